@@ -1,0 +1,36 @@
+# One command for the tests: `make test`. It builds .venv by itself, then runs ruff, mypy --strict, pytest.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint typecheck unit bench catalogs clean
+
+test: lint typecheck unit
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		echo "venv unavailable; installing python3-venv"; \
+		apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+catalogs: $(STAMP)
+	$(PY) -m papo.locale_tools
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""LineBuffer: fed whole, byte by byte, and split at random places, it must say the same."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papo.protocol.framing import FrameEvent, FramingError, Line, LineBuffer, Refused
+
+TOO_LONG = Refused(error=FramingError.LINE_TOO_LONG)
+BAD_UTF8 = Refused(error=FramingError.BAD_ENCODING)
+
+
+def feed_in_pieces(data: bytes, cuts: list[int], max_line_bytes: int = 16) -> list[FrameEvent]:
+    buffer = LineBuffer(max_line_bytes)
+    events: list[FrameEvent] = []
+    previous = 0
+    for cut in [*sorted({min(c, len(data)) for c in cuts}), len(data)]:
+        events += buffer.feed(data[previous:cut])
+        previous = cut
+    return events
+
+
+def test_lines_split_on_lf_and_crlf() -> None:
+    assert LineBuffer().feed(b"hello\nworld\r\npartial") == [
+        Line(text="hello"),
+        Line(text="world"),
+    ]
+
+
+def test_lone_cr_inside_a_line_is_kept_for_the_sanitiser() -> None:
+    assert LineBuffer().feed(b"a\rb\n") == [Line(text="a\rb")]
+
+
+def test_line_at_the_cap_is_accepted_one_byte_more_is_refused() -> None:
+    buffer = LineBuffer(8)
+    assert buffer.feed(b"12345678\r\n123456789\nok\n") == [
+        Line(text="12345678"),
+        TOO_LONG,
+        Line(text="ok"),
+    ]
+
+
+def test_oversized_line_is_refused_early_and_memory_stays_bounded() -> None:
+    buffer = LineBuffer(8)
+    assert buffer.feed(b"x" * 10) == [TOO_LONG]
+    for _ in range(1000):
+        assert buffer.feed(b"y" * 100) == []
+        assert buffer.pending_bytes == 0
+    assert buffer.feed(b"tail\nnext\n") == [Line(text="next")]
+
+
+def test_broken_utf8_is_refused_and_the_stream_goes_on() -> None:
+    assert LineBuffer().feed(b"\xff\xfe\nol\xc3\xa1\n") == [BAD_UTF8, Line(text="olá")]
+
+
+def test_multibyte_character_split_across_feeds() -> None:
+    buffer = LineBuffer()
+    assert buffer.feed(b"ol\xc3") == []
+    assert buffer.feed(b"\xa1\n") == [Line(text="olá")]
+
+
+@given(
+    data=st.lists(
+        st.sampled_from([b"a", b"\n", b"\r", b"\xc3\xa1", b"\xff", b"0123456789"]), max_size=60
+    ).map(b"".join),
+    cuts=st.lists(st.integers(min_value=0, max_value=700), max_size=20),
+)
+def test_any_split_gives_the_same_events(data: bytes, cuts: list[int]) -> None:
+    whole = LineBuffer(16).feed(data)
+    assert feed_in_pieces(data, cuts) == whole
+    assert feed_in_pieces(data, list(range(len(data)))) == whole
+
+
+@given(st.binary(max_size=300))
+def test_accepted_lines_never_hold_lf_and_respect_the_cap(data: bytes) -> None:
+    for event in LineBuffer(16).feed(data):
+        if isinstance(event, Line):
+            assert "\n" not in event.text
+            assert len(event.text.encode()) <= 16
