@@ -1,0 +1,1 @@
+"""The chat's rules: pure, imports only papo.protocol, tested without a network."""

@@ -1,0 +1,299 @@
+"""One chat room: who is online, what was said recently, and the single id counter.
+
+Handlers never touch sockets. ``handle_line`` and friends return Outputs (send this event to that
+session, to everyone, close that session) and the shell carries them out, which is what lets the
+same rules run behind asyncio today and behind a Redis hub or an IRC gateway later.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from papo import PROTOCOL_VERSION, __version__
+from papo.protocol.commands import (
+    CommandError,
+    Invoke,
+    OutputFormat,
+    Say,
+    Verb,
+    find_command,
+    parse_line,
+)
+from papo.protocol.events import (
+    Action,
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    Event,
+    Hello,
+    HelpInfo,
+    Join,
+    Leave,
+    LeaveReason,
+    Message,
+    Nick,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
+from papo.protocol.names import MAX_NAME_CHARS, check_name, clean_message, name_key, sanitize_text
+
+MAX_NAME_TRIES = 5
+DEFAULT_HISTORY = 20
+DEFAULT_QUIET_ABOVE = 1000
+
+
+class Session:
+    """What the room knows of one connection. The shell keeps one per client."""
+
+    __slots__ = ("key", "name", "output", "peer", "refused_names", "sid")
+
+    def __init__(self, sid: int, peer: str = "") -> None:
+        self.sid = sid
+        self.peer = peer
+        self.name: str | None = None
+        self.key: str | None = None
+        self.output = OutputFormat.TEXT
+        self.refused_names = 0
+
+    def __repr__(self) -> str:
+        return f"Session({self.sid}, {self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    event: Event
+    to: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """An event for every registered session but ``exclude``."""
+
+    event: Event
+    exclude: Session | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """The shell flushes what is queued for ``session``, then closes it."""
+
+    session: Session
+
+
+Output = Send | Broadcast | Close
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomSettings:
+    history: int = DEFAULT_HISTORY
+    quiet_above: int = DEFAULT_QUIET_ABOVE
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    motd: str | None = None
+    server_name: str = "papo"
+
+
+class Room:
+    """The room's state and rules."""
+
+    def __init__(self, settings: RoomSettings | None = None) -> None:
+        self.settings = settings or RoomSettings()
+        self.members: dict[str, Session] = {}
+        self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
+        self._last_id = 0
+
+    # -- state -----------------------------------------------------------------------------
+
+    def next_id(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
+    @property
+    def quiet(self) -> bool:
+        """Above the threshold, arrivals and departures are not announced."""
+        return len(self.members) > self.settings.quiet_above
+
+    def online_names(self) -> tuple[str, ...]:
+        return tuple(self.members[key].name or "" for key in sorted(self.members))
+
+    def hello(self, session: Session, now: float) -> Hello:
+        return Hello(
+            ts=now,
+            server=self.settings.server_name,
+            version=__version__,
+            protocol=PROTOCOL_VERSION,
+            name=session.name,
+            max_line_bytes=self.settings.max_line_bytes,
+            max_name_chars=MAX_NAME_CHARS,
+            motd=self.settings.motd,
+        )
+
+    # -- input -----------------------------------------------------------------------------
+
+    def handle_line(self, session: Session, line: str, now: float) -> list[Output]:
+        """Everything one line of input from ``session`` causes."""
+        registered = session.name is not None
+        parsed = parse_line(line, registered=registered)
+        match parsed:
+            case None:
+                return []
+            case CommandError(code=code, command=command):
+                return [Send(Error(ts=now, code=code, command=sanitize_text(command)), session)]
+            case Say(text=text) if not registered:
+                return self._register(session, text, now)
+            case Say(text=text):
+                return self._say(session, text, now)
+            case Invoke():
+                return self._invoke(session, parsed, now)
+
+    def refuse_line(self, session: Session, code: ErrorCode, now: float) -> list[Output]:
+        """A line the framing refused (too long, not UTF-8): tell its sender, nobody else."""
+        extra = {"max_line_bytes": str(self.settings.max_line_bytes)}
+        if code is not ErrorCode.LINE_TOO_LONG:
+            extra = {}
+        return [Send(Error(ts=now, code=code, extra=extra), session)]
+
+    def registration_timeout(self, session: Session, now: float) -> list[Output]:
+        return self._goodbye(session, now, ErrorCode.REGISTRATION_TIMEOUT)
+
+    def disconnect(self, session: Session, reason: LeaveReason, now: float) -> list[Output]:
+        """The connection is gone (or being dropped): the others learn it, unless it is quiet."""
+        return self._leave(session, reason, None, now)
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _invoke(self, session: Session, command: Invoke, now: float) -> list[Output]:
+        match command.spec.verb:
+            case Verb.PRIVATE:
+                return self._private(session, command.args[0], command.args[1], now)
+            case Verb.ONLINE:
+                return [Send(Online(ts=now, users=self.online_names()), session)]
+            case Verb.QUIT:
+                return self._quit(session, command.rest, now)
+            case Verb.NICK:
+                return self._nick(session, command.args[0], now)
+            case Verb.ME:
+                return self._act(session, command.rest, now)
+            case Verb.HELP:
+                return self._help(session, command.rest, now)
+            case Verb.FORMAT:
+                return self._format(session, command.args[0], now)
+
+    def _register(self, session: Session, wanted: str, now: float) -> list[Output]:
+        error = self._name_error(wanted, session, now)
+        if error is not None:
+            session.refused_names += 1
+            outputs: list[Output] = [Send(error, session)]
+            if session.refused_names >= MAX_NAME_TRIES:
+                outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
+            return outputs
+        session.name, session.key = wanted, name_key(wanted)
+        self.members[session.key] = session
+        count = len(self.members)
+        users = None if self.quiet else self.online_names()
+        outputs = [Send(Welcome(ts=now, name=wanted, count=count, users=users), session)]
+        outputs += (Send(replace(event, history=True), session) for event in self.history)
+        if not self.quiet:
+            outputs.append(Broadcast(Join(ts=now, id=self.next_id(), name=wanted), session))
+        return outputs
+
+    def _name_error(self, wanted: str, session: Session, now: float) -> Error | None:
+        problem = check_name(wanted)
+        if problem is not None:
+            shown = sanitize_text(wanted)
+            return Error(ts=now, code=ErrorCode.NAME_INVALID, name=shown, problem=problem)
+        holder = self.members.get(name_key(wanted))
+        if holder is not None and holder is not session:
+            return Error(ts=now, code=ErrorCode.NAME_TAKEN, name=wanted)
+        return None
+
+    def _say(self, session: Session, text: str, now: float) -> list[Output]:
+        text = clean_message(text)
+        if not text:
+            return []
+        event = Message(ts=now, id=self.next_id(), sender=session.name or "", text=text)
+        self.history.append(event)
+        return [Broadcast(event)]
+
+    def _act(self, session: Session, text: str, now: float) -> list[Output]:
+        text = clean_message(text)
+        if not text:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
+        event = Action(ts=now, id=self.next_id(), sender=session.name or "", text=text)
+        self.history.append(event)
+        return [Broadcast(event)]
+
+    def _private(self, session: Session, to: str, text: str, now: float) -> list[Output]:
+        recipient = self.members.get(name_key(to))
+        if recipient is None or recipient.name is None:
+            shown = sanitize_text(to)
+            return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
+        text = clean_message(text)
+        if not text:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
+        sender = session.name or ""
+        event = Private(
+            ts=now, id=self.next_id(), sender=sender, recipient=recipient.name, text=text
+        )
+        if recipient is session:
+            return [Send(event, session)]
+        return [Send(event, recipient), Send(event, session)]
+
+    def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
+        error = self._name_error(wanted, session, now)
+        if error is not None:
+            return [Send(error, session)]
+        old, old_key = session.name or "", session.key or ""
+        del self.members[old_key]
+        session.name, session.key = wanted, name_key(wanted)
+        self.members[session.key] = session
+        return [Broadcast(Nick(ts=now, id=self.next_id(), old=old, new=wanted))]
+
+    def _help(self, session: Session, topic: str, now: float) -> list[Output]:
+        word = topic.split(None, 1)[0].removeprefix("/") if topic else None
+        if word is not None:
+            spec = find_command(word)
+            if spec is None:
+                shown = sanitize_text(word)
+                return [Send(Error(ts=now, code=ErrorCode.UNKNOWN_COMMAND, command=shown), session)]
+            word = spec.name
+        return [Send(HelpInfo(ts=now, topic=word), session)]
+
+    def _format(self, session: Session, wanted: str, now: float) -> list[Output]:
+        try:
+            session.output = OutputFormat(wanted.casefold())
+        except ValueError:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="format"), session)]
+        return [Send(self.hello(session, now), session)]
+
+    def _quit(self, session: Session, text: str, now: float) -> list[Output]:
+        outputs: list[Output] = [Send(Bye(ts=now, reason=ByeReason.QUIT), session), Close(session)]
+        return outputs + self._leave(session, LeaveReason.QUIT, clean_message(text) or None, now)
+
+    def _goodbye(self, session: Session, now: float, code: ErrorCode) -> list[Output]:
+        reason = ByeReason(code.value)
+        return [
+            Send(Error(ts=now, code=code), session),
+            Send(Bye(ts=now, reason=reason), session),
+            Close(session),
+        ]
+
+    def _leave(
+        self, session: Session, reason: LeaveReason, text: str | None, now: float
+    ) -> list[Output]:
+        if session.key is None or self.members.get(session.key) is not session:
+            return []
+        was_quiet = self.quiet
+        del self.members[session.key]
+        if was_quiet:
+            return []
+        name = session.name or ""
+        return [Broadcast(Leave(ts=now, id=self.next_id(), name=name, reason=reason, text=text))]
+
+    def shutdown(self, now: float) -> Iterable[Output]:
+        """Everyone is told once; no leave storm (PROTOCOL.md, Shutdown)."""
+        return [Broadcast(Bye(ts=now, reason=ByeReason.SHUTDOWN))]

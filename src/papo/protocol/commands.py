@@ -1,0 +1,143 @@
+"""From a line of input to a Command.
+
+The commands are a table of data, as in ergo: each entry knows its aliases, how many arguments it
+needs and whether it works before registration, so those checks happen once, here, instead of in
+every handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from papo.protocol.events import ErrorCode
+
+
+class OutputFormat(Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class Verb(Enum):
+    PRIVATE = "private"
+    ONLINE = "online"
+    QUIT = "quit"
+    NICK = "nick"
+    ME = "me"
+    HELP = "help"
+    FORMAT = "format"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandSpec:
+    verb: Verb
+    aliases: tuple[str, ...]
+    min_args: int
+    before_registration: bool
+    usage: str
+
+    @property
+    def name(self) -> str:
+        return self.verb.value
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        verb=Verb.PRIVATE,
+        aliases=("msg", "w"),
+        min_args=2,
+        before_registration=False,
+        usage="/private NAME TEXT",
+    ),
+    CommandSpec(
+        verb=Verb.ONLINE,
+        aliases=("who", "users", "names"),
+        min_args=0,
+        before_registration=False,
+        usage="/online",
+    ),
+    CommandSpec(
+        verb=Verb.QUIT,
+        aliases=("exit",),
+        min_args=0,
+        before_registration=True,
+        usage="/quit [TEXT]",
+    ),
+    CommandSpec(
+        verb=Verb.NICK, aliases=(), min_args=1, before_registration=False, usage="/nick NAME"
+    ),
+    CommandSpec(verb=Verb.ME, aliases=(), min_args=1, before_registration=False, usage="/me TEXT"),
+    CommandSpec(
+        verb=Verb.HELP,
+        aliases=(),
+        min_args=0,
+        before_registration=True,
+        usage="/help [COMMAND]",
+    ),
+    CommandSpec(
+        verb=Verb.FORMAT,
+        aliases=(),
+        min_args=1,
+        before_registration=True,
+        usage="/format json|text",
+    ),
+)
+COMMANDS_BY_NAME: dict[str, CommandSpec] = {
+    alias: spec for spec in COMMANDS for alias in (spec.name, *spec.aliases)
+}
+
+
+def find_command(word: str) -> CommandSpec | None:
+    """Look a command up by name or alias, with or without its slash, in any case."""
+    return COMMANDS_BY_NAME.get(word.removeprefix("/").casefold())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Say:
+    """A public message (or, before registration, the name wanted)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invoke:
+    """A known command with the checks of its table entry passed.
+
+    ``args`` holds at most ``min_args`` words with the rest of the line in the last one, so
+    ``/private bob hi there`` gives ``("bob", "hi there")``.
+    """
+
+    spec: CommandSpec
+    args: tuple[str, ...]
+    rest: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandError:
+    code: ErrorCode
+    command: str
+
+
+Parsed = Say | Invoke | CommandError
+
+
+def parse_line(line: str, *, registered: bool) -> Parsed | None:
+    """Parse one sanitised line; None when there is nothing to do (an empty line)."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if not stripped.startswith("/"):
+        return Say(text=stripped)
+    if stripped.startswith("//"):
+        return Say(text=stripped[1:])
+    word, _, rest = stripped[1:].partition(" ")
+    rest = rest.strip()
+    spec = find_command(word)
+    if spec is None:
+        return CommandError(code=ErrorCode.UNKNOWN_COMMAND, command=word)
+    if not registered and not spec.before_registration:
+        return CommandError(code=ErrorCode.NOT_REGISTERED, command=spec.name)
+    args = tuple(rest.split(None, spec.min_args - 1)) if spec.min_args else ()
+    if len(args) < spec.min_args:
+        return CommandError(code=ErrorCode.USAGE, command=spec.name)
+    return Invoke(spec=spec, args=args, rest=rest)

@@ -1,0 +1,159 @@
+"""What the server says, as frozen values.
+
+Events carry data only; turning them into bytes (JSON or localised text) is render.py's job, so a
+message is rendered once per format however many people receive it. Times are seconds since the
+epoch handed in by the shell: the core never reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from papo.protocol.names import NameProblem
+
+
+class LeaveReason(Enum):
+    QUIT = "quit"
+    DISCONNECT = "disconnect"
+    TIMEOUT = "timeout"
+    TOO_SLOW = "too_slow"
+    KICKED = "kicked"
+    SHUTDOWN = "shutdown"
+
+
+class ByeReason(Enum):
+    QUIT = "quit"
+    SHUTDOWN = "shutdown"
+    TOO_MANY_TRIES = "too_many_tries"
+    REGISTRATION_TIMEOUT = "registration_timeout"
+    SERVER_FULL = "server_full"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
+
+
+class ErrorCode(Enum):
+    NAME_INVALID = "name_invalid"
+    NAME_TAKEN = "name_taken"
+    NOT_REGISTERED = "not_registered"
+    NO_SUCH_USER = "no_such_user"
+    UNKNOWN_COMMAND = "unknown_command"
+    USAGE = "usage"
+    LINE_TOO_LONG = "line_too_long"
+    BAD_ENCODING = "bad_encoding"
+    REGISTRATION_TIMEOUT = "registration_timeout"
+    TOO_MANY_TRIES = "too_many_tries"
+    SERVER_FULL = "server_full"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Greeting:
+    """The text-mode prompt on connect; never sent as JSON (a program waits for ``hello``)."""
+
+    ts: float
+    motd: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hello:
+    ts: float
+    server: str
+    version: str
+    protocol: int
+    name: str | None
+    max_line_bytes: int
+    max_name_chars: int
+    motd: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Welcome:
+    ts: float
+    name: str
+    count: int
+    users: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    ts: float
+    id: int
+    sender: str
+    text: str
+    history: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    ts: float
+    id: int
+    sender: str
+    text: str
+    history: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Private:
+    ts: float
+    id: int
+    sender: str
+    recipient: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Join:
+    ts: float
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Leave:
+    ts: float
+    id: int
+    name: str
+    reason: LeaveReason
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Nick:
+    ts: float
+    id: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Online:
+    ts: float
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HelpInfo:
+    """The ``info`` event with code ``help``: the whole list, or one command's usage."""
+
+    ts: float
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Error:
+    ts: float
+    code: ErrorCode
+    name: str | None = None
+    command: str | None = None
+    problem: NameProblem | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bye:
+    ts: float
+    reason: ByeReason
+
+
+RoomEvent = Message | Action | Private | Join | Leave | Nick
+Event = Greeting | Hello | Welcome | RoomEvent | Online | HelpInfo | Error | Bye

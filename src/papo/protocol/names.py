@@ -1,0 +1,110 @@
+"""Who may be called what, and what text may reach another user's terminal.
+
+Names are *checked*, never cleaned: silently turning ``\\x1b[31mred`` into ``red`` would let one
+user take a name that looks like another's. Relayed text, on the other hand, is *cleaned*: a
+message is still worth delivering once its escape sequences are gone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import Enum
+
+MAX_NAME_CHARS = 20
+RESERVED_NAMES = frozenset(
+    {"server", "system", "admin", "administrator", "root", "papo", "operator", "moderator"}
+)
+NAME_PUNCTUATION = frozenset("_-.")
+
+# Terminal escape sequences, 7-bit and 8-bit: CSI, OSC (ended by BEL or ST, or left open),
+# DCS/SOS/PM/APC strings, and the two-byte ESC forms. Each alternative scans forward only, so the
+# whole substitution stays linear in the length of the text.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
+    r"|[\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# C0 but TAB, DEL, C1, and the bidirectional overrides that let text display in an order other
+# than the one it was written in (a classic way to disguise what a line says).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize_text(text: str) -> str:
+    """Return ``text`` with escape sequences and control characters removed, tabs as spaces."""
+    if text.isprintable():
+        return text
+    without_sequences = _ESCAPE_SEQUENCE.sub("", text)
+    return _CONTROL.sub("", without_sequences.replace("\t", " "))
+
+
+def clean_message(text: str) -> str:
+    """Sanitise and trim a message; an empty result means there is nothing to send."""
+    return sanitize_text(text).strip()
+
+
+class NameProblem(Enum):
+    """Which rule a refused name broke; the text shown to the user explains the rule."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    BAD_START = "bad_start"
+    BAD_CHARACTER = "bad_character"
+    MIXED_SCRIPTS = "mixed_scripts"
+    RESERVED = "reserved"
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: ``Alice``, ``alice`` and fullwidth forms are one."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+_COMPATIBLE_SCRIPT_SETS = (
+    frozenset({"HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"HAN", "HANGUL"}),
+)
+_SCRIPT_ALIASES = {"CJK": "HAN", "KATAKANA-HIRAGANA": "KATAKANA", "HALFWIDTH": "KATAKANA"}
+
+
+def _script_of(character: str) -> str | None:
+    """The script a letter belongs to, from its Unicode name; None for digits and punctuation.
+
+    The standard library has no Script property, but letter names start with their script
+    ("LATIN SMALL LETTER A", "CYRILLIC SMALL LETTER A"), which is what spoofing is about.
+    """
+    if not unicodedata.category(character).startswith("L"):
+        return None
+    first_word = unicodedata.name(character, "UNKNOWN").split(" ", 1)[0]
+    return _SCRIPT_ALIASES.get(first_word, first_word)
+
+
+def _scripts_compatible(scripts: set[str]) -> bool:
+    if len(scripts) <= 1:
+        return True
+    return any(scripts <= allowed for allowed in _COMPATIBLE_SCRIPT_SETS)
+
+
+def check_name(name: str) -> NameProblem | None:
+    """Return the rule ``name`` breaks, or None when it is a valid name."""
+    if not name:
+        return NameProblem.EMPTY
+    if len(name) > MAX_NAME_CHARS:
+        return NameProblem.TOO_LONG
+    normalized = unicodedata.normalize("NFKC", name)
+    for position, character in enumerate(normalized):
+        category = unicodedata.category(character)
+        if category[0] in "LN" and category not in ("Nl", "No"):
+            continue
+        if position and (character in NAME_PUNCTUATION or category[0] == "M"):
+            continue
+        return NameProblem.BAD_START if position == 0 else NameProblem.BAD_CHARACTER
+    scripts = {script for c in normalized if (script := _script_of(c)) is not None}
+    if not _scripts_compatible(scripts):
+        return NameProblem.MIXED_SCRIPTS
+    if name_key(name) in RESERVED_NAMES:
+        return NameProblem.RESERVED
+    return None

@@ -1,0 +1,302 @@
+"""Events to bytes, in JSON for programs and in localised text for people.
+
+A Renderer is made once per language; the shell asks it for each event's bytes once per output
+format and hands the same bytes object to every recipient (the fan-out hot path).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from papo.protocol.commands import COMMANDS, OutputFormat, find_command
+from papo.protocol.events import (
+    Action,
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    Event,
+    Greeting,
+    Hello,
+    HelpInfo,
+    Join,
+    Leave,
+    LeaveReason,
+    Message,
+    Nick,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.i18n import translation
+from papo.protocol.names import MAX_NAME_CHARS, NameProblem
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def format_timestamp(ts: float) -> str:
+    """RFC 3339, UTC, milliseconds: ``2026-11-24T13:02:11.123Z``."""
+    seconds, millis = divmod(round(ts * 1000), 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+
+
+class Renderer:
+    """Renders events in one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        catalog = translation(language)
+        self._ = catalog.gettext
+        self._n = catalog.ngettext
+
+    def render(self, event: Event, output: OutputFormat) -> bytes:
+        if output is OutputFormat.JSON:
+            return self.json(event)
+        return self.text(event)
+
+    # -- JSON ------------------------------------------------------------------------------
+
+    def json(self, event: Event) -> bytes:
+        return (_dumps(self.json_fields(event)) + "\n").encode()
+
+    def json_fields(self, event: Event) -> dict[str, Any]:
+        fields: dict[str, Any]
+        match event:
+            case Greeting():
+                fields = {"type": "info", "code": "greeting", "text": self.greeting_text(event)}
+            case Hello():
+                fields = {
+                    "type": "hello",
+                    "server": event.server,
+                    "version": event.version,
+                    "protocol": event.protocol,
+                    "name": event.name,
+                    "limits": {
+                        "max_line_bytes": event.max_line_bytes,
+                        "max_name_chars": event.max_name_chars,
+                    },
+                }
+                if event.motd is not None:
+                    fields["motd"] = event.motd
+            case Welcome():
+                fields = {"type": "welcome", "name": event.name, "count": event.count}
+                if event.users is not None:
+                    fields["users"] = list(event.users)
+            case Message() | Action():
+                fields = {
+                    "type": "message" if isinstance(event, Message) else "action",
+                    "id": event.id,
+                    "from": event.sender,
+                    "text": event.text,
+                }
+                if event.history:
+                    fields["history"] = True
+            case Private():
+                fields = {
+                    "type": "private",
+                    "id": event.id,
+                    "from": event.sender,
+                    "to": event.recipient,
+                    "text": event.text,
+                }
+            case Join():
+                fields = {"type": "join", "id": event.id, "name": event.name}
+            case Leave():
+                fields = {
+                    "type": "leave",
+                    "id": event.id,
+                    "name": event.name,
+                    "reason": event.reason.value,
+                }
+                if event.text:
+                    fields["text"] = event.text
+            case Nick():
+                fields = {"type": "nick", "id": event.id, "old": event.old, "new": event.new}
+            case Online():
+                fields = {"type": "online", "users": list(event.users), "count": len(event.users)}
+            case HelpInfo():
+                fields = {"type": "info", "code": "help", "text": self.help_text(event)}
+                if event.topic is not None:
+                    fields["command"] = event.topic
+            case Error():
+                fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}
+                if event.name is not None:
+                    fields["name"] = event.name
+                if event.command is not None:
+                    fields["command"] = event.command
+                if event.problem is not None:
+                    fields["rule"] = event.problem.value
+                fields.update(event.extra)
+            case Bye():
+                fields = {"type": "bye", "reason": event.reason.value}
+        fields["ts"] = format_timestamp(event.ts)
+        return fields
+
+    # -- text ------------------------------------------------------------------------------
+
+    def text(self, event: Event) -> bytes:
+        return (self.text_line(event) + "\n").encode()
+
+    def text_line(self, event: Event) -> str:
+        _ = self._
+        match event:
+            case Greeting():
+                return self.greeting_text(event)
+            case Hello():
+                return _("papo {version}, protocol {protocol}: text output.").format(
+                    version=event.version, protocol=event.protocol
+                )
+            case Welcome():
+                return self.welcome_text(event)
+            case Message():
+                prefix = "[" + format_timestamp(event.ts)[11:16] + "] " if event.history else ""
+                return f"{prefix}<{event.sender}> {event.text}"
+            case Action():
+                prefix = "[" + format_timestamp(event.ts)[11:16] + "] " if event.history else ""
+                return f"{prefix}* {event.sender} {event.text}"
+            case Private():
+                return _("[private] {sender} -> {recipient}: {text}").format(
+                    sender=event.sender, recipient=event.recipient, text=event.text
+                )
+            case Join():
+                return _("*** {name} joined the chat").format(name=event.name)
+            case Leave():
+                return self.leave_text(event)
+            case Nick():
+                return _("*** {old} is now known as {new}").format(old=event.old, new=event.new)
+            case Online():
+                return self.users_online_text(event.users)
+            case HelpInfo():
+                return self.help_text(event)
+            case Error():
+                return _("Error: {text}").format(text=self.error_text(event))
+            case Bye():
+                return self.bye_text(event.reason)
+
+    def greeting_text(self, event: Greeting) -> str:
+        greeting = self._("Welcome to papo! Type your name and press Enter:")
+        if event.motd:
+            return f"{event.motd}\n{greeting}"
+        return greeting
+
+    def welcome_text(self, event: Welcome) -> str:
+        hello = self._("Hello, {name}! Type /help to see the commands.").format(name=event.name)
+        if event.users is None:
+            count = self._n("{count} user online.", "{count} users online.", event.count)
+            return f"{hello} {count.format(count=event.count)}"
+        return f"{hello} {self.users_online_text(event.users)}"
+
+    def users_online_text(self, users: tuple[str, ...]) -> str:
+        text = self._n("{count} user online: {users}", "{count} users online: {users}", len(users))
+        return text.format(count=len(users), users=", ".join(users))
+
+    def leave_text(self, event: Leave) -> str:
+        _ = self._
+        reasons = {
+            LeaveReason.QUIT: _("quit"),
+            LeaveReason.DISCONNECT: _("connection lost"),
+            LeaveReason.TIMEOUT: _("timed out"),
+            LeaveReason.TOO_SLOW: _("too slow to read"),
+            LeaveReason.KICKED: _("kicked"),
+            LeaveReason.SHUTDOWN: _("server shutting down"),
+        }
+        reason = reasons[event.reason]
+        if event.text:
+            reason = f"{reason}: {event.text}"
+        return _("*** {name} left the chat ({reason})").format(name=event.name, reason=reason)
+
+    def bye_text(self, reason: ByeReason) -> str:
+        _ = self._
+        texts = {
+            ByeReason.QUIT: _("Goodbye!"),
+            ByeReason.SHUTDOWN: _("The server is shutting down. Goodbye!"),
+            ByeReason.TOO_MANY_TRIES: _("Too many refused names. Goodbye!"),
+            ByeReason.REGISTRATION_TIMEOUT: _("No name was given in time. Goodbye!"),
+            ByeReason.SERVER_FULL: _("The server is full. Try again later."),
+            ByeReason.TOO_MANY_CONNECTIONS: _(
+                "Too many connections from your address. Try again later."
+            ),
+        }
+        return texts[reason]
+
+    def name_rule_text(self, problem: NameProblem) -> str:
+        _ = self._
+        texts = {
+            NameProblem.EMPTY: _("a name cannot be empty"),
+            NameProblem.TOO_LONG: _("a name has at most {max} characters").format(
+                max=MAX_NAME_CHARS
+            ),
+            NameProblem.BAD_START: _("a name starts with a letter or a digit"),
+            NameProblem.BAD_CHARACTER: _(
+                "a name holds only letters, digits, '_', '-' and '.' (no spaces)"
+            ),
+            NameProblem.MIXED_SCRIPTS: _(
+                "a name cannot mix alphabets (Latin with Cyrillic or Greek, say)"
+            ),
+            NameProblem.RESERVED: _("that name is reserved"),
+        }
+        return texts[problem]
+
+    def usage_of(self, command: str | None) -> str:
+        spec = find_command(command) if command else None
+        return spec.usage if spec else ""
+
+    def error_text(self, event: Error) -> str:
+        _ = self._
+        name = event.name or ""
+        match event.code:
+            case ErrorCode.NAME_INVALID:
+                rule = self.name_rule_text(event.problem) if event.problem else ""
+                return _("the name '{name}' is not allowed: {rule}.").format(name=name, rule=rule)
+            case ErrorCode.NAME_TAKEN:
+                return _("the name '{name}' is taken; please choose another.").format(name=name)
+            case ErrorCode.NOT_REGISTERED:
+                return _("choose a name first (type it and press Enter).")
+            case ErrorCode.NO_SUCH_USER:
+                return _("'{name}' is not online; /online shows who is.").format(name=name)
+            case ErrorCode.UNKNOWN_COMMAND:
+                return _("unknown command /{command}; /help lists the commands.").format(
+                    command=event.command or ""
+                )
+            case ErrorCode.USAGE:
+                return _("usage: {usage}").format(usage=self.usage_of(event.command))
+            case ErrorCode.LINE_TOO_LONG:
+                return _("line too long (at most {max} bytes); it was not sent.").format(
+                    max=event.extra.get("max_line_bytes", "")
+                )
+            case ErrorCode.BAD_ENCODING:
+                return _("that line is not valid UTF-8; it was not sent.")
+            case ErrorCode.REGISTRATION_TIMEOUT:
+                return _("no name was given in time.")
+            case ErrorCode.TOO_MANY_TRIES:
+                return _("too many refused names.")
+            case ErrorCode.SERVER_FULL:
+                return _("the server is full.")
+            case ErrorCode.TOO_MANY_CONNECTIONS:
+                return _("too many connections from your address.")
+
+    def command_description(self, name: str) -> str:
+        _ = self._
+        descriptions = {
+            "private": _("send a private message to NAME only"),
+            "online": _("list who is online"),
+            "quit": _("leave the chat"),
+            "nick": _("change your name"),
+            "me": _("describe an action: /me waves"),
+            "help": _("show this help, or one command's"),
+            "format": _("switch output between text and json"),
+        }
+        return descriptions[name]
+
+    def help_text(self, event: HelpInfo) -> str:
+        _ = self._
+        spec = find_command(event.topic) if event.topic else None
+        specs = (spec,) if spec else COMMANDS
+        lines = [] if spec else [_("Type a line to talk to everyone. Commands:")]
+        for entry in specs:
+            aliases = ", ".join("/" + alias for alias in entry.aliases)
+            also = " " + _("(also {aliases})").format(aliases=aliases) if aliases else ""
+            lines.append(f"  {entry.usage}  {self.command_description(entry.name)}{also}")
+        return "\n".join(lines)

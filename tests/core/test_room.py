@@ -1,0 +1,258 @@
+"""The room's rules, driven directly: no sockets, no clock."""
+
+from __future__ import annotations
+
+from papo.core.room import (
+    MAX_NAME_TRIES,
+    Broadcast,
+    Close,
+    Output,
+    Room,
+    RoomSettings,
+    Send,
+    Session,
+)
+from papo.protocol.commands import OutputFormat
+from papo.protocol.events import (
+    Action,
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    Event,
+    Hello,
+    HelpInfo,
+    Join,
+    Leave,
+    LeaveReason,
+    Message,
+    Nick,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.names import NameProblem
+
+NOW = 1_700_000_000.0
+
+
+class World:
+    """A room plus a record of what each session would have received."""
+
+    def __init__(self, settings: RoomSettings | None = None) -> None:
+        self.room = Room(settings)
+        self.inbox: dict[int, list[Event]] = {}
+        self.sessions: list[Session] = []
+        self.closed: set[int] = set()
+
+    def connect(self) -> Session:
+        session = Session(len(self.sessions) + 1)
+        self.sessions.append(session)
+        self.inbox[session.sid] = []
+        return session
+
+    def apply(self, outputs: list[Output]) -> None:
+        for output in outputs:
+            match output:
+                case Send(event=event, to=to):
+                    self.inbox[to.sid].append(event)
+                case Broadcast(event=event, exclude=exclude):
+                    for member in self.room.members.values():
+                        if member is not exclude:
+                            self.inbox[member.sid].append(event)
+                case Close(session=session):
+                    self.closed.add(session.sid)
+
+    def line(self, session: Session, text: str) -> list[Event]:
+        before = len(self.inbox[session.sid])
+        self.apply(self.room.handle_line(session, text, NOW))
+        return self.inbox[session.sid][before:]
+
+    def user(self, name: str) -> Session:
+        session = self.connect()
+        events = self.line(session, name)
+        assert isinstance(events[0], Welcome), events
+        return session
+
+    def take(self, session: Session) -> list[Event]:
+        events, self.inbox[session.sid] = self.inbox[session.sid], []
+        return events
+
+
+def test_registration_welcome_and_join() -> None:
+    world = World()
+    alice = world.user("alice")
+    bob = world.connect()
+    [welcome] = world.line(bob, "Bob")
+    assert welcome == Welcome(ts=NOW, name="Bob", count=2, users=("alice", "Bob"))
+    assert [type(e) for e in world.take(alice)] == [Welcome, Join]
+
+
+def test_before_registration_commands_are_refused() -> None:
+    world = World()
+    session = world.connect()
+    [error] = world.line(session, "/online")
+    assert isinstance(error, Error) and error.code is ErrorCode.NOT_REGISTERED
+    [hello] = world.line(session, "/format json")
+    assert isinstance(hello, Hello) and hello.name is None
+    assert session.output is OutputFormat.JSON
+
+
+def test_names_taken_after_casefold_and_nfkc() -> None:
+    world = World()
+    world.user("Alice")
+    session = world.connect()
+    for wanted in ("alice", "ＡＬＩＣＥ"):
+        [error] = world.line(session, wanted)
+        assert isinstance(error, Error) and error.code is ErrorCode.NAME_TAKEN
+
+
+def test_invalid_name_is_explained_and_not_cleaned() -> None:
+    world = World()
+    session = world.connect()
+    [error] = world.line(session, "\x1b[31mred")
+    assert isinstance(error, Error)
+    assert error.code is ErrorCode.NAME_INVALID and error.problem is NameProblem.BAD_START
+    assert error.name == "red"  # shown sanitised, but the name itself was refused
+    assert session.name is None
+
+
+def test_five_refused_names_end_the_connection() -> None:
+    world = World()
+    session = world.connect()
+    for _ in range(MAX_NAME_TRIES - 1):
+        world.line(session, "root")
+    assert session.sid not in world.closed
+    events = world.line(session, "root")
+    assert [type(e) for e in events] == [Error, Error, Bye]
+    assert isinstance(events[1], Error) and events[1].code is ErrorCode.TOO_MANY_TRIES
+    assert events[2] == Bye(ts=NOW, reason=ByeReason.TOO_MANY_TRIES)
+    assert session.sid in world.closed
+
+
+def test_public_message_reaches_everyone_with_one_increasing_id() -> None:
+    world = World()
+    alice, bob = world.user("alice"), world.user("bob")
+    world.take(alice), world.take(bob)
+    world.line(alice, "hi \x1b[2Jthere")
+    world.line(bob, "/me waves")
+    for session in (alice, bob):
+        message, action = world.take(session)
+        assert isinstance(message, Message) and message.text == "hi there"
+        assert isinstance(action, Action) and action.sender == "bob"
+        assert message.id < action.id
+
+
+def test_private_goes_to_recipient_and_sender_only() -> None:
+    world = World()
+    alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
+    for session in (alice, bob, carol):
+        world.take(session)
+    world.line(alice, "/msg BOB psst")
+    [to_bob] = world.take(bob)
+    assert to_bob == world.take(alice)[0]
+    assert isinstance(to_bob, Private) and to_bob.recipient == "bob" and to_bob.text == "psst"
+    assert world.take(carol) == []
+
+
+def test_private_to_nobody_warns_the_sender() -> None:
+    world = World()
+    alice = world.user("alice")
+    [error] = world.line(alice, "/private ghost hello")
+    assert isinstance(error, Error) and error.code is ErrorCode.NO_SUCH_USER
+    assert error.name == "ghost"
+
+
+def test_online_sorted_by_casefold() -> None:
+    world = World()
+    alice = world.user("carol")
+    world.user("Bob")
+    world.user("alice")
+    [online] = world.line(alice, "/who")
+    assert online == Online(ts=NOW, users=("alice", "Bob", "carol"))
+
+
+def test_quit_says_bye_and_others_see_leave_with_text() -> None:
+    world = World()
+    alice, bob = world.user("alice"), world.user("bob")
+    world.take(alice)
+    assert world.line(bob, "/quit see you") == [Bye(ts=NOW, reason=ByeReason.QUIT)]
+    assert bob.sid in world.closed
+    [leave] = world.take(alice)
+    assert isinstance(leave, Leave) and leave.reason is LeaveReason.QUIT
+    assert leave.text == "see you" and leave.name == "bob"
+    assert "bob" not in world.room.members
+
+
+def test_disconnect_of_unregistered_session_is_silent() -> None:
+    world = World()
+    alice = world.user("alice")
+    world.take(alice)
+    stranger = world.connect()
+    world.apply(world.room.disconnect(stranger, LeaveReason.DISCONNECT, NOW))
+    assert world.take(alice) == []
+
+
+def test_nick_is_seen_by_everyone_and_frees_the_old_name() -> None:
+    world = World()
+    alice, bob = world.user("alice"), world.user("bob")
+    world.take(alice)
+    [nick] = world.line(bob, "/nick robert")
+    assert isinstance(nick, Nick) and (nick.old, nick.new) == ("bob", "robert")
+    assert world.take(alice) == [nick]
+    [error] = world.line(bob, "/nick alice")
+    assert isinstance(error, Error) and error.code is ErrorCode.NAME_TAKEN
+    world.user("bob")
+
+
+def test_history_replays_last_messages_flagged() -> None:
+    world = World(RoomSettings(history=2))
+    alice = world.user("alice")
+    for text in ("one", "two", "three"):
+        world.line(alice, text)
+    late = world.connect()
+    welcome, *history = world.line(late, "late")
+    assert isinstance(welcome, Welcome)
+    assert [(e.text, e.history) for e in history if isinstance(e, Message)] == [
+        ("two", True),
+        ("three", True),
+    ]
+
+
+def test_quiet_room_announces_no_joins_and_omits_users() -> None:
+    world = World(RoomSettings(quiet_above=2))
+    alice = world.user("alice")
+    world.user("bob")
+    world.take(alice)
+    carol = world.connect()
+    [welcome] = world.line(carol, "carol")
+    assert welcome == Welcome(ts=NOW, name="carol", count=3, users=None)
+    assert world.take(alice) == []
+    world.apply(world.room.disconnect(carol, LeaveReason.DISCONNECT, NOW))
+    assert world.take(alice) == []
+    [online] = world.line(alice, "/online")
+    assert isinstance(online, Online) and online.users == ("alice", "bob")
+
+
+def test_help_unknown_usage_and_format() -> None:
+    world = World()
+    alice = world.user("alice")
+    [help_all] = world.line(alice, "/HELP")
+    assert help_all == HelpInfo(ts=NOW, topic=None)
+    [help_one] = world.line(alice, "/help /w")
+    assert help_one == HelpInfo(ts=NOW, topic="private")
+    [unknown] = world.line(alice, "/dance")
+    assert isinstance(unknown, Error) and unknown.code is ErrorCode.UNKNOWN_COMMAND
+    [usage] = world.line(alice, "/format xml")
+    assert isinstance(usage, Error) and usage.code is ErrorCode.USAGE
+    [usage] = world.line(alice, "/me \x07")
+    assert isinstance(usage, Error) and usage.code is ErrorCode.USAGE
+
+
+def test_empty_and_control_only_lines_send_nothing() -> None:
+    world = World()
+    alice, bob = world.user("alice"), world.user("bob")
+    world.take(alice), world.take(bob)
+    assert world.line(alice, "   ") == []
+    world.line(alice, "\x1b[2J\x07")
+    assert world.take(bob) == []

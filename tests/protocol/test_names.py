@@ -1,0 +1,83 @@
+"""Name rules and text sanitising."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papo.protocol.names import NameProblem, check_name, clean_message, name_key, sanitize_text
+
+
+@pytest.mark.parametrize(
+    "name", ["alice", "Bob_2", "joão", "a.b-c", "Дмитрий", "山田", "やまだ太郎", "김철수", "x" * 20]
+)
+def test_valid_names(name: str) -> None:
+    assert check_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", NameProblem.EMPTY),
+        ("x" * 21, NameProblem.TOO_LONG),
+        ("_alice", NameProblem.BAD_START),
+        (".alice", NameProblem.BAD_START),
+        ("al ice", NameProblem.BAD_CHARACTER),
+        ("\x1b[31mred", NameProblem.BAD_START),
+        ("red\x1b[0m", NameProblem.BAD_CHARACTER),
+        ("ali\u200bce", NameProblem.BAD_CHARACTER),
+        ("ali\u202ece", NameProblem.BAD_CHARACTER),
+        ("\u0430lice", NameProblem.MIXED_SCRIPTS),
+        ("ΑLICE", NameProblem.MIXED_SCRIPTS),
+        ("Server", NameProblem.RESERVED),
+        ("ＲＯＯＴ", NameProblem.RESERVED),
+        ("/quit", NameProblem.BAD_START),
+    ],
+)
+def test_invalid_names(name: str, problem: NameProblem) -> None:
+    assert check_name(name) is problem
+
+
+def test_names_compare_after_nfkc_and_casefold() -> None:
+    assert name_key("Alice") == name_key("alice") == name_key("ａｌｉｃｅ")
+    assert name_key("Straße") == name_key("STRASSE")
+
+
+def test_sanitise_strips_escape_sequences_and_controls() -> None:
+    assert sanitize_text("\x1b[31mred\x1b[0m") == "red"
+    assert sanitize_text("title\x1b]0;pwned\x07 done") == "title done"
+    assert sanitize_text("a\tb") == "a b"
+    assert sanitize_text("bell\x07 del\x7f c1\x85 csi\x9b2J") == "bell del c1 csi"
+    assert sanitize_text("evil\u202eevil") == "evilevil"
+    assert sanitize_text("olá, mundo! 🎉") == "olá, mundo! 🎉"
+
+
+def test_clean_message_trims_and_can_be_empty() -> None:
+    assert clean_message("  hi  ") == "hi"
+    assert clean_message(" \x1b[2J \t ") == ""
+
+
+def _is_control(character: str) -> bool:
+    code = ord(character)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+@given(st.text())
+def test_no_output_ever_holds_a_control_character(text: str) -> None:
+    cleaned = sanitize_text(text)
+    assert not any(_is_control(c) for c in cleaned)
+    assert sanitize_text(cleaned) == cleaned
+
+
+@given(st.text(alphabet=st.sampled_from("ab\x1b[]0;m\x07\x9b\\P\t\x85é"), max_size=80))
+def test_sanitise_removes_controls_from_escape_heavy_text(text: str) -> None:
+    assert not any(_is_control(c) for c in sanitize_text(text))
+
+
+@given(st.text(max_size=30))
+def test_a_valid_name_never_holds_a_control_or_space(name: str) -> None:
+    if check_name(name) is None:
+        assert name.isprintable()
+        assert not any(c.isspace() for c in name)
+        assert 1 <= len(name) <= 20

@@ -1,0 +1,91 @@
+"""Rendering: JSON field names are the contract; text carries names and message text."""
+
+from __future__ import annotations
+
+import json
+
+from papo.protocol.commands import OutputFormat
+from papo.protocol.events import (
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    HelpInfo,
+    Leave,
+    LeaveReason,
+    Message,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.names import NameProblem
+from papo.protocol.render import Renderer, format_timestamp
+
+NOW = 1_763_989_331.123
+
+
+def test_timestamp_is_rfc3339_utc_with_millis() -> None:
+    assert format_timestamp(NOW) == "2025-11-24T13:02:11.123Z"
+
+
+def test_message_json_fields() -> None:
+    event = Message(ts=NOW, id=7, sender="alice", text="olá")
+    data = Renderer("en").render(event, OutputFormat.JSON)
+    assert data.endswith(b"\n") and data.count(b"\n") == 1
+    assert json.loads(data) == {
+        "type": "message",
+        "id": 7,
+        "from": "alice",
+        "text": "olá",
+        "ts": "2025-11-24T13:02:11.123Z",
+    }
+
+
+def test_private_and_leave_and_welcome_json() -> None:
+    renderer = Renderer("en")
+    private = json.loads(renderer.json(Private(ts=NOW, id=1, sender="a", recipient="b", text="x")))
+    assert (private["from"], private["to"], private["type"]) == ("a", "b", "private")
+    leave = json.loads(
+        renderer.json(Leave(ts=NOW, id=2, name="a", reason=LeaveReason.QUIT, text="bye"))
+    )
+    assert (leave["reason"], leave["text"]) == ("quit", "bye")
+    welcome = json.loads(renderer.json(Welcome(ts=NOW, name="a", count=5000, users=None)))
+    assert "users" not in welcome and welcome["count"] == 5000
+
+
+def test_error_json_has_code_localised_text_and_details() -> None:
+    event = Error(
+        ts=NOW, code=ErrorCode.NAME_INVALID, name="x y", problem=NameProblem.BAD_CHARACTER
+    )
+    english = json.loads(Renderer("en").json(event))
+    portuguese = json.loads(Renderer("pt_BR").json(event))
+    assert english["code"] == portuguese["code"] == "name_invalid"
+    assert english["name"] == "x y" and english["rule"] == "bad_character"
+    assert english["text"] != portuguese["text"]
+
+
+def test_text_lines_carry_names_and_text() -> None:
+    renderer = Renderer("en")
+    assert renderer.text(Message(ts=NOW, id=1, sender="alice", text="hi")) == b"<alice> hi\n"
+    line = renderer.text_line(Online(ts=NOW, users=("alice", "bob")))
+    assert "alice, bob" in line and "2" in line
+    assert "bob" in renderer.text_line(Private(ts=NOW, id=1, sender="a", recipient="bob", text="x"))
+
+
+def test_portuguese_text() -> None:
+    renderer = Renderer("pt_BR")
+    assert "online" in renderer.text_line(Online(ts=NOW, users=("ana",)))
+    bye = renderer.text_line(Bye(ts=NOW, reason=ByeReason.SHUTDOWN))
+    assert "servidor" in bye.lower()
+    assert "/private" in renderer.text_line(HelpInfo(ts=NOW))
+
+
+def test_every_event_renders_in_both_formats_and_languages() -> None:
+    events = [Bye(ts=NOW, reason=reason) for reason in ByeReason] + [
+        Error(ts=NOW, code=code, command="private") for code in ErrorCode
+    ]
+    for language in ("en", "pt_BR"):
+        renderer = Renderer(language)
+        for event in events:
+            assert json.loads(renderer.json(event))["type"] in ("bye", "error")
+            assert renderer.text(event).strip()
