@@ -256,3 +256,11 @@ def test_empty_and_control_only_lines_send_nothing() -> None:
     assert world.line(alice, "   ") == []
     world.line(alice, "\x1b[2J\x07")
     assert world.take(bob) == []
+
+
+def test_public_message_names_its_author_so_text_readers_get_no_echo() -> None:
+    world = World()
+    alice = world.user("alice")
+    outputs = world.room.handle_line(alice, "hi", NOW)
+    assert [type(o) for o in outputs] == [Broadcast]
+    assert isinstance(outputs[0], Broadcast) and outputs[0].author is alice

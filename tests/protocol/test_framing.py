@@ -78,3 +78,16 @@ def test_accepted_lines_never_hold_lf_and_respect_the_cap(data: bytes) -> None:
         if isinstance(event, Line):
             assert "\n" not in event.text
             assert len(event.text.encode()) <= 16
+
+
+def test_finish_returns_the_unterminated_last_line() -> None:
+    buffer = LineBuffer(8)
+    assert buffer.feed(b"one\ntwo") == [Line(text="one")]
+    assert buffer.finish() == [Line(text="two")]
+    assert buffer.finish() == []
+
+
+def test_finish_after_an_oversized_tail_returns_nothing_more() -> None:
+    buffer = LineBuffer(4)
+    assert buffer.feed(b"123456789") == [TOO_LONG]
+    assert buffer.finish() == []

@@ -72,10 +72,15 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Broadcast:
-    """An event for every registered session but ``exclude``."""
+    """An event for every registered session but ``exclude``.
+
+    ``author`` is left out only if it reads text: a line-client user already sees what they
+    typed, while a program (JSON) takes the echo as the confirmation that the line was accepted.
+    """
 
     event: Event
     exclude: Session | None = None
+    author: Session | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +222,7 @@ class Room:
             return []
         event = Message(ts=now, id=self.next_id(), sender=session.name or "", text=text)
         self.history.append(event)
-        return [Broadcast(event)]
+        return [Broadcast(event, author=session)]
 
     def _act(self, session: Session, text: str, now: float) -> list[Output]:
         text = clean_message(text)

@@ -85,8 +85,20 @@ class LineBuffer:
         self._scanned = len(buffer)
         return events
 
+    def finish(self) -> list[FrameEvent]:
+        """The peer closed its side: an unterminated last line still counts (``printf hi | nc``)."""
+        if self._discarding or not self._buffer:
+            self._buffer.clear()
+            self._discarding = False
+            return []
+        event = self._complete(self._buffer, 0, len(self._buffer))
+        self._buffer.clear()
+        self._scanned = 0
+        return [event]
+
     def _complete(self, buffer: bytearray, start: int, newline: int) -> FrameEvent:
         end = newline - 1 if newline > start and buffer[newline - 1] == 0x0D else newline
+        # (At end of input ``newline`` is the buffer's length: a trailing CR is dropped the same.)
         if end - start > self.max_line_bytes:
             return Refused(error=FramingError.LINE_TOO_LONG)
         try:

@@ -1,0 +1,68 @@
+"""``papo-server`` / ``python servidor.py``: options, logging, the event loop, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+
+from papo import __version__
+from papo.server.app import ChatServer
+from papo.server.config import ServerConfig, parse_config
+
+log = logging.getLogger("papo.server")
+
+
+def format_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+async def serve(config: ServerConfig) -> None:
+    """Run until SIGINT or SIGTERM, then shut down gracefully."""
+    server = ChatServer(config)
+    addresses = await server.start()
+    scheme = "tls" if config.tls_cert else "tcp"
+    for host, port in addresses:
+        # Tests and scripts read this line to learn the port when started with --port 0.
+        print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
+    log.info("papo %s ready, language %s", __version__, config.language)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("stopping: telling %d connections", len(server.connections))
+    await server.shutdown()
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (the ``fast`` extra), the standard loop otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    config = parse_config(argv, os.environ)
+    logging.basicConfig(
+        level=config.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(serve(config))
+    except OSError as error:
+        print(f"papo-server: cannot listen: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

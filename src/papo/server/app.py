@@ -1,0 +1,261 @@
+"""The server: listen, admit within limits, carry out what the room decides, shut down cleanly.
+
+The room (pure) decides; this module only moves bytes. Each event is rendered at most once per
+output format however many receive it, and the same bytes object is queued for every recipient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import ssl
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+from papo.core.room import Broadcast, Close, Output, Room, RoomSettings, Send, Session
+from papo.protocol.commands import OutputFormat
+from papo.protocol.events import (
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    Event,
+    Greeting,
+    LeaveReason,
+)
+from papo.protocol.framing import FramingError, Line, Refused
+from papo.protocol.render import Renderer
+from papo.server.config import ServerConfig
+from papo.server.connection import Connection
+
+log = logging.getLogger("papo.server")
+
+
+def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
+    if config.tls_cert is None or config.tls_key is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(config.tls_cert, config.tls_key)
+    return context
+
+
+def listen_hosts(host: str | None) -> list[str]:
+    """All interfaces means both families, when this machine has IPv6 at all."""
+    if host:
+        return [host]
+    return ["0.0.0.0", "::"] if socket.has_ipv6 else ["0.0.0.0"]
+
+
+class ChatServer:
+    """Owns the room and every connection; implements connection.ConnectionOwner."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.room = Room(
+            RoomSettings(
+                history=config.history,
+                quiet_above=config.quiet_above,
+                max_line_bytes=config.max_line_bytes,
+                motd=config.motd,
+            )
+        )
+        self.renderer = Renderer(config.language)
+        self.connections: dict[int, Connection] = {}
+        self.per_host: Counter[str] = Counter()
+        self.listeners: list[asyncio.Server] = []
+        self.shutting_down = False
+        self._next_sid = 0
+        self._dirty: list[Connection] = []
+        self._slow: list[Connection] = []
+
+    # -- listening -------------------------------------------------------------------------
+
+    def new_connection(self) -> Connection:
+        self._next_sid += 1
+        return Connection(
+            self,
+            Session(self._next_sid),
+            max_line_bytes=self.config.max_line_bytes,
+            rate=self.config.rate,
+            burst=self.config.burst,
+            sendq=self.config.sendq,
+        )
+
+    async def start(self) -> list[tuple[str, int]]:
+        """Listen on every address asked for; returns them (with the real port for port 0)."""
+        loop = asyncio.get_running_loop()
+        context = tls_context(self.config)
+        port = self.config.port
+        addresses: list[tuple[str, int]] = []
+        for host in listen_hosts(self.config.host):
+            try:
+                listener = await loop.create_server(
+                    self.new_connection, host, port, ssl=context, reuse_address=True, backlog=4096
+                )
+            except OSError as error:
+                if self.config.host is None and host == "::" and addresses:
+                    log.warning("IPv6 unavailable (%s); listening on IPv4 only", error)
+                    continue
+                raise
+            self.listeners.append(listener)
+            for sock in listener.sockets:
+                address = sock.getsockname()
+                port = address[1]  # so every family shares the port that port 0 picked
+                addresses.append((str(address[0]), int(address[1])))
+        return addresses
+
+    # -- connection lifecycle (ConnectionOwner) --------------------------------------------
+
+    def admit(self, connection: Connection) -> None:
+        now = time.time()
+        if self.shutting_down:
+            self._refuse(connection, ErrorCode.SERVER_FULL, now)
+            return
+        if len(self.connections) >= self.config.max_clients:
+            self._refuse(connection, ErrorCode.SERVER_FULL, now)
+            return
+        if self.per_host[connection.host] >= self.config.max_per_ip:
+            self._refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS, now)
+            return
+        connection.admitted = True
+        self.connections[connection.session.sid] = connection
+        self.per_host[connection.host] += 1
+        log.info("connection %s from %s", connection.session.sid, connection.session.peer)
+        loop = asyncio.get_running_loop()
+        connection.registration_timer = loop.call_later(
+            self.config.registration_timeout, self._registration_timeout, connection
+        )
+        self.carry_out([Send(Greeting(ts=now, motd=self.config.motd), connection.session)])
+
+    def _refuse(self, connection: Connection, code: ErrorCode, now: float) -> None:
+        log.info("refused %s: %s", connection.session.peer, code.value)
+        for event in (Error(ts=now, code=code), Bye(ts=now, reason=ByeReason(code.value))):
+            connection.queue(self.renderer.text(event))
+        connection.close_after_flush()
+
+    def _registration_timeout(self, connection: Connection) -> None:
+        connection.registration_timer = None
+        if connection.session.name is None and not connection.closing:
+            self.carry_out(self.room.registration_timeout(connection.session, time.time()))
+
+    def handle_frame(self, connection: Connection, event: Line | Refused) -> None:
+        session = connection.session
+        now = time.time()
+        match event:
+            case Line(text=text):
+                was_registered = session.name is not None
+                outputs = self.room.handle_line(session, text, now)
+                if not was_registered and session.name is not None:
+                    log.info("registered %s as %r from %s", session.sid, session.name, session.peer)
+                    if connection.registration_timer is not None:
+                        connection.registration_timer.cancel()
+                        connection.registration_timer = None
+                elif was_registered and session.key not in self.room.members:
+                    log.info("%r left (quit) from %s", session.name, session.peer)
+            case Refused(error=error):
+                code = (
+                    ErrorCode.LINE_TOO_LONG
+                    if error is FramingError.LINE_TOO_LONG
+                    else ErrorCode.BAD_ENCODING
+                )
+                outputs = self.room.refuse_line(session, code, now)
+        self.carry_out(outputs)
+
+    def input_ended(self, connection: Connection) -> None:
+        """The peer closed its sending side: what it said is handled, now it leaves."""
+        if connection.closing:
+            return
+        self._depart(connection, LeaveReason.DISCONNECT)
+        connection.close_after_flush()
+
+    def connection_gone(self, connection: Connection) -> None:
+        if not connection.admitted:
+            return
+        connection.admitted = False
+        del self.connections[connection.session.sid]
+        self.per_host[connection.host] -= 1
+        if self.per_host[connection.host] <= 0:
+            del self.per_host[connection.host]
+        if not self.shutting_down:
+            self._depart(connection, LeaveReason.DISCONNECT)
+
+    def _depart(self, connection: Connection, reason: LeaveReason) -> None:
+        session = connection.session
+        if session.key is not None and self.room.members.get(session.key) is session:
+            log.info("%r left (%s) from %s", session.name, reason.value, session.peer)
+        self.carry_out(self.room.disconnect(session, reason, time.time()))
+
+    def too_slow(self, connection: Connection) -> None:
+        self._slow.append(connection)
+
+    def schedule_flush(self, connection: Connection) -> None:
+        if not self._dirty:
+            asyncio.get_running_loop().call_soon(self._flush_all)
+        self._dirty.append(connection)
+
+    def _flush_all(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for connection in dirty:
+            connection.flush()
+
+    # -- carrying out the room's decisions -------------------------------------------------
+
+    def render(self, event: Event, output: OutputFormat) -> bytes:
+        return self.renderer.render(event, output)
+
+    def carry_out(self, outputs: Iterable[Output]) -> None:
+        connections = self.connections
+        for output in outputs:
+            match output:
+                case Send(event=event, to=session):
+                    connection = connections.get(session.sid)
+                    if connection is not None:
+                        connection.queue(self.render(event, session.output))
+                case Broadcast(event=event, exclude=exclude, author=author):
+                    self._broadcast(event, exclude, author)
+                case Close(session=session):
+                    connection = connections.get(session.sid)
+                    if connection is not None:
+                        connection.close_after_flush()
+        while self._slow:
+            self._drop_slow(self._slow.pop())
+
+    def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
+        rendered: dict[OutputFormat, bytes] = {}
+        connections = self.connections
+        for session in list(self.room.members.values()):
+            if session is exclude or (session is author and session.output is OutputFormat.TEXT):
+                continue
+            data = rendered.get(session.output)
+            if data is None:
+                data = rendered[session.output] = self.render(event, session.output)
+            connections[session.sid].queue(data)
+
+    def _drop_slow(self, connection: Connection) -> None:
+        log.info("dropping %r from %s: too slow", connection.session.name, connection.session.peer)
+        connection.abort()
+        self._depart(connection, LeaveReason.TOO_SLOW)
+
+    # -- shutdown --------------------------------------------------------------------------
+
+    async def shutdown(self) -> None:
+        """Stop listening, tell everyone once, flush, wait a little, then cut what is left."""
+        self.shutting_down = True
+        for listener in self.listeners:
+            listener.close()
+        bye = Bye(ts=time.time(), reason=ByeReason.SHUTDOWN)
+        rendered = {fmt: self.render(bye, fmt) for fmt in OutputFormat}
+        connections = list(self.connections.values())
+        for connection in connections:
+            connection.queue(rendered[connection.session.output])
+            connection.close_after_flush()
+        if connections:
+            await asyncio.wait([c.lost for c in connections], timeout=self.config.shutdown_grace)
+            for connection in connections:
+                if not connection.lost.done():
+                    connection.abort()
+        for listener in self.listeners:
+            await listener.wait_closed()
+        log.info("shut down")

@@ -1,0 +1,145 @@
+"""Command-line options, each also readable from ``PAPO_<NAME>`` in the environment.
+
+The names are fixed by PROTOCOL.md: tests, benchmarks and users rely on them. An option given on
+the command line wins over the environment, which wins over the default.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from papo import __version__
+from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
+from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
+from papo.protocol.i18n import choose_language
+
+DEFAULT_PORT = 12345
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerConfig:
+    host: str | None = None
+    port: int = DEFAULT_PORT
+    max_clients: int = 10_000
+    max_per_ip: int = 100
+    rate: float = 5.0
+    burst: int = 10
+    sendq: int = 1 << 20
+    history: int = DEFAULT_HISTORY
+    quiet_above: int = DEFAULT_QUIET_ABOVE
+    language: str = "en"
+    motd: str | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    log_level: str = "info"
+    registration_timeout: float = 60.0
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    shutdown_grace: float = 3.0
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papo-server",
+        description="papo chat server. Every option can also be set as PAPO_<OPTION> "
+        "in the environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...).",
+    )
+    add = parser.add_argument
+    add("--host", help="address to listen on (default: all interfaces, IPv4 and IPv6)")
+    add("--port", type=int, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
+    add("--max-clients", type=_non_negative_int, help="connections in all (default 10000)")
+    add("--max-per-ip", type=_non_negative_int, help="connections per address (default 100)")
+    add("--rate", type=_non_negative_float, help="lines per second per client (5; 0 = no limit)")
+    add("--burst", type=_non_negative_int, help="lines a client may send at once (default 10)")
+    add("--sendq", type=_non_negative_int, help="bytes queued for a slow reader (default 1 MiB)")
+    add("--history", type=_non_negative_int, help="messages replayed to newcomers (default 20)")
+    add("--quiet-above", type=_non_negative_int, help="users above which joins are not announced")
+    add("--lang", help="language of server messages: en or pt_BR (default: from the locale)")
+    add("--motd", type=Path, help="file whose text greets every newcomer")
+    add("--tls-cert", type=Path, help="certificate chain (PEM); with --tls-key, turns TLS on")
+    add("--tls-key", type=Path, help="private key (PEM) of the certificate")
+    add("--log-level", choices=("debug", "info", "warning", "error"), help="default: info")
+    add("--registration-timeout", type=_non_negative_float, help="seconds to pick a name (60)")
+    add("--version", action="version", version=f"papo-server {__version__}")
+    return parser
+
+
+_ENV_OPTIONS = (
+    "host",
+    "port",
+    "max_clients",
+    "max_per_ip",
+    "rate",
+    "burst",
+    "sendq",
+    "history",
+    "quiet_above",
+    "lang",
+    "motd",
+    "tls_cert",
+    "tls_key",
+    "log_level",
+    "registration_timeout",
+)
+
+
+def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
+    """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
+    parser = build_parser()
+    env_defaults: dict[str, object] = {}
+    for dest in _ENV_OPTIONS:
+        raw = environ.get("PAPO_" + dest.upper())
+        if raw is None:
+            continue
+        action = next(a for a in parser._actions if a.dest == dest)
+        convert = action.type if callable(action.type) else str
+        try:
+            env_defaults[dest] = convert(raw)
+        except (ValueError, argparse.ArgumentTypeError) as error:
+            parser.error(f"PAPO_{dest.upper()}={raw!r}: {error}")
+    parser.set_defaults(**env_defaults)
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    motd = None
+    if args.motd is not None:
+        try:
+            motd = args.motd.read_text(encoding="utf-8").strip() or None
+        except OSError as error:
+            parser.error(f"--motd: {error}")
+    given: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "max_clients": args.max_clients,
+        "max_per_ip": args.max_per_ip,
+        "rate": args.rate,
+        "burst": args.burst,
+        "sendq": args.sendq,
+        "history": args.history,
+        "quiet_above": args.quiet_above,
+        "tls_cert": args.tls_cert,
+        "tls_key": args.tls_key,
+        "log_level": args.log_level,
+        "registration_timeout": args.registration_timeout,
+    }
+    chosen = {k: v for k, v in given.items() if v is not None}
+    return replace(
+        ServerConfig(), **chosen, language=choose_language(args.lang, environ), motd=motd
+    )

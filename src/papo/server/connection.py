@@ -1,0 +1,177 @@
+"""One client's connection: framing on the way in, flood control, a bounded batched send queue.
+
+An ``asyncio.Protocol`` rather than streams with a task each: with thousands of clients the
+callbacks cost less than tasks, and they let flow control be exact. Reading stops the moment the
+token bucket is empty (``pause_reading``) and starts again when it refills, so a flooder is slowed
+by TCP itself and its lines are delayed, never dropped. Output is collected per client and written
+once per turn of the event loop; the bytes waiting for a client are capped, and a client that lets
+them grow past the cap is dropped (``too_slow``) instead of costing memory or slowing others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Protocol, cast
+
+from papo.core.flood import TokenBucket
+from papo.core.room import Session
+from papo.protocol.framing import FrameEvent, LineBuffer
+
+# A client that stops reading after being told goodbye gets this long to take its last bytes.
+CLOSE_LINGER_SECONDS = 5.0
+
+
+class ConnectionOwner(Protocol):
+    """What a connection needs from the server it belongs to."""
+
+    def admit(self, connection: Connection) -> None: ...
+    def handle_frame(self, connection: Connection, event: FrameEvent) -> None: ...
+    def input_ended(self, connection: Connection) -> None: ...
+    def connection_gone(self, connection: Connection) -> None: ...
+    def schedule_flush(self, connection: Connection) -> None: ...
+    def too_slow(self, connection: Connection) -> None: ...
+
+
+class Connection(asyncio.Protocol):
+    """The shell around one Session."""
+
+    def __init__(
+        self,
+        owner: ConnectionOwner,
+        session: Session,
+        *,
+        max_line_bytes: int,
+        rate: float,
+        burst: int,
+        sendq: int,
+    ) -> None:
+        self.owner = owner
+        self.session = session
+        self.framer = LineBuffer(max_line_bytes)
+        self.bucket = TokenBucket(rate, burst, time.monotonic())
+        self.sendq = sendq
+        self.transport: asyncio.Transport | None = None
+        self.host = ""
+        self.admitted = False
+        self.closing = False
+        self.lost = asyncio.get_running_loop().create_future()
+        self.registration_timer: asyncio.TimerHandle | None = None
+        self._batch: list[bytes] = []
+        self._batched_bytes = 0
+        self._backlog: deque[FrameEvent] = deque()
+        self._resume_timer: asyncio.TimerHandle | None = None
+        self._input_ended = False
+        self._paused = False
+
+    # -- asyncio.Protocol ------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A stream server's transports are always asyncio.Transport (plain or TLS).
+        self.transport = transport = cast(asyncio.Transport, transport)
+        peer = transport.get_extra_info("peername")
+        self.host = str(peer[0]) if peer else ""
+        self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
+        # Our own cap decides when a client is too slow; asyncio's flow-control callbacks are moot.
+        transport.set_write_buffer_limits(high=max(self.sendq, 1) * 2)
+        self.owner.admit(self)
+
+    def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return
+        self._take(self.framer.feed(data))
+
+    def eof_received(self) -> bool:
+        self._input_ended = True
+        if not self.closing:
+            self._take(self.framer.finish())
+        return True  # we close ourselves, once what the last lines caused has been sent
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closing = True
+        self._cancel_timers()
+        self._batch.clear()
+        if not self.lost.done():
+            self.lost.set_result(None)
+        self.owner.connection_gone(self)
+
+    # -- input and flood control -----------------------------------------------------------
+
+    def _take(self, events: Iterable[FrameEvent]) -> None:
+        if self._backlog:
+            self._backlog.extend(events)  # still paused: these wait their turn
+        else:
+            self._backlog.extend(events)
+            self._run_backlog()
+
+    def _run_backlog(self) -> None:
+        self._resume_timer = None
+        backlog = self._backlog
+        while backlog and not self.closing:
+            now = time.monotonic()
+            if not self.bucket.take(now):
+                self._pause(self.bucket.wait_time(now))
+                return
+            self.owner.handle_frame(self, backlog.popleft())
+        if self.closing:
+            backlog.clear()
+            return
+        if self._paused and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        if self._input_ended:
+            self.owner.input_ended(self)
+
+    def _pause(self, seconds: float) -> None:
+        if not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+        loop = asyncio.get_running_loop()
+        self._resume_timer = loop.call_later(seconds, self._run_backlog)
+
+    # -- output ----------------------------------------------------------------------------
+
+    def queue(self, data: bytes) -> None:
+        """Add bytes for this client; they are written on the next flush."""
+        if self.closing or self.transport is None:
+            return
+        if not self._batch:
+            self.owner.schedule_flush(self)
+        self._batch.append(data)
+        self._batched_bytes += len(data)
+        if self._batched_bytes + self.transport.get_write_buffer_size() > self.sendq:
+            self.closing = True
+            self._batch.clear()
+            self.owner.too_slow(self)
+
+    def flush(self) -> None:
+        batch = self._batch
+        if not batch or self.transport is None:
+            return
+        self.transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
+        batch.clear()
+        self._batched_bytes = 0
+
+    def close_after_flush(self) -> None:
+        """Send what is queued, then close; a peer that will not read is cut off after a while."""
+        self.flush()
+        self.closing = True
+        self._cancel_timers()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+            loop = asyncio.get_running_loop()
+            self._resume_timer = loop.call_later(CLOSE_LINGER_SECONDS, self.abort)
+
+    def abort(self) -> None:
+        self.closing = True
+        self._batch.clear()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _cancel_timers(self) -> None:
+        for timer in (self._resume_timer, self.registration_timer):
+            if timer is not None:
+                timer.cancel()
+        self._resume_timer = self.registration_timer = None
