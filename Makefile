@@ -4,9 +4,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit bench catalogs clean
+.PHONY: test system-tools lint typecheck unit bench catalogs clean
 
-test: lint typecheck unit
+test: system-tools lint typecheck unit
+
+# The tests drive a real `nc`; on a bare Debian CI machine (root) it is installed here.
+system-tools:
+	@command -v nc >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing netcat-openbsd for the nc test"; \
+			apt-get install -y -qq netcat-openbsd >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq netcat-openbsd >/dev/null; }; \
+		else echo "nc not found and cannot install it: the nc test will be skipped"; fi; }
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

@@ -1,0 +1,120 @@
+"""Limits and fairness: floods, slow readers, connection caps, large rooms, options."""
+
+from __future__ import annotations
+
+import time
+
+from tests.server.conftest import StartServer
+from tests.support import ServerProcess
+
+
+def test_flood_is_slowed_not_dropped_and_others_are_not_slowed(start_server: StartServer) -> None:
+    server = start_server("--rate", "20", "--burst", "5")
+    flooder, other, watcher = server.user("flooder"), server.user("other"), server.user("watcher")
+    started = time.monotonic()
+    flooder.sock.sendall(b"".join(f"line {n}\n".encode() for n in range(25)))
+    time.sleep(0.1)
+    other.send("not slowed")
+    texts: list[str] = []
+    while len(texts) < 26:
+        event = watcher.expect("message", timeout=10)
+        texts.append(event["text"])
+    elapsed = time.monotonic() - started
+    flood = [t for t in texts if t.startswith("line ")]
+    assert flood == [f"line {n}" for n in range(25)]  # every line, in order
+    # 25 lines at 5 at once then 20/s cannot take less than a second.
+    assert elapsed >= 0.9
+    assert texts.index("not slowed") < texts.index("line 24")
+
+
+def test_a_client_that_never_reads_is_dropped_as_too_slow(start_server: StartServer) -> None:
+    server = start_server("--rate", "0", "--sendq", "65536")
+    server.user("sleepy", rcvbuf=4096)  # registers, then never reads again
+    talker = server.user("talker")
+    payload = "z" * 2000
+    for _ in range(5000):
+        talker.send(payload)
+        event = talker.next_event()
+        if event["type"] == "leave":
+            break
+    assert event == {**event, "type": "leave", "name": "sleepy", "reason": "too_slow"}
+    talker.send("still here")
+    assert talker.expect("message", text="still here")["from"] == "talker"
+
+
+def test_101st_connection_from_one_address_is_refused(server: ServerProcess) -> None:
+    clients = [server.client() for _ in range(100)]
+    for client in clients[:3]:
+        assert client.readline() is not None
+    refused = server.client()
+    lines = refused.text_until(lambda line: "ry again" in line)
+    assert len(lines) == 2 and lines[0].startswith("Error")
+    assert refused.closed_by_server()
+    from_elsewhere = server.client(source="127.0.0.2", json_mode=True)
+    assert from_elsewhere.register("elsewhere")["type"] == "welcome"
+    clients[0].close()
+    time.sleep(0.2)
+    assert server.client(json_mode=True).register("again")["type"] == "welcome"
+
+
+def test_server_full(start_server: StartServer) -> None:
+    server = start_server("--max-clients", "2")
+    server.user("one"), server.user("two")
+    refused = server.client()
+    assert any("full" in line for line in refused.text_until(lambda line: "later" in line))
+    assert refused.closed_by_server()
+
+
+def test_quiet_above_hides_joins_and_users(start_server: StartServer) -> None:
+    server = start_server("--quiet-above", "2")
+    alice = server.user("alice")
+    bob = server.user("bob")
+    alice.expect("join", name="bob")
+    carol = server.client(json_mode=True)
+    welcome = carol.register("carol")
+    assert welcome["count"] == 3 and "users" not in welcome
+    carol.send("/online")
+    assert carol.expect("online")["users"] == ["alice", "bob", "carol"]
+    carol.send("/quit")
+    bob.send("hello")
+    events = [alice.next_event()]
+    assert [e["type"] for e in events] == ["message"]
+
+
+def test_history_zero_replays_nothing(start_server: StartServer) -> None:
+    server = start_server("--history", "0")
+    alice = server.user("alice")
+    alice.send("before")
+    alice.expect("message")
+    late = server.user("late")
+    assert late.quiet() == []
+
+
+def test_motd_in_greeting_and_hello(start_server: StartServer, tmp_path: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    motd = tmp_path / "motd.txt"
+    motd.write_text("Be kind.\n", encoding="utf-8")
+    server = start_server("--motd", str(motd))
+    client = server.client()
+    assert client.readline() == b"Be kind."
+    client.send("/format json")
+    assert client.wait_hello()["motd"] == "Be kind."
+
+
+def test_options_from_environment(start_server: StartServer) -> None:
+    server = start_server(env={"PAPO_MAX_PER_IP": "1"})
+    server.client().readline()
+    refused = server.client()
+    assert any("address" in line for line in refused.text_until(lambda line: "later" in line))
+
+
+def test_portuguese_from_option_and_from_locale(start_server: StartServer) -> None:
+    for server in (start_server("--lang", "pt_BR"), start_server(env={"LANG": "pt_BR.UTF-8"})):
+        client = server.client()
+        assert "Bem-vindo" in (client.readline() or b"").decode()
+        client.send("/format json")
+        client.wait_hello()
+        client.send("/online")
+        assert "nome" in client.expect("error")["text"]

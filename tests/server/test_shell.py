@@ -1,0 +1,150 @@
+"""The shell itself: the servidor.py entry point, signals, TLS, IPv6, a real nc."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import trustme
+
+from tests.server.conftest import StartServer
+from tests.support import ROOT, LineClient
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_servidor_py_stops_gracefully_on_signal(start_server: StartServer, signum: int) -> None:
+    server = start_server(command=[sys.executable, "servidor.py"], env={"PYTHONPATH": ""})
+    alice, bob = server.user("alice"), server.user("bob")
+    waiting = server.client()  # not registered yet: told too
+    waiting.readline()
+    alice.expect("join")
+    started = time.monotonic()
+    server.signal(signum)
+    for client in (alice, bob):
+        events = []
+        while (event := client.event(5)) is not None:
+            events.append(event)
+            if event["type"] == "bye":
+                break
+        assert [e["type"] for e in events] == ["bye"]  # no leave storm before it
+        assert events[0]["reason"] == "shutdown"
+        assert client.closed_by_server()
+    assert "shutting down" in (waiting.readline() or b"").decode()
+    assert server.wait(10) == 0
+    assert time.monotonic() - started < 5
+
+
+def test_help_and_version_from_a_fresh_checkout() -> None:
+    outputs = {}
+    for flag in ("--help", "--version"):
+        result = subprocess.run(
+            [sys.executable, "servidor.py", flag],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env={"PATH": "/usr/bin:/bin"},  # no PYTHONPATH, nothing installed needed
+        )
+        assert result.returncode == 0, result.stderr
+        outputs[flag] = result.stdout
+    assert "--max-per-ip" in outputs["--help"] and "PAPO_" in outputs["--help"]
+    assert outputs["--version"].startswith("papo-server ")
+
+
+def test_tls_chat_with_a_certificate_made_here(start_server: StartServer, tmp_path: Path) -> None:
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    server = start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file))
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+
+    def tls_user(name: str) -> LineClient:
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        client = LineClient(server.port, sock=context.wrap_socket(raw, server_hostname="127.0.0.1"))
+        client.send("/format json")
+        client.wait_hello()
+        assert client.register(name)["type"] == "welcome"
+        server.clients.append(client)
+        return client
+
+    alice, bob = tls_user("alice"), tls_user("bob")
+    alice.send("over tls")
+    assert bob.expect("message")["text"] == "over tls"
+    plain = server.client()
+    with pytest.raises((EOFError, AssertionError, UnicodeDecodeError)):
+        plain.send("hello")
+        plain.text_until(lambda line: "papo" in line, timeout=2)
+
+
+def _ipv6_loopback_works() -> bool:
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback_works(), reason="no IPv6 loopback on this machine")
+def test_ipv6(start_server: StartServer) -> None:
+    server = start_server(host="::1")
+    alice, bob = server.user("alice"), server.user("bob")
+    alice.send("over ipv6")
+    assert bob.expect("message")["text"] == "over ipv6"
+
+
+def read_lines_until(fd: int, wanted: str, timeout: float = 5.0) -> list[str]:
+    """Lines from a pipe up to the one holding ``wanted``."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while wanted.encode() not in data and (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            data += chunk
+    assert wanted.encode() in data, data
+    return data.decode().splitlines()
+
+
+def test_a_real_nc_can_chat(start_server: StartServer) -> None:
+    nc = shutil.which("nc")
+    if nc is None:
+        pytest.skip("nc is not installed (make test installs netcat-openbsd)")
+    server = start_server()
+    alice = server.user("alice")
+    process = subprocess.Popen(
+        [nc, "127.0.0.1", str(server.port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        bufsize=0,
+    )
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(b"carol\nhello from nc\n")
+        assert alice.expect("join")["name"] == "carol"
+        message = alice.expect("message")
+        assert (message["from"], message["text"]) == ("carol", "hello from nc")
+        alice.send("hi carol")
+        lines = read_lines_until(process.stdout.fileno(), "hi carol")
+        assert lines[-1] == "<alice> hi carol"
+        assert "Welcome" in lines[0]
+        assert not any("hello from nc" in line for line in lines)  # no echo in text mode
+    finally:
+        process.kill()
+        process.wait(5)

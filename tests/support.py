@@ -1,0 +1,241 @@
+"""Real servers and real sockets for the integration tests.
+
+``ServerProcess`` starts ``python -m papo.server`` on a free loopback port (port 0, read back from
+the "listening" line it prints) and stops it by its own PID. ``LineClient`` is a raw line client,
+what ``nc`` would be, with helpers to wait for JSON events; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+TIMEOUT = 5.0
+
+Event = dict[str, Any]
+
+
+class ServerProcess:
+    def __init__(
+        self,
+        *args: str,
+        host: str = HOST,
+        env: dict[str, str] | None = None,
+        command: Sequence[str] | None = None,
+        tmp: Path | None = None,
+    ) -> None:
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "LC_ALL": "", "LANG": ""}
+        full_env.update(env or {})
+        base = command or [sys.executable, "-m", "papo.server"]
+        self.stderr_path = (tmp or Path("/tmp")) / f"papo-server-{os.getpid()}-{time.time_ns()}.log"
+        self._stderr = self.stderr_path.open("wb")
+        self.process = subprocess.Popen(
+            [*base, "--host", host, "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=full_env,
+            cwd=ROOT,
+        )
+        self.host = host
+        self.clients: list[LineClient] = []  # kept open until stop(), used or not
+        self.port = self._read_port()
+
+    def _read_port(self) -> int:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], 10.0)
+        line = self.process.stdout.readline().decode() if ready else ""
+        if "listening on" not in line:
+            self.stop()
+            raise RuntimeError(f"server did not start: {line!r} {self.log()}")
+        return int(line.rsplit(":", 1)[1])
+
+    def log(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def wait(self, timeout: float = 10.0) -> int:
+        return self.process.wait(timeout)
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._stderr.close()
+        self.stderr_path.unlink(missing_ok=True)
+
+    def client(self, **kwargs: Any) -> LineClient:
+        client = LineClient(self.port, host=self.host, **kwargs)
+        self.clients.append(client)
+        return client
+
+    def user(self, name: str, **kwargs: Any) -> LineClient:
+        client = self.client(json_mode=True, **kwargs)
+        welcome = client.register(name)
+        assert welcome["type"] == "welcome", welcome
+        return client
+
+
+class LineClient:
+    def __init__(
+        self,
+        port: int,
+        *,
+        host: str = HOST,
+        json_mode: bool = False,
+        source: str | None = None,
+        rcvbuf: int | None = None,
+        sock: socket.socket | None = None,
+    ) -> None:
+        if sock is None:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            if rcvbuf:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            if source:
+                sock.bind((source, 0))
+            sock.settimeout(TIMEOUT)
+            sock.connect((host, port))
+        self.sock = sock
+        self.buffer = b""
+        self.hello: Event | None = None
+        if json_mode:
+            self.send("/format json")
+            self.hello = self.wait_hello()
+
+    # -- raw lines ---------------------------------------------------------------------------
+
+    def send(self, line: str | bytes) -> None:
+        data = line if isinstance(line, bytes) else line.encode()
+        self.sock.sendall(data if data.endswith(b"\n") else data + b"\n")
+
+    def readline(self, timeout: float = TIMEOUT) -> bytes | None:
+        """One line without its LF; None on timeout; EOFError when the server closed."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except TimeoutError:
+                return None
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                raise EOFError("server closed the connection")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def text_until(self, predicate: Callable[[str], bool], timeout: float = TIMEOUT) -> list[str]:
+        """Text lines up to and including the first that matches."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while (left := deadline - time.monotonic()) > 0:
+            line = self.readline(left)
+            if line is None:
+                break
+            seen.append(line.decode())
+            if predicate(seen[-1]):
+                return seen
+        raise AssertionError(f"no matching line; saw {seen[-8:]}")
+
+    def closed_by_server(self, timeout: float = TIMEOUT) -> bool:
+        """True once the server has closed; every line still in flight is read on the way."""
+        deadline = time.monotonic() + timeout
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                self.readline(left)
+        except EOFError:
+            return True
+        return False
+
+    # -- JSON events -------------------------------------------------------------------------
+
+    def wait_hello(self) -> Event:
+        deadline = time.monotonic() + TIMEOUT
+        while (left := deadline - time.monotonic()) > 0:
+            line = self.readline(left)
+            if line is None:
+                break
+            if line.startswith(b"{"):
+                event: Event = json.loads(line)
+                assert event["type"] == "hello", event
+                return event
+        raise AssertionError("no hello")
+
+    def event(self, timeout: float = TIMEOUT) -> Event | None:
+        line = self.readline(timeout)
+        if line is None:
+            return None
+        event: Event = json.loads(line)
+        return event
+
+    def expect(self, kind: str, timeout: float = TIMEOUT, **fields: Any) -> Event:
+        """Skip events until one of type ``kind`` with ``fields`` arrives."""
+        deadline = time.monotonic() + timeout
+        seen: list[Event] = []
+        while (left := deadline - time.monotonic()) > 0:
+            event = self.event(left)
+            if event is None:
+                break
+            seen.append(event)
+            if event["type"] == kind and all(event.get(k) == v for k, v in fields.items()):
+                return event
+        raise AssertionError(f"expected {kind} {fields}; saw {seen[-8:]}")
+
+    def next_event(self, timeout: float = TIMEOUT) -> Event:
+        event = self.event(timeout)
+        assert event is not None, "no event"
+        return event
+
+    def quiet(self, wait: float = 0.3) -> list[Event]:
+        """Every event that arrives within ``wait`` seconds (expected: none)."""
+        events: list[Event] = []
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            event = self.event(left)
+            if event is None:
+                break
+            events.append(event)
+        return events
+
+    def register(self, name: str) -> Event:
+        self.send(name)
+        deadline = time.monotonic() + TIMEOUT
+        while (left := deadline - time.monotonic()) > 0:
+            event = self.event(left)
+            if event is not None and event["type"] in ("welcome", "error"):
+                return event
+        raise AssertionError(f"no answer to name {name!r}")
+
+    def reset(self) -> None:
+        """Vanish: close with RST instead of FIN, as a crashed peer or a pulled cable would."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+    def close(self) -> None:
+        self.sock.close()
