@@ -1,0 +1,65 @@
+"""``papo`` / ``python client.py``: options, then the chat."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from papo import __version__
+from papo.client.app import ChatClient, ClientOptions, colour_wanted
+from papo.client.link import Address
+from papo.client.screen import PlainScreen, TerminalScreen
+from papo.protocol.i18n import choose_language
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 12345
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papo",
+        description="papo chat client. With standard input not a terminal, it reads lines from "
+        "it (the first is the name unless --name is given) and prints what arrives.",
+    )
+    add = parser.add_argument
+    add("--host", default=DEFAULT_HOST, help=f"server address (default {DEFAULT_HOST})")
+    add("--port", type=int, default=DEFAULT_PORT, help=f"server port (default {DEFAULT_PORT})")
+    add("--name", help="your name (asked when absent)")
+    add("--tls", action="store_true", help="connect with TLS")
+    add("--tls-ca", type=Path, help="CA certificate file to verify the server with")
+    add("--insecure", action="store_true", help="TLS without verifying the certificate")
+    add("--lang", help="language: en or pt_BR (default: from the locale)")
+    add("--no-color", action="store_true", help="no colours (NO_COLOR is honoured too)")
+    add("--no-bell", action="store_true", help="no bell on private messages and mentions")
+    add("--reconnect", action="store_true", help="reconnect when the connection is lost")
+    add("--version", action="version", version=f"papo {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    interactive = sys.stdin.isatty()
+    options = ClientOptions(
+        address=Address(
+            host=args.host,
+            port=args.port,
+            tls=args.tls or args.tls_ca is not None or args.insecure,
+            tls_ca=args.tls_ca,
+            insecure=args.insecure,
+        ),
+        language=choose_language(args.lang, os.environ),
+        name=args.name,
+        reconnect=args.reconnect,
+        colour=colour_wanted(args.no_color, sys.stdout.isatty()),
+    )
+    client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=interactive)
+    if interactive:
+        client.screen = TerminalScreen(lambda: sorted(client.names), bell=not args.no_bell)
+    return client.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""The client's life: connect, pick a name, then show what arrives while sending what is typed.
+
+Two threads: the main one reads the user's lines (readline, or a pipe), a reader thread shows
+events as they come. When the server goes away the reader interrupts the main thread with a
+signal, so a blocked ``input()`` returns at once; with ``--reconnect`` it reconnects instead,
+with growing pauses, and gets the same name back.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from types import FrameType
+
+from papo.client.link import Address, Link, LinkError
+from papo.client.screen import PROMPT, Screen
+from papo.client.view import View, wants_attention
+from papo.protocol.commands import Verb, find_command
+from papo.protocol.events import Bye, Error, Event, Join, Leave, Message, Nick, Online, Welcome
+from papo.protocol.i18n import translation
+from papo.protocol.render import Renderer
+
+EXIT_OK = 0
+EXIT_SERVER_GONE = 1
+EXIT_CANNOT_CONNECT = 2
+RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+QUIT_WAIT_SECONDS = 5.0
+
+
+class ServerGone(Exception):
+    """Raised in the main thread (through a signal) when the reader sees the server leave."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientOptions:
+    address: Address
+    language: str
+    name: str | None
+    reconnect: bool
+    colour: bool
+
+
+class ChatClient:
+    def __init__(self, options: ClientOptions, screen: Screen, *, interactive: bool) -> None:
+        self.options = options
+        self.screen = screen
+        self.interactive = interactive
+        self._ = translation(options.language).gettext
+        self.view = View(Renderer(options.language), options.colour)
+        self.name: str | None = None
+        self.names: set[str] = set()
+        self.link: Link | None = None
+        self.quitting = threading.Event()
+        self.reader_done = threading.Event()
+        self._main_thread = threading.main_thread().ident
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self.screen.show([text])
+
+    def show(self, event: Event) -> None:
+        self.track(event)
+        lines = self.view.lines(event)
+        if lines:
+            self.screen.show(lines, bell=wants_attention(event, self.name))
+
+    def track(self, event: Event) -> None:
+        """Keep the names Tab can complete, and our own name, current."""
+        match event:
+            case Welcome(name=name, users=users):
+                self.name = name
+                self.names = set(users or ()) | {name}
+            case Online(users=users):
+                self.names = set(users)
+            case Join(name=name) | Message(sender=name):
+                self.names.add(name)
+            case Leave(name=name):
+                self.names.discard(name)
+            case Nick(old=old, new=new):
+                self.names.discard(old)
+                self.names.add(new)
+                if self.name == old:
+                    self.name = new
+
+    # -- connecting ------------------------------------------------------------------------
+
+    def connect(self) -> Link:
+        link = Link(self.options.address, self.options.language)
+        link.start()
+        return link
+
+    def register(self, link: Link, first_name: str | None) -> Welcome | None:
+        """Ask for names until one is accepted; None when there is nothing more to ask."""
+        name = first_name
+        while True:
+            if name is None:
+                if not self.interactive:
+                    return None
+                name = self.screen.read_line(self._("Your name: ")).strip()
+                if not name:
+                    continue
+            answer = link.register(name)
+            if isinstance(answer, Welcome):
+                return answer
+            self.show(answer)
+            if not self.interactive:
+                return None
+            name = None
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self) -> int:
+        try:
+            self.link = self.connect()
+        except LinkError as error:
+            self.say(f"papo: {error}")
+            return EXIT_CANNOT_CONNECT
+        first = self.options.name
+        try:
+            if first is None and not self.interactive:
+                first = self.screen.read_line().strip()
+            welcome = self.register(self.link, first)
+        except (EOFError, KeyboardInterrupt):
+            self.link.close()
+            return EXIT_OK
+        except LinkError as error:
+            self.say(f"papo: {error}")
+            return EXIT_SERVER_GONE
+        if welcome is None:
+            self.link.close()
+            return EXIT_SERVER_GONE
+        self.show(welcome)
+        previous = signal.signal(signal.SIGUSR1, self._on_server_gone)
+        reader = threading.Thread(target=self._read_events, name="papo-reader", daemon=True)
+        reader.start()
+        try:
+            return self._input_loop()
+        finally:
+            signal.signal(signal.SIGUSR1, previous)
+            self.reader_done.wait(QUIT_WAIT_SECONDS)
+            if self.link is not None:
+                self.link.close()
+
+    def _input_loop(self) -> int:
+        while True:
+            try:
+                line = self.screen.read_line(PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                return self._quit("/quit")
+            except ServerGone:
+                self.say("papo: " + self._("the server closed the connection."))
+                return EXIT_SERVER_GONE
+            if not line.strip():
+                continue
+            word = line.split(None, 1)[0]
+            spec = find_command(word) if word.startswith("/") else None
+            if spec is not None and spec.verb is Verb.QUIT:
+                return self._quit(line)
+            self._send(line)
+
+    def _send(self, line: str) -> None:
+        link = self.link
+        try:
+            if link is None:
+                raise LinkError(self._("not connected"))
+            link.send(line)
+        except LinkError:
+            self.say("papo: " + self._("not connected: that line was not sent."))
+
+    def _quit(self, line: str) -> int:
+        self.quitting.set()
+        self._send(line)
+        self.reader_done.wait(QUIT_WAIT_SECONDS)
+        return EXIT_OK
+
+    def _on_server_gone(self, signum: int, frame: FrameType | None) -> None:
+        raise ServerGone
+
+    # -- the reader thread -----------------------------------------------------------------
+
+    def _read_events(self) -> None:
+        try:
+            while True:
+                link = self.link
+                if link is not None:
+                    for event in link.events():
+                        self.show(event)
+                        if isinstance(event, Bye):
+                            break
+                if self.quitting.is_set():
+                    return
+                if not self.options.reconnect or not self._reconnect():
+                    if self._main_thread is not None:
+                        signal.pthread_kill(self._main_thread, signal.SIGUSR1)
+                    return
+        finally:
+            self.reader_done.set()
+
+    def _reconnect(self) -> bool:
+        """Try again with growing pauses; the same name is asked for (it may take a moment
+        for the server to notice the old connection is gone)."""
+        old = self.link
+        self.link = None
+        if old is not None:
+            old.close()
+        for attempt in range(10_000):
+            delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
+            self.say(
+                "papo: "
+                + self._("connection lost; reconnecting to {address} in {seconds:g} s...").format(
+                    address=self.options.address, seconds=delay
+                )
+            )
+            time.sleep(delay)
+            if self.quitting.is_set():
+                return False
+            try:
+                link = self.connect()
+                answer = link.register(self.name or "")
+            except LinkError:
+                continue
+            if isinstance(answer, Error):
+                link.close()
+                continue
+            self.link = link
+            self.show(answer)
+            return True
+        return False
+
+
+def colour_wanted(no_colour_flag: bool, stdout_is_tty: bool) -> bool:
+    """NO_COLOR (any value but empty), --no-color and a non-terminal all turn colour off."""
+    return not no_colour_flag and stdout_is_tty and not os.environ.get("NO_COLOR")

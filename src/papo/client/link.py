@@ -1,0 +1,153 @@
+"""The client's connection: connect (TCP or TLS), switch to JSON, register, send and receive.
+
+Blocking sockets on purpose: the terminal side is a blocking ``input()`` with readline, so a
+reader thread plus this small class is simpler and lighter than an event loop, and the standard
+library alone suffices (the manual promises nothing else is needed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from papo.protocol.decode import Malformed, decode_line
+from papo.protocol.events import Error, Event, Hello, Welcome
+from papo.protocol.i18n import translation
+
+CONNECT_TIMEOUT = 10.0
+
+
+class LinkError(Exception):
+    """A failure the user should read as one clear line (and the program exit non-zero)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
+    host: str
+    port: int
+    tls: bool = False
+    tls_ca: Path | None = None
+    insecure: bool = False
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+def describe_os_error(error: OSError, language: str) -> str:
+    _ = translation(language).gettext
+    if isinstance(error, ConnectionRefusedError):
+        return _("connection refused (is the server running, on that port?)")
+    if isinstance(error, socket.gaierror):
+        return _("unknown host")
+    if isinstance(error, TimeoutError):
+        return _("timed out")
+    return error.strerror or str(error)
+
+
+def tls_context(address: Address) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(address.tls_ca) if address.tls_ca else None)
+    if address.insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class Link:
+    """One connection to a papo server, speaking the JSON format."""
+
+    def __init__(self, address: Address, language: str) -> None:
+        self.address = address
+        self.language = language
+        self._ = translation(language).gettext
+        self.hello: Hello | None = None
+        self._buffer = b""
+        try:
+            raw = socket.create_connection((address.host, address.port), CONNECT_TIMEOUT)
+        except OSError as error:
+            reason = describe_os_error(error, language)
+            raise LinkError(
+                self._("cannot connect to {address}: {reason}").format(
+                    address=address, reason=reason
+                )
+            ) from error
+        self.sock: socket.socket = raw
+        if address.tls:
+            try:
+                self.sock = tls_context(address).wrap_socket(raw, server_hostname=address.host)
+            except (ssl.SSLError, OSError) as error:
+                raw.close()
+                tls_reason = getattr(error, "verify_message", None) or getattr(
+                    error, "reason", None
+                )
+                raise LinkError(
+                    self._("TLS with {address} failed: {reason}").format(
+                        address=address, reason=tls_reason or error
+                    )
+                ) from error
+        self.sock.settimeout(None)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    # -- lines -----------------------------------------------------------------------------
+
+    def send(self, line: str) -> None:
+        try:
+            self.sock.sendall(line.encode("utf-8", "replace") + b"\n")
+        except OSError as error:
+            raise LinkError(self._("the server closed the connection.")) from error
+
+    def _read_line(self) -> bytes | None:
+        while b"\n" not in self._buffer:
+            try:
+                chunk = self.sock.recv(65536)
+            except (OSError, ssl.SSLError):
+                chunk = b""
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def events(self) -> Iterator[Event]:
+        """Events until the server closes; lines that are not valid events are skipped."""
+        while (line := self._read_line()) is not None:
+            try:
+                event = decode_line(line)
+            except Malformed:
+                continue
+            if event is not None:
+                yield event
+
+    # -- handshake -------------------------------------------------------------------------
+
+    def start(self) -> Hello:
+        """Ask for JSON and skip the text greeting up to ``hello``."""
+        self.send("/format json")
+        while (line := self._read_line()) is not None:
+            if not line.startswith(b"{"):
+                continue
+            try:
+                event = decode_line(line)
+            except Malformed:
+                continue
+            if isinstance(event, Hello):
+                self.hello = event
+                return event
+        raise LinkError(self._("{address} does not speak papo.").format(address=self.address))
+
+    def register(self, name: str) -> Welcome | Error:
+        """Ask for ``name``; the server's answer (welcome, or the error to show)."""
+        self.send(name)
+        for event in self.events():
+            if isinstance(event, Welcome | Error):
+                return event
+        raise LinkError(self._("the server closed the connection."))
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()

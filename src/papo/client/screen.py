@@ -1,0 +1,112 @@
+"""Where the client's lines go: a readline terminal that keeps what you are typing, or plain lines.
+
+Messages arrive while you type. The terminal screen clears the line being edited, prints what
+arrived above it, and draws the prompt and your half-typed text again, so nothing you typed is
+lost or garbled. Completion (Tab) offers commands, then the names of who is online.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Protocol, TextIO
+
+from papo.protocol.commands import COMMANDS
+
+try:
+    import readline
+except ImportError:  # Windows without pyreadline: plain input() still works
+    readline = None  # type: ignore[assignment]
+
+PROMPT = "> "
+COMMAND_WORDS = sorted("/" + word for spec in COMMANDS for word in (spec.name, *spec.aliases))
+
+
+class Screen(Protocol):
+    def show(self, lines: Iterable[str], bell: bool = False) -> None: ...
+    def read_line(self, prompt: str = PROMPT) -> str: ...
+
+
+class PlainScreen:
+    """Piped mode: lines in from a file, lines out, no colour, no editing."""
+
+    def __init__(self, source: TextIO, sink: TextIO) -> None:
+        self.source, self.sink = source, sink
+        self._lock = threading.Lock()
+
+    def show(self, lines: Iterable[str], bell: bool = False) -> None:
+        with self._lock:
+            for line in lines:
+                self.sink.write(line + "\n")
+            self.sink.flush()
+
+    def read_line(self, prompt: str = PROMPT) -> str:
+        line = self.source.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\r\n")
+
+
+def complete_word(buffer: str, word: str, names: Iterable[str]) -> list[str]:
+    """Candidates for ``word`` at the end of ``buffer``: a command first, names after."""
+    if buffer.lstrip() == word and word.startswith("/"):
+        return [c + " " for c in COMMAND_WORDS if c.startswith(word.casefold())]
+    folded = word.casefold()
+    return sorted(n + " " for n in names if n.casefold().startswith(folded))
+
+
+class TerminalScreen:
+    """Interactive mode on a terminal, with GNU readline (or libedit) when there is one."""
+
+    def __init__(self, names: Callable[[], Iterable[str]], bell: bool) -> None:
+        self._lock = threading.Lock()
+        self._bell = bell
+        self._names = names
+        self._prompt = ""
+        self._candidates: list[str] = []
+        if readline is not None:
+            readline.set_completer(self._complete)
+            readline.set_completer_delims(" \t\n")
+            if "libedit" in (readline.__doc__ or ""):
+                readline.parse_and_bind("bind ^I rl_complete")
+            else:
+                readline.parse_and_bind("tab: complete")
+
+    def _complete(self, word: str, state: int) -> str | None:
+        if state == 0:
+            buffer = readline.get_line_buffer() if readline is not None else word
+            self._candidates = complete_word(buffer[: readline.get_endidx()], word, self._names())
+        return self._candidates[state] if state < len(self._candidates) else None
+
+    def show(self, lines: Iterable[str], bell: bool = False) -> None:
+        with self._lock:
+            typed = readline.get_line_buffer() if readline is not None and self._prompt else ""
+            out = sys.stdout
+            out.write("\r\x1b[2K")
+            for line in lines:
+                out.write(line + "\n")
+            if bell and self._bell:
+                out.write("\a")
+            out.write(self._prompt + typed)
+            out.flush()
+
+    def read_line(self, prompt: str = PROMPT) -> str:
+        with self._lock:
+            self._prompt = prompt
+        try:
+            line = input(prompt)
+        finally:
+            with self._lock:
+                self._prompt = ""
+        self._erase_typed(prompt, line)
+        return line
+
+    def _erase_typed(self, prompt: str, line: str) -> None:
+        """The server's echo will show the line as sent; the raw typed copy would double it."""
+        columns = max(shutil.get_terminal_size().columns, 1)
+        rows = (len(prompt) + len(line)) // columns + 1
+        with self._lock:
+            sys.stdout.write("\x1b[1A\x1b[2K" * rows + "\r")
+            sys.stdout.flush()

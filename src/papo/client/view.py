@@ -1,0 +1,95 @@
+"""How events look in the terminal. Pure: an event in, display lines out.
+
+Events arrive already sanitised by ``protocol.decode``, so a hostile server cannot move the
+cursor or retitle the window; colours are ours, added afterwards, and only when wanted. The
+wording of joins, errors and help comes from the same catalogs as the server's text mode, in the
+client's own language.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass
+
+from papo.protocol.events import (
+    Action,
+    Bye,
+    Error,
+    Event,
+    Greeting,
+    Hello,
+    HelpInfo,
+    Join,
+    Leave,
+    Message,
+    Nick,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.names import name_key
+from papo.protocol.render import Renderer
+
+RESET = "\x1b[0m"
+DIM = "\x1b[2m"
+RED = "\x1b[31m"
+MAGENTA = "\x1b[35m"
+NAME_COLOURS = ("\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[36m", "\x1b[91m", "\x1b[92m", "\x1b[94m")
+
+
+def name_colour(name: str) -> str:
+    """The same name always gets the same colour, on every client (a stable hash, not hash())."""
+    return NAME_COLOURS[zlib.crc32(name_key(name).encode()) % len(NAME_COLOURS)]
+
+
+def mentions(text: str, me: str | None) -> bool:
+    """Whether ``text`` names ``me`` as a word (``@alice``, ``alice:``, ``Alice,``...)."""
+    if not me:
+        return False
+    key = name_key(me)
+    words = name_key(text).replace("@", " ").split()
+    return any(word.strip(".,:;!?()'\"") == key for word in words)
+
+
+def wants_attention(event: Event, me: str | None) -> bool:
+    """A private message to me, or a public one that mentions me, from somebody else."""
+    if not isinstance(event, Message | Action | Private):
+        return False
+    if me is not None and name_key(event.sender) == name_key(me):
+        return False
+    return isinstance(event, Private) or mentions(event.text, me)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    renderer: Renderer
+    colour: bool
+
+    def paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.colour else text
+
+    def name(self, name: str) -> str:
+        return self.paint(name_colour(name), name)
+
+    def lines(self, event: Event) -> list[str]:
+        """Display lines for one event; none for those the user need not see (hello)."""
+        clock = self.paint(DIM, time.strftime("%H:%M", time.localtime(event.ts)))
+        match event:
+            case Message(sender=sender, text=text):
+                line = f"{clock} <{self.name(sender)}> {text}"
+            case Action(sender=sender, text=text):
+                line = f"{clock} * {self.name(sender)} {text}"
+            case Private(sender=sender, recipient=recipient, text=text):
+                line = f"{clock} {self.paint(MAGENTA, f'[{sender} -> {recipient}]')} {text}"
+            case Join() | Leave() | Nick() | Welcome() | Bye():
+                line = f"{clock} {self.paint(DIM, self.renderer.text_line(event))}"
+            case Online() | HelpInfo():
+                return self.renderer.text_line(event).split("\n")
+            case Error():
+                return [self.paint(RED, self.renderer.text_line(event))]
+            case Hello() | Greeting():
+                return []
+        if isinstance(event, Message | Action) and event.history:
+            line = self.paint(DIM, line) if self.colour else line
+        return [line]

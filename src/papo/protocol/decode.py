@@ -1,0 +1,166 @@
+"""JSON lines back into events: the inverse of render.json, for clients and bots.
+
+A client must not trust its server more than the server trusts its clients: every string is
+sanitised on the way in, wrong types make the line invalid (``None``), and unknown fields are
+ignored as PROTOCOL.md asks, so newer servers can add fields without breaking older clients.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, TypeVar
+
+from papo.protocol.events import (
+    Action,
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    Event,
+    Hello,
+    HelpInfo,
+    Join,
+    Leave,
+    LeaveReason,
+    Message,
+    Nick,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.names import NameProblem, sanitize_text
+
+
+class Malformed(ValueError):
+    """The line is not an event this client understands."""
+
+
+def parse_timestamp(value: object) -> float:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError as error:
+        raise Malformed(f"bad ts: {value!r}") from error
+
+
+def _text(fields: dict[str, Any], key: str) -> str:
+    value = fields.get(key)
+    if not isinstance(value, str):
+        raise Malformed(f"{key} is not a string")
+    return sanitize_text(value)
+
+
+def _optional_text(fields: dict[str, Any], key: str) -> str | None:
+    return _text(fields, key) if fields.get(key) is not None else None
+
+
+def _integer(fields: dict[str, Any], key: str) -> int:
+    value = fields.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Malformed(f"{key} is not an integer")
+    return value
+
+
+def _names(fields: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = fields.get(key)
+    if not isinstance(value, list):
+        raise Malformed(f"{key} is not a list")
+    return tuple(sanitize_text(str(name)) for name in value)
+
+
+E = TypeVar("E", LeaveReason, ByeReason, ErrorCode)
+
+
+def _enum_value(kind: type[E], value: object) -> E:
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise Malformed(f"unknown {kind.__name__}: {value!r}") from error
+
+
+def decode_fields(fields: dict[str, Any]) -> Event | None:
+    """One decoded JSON object as an event; None for types this client does not know."""
+    ts = parse_timestamp(fields.get("ts"))
+    match fields.get("type"):
+        case "hello":
+            raw_limits = fields.get("limits")
+            limits: dict[str, Any] = raw_limits if isinstance(raw_limits, dict) else {}
+            return Hello(
+                ts=ts,
+                server=_text(fields, "server"),
+                version=_text(fields, "version"),
+                protocol=_integer(fields, "protocol"),
+                name=_optional_text(fields, "name"),
+                max_line_bytes=int(limits.get("max_line_bytes", 0)),
+                max_name_chars=int(limits.get("max_name_chars", 0)),
+                motd=_optional_text(fields, "motd"),
+            )
+        case "welcome":
+            users = _names(fields, "users") if "users" in fields else None
+            return Welcome(
+                ts=ts, name=_text(fields, "name"), count=_integer(fields, "count"), users=users
+            )
+        case "message" | "action" as kind:
+            cls = Message if kind == "message" else Action
+            return cls(
+                ts=ts,
+                id=_integer(fields, "id"),
+                sender=_text(fields, "from"),
+                text=_text(fields, "text"),
+                history=fields.get("history") is True,
+            )
+        case "private":
+            return Private(
+                ts=ts,
+                id=_integer(fields, "id"),
+                sender=_text(fields, "from"),
+                recipient=_text(fields, "to"),
+                text=_text(fields, "text"),
+            )
+        case "join":
+            return Join(ts=ts, id=_integer(fields, "id"), name=_text(fields, "name"))
+        case "leave":
+            return Leave(
+                ts=ts,
+                id=_integer(fields, "id"),
+                name=_text(fields, "name"),
+                reason=_enum_value(LeaveReason, fields.get("reason")),
+                text=_optional_text(fields, "text"),
+            )
+        case "nick":
+            return Nick(
+                ts=ts, id=_integer(fields, "id"), old=_text(fields, "old"), new=_text(fields, "new")
+            )
+        case "online":
+            return Online(ts=ts, users=_names(fields, "users"))
+        case "info" if fields.get("code") == "help":
+            return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
+        case "error":
+            problem = fields.get("rule")
+            extra = {
+                key: sanitize_text(str(value))
+                for key, value in fields.items()
+                if key == "max_line_bytes"
+            }
+            return Error(
+                ts=ts,
+                code=_enum_value(ErrorCode, fields.get("code")),
+                name=_optional_text(fields, "name"),
+                command=_optional_text(fields, "command"),
+                problem=NameProblem(problem) if problem in NameProblem._value2member_map_ else None,
+                extra=extra,
+            )
+        case "bye":
+            return Bye(ts=ts, reason=_enum_value(ByeReason, fields.get("reason")))
+    return None
+
+
+def decode_line(line: bytes | str) -> Event | None:
+    """Parse one line of the JSON format; Malformed when it is not a valid event."""
+    try:
+        fields = json.loads(line)
+    except (ValueError, RecursionError) as error:
+        raise Malformed("not JSON") from error
+    if not isinstance(fields, dict):
+        raise Malformed("not an object")
+    return decode_fields(fields)
