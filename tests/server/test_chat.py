@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.server.conftest import StartServer
+from tests.conftest import StartServer
 from tests.support import ServerProcess
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

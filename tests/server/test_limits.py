@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.server.conftest import StartServer
+from tests.conftest import StartServer
 from tests.support import ServerProcess
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.server.conftest import StartServer
+from tests.conftest import StartServer
 from tests.support import ROOT, LineClient
 
 

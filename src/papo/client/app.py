@@ -55,6 +55,8 @@ class ChatClient:
         self.link: Link | None = None
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
+        self.server_gone = threading.Event()
+        self._waiting_for_input = False
         self._main_thread = threading.main_thread().ident
 
     # -- helpers ---------------------------------------------------------------------------
@@ -148,12 +150,17 @@ class ChatClient:
     def _input_loop(self) -> int:
         while True:
             try:
+                self._waiting_for_input = True
+                if self.server_gone.is_set():
+                    raise ServerGone
                 line = self.screen.read_line(PROMPT)
             except (EOFError, KeyboardInterrupt):
                 return self._quit("/quit")
             except ServerGone:
                 self.say("papo: " + self._("the server closed the connection."))
                 return EXIT_SERVER_GONE
+            finally:
+                self._waiting_for_input = False
             if not line.strip():
                 continue
             word = line.split(None, 1)[0]
@@ -178,7 +185,9 @@ class ChatClient:
         return EXIT_OK
 
     def _on_server_gone(self, signum: int, frame: FrameType | None) -> None:
-        raise ServerGone
+        """Interrupt a blocked read, and only that: elsewhere the loop sees the flag."""
+        if self._waiting_for_input:
+            raise ServerGone
 
     # -- the reader thread -----------------------------------------------------------------
 
@@ -194,6 +203,7 @@ class ChatClient:
                 if self.quitting.is_set():
                     return
                 if not self.options.reconnect or not self._reconnect():
+                    self.server_gone.set()
                     if self._main_thread is not None:
                         signal.pthread_kill(self._main_thread, signal.SIGUSR1)
                     return

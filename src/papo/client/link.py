@@ -89,7 +89,6 @@ class Link:
                         address=address, reason=tls_reason or error
                     )
                 ) from error
-        self.sock.settimeout(None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     # -- lines -----------------------------------------------------------------------------
@@ -125,7 +124,11 @@ class Link:
     # -- handshake -------------------------------------------------------------------------
 
     def start(self) -> Hello:
-        """Ask for JSON and skip the text greeting up to ``hello``."""
+        """Ask for JSON and skip the text greeting up to ``hello``.
+
+        The socket still has the connect timeout here: a peer that accepts but never answers
+        is not a papo server, and the user is told so instead of waiting forever.
+        """
         self.send("/format json")
         while (line := self._read_line()) is not None:
             if not line.startswith(b"{"):
@@ -136,6 +139,7 @@ class Link:
                 continue
             if isinstance(event, Hello):
                 self.hello = event
+                self.sock.settimeout(None)
                 return event
         raise LinkError(self._("{address} does not speak papo.").format(address=self.address))
 

@@ -1,0 +1,182 @@
+"""The client with standard input not a terminal, its errors, TLS, and a hostile server."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+import trustme
+
+from tests.client.test_terminal import spawn_client
+from tests.conftest import StartServer
+from tests.support import ROOT, ServerProcess
+
+
+def run_client(
+    *args: str, stdin: str = "", timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "client.py", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": "", "LC_ALL": "", "LANG": ""},
+    )
+
+
+def test_piped_first_line_is_the_name_then_quit_at_eof(server: ServerProcess) -> None:
+    watcher = server.user("watcher")
+    result = run_client("--port", str(server.port), stdin="pipey\nhello from a pipe\n/online\n")
+    assert result.returncode == 0, result.stderr
+    assert "<pipey> hello from a pipe" in result.stdout
+    assert "2 users online: pipey, watcher" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert watcher.expect("message")["text"] == "hello from a pipe"
+    assert watcher.expect("leave", name="pipey")["reason"] == "quit"
+
+
+def test_piped_with_name_option_sends_every_line(server: ServerProcess) -> None:
+    watcher = server.user("watcher")
+    result = run_client("--port", str(server.port), "--name", "bot", stdin="one\ntwo\n")
+    assert result.returncode == 0
+    assert [watcher.expect("message")["text"] for _ in range(2)] == ["one", "two"]
+
+
+def test_piped_name_refused_exits_non_zero(server: ServerProcess) -> None:
+    result = run_client("--port", str(server.port), stdin="root\nhello\n")
+    assert result.returncode == 1
+    assert "reserved" in result.stdout
+
+
+def test_connection_refused_is_one_clear_line() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nobody listens there
+    result = run_client("--port", str(port), "--name", "x")
+    assert result.returncode == 2
+    lines = [line for line in result.stdout.splitlines() if line]
+    assert len(lines) == 1 and "connection refused" in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def tls_server(start_server: StartServer, tmp_path: Path) -> Iterator[tuple[ServerProcess, Path]]:
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    cert_file, key_file, ca_file = (tmp_path / n for n in ("cert.pem", "key.pem", "ca.pem"))
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    authority.cert_pem.write_to_path(str(ca_file))
+    yield start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file)), ca_file
+
+
+def test_tls_verified_unverified_and_insecure(tls_server: tuple[ServerProcess, Path]) -> None:
+    server, ca_file = tls_server
+    port = str(server.port)
+    verified = run_client("--port", port, "--tls-ca", str(ca_file), "--name", "a", stdin="hi\n")
+    assert verified.returncode == 0 and "<a> hi" in verified.stdout
+    unknown = run_client("--port", port, "--tls", "--name", "b", stdin="hi\n")
+    assert unknown.returncode == 2 and "TLS" in unknown.stdout and "certificate" in unknown.stdout
+    insecure = run_client("--port", port, "--insecure", "--name", "c", stdin="hi\n")
+    assert insecure.returncode == 0 and "<c> hi" in insecure.stdout
+
+
+HOSTILE_EVENTS = [
+    {
+        "type": "hello",
+        "server": "evil",
+        "version": "6.6.6",
+        "protocol": 1,
+        "name": None,
+        "limits": {},
+        "ts": "2026-01-01T00:00:00.000Z",
+    },
+    {
+        "type": "welcome",
+        "name": "victim",
+        "count": 1,
+        "users": ["victim\x1b[8m"],
+        "ts": "2026-01-01T00:00:00.000Z",
+    },
+    {
+        "type": "message",
+        "id": 1,
+        "from": "\x1b]0;owned\x07eve\x1b[2J",
+        "text": "look\x1b[1A\x1b[2K\x9b31m\x07 here",
+        "ts": "2026-01-01T00:00:00.000Z",
+    },
+    {"type": "sparkle", "glitter": True, "ts": "2026-01-01T00:00:00.000Z"},
+    {"type": "message", "id": "not a number", "from": 1, "ts": "yesterday"},
+    {"type": "info", "code": "help", "text": "\x1b[31mred", "ts": "2026-01-01T00:00:00.000Z"},
+]
+
+
+@pytest.fixture
+def hostile_server() -> Iterator[int]:
+    """A fake papo server that sends escape sequences, junk and unknown events, then hangs up."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+
+    def serve() -> None:
+        for _ in range(2):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rb") as reader, contextlib.suppress(OSError):
+                conn.sendall(b"\x1b[2J\x1b]0;greeting\x07 hi\n")
+                reader.readline()  # /format json
+                conn.sendall(json.dumps(HOSTILE_EVENTS[0]).encode() + b"\n")
+                reader.readline()  # the name
+                body = b"".join(json.dumps(e).encode() + b"\n" for e in HOSTILE_EVENTS[1:])
+                conn.sendall(body + b"not json at all \x1b[5m\n" + b"{" * 5000 + b"\n")
+                conn.shutdown(socket.SHUT_RDWR)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    listener.close()
+    thread.join(10)
+
+
+SAFE_SEQUENCES = re.compile(r"\x1b\[(?:[0-9;]*m|2K|1A)")
+
+
+def test_hostile_server_cannot_reach_the_terminal(hostile_server: int) -> None:
+    process = subprocess.Popen(  # stdin stays open: the server, not end of input, ends it
+        [sys.executable, "client.py", "--port", str(hostile_server), "--name", "victim"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.wait(20) == 1  # the server hung up on us
+    finally:
+        process.kill()
+    assert process.stdout is not None and process.stderr is not None
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    assert "\x1b" not in stdout and "\x07" not in stdout
+    assert "<eve> look here" in stdout
+    assert "Traceback" not in stderr
+    child = spawn_client(hostile_server, "--name", "victim")
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    screen = child.before
+    assert "look" in screen and "owned" not in screen
+    assert SAFE_SEQUENCES.sub("", screen).count("\x1b") == 0
+    assert child.exitstatus == 1

@@ -1,0 +1,192 @@
+"""The terminal client in a real pty (pexpect) against a real server."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+
+import pexpect
+import pytest
+
+from tests.conftest import StartServer
+from tests.support import ROOT, ServerProcess
+
+ESCAPE = "\x1b"
+
+
+def spawn_client(port: int, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+    full_env = {
+        **os.environ,
+        "TERM": "xterm",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "",
+        "NO_COLOR": "",
+        "PYTHONPATH": "",
+        **(env or {}),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["client.py", "--port", str(port), *args],
+        cwd=str(ROOT),
+        env=full_env,
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 120),
+    )
+    return child
+
+
+@pytest.fixture
+def clients() -> Iterator[list[pexpect.spawn]]:
+    spawned: list[pexpect.spawn] = []
+    yield spawned
+    for child in spawned:
+        if child.isalive():
+            child.terminate(force=True)
+
+
+def test_name_prompt_chat_and_quit(server: ServerProcess, clients: list[pexpect.spawn]) -> None:
+    alice = server.user("alice")
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("name: ")
+    child.sendline("carol")
+    child.expect("Hello, carol")
+    alice.expect("join", name="carol")
+    alice.send("hi carol")
+    child.expect("<.*alice.*> hi carol")
+    child.sendline("hello alice")
+    assert alice.expect("message", text="hello alice")["from"] == "carol"
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert alice.expect("leave", name="carol")["reason"] == "quit"
+
+
+def test_typed_text_survives_incoming_messages(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    child = spawn_client(server.port, "--name", "carol")
+    clients.append(child)
+    child.expect("Hello, carol")
+    alice.expect("join")
+    child.send("half typ")
+    child.expect("half typ")
+    alice.send("interrupting you")
+    child.expect("interrupting you")
+    child.expect("> half typ")  # prompt and the half-typed line drawn again below it
+    child.sendline("ed line")
+    assert alice.expect("message", text="half typed line")["from"] == "carol"
+
+
+def test_tab_completes_commands_and_names(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    bob = server.user("bobby_tables")
+    child = spawn_client(server.port, "--name", "carol")
+    clients.append(child)
+    child.expect("Hello, carol")
+    child.send("/pri\t")
+    child.expect("/private ")
+    child.send("bob\t")
+    child.expect("bobby_tables ")
+    child.sendline("psst")
+    private = bob.expect("private")
+    assert (private["from"], private["text"]) == ("carol", "psst")
+
+
+def test_colours_by_default_and_none_with_no_color(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    coloured = spawn_client(server.port, "--name", "c1")
+    plain = spawn_client(server.port, "--name", "c2", env={"NO_COLOR": "1"})
+    flagged = spawn_client(server.port, "--name", "c3", "--no-color")
+    clients.extend([coloured, plain, flagged])
+    for child in (coloured, plain, flagged):
+        child.expect("Hello")
+    alice.send("paint me")
+    coloured.expect("paint me")
+    assert "\x1b[3" in coloured.before or "\x1b[9" in coloured.before
+    for child in (plain, flagged):
+        child.expect("paint me")
+        assert "\x1b[3" not in child.before and "\x1b[9" not in child.before
+
+
+def test_ctrl_d_and_ctrl_c_leave_cleanly(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    for name, key in (("dee", "\x04"), ("cee", "\x03")):
+        child = spawn_client(server.port, "--name", name)
+        clients.append(child)
+        child.expect("Hello")
+        child.send(key)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, name
+        assert alice.expect("leave", name=name)["reason"] == "quit"
+
+
+def test_bell_on_private_and_mention_but_not_with_no_bell(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    ringing = spawn_client(server.port, "--name", "ring")
+    silent = spawn_client(server.port, "--name", "hush", "--no-bell")
+    clients.extend([ringing, silent])
+    ringing.expect("Hello")
+    silent.expect("Hello")
+    alice.send("no names here")
+    alice.send("hey ring and hush, look")
+    alice.send("/msg ring psst")
+    ringing.expect("psst\r\n\a")  # the private rings...
+    assert ringing.before.count("\a") == 1  # ...and so did the mention, but not the plain line
+    silent.expect("look")
+    assert "\a" not in silent.before
+
+
+def test_server_going_away_is_one_clear_line_and_exit_1(
+    start_server: StartServer, clients: list[pexpect.spawn]
+) -> None:
+    server = start_server()
+    child = spawn_client(server.port, "--name", "carol")
+    clients.append(child)
+    child.expect("Hello")
+    server.stop()
+    child.expect("shutting down")
+    child.expect("closed the connection")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+
+
+def test_reconnect_gets_the_name_back(
+    start_server: StartServer, clients: list[pexpect.spawn]
+) -> None:
+    server = start_server()
+    port = server.port
+    child = spawn_client(port, "--name", "carol", "--reconnect")
+    clients.append(child)
+    child.expect("Hello")
+    server.stop()
+    child.expect("reconnecting")
+    again = start_server("--port", str(port))  # later --port wins over the fixture's --port 0
+    assert again.port == port
+    child.expect("Hello, carol", timeout=15)
+    watcher = again.user("watcher")
+    child.sendline("back again")
+    assert watcher.expect("message")["text"] == "back again"
+
+
+def test_portuguese(server: ServerProcess, clients: list[pexpect.spawn]) -> None:
+    child = spawn_client(server.port, "--lang", "pt_BR")
+    clients.append(child)
+    child.expect("Seu nome: ")
+    child.sendline("ana")
+    child.expect("usuário online")
+    child.sendline("/private ninguem oi")
+    child.expect("não está online")
