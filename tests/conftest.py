@@ -27,6 +27,7 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
         server.stop()
 
 
-@pytest.fixture
-def server(start_server: StartServer) -> ServerProcess:
-    return start_server()
+@pytest.fixture(params=["asyncio", "uvloop"])
+def server(start_server: StartServer, request: pytest.FixtureRequest) -> ServerProcess:
+    """A server with default options, on each event loop the shell supports."""
+    return start_server("--loop", str(request.param))

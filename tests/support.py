@@ -49,6 +49,7 @@ class ServerProcess:
             cwd=ROOT,
         )
         self.host = host
+        self.args = args
         self.clients: list[LineClient] = []  # kept open until stop(), used or not
         self.port = self._read_port()
 

@@ -230,3 +230,22 @@ def test_vanishing_mid_line_delivers_nothing_partial(server: ServerProcess) -> N
     alice.sock.sendall(b"half a thou")
     alice.reset()
     assert bob.expect("leave", name="alice")["reason"] == "disconnect"
+
+
+def test_log_has_names_and_reasons_but_never_what_was_said(server: ServerProcess) -> None:
+    alice, bob = server.user("alice"), server.user("bob")
+    alice.send("my secret plans")
+    alice.send("/private bob more secrets")
+    alice.send("/me hides the secrets")
+    bob.expect("action")
+    bob.send("/quit")
+    alice.expect("leave", name="bob")
+    log = server.log()
+    assert "'alice'" in log and "'bob' left (quit)" in log and "127.0.0.1" in log
+    assert "secret" not in log
+
+
+def test_event_loop_in_use_is_logged(server: ServerProcess) -> None:
+    server.user("alice")
+    loop = server.args[-1]
+    assert f"event loop {loop}" in server.log()

@@ -28,7 +28,12 @@ async def serve(config: ServerConfig) -> None:
     for host, port in addresses:
         # Tests and scripts read this line to learn the port when started with --port 0.
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
-    log.info("papo %s ready, language %s", __version__, config.language)
+    log.info(
+        "papo %s ready, language %s, event loop %s",
+        __version__,
+        config.language,
+        type(asyncio.get_running_loop()).__module__.split(".")[0],
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -38,11 +43,15 @@ async def serve(config: ServerConfig) -> None:
     await server.shutdown()
 
 
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed (the ``fast`` extra), the standard loop otherwise."""
+def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (the ``fast`` extra) or asked for; the standard loop otherwise."""
+    if choice == "asyncio":
+        return None
     try:
         import uvloop
     except ImportError:
+        if choice == "uvloop":
+            raise SystemExit("papo-server: --loop uvloop, but uvloop is not installed") from None
         return None
     factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
     return factory
@@ -56,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
             runner.run(serve(config))
     except OSError as error:
         print(f"papo-server: cannot listen: {error}", file=sys.stderr)

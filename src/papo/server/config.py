@@ -39,6 +39,7 @@ class ServerConfig:
     registration_timeout: float = 60.0
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     shutdown_grace: float = 3.0
+    loop: str = "auto"
 
 
 def _non_negative_int(text: str) -> int:
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--tls-key", type=Path, help="private key (PEM) of the certificate")
     add("--log-level", choices=("debug", "info", "warning", "error"), help="default: info")
     add("--registration-timeout", type=_non_negative_float, help="seconds to pick a name (60)")
+    add(
+        "--loop",
+        choices=("auto", "asyncio", "uvloop"),
+        help="event loop: uvloop when installed (auto), or the one named",
+    )
     add("--version", action="version", version=f"papo-server {__version__}")
     return parser
 
@@ -97,6 +103,7 @@ _ENV_OPTIONS = (
     "tls_key",
     "log_level",
     "registration_timeout",
+    "loop",
 )
 
 
@@ -138,6 +145,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         "tls_key": args.tls_key,
         "log_level": args.log_level,
         "registration_timeout": args.registration_timeout,
+        "loop": args.loop,
     }
     chosen = {k: v for k, v in given.items() if v is not None}
     return replace(
