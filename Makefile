@@ -35,8 +35,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest
 
+# Benchmarks compare papo with ncat --chat and ngircd: installed here when missing (root, apt).
 bench: $(STAMP)
-	$(PY) bench/run.py
+	@for tool in ncat ngircd; do command -v $$tool >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y -qq $$tool >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq $$tool >/dev/null; }; \
+		else echo "$$tool not found: its figures will be skipped"; fi; }; done
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 catalogs: $(STAMP)
 	$(PY) -m papo.locale_tools

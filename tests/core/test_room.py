@@ -264,3 +264,14 @@ def test_public_message_names_its_author_so_text_readers_get_no_echo() -> None:
     outputs = world.room.handle_line(alice, "hi", NOW)
     assert [type(o) for o in outputs] == [Broadcast]
     assert isinstance(outputs[0], Broadcast) and outputs[0].author is alice
+
+
+def test_online_order_survives_arrivals_renames_and_departures() -> None:
+    world = World()
+    sessions = {name: world.user(name) for name in ("mia", "Ana", "zoe", "bob", "Carl")}
+    world.line(sessions["zoe"], "/nick Aaron")
+    world.apply(world.room.disconnect(sessions["bob"], LeaveReason.DISCONNECT, NOW))
+    [online] = world.line(sessions["mia"], "/online")
+    assert isinstance(online, Online)
+    assert online.users == ("Aaron", "Ana", "Carl", "mia")
+    assert list(online.users) == sorted(online.users, key=str.casefold)

@@ -7,6 +7,7 @@ same rules run behind asyncio today and behind a Redis hub or an IRC gateway lat
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -108,6 +109,7 @@ class Room:
     def __init__(self, settings: RoomSettings | None = None) -> None:
         self.settings = settings or RoomSettings()
         self.members: dict[str, Session] = {}
+        self._sorted_keys: list[str] = []
         self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
         self._last_id = 0
 
@@ -123,7 +125,20 @@ class Room:
         return len(self.members) > self.settings.quiet_above
 
     def online_names(self) -> tuple[str, ...]:
-        return tuple(self.members[key].name or "" for key in sorted(self.members))
+        members = self.members
+        return tuple(members[key].name or "" for key in self._sorted_keys)
+
+    def _add_member(self, session: Session, name: str) -> None:
+        """Members are kept in order as they come, so listing them never sorts (it is asked
+        for on every arrival, with up to quiet_above names)."""
+        session.name, session.key = name, name_key(name)
+        self.members[session.key] = session
+        insort(self._sorted_keys, session.key)
+
+    def _remove_member(self, session: Session) -> None:
+        key = session.key or ""
+        del self.members[key]
+        del self._sorted_keys[bisect_left(self._sorted_keys, key)]
 
     def hello(self, session: Session, now: float) -> Hello:
         return Hello(
@@ -196,8 +211,7 @@ class Room:
             if session.refused_names >= MAX_NAME_TRIES:
                 outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
             return outputs
-        session.name, session.key = wanted, name_key(wanted)
-        self.members[session.key] = session
+        self._add_member(session, wanted)
         count = len(self.members)
         users = None if self.quiet else self.online_names()
         outputs = [Send(Welcome(ts=now, name=wanted, count=count, users=users), session)]
@@ -252,10 +266,9 @@ class Room:
         error = self._name_error(wanted, session, now)
         if error is not None:
             return [Send(error, session)]
-        old, old_key = session.name or "", session.key or ""
-        del self.members[old_key]
-        session.name, session.key = wanted, name_key(wanted)
-        self.members[session.key] = session
+        old = session.name or ""
+        self._remove_member(session)
+        self._add_member(session, wanted)
         return [Broadcast(Nick(ts=now, id=self.next_id(), old=old, new=wanted))]
 
     def _help(self, session: Session, topic: str, now: float) -> list[Output]:
@@ -293,7 +306,7 @@ class Room:
         if session.key is None or self.members.get(session.key) is not session:
             return []
         was_quiet = self.quiet
-        del self.members[session.key]
+        self._remove_member(session)
         if was_quiet:
             return []
         name = session.name or ""

@@ -14,14 +14,13 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
-from papo.core.room import Broadcast, Close, Output, Room, RoomSettings, Send, Session
-from papo.protocol.commands import OutputFormat
+from papo.core.room import Output, Room, RoomSettings, Send, Session
+from papo.hub.local import LocalHub
 from papo.protocol.events import (
     Bye,
     ByeReason,
     Error,
     ErrorCode,
-    Event,
     Greeting,
     LeaveReason,
 )
@@ -62,7 +61,7 @@ class ChatServer:
             )
         )
         self.renderer = Renderer(config.language)
-        self.connections: dict[int, Connection] = {}
+        self.hub: LocalHub[Connection] = LocalHub(self.room, self.renderer)
         self.per_host: Counter[str] = Counter()
         self.listeners: list[asyncio.Server] = []
         self.shutting_down = False
@@ -113,14 +112,15 @@ class ChatServer:
         if self.shutting_down:
             self._refuse(connection, ErrorCode.SERVER_FULL, now)
             return
-        if len(self.connections) >= self.config.max_clients:
+        max_clients, max_per_ip = self.config.max_clients, self.config.max_per_ip
+        if max_clients and len(self.hub.outlets) >= max_clients:
             self._refuse(connection, ErrorCode.SERVER_FULL, now)
             return
-        if self.per_host[connection.host] >= self.config.max_per_ip:
+        if max_per_ip and self.per_host[connection.host] >= max_per_ip:
             self._refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS, now)
             return
         connection.admitted = True
-        self.connections[connection.session.sid] = connection
+        self.hub.attach(connection)
         self.per_host[connection.host] += 1
         log.info("connection %s from %s", connection.session.sid, connection.session.peer)
         loop = asyncio.get_running_loop()
@@ -174,7 +174,7 @@ class ChatServer:
         if not connection.admitted:
             return
         connection.admitted = False
-        del self.connections[connection.session.sid]
+        self.hub.detach(connection)
         self.per_host[connection.host] -= 1
         if self.per_host[connection.host] <= 0:
             del self.per_host[connection.host]
@@ -202,36 +202,10 @@ class ChatServer:
 
     # -- carrying out the room's decisions -------------------------------------------------
 
-    def render(self, event: Event, output: OutputFormat) -> bytes:
-        return self.renderer.render(event, output)
-
     def carry_out(self, outputs: Iterable[Output]) -> None:
-        connections = self.connections
-        for output in outputs:
-            match output:
-                case Send(event=event, to=session):
-                    connection = connections.get(session.sid)
-                    if connection is not None:
-                        connection.queue(self.render(event, session.output))
-                case Broadcast(event=event, exclude=exclude, author=author):
-                    self._broadcast(event, exclude, author)
-                case Close(session=session):
-                    connection = connections.get(session.sid)
-                    if connection is not None:
-                        connection.close_after_flush()
+        self.hub.deliver(outputs)
         while self._slow:
             self._drop_slow(self._slow.pop())
-
-    def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
-        rendered: dict[OutputFormat, bytes] = {}
-        connections = self.connections
-        for session in list(self.room.members.values()):
-            if session is exclude or (session is author and session.output is OutputFormat.TEXT):
-                continue
-            data = rendered.get(session.output)
-            if data is None:
-                data = rendered[session.output] = self.render(event, session.output)
-            connections[session.sid].queue(data)
 
     def _drop_slow(self, connection: Connection) -> None:
         log.info("dropping %r from %s: too slow", connection.session.name, connection.session.peer)
@@ -245,11 +219,8 @@ class ChatServer:
         self.shutting_down = True
         for listener in self.listeners:
             listener.close()
-        bye = Bye(ts=time.time(), reason=ByeReason.SHUTDOWN)
-        rendered = {fmt: self.render(bye, fmt) for fmt in OutputFormat}
-        connections = list(self.connections.values())
+        connections = self.hub.tell_everyone(Bye(ts=time.time(), reason=ByeReason.SHUTDOWN))
         for connection in connections:
-            connection.queue(rendered[connection.session.output])
             connection.close_after_flush()
         if connections:
             await asyncio.wait([c.lost for c in connections], timeout=self.config.shutdown_grace)

@@ -65,8 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--host", help="address to listen on (default: all interfaces, IPv4 and IPv6)")
     add("--port", type=int, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
-    add("--max-clients", type=_non_negative_int, help="connections in all (default 10000)")
-    add("--max-per-ip", type=_non_negative_int, help="connections per address (default 100)")
+    add("--max-clients", type=_non_negative_int, help="connections in all (10000; 0 = no limit)")
+    add("--max-per-ip", type=_non_negative_int, help="connections per address (100; 0 = no limit)")
     add("--rate", type=_non_negative_float, help="lines per second per client (5; 0 = no limit)")
     add("--burst", type=_non_negative_int, help="lines a client may send at once (default 10)")
     add("--sendq", type=_non_negative_int, help="bytes queued for a slow reader (default 1 MiB)")

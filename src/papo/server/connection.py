@@ -61,6 +61,7 @@ class Connection(asyncio.Protocol):
         self.registration_timer: asyncio.TimerHandle | None = None
         self._batch: list[bytes] = []
         self._batched_bytes = 0
+        self._unsent_estimate = 0
         self._backlog: deque[FrameEvent] = deque()
         self._resume_timer: asyncio.TimerHandle | None = None
         self._input_ended = False
@@ -141,10 +142,16 @@ class Connection(asyncio.Protocol):
             self.owner.schedule_flush(self)
         self._batch.append(data)
         self._batched_bytes += len(data)
-        if self._batched_bytes + self.transport.get_write_buffer_size() > self.sendq:
-            self.closing = True
-            self._batch.clear()
-            self.owner.too_slow(self)
+        # _unsent_estimate is what the transport held at the last flush plus what was queued
+        # since; it can only overestimate (the kernel drains in between), so the exact figure is
+        # asked for only when the estimate passes the cap: one call per flush, not per message.
+        self._unsent_estimate += len(data)
+        if self._unsent_estimate > self.sendq:
+            self._unsent_estimate = self._batched_bytes + self.transport.get_write_buffer_size()
+            if self._unsent_estimate > self.sendq:
+                self.closing = True
+                self._batch.clear()
+                self.owner.too_slow(self)
 
     def flush(self) -> None:
         batch = self._batch
@@ -153,6 +160,7 @@ class Connection(asyncio.Protocol):
         self.transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
         batch.clear()
         self._batched_bytes = 0
+        self._unsent_estimate = self.transport.get_write_buffer_size()
 
     def close_after_flush(self) -> None:
         """Send what is queued, then close; a peer that will not read is cut off after a while."""

@@ -1,0 +1,105 @@
+"""How each chat server is joined and spoken to, so one load generator measures them all.
+
+Every benchmark message carries ``B <send time ns> <sender> <seq>``; whatever the server wraps it
+in (JSON, ``<name> text``, IRC's PRIVMSG), receivers find it with one regular expression, so the
+latency of every delivery can be measured on the same clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+
+MARK = re.compile(rb"B (\d+) (\d+) (\d+)")
+REGISTER_TIMEOUT = 30.0
+
+
+class AdapterError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Adapter:
+    """One way of talking to one kind of server."""
+
+    name: str
+    echoes_sender: bool  # does the sender get its own public message back?
+    max_clients: int = 1_000_000
+
+    async def join(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
+    ) -> None:
+        raise NotImplementedError
+
+    def say(self, text: str) -> bytes:
+        return text.encode() + b"\n"
+
+
+async def _read_until(reader: asyncio.StreamReader, needle: bytes) -> None:
+    async def scan() -> None:
+        while True:
+            line = await reader.readline()
+            if not line:
+                raise AdapterError(f"closed while waiting for {needle!r}")
+            if needle in line:
+                return
+
+    await asyncio.wait_for(scan(), REGISTER_TIMEOUT)
+
+
+class PapoJson(Adapter):
+    def __init__(self) -> None:
+        super().__init__("papo-json", echoes_sender=True)
+
+    async def join(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
+    ) -> None:
+        writer.write(b"/format json\n" + nick.encode() + b"\n")
+        await _read_until(reader, b'"type":"welcome"')
+
+
+class PapoText(Adapter):
+    def __init__(self) -> None:
+        super().__init__("papo-text", echoes_sender=False)
+
+    async def join(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
+    ) -> None:
+        writer.write(nick.encode() + b"\n")
+        await _read_until(reader, b"Hello, " + nick.encode())
+
+
+class NcatChat(Adapter):
+    """``ncat --chat``: no names, no registration; everything goes to everybody else."""
+
+    def __init__(self) -> None:
+        # ncat multiplexes with select(): past FD_SETSIZE (1024) new connections hang.
+        super().__init__("ncat", echoes_sender=False, max_clients=1000)
+
+    async def join(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
+    ) -> None:
+        return None
+
+
+class Irc(Adapter):
+    CHANNEL = b"#bench"
+
+    def __init__(self) -> None:
+        super().__init__("ngircd", echoes_sender=False)
+
+    async def join(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
+    ) -> None:
+        name = nick.encode()
+        writer.write(b"NICK " + name + b"\r\nUSER " + name + b" 0 * :bench\r\n")
+        await _read_until(reader, b" 001 ")
+        writer.write(b"JOIN " + self.CHANNEL + b"\r\n")
+        await _read_until(reader, b" 366 ")  # end of the names list: we are in
+
+    def say(self, text: str) -> bytes:
+        return b"PRIVMSG " + self.CHANNEL + b" :" + text.encode() + b"\r\n"
+
+
+ADAPTERS: dict[str, Adapter] = {a.name: a for a in (PapoJson(), PapoText(), NcatChat(), Irc())}

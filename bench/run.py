@@ -1,0 +1,137 @@
+"""Run the benchmarks and print figures and ratios: ``make bench`` (never part of the tests).
+
+    python bench/run.py [--quick] [--servers papo-json,papo-text,ncat,ngircd] [--only NAME]
+
+Results also go to bench/results/<time>.json (not committed). The targets printed at the end are
+papo's own goals, checked against these figures, not assertions: shared machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import scenarios
+from bench.adapters import ADAPTERS, Adapter
+from bench.servers import Running, available, start
+
+RESULTS = Path(__file__).resolve().parent / "results"
+Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
+
+
+def plan(quick: bool) -> dict[str, Scenario]:
+    scale = 0.2 if quick else 1.0
+
+    def n(value: int) -> int:
+        return max(2, int(value * scale))
+
+    return {
+        "fanout_c50": lambda s, a: scenarios.fanout(s, a, 50, senders=5, per_sender=n(200)),
+        "fanout_c500": lambda s, a: scenarios.fanout(s, a, 500, senders=5, per_sender=n(100)),
+        "fanout_c2000": lambda s, a: scenarios.fanout(s, a, 2000, senders=2, per_sender=n(50)),
+        "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, rate=200, seconds=n(10)),
+        "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000)),
+    }
+
+
+def raise_file_limit() -> int:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return wanted
+
+
+async def run_one(kind: str, scenario: Scenario) -> dict[str, Any]:
+    server = start(kind)
+    try:
+        return await scenario(server, ADAPTERS[kind])
+    finally:
+        server.stop()
+
+
+def event_loop_runner() -> asyncio.Runner:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
+def check_targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    """papo's goals (issue #4), as lines of text with the measured figure and a verdict."""
+    lines: list[str] = []
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    cpu = results.get("fanout_c500", {}).get("papo-json", {}).get("server_cpu_us_per_delivery")
+    if cpu is not None:
+        lines.append(f"server CPU per delivery at C=500: {cpu} us (target <= 1.0): "
+                     f"{verdict(cpu <= 1.0)}")  # fmt: skip
+    rate = results.get("rate200_c500", {})
+    ours, theirs = rate.get("papo-json", {}).get("p99_ms"), rate.get("ngircd", {}).get("p99_ms")
+    if ours is not None and theirs:
+        ratio = ours / theirs
+        lines.append(f"p99 at 200 msg/s, C=500: papo {ours} ms, ngircd {theirs} ms, ratio "
+                     f"{ratio:.2f} (target <= 0.33): {verdict(ratio <= 1 / 3)}")  # fmt: skip
+    idle = results.get("idle_10k", {}).get("papo-json", {})
+    if idle:
+        kib, regs = idle["kib_per_connection"], idle["registrations_per_s"]
+        lines.append(f"memory per idle connection: {kib} KiB (target <= 8): {verdict(kib <= 8)}")
+        lines.append(f"registrations per second: {regs} (target >= 2000): {verdict(regs >= 2000)}")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller runs, for a sanity check")
+    parser.add_argument("--servers", default="papo-json,papo-text,ncat,ngircd")
+    parser.add_argument("--only", help="run one scenario (e.g. fanout_c500)")
+    args = parser.parse_args()
+    limit = raise_file_limit()
+    kinds = [k for k in args.servers.split(",") if k]
+    missing = [k for k in kinds if not available(k)]
+    if missing:
+        print(f"skipping (not installed): {', '.join(missing)}")
+    kinds = [k for k in kinds if k not in missing]
+    results: dict[str, dict[str, Any]] = {}
+    with event_loop_runner() as runner:
+        for name, scenario in plan(args.quick).items():
+            if args.only and name != args.only:
+                continue
+            for kind in kinds:
+                try:
+                    figures = runner.run(run_one(kind, scenario))
+                except Exception as error:  # one server failing must not lose the others' figures
+                    figures = {"error": f"{type(error).__name__}: {error}"}
+                results.setdefault(name, {})[kind] = figures
+                print(f"{name:14} {kind:10} {json.dumps(figures)}", flush=True)
+    targets = check_targets(results)
+    print("\n".join(["", "targets:", *("  " + line for line in targets)]))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / time.strftime("%Y%m%d-%H%M%S.json")
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "file_limit": limit,
+        "quick": args.quick,
+    }
+    out.write_text(json.dumps({"meta": meta, "results": results, "targets": targets}, indent=2))
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

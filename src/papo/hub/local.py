@@ -1,0 +1,77 @@
+"""The in-process hub: renders each event once per output format and queues the same bytes for
+every recipient (the fan-out hot path of DESIGN.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, Protocol, TypeVar
+
+from papo.core.room import Broadcast, Close, Output, Room, Send, Session
+from papo.protocol.commands import OutputFormat
+from papo.protocol.events import Event
+from papo.protocol.render import Renderer
+
+
+class Outlet(Protocol):
+    """A connection as the hub sees it: somewhere to queue bytes, and to close."""
+
+    @property
+    def session(self) -> Session: ...
+    def queue(self, data: bytes) -> None: ...
+    def close_after_flush(self) -> None: ...
+
+
+OutletT = TypeVar("OutletT", bound=Outlet)
+
+
+class LocalHub(Generic[OutletT]):
+    """Delivers the room's outputs to the outlets attached in this process."""
+
+    def __init__(self, room: Room, renderer: Renderer) -> None:
+        self.room = room
+        self.renderer = renderer
+        self.outlets: dict[int, OutletT] = {}
+
+    def attach(self, outlet: OutletT) -> None:
+        self.outlets[outlet.session.sid] = outlet
+
+    def detach(self, outlet: OutletT) -> None:
+        self.outlets.pop(outlet.session.sid, None)
+
+    def deliver(self, outputs: Iterable[Output]) -> None:
+        outlets = self.outlets
+        for output in outputs:
+            match output:
+                case Send(event=event, to=session):
+                    outlet = outlets.get(session.sid)
+                    if outlet is not None:
+                        outlet.queue(self.renderer.render(event, session.output))
+                case Broadcast(event=event, exclude=exclude, author=author):
+                    self._broadcast(event, exclude, author)
+                case Close(session=session):
+                    outlet = outlets.get(session.sid)
+                    if outlet is not None:
+                        outlet.close_after_flush()
+
+    def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
+        rendered: dict[OutputFormat, bytes] = {}
+        outlets = self.outlets
+        text = OutputFormat.TEXT
+        # No copy of the member list: queue() never changes membership (a recipient found too
+        # slow is dropped by the server after delivery), and this loop is the hot path.
+        for session in self.room.members.values():
+            output = session.output
+            if session is exclude or (session is author and output is text):
+                continue
+            data = rendered.get(output)
+            if data is None:
+                data = rendered[output] = self.renderer.render(event, output)
+            outlets[session.sid].queue(data)
+
+    def tell_everyone(self, event: Event) -> list[OutletT]:
+        """Queue ``event`` for every attached outlet, registered or not (shutdown)."""
+        rendered = {fmt: self.renderer.render(event, fmt) for fmt in OutputFormat}
+        outlets = list(self.outlets.values())
+        for outlet in outlets:
+            outlet.queue(rendered[outlet.session.output])
+        return outlets

@@ -1,0 +1,71 @@
+"""The local hub: one render per format, the same bytes object for every recipient."""
+
+from __future__ import annotations
+
+from papo.core.room import Room, Session
+from papo.hub.local import LocalHub
+from papo.protocol.commands import OutputFormat
+from papo.protocol.render import Renderer
+
+NOW = 1_700_000_000.0
+
+
+class RecordingOutlet:
+    """An outlet that keeps what it is given (the hub's only view of a connection)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.queued: list[bytes] = []
+        self.closed = False
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    def queue(self, data: bytes) -> None:
+        self.queued.append(data)
+
+    def close_after_flush(self) -> None:
+        self.closed = True
+
+
+def setup(count: int) -> tuple[Room, LocalHub[RecordingOutlet], list[RecordingOutlet]]:
+    room = Room()
+    hub: LocalHub[RecordingOutlet] = LocalHub(room, Renderer("en"))
+    outlets = []
+    for sid in range(count):
+        outlet = RecordingOutlet(Session(sid))
+        hub.attach(outlet)
+        room.handle_line(outlet.session, "/format json" if sid % 2 else "/format text", NOW)
+        room.handle_line(outlet.session, f"user{sid}", NOW)
+        outlets.append(outlet)
+    for outlet in outlets:
+        outlet.queued.clear()
+    return room, hub, outlets
+
+
+def test_broadcast_renders_once_per_format_and_shares_the_bytes() -> None:
+    room, hub, outlets = setup(6)
+    hub.deliver(room.handle_line(outlets[1].session, "hello", NOW))
+    json_copies = [o.queued[0] for o in outlets if o.session.output is OutputFormat.JSON]
+    text_copies = [o.queued[0] for o in outlets[2:] if o.session.output is OutputFormat.TEXT]
+    assert len({id(b) for b in json_copies}) == 1 and b'"text":"hello"' in json_copies[0]
+    assert len({id(b) for b in text_copies}) == 1 and text_copies[0] == b"<user1> hello\n"
+
+
+def test_text_author_gets_no_echo_json_author_does() -> None:
+    room, hub, outlets = setup(2)
+    hub.deliver(room.handle_line(outlets[0].session, "from text", NOW))
+    hub.deliver(room.handle_line(outlets[1].session, "from json", NOW))
+    assert outlets[0].queued == [b"<user1> from json\n"]
+    assert len(outlets[1].queued) == 2
+
+
+def test_close_and_detach_and_tell_everyone() -> None:
+    room, hub, outlets = setup(3)
+    hub.deliver(room.handle_line(outlets[0].session, "/quit", NOW))
+    assert outlets[0].closed
+    hub.detach(outlets[0])
+    told = hub.tell_everyone(room.hello(outlets[1].session, NOW))
+    assert told == outlets[1:]
+    assert outlets[0].queued[-1].startswith(b"Goodbye")
