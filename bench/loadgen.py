@@ -90,7 +90,7 @@ async def connect_many(
     """Connect and register ``count`` clients; returns them and the seconds it took."""
     if count > adapter.max_clients:
         raise AdapterError(f"{adapter.name} cannot hold {count} connections")
-    gate = asyncio.Semaphore(concurrency)
+    gate = asyncio.Semaphore(min(concurrency, adapter.join_concurrency))
     started = time.perf_counter()
 
     async def one(index: int) -> Client:

@@ -69,3 +69,21 @@ def test_close_and_detach_and_tell_everyone() -> None:
     told = hub.tell_everyone(room.hello(outlets[1].session, NOW))
     assert told == outlets[1:]
     assert outlets[0].queued[-1].startswith(b"Goodbye")
+
+
+def test_history_replays_are_rendered_once_and_pruned() -> None:
+    room, hub, outlets = setup(2)
+    for n in range(30):
+        hub.deliver(room.handle_line(outlets[1].session, f"m{n}", NOW))
+    newcomers = []
+    for sid in (100, 101):
+        outlet = RecordingOutlet(Session(sid))
+        hub.attach(outlet)
+        hub.deliver(room.handle_line(outlet.session, "/format json", NOW))
+        hub.deliver(room.handle_line(outlet.session, f"late{sid}", NOW))
+        newcomers.append(outlet.queued[2:])  # after hello and welcome
+    first, second = newcomers
+    assert len(first) == 20 and all(b'"history":true' in line for line in first)
+    assert b'"text":"m10"' in first[0] and b'"text":"m29"' in first[-1]
+    assert all(a is b for a, b in zip(first, second, strict=True))  # the very same bytes
+    assert len(hub._replays) <= 4 * 20 + 1

@@ -110,6 +110,7 @@ class Room:
         self.settings = settings or RoomSettings()
         self.members: dict[str, Session] = {}
         self._sorted_keys: list[str] = []
+        # Kept as the replays newcomers get (flagged once here, not once per newcomer).
         self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
         self._last_id = 0
 
@@ -215,7 +216,7 @@ class Room:
         count = len(self.members)
         users = None if self.quiet else self.online_names()
         outputs = [Send(Welcome(ts=now, name=wanted, count=count, users=users), session)]
-        outputs += (Send(replace(event, history=True), session) for event in self.history)
+        outputs += (Send(event, session) for event in self.history)
         if not self.quiet:
             outputs.append(Broadcast(Join(ts=now, id=self.next_id(), name=wanted), session))
         return outputs
@@ -235,7 +236,7 @@ class Room:
         if not text:
             return []
         event = Message(ts=now, id=self.next_id(), sender=session.name or "", text=text)
-        self.history.append(event)
+        self._remember(event)
         return [Broadcast(event, author=session)]
 
     def _act(self, session: Session, text: str, now: float) -> list[Output]:
@@ -243,8 +244,12 @@ class Room:
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
         event = Action(ts=now, id=self.next_id(), sender=session.name or "", text=text)
-        self.history.append(event)
+        self._remember(event)
         return [Broadcast(event)]
+
+    def _remember(self, event: Message | Action) -> None:
+        if self.settings.history:
+            self.history.append(replace(event, history=True))
 
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Output]:
         recipient = self.members.get(name_key(to))

@@ -8,7 +8,7 @@ from typing import Generic, Protocol, TypeVar
 
 from papo.core.room import Broadcast, Close, Output, Room, Send, Session
 from papo.protocol.commands import OutputFormat
-from papo.protocol.events import Event
+from papo.protocol.events import Action, Event, Message
 from papo.protocol.render import Renderer
 
 
@@ -31,6 +31,7 @@ class LocalHub(Generic[OutletT]):
         self.room = room
         self.renderer = renderer
         self.outlets: dict[int, OutletT] = {}
+        self._replays: dict[tuple[int, OutputFormat], bytes] = {}
 
     def attach(self, outlet: OutletT) -> None:
         self.outlets[outlet.session.sid] = outlet
@@ -42,6 +43,10 @@ class LocalHub(Generic[OutletT]):
         outlets = self.outlets
         for output in outputs:
             match output:
+                case Send(event=Message(history=True) | Action(history=True) as event, to=session):
+                    outlet = outlets.get(session.sid)
+                    if outlet is not None:
+                        outlet.queue(self._replay(event, session.output))
                 case Send(event=event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
@@ -52,6 +57,17 @@ class LocalHub(Generic[OutletT]):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
                         outlet.close_after_flush()
+
+    def _replay(self, event: Message | Action, output: OutputFormat) -> bytes:
+        """History is replayed to every newcomer: the same bytes each time, rendered once."""
+        key = (event.id, output)
+        data = self._replays.get(key)
+        if data is None:
+            if len(self._replays) > 4 * max(self.room.settings.history, 1):
+                live = {e.id for e in self.room.history}
+                self._replays = {k: v for k, v in self._replays.items() if k[0] in live}
+            data = self._replays[key] = self.renderer.render(event, output)
+        return data
 
     def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
         rendered: dict[OutputFormat, bytes] = {}
