@@ -76,7 +76,8 @@ class NcatChat(Adapter):
 
     def __init__(self) -> None:
         # ncat multiplexes with select(): past FD_SETSIZE (1024) new connections hang.
-        super().__init__("ncat", echoes_sender=False, max_clients=1000)
+        # Its listen backlog is short too: connecting in a burst gets resets.
+        super().__init__("ncat", echoes_sender=False, max_clients=1000, join_concurrency=8)
 
     async def join(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str

@@ -103,7 +103,7 @@ def start(kind: str, loop: str = "auto") -> Running:
                    "--port", str(port), "--loop", loop, *PAPO_BENCH_OPTIONS]  # fmt: skip
     elif kind == "ncat":
         command = ["ncat", "--chat", "--listen", "127.0.0.1", str(port),
-                   "--max-conns", "100000"]  # fmt: skip
+                   "--max-conns", "1000"]  # fmt: skip
     elif kind == "ngircd":
         conf = workdir / "ngircd.conf"
         conf.write_text(

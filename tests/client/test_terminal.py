@@ -190,3 +190,21 @@ def test_portuguese(server: ServerProcess, clients: list[pexpect.spawn]) -> None
     child.expect("usuário online")
     child.sendline("/private ninguem oi")
     child.expect("não está online")
+
+
+def test_cursor_position_survives_incoming_messages(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    child = spawn_client(server.port, "--name", "carol")
+    clients.append(child)
+    child.expect("Hello, carol")
+    alice.expect("join")
+    child.send("helo")
+    child.expect("helo")
+    child.send("\x1b[D")  # cursor one to the left: "hel|o"
+    alice.send("meanwhile")
+    child.expect("meanwhile")
+    child.expect("> helo")
+    child.sendline("l")  # typed where the cursor was left
+    assert alice.expect("message", text="hello")["from"] == "carol"

@@ -66,7 +66,7 @@ class ChatClient:
 
     def show(self, event: Event) -> None:
         self.track(event)
-        lines = self.view.lines(event)
+        lines = self.view.lines(event, self.name)
         if lines:
             self.screen.show(lines, bell=wants_attention(event, self.name))
 

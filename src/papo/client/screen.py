@@ -20,6 +20,25 @@ try:
 except ImportError:  # Windows without pyreadline: plain input() still works
     readline = None  # type: ignore[assignment]
 
+
+def _forced_redisplay() -> Callable[[], object] | None:
+    """GNU readline's rl_forced_update_display, which Python's module does not expose.
+
+    It redraws the prompt and the line being edited with the cursor where the user left it;
+    ``readline.redisplay()`` would not (it believes the screen still shows the line). Reached
+    through ctypes in the readline module's own library; None elsewhere (libedit, no readline).
+    """
+    if readline is None or "libedit" in (readline.__doc__ or ""):
+        return None
+    try:
+        import ctypes
+
+        function: Callable[[], object] = ctypes.CDLL(readline.__file__).rl_forced_update_display
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
 PROMPT = "> "
 COMMAND_WORDS = sorted("/" + word for spec in COMMANDS for word in (spec.name, *spec.aliases))
 
@@ -66,6 +85,7 @@ class TerminalScreen:
         self._names = names
         self._prompt = ""
         self._candidates: list[str] = []
+        self._redraw = _forced_redisplay()
         if readline is not None:
             readline.set_completer(self._complete)
             readline.set_completer_delims(" \t\n")
@@ -89,7 +109,11 @@ class TerminalScreen:
                 out.write(line + "\n")
             if bell and self._bell:
                 out.write("\a")
-            out.write(self._prompt + typed)
+            if self._prompt and self._redraw is not None:
+                out.flush()
+                self._redraw()  # prompt and typed text, cursor where it was
+            else:
+                out.write(self._prompt + typed)
             out.flush()
 
     def read_line(self, prompt: str = PROMPT) -> str:

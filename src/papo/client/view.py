@@ -32,6 +32,7 @@ from papo.protocol.names import name_key
 from papo.protocol.render import Renderer
 
 RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
 DIM = "\x1b[2m"
 RED = "\x1b[31m"
 MAGENTA = "\x1b[35m"
@@ -69,17 +70,19 @@ class View:
     def paint(self, code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if self.colour else text
 
-    def name(self, name: str) -> str:
-        return self.paint(name_colour(name), name)
+    def name(self, name: str, me: str | None = None) -> str:
+        """A name in its own colour; one's own name in bold as well, so own lines stand out."""
+        own = me is not None and name_key(name) == name_key(me)
+        return self.paint(BOLD + name_colour(name) if own else name_colour(name), name)
 
-    def lines(self, event: Event) -> list[str]:
+    def lines(self, event: Event, me: str | None = None) -> list[str]:
         """Display lines for one event; none for those the user need not see (hello)."""
         clock = self.paint(DIM, time.strftime("%H:%M", time.localtime(event.ts)))
         match event:
             case Message(sender=sender, text=text):
-                line = f"{clock} <{self.name(sender)}> {text}"
+                line = f"{clock} <{self.name(sender, me)}> {text}"
             case Action(sender=sender, text=text):
-                line = f"{clock} * {self.name(sender)} {text}"
+                line = f"{clock} * {self.name(sender, me)} {text}"
             case Private(sender=sender, recipient=recipient, text=text):
                 line = f"{clock} {self.paint(MAGENTA, f'[{sender} -> {recipient}]')} {text}"
             case Join() | Leave() | Nick() | Welcome() | Bye():

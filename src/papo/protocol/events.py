@@ -75,7 +75,9 @@ class Welcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Message:
+class Utterance:
+    """What somebody said to the room; kept in history and replayed with ``history`` set."""
+
     ts: float
     id: int
     sender: str
@@ -84,12 +86,13 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Action:
-    ts: float
-    id: int
-    sender: str
-    text: str
-    history: bool = False
+class Message(Utterance):
+    """A public message."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action(Utterance):
+    """``/me``: the same fields, shown as "* alice waves"."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

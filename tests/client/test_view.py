@@ -1,0 +1,103 @@
+"""What the client shows and completes, without a terminal."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from papo.client.screen import complete_word
+from papo.client.view import View, mentions, name_colour, wants_attention
+from papo.protocol.events import (
+    Action,
+    Bye,
+    ByeReason,
+    Error,
+    ErrorCode,
+    Event,
+    Hello,
+    HelpInfo,
+    Join,
+    Leave,
+    LeaveReason,
+    Message,
+    Nick,
+    Online,
+    Private,
+    Welcome,
+)
+from papo.protocol.render import Renderer
+
+NOW = 1_763_989_331.0
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+EVERY_EVENT: list[Event] = [
+    Welcome(ts=NOW, name="ana", count=2, users=("ana", "bia")),
+    Message(ts=NOW, id=1, sender="bia", text="oi"),
+    Message(ts=NOW, id=2, sender="bia", text="old", history=True),
+    Action(ts=NOW, id=3, sender="bia", text="waves"),
+    Private(ts=NOW, id=4, sender="bia", recipient="ana", text="psst"),
+    Join(ts=NOW, id=5, name="caio"),
+    Leave(ts=NOW, id=6, name="caio", reason=LeaveReason.QUIT, text="bye"),
+    Nick(ts=NOW, id=7, old="bia", new="bea"),
+    Online(ts=NOW, users=("ana", "bea")),
+    HelpInfo(ts=NOW),
+    Error(ts=NOW, code=ErrorCode.NO_SUCH_USER, name="zed"),
+    Bye(ts=NOW, reason=ByeReason.QUIT),
+]
+
+
+def test_colours_are_stable_per_name_and_case_blind() -> None:
+    assert name_colour("Ana") == name_colour("ana")
+    assert len({name_colour(f"user{n}") for n in range(50)}) > 3
+
+
+@pytest.mark.parametrize("event", EVERY_EVENT, ids=lambda e: type(e).__name__)
+def test_every_event_shows_its_names_and_text_without_colour(event: Event) -> None:
+    lines = View(Renderer("en"), colour=False).lines(event, "ana")
+    assert lines and "\x1b" not in "".join(lines)
+    shown = "\n".join(lines)
+    for value in vars_of(event):
+        assert value in shown
+
+
+def vars_of(event: Event) -> list[str]:
+    fields = ("sender", "recipient", "text", "name", "old", "new")
+    return [v for f in fields if isinstance(v := getattr(event, f, None), str)]
+
+
+def test_kinds_look_distinct() -> None:
+    view = View(Renderer("en"), colour=False)
+    assert "<bia> oi" in view.lines(EVERY_EVENT[1])[0]
+    assert "* bia waves" in view.lines(EVERY_EVENT[3])[0]
+    assert "[bia -> ana] psst" in view.lines(EVERY_EVENT[4])[0]
+    assert "caio" in view.lines(EVERY_EVENT[5])[0] and "<" not in view.lines(EVERY_EVENT[5])[0]
+    assert view.lines(Hello(ts=NOW, server="p", version="1", protocol=1, name=None,
+                            max_line_bytes=1, max_name_chars=1)) == []  # fmt: skip
+
+
+def test_colour_marks_own_lines_errors_and_privates() -> None:
+    view = View(Renderer("en"), colour=True)
+    own = view.lines(Message(ts=NOW, id=1, sender="ana", text="mine"), "ana")[0]
+    other = view.lines(Message(ts=NOW, id=1, sender="bia", text="theirs"), "ana")[0]
+    assert "\x1b[1m" in own and "\x1b[1m" not in other
+    assert "\x1b[31m" in view.lines(EVERY_EVENT[10])[0]
+    assert "\x1b[35m" in view.lines(EVERY_EVENT[4])[0]
+    assert ANSI.sub("", own).endswith("<ana> mine")
+
+
+def test_mentions_and_attention() -> None:
+    assert mentions("hey @Ana, look", "ana") and mentions("ANA: hi", "ana")
+    assert not mentions("banana", "ana") and not mentions("hi", None)
+    assert wants_attention(Private(ts=NOW, id=1, sender="bia", recipient="ana", text="x"), "ana")
+    assert wants_attention(Message(ts=NOW, id=1, sender="bia", text="ana?"), "ana")
+    assert not wants_attention(Message(ts=NOW, id=1, sender="ana", text="ana"), "ana")
+    assert not wants_attention(Join(ts=NOW, id=1, name="ana"), "ana")
+
+
+def test_completion_of_commands_then_names() -> None:
+    assert complete_word("/pri", "/pri", []) == ["/private "]
+    assert complete_word("/W", "/W", []) == ["/w ", "/who "]
+    assert complete_word("/msg bo", "bo", ["Bob", "bobby", "ana"]) == ["Bob ", "bobby "]
+    assert complete_word("hi a", "a", ["Ana", "bob"]) == ["Ana "]
+    assert complete_word("", "", ["ana"]) == ["ana "]
