@@ -89,8 +89,8 @@ class Irc(Adapter):
     CHANNEL = b"#bench"
 
     def __init__(self) -> None:
-        # ngircd answers a burst of registrations slowly; fewer at once keep them in time.
-        super().__init__("ngircd", echoes_sender=False, join_concurrency=32)
+        # ngircd listens with a backlog of 10: connect in small batches.
+        super().__init__("ngircd", echoes_sender=False, join_concurrency=8)
 
     async def join(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str

@@ -1,8 +1,9 @@
-"""An asyncio load generator: many chat clients in one process, counting every delivery.
+"""An asyncio load generator: many chat clients in one process, checking every delivery.
 
-Receivers do the least work they can (count the benchmark marks in each chunk and note their send
-times), so at the sizes measured here the generator is not what limits the figures; the server's
-own CPU time is read from /proc, independent of how fast the generator is.
+Every benchmark message carries its send time, its sender and its sequence number, so each
+receiver counts deliveries, catches duplicates and reordering, and (on a sample) measures the
+end-to-end latency. The generator also measures its own CPU time, so a run where it, and not the
+server, was the bottleneck says so.
 """
 
 from __future__ import annotations
@@ -10,34 +11,63 @@ from __future__ import annotations
 import asyncio
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bench.adapters import MARK, Adapter, AdapterError
 
 CONNECT_TIMEOUT = 10.0
+PER_SOURCE_ADDRESS = 100  # papo's default per-address cap: spread clients over 127.0.0.0/8
+
+
+def source_address(index: int) -> str:
+    """127.1.x.y, a new address every PER_SOURCE_ADDRESS clients (all of 127/8 is loopback)."""
+    block = index // PER_SOURCE_ADDRESS
+    return f"127.1.{block // 250}.{block % 250 + 1}"
 
 
 @dataclass
 class Tally:
-    """What all receivers saw."""
+    """What all receivers saw, checked message by message."""
 
+    senders: int = 0
+    ack_receiver: int = -1  # the client whose arrivals acknowledge messages to their senders
+    sample_every: int = 1
+    expected: int = 0
     deliveries: int = 0
+    duplicated: int = 0
+    reordered: int = 0
     latencies_ns: array[int] = field(default_factory=lambda: array("q"))
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    expected: int = 0
-    sample_every: int = 1
+    acked: list[int] = field(default_factory=list)
+    ack_events: list[asyncio.Event] = field(default_factory=list)
 
-    def count(self, chunk: bytes) -> None:
-        self.deliveries += len(MARK.findall(chunk))
-        if self.expected and self.deliveries >= self.expected:
-            self.arrived.set()
+    def __post_init__(self) -> None:
+        self.acked = [0] * self.senders
+        self.ack_events = [asyncio.Event() for _ in range(self.senders)]
 
-    def record(self, chunk: bytes, now_ns: int) -> None:
-        for index, match in enumerate(MARK.finditer(chunk)):
+    def reset(self) -> None:
+        self.deliveries = self.duplicated = self.reordered = 0
+        del self.latencies_ns[:]
+
+    def record(self, receiver: int, last_seen: dict[int, int], chunk: bytes, now: int) -> None:
+        acking = receiver == self.ack_receiver
+        for match in MARK.finditer(chunk):
+            sender, seq = int(match.group(2)), int(match.group(3))
+            previous = last_seen.get(sender, -1)
+            if seq == previous:
+                self.duplicated += 1
+                continue
+            if seq < previous:
+                self.reordered += 1
+            else:
+                last_seen[sender] = seq
             self.deliveries += 1
-            if index % self.sample_every == 0:
-                self.latencies_ns.append(now_ns - int(match.group(1)))
+            if self.deliveries % self.sample_every == 0:
+                self.latencies_ns.append(now - int(match.group(1)))
+            if acking and sender < self.senders and seq + 1 > self.acked[sender]:
+                self.acked[sender] = seq + 1
+                self.ack_events[sender].set()
         if self.expected and self.deliveries >= self.expected:
             self.arrived.set()
 
@@ -53,26 +83,20 @@ class Client:
         self.adapter, self.reader, self.writer, self.index = adapter, reader, writer, index
         self.task: asyncio.Task[None] | None = None
 
-    def listen(self, tally: Tally, every: float = 0.0) -> None:
-        """Count what arrives; with ``every``, wake only that often (a cheap background reader
-        whose arrival times are not recorded as latencies)."""
-        self.task = asyncio.create_task(self._count(tally, every))
+    def listen(self, tally: Tally) -> None:
+        self.task = asyncio.create_task(self._receive(tally))
 
-    async def _count(self, tally: Tally, every: float) -> None:
+    async def _receive(self, tally: Tally) -> None:
         tail = b""
+        last_seen: dict[int, int] = {}
         while True:
-            if every:
-                await asyncio.sleep(every)
-            chunk = await self.reader.read(1 << 22)
+            chunk = await self.reader.read(1 << 20)
             if not chunk:
                 return
             data = tail + chunk
             cut = data.rfind(b"\n") + 1
             tail = data[cut:]
-            if every:
-                tally.count(data[:cut])
-            else:
-                tally.record(data[:cut], time.monotonic_ns())
+            tally.record(self.index, last_seen, data[:cut], time.monotonic_ns())
 
     def send(self, seq: int) -> None:
         text = f"B {time.monotonic_ns()} {self.index} {seq}"
@@ -96,7 +120,10 @@ async def connect_many(
     async def one(index: int) -> Client:
         async with gate:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port, limit=1 << 20), CONNECT_TIMEOUT
+                asyncio.open_connection(
+                    "127.0.0.1", port, limit=1 << 20, local_addr=(source_address(index), 0)
+                ),
+                CONNECT_TIMEOUT,
             )
             try:
                 await adapter.join(reader, writer, f"{prefix}{index}")
@@ -115,11 +142,24 @@ async def connect_many(
     return clients, time.perf_counter() - started
 
 
-async def settle(seconds: float = 0.5) -> None:
-    """Let join announcements and history drain before measuring."""
-    await asyncio.sleep(seconds)
-
-
 def drain_pending(clients: Sequence[Client]) -> None:
     for client in clients:
         client.close()
+
+
+class CpuWindow:
+    """CPU seconds used by this process and by the server between start() and stop()."""
+
+    def __init__(self, server_cpu: Callable[[], float]) -> None:
+        self._server_cpu = server_cpu
+
+    def start(self) -> None:
+        self._wall = time.perf_counter()
+        self._own = time.process_time()
+        self._server = self._server_cpu()
+
+    def stop(self) -> dict[str, float]:
+        wall = time.perf_counter() - self._wall
+        own = time.process_time() - self._own
+        server = self._server_cpu() - self._server
+        return {"wall": wall, "generator": own, "server": server}

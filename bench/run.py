@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scenarios
 from bench.adapters import ADAPTERS, Adapter
-from bench.servers import Running, available, start
+from bench.servers import GENERATOR_CPU, Running, available, pin_to, start
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
@@ -37,9 +37,9 @@ def plan(quick: bool) -> dict[str, Scenario]:
         return max(2, int(value * scale))
 
     return {
-        "fanout_c50": lambda s, a: scenarios.fanout(s, a, 50, senders=5, per_sender=n(200)),
-        "fanout_c500": lambda s, a: scenarios.fanout(s, a, 500, senders=5, per_sender=n(100)),
-        "fanout_c2000": lambda s, a: scenarios.fanout(s, a, 2000, senders=2, per_sender=n(50)),
+        "fanout_c50": lambda s, a: scenarios.fanout(s, a, 50, senders=10, per_sender=n(400)),
+        "fanout_c500": lambda s, a: scenarios.fanout(s, a, 500, senders=10, per_sender=n(100)),
+        "fanout_c2000": lambda s, a: scenarios.fanout(s, a, 2000, senders=10, per_sender=n(30)),
         "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, rate=200, seconds=n(10)),
         "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000)),
     }
@@ -66,6 +66,42 @@ def event_loop_runner() -> asyncio.Runner:
     except ImportError:
         return asyncio.Runner()
     return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
+KEY_FIGURES = {
+    "fanout": ("deliveries_per_s", "server_cpu_us_per_delivery", "p50_ms", "p99_ms", "lost",
+               "duplicated", "reordered", "generator_bound"),
+    "rate200": ("server_cpu_percent", "p50_ms", "p99_ms", "max_ms", "lost", "generator_bound"),
+    "idle": ("registrations_per_s", "server_cpu_us_per_registration", "kib_per_connection",
+             "generator_bound"),
+}  # fmt: skip
+RATIO_OF = {
+    "fanout": "server_cpu_us_per_delivery",
+    "rate200": "p99_ms",
+    "idle": "kib_per_connection",
+}
+
+
+def table(name: str, by_server: dict[str, dict[str, Any]]) -> str:
+    """One scenario: a row per server, its key figures, and papo-json's ratio to it."""
+    family = name.split("_", 1)[0]
+    columns = KEY_FIGURES[family]
+    ratio_key = RATIO_OF[family]
+    ours = by_server.get("papo-json", {}).get(ratio_key)
+    header = ["server", *columns, f"papo-json/this ({ratio_key})"]
+    rows = [header]
+    for kind, figures in by_server.items():
+        if "error" in figures:
+            rows.append([kind, figures["error"][:90]])
+            continue
+        theirs = figures.get(ratio_key)
+        ratio = f"{ours / theirs:.2f}" if ours is not None and theirs else "-"
+        rows.append([kind, *(str(figures.get(c)) for c in columns), ratio])
+    widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(header))]
+    lines = [f"\n{name}"]
+    for row in rows:
+        lines.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
+    return "\n".join(lines)
 
 
 def check_targets(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -100,6 +136,7 @@ def main() -> int:
     parser.add_argument("--only", help="run one scenario (e.g. fanout_c500)")
     args = parser.parse_args()
     limit = raise_file_limit()
+    pin_to(GENERATOR_CPU)
     kinds = [k for k in args.servers.split(",") if k]
     missing = [k for k in kinds if not available(k)]
     if missing:
@@ -116,7 +153,7 @@ def main() -> int:
                 except Exception as error:  # one server failing must not lose the others' figures
                     figures = {"error": f"{type(error).__name__}: {error}"}
                 results.setdefault(name, {})[kind] = figures
-                print(f"{name:14} {kind:10} {json.dumps(figures)}", flush=True)
+            print(table(name, results[name]), flush=True)
     targets = check_targets(results)
     print("\n".join(["", "targets:", *("  " + line for line in targets)]))
     RESULTS.mkdir(exist_ok=True)

@@ -1,4 +1,4 @@
-"""The scenarios: fan-out, a fixed message rate, many idle connections, registration rate."""
+"""The scenarios of issue #4: fan-out, a fixed message rate, many idle connections."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from bench.adapters import Adapter
-from bench.loadgen import Client, Tally, connect_many, drain_pending, settle
+from bench.loadgen import Client, CpuWindow, Tally, connect_many, drain_pending
 from bench.servers import Running
 
 Result = dict[str, Any]
+WINDOW = 4  # unacknowledged messages a fan-out sender may have in flight
+GENERATOR_BOUND = 0.9  # generator CPU share of the window above which it, not the server, limits
 
 
 def percentiles(samples_ns: Iterable[int]) -> Result:
@@ -39,95 +41,107 @@ async def wait_for_deliveries(tally: Tally, limit: float, stall: float = 5.0) ->
                 return
 
 
-async def _subscribe(clients: list[Client], tally: Tally, probes: int | None = None) -> None:
-    """Everyone counts deliveries; only ``probes`` of them (all, by default) time them."""
-    timed = len(clients) if probes is None else probes
-    for position, client in enumerate(clients):
-        client.listen(tally, every=0.0 if position >= len(clients) - timed else 0.1)
-    await settle()
-    tally.deliveries = 0
-    del tally.latencies_ns[:]
+async def _listen(clients: list[Client], tally: Tally) -> None:
+    for client in clients:
+        client.listen(tally)
+    await asyncio.sleep(0.5)  # joins and history drain before measuring
+    tally.reset()
+
+
+def _figures(tally: Tally, cpu: dict[str, float]) -> Result:
+    deliveries = max(tally.deliveries, 1)
+    return {
+        "deliveries": tally.deliveries,
+        "lost": tally.expected - tally.deliveries,
+        "duplicated": tally.duplicated,
+        "reordered": tally.reordered,
+        "seconds": round(cpu["wall"], 3),
+        "deliveries_per_s": round(tally.deliveries / cpu["wall"]),
+        "server_cpu_us_per_delivery": round(cpu["server"] * 1e6 / deliveries, 3),
+        "server_cpu_percent": round(100 * cpu["server"] / cpu["wall"], 1),
+        "generator_cpu_percent": round(100 * cpu["generator"] / cpu["wall"], 1),
+        "generator_bound": cpu["generator"] > GENERATOR_BOUND * cpu["wall"],
+        **percentiles(tally.latencies_ns),
+    }
 
 
 async def fanout(
     server: Running, adapter: Adapter, clients_count: int, senders: int, per_sender: int
 ) -> Result:
-    """``senders`` clients each send ``per_sender`` messages as fast as they can."""
+    """``senders`` clients send as fast as the server takes them, ``WINDOW`` in flight each
+    (a message counts as taken when it reaches the last client)."""
     clients, _ = await connect_many(adapter, server.port, clients_count)
-    tally = Tally(sample_every=max(1, clients_count // 50))
-    await _subscribe(clients, tally)
+    tally = Tally(
+        senders=senders,
+        ack_receiver=clients_count - 1,
+        sample_every=max(1, clients_count // 20),
+    )
+    await _listen(clients, tally)
     receivers = clients_count if adapter.echoes_sender else clients_count - 1
     tally.expected = senders * per_sender * receivers
-    cpu_before, started = server.cpu_seconds(), time.perf_counter()
-    for seq in range(per_sender):
-        for client in clients[:senders]:
+
+    async def send_all(client: Client) -> None:
+        index = client.index
+        for seq in range(per_sender):
+            while seq - tally.acked[index] >= WINDOW:
+                tally.ack_events[index].clear()
+                try:
+                    await asyncio.wait_for(tally.ack_events[index].wait(), 10)
+                except TimeoutError:
+                    return  # the server stopped taking them: counted as lost
             client.send(seq)
-        if seq % 10 == 9:
-            await asyncio.gather(*(c.writer.drain() for c in clients[:senders]))
+
+    window = CpuWindow(server.cpu_seconds)
+    window.start()
+    await asyncio.gather(*(send_all(c) for c in clients[:senders]))
     await wait_for_deliveries(tally, 120)
-    elapsed = time.perf_counter() - started
-    cpu = server.cpu_seconds() - cpu_before
+    cpu = window.stop()
     drain_pending(clients)
-    return {
-        "clients": clients_count,
-        "messages": senders * per_sender,
-        "deliveries": tally.deliveries,
-        "lost": tally.expected - tally.deliveries,
-        "seconds": round(elapsed, 3),
-        "deliveries_per_s": round(tally.deliveries / elapsed),
-        "server_cpu_us_per_delivery": round(cpu * 1e6 / max(tally.deliveries, 1), 3),
-        **percentiles(tally.latencies_ns),
-    }
+    return {"clients": clients_count, "messages": senders * per_sender, **_figures(tally, cpu)}
 
 
 async def fixed_rate(
     server: Running, adapter: Adapter, clients_count: int, rate: float, seconds: float
 ) -> Result:
-    """``rate`` messages per second in all, spread over many senders, for ``seconds``."""
+    """``rate`` messages per second in all, spread over 100 senders, for ``seconds``."""
     clients, _ = await connect_many(adapter, server.port, clients_count)
     tally = Tally(sample_every=1)
-    # 20 clients time every delivery; the rest read ten times a second and only count, so the
-    # load generator (one Python process) stays out of the latencies it measures.
-    await _subscribe(clients, tally, probes=20)
-    senders = clients[: min(100, len(clients) - 20)]
+    await _listen(clients, tally)
+    senders = clients[: min(100, len(clients))]
     total = int(rate * seconds)
     receivers = clients_count if adapter.echoes_sender else clients_count - 1
     tally.expected = total * receivers
-    cpu_before, started = server.cpu_seconds(), time.perf_counter()
+    window = CpuWindow(server.cpu_seconds)
+    window.start()
+    started = time.perf_counter()
     for seq in range(total):
-        due = started + seq / rate
-        delay = due - time.perf_counter()
+        delay = started + seq / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         senders[seq % len(senders)].send(seq)
     await wait_for_deliveries(tally, 60)
-    elapsed = time.perf_counter() - started
-    cpu = server.cpu_seconds() - cpu_before
+    cpu = window.stop()
     drain_pending(clients)
-    return {
-        "clients": clients_count,
-        "rate": rate,
-        "messages": total,
-        "deliveries": tally.deliveries,
-        "lost": tally.expected - tally.deliveries,
-        "server_cpu_percent": round(100 * cpu / elapsed, 1),
-        **percentiles(tally.latencies_ns),
-    }
+    return {"clients": clients_count, "rate": rate, "messages": total, **_figures(tally, cpu)}
 
 
 async def idle(server: Running, adapter: Adapter, clients_count: int) -> Result:
     """Connect and register ``clients_count`` clients, then let them sit: memory and reg/s."""
-    rss_before, cpu_before = server.rss_bytes(), server.cpu_seconds()
+    rss_before = server.rss_bytes()
+    window = CpuWindow(server.cpu_seconds)
+    window.start()
     clients, took = await connect_many(adapter, server.port, clients_count, concurrency=500)
-    cpu = server.cpu_seconds() - cpu_before
-    await settle(1.0)
+    cpu = window.stop()
+    await asyncio.sleep(1.0)
     rss_after = server.rss_bytes()
     drain_pending(clients)
     return {
         "clients": clients_count,
         "registration_seconds": round(took, 3),
         "registrations_per_s": round(clients_count / took),
-        "server_cpu_us_per_registration": round(cpu * 1e6 / clients_count, 1),
+        "server_cpu_us_per_registration": round(cpu["server"] * 1e6 / clients_count, 1),
+        "generator_cpu_percent": round(100 * cpu["generator"] / cpu["wall"], 1),
+        "generator_bound": cpu["generator"] > GENERATOR_BOUND * cpu["wall"],
         "rss_before_mib": round(rss_before / 2**20, 1),
         "rss_after_mib": round(rss_after / 2**20, 1),
         "kib_per_connection": round((rss_after - rss_before) / 1024 / clients_count, 2),
