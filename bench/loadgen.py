@@ -13,6 +13,7 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from bench.adapters import MARK, Adapter, AdapterError
 
@@ -50,6 +51,13 @@ class Tally:
         self.deliveries = self.duplicated = self.reordered = 0
         del self.latencies_ns[:]
 
+    def count(self, chunk: bytes) -> None:
+        """Deliveries in a chunk, without checking them (marks never straddle: each is short
+        and chunks are read whole lines at a time often enough that a split costs one)."""
+        self.deliveries += chunk.count(b"B ")
+        if self.expected and self.deliveries >= self.expected:
+            self.arrived.set()
+
     def record(self, receiver: int, last_seen: dict[int, int], chunk: bytes, now: int) -> None:
         acking = receiver == self.ack_receiver
         for match in MARK.finditer(chunk):
@@ -83,8 +91,24 @@ class Client:
         self.adapter, self.reader, self.writer, self.index = adapter, reader, writer, index
         self.task: asyncio.Task[None] | None = None
 
-    def listen(self, tally: Tally) -> None:
-        self.task = asyncio.create_task(self._receive(tally))
+    def listen(self, tally: Tally, every: float = 0.0) -> None:
+        """Check every delivery as it comes; or, with ``every``, wake only that often and just
+        count (background receivers, so the generator stays out of the latencies it times)."""
+        receive = self._count_now_and_then(tally, every) if every else self._receive(tally)
+        self.task = asyncio.create_task(receive)
+
+    async def _count_now_and_then(self, tally: Tally, every: float) -> None:
+        # The socket itself is left unread in between (a StreamReader would otherwise take
+        # every segment as it comes, which is the very cost this mode exists to avoid).
+        transport = cast(asyncio.Transport, self.writer.transport)  # a TCP stream's transport
+        while True:
+            transport.pause_reading()
+            await asyncio.sleep(every)
+            transport.resume_reading()
+            chunk = await self.reader.read(1 << 22)
+            if not chunk:
+                return
+            tally.count(chunk)
 
     async def _receive(self, tally: Tally) -> None:
         tail = b""
@@ -109,16 +133,33 @@ class Client:
 
 
 async def connect_many(
-    adapter: Adapter, port: int, count: int, *, concurrency: int = 256, prefix: str = "u"
+    adapter: Adapter,
+    port: int,
+    count: int,
+    *,
+    concurrency: int = 256,
+    prefix: str = "u",
+    drain_into: Tally | None = None,
+    give_up_after: float | None = None,
 ) -> tuple[list[Client], float]:
-    """Connect and register ``count`` clients; returns them and the seconds it took."""
+    """Connect and register ``count`` clients; returns them and the seconds it took.
+
+    With ``drain_into``, each client reads (and counts) what arrives from the moment it has
+    joined, as an idle but live client would: a server is not made to queue for the early ones.
+    With ``give_up_after``, clients not yet started by then are not tried (and not failures):
+    the caller sees fewer clients than it asked for.
+    """
     if count > adapter.max_clients:
         raise AdapterError(f"{adapter.name} cannot hold {count} connections")
     gate = asyncio.Semaphore(min(concurrency, adapter.join_concurrency))
     started = time.perf_counter()
 
-    async def one(index: int) -> Client:
+    deadline = started + give_up_after if give_up_after is not None else None
+
+    async def one(index: int) -> Client | None:
         async with gate:
+            if deadline is not None and time.perf_counter() > deadline:
+                return None
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(
                     "127.0.0.1", port, limit=1 << 20, local_addr=(source_address(index), 0)
@@ -130,7 +171,10 @@ async def connect_many(
             except BaseException:
                 writer.transport.abort()
                 raise
-            return Client(adapter, reader, writer, index)
+            client = Client(adapter, reader, writer, index)
+            if drain_into is not None:
+                client.listen(drain_into, every=0.5)
+            return client
 
     outcomes = await asyncio.gather(*(one(i) for i in range(count)), return_exceptions=True)
     clients = [c for c in outcomes if isinstance(c, Client)]

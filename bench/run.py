@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -72,8 +73,8 @@ KEY_FIGURES = {
     "fanout": ("deliveries_per_s", "server_cpu_us_per_delivery", "p50_ms", "p99_ms", "lost",
                "duplicated", "reordered", "generator_bound"),
     "rate200": ("server_cpu_percent", "p50_ms", "p99_ms", "max_ms", "lost", "generator_bound"),
-    "idle": ("registrations_per_s", "server_cpu_us_per_registration", "kib_per_connection",
-             "generator_bound"),
+    "idle": ("clients", "registrations_per_s", "server_cpu_us_per_registration",
+             "kib_per_connection", "generator_bound"),
 }  # fmt: skip
 RATIO_OF = {
     "fanout": "server_cpu_us_per_delivery",
@@ -137,6 +138,8 @@ def main() -> int:
     args = parser.parse_args()
     limit = raise_file_limit()
     pin_to(GENERATOR_CPU)
+    # Stopped from outside, still stop the server under test (the finally in run_one).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     kinds = [k for k in args.servers.split(",") if k]
     missing = [k for k in kinds if not available(k)]
     if missing:
@@ -153,6 +156,7 @@ def main() -> int:
                 except Exception as error:  # one server failing must not lose the others' figures
                     figures = {"error": f"{type(error).__name__}: {error}"}
                 results.setdefault(name, {})[kind] = figures
+                print(f"  ({name} {kind}: done)", flush=True)
             print(table(name, results[name]), flush=True)
     targets = check_targets(results)
     print("\n".join(["", "targets:", *("  " + line for line in targets)]))

@@ -208,3 +208,16 @@ def test_cursor_position_survives_incoming_messages(
     child.expect("> helo")
     child.sendline("l")  # typed where the cursor was left
     assert alice.expect("message", text="hello")["from"] == "carol"
+
+
+def test_refused_name_says_why_and_asks_again(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("name: ")
+    child.sendline("root")
+    child.expect("reserved")
+    child.expect("name: ")
+    child.sendline("dana")
+    child.expect("Hello, dana")

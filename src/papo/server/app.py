@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
-from papo.core.room import Output, Room, RoomSettings, Send, Session
+from papo.core.room import MAX_NAME_TRIES, Output, Room, RoomSettings, Send, Session
 from papo.hub.local import LocalHub
 from papo.protocol.events import (
     Bye,
@@ -146,6 +146,7 @@ class ChatServer:
     def _registration_timeout(self, connection: Connection) -> None:
         connection.registration_timer = None
         if connection.session.name is None and not connection.closing:
+            log.info("registration timeout for %s", connection.session.peer)
             self.carry_out(self.room.registration_timeout(connection.session, time.time()))
 
     def handle_frame(self, connection: Connection, event: Line | Refused) -> None:
@@ -162,6 +163,8 @@ class ChatServer:
                         connection.registration_timer = None
                 elif was_registered and session.key not in self.room.members:
                     log.info("%r left (quit) from %s", session.name, session.peer)
+                elif session.name is None and session.refused_names >= MAX_NAME_TRIES:
+                    log.info("too many refused names from %s", session.peer)
             case Refused(error=error):
                 code = (
                     ErrorCode.LINE_TOO_LONG
@@ -188,6 +191,7 @@ class ChatServer:
             del self.per_host[connection.host]
         if not self.shutting_down:
             self._depart(connection, LeaveReason.DISCONNECT)
+        log.debug("connection %s from %s closed", connection.session.sid, connection.session.peer)
 
     def _depart(self, connection: Connection, reason: LeaveReason) -> None:
         session = connection.session
