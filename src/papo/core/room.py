@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
@@ -316,7 +315,3 @@ class Room:
             return []
         name = session.name or ""
         return [Broadcast(Leave(ts=now, id=self.next_id(), name=name, reason=reason, text=text))]
-
-    def shutdown(self, now: float) -> Iterable[Output]:
-        """Everyone is told once; no leave storm (PROTOCOL.md, Shutdown)."""
-        return [Broadcast(Bye(ts=now, reason=ByeReason.SHUTDOWN))]

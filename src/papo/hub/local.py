@@ -70,18 +70,27 @@ class LocalHub(Generic[OutletT]):
         return data
 
     def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
-        rendered: dict[OutputFormat, bytes] = {}
         outlets = self.outlets
         text = OutputFormat.TEXT
+        # Rendered lazily, at most once per format. Two plain variables rather than a dict keyed
+        # by the enum: an Enum's __hash__ is Python code, and this loop runs once per recipient.
+        as_text: bytes | None = None
+        as_json: bytes | None = None
         # No copy of the member list: queue() never changes membership (a recipient found too
-        # slow is dropped by the server after delivery), and this loop is the hot path.
+        # slow is dropped by the server after delivery).
         for session in self.room.members.values():
-            output = session.output
-            if session is exclude or (session is author and output is text):
+            if session is exclude:
                 continue
-            data = rendered.get(output)
-            if data is None:
-                data = rendered[output] = self.renderer.render(event, output)
+            if session.output is text:
+                if session is author:
+                    continue
+                if as_text is None:
+                    as_text = self.renderer.text(event)
+                data = as_text
+            else:
+                if as_json is None:
+                    as_json = self.renderer.json(event)
+                data = as_json
             outlets[session.sid].queue(data)
 
     def tell_everyone(self, event: Event) -> list[OutletT]:
