@@ -31,7 +31,7 @@ class ServerProcess:
     def __init__(
         self,
         *args: str,
-        host: str = HOST,
+        host: str | None = HOST,
         env: dict[str, str] | None = None,
         command: Sequence[str] | None = None,
         tmp: Path | None = None,
@@ -42,13 +42,13 @@ class ServerProcess:
         self.stderr_path = (tmp or Path("/tmp")) / f"papo-server-{os.getpid()}-{time.time_ns()}.log"
         self._stderr = self.stderr_path.open("wb")
         self.process = subprocess.Popen(
-            [*base, "--host", host, "--port", "0", *args],
+            [*base, *(["--host", host] if host else []), "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=full_env,
             cwd=ROOT,
         )
-        self.host = host
+        self.host = host or HOST
         self.args = args
         self.clients: list[LineClient] = []  # kept open until stop(), used or not
         self.port = self._read_port()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from collections.abc import Iterator
 
 import pexpect
@@ -221,3 +222,24 @@ def test_refused_name_says_why_and_asks_again(
     child.expect("name: ")
     child.sendline("dana")
     child.expect("Hello, dana")
+
+
+def test_works_without_readline(
+    server: ServerProcess, clients: list[pexpect.spawn], tmp_path: Path
+) -> None:
+    """As on a Python built without readline: plainer editing, same chat."""
+    (tmp_path / "readline.py").write_text("raise ImportError('no readline here')\n")
+    alice = server.user("alice")
+    child = spawn_client(server.port, env={"PYTHONPATH": str(tmp_path)})
+    clients.append(child)
+    child.expect("name: ")
+    child.sendline("plain")
+    child.expect("Hello, plain")
+    alice.send("hi plain")
+    child.expect("hi plain")
+    child.sendline("hi alice")
+    assert alice.expect("message", text="hi alice")["from"] == "plain"
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -122,6 +122,17 @@ def read_lines_until(fd: int, wanted: str, timeout: float = 5.0) -> list[str]:
     return data.decode().splitlines()
 
 
+@pytest.mark.skipif(not _ipv6_loopback_works(), reason="no IPv6 loopback on this machine")
+def test_default_listens_on_ipv4_and_ipv6_on_one_port(start_server: StartServer) -> None:
+    server = start_server(host=None)
+    v4 = server.user("four")
+    v6 = LineClient(server.port, host="::1", json_mode=True)
+    server.clients.append(v6)
+    assert v6.register("six")["type"] == "welcome"
+    v6.send("hello from ::1")
+    assert v4.expect("message", text="hello from ::1")["from"] == "six"
+
+
 def test_a_real_nc_can_chat(start_server: StartServer) -> None:
     nc = shutil.which("nc")
     if nc is None:
