@@ -38,6 +38,20 @@ def spawn_client(port: int, *args: str, env: dict[str, str] | None = None) -> pe
     return child
 
 
+def chatting(
+    port: int,
+    clients: list[pexpect.spawn],
+    name: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+) -> pexpect.spawn:
+    """A client started with ``--name``, past its welcome; stopped with the test."""
+    child = spawn_client(port, "--name", name, *args, env=env)
+    clients.append(child)
+    child.expect(f"Hello, {name}")
+    return child
+
+
 @pytest.fixture
 def clients() -> Iterator[list[pexpect.spawn]]:
     spawned: list[pexpect.spawn] = []
@@ -70,9 +84,7 @@ def test_typed_text_survives_incoming_messages(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
     alice = server.user("alice")
-    child = spawn_client(server.port, "--name", "carol")
-    clients.append(child)
-    child.expect("Hello, carol")
+    child = chatting(server.port, clients, "carol")
     alice.expect("join")
     child.send("half typ")
     child.expect("half typ")
@@ -87,9 +99,7 @@ def test_tab_completes_commands_and_names(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
     bob = server.user("bobby_tables")
-    child = spawn_client(server.port, "--name", "carol")
-    clients.append(child)
-    child.expect("Hello, carol")
+    child = chatting(server.port, clients, "carol")
     child.send("/pri\t")
     child.expect("/private ")
     child.send("bob\t")
@@ -103,12 +113,9 @@ def test_colours_by_default_and_none_with_no_color(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
     alice = server.user("alice")
-    coloured = spawn_client(server.port, "--name", "c1")
-    plain = spawn_client(server.port, "--name", "c2", env={"NO_COLOR": "1"})
-    flagged = spawn_client(server.port, "--name", "c3", "--no-color")
-    clients.extend([coloured, plain, flagged])
-    for child in (coloured, plain, flagged):
-        child.expect("Hello")
+    coloured = chatting(server.port, clients, "c1")
+    plain = chatting(server.port, clients, "c2", env={"NO_COLOR": "1"})
+    flagged = chatting(server.port, clients, "c3", "--no-color")
     alice.send("paint me")
     coloured.expect("paint me")
     assert "\x1b[3" in coloured.before or "\x1b[9" in coloured.before
@@ -122,9 +129,7 @@ def test_ctrl_d_and_ctrl_c_leave_cleanly(
 ) -> None:
     alice = server.user("alice")
     for name, key in (("dee", "\x04"), ("cee", "\x03")):
-        child = spawn_client(server.port, "--name", name)
-        clients.append(child)
-        child.expect("Hello")
+        child = chatting(server.port, clients, name)
         child.send(key)
         child.expect(pexpect.EOF)
         child.close()
@@ -136,11 +141,8 @@ def test_bell_on_private_and_mention_but_not_with_no_bell(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
     alice = server.user("alice")
-    ringing = spawn_client(server.port, "--name", "ring")
-    silent = spawn_client(server.port, "--name", "hush", "--no-bell")
-    clients.extend([ringing, silent])
-    ringing.expect("Hello")
-    silent.expect("Hello")
+    ringing = chatting(server.port, clients, "ring")
+    silent = chatting(server.port, clients, "hush", "--no-bell")
     alice.send("no names here")
     alice.send("hey ring and hush, look")
     alice.send("/msg ring psst")
@@ -154,9 +156,7 @@ def test_server_going_away_is_one_clear_line_and_exit_1(
     start_server: StartServer, clients: list[pexpect.spawn]
 ) -> None:
     server = start_server()
-    child = spawn_client(server.port, "--name", "carol")
-    clients.append(child)
-    child.expect("Hello")
+    child = chatting(server.port, clients, "carol")
     server.stop()
     child.expect("shutting down")
     child.expect("closed the connection")
@@ -170,9 +170,7 @@ def test_reconnect_gets_the_name_back(
 ) -> None:
     server = start_server()
     port = server.port
-    child = spawn_client(port, "--name", "carol", "--reconnect")
-    clients.append(child)
-    child.expect("Hello")
+    child = chatting(port, clients, "carol", "--reconnect")
     server.stop()
     child.expect("reconnecting")
     again = start_server("--port", str(port))  # later --port wins over the fixture's --port 0
@@ -197,9 +195,7 @@ def test_cursor_position_survives_incoming_messages(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
     alice = server.user("alice")
-    child = spawn_client(server.port, "--name", "carol")
-    clients.append(child)
-    child.expect("Hello, carol")
+    child = chatting(server.port, clients, "carol")
     alice.expect("join")
     child.send("helo")
     child.expect("helo")
