@@ -99,3 +99,25 @@ def test_unknown_types_are_none_and_broken_lines_malformed() -> None:
 def test_decode_never_crashes_on_junk(fields: dict[str, str]) -> None:
     with contextlib.suppress(Malformed):
         decode_line(json.dumps(fields))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = ["type", "id", "from", "to", "text", "ts", "users", "name", "rule", "limits", "reason"]
+
+
+@given(
+    st.sampled_from(["hello", "welcome", "message", "private", "leave", "error", "online", "bye"]),
+    st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES),
+)
+def test_any_json_values_are_an_event_or_malformed_never_a_crash(
+    kind: str, fields: dict[str, object]
+) -> None:
+    fields = {**fields, "type": kind, "ts": "2026-01-01T00:00:00.000Z"}
+    with contextlib.suppress(Malformed):
+        decode_line(json.dumps(fields))

@@ -31,6 +31,8 @@ from papo.protocol.events import (
 )
 from papo.protocol.names import NameProblem, sanitize_text
 
+_RULES = frozenset(problem.value for problem in NameProblem)
+
 
 class Malformed(ValueError):
     """The line is not an event this client understands."""
@@ -54,8 +56,8 @@ def _optional_text(fields: dict[str, Any], key: str) -> str | None:
     return _text(fields, key) if fields.get(key) is not None else None
 
 
-def _integer(fields: dict[str, Any], key: str) -> int:
-    value = fields.get(key)
+def _integer(fields: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = fields.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool):
         raise Malformed(f"{key} is not an integer")
     return value
@@ -91,8 +93,8 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 version=_text(fields, "version"),
                 protocol=_integer(fields, "protocol"),
                 name=_optional_text(fields, "name"),
-                max_line_bytes=int(limits.get("max_line_bytes", 0)),
-                max_name_chars=int(limits.get("max_name_chars", 0)),
+                max_line_bytes=_integer(limits, "max_line_bytes", 0),
+                max_name_chars=_integer(limits, "max_name_chars", 0),
                 motd=_optional_text(fields, "motd"),
             )
         case "welcome":
@@ -136,7 +138,8 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
         case "error":
-            problem = fields.get("rule")
+            rule = fields.get("rule")
+            problem = NameProblem(rule) if isinstance(rule, str) and rule in _RULES else None
             extra = {
                 key: sanitize_text(str(value))
                 for key, value in fields.items()
@@ -147,7 +150,7 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 code=_enum_value(ErrorCode, fields.get("code")),
                 name=_optional_text(fields, "name"),
                 command=_optional_text(fields, "command"),
-                problem=NameProblem(problem) if problem in NameProblem._value2member_map_ else None,
+                problem=problem,
                 extra=extra,
             )
         case "bye":
