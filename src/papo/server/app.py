@@ -120,11 +120,8 @@ class ChatServer:
 
     def admit(self, connection: Connection) -> None:
         now = time.time()
-        if self.shutting_down:
-            self._refuse(connection, ErrorCode.SERVER_FULL, now)
-            return
         max_clients, max_per_ip = self.config.max_clients, self.config.max_per_ip
-        if max_clients and len(self.hub.outlets) >= max_clients:
+        if self.shutting_down or (max_clients and len(self.hub.outlets) >= max_clients):
             self._refuse(connection, ErrorCode.SERVER_FULL, now)
             return
         if max_per_ip and self.per_host[connection.host] >= max_per_ip:
