@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,35 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_ENV_OPTIONS = (
-    "host",
-    "port",
-    "max_clients",
-    "max_per_ip",
-    "rate",
-    "burst",
-    "sendq",
-    "history",
-    "quiet_above",
-    "lang",
-    "motd",
-    "tls_cert",
-    "tls_key",
-    "log_level",
-    "registration_timeout",
-    "loop",
-)
+# Options whose value is text to convert, not an action such as --help or --version.
+_NOT_SETTINGS = frozenset({"help", "version"})
+# ServerConfig fields filled from the option of the same name, as given (motd and language are
+# derived: the file's text, and the language chosen with the locale).
+_DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {"motd", "language"}
 
 
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
     """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
     parser = build_parser()
     env_defaults: dict[str, object] = {}
-    for dest in _ENV_OPTIONS:
+    for action in parser._actions:
+        dest = action.dest
         raw = environ.get("PAPO_" + dest.upper())
-        if raw is None:
+        if raw is None or dest in _NOT_SETTINGS:
             continue
-        action = next(a for a in parser._actions if a.dest == dest)
         convert = action.type if callable(action.type) else str
         try:
             env_defaults[dest] = convert(raw)
@@ -131,23 +118,11 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
             motd = args.motd.read_text(encoding="utf-8").strip() or None
         except OSError as error:
             parser.error(f"--motd: {error}")
-    given: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
-        "max_clients": args.max_clients,
-        "max_per_ip": args.max_per_ip,
-        "rate": args.rate,
-        "burst": args.burst,
-        "sendq": args.sendq,
-        "history": args.history,
-        "quiet_above": args.quiet_above,
-        "tls_cert": args.tls_cert,
-        "tls_key": args.tls_key,
-        "log_level": args.log_level,
-        "registration_timeout": args.registration_timeout,
-        "loop": args.loop,
+    chosen: dict[str, Any] = {
+        name: value
+        for name, value in vars(args).items()
+        if name in _DIRECT_FIELDS and value is not None
     }
-    chosen = {k: v for k, v in given.items() if v is not None}
     return replace(
         ServerConfig(), **chosen, language=choose_language(args.lang, environ), motd=motd
     )
