@@ -94,5 +94,5 @@ class View:
             case Hello() | Greeting():
                 return []
         if isinstance(event, Message | Action) and event.history:
-            line = self.paint(DIM, line) if self.colour else line
+            line = self.paint(DIM, line)
         return [line]

@@ -172,9 +172,9 @@ class Room:
 
     def refuse_line(self, session: Session, code: ErrorCode, now: float) -> list[Output]:
         """A line the framing refused (too long, not UTF-8): tell its sender, nobody else."""
-        extra = {"max_line_bytes": str(self.settings.max_line_bytes)}
-        if code is not ErrorCode.LINE_TOO_LONG:
-            extra = {}
+        extra = {}
+        if code is ErrorCode.LINE_TOO_LONG:
+            extra = {"max_line_bytes": str(self.settings.max_line_bytes)}
         return [Send(Error(ts=now, code=code, extra=extra), session)]
 
     def registration_timeout(self, session: Session, now: float) -> list[Output]:

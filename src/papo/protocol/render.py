@@ -28,6 +28,7 @@ from papo.protocol.events import (
     Nick,
     Online,
     Private,
+    Utterance,
     Welcome,
 )
 from papo.protocol.i18n import translation
@@ -151,11 +152,9 @@ class Renderer:
             case Welcome():
                 return self.welcome_text(event)
             case Message():
-                prefix = "[" + format_timestamp(event.ts)[11:16] + "] " if event.history else ""
-                return f"{prefix}<{event.sender}> {event.text}"
+                return f"{self.replay_mark(event)}<{event.sender}> {event.text}"
             case Action():
-                prefix = "[" + format_timestamp(event.ts)[11:16] + "] " if event.history else ""
-                return f"{prefix}* {event.sender} {event.text}"
+                return f"{self.replay_mark(event)}* {event.sender} {event.text}"
             case Private():
                 return _("[private] {sender} -> {recipient}: {text}").format(
                     sender=event.sender, recipient=event.recipient, text=event.text
@@ -174,6 +173,11 @@ class Renderer:
                 return _("Error: {text}").format(text=self.error_text(event))
             case Bye():
                 return self.bye_text(event.reason)
+
+    @staticmethod
+    def replay_mark(event: Utterance) -> str:
+        """``[13:02] `` (UTC) before a line replayed from history; nothing before a live one."""
+        return "[" + format_timestamp(event.ts)[11:16] + "] " if event.history else ""
 
     def greeting_text(self, event: Greeting) -> str:
         greeting = self._("Welcome to papo! Type your name and press Enter:")

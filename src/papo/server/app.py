@@ -24,7 +24,7 @@ from papo.protocol.events import (
     Greeting,
     LeaveReason,
 )
-from papo.protocol.framing import FramingError, Line, Refused
+from papo.protocol.framing import Line, Refused
 from papo.protocol.render import Renderer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
@@ -166,12 +166,8 @@ class ChatServer:
                 elif session.name is None and session.refused_names >= MAX_NAME_TRIES:
                     log.info("too many refused names from %s", session.peer)
             case Refused(error=error):
-                code = (
-                    ErrorCode.LINE_TOO_LONG
-                    if error is FramingError.LINE_TOO_LONG
-                    else ErrorCode.BAD_ENCODING
-                )
-                outputs = self.room.refuse_line(session, code, now)
+                # FramingError's values are the protocol's error codes.
+                outputs = self.room.refuse_line(session, ErrorCode(error.value), now)
         self.carry_out(outputs)
 
     def input_ended(self, connection: Connection) -> None:
