@@ -19,6 +19,7 @@ from typing import Protocol, cast
 from papo.core.flood import TokenBucket
 from papo.core.room import Session
 from papo.protocol.framing import FrameEvent, LineBuffer
+from papo.server.nagle import TalkerMode
 
 # A client that stops reading after being told goodbye gets this long to take its last bytes.
 CLOSE_LINGER_SECONDS = 5.0
@@ -57,7 +58,9 @@ class Connection(asyncio.Protocol):
         self.host = ""
         self.admitted = False
         self.closing = False
-        self.lost = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()
+        self.lost = self._loop.create_future()
+        self.talker: TalkerMode | None = None
         self.registration_timer: asyncio.TimerHandle | None = None
         self._batch: list[bytes] = []
         self._batched_bytes = 0
@@ -77,11 +80,14 @@ class Connection(asyncio.Protocol):
         self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
         # Our own cap decides when a client is too slow; asyncio's flow-control callbacks are moot.
         transport.set_write_buffer_limits(high=max(self.sendq, 1) * 2)
+        self.talker = TalkerMode(transport)
         self.owner.admit(self)
 
     def data_received(self, data: bytes) -> None:
         if self.closing:
             return
+        if self.talker is not None and self.session.name is not None:
+            self.talker.heard(self._loop.time())  # registration is not talk: see nagle.py
         self._take(self.framer.feed(data))
 
     def eof_received(self) -> bool:
@@ -179,6 +185,8 @@ class Connection(asyncio.Protocol):
             self.transport.abort()
 
     def _cancel_timers(self) -> None:
+        if self.talker is not None:
+            self.talker.stop()
         for timer in (self._resume_timer, self.registration_timer):
             if timer is not None:
                 timer.cancel()
