@@ -135,20 +135,24 @@ class Client:
 async def connect_many(
     adapter: Adapter,
     port: int,
-    count: int,
+    indices: Sequence[int],
     *,
     concurrency: int = 256,
     prefix: str = "u",
     drain_into: Tally | None = None,
     give_up_after: float | None = None,
 ) -> tuple[list[Client], float]:
-    """Connect and register ``count`` clients; returns them and the seconds it took.
+    """Connect and register a client per index; returns them and the seconds it took.
+
+    The index names the client and picks its source address, so clients split over several
+    processes stay distinct.
 
     With ``drain_into``, each client reads (and counts) what arrives from the moment it has
     joined, as an idle but live client would: a server is not made to queue for the early ones.
     With ``give_up_after``, clients not yet started by then are not tried (and not failures):
     the caller sees fewer clients than it asked for.
     """
+    count = len(indices)
     if count > adapter.max_clients:
         raise AdapterError(f"{adapter.name} cannot hold {count} connections")
     gate = asyncio.Semaphore(min(concurrency, adapter.join_concurrency))
@@ -176,7 +180,7 @@ async def connect_many(
                 client.listen(drain_into, every=0.5)
             return client
 
-    outcomes = await asyncio.gather(*(one(i) for i in range(count)), return_exceptions=True)
+    outcomes = await asyncio.gather(*(one(i) for i in indices), return_exceptions=True)
     clients = [c for c in outcomes if isinstance(c, Client)]
     failures = [e for e in outcomes if isinstance(e, BaseException)]
     if failures:

@@ -1,6 +1,7 @@
 """Run the benchmarks and print figures and ratios: ``make bench`` (never part of the tests).
 
     python bench/run.py [--quick] [--servers papo-json,papo-text,ncat,ngircd] [--only NAME]
+                        [--workers N]
 
 Results also go to bench/results/<time>.json (not committed). The targets printed at the end are
 papo's own goals, checked against these figures, not assertions: shared machines are noisy.
@@ -9,11 +10,9 @@ papo's own goals, checked against these figures, not assertions: shared machines
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
-import resource
 import signal
 import sys
 import time
@@ -25,32 +24,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scenarios
 from bench.adapters import ADAPTERS, Adapter
-from bench.servers import GENERATOR_CPU, Running, available, pin_to, start
+from bench.runtime import event_loop_runner, raise_file_limit
+from bench.servers import Running, available, pin_generator, start
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
 
 
-def plan(quick: bool) -> dict[str, Scenario]:
+def plan(quick: bool, workers: int) -> dict[str, Scenario]:
     scale = 0.2 if quick else 1.0
 
     def n(value: int) -> int:
         return max(2, int(value * scale))
 
+    def fanout(clients: int, per_sender: int) -> Scenario:
+        return lambda s, a: scenarios.fanout(s, a, clients, 10, n(per_sender), workers)
+
     return {
-        "fanout_c50": lambda s, a: scenarios.fanout(s, a, 50, senders=10, per_sender=n(400)),
-        "fanout_c500": lambda s, a: scenarios.fanout(s, a, 500, senders=10, per_sender=n(100)),
-        "fanout_c2000": lambda s, a: scenarios.fanout(s, a, 2000, senders=10, per_sender=n(30)),
-        "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, rate=200, seconds=n(10)),
-        "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000)),
+        "fanout_c50": fanout(50, 400),
+        "fanout_c500": fanout(500, 100),
+        "fanout_c2000": fanout(2000, 30),
+        "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, 200, n(10), workers),
+        "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000), workers),
     }
-
-
-def raise_file_limit() -> int:
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
-    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-    return wanted
 
 
 async def run_one(kind: str, scenario: Scenario) -> dict[str, Any]:
@@ -59,14 +55,6 @@ async def run_one(kind: str, scenario: Scenario) -> dict[str, Any]:
         return await scenario(server, ADAPTERS[kind])
     finally:
         server.stop()
-
-
-def event_loop_runner() -> asyncio.Runner:
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.Runner()
-    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
 
 
 KEY_FIGURES = {
@@ -135,9 +123,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a sanity check")
     parser.add_argument("--servers", default="papo-json,papo-text,ncat,ngircd")
     parser.add_argument("--only", help="run one scenario (e.g. fanout_c500)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="extra generator processes holding receivers (default: one per generator core "
+        "beyond the first, so none on a 2-core machine)",
+    )
     args = parser.parse_args()
     limit = raise_file_limit()
-    pin_to(GENERATOR_CPU)
+    generator_cores = pin_generator()
+    workers = args.workers if args.workers is not None else generator_cores - 1
     # Stopped from outside, still stop the server under test (the finally in run_one).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     kinds = [k for k in args.servers.split(",") if k]
@@ -147,7 +142,7 @@ def main() -> int:
     kinds = [k for k in kinds if k not in missing]
     results: dict[str, dict[str, Any]] = {}
     with event_loop_runner() as runner:
-        for name, scenario in plan(args.quick).items():
+        for name, scenario in plan(args.quick, workers).items():
             if args.only and name != args.only:
                 continue
             for kind in kinds:
@@ -168,6 +163,8 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "file_limit": limit,
         "quick": args.quick,
+        "generator_cores": generator_cores,
+        "workers": workers,
     }
     out.write_text(json.dumps({"meta": meta, "results": results, "targets": targets}, indent=2))
     print(f"results: {out}")
