@@ -110,21 +110,23 @@ async def fixed_rate(
 ) -> Result:
     """``rate`` messages per second in all, spread over 100 senders, for ``seconds``."""
     talkers = min(100, clients_count)
+    listening = min(20, clients_count - talkers)
     async with crowd_of(
         adapter,
         server.port,
         clients_count,
-        local=range(clients_count - talkers, clients_count),
+        local=range(clients_count - talkers - listening, clients_count),
         workers=workers,
     ) as crowd:
-        tally = Tally(sample_every=1)
-        # 20 probe clients time every delivery; the other receivers read ten times a second
-        # and only count, so the generator's own load does not show up as server latency. The
-        # probes are among the 100 senders, as people in a chat both talk and read: a client
-        # that has just sent delays its ACKs, which is where a server without TCP_NODELAY
-        # stalls (issue #4).
+        # 40 probe clients time every delivery: 20 of the 100 senders, as people in a chat
+        # both talk and read (a client that has just sent delays its ACKs, which is where a
+        # server without TCP_NODELAY stalls, issue #4), and 20 that only read. The other
+        # receivers read ten times a second and only count, so the generator's own load does
+        # not show up as server latency.
         senders = crowd.local[-talkers:]
-        await crowd.listen(tally, timed=senders[-20:], workers_check=False)
+        quiet = crowd.local[-talkers - listening : -talkers] if listening else []
+        tally = Tally(sample_every=1, listeners=frozenset(c.index for c in quiet))
+        await crowd.listen(tally, timed=[*senders[-20:], *quiet], workers_check=False)
         total = int(rate * seconds)
         receivers = clients_count if adapter.echoes_sender else clients_count - 1
         expected = total * receivers
@@ -141,7 +143,19 @@ async def fixed_rate(
 
         cpu = await _measured(crowd, server, run())
         figures = await _figures(crowd, tally, cpu, expected)
-    return {"clients": clients_count, "rate": rate, "messages": total, **figures}
+        talking = percentiles(tally.latencies_ns)
+        listening_figures = percentiles(tally.listener_latencies_ns)
+        figures.update(percentiles([*tally.latencies_ns, *tally.listener_latencies_ns]))
+    return {
+        "clients": clients_count,
+        "rate": rate,
+        "messages": total,
+        **figures,
+        "talking_p50_ms": talking["p50_ms"],
+        "talking_p99_ms": talking["p99_ms"],
+        "listening_p50_ms": listening_figures["p50_ms"],
+        "listening_p99_ms": listening_figures["p99_ms"],
+    }
 
 
 async def idle(server: Running, adapter: Adapter, clients_count: int, workers: int = 0) -> Result:

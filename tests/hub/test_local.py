@@ -25,6 +25,10 @@ class RecordingOutlet:
     def queue(self, data: bytes) -> None:
         self.queued.append(data)
 
+    def flush(self, tail: bytes = b"") -> None:
+        if tail:
+            self.queued.append(tail)
+
     def close_after_flush(self) -> None:
         self.closed = True
 
@@ -37,8 +41,9 @@ def setup(count: int) -> tuple[Room, LocalHub[RecordingOutlet], list[RecordingOu
         outlet = RecordingOutlet(Session(sid))
         hub.attach(outlet)
         room.handle_line(outlet.session, "/format json" if sid % 2 else "/format text", NOW)
-        room.handle_line(outlet.session, f"user{sid}", NOW)
+        hub.deliver(room.handle_line(outlet.session, f"user{sid}", NOW))
         outlets.append(outlet)
+    hub.flush()
     for outlet in outlets:
         outlet.queued.clear()
     return room, hub, outlets
@@ -47,6 +52,7 @@ def setup(count: int) -> tuple[Room, LocalHub[RecordingOutlet], list[RecordingOu
 def test_broadcast_renders_once_per_format_and_shares_the_bytes() -> None:
     room, hub, outlets = setup(6)
     hub.deliver(room.handle_line(outlets[1].session, "hello", NOW))
+    hub.flush()
     json_copies = [o.queued[0] for o in outlets if o.session.output is OutputFormat.JSON]
     text_copies = [o.queued[0] for o in outlets[2:] if o.session.output is OutputFormat.TEXT]
     assert len({id(b) for b in json_copies}) == 1 and b'"text":"hello"' in json_copies[0]
@@ -57,8 +63,10 @@ def test_text_author_gets_no_echo_json_author_does() -> None:
     room, hub, outlets = setup(2)
     hub.deliver(room.handle_line(outlets[0].session, "from text", NOW))
     hub.deliver(room.handle_line(outlets[1].session, "from json", NOW))
+    hub.flush()
     assert outlets[0].queued == [b"<user1> from json\n"]
-    assert len(outlets[1].queued) == 2
+    (both,) = outlets[1].queued  # one write
+    assert both.index(b'"text":"from text"') < both.index(b'"text":"from json"')
 
 
 def test_close_and_detach_and_tell_everyone() -> None:
@@ -87,3 +95,65 @@ def test_history_replays_are_rendered_once_and_pruned() -> None:
     assert b'"text":"m10"' in first[0] and b'"text":"m29"' in first[-1]
     assert all(a is b for a, b in zip(first, second, strict=True))  # the very same bytes
     assert len(hub._replays) <= 4 * 20 + 1
+
+
+def received(outlet: RecordingOutlet) -> bytes:
+    return b"".join(outlet.queued)
+
+
+def test_what_one_member_is_sent_keeps_its_place_among_the_broadcasts() -> None:
+    room, hub, outlets = setup(3)
+    alice, bob = outlets[0], outlets[2]  # both read text
+    hub.deliver(room.handle_line(outlets[1].session, "before", NOW))
+    hub.deliver(room.handle_line(alice.session, "/private user2 secret", NOW))
+    hub.deliver(room.handle_line(outlets[1].session, "after", NOW))
+    hub.deliver(room.handle_line(alice.session, "/online", NOW))
+    hub.flush()
+    lines = received(bob).splitlines()
+    assert lines[0] == b"<user1> before"
+    assert b"secret" in lines[1]
+    assert lines[2] == b"<user1> after"
+    alice_lines = received(alice).splitlines()
+    assert alice_lines[0] == b"<user1> before" and b"secret" in alice_lines[1]
+    assert alice_lines[2] == b"<user1> after" and b"user0" in alice_lines[3]
+
+
+def test_a_newcomer_gets_only_what_was_said_after_it_joined() -> None:
+    room, hub, outlets = setup(2)
+    hub.deliver(room.handle_line(outlets[1].session, "/format text", NOW))
+    hub.flush()
+    for outlet in outlets:
+        outlet.queued.clear()
+    hub.deliver(room.handle_line(outlets[1].session, "early", NOW))
+    late = RecordingOutlet(Session(50))
+    hub.attach(late)
+    hub.deliver(room.handle_line(late.session, "late", NOW))
+    hub.deliver(room.handle_line(outlets[1].session, "later", NOW))
+    hub.flush()
+    after_welcome = received(late).split(b"<user1> later\n")
+    assert len(after_welcome) == 2 and after_welcome[1] == b""
+    assert b"<user1> early" in after_welcome[0]  # as history, in the replay
+    assert b"early" in received(outlets[0]) and b"joined" in received(outlets[0])
+
+
+def test_switching_format_mid_flush_keeps_order_and_changes_rendering() -> None:
+    room, hub, outlets = setup(2)
+    switcher = outlets[0]  # reads text
+    hub.deliver(room.handle_line(outlets[1].session, "one", NOW))
+    hub.deliver(room.handle_line(switcher.session, "/format json", NOW))
+    hub.deliver(room.handle_line(outlets[1].session, "two", NOW))
+    hub.flush()
+    data = received(switcher)
+    assert data.startswith(b"<user1> one\n")
+    assert data.endswith(b'"text":"two","ts":"2023-11-14T22:13:20.000Z"}\n')
+
+
+def test_nothing_reaches_a_member_after_it_quits() -> None:
+    room, hub, outlets = setup(2)
+    hub.deliver(room.handle_line(outlets[1].session, "first", NOW))
+    hub.deliver(room.handle_line(outlets[0].session, "/quit", NOW))
+    hub.deliver(room.handle_line(outlets[1].session, "second", NOW))
+    hub.flush()
+    data = received(outlets[0])
+    assert outlets[0].closed and b"first" in data and data.endswith(b"Goodbye!\n")
+    assert b"second" not in data

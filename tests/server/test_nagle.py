@@ -19,7 +19,7 @@ from papo.server.app import ChatServer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
 
-QUIET = 0.3
+QUIET = 1.0
 
 
 def nodelay(connection: Connection) -> bool:
@@ -62,6 +62,10 @@ async def join(port: int, name: str) -> User:
     return user
 
 
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
 def connection_of(server: ChatServer, name: str) -> Connection:
     (found,) = (c for c in server.hub.outlets.values() if c.session.name == name)
     return found
@@ -83,13 +87,17 @@ def test_talkers_get_nodelay_until_quiet_and_listeners_keep_nagle(
         assert nodelay(connection_of(server, "alice"))
         assert not nodelay(connection_of(server, "bob"))
         # Speaking again before the quiet time is up keeps the talker's mode past it.
-        await asyncio.sleep(QUIET * 0.6)
+        await asyncio.sleep(QUIET * 0.5)
         await alice.send("/online")
         await alice.until("online")
+        spoke = loop_time()
         await asyncio.sleep(QUIET * 0.6)
         assert nodelay(connection_of(server, "alice"))
-        await asyncio.sleep(QUIET * 0.8)
-        assert not nodelay(connection_of(server, "alice"))
+        # Then, quiet for QUIET seconds, it listens again.
+        while nodelay(connection_of(server, "alice")):
+            assert loop_time() - spoke < QUIET * 3
+            await asyncio.sleep(0.05)
+        assert loop_time() - spoke >= QUIET * 0.9
         # And a quiet talker that speaks up again is a talker again.
         await alice.send("back")
         await bob.until("message")

@@ -1,5 +1,13 @@
-"""The in-process hub: renders each event once per output format and queues the same bytes for
-every recipient (the fan-out hot path of DESIGN.md)."""
+"""The in-process hub: renders each event once per output format, and hands every member the
+same bytes for what was broadcast since the last flush (the fan-out hot path of DESIGN.md).
+
+A broadcast costs no work per recipient. It is appended, rendered once per format, to that
+format's stream; at the flush every member gets one write of the stream's joined bytes, the
+same object for all. What is sent to one member alone (a reply, a private message) goes to that
+member's own queue, after first taking from the stream what it had not taken yet, so every
+member still sees everything in the order it happened. A member left out of a broadcast (its
+author, in text mode) takes the stream up to it and skips it the same way.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +16,50 @@ from typing import Generic, Protocol, TypeVar
 
 from papo.core.room import Broadcast, Close, Output, Room, Send, Session
 from papo.protocol.commands import OutputFormat
-from papo.protocol.events import Action, Event, Message
+from papo.protocol.events import Action, Event, Message, Welcome
 from papo.protocol.render import Renderer
 
 
 class Outlet(Protocol):
-    """A connection as the hub sees it: somewhere to queue bytes, and to close."""
+    """A connection as the hub sees it: its own queue of bytes, one write of that queue plus
+    its share of the broadcasts at each flush, and a way to close."""
 
     @property
     def session(self) -> Session: ...
     def queue(self, data: bytes) -> None: ...
+    def flush(self, tail: bytes = b"") -> None: ...
     def close_after_flush(self) -> None: ...
 
 
 OutletT = TypeVar("OutletT", bound=Outlet)
+
+
+class Stream:
+    """The broadcasts of one output format since the last flush, in order."""
+
+    __slots__ = ("chunks", "followers", "whole")
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.followers = 0
+        self.whole = b""
+
+    def since(self, mark: int) -> bytes:
+        """The chunks from ``mark`` on, as one bytes object (a lone chunk is not copied)."""
+        chunks = self.chunks
+        return chunks[mark] if mark == len(chunks) - 1 else b"".join(chunks[mark:])
+
+
+class Follower(Generic[OutletT]):
+    """A member's place in its format's stream: ``mark`` chunks of it are already taken."""
+
+    __slots__ = ("mark", "outlet", "stream")
+
+    def __init__(self, outlet: OutletT, stream: Stream) -> None:
+        self.outlet = outlet
+        self.stream = stream
+        self.mark = len(stream.chunks)
+        stream.followers += 1
 
 
 class LocalHub(Generic[OutletT]):
@@ -32,12 +70,48 @@ class LocalHub(Generic[OutletT]):
         self.renderer = renderer
         self.outlets: dict[int, OutletT] = {}
         self._replays: dict[tuple[int, OutputFormat], bytes] = {}
+        self._text = Stream()
+        self._json = Stream()
+        self._followers: dict[int, Follower[OutletT]] = {}
+
+    @property
+    def pending(self) -> int:
+        """How many broadcasts wait for the next flush."""
+        return max(len(self._text.chunks), len(self._json.chunks))
 
     def attach(self, outlet: OutletT) -> None:
         self.outlets[outlet.session.sid] = outlet
 
     def detach(self, outlet: OutletT) -> None:
         self.outlets.pop(outlet.session.sid, None)
+        self._unfollow(outlet.session.sid)
+
+    def _stream(self, output: OutputFormat) -> Stream:
+        return self._text if output is OutputFormat.TEXT else self._json
+
+    def _unfollow(self, sid: int) -> None:
+        follower = self._followers.pop(sid, None)
+        if follower is not None:
+            follower.stream.followers -= 1
+
+    def _catch_up(self, follower: Follower[OutletT]) -> None:
+        """Move what the member has not yet taken from its stream to its own queue, so that
+        what is queued next comes after it; and follow the stream of its current format."""
+        stream = follower.stream
+        if follower.mark < len(stream.chunks):
+            follower.outlet.queue(stream.since(follower.mark))
+        wanted = self._stream(follower.outlet.session.output)
+        if wanted is not stream:
+            stream.followers -= 1
+            wanted.followers += 1
+            follower.stream = wanted
+        follower.mark = len(wanted.chunks)
+
+    def _send(self, outlet: OutletT, data: bytes) -> None:
+        follower = self._followers.get(outlet.session.sid)
+        if follower is not None:
+            self._catch_up(follower)
+        outlet.queue(data)
 
     def deliver(self, outputs: Iterable[Output]) -> None:
         outlets = self.outlets
@@ -46,16 +120,24 @@ class LocalHub(Generic[OutletT]):
                 case Send(event=Message(history=True) | Action(history=True) as event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
-                        outlet.queue(self._replay(event, session.output))
+                        self._send(outlet, self._replay(event, session.output))
                 case Send(event=event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
-                        outlet.queue(self.renderer.render(event, session.output))
+                        if isinstance(event, Welcome):  # a member from now on
+                            self._followers[session.sid] = Follower(
+                                outlet, self._stream(session.output)
+                            )
+                        self._send(outlet, self.renderer.render(event, session.output))
                 case Broadcast(event=event, exclude=exclude, author=author):
                     self._broadcast(event, exclude, author)
                 case Close(session=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
+                        follower = self._followers.get(session.sid)
+                        if follower is not None:
+                            self._catch_up(follower)
+                            self._unfollow(session.sid)
                         outlet.close_after_flush()
 
     def _replay(self, event: Message | Action, output: OutputFormat) -> bytes:
@@ -70,33 +152,53 @@ class LocalHub(Generic[OutletT]):
         return data
 
     def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
-        outlets = self.outlets
-        text = OutputFormat.TEXT
-        # Rendered lazily, at most once per format. Two plain variables rather than a dict keyed
-        # by the enum: an Enum's __hash__ is Python code, and this loop runs once per recipient.
-        as_text: bytes | None = None
-        as_json: bytes | None = None
-        # No copy of the member list: queue() never changes membership (a recipient found too
-        # slow is dropped by the server after delivery).
-        for session in self.room.members.values():
-            if session is exclude:
-                continue
-            if session.output is text:
-                if session is author:
-                    continue
-                if as_text is None:
-                    as_text = self.renderer.text(event)
-                data = as_text
+        for stream, render in ((self._text, self.renderer.text), (self._json, self.renderer.json)):
+            if stream.followers:
+                stream.chunks.append(render(event))
+        if author is not None and author.output is OutputFormat.TEXT:
+            self._skip(author)
+        if exclude is not None:
+            self._skip(exclude)
+
+    def _skip(self, session: Session) -> None:
+        """Leave the broadcast just appended out of what ``session`` gets."""
+        follower = self._followers.get(session.sid)
+        if follower is None:
+            return
+        stream = follower.stream
+        last = len(stream.chunks) - 1
+        if follower.mark < last:
+            follower.outlet.queue(b"".join(stream.chunks[follower.mark : last]))
+        follower.mark = last + 1
+
+    def flush(self) -> int:
+        """Give every member, in one write, the broadcasts it has not taken yet (for most of
+        them: all of them, the same bytes object), then start the streams afresh. Returns how
+        many members were written to.
+
+        No copy of the followers: a write never detaches an outlet on the spot (a failed one
+        is reported by the event loop on a later turn)."""
+        streams = (self._text, self._json)
+        if not (self._text.chunks or self._json.chunks):
+            return 0
+        for stream in streams:
+            stream.whole = stream.since(0) if stream.chunks else b""
+        for follower in self._followers.values():
+            stream, mark = follower.stream, follower.mark
+            if mark == 0:
+                follower.outlet.flush(stream.whole)
             else:
-                if as_json is None:
-                    as_json = self.renderer.json(event)
-                data = as_json
-            outlets[session.sid].queue(data)
+                follower.outlet.flush(stream.since(mark) if mark < len(stream.chunks) else b"")
+                follower.mark = 0
+        for stream in streams:
+            stream.chunks.clear()
+            stream.whole = b""
+        return len(self._followers)
 
     def tell_everyone(self, event: Event) -> list[OutletT]:
         """Queue ``event`` for every attached outlet, registered or not (shutdown)."""
         rendered = {fmt: self.renderer.render(event, fmt) for fmt in OutputFormat}
         outlets = list(self.outlets.values())
         for outlet in outlets:
-            outlet.queue(rendered[outlet.session.output])
+            self._send(outlet, rendered[outlet.session.output])
         return outlets

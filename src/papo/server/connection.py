@@ -159,14 +159,27 @@ class Connection(asyncio.Protocol):
                 self._batch.clear()
                 self.owner.too_slow(self)
 
-    def flush(self) -> None:
-        batch = self._batch
-        if not batch or self.transport is None:
+    def flush(self, tail: bytes = b"") -> None:
+        """Write what is queued for this client, then ``tail`` (its share of the broadcasts),
+        in one write; a client whose unsent bytes pass the cap is too slow."""
+        transport = self.transport
+        if transport is None or self.closing:
             return
-        self.transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
-        batch.clear()
-        self._batched_bytes = 0
-        self._unsent_estimate = self.transport.get_write_buffer_size()
+        batch = self._batch
+        if batch:
+            if tail:
+                batch.append(tail)
+            transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
+            batch.clear()
+            self._batched_bytes = 0
+        elif tail:
+            transport.write(tail)
+        else:
+            return
+        self._unsent_estimate = unsent = transport.get_write_buffer_size()
+        if unsent > self.sendq:
+            self.closing = True
+            self.owner.too_slow(self)
 
     def close_after_flush(self) -> None:
         """Send what is queued, then close; a peer that will not read is cut off after a while."""
