@@ -28,20 +28,9 @@ from papo.protocol.framing import Line, Refused
 from papo.protocol.render import Renderer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
+from papo.server.pacing import FlushPacer
 
 log = logging.getLogger("papo.server")
-# Writing is batched: once per turn of the loop, each client gets one write, and for a member
-# the broadcasts of that turn are one shared bytes object (hub/local.py). While the server keeps
-# up, the flush runs on the very next turn: latency first. When broadcasts pile up between two
-# flushes (PILED_UP or more) in a large room, the next flush waits as long as the last one took
-# (at most 10 ms), so that each write carries more: on loopback a send() costs ~4-11 us of kernel
-# time per recipient, which is the bulk of fan-out (py-spy: ~70% of the server's time at
-# 200 msg/s). Measured (make bench, 500 clients): fan-out 0.5-0.6 us of CPU per delivery, and
-# at 200 msg/s p99 10-12 ms at 75% CPU; always waiting gave 22 ms at 50%, never waiting
-# 0.9-1.0 us per delivery. At 600 msg/s the waits engage and CPU stays near 56%.
-COALESCE_ABOVE = 100  # members written to; smaller rooms never wait
-PILED_UP = 3
-COALESCE_MAX = 0.010
 
 
 def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
@@ -79,7 +68,7 @@ class ChatServer:
         self.shutting_down = False
         self._next_sid = 0
         self._dirty: list[Connection] = []
-        self._last_flush_seconds = 0.0
+        self._pacer = FlushPacer()
         self._flush_due = False
         self._slow: list[Connection] = []
 
@@ -211,8 +200,8 @@ class ChatServer:
             return
         self._flush_due = True
         loop = asyncio.get_running_loop()
-        if self._last_flush_seconds:
-            loop.call_later(self._last_flush_seconds, self._flush_all)
+        if self._pacer.wait:
+            loop.call_later(self._pacer.wait, self._flush_all)
         else:
             loop.call_soon(self._flush_all)
 
@@ -220,13 +209,14 @@ class ChatServer:
         self._flush_due = False
         dirty, self._dirty = self._dirty, []
         started = time.perf_counter()
-        piled_up = self.hub.pending >= PILED_UP
+        broadcasts = self.hub.pending
         members = self.hub.flush()
         for connection in dirty:
             connection.flush()
         took = time.perf_counter() - started
-        wait = piled_up and max(members, len(dirty)) >= COALESCE_ABOVE
-        self._last_flush_seconds = min(took, COALESCE_MAX) if wait else 0.0
+        self._pacer.flushed(
+            started=started, took=took, broadcasts=broadcasts, written=max(members, len(dirty))
+        )
         self._drop_all_slow()
 
     # -- carrying out the room's decisions -------------------------------------------------
