@@ -44,10 +44,12 @@ class Stream:
         self.followers = 0
         self.whole = b""
 
-    def since(self, mark: int) -> bytes:
-        """The chunks from ``mark`` on, as one bytes object (a lone chunk is not copied)."""
+    def joined(self, start: int, stop: int | None = None) -> bytes:
+        """Chunks ``start`` to ``stop`` (default: the end) as one bytes object; a lone chunk
+        is not copied."""
         chunks = self.chunks
-        return chunks[mark] if mark == len(chunks) - 1 else b"".join(chunks[mark:])
+        end = len(chunks) if stop is None else stop
+        return chunks[start] if end - start == 1 else b"".join(chunks[start:end])
 
 
 class Follower(Generic[OutletT]):
@@ -99,7 +101,7 @@ class LocalHub(Generic[OutletT]):
         what is queued next comes after it; and follow the stream of its current format."""
         stream = follower.stream
         if follower.mark < len(stream.chunks):
-            follower.outlet.queue(stream.since(follower.mark))
+            follower.outlet.queue(stream.joined(follower.mark))
         wanted = self._stream(follower.outlet.session.output)
         if wanted is not stream:
             stream.followers -= 1
@@ -168,7 +170,7 @@ class LocalHub(Generic[OutletT]):
         stream = follower.stream
         last = len(stream.chunks) - 1
         if follower.mark < last:
-            follower.outlet.queue(b"".join(stream.chunks[follower.mark : last]))
+            follower.outlet.queue(stream.joined(follower.mark, last))
         follower.mark = last + 1
 
     def flush(self) -> int:
@@ -182,13 +184,13 @@ class LocalHub(Generic[OutletT]):
         if not (self._text.chunks or self._json.chunks):
             return 0
         for stream in streams:
-            stream.whole = stream.since(0) if stream.chunks else b""
+            stream.whole = stream.joined(0)
         for follower in self._followers.values():
             stream, mark = follower.stream, follower.mark
             if mark == 0:
                 follower.outlet.flush(stream.whole)
             else:
-                follower.outlet.flush(stream.since(mark) if mark < len(stream.chunks) else b"")
+                follower.outlet.flush(stream.joined(mark))  # b"" if it took them all
                 follower.mark = 0
         for stream in streams:
             stream.chunks.clear()

@@ -60,7 +60,7 @@ class Connection(asyncio.Protocol):
         self.closing = False
         self._loop = asyncio.get_running_loop()
         self.lost = self._loop.create_future()
-        self.talker: TalkerMode | None = None
+        self._talker: TalkerMode | None = None
         self.registration_timer: asyncio.TimerHandle | None = None
         self._batch: list[bytes] = []
         self._batched_bytes = 0
@@ -80,14 +80,14 @@ class Connection(asyncio.Protocol):
         self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
         # Our own cap decides when a client is too slow; asyncio's flow-control callbacks are moot.
         transport.set_write_buffer_limits(high=max(self.sendq, 1) * 2)
-        self.talker = TalkerMode(transport)
+        self._talker = TalkerMode(transport)
         self.owner.admit(self)
 
     def data_received(self, data: bytes) -> None:
         if self.closing:
             return
-        if self.talker is not None and self.session.name is not None:
-            self.talker.heard(self._loop.time())  # registration is not talk: see nagle.py
+        if self._talker is not None and self.session.name is not None:
+            self._talker.heard(self._loop.time())  # registration is not talk: see nagle.py
         self._take(self.framer.feed(data))
 
     def eof_received(self) -> bool:
@@ -155,9 +155,7 @@ class Connection(asyncio.Protocol):
         if self._unsent_estimate > self.sendq:
             self._unsent_estimate = self._batched_bytes + self.transport.get_write_buffer_size()
             if self._unsent_estimate > self.sendq:
-                self.closing = True
-                self._batch.clear()
-                self.owner.too_slow(self)
+                self._too_slow()
 
     def flush(self, tail: bytes = b"") -> None:
         """Write what is queued for this client, then ``tail`` (its share of the broadcasts),
@@ -176,10 +174,15 @@ class Connection(asyncio.Protocol):
             transport.write(tail)
         else:
             return
-        self._unsent_estimate = unsent = transport.get_write_buffer_size()
-        if unsent > self.sendq:
-            self.closing = True
-            self.owner.too_slow(self)
+        self._unsent_estimate = transport.get_write_buffer_size()
+        if self._unsent_estimate > self.sendq:
+            self._too_slow()
+
+    def _too_slow(self) -> None:
+        """Past the cap: nothing more is written; the server drops the client."""
+        self.closing = True
+        self._batch.clear()
+        self.owner.too_slow(self)
 
     def close_after_flush(self) -> None:
         """Send what is queued, then close; a peer that will not read is cut off after a while."""
@@ -198,8 +201,8 @@ class Connection(asyncio.Protocol):
             self.transport.abort()
 
     def _cancel_timers(self) -> None:
-        if self.talker is not None:
-            self.talker.stop()
+        if self._talker is not None:
+            self._talker.stop()
         for timer in (self._resume_timer, self.registration_timer):
             if timer is not None:
                 timer.cancel()
