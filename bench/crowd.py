@@ -98,7 +98,8 @@ class Crowd:
         return figures
 
     async def latencies(self, tally: Tally) -> list[int]:
-        samples = list(tally.latencies_ns)
+        """Every latency sample, from every timed client of every process."""
+        samples = [*tally.latencies_ns, *tally.listener_latencies_ns]
         if self.fleet:
             samples += await self.fleet.latencies()
         return samples

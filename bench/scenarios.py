@@ -17,15 +17,15 @@ IDLE_GIVE_UP_SECONDS = 120.0  # ngircd tells every member of each JOIN: O(n^2) a
 WINDOW = 4  # unacknowledged messages a fan-out sender may have in flight
 
 
-def percentiles(samples_ns: Iterable[int]) -> Result:
+def percentiles(samples_ns: Iterable[int], prefix: str = "") -> Result:
     ordered: list[int] = sorted(samples_ns)
-    if not ordered:
-        return {"p50_ms": None, "p99_ms": None, "max_ms": None}
 
-    def at(q: float) -> float:
+    def at(q: float) -> float | None:
+        if not ordered:
+            return None
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1e6, 3)
 
-    return {"p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": round(ordered[-1] / 1e6, 3)}
+    return {f"{prefix}p50_ms": at(0.50), f"{prefix}p99_ms": at(0.99), f"{prefix}max_ms": at(1.0)}
 
 
 async def _figures(crowd: Crowd, tally: Tally, cpu: dict[str, float], expected: int) -> Result:
@@ -143,18 +143,13 @@ async def fixed_rate(
 
         cpu = await _measured(crowd, server, run())
         figures = await _figures(crowd, tally, cpu, expected)
-        talking = percentiles(tally.latencies_ns)
-        listening_figures = percentiles(tally.listener_latencies_ns)
-        figures.update(percentiles([*tally.latencies_ns, *tally.listener_latencies_ns]))
     return {
         "clients": clients_count,
         "rate": rate,
         "messages": total,
         **figures,
-        "talking_p50_ms": talking["p50_ms"],
-        "talking_p99_ms": talking["p99_ms"],
-        "listening_p50_ms": listening_figures["p50_ms"],
-        "listening_p99_ms": listening_figures["p99_ms"],
+        **percentiles(tally.latencies_ns, prefix="talking_"),
+        **percentiles(tally.listener_latencies_ns, prefix="listening_"),
     }
 
 
