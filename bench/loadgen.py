@@ -9,6 +9,7 @@ server, was the bottleneck says so.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -106,6 +107,10 @@ class Client:
         # The socket itself is left unread in between (a StreamReader would otherwise take
         # every segment as it comes, which is the very cost this mode exists to avoid).
         transport = cast(asyncio.Transport, self.writer.transport)  # a TCP stream's transport
+        # Each starts at its own phase: all waking together would be a burst of generator work
+        # every ``every`` seconds, and the timed clients' readings would wait behind it.
+        transport.pause_reading()
+        await asyncio.sleep(random.uniform(0, every))
         while True:
             transport.pause_reading()
             await asyncio.sleep(every)
