@@ -19,6 +19,7 @@ from typing import cast
 from bench.adapters import MARK, Adapter, AdapterError
 
 CONNECT_TIMEOUT = 10.0
+CONNECT_TRIES = 4
 PER_SOURCE_ADDRESS = 100  # papo's default per-address cap: spread clients over 127.0.0.0/8
 
 
@@ -174,12 +175,7 @@ async def connect_many(
         async with gate:
             if deadline is not None and time.perf_counter() > deadline:
                 return None
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    "127.0.0.1", port, limit=1 << 20, local_addr=(source_address(index), 0)
-                ),
-                CONNECT_TIMEOUT,
-            )
+            reader, writer = await _open(port, index)
             try:
                 await adapter.join(reader, writer, f"{prefix}{index}")
             except BaseException:
@@ -198,6 +194,24 @@ async def connect_many(
         error = failures[0]
         raise AdapterError(f"{len(failures)} of {count} could not join: {error!r}") from error
     return clients, time.perf_counter() - started
+
+
+async def _open(port: int, index: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Connect, trying again a few times when refused: a server with a short listen backlog
+    (ncat) refuses a burst of connections now and then."""
+    for attempt in range(CONNECT_TRIES):
+        try:
+            return await asyncio.wait_for(
+                asyncio.open_connection(
+                    "127.0.0.1", port, limit=1 << 20, local_addr=(source_address(index), 0)
+                ),
+                CONNECT_TIMEOUT,
+            )
+        except ConnectionRefusedError:
+            if attempt == CONNECT_TRIES - 1:
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def drain_pending(clients: Sequence[Client]) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import (
@@ -26,6 +30,15 @@ NOW = 1_763_989_331.123
 
 def test_timestamp_is_rfc3339_utc_with_millis() -> None:
     assert format_timestamp(NOW) == "2025-11-24T13:02:11.123Z"
+
+
+@given(st.floats(min_value=0, max_value=4_102_444_800))  # up to 2100
+def test_timestamp_matches_datetime_to_the_millisecond(ts: float) -> None:
+    whole = datetime.fromtimestamp(round(ts * 1000) / 1000, UTC)
+    assert format_timestamp(ts) == whole.strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{round(ts * 1000) % 1000:03d}Z"
+    )
+    assert format_timestamp(ts) == format_timestamp(ts)  # the cached second is the same
 
 
 def test_message_json_fields() -> None:

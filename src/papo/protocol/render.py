@@ -6,6 +6,7 @@ format and hands the same bytes object to every recipient (the fan-out hot path)
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any
@@ -40,7 +41,14 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 def format_timestamp(ts: float) -> str:
     """RFC 3339, UTC, milliseconds: ``2026-11-24T13:02:11.123Z``."""
     seconds, millis = divmod(round(ts * 1000), 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    return f"{_whole_second(seconds)}.{millis:03d}Z"
+
+
+@functools.lru_cache(maxsize=8)
+def _whole_second(seconds: int) -> str:
+    """Events come many to a second (a burst of joins, a busy room): strftime once per second
+    rather than once per event (it was 6% of the server's time registering 10 000 clients)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 class Renderer:
