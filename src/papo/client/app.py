@@ -28,6 +28,9 @@ EXIT_SERVER_GONE = 1
 EXIT_CANNOT_CONNECT = 2
 RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 QUIT_WAIT_SECONDS = 5.0
+# The reader repeats its interrupt this often until the input loop has ended: one signal that
+# lands just before readline enters select() is noted but does not wake it (a lost wake-up).
+INTERRUPT_REPEAT_SECONDS = 0.1
 
 
 class ServerGone(Exception):
@@ -56,6 +59,7 @@ class ChatClient:
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
         self.server_gone = threading.Event()
+        self.input_stopped = threading.Event()
         self._waiting_for_input = False
         self._main_thread = threading.main_thread().ident
 
@@ -142,25 +146,22 @@ class ChatClient:
         try:
             return self._input_loop()
         finally:
-            signal.signal(signal.SIGUSR1, previous)
+            self.input_stopped.set()
             self.reader_done.wait(QUIT_WAIT_SECONDS)
+            # A reader still running could yet signal: ignore it then, rather than die of it.
+            signal.signal(signal.SIGUSR1, previous if self.reader_done.is_set() else signal.SIG_IGN)
             if self.link is not None:
                 self.link.close()
 
     def _input_loop(self) -> int:
         while True:
             try:
-                self._waiting_for_input = True
-                if self.server_gone.is_set():
-                    raise ServerGone
-                line = self.screen.read_line(PROMPT)
-            except (EOFError, KeyboardInterrupt):
-                return self._quit("/quit")
+                line = self._read_line()
             except ServerGone:
                 self.say("papo: " + self._("the server closed the connection."))
                 return EXIT_SERVER_GONE
-            finally:
-                self._waiting_for_input = False
+            if line is None:
+                return self._quit("/quit")
             if not line.strip():
                 continue
             word = line.split(None, 1)[0]
@@ -168,6 +169,19 @@ class ChatClient:
             if spec is not None and spec.verb is Verb.QUIT:
                 return self._quit(line)
             self._send(line)
+
+    def _read_line(self) -> str | None:
+        """One typed line, None at the end of input (Ctrl-D, Ctrl-C); ServerGone if the
+        server goes away first. Only in here may the reader's signal interrupt us."""
+        self._waiting_for_input = True
+        try:
+            if self.server_gone.is_set():
+                raise ServerGone
+            return self.screen.read_line(PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            return None
+        finally:
+            self._waiting_for_input = False
 
     def _send(self, line: str) -> None:
         link = self.link
@@ -185,8 +199,9 @@ class ChatClient:
         return EXIT_OK
 
     def _on_server_gone(self, signum: int, frame: FrameType | None) -> None:
-        """Interrupt a blocked read, and only that: elsewhere the loop sees the flag."""
+        """Interrupt a blocked read, and only that, once: elsewhere the loop sees the flag."""
         if self._waiting_for_input:
+            self._waiting_for_input = False
             raise ServerGone
 
     # -- the reader thread -----------------------------------------------------------------
@@ -204,11 +219,17 @@ class ChatClient:
                     return
                 if not self.options.reconnect or not self._reconnect():
                     self.server_gone.set()
-                    if self._main_thread is not None:
-                        signal.pthread_kill(self._main_thread, signal.SIGUSR1)
+                    self._interrupt_input()
                     return
         finally:
             self.reader_done.set()
+
+    def _interrupt_input(self) -> None:
+        """Signal the main thread until its input loop has ended."""
+        main = self._main_thread
+        while main is not None and not self.input_stopped.is_set():
+            signal.pthread_kill(main, signal.SIGUSR1)
+            self.input_stopped.wait(INTERRUPT_REPEAT_SECONDS)
 
     def _reconnect(self) -> bool:
         """Try again with growing pauses; the same name is asked for (it may take a moment
