@@ -59,6 +59,10 @@ def clients() -> Iterator[list[pexpect.spawn]]:
     for child in spawned:
         if child.isalive():
             child.terminate(force=True)
+        else:
+            child.close()
+        # Shown with a failing test's teardown output: how each client ended, if it had.
+        print(f"client {child.pid}: exit {child.exitstatus}, signal {child.signalstatus}")
 
 
 def test_name_prompt_chat_and_quit(server: ServerProcess, clients: list[pexpect.spawn]) -> None:
