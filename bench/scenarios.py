@@ -28,6 +28,16 @@ def percentiles(samples_ns: Iterable[int], prefix: str = "") -> Result:
     return {f"{prefix}p50_ms": at(0.50), f"{prefix}p99_ms": at(0.99), f"{prefix}max_ms": at(1.0)}
 
 
+def spread(n: int, count: int) -> list[int]:
+    """``n`` indices evenly spaced over ``range(count)``."""
+    return sorted({min(count - 1, (2 * k + 1) * count // (2 * n)) for k in range(n)})
+
+
+def spread_pick(items: list[Client], n: int) -> list[Client]:
+    """``n`` of ``items``, evenly spaced."""
+    return [items[i] for i in spread(min(n, len(items)), len(items))]
+
+
 async def _figures(crowd: Crowd, tally: Tally, cpu: dict[str, float], expected: int) -> Result:
     totals = await crowd.totals(tally)
     delivered = totals["deliveries"]
@@ -111,22 +121,26 @@ async def fixed_rate(
     """``rate`` messages per second in all, spread over 100 senders, for ``seconds``."""
     talkers = min(100, clients_count)
     listening = min(20, clients_count - talkers)
+    probes = spread(talkers + listening, clients_count)
+    every = len(probes) // listening if listening else 0
+    quiet_indices = set(probes[every - 1 :: every]) if listening else set()
     async with crowd_of(
-        adapter,
-        server.port,
-        clients_count,
-        local=range(clients_count - talkers - listening, clients_count),
-        workers=workers,
+        adapter, server.port, clients_count, local=probes, workers=workers
     ) as crowd:
         # 40 probe clients time every delivery: 20 of the 100 senders, as people in a chat
         # both talk and read (a client that has just sent delays its ACKs, which is where a
         # server without TCP_NODELAY stalls, issue #4), and 20 that only read. The other
         # receivers read ten times a second and only count, so the generator's own load does
-        # not show up as server latency.
-        senders = crowd.local[-talkers:]
-        quiet = crowd.local[-talkers - listening : -talkers] if listening else []
+        # not show up as server latency. Senders and probes are spread evenly over the join
+        # order: a server writes a broadcast to its members in an order tied to when they
+        # joined (papo oldest first, ngircd newest first), so clients bunched at one end
+        # would time only one server's first or last recipients.
+        by_index = {client.index: client for client in crowd.local}
+        quiet = [by_index[i] for i in probes if i in quiet_indices]
+        senders = [by_index[i] for i in probes if i not in quiet_indices]
+        timed_senders = spread_pick(senders, 20)
         tally = Tally(sample_every=1, listeners=frozenset(c.index for c in quiet))
-        await crowd.listen(tally, timed=[*senders[-20:], *quiet], workers_check=False)
+        await crowd.listen(tally, timed=[*timed_senders, *quiet], workers_check=False)
         total = int(rate * seconds)
         receivers = clients_count if adapter.echoes_sender else clients_count - 1
         expected = total * receivers
