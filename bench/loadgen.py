@@ -44,6 +44,9 @@ class Tally:
     # Receivers timed apart (clients that only read, next to probes that also talk).
     listeners: frozenset[int] = frozenset()
     listener_latencies_ns: array[int] = field(default_factory=lambda: array("q"))
+    # Messages numbered below this are a warm-up: checked, and timed apart.
+    timed_from: int = 0
+    warmup_latencies_ns: array[int] = field(default_factory=lambda: array("q"))
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     acked: list[int] = field(default_factory=list)
     ack_events: list[asyncio.Event] = field(default_factory=list)
@@ -56,6 +59,7 @@ class Tally:
         self.deliveries = self.duplicated = self.reordered = 0
         del self.latencies_ns[:]
         del self.listener_latencies_ns[:]
+        del self.warmup_latencies_ns[:]
 
     def count(self, chunk: bytes) -> None:
         """Deliveries in a chunk, without checking them (marks never straddle: each is short
@@ -66,7 +70,7 @@ class Tally:
 
     def record(self, receiver: int, last_seen: dict[int, int], chunk: bytes, now: int) -> None:
         acking = receiver == self.ack_receiver
-        latencies = self.listener_latencies_ns if receiver in self.listeners else self.latencies_ns
+        timed = self.listener_latencies_ns if receiver in self.listeners else self.latencies_ns
         for match in MARK.finditer(chunk):
             sender, seq = int(match.group(2)), int(match.group(3))
             previous = last_seen.get(sender, -1)
@@ -79,6 +83,7 @@ class Tally:
                 last_seen[sender] = seq
             self.deliveries += 1
             if self.deliveries % self.sample_every == 0:
+                latencies = timed if seq >= self.timed_from else self.warmup_latencies_ns
                 latencies.append(now - int(match.group(1)))
             if acking and sender < self.senders and seq + 1 > self.acked[sender]:
                 self.acked[sender] = seq + 1

@@ -48,3 +48,26 @@ def test_one_burst_in_a_steady_trickle_does_not_start_the_waits() -> None:
     for n in range(10):
         pacer.flushed(started=0.2 + n * 0.001, took=TOOK, broadcasts=3, written=BIG)
     assert pacer.wait == TOOK
+
+
+def test_one_slow_flush_in_a_steady_trickle_does_not_hold_back_the_next_message() -> None:
+    pacer = paced(every=0.005)  # steady 200/s, 3 ms per flush
+    pacer.flushed(started=0.1, took=0.008, broadcasts=1, written=BIG)  # the machine was busy
+    assert pacer.wait == 0.0
+    pacer.flushed(started=0.108, took=TOOK, broadcasts=1, written=BIG)
+    assert pacer.wait == 0.0
+
+
+def test_two_slow_flushes_in_a_row_do() -> None:
+    pacer = paced(every=0.005)
+    pacer.flushed(started=0.1, took=0.008, broadcasts=1, written=BIG)
+    pacer.flushed(started=0.108, took=0.008, broadcasts=2, written=BIG)
+    assert pacer.wait == 0.008
+
+
+def test_private_replies_between_two_slow_flushes_do_not_break_the_run() -> None:
+    # Registering: each newcomer's welcome is a flush of its own between the announcements.
+    pacer = paced(every=0.001, broadcasts=3)
+    pacer.flushed(started=0.1, took=0.0002, broadcasts=0, written=1)
+    pacer.flushed(started=0.1003, took=TOOK, broadcasts=3, written=BIG)
+    assert pacer.wait == TOOK
