@@ -208,14 +208,18 @@ class ChatServer:
     def _flush_all(self) -> None:
         self._flush_due = False
         dirty, self._dirty = self._dirty, []
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         broadcasts = self.hub.pending
         members = self.hub.flush()
         for connection in dirty:
             connection.flush()
         took = time.perf_counter() - started
         self._pacer.flushed(
-            started=started, took=took, broadcasts=broadcasts, written=max(members, len(dirty))
+            started=started,
+            cpu=cpu,
+            took=took,
+            broadcasts=broadcasts,
+            written=max(members, len(dirty)),
         )
         self._drop_all_slow()
 
