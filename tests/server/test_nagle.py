@@ -7,17 +7,15 @@ option of each server-side connection, which no outside client can see.
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
-from collections.abc import Awaitable, Callable
 
 import pytest
 
 from papo.server import nagle
 from papo.server.__main__ import loop_factory
 from papo.server.app import ChatServer
-from papo.server.config import ServerConfig
 from papo.server.connection import Connection
+from tests.server.inprocess import join, with_server
 
 QUIET = 1.0
 
@@ -26,40 +24,6 @@ def nodelay(connection: Connection) -> bool:
     assert connection.transport is not None
     sock = connection.transport.get_extra_info("socket")
     return bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-
-
-class User:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    async def send(self, line: str) -> None:
-        self.writer.write(line.encode() + b"\n")
-        await self.writer.drain()
-
-    async def until(self, kind: str) -> dict[str, object]:
-        while True:
-            event: dict[str, object] = json.loads(await asyncio.wait_for(self.reader.readline(), 5))
-            if event["type"] == kind:
-                return event
-
-
-async def with_server(check: Callable[[ChatServer, int], Awaitable[None]]) -> None:
-    server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate=0))
-    (_, port), *_ = await server.start()
-    try:
-        await check(server, port)
-    finally:
-        await server.shutdown()
-
-
-async def join(port: int, name: str) -> User:
-    user = User(*await asyncio.open_connection("127.0.0.1", port))
-    await asyncio.wait_for(user.reader.readline(), 5)  # the greeting, in text
-    await user.send("/format json")
-    await user.until("hello")
-    await user.send(name)
-    await user.until("welcome")
-    return user
 
 
 def loop_time() -> float:

@@ -13,6 +13,7 @@ import ssl
 import time
 from collections import Counter
 from collections.abc import Iterable
+from enum import Enum, auto
 
 from papo.core.room import MAX_NAME_TRIES, Output, Room, RoomSettings, Send, Session
 from papo.hub.local import LocalHub
@@ -31,6 +32,14 @@ from papo.server.connection import Connection
 from papo.server.pacing import FlushPacer
 
 log = logging.getLogger("papo.server")
+
+
+class BroadcastState(Enum):
+    """Where the room's pending broadcasts stand (each client's own output never waits)."""
+
+    IDLE = auto()  # none pending, or a flush has just written them
+    WAITING = auto()  # held back by the pacer, to carry more in one write per member
+    DUE = auto()  # to be written on the next turn of the loop
 
 
 def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
@@ -67,9 +76,10 @@ class ChatServer:
         self.listeners: list[asyncio.Server] = []
         self.shutting_down = False
         self._next_sid = 0
-        self._dirty: list[Connection] = []
+        self._dirty: list[Connection] = []  # clients with something of their own to send
+        self._flush_queued = False
         self._pacer = FlushPacer()
-        self._flush_due = False
+        self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
 
     # -- listening -------------------------------------------------------------------------
@@ -191,44 +201,58 @@ class ChatServer:
         self._slow.append(connection)
 
     def schedule_flush(self, connection: Connection) -> None:
-        if not self._dirty:
-            self._want_flush()
+        """A client has something of its own to be sent (a reply, a private message, its
+        welcome): on the next turn of the loop, never held back by the pacing of broadcasts."""
         self._dirty.append(connection)
+        self._flush_next_turn()
 
-    def _want_flush(self) -> None:
-        if self._flush_due:
+    def _broadcasts_pending(self) -> None:
+        """The room has broadcasts to be written: on the next turn, or after the pacer's wait."""
+        if self._broadcasts is not BroadcastState.IDLE:
             return
-        self._flush_due = True
-        loop = asyncio.get_running_loop()
-        if self._pacer.wait:
-            loop.call_later(self._pacer.wait, self._flush_all)
+        wait = self._pacer.wait
+        if wait:
+            self._broadcasts = BroadcastState.WAITING
+            asyncio.get_running_loop().call_later(wait, self._broadcasts_due)
         else:
-            loop.call_soon(self._flush_all)
+            self._broadcasts_due()
 
-    def _flush_all(self) -> None:
-        self._flush_due = False
+    def _broadcasts_due(self) -> None:
+        self._broadcasts = BroadcastState.DUE
+        self._flush_next_turn()
+
+    def _flush_next_turn(self) -> None:
+        if not self._flush_queued:
+            self._flush_queued = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Broadcasts first, if they are due: a member with something of its own as well then
+        gets it in the same write."""
+        self._flush_queued = False
+        if self._broadcasts is BroadcastState.DUE:
+            self._broadcasts = BroadcastState.IDLE
+            self._flush_broadcasts()
         dirty, self._dirty = self._dirty, []
+        for connection in dirty:
+            connection.flush()
+        self._drop_all_slow()
+
+    def _flush_broadcasts(self) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         broadcasts = self.hub.pending
         members = self.hub.flush()
-        for connection in dirty:
-            connection.flush()
         took = time.perf_counter() - started
         self._pacer.flushed(
-            started=started,
-            cpu=cpu,
-            took=took,
-            broadcasts=broadcasts,
-            written=max(members, len(dirty)),
+            started=started, cpu=cpu, took=took, broadcasts=broadcasts, written=members
         )
-        self._drop_all_slow()
 
     # -- carrying out the room's decisions -------------------------------------------------
 
     def carry_out(self, outputs: Iterable[Output]) -> None:
         self.hub.deliver(outputs)
         if self.hub.pending:
-            self._want_flush()
+            self._broadcasts_pending()
         self._drop_all_slow()
 
     def _drop_all_slow(self) -> None:
