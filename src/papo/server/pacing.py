@@ -13,12 +13,16 @@ Behind means either of:
 - the process was on the CPU for the whole of the last 0.1 s. Then broadcasts may come no
   faster than flushes end only because the clients wait for the server: newcomers waiting for
   their welcome before the next one connects, each arrival announced to the room. Flushing per
-  arrival there kept registrations at ~1 400/s in some runs, one in two at worst.
+  arrival there kept registrations at ~1 400/s in some runs, one in two at worst. With no
+  spare time at all the wait is the longest, 10 ms: only broadcasts wait (a client's own
+  output, such as its welcome, goes out on the next turn), and every member written to fewer
+  times is time back for the work that is queueing.
 Waiting when neither holds would add latency and batch nothing.
 
 Measured with ``make bench`` (500 clients): fan-out 0.5-0.6 us of server CPU per delivery, where
-flushing on every turn costs 0.9-1.0; registering 10 000 clients 1 990-2 180/s. At 200 msg/s
-(80% of a core here), p99 latency 7-8 ms; waiting after any one slow flush gave 10-12 ms.
+flushing on every turn costs 0.9-1.0; registering 10 000 clients 2 200-3 150/s (six runs;
+1 900-2 300 when a saturated server waited only as long as its last flush). At 200 msg/s (80% of
+a core here), p99 latency 6-8 ms; waiting after any one slow flush gave 10-12 ms.
 Pure: the caller passes the clock readings.
 """
 
@@ -73,7 +77,12 @@ class FlushPacer:
         # them in before each flush.
         waiting = (self._saturated or (behind and self._behind)) and written >= COALESCE_ABOVE
         self._behind = behind
-        self.wait = min(took, COALESCE_MAX) if waiting else 0.0
+        if not waiting:
+            self.wait = 0.0
+        elif self._saturated:
+            self.wait = COALESCE_MAX
+        else:
+            self.wait = min(took, COALESCE_MAX)
 
     def _measure_busy(self, now: float, cpu: float) -> None:
         """Close the busy window once it is ``BUSY_WINDOW`` long (a flush is too short a span:
