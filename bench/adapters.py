@@ -38,15 +38,14 @@ class Adapter:
 
 
 async def _read_until(reader: asyncio.StreamReader, needle: bytes) -> None:
-    async def scan() -> None:
+    # asyncio.timeout, not wait_for: no task per call, and this runs once per client joining.
+    async with asyncio.timeout(REGISTER_TIMEOUT):
         while True:
             line = await reader.readline()
             if not line:
                 raise AdapterError(f"closed while waiting for {needle!r}")
             if needle in line:
                 return
-
-    await asyncio.wait_for(scan(), REGISTER_TIMEOUT)
 
 
 class PapoJson(Adapter):

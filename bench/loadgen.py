@@ -206,12 +206,10 @@ async def _open(port: int, index: int) -> tuple[asyncio.StreamReader, asyncio.St
     (ncat) refuses a burst of connections now and then."""
     for attempt in range(CONNECT_TRIES):
         try:
-            return await asyncio.wait_for(
-                asyncio.open_connection(
+            async with asyncio.timeout(CONNECT_TIMEOUT):  # no task per call, as wait_for makes
+                return await asyncio.open_connection(
                     "127.0.0.1", port, limit=1 << 20, local_addr=(source_address(index), 0)
-                ),
-                CONNECT_TIMEOUT,
-            )
+                )
         except ConnectionRefusedError:
             if attempt == CONNECT_TRIES - 1:
                 raise
