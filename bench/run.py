@@ -29,6 +29,11 @@ from bench.servers import Running, available, pin_generator, start
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
+# A p99 over 10 s is the worst moments of one run, and on a shared machine a run can catch a
+# spell when the server's core is slower: the fixed-rate scenario runs three times per server
+# (a fresh server each) and reports the run with the median p99, beside every run's p99.
+RUNS = {"rate200_c500": 3}
+CHECKED_IN_EVERY_RUN = ("lost", "duplicated", "reordered")
 
 
 def plan(quick: bool, workers: int) -> dict[str, Scenario]:
@@ -57,11 +62,28 @@ async def run_one(kind: str, scenario: Scenario) -> dict[str, Any]:
         server.stop()
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median p99, with every run's p99 beside it; messages lost, duplicated
+    or reordered are summed over all the runs, so none of them is hidden."""
+    ordered = sorted(runs, key=lambda run: run.get("p99_ms") or float("inf"))
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["p99_ms_each"] = [run.get("p99_ms") for run in runs]
+    for key in CHECKED_IN_EVERY_RUN:
+        chosen[key] = sum(run.get(key, 0) for run in runs)
+    return chosen
+
+
+async def run_repeated(kind: str, scenario: Scenario, runs: int) -> dict[str, Any]:
+    if runs == 1:
+        return await run_one(kind, scenario)
+    return median_run([await run_one(kind, scenario) for _ in range(runs)])
+
+
 KEY_FIGURES = {
     "fanout": ("deliveries_per_s", "server_cpu_us_per_delivery", "p50_ms", "p99_ms", "lost",
                "duplicated", "reordered", "generator_bound"),
-    "rate200": ("server_cpu_percent", "p50_ms", "p99_ms", "max_ms", "talking_p99_ms",
-                "listening_p99_ms", "warmup_p99_ms", "lost", "generator_bound"),
+    "rate200": ("server_cpu_percent", "p50_ms", "p99_ms", "p99_ms_each", "max_ms",
+                "talking_p99_ms", "listening_p99_ms", "warmup_p99_ms", "lost", "generator_bound"),
     "idle": ("clients", "registrations_per_s", "server_cpu_us_per_registration",
              "kib_per_connection", "generator_bound"),
 }  # fmt: skip
@@ -70,6 +92,10 @@ RATIO_OF = {
     "rate200": "p99_ms",
     "idle": "kib_per_connection",
 }
+
+
+def cell(value: Any) -> str:
+    return "/".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def table(name: str, by_server: dict[str, dict[str, Any]]) -> str:
@@ -86,7 +112,7 @@ def table(name: str, by_server: dict[str, dict[str, Any]]) -> str:
             continue
         theirs = figures.get(ratio_key)
         ratio = f"{ours / theirs:.2f}" if ours is not None and theirs else "-"
-        rows.append([kind, *(str(figures.get(c)) for c in columns), ratio])
+        rows.append([kind, *(cell(figures.get(c)) for c in columns), ratio])
     widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(header))]
     lines = [f"\n{name}"]
     for row in rows:
@@ -157,7 +183,7 @@ def main() -> int:
                 continue
             for kind in kinds:
                 try:
-                    figures = runner.run(run_one(kind, scenario))
+                    figures = runner.run(run_repeated(kind, scenario, RUNS.get(name, 1)))
                 except Exception as error:  # one server failing must not lose the others' figures
                     figures = {"error": f"{type(error).__name__}: {error}"}
                 results.setdefault(name, {})[kind] = figures
