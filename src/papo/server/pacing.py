@@ -66,7 +66,7 @@ class FlushPacer:
             pace = (started - self._last_started) / broadcasts
             self._between_broadcasts += SMOOTHING * (pace - self._between_broadcasts)
         self._last_started = started
-        if not broadcasts:  # private replies only: nothing learnt about the pace
+        if not broadcasts:  # nothing learnt about the pace, nothing to hold back
             self.wait = 0.0
             return
         behind = self._between_broadcasts < took
