@@ -132,6 +132,14 @@ async def fixed_rate(
     small writes back for an ACK (Nagle) sends each at once, at full cost, until they settle.
     Its latencies are reported apart (``warmup_*``)."""
     warm = int(rate * WARMUP_SECONDS)
+    # 40 probe clients time every delivery: 20 of the 100 senders, as people in a chat
+    # both talk and read (a client that has just sent delays its ACKs, which is where a
+    # server without TCP_NODELAY stalls, issue #4), and 20 that only read. The other
+    # receivers read ten times a second and only count, so the generator's own load does
+    # not show up as server latency. Senders and probes are spread evenly over the join
+    # order: a server writes a broadcast to its members in an order tied to when they
+    # joined (papo oldest first, ngircd newest first), so clients bunched at one end
+    # would time only one server's first or last recipients.
     talkers = min(100, clients_count)
     listening = min(20, clients_count - talkers)
     probes = spread(talkers + listening, clients_count)
@@ -140,14 +148,6 @@ async def fixed_rate(
     async with crowd_of(
         adapter, server.port, clients_count, local=probes, workers=workers
     ) as crowd:
-        # 40 probe clients time every delivery: 20 of the 100 senders, as people in a chat
-        # both talk and read (a client that has just sent delays its ACKs, which is where a
-        # server without TCP_NODELAY stalls, issue #4), and 20 that only read. The other
-        # receivers read ten times a second and only count, so the generator's own load does
-        # not show up as server latency. Senders and probes are spread evenly over the join
-        # order: a server writes a broadcast to its members in an order tied to when they
-        # joined (papo oldest first, ngircd newest first), so clients bunched at one end
-        # would time only one server's first or last recipients.
         by_index = {client.index: client for client in crowd.local}
         quiet = [by_index[i] for i in probes if i in quiet_indices]
         senders = [by_index[i] for i in probes if i not in quiet_indices]
