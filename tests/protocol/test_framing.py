@@ -91,3 +91,34 @@ def test_finish_after_an_oversized_tail_returns_nothing_more() -> None:
     buffer = LineBuffer(4)
     assert buffer.feed(b"123456789") == [TOO_LONG]
     assert buffer.finish() == []
+
+
+def test_lines_are_taken_one_at_a_time_and_wait_as_bytes() -> None:
+    buffer = LineBuffer(8)
+    buffer.receive(b"\n" * 100_000 + b"last\n")
+    assert buffer.pending_bytes == 100_005
+    assert buffer.next_event() == Line(text="")
+    assert buffer.pending_bytes == 100_004
+    for _ in range(99_999):
+        assert buffer.next_event() == Line(text="")
+    assert buffer.next_event() == Line(text="last")
+    assert buffer.next_event() is None
+    assert buffer.pending_bytes == 0
+
+
+def test_end_of_input_gives_the_held_lines_then_the_unterminated_one() -> None:
+    buffer = LineBuffer(8)
+    buffer.receive(b"one\ntwo\r\nthree\r")
+    assert buffer.next_event() == Line(text="one")
+    buffer.end_of_input()
+    assert [buffer.next_event(), buffer.next_event(), buffer.next_event()] == [
+        Line(text="two"),
+        Line(text="three"),
+        None,
+    ]
+
+
+def test_end_of_input_in_an_oversized_line_gives_nothing_more() -> None:
+    buffer = LineBuffer(4)
+    assert buffer.feed(b"123456789") == [TOO_LONG]
+    assert buffer.finish() == []

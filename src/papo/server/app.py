@@ -191,6 +191,17 @@ class ChatServer:
             self._depart(connection, LeaveReason.DISCONNECT)
         log.debug("connection %s from %s closed", connection.session.sid, connection.session.peer)
 
+    def peer_left_while_slowed(self, connection: Connection) -> None:
+        """A flooder that hangs up leaves at once: it does not stay online for the hours its
+        unread lines would take at the flood rate. What it had not been allowed to say yet is
+        dropped, and the log says how much."""
+        log.info(
+            "%s closed while slowed by the flood limit: %d bytes it sent were not handled",
+            connection.session.peer,
+            connection.unread_bytes,
+        )
+        connection.abort()
+
     def _depart(self, connection: Connection, reason: LeaveReason) -> None:
         session = connection.session
         if session.key is not None and self.room.members.get(session.key) is session:

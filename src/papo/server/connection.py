@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
-from collections.abc import Iterable
 from typing import Protocol, cast
 
 from papo.core.flood import TokenBucket
 from papo.core.room import Session
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.server.nagle import TalkerMode
+from papo.server.peer import peer_has_closed
 
 # A client that stops reading after being told goodbye gets this long to take its last bytes.
 CLOSE_LINGER_SECONDS = 5.0
@@ -32,6 +31,7 @@ class ConnectionOwner(Protocol):
     def handle_frame(self, connection: Connection, event: FrameEvent) -> None: ...
     def input_ended(self, connection: Connection) -> None: ...
     def connection_gone(self, connection: Connection) -> None: ...
+    def peer_left_while_slowed(self, connection: Connection) -> None: ...
     def schedule_flush(self, connection: Connection) -> None: ...
     def too_slow(self, connection: Connection) -> None: ...
 
@@ -65,7 +65,7 @@ class Connection(asyncio.Protocol):
         self._batch: list[bytes] = []
         self._batched_bytes = 0
         self._unsent_estimate = 0
-        self._backlog: deque[FrameEvent] = deque()
+        self._held: FrameEvent | None = None  # the line the flood limit holds back
         self._resume_timer: asyncio.TimerHandle | None = None
         self._input_ended = False
         self._paused = False
@@ -88,12 +88,15 @@ class Connection(asyncio.Protocol):
             return
         if self._talker is not None and self.session.name is not None:
             self._talker.heard(self._loop.time())  # registration is not talk: see nagle.py
-        self._take(self.framer.feed(data))
+        self.framer.receive(data)
+        if not self._paused:
+            self._run_backlog()
 
     def eof_received(self) -> bool:
         self._input_ended = True
-        if not self.closing:
-            self._take(self.framer.finish())
+        self.framer.end_of_input()
+        if not self.closing and not self._paused:
+            self._run_backlog()
         return True  # we close ourselves, once what the last lines caused has been sent
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -106,30 +109,38 @@ class Connection(asyncio.Protocol):
 
     # -- input and flood control -----------------------------------------------------------
 
-    def _take(self, events: Iterable[FrameEvent]) -> None:
-        if self._backlog:
-            self._backlog.extend(events)  # still paused: these wait their turn
-        else:
-            self._backlog.extend(events)
-            self._run_backlog()
-
     def _run_backlog(self) -> None:
+        """Handle the lines received, one token each; with none left, stop reading until one
+        is due. What waits is the peer's bytes as they came (at most one read's worth, since
+        nothing more is read meanwhile) and the one line that found the bucket empty."""
         self._resume_timer = None
-        backlog = self._backlog
-        while backlog and not self.closing:
+        if self._paused and self.transport is not None and peer_has_closed(self.transport):
+            self.owner.peer_left_while_slowed(self)
+            return
+        framer = self.framer
+        while not self.closing:
+            event = self._held or framer.next_event()
+            self._held = None
+            if event is None:
+                break
             now = time.monotonic()
             if not self.bucket.take(now):
+                self._held = event
                 self._pause(self.bucket.wait_time(now))
                 return
-            self.owner.handle_frame(self, backlog.popleft())
+            self.owner.handle_frame(self, event)
         if self.closing:
-            backlog.clear()
             return
         if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()
         if self._input_ended:
             self.owner.input_ended(self)
+
+    @property
+    def unread_bytes(self) -> int:
+        """Bytes received from the peer and not yet handled (dropped if it leaves while slowed)."""
+        return self.framer.pending_bytes
 
     def _pause(self, seconds: float) -> None:
         if not self._paused and self.transport is not None:

@@ -1,0 +1,71 @@
+"""Attacks from hostile clients, each against a real server over real sockets.
+
+Every test here reproduces an attack that worked against an earlier server, and checks that the
+attacker harms nobody else.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+from tests.conftest import StartServer
+from tests.support import HOST, ServerProcess
+
+ATTACKER_ADDRESS = "127.0.0.3"
+
+
+def rss_bytes(server: ServerProcess) -> int:
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def connect_from(address: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((address, 0))
+    sock.settimeout(5)
+    sock.connect((HOST, port))
+    return sock
+
+
+def test_flooders_that_send_a_backlog_and_hang_up_harm_nobody(
+    start_server: StartServer,
+) -> None:
+    server = start_server()
+    watcher = server.user("watcher")
+    before = rss_bytes(server)
+    attackers = [connect_from(ATTACKER_ADDRESS, server.port) for _ in range(100)]
+    for number, sock in enumerate(attackers):
+        sock.sendall(f"flooder{number}\n".encode() + b"spam\n" * 10)
+    for sock in attackers:
+        sock.sendall(b"\n" * 128 * 1024)  # paused by the flood limit while this arrives
+
+    started = time.monotonic()
+    watcher.send("/online")
+    online = watcher.expect("online", timeout=10)
+    waited = time.monotonic() - started
+    assert waited < 1.0, f"/online took {waited:.1f} s while the flood was held"
+    assert online["count"] >= 2
+    grown = rss_bytes(server) - before
+    assert grown < 100 << 20, f"the server grew by {grown >> 20} MiB"
+
+    # Half of them hang up politely (FIN), half vanish (RST): either way they leave now, not
+    # once their hours of held lines have been taken at the flood rate.
+    for number, sock in enumerate(attackers):
+        if number % 2:
+            sock.shutdown(socket.SHUT_WR)
+        else:
+            sock.close()
+    left: set[str] = set()
+    deadline = time.monotonic() + 5
+    while len(left) < 100 and time.monotonic() < deadline:
+        event = watcher.event(deadline - time.monotonic())
+        if event is not None and event["type"] == "leave":
+            left.add(event["name"])
+    assert len(left) == 100, f"only {len(left)} of the 100 flooders left within 5 s"
+    for sock in attackers:
+        sock.close()
+    assert "were not handled" in server.log()
