@@ -6,11 +6,33 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.protocol.names import NameProblem, check_name, clean_message, name_key, sanitize_text
+from papo.protocol.names import (
+    NameProblem,
+    check_name,
+    clean_message,
+    name_key,
+    name_skeleton,
+    sanitize_text,
+)
 
 
 @pytest.mark.parametrize(
-    "name", ["alice", "Bob_2", "joão", "a.b-c", "Дмитрий", "山田", "やまだ太郎", "김철수", "x" * 20]
+    "name",
+    [
+        "alice",
+        "Bob_2",
+        "joão",
+        "a.b-c",
+        "Дмитрий",
+        "山田",
+        "やまだ太郎",
+        "김철수",
+        "x" * 20,
+        "Nguyễn",
+        "a\u0301\u0302",
+        "ที่",
+        "क्षि",
+    ],
 )
 def test_valid_names(name: str) -> None:
     assert check_name(name) is None
@@ -26,8 +48,21 @@ def test_valid_names(name: str) -> None:
         ("al ice", NameProblem.BAD_CHARACTER),
         ("\x1b[31mred", NameProblem.BAD_START),
         ("red\x1b[0m", NameProblem.BAD_CHARACTER),
-        ("ali\u200bce", NameProblem.BAD_CHARACTER),
-        ("ali\u202ece", NameProblem.BAD_CHARACTER),
+        ("ali\u200bce", NameProblem.INVISIBLE),
+        ("ali\u202ece", NameProblem.INVISIBLE),
+        # A name plus an invisible mark would be a perfect twin of the name.
+        ("ana\u034f", NameProblem.INVISIBLE),
+        ("bob\ufe0f", NameProblem.INVISIBLE),
+        ("carol\U000e0100", NameProblem.INVISIBLE),
+        ("server\u034f", NameProblem.INVISIBLE),
+        ("admin\ufe0f", NameProblem.INVISIBLE),
+        ("\u3164", NameProblem.INVISIBLE),  # Hangul filler: a blank name
+        ("\uffa0\uffa0", NameProblem.INVISIBLE),
+        ("a" + "\u0336" * 19, NameProblem.MARKS),
+        ("a\u0336", NameProblem.MARKS),  # struck through
+        ("x\u0301\u0300\u0302", NameProblem.MARKS),
+        ("r00t", NameProblem.RESERVED),  # looks like root
+        ("РАРО", NameProblem.RESERVED),  # Cyrillic look-alike of "PAPO"
         ("\u0430lice", NameProblem.MIXED_SCRIPTS),
         ("ΑLICE", NameProblem.MIXED_SCRIPTS),
         ("Server", NameProblem.RESERVED),
@@ -42,6 +77,21 @@ def test_invalid_names(name: str, problem: NameProblem) -> None:
 def test_names_compare_after_nfkc_and_casefold() -> None:
     assert name_key("Alice") == name_key("alice") == name_key("ａｌｉｃｅ")
     assert name_key("Straße") == name_key("STRASSE")
+
+
+@pytest.mark.parametrize(
+    ("real", "look_alike"),
+    [("joe", "јое"), ("ana", "ΑΝΑ"), ("greg", "ɡreg"), ("alan", "ɑlɑn"), ("Al", "AI"), ("m", "rn")],
+)
+def test_look_alikes_share_a_skeleton(real: str, look_alike: str) -> None:
+    assert check_name(look_alike) is None  # each is a valid name on its own
+    assert name_key(real) != name_key(look_alike)
+    assert name_skeleton(real) == name_skeleton(look_alike)
+
+
+def test_different_names_keep_different_skeletons() -> None:
+    names = ["ana", "ann", "bob", "bobo", "bob2", "joe", "jon", "c1", "c11", "c10", "Дима", "山田"]
+    assert len({name_skeleton(name) for name in names}) == len(names)
 
 
 def test_sanitise_strips_escape_sequences_and_controls() -> None:

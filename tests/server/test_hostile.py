@@ -69,3 +69,29 @@ def test_flooders_that_send_a_backlog_and_hang_up_harm_nobody(
     for sock in attackers:
         sock.close()
     assert "were not handled" in server.log()
+
+
+def test_nobody_can_take_a_name_that_looks_like_another(server: ServerProcess) -> None:
+    for real in ("joe", "ana", "greg", "alan"):
+        server.user(real)
+    twin = server.client(json_mode=True)
+    for look_alike, real in (("јое", "joe"), ("ΑΝΑ", "ana"), ("ɡreg", "greg")):
+        refused = twin.register(look_alike)
+        assert refused == {**refused, "type": "error", "code": "name_taken", "like": real}
+    twin.close()
+    line = server.client()
+    line.send("ɑlɑn")
+    said = line.text_until(lambda text: "alan" in text)[-1]
+    assert "looks too much like 'alan', who is online" in said
+
+
+def test_invisible_and_smeared_names_are_refused(server: ServerProcess) -> None:
+    server.user("ana")
+    twin = server.client(json_mode=True)
+    for name in ("ana\u034f", "bob\ufe0f", "carol\U000e0100", "server\u034f", "\u3164"):
+        refused = twin.register(name)
+        assert refused == {**refused, "code": "name_invalid", "rule": "invisible"}, name
+    twin = server.client(json_mode=True)
+    refused = twin.register("a" + "\u0336" * 19)
+    assert refused == {**refused, "code": "name_invalid", "rule": "marks"}
+    assert twin.register("joão")["type"] == "welcome"

@@ -40,7 +40,14 @@ from papo.protocol.events import (
     Welcome,
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
-from papo.protocol.names import MAX_NAME_CHARS, check_name, clean_message, name_key, sanitize_text
+from papo.protocol.names import (
+    MAX_NAME_CHARS,
+    check_name,
+    clean_message,
+    name_key,
+    name_skeleton,
+    sanitize_text,
+)
 
 MAX_NAME_TRIES = 5
 DEFAULT_HISTORY = 20
@@ -50,13 +57,14 @@ DEFAULT_QUIET_ABOVE = 1000
 class Session:
     """What the room knows of one connection. The shell keeps one per client."""
 
-    __slots__ = ("key", "name", "output", "peer", "refused_names", "sid")
+    __slots__ = ("key", "name", "output", "peer", "refused_names", "sid", "skeleton")
 
     def __init__(self, sid: int, peer: str = "") -> None:
         self.sid = sid
         self.peer = peer
         self.name: str | None = None
         self.key: str | None = None
+        self.skeleton: str | None = None
         self.output = OutputFormat.TEXT
         self.refused_names = 0
 
@@ -108,6 +116,8 @@ class Room:
     def __init__(self, settings: RoomSettings | None = None) -> None:
         self.settings = settings or RoomSettings()
         self.members: dict[str, Session] = {}
+        # Look-alike names (UTS #39 skeletons) are one name: nobody can pass for somebody else.
+        self._by_skeleton: dict[str, Session] = {}
         self._sorted_keys: list[str] = []
         # Kept as the replays newcomers get (flagged once here, not once per newcomer).
         self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
@@ -132,12 +142,15 @@ class Room:
         """Members are kept in order as they come, so listing them never sorts (it is asked
         for on every arrival, with up to quiet_above names)."""
         session.name, session.key = name, name_key(name)
+        session.skeleton = name_skeleton(name)
         self.members[session.key] = session
+        self._by_skeleton[session.skeleton] = session
         insort(self._sorted_keys, session.key)
 
     def _remove_member(self, session: Session) -> None:
         key = session.key or ""
         del self.members[key]
+        del self._by_skeleton[session.skeleton or ""]
         del self._sorted_keys[bisect_left(self._sorted_keys, key)]
 
     def hello(self, session: Session, now: float) -> Hello:
@@ -225,10 +238,12 @@ class Room:
         if problem is not None:
             shown = sanitize_text(wanted)
             return Error(ts=now, code=ErrorCode.NAME_INVALID, name=shown, problem=problem)
-        holder = self.members.get(name_key(wanted))
-        if holder is not None and holder is not session:
-            return Error(ts=now, code=ErrorCode.NAME_TAKEN, name=wanted)
-        return None
+        key = name_key(wanted)
+        holder = self.members.get(key) or self._by_skeleton.get(name_skeleton(wanted))
+        if holder is None or holder is session:
+            return None
+        like = {} if holder.key == key else {"like": holder.name or ""}
+        return Error(ts=now, code=ErrorCode.NAME_TAKEN, name=wanted, extra=like)
 
     def _say(self, session: Session, text: str, now: float) -> list[Output]:
         text = clean_message(text)

@@ -143,7 +143,7 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
             extra = {
                 key: sanitize_text(str(value))
                 for key, value in fields.items()
-                if key == "max_line_bytes"
+                if key in ("max_line_bytes", "like")
             }
             return Error(
                 ts=ts,

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import Enum
+from functools import cache
+
+from papo.protocol.confusables import skeleton
 
 MAX_NAME_CHARS = 20
 RESERVED_NAMES = frozenset(
@@ -56,11 +59,35 @@ class NameProblem(Enum):
     BAD_CHARACTER = "bad_character"
     MIXED_SCRIPTS = "mixed_scripts"
     RESERVED = "reserved"
+    INVISIBLE = "invisible"
+    MARKS = "marks"
+
+
+# Unicode's Default_Ignorable_Code_Point: characters a terminal draws as nothing (joiners,
+# variation selectors, fillers, tags...). In a name each one makes a perfect twin of another name.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+# Accents on one letter: Vietnamese needs two at most once composed; more only smears a name.
+MAX_MARKS_PER_LETTER = 2
+_OVERLAY = 1  # canonical combining class of strike-through marks (U+0334-0338...)
 
 
 def name_key(name: str) -> str:
     """The form names are compared in: ``Alice``, ``alice`` and fullwidth forms are one."""
     return unicodedata.normalize("NFKC", name).casefold()
+
+
+def name_skeleton(name: str) -> str:
+    """The form look-alike names share: ``joe`` and its Cyrillic twin, ``ANA`` and its Greek one.
+
+    The skeleton is taken again after case folding, as case folding can turn a prototype
+    (``I``, mapped to ``l``) into a letter that is not one.
+    """
+    folded = skeleton(unicodedata.normalize("NFKC", name)).casefold()
+    return skeleton(folded).casefold()
 
 
 _COMPATIBLE_SCRIPT_SETS = (
@@ -95,6 +122,8 @@ def check_name(name: str) -> NameProblem | None:
     if len(name) > MAX_NAME_CHARS:
         return NameProblem.TOO_LONG
     normalized = unicodedata.normalize("NFKC", name)
+    if _INVISIBLE.search(normalized):
+        return NameProblem.INVISIBLE
     for position, character in enumerate(normalized):
         category = unicodedata.category(character)
         if category[0] in "LN" and category not in ("Nl", "No"):
@@ -105,6 +134,26 @@ def check_name(name: str) -> NameProblem | None:
     scripts = {script for c in normalized if (script := _script_of(c)) is not None}
     if not _scripts_compatible(scripts):
         return NameProblem.MIXED_SCRIPTS
-    if name_key(name) in RESERVED_NAMES:
+    if _smeared(normalized):
+        return NameProblem.MARKS
+    if name_key(name) in RESERVED_NAMES or name_skeleton(name) in _reserved_skeletons():
         return NameProblem.RESERVED
     return None
+
+
+def _smeared(normalized: str) -> bool:
+    """Strike-through marks, or more marks on one letter than any language needs."""
+    in_a_row = 0
+    for character in normalized:
+        if unicodedata.category(character)[0] != "M":
+            in_a_row = 0
+            continue
+        in_a_row += 1
+        if in_a_row > MAX_MARKS_PER_LETTER or unicodedata.combining(character) == _OVERLAY:
+            return True
+    return False
+
+
+@cache
+def _reserved_skeletons() -> frozenset[str]:
+    return frozenset(name_skeleton(name) for name in RESERVED_NAMES)

@@ -248,6 +248,10 @@ class Renderer:
                 "a name cannot mix alphabets (Latin with Cyrillic or Greek, say)"
             ),
             NameProblem.RESERVED: _("that name is reserved"),
+            NameProblem.INVISIBLE: _("a name cannot hold invisible characters"),
+            NameProblem.MARKS: _(
+                "a letter in a name carries at most two accents, and none that strike it through"
+            ),
         }
         return texts[problem]
 
@@ -262,6 +266,11 @@ class Renderer:
             case ErrorCode.NAME_INVALID:
                 rule = self.name_rule_text(event.problem) if event.problem else ""
                 return _("the name '{name}' is not allowed: {rule}.").format(name=name, rule=rule)
+            case ErrorCode.NAME_TAKEN if "like" in event.extra:
+                return _(
+                    "the name '{name}' looks too much like '{like}', who is online; "
+                    "please choose another."
+                ).format(name=name, like=event.extra["like"])
             case ErrorCode.NAME_TAKEN:
                 return _("the name '{name}' is taken; please choose another.").format(name=name)
             case ErrorCode.NOT_REGISTERED:
