@@ -7,8 +7,12 @@ attacker harms nobody else.
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 from pathlib import Path
+
+import pytest
+import trustme
 
 from tests.conftest import StartServer
 from tests.support import HOST, ServerProcess
@@ -95,3 +99,40 @@ def test_invisible_and_smeared_names_are_refused(server: ServerProcess) -> None:
     refused = twin.register("a" + "\u0336" * 19)
     assert refused == {**refused, "code": "name_invalid", "rule": "marks"}
     assert twin.register("joão")["type"] == "welcome"
+
+
+def test_tls_handshakes_count_against_the_limits_and_have_a_deadline(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    server = start_server(
+        "--tls-cert", str(cert_file), "--tls-key", str(key_file),
+        "--max-per-ip", "5", "--registration-timeout", "2",
+    )  # fmt: skip
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+
+    def tls_client(source: str) -> ssl.SSLSocket:
+        return context.wrap_socket(connect_from(source, server.port), server_hostname=HOST)
+
+    stalled = [connect_from(ATTACKER_ADDRESS, server.port) for _ in range(5)]  # never handshake
+    time.sleep(0.3)
+    with pytest.raises((ssl.SSLError, OSError)):
+        tls_client(ATTACKER_ADDRESS).recv(100)  # the sixth from that address: refused
+    elsewhere = tls_client("127.0.0.1")
+    assert b"Welcome" in elsewhere.recv(1000)
+    # The stalled handshakes end at the deadline, which frees their address.
+    for sock in stalled:
+        sock.settimeout(5)
+        assert sock.recv(100) == b""
+    assert b"Welcome" in tls_client(ATTACKER_ADDRESS).recv(1000)
+    elsewhere.close()
+    time.sleep(0.3)
+    log = server.log()
+    assert "TLS handshake with 127.0.0.3" in log and "failed" in log
+    assert "refused 127.0.0.3" in log
+    assert "eof_received" not in log

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from enum import Enum, auto
+from functools import partial
 
 from papo.core.room import MAX_NAME_TRIES, Output, Room, RoomSettings, Send, Session
 from papo.hub.local import LocalHub
@@ -29,6 +30,13 @@ from papo.protocol.framing import Line, Refused
 from papo.protocol.render import Renderer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
+from papo.server.listen import (
+    TLS_HANDSHAKE_SECONDS,
+    accept_forever,
+    listen_hosts,
+    open_listeners,
+    tls_handshake,
+)
 from papo.server.pacing import FlushPacer
 
 log = logging.getLogger("papo.server")
@@ -50,13 +58,6 @@ def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
     return context
 
 
-def listen_hosts(host: str | None) -> list[str]:
-    """All interfaces means both families, when this machine has IPv6 at all."""
-    if host:
-        return [host]
-    return ["0.0.0.0", "::"] if socket.has_ipv6 else ["0.0.0.0"]
-
-
 class ChatServer:
     """Owns the room and every connection; implements connection.ConnectionOwner."""
 
@@ -73,7 +74,10 @@ class ChatServer:
         self.renderer = Renderer(config.language)
         self.hub: LocalHub[Connection] = LocalHub(self.room, self.renderer)
         self.per_host: Counter[str] = Counter()
+        self.admitted = 0  # connections counted against the limits, from accept on
         self.listeners: list[asyncio.Server] = []
+        self._accepting: list[asyncio.Task[None]] = []  # TLS accept loops
+        self._handshakes: set[asyncio.Task[bool]] = set()
         self.shutting_down = False
         self._next_sid = 0
         self._dirty: list[Connection] = []  # clients with something of their own to send
@@ -81,6 +85,7 @@ class ChatServer:
         self._pacer = FlushPacer()
         self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
+        self._tls = tls_context(config)
 
     # -- listening -------------------------------------------------------------------------
 
@@ -93,54 +98,97 @@ class ChatServer:
             rate=self.config.rate,
             burst=self.config.burst,
             sendq=self.config.sendq,
+            tls=self._tls is not None,
         )
 
     async def start(self) -> list[tuple[str, int]]:
         """Listen on every address asked for; returns them (with the real port for port 0)."""
-        loop = asyncio.get_running_loop()
-        context = tls_context(self.config)
         port = self.config.port
         addresses: list[tuple[str, int]] = []
         for host in listen_hosts(self.config.host):
             try:
-                listener = await loop.create_server(
-                    self.new_connection, host, port, ssl=context, reuse_address=True, backlog=4096
-                )
+                sockets = open_listeners(host, port)
             except OSError as error:
                 if self.config.host is None and host == "::" and addresses:
                     log.warning("IPv6 unavailable (%s); listening on IPv4 only", error)
                     continue
                 raise
-            self.listeners.append(listener)
-            for sock in listener.sockets:
+            for sock in sockets:
                 address = sock.getsockname()
                 port = address[1]  # so every family shares the port that port 0 picked
                 addresses.append((str(address[0]), int(address[1])))
+                await self._serve(sock)
         return addresses
+
+    async def _serve(self, sock: socket.socket) -> None:
+        if self._tls is None:
+            loop = asyncio.get_running_loop()
+            self.listeners.append(await loop.create_server(self.new_connection, sock=sock))
+        else:
+            accepted = partial(self._accepted, self._tls)
+            task = asyncio.get_running_loop().create_task(accept_forever(sock, accepted))
+            task.add_done_callback(lambda _: sock.close())
+            self._accepting.append(task)
+
+    def _accepted(
+        self, context: ssl.SSLContext, sock: socket.socket, peer: tuple[str, int]
+    ) -> None:
+        """A TLS connection: counted (or refused) now, greeted once its handshake is done."""
+        connection = self.new_connection()
+        connection.set_peer(peer)
+        if not self.admit(connection):
+            sock.close()
+            return
+        loop = asyncio.get_running_loop()
+        # Never longer than the time to pick a name, which it is part of.
+        deadline = min(TLS_HANDSHAKE_SECONDS, self.config.registration_timeout)
+        handshake = tls_handshake(
+            loop, connection, sock, context, connection.session.peer, deadline
+        )
+        task = loop.create_task(handshake)
+        self._handshakes.add(task)  # the loop itself keeps only a weak reference
+        task.add_done_callback(partial(self._handshake_done, connection))
+
+    def _handshake_done(self, connection: Connection, task: asyncio.Task[bool]) -> None:
+        self._handshakes.discard(task)
+        if task.cancelled() or not task.result():
+            connection.connection_lost(None)  # never connected: asyncio will not call it
 
     # -- connection lifecycle (ConnectionOwner) --------------------------------------------
 
-    def admit(self, connection: Connection) -> None:
-        now = time.time()
+    def admit(self, connection: Connection) -> bool:
+        """Count a connection against the limits as soon as it is accepted (before any TLS
+        handshake), or refuse it."""
         max_clients, max_per_ip = self.config.max_clients, self.config.max_per_ip
-        if self.shutting_down or (max_clients and len(self.hub.outlets) >= max_clients):
-            self._refuse(connection, ErrorCode.SERVER_FULL, now)
-            return
+        if self.shutting_down or (max_clients and self.admitted >= max_clients):
+            self._refuse(connection, ErrorCode.SERVER_FULL)
+            return False
         if max_per_ip and self.per_host[connection.host] >= max_per_ip:
-            self._refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS, now)
-            return
+            self._refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS)
+            return False
         connection.admitted = True
-        self.hub.attach(connection)
+        self.admitted += 1
         self.per_host[connection.host] += 1
         log.info("connection %s from %s", connection.session.sid, connection.session.peer)
         loop = asyncio.get_running_loop()
         connection.registration_timer = loop.call_later(
             self.config.registration_timeout, self._registration_timeout, connection
         )
-        self.carry_out([Send(Greeting(ts=now, motd=self.config.motd), connection.session)])
+        return True
 
-    def _refuse(self, connection: Connection, code: ErrorCode, now: float) -> None:
+    def greet(self, connection: Connection) -> None:
+        """The connection carries lines now (its TLS handshake, if any, is done)."""
+        self.hub.attach(connection)
+        greeting = Greeting(ts=time.time(), motd=self.config.motd)
+        self.carry_out([Send(greeting, connection.session)])
+
+    def _refuse(self, connection: Connection, code: ErrorCode) -> None:
+        """Say why in plain text and close; a TLS client is closed before its handshake, which
+        would cost what the refusal is meant to save."""
         log.info("refused %s: %s", connection.session.peer, code.value)
+        if connection.tls:
+            return  # not yet connected: the accept loop closes its socket
+        now = time.time()
         for event in (Error(ts=now, code=code), Bye(ts=now, reason=ByeReason(code.value))):
             connection.queue(self.renderer.text(event))
         connection.close_after_flush()
@@ -183,6 +231,7 @@ class ChatServer:
         if not connection.admitted:
             return
         connection.admitted = False
+        self.admitted -= 1
         self.hub.detach(connection)
         self.per_host[connection.host] -= 1
         if self.per_host[connection.host] <= 0:
@@ -282,6 +331,8 @@ class ChatServer:
         self.shutting_down = True
         for listener in self.listeners:
             listener.close()
+        for task in (*self._accepting, *self._handshakes):
+            task.cancel()
         connections = self.hub.tell_everyone(Bye(ts=time.time(), reason=ByeReason.SHUTDOWN))
         for connection in connections:
             connection.close_after_flush()

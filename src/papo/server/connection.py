@@ -27,7 +27,8 @@ CLOSE_LINGER_SECONDS = 5.0
 class ConnectionOwner(Protocol):
     """What a connection needs from the server it belongs to."""
 
-    def admit(self, connection: Connection) -> None: ...
+    def admit(self, connection: Connection) -> bool: ...
+    def greet(self, connection: Connection) -> None: ...
     def handle_frame(self, connection: Connection, event: FrameEvent) -> None: ...
     def input_ended(self, connection: Connection) -> None: ...
     def connection_gone(self, connection: Connection) -> None: ...
@@ -48,12 +49,14 @@ class Connection(asyncio.Protocol):
         rate: float,
         burst: int,
         sendq: int,
+        tls: bool = False,
     ) -> None:
         self.owner = owner
         self.session = session
         self.framer = LineBuffer(max_line_bytes)
         self.bucket = TokenBucket(rate, burst, time.monotonic())
         self.sendq = sendq
+        self.tls = tls
         self.transport: asyncio.Transport | None = None
         self.host = ""
         self.admitted = False
@@ -72,16 +75,22 @@ class Connection(asyncio.Protocol):
 
     # -- asyncio.Protocol ------------------------------------------------------------------
 
+    def set_peer(self, peer: tuple[str, int] | None) -> None:
+        """Who is at the other end, known from accept on."""
+        self.host = str(peer[0]) if peer else ""
+        self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream server's transports are always asyncio.Transport (plain or TLS).
         self.transport = transport = cast(asyncio.Transport, transport)
-        peer = transport.get_extra_info("peername")
-        self.host = str(peer[0]) if peer else ""
-        self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
+        if not self.admitted:  # a TLS connection was admitted at accept, before its handshake
+            self.set_peer(transport.get_extra_info("peername"))
+            if not self.owner.admit(self):
+                return
+        self._talker = TalkerMode(transport)
         # Our own cap decides when a client is too slow; asyncio's flow-control callbacks are moot.
         transport.set_write_buffer_limits(high=max(self.sendq, 1) * 2)
-        self._talker = TalkerMode(transport)
-        self.owner.admit(self)
+        self.owner.greet(self)
 
     def data_received(self, data: bytes) -> None:
         if self.closing:
@@ -97,14 +106,17 @@ class Connection(asyncio.Protocol):
         self.framer.end_of_input()
         if not self.closing and not self._paused:
             self._run_backlog()
-        return True  # we close ourselves, once what the last lines caused has been sent
+        # We close ourselves, once what the last lines caused has been sent; TLS cannot stay
+        # half-open, and asyncio warns if asked to.
+        return not self.tls
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.lost.done():
+            return
         self.closing = True
         self._cancel_timers()
         self._batch.clear()
-        if not self.lost.done():
-            self.lost.set_result(None)
+        self.lost.set_result(None)
         self.owner.connection_gone(self)
 
     # -- input and flood control -----------------------------------------------------------
@@ -172,7 +184,7 @@ class Connection(asyncio.Protocol):
         """Write what is queued for this client, then ``tail`` (its share of the broadcasts),
         in one write; a client whose unsent bytes pass the cap is too slow."""
         transport = self.transport
-        if transport is None or self.closing:
+        if transport is None or self.closing or transport.is_closing():
             return
         batch = self._batch
         if batch:

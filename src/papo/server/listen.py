@@ -1,0 +1,97 @@
+"""Listening sockets, and the accept loop that TLS connections go through.
+
+asyncio's TLS servers call the protocol only once the handshake is done, so connections in their
+handshake were not counted by ``--max-clients`` or ``--max-per-ip``: 150 stalled handshakes from
+one address were all held for the 60 s default. TLS listeners are therefore accepted here: each
+connection is counted (or refused) at accept, before any handshake, and its handshake has its own
+short deadline. The same loop backs off when the process is out of file descriptors, instead of
+asking the kernel again at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+import ssl
+from collections.abc import Callable
+
+log = logging.getLogger("papo.server")
+
+BACKLOG = 4096
+# A TLS client has this long to finish its handshake; a stalled one holds a slot only that long.
+TLS_HANDSHAKE_SECONDS = 10.0
+# Out of descriptors (or memory): accepting waits this long before trying again.
+ACCEPT_BACKOFF_SECONDS = 0.5
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
+def listen_hosts(host: str | None) -> list[str]:
+    """All interfaces means both families, when this machine has IPv6 at all."""
+    if host:
+        return [host]
+    return ["0.0.0.0", "::"] if socket.has_ipv6 else ["0.0.0.0"]
+
+
+def open_listeners(host: str, port: int) -> list[socket.socket]:
+    """Bound, listening, non-blocking sockets for every address ``host`` resolves to."""
+    listeners: list[socket.socket] = []
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _name, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            listeners.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(BACKLOG)
+            sock.setblocking(False)
+    except OSError:
+        for sock in listeners:
+            sock.close()
+        raise
+    return listeners
+
+
+AcceptedHandler = Callable[[socket.socket, tuple[str, int]], None]
+
+
+async def accept_forever(listener: socket.socket, accepted: AcceptedHandler) -> None:
+    """Hand every accepted socket to ``accepted``; pause a little when out of descriptors."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            sock, peer = await loop.sock_accept(listener)
+        except OSError as error:
+            if error.errno not in _OUT_OF_RESOURCES:
+                raise
+            log.warning("cannot accept connections: %s; trying again shortly", error.strerror)
+            await asyncio.sleep(ACCEPT_BACKOFF_SECONDS)
+            continue
+        accepted(sock, peer)
+
+
+async def tls_handshake(
+    loop: asyncio.AbstractEventLoop,
+    protocol: asyncio.Protocol,
+    sock: socket.socket,
+    context: ssl.SSLContext,
+    peer: str,
+    deadline: float = TLS_HANDSHAKE_SECONDS,
+) -> bool:
+    """Run the server side of the handshake on an accepted socket; False (logged) if it failed."""
+    try:
+        await loop.connect_accepted_socket(
+            lambda: protocol, sock, ssl=context, ssl_handshake_timeout=deadline
+        )
+    except (OSError, ssl.SSLError, TimeoutError, ConnectionError) as error:
+        reason = str(error) or type(error).__name__
+        log.info("TLS handshake with %s failed: %s", peer, reason)
+        sock.close()
+        return False
+    except asyncio.CancelledError:
+        sock.close()
+        raise
+    return True
