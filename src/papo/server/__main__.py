@@ -8,10 +8,12 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from papo import __version__
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, parse_config
+from papo.server.fdlimit import fit_client_limit
 
 log = logging.getLogger("papo.server")
 
@@ -22,7 +24,7 @@ def format_address(host: str, port: int) -> str:
 
 async def serve(config: ServerConfig) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
-    server = ChatServer(config)
+    server = ChatServer(replace(config, max_clients=fit_client_limit(config.max_clients)))
     addresses = await server.start()
     scheme = "tls" if config.tls_cert else "tcp"
     for host, port in addresses:
