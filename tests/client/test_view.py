@@ -101,3 +101,23 @@ def test_completion_of_commands_then_names() -> None:
     assert complete_word("/msg bo", "bo", ["Bob", "bobby", "ana"]) == ["Bob ", "bobby "]
     assert complete_word("hi a", "a", ["Ana", "bob"]) == ["Ana "]
     assert complete_word("", "", ["ana"]) == ["ana "]
+
+
+@pytest.mark.parametrize("colour", [True, False])
+def test_a_wrapped_message_indents_its_continuation_rows(colour: bool) -> None:
+    view = View(Renderer("en"), colour=colour)
+    padded = "ok " + "x" * 20 + " <bob> I agree, send me the key " + "y" * 30
+    rows = [ANSI.sub("", row) for row in view.lines(Message(ts=NOW, id=1, sender="mallory",
+                                                            text=padded), width=40)]  # fmt: skip
+    assert len(rows) > 2
+    assert all(len(row) <= 40 for row in rows)
+    indent = len(rows[0]) - len(rows[0].split("> ", 1)[1])
+    assert all(row.startswith(" " * indent) and row[indent] != " " for row in rows[1:])
+    assert "".join("".join(rows).split()).endswith("".join(padded.split()))  # nothing lost
+
+
+def test_a_short_message_or_no_width_is_one_row() -> None:
+    view = View(Renderer("en"), colour=False)
+    long = Message(ts=NOW, id=1, sender="bia", text="z" * 300)
+    assert len(view.lines(long)) == 1
+    assert len(view.lines(Message(ts=NOW, id=2, sender="bia", text="oi"), width=40)) == 1

@@ -131,3 +131,38 @@ def test_a_valid_name_never_holds_a_control_or_space(name: str) -> None:
         assert name.isprintable()
         assert not any(c.isspace() for c in name)
         assert 1 <= len(name) <= 20
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("hi\u2028<bob> yo\u2029", "hi <bob> yo"),  # no line breaks in a line
+        ("a\u200bb\u2060c\ufeffd", "abcd"),  # zero-width space, word joiner, BOM
+        ("x\u200ey\u200fz\u061c", "xyz"),  # direction marks
+        ("a\U000e0041b", "ab"),  # tag characters outside a flag
+        ("x\ufffey\uffff", "xy"),  # noncharacters
+        ("\u200dstart\u200c", "start"),  # joiners with nothing to join
+        ("\u3164", ""),  # a blank message is no message
+        ("\ufeff", ""),
+        ("\u0301", ""),
+        ("ok" + " " * 68 + "<bob> I agree", "ok   <bob> I agree"),
+        ("a\u3000\u3000\u3000\u3000\u3000b", "a   b"),
+    ],
+)
+def test_clean_message_removes_what_hides_or_deceives(text: str, cleaned: str) -> None:
+    assert clean_message(text) == cleaned
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "👨\u200d👩\u200d👧 family",  # emoji ZWJ sequence
+        "می\u200cخواهم",  # Persian needs its non-joiner
+        "1\ufe0f\u20e3 keycap",
+        "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # flag of England
+        "olá, mundo! 🎉",
+        "a  b   c",
+    ],
+)
+def test_clean_message_keeps_what_emoji_and_scripts_need(text: str) -> None:
+    assert clean_message(text) == text

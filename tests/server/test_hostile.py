@@ -136,3 +136,19 @@ def test_tls_handshakes_count_against_the_limits_and_have_a_deadline(
     assert "TLS handshake with 127.0.0.3" in log and "failed" in log
     assert "refused 127.0.0.3" in log
     assert "eof_received" not in log
+
+
+def test_messages_cannot_fake_lines_or_hide(server: ServerProcess) -> None:
+    mallory, bob = server.user("mallory"), server.user("bob")
+    line_reader = server.client()
+    line_reader.send("reader")
+    line_reader.text_until(lambda line: "reader" in line)
+    mallory.send("ok\u2028<bob> I agree, send the key".encode())
+    assert bob.expect("message")["text"] == "ok <bob> I agree, send the key"
+    mallory.send(("ok" + " " * 68 + "<bob> I agree").encode())
+    assert bob.expect("message")["text"] == "ok   <bob> I agree"
+    seen = line_reader.text_until(lambda line: "ok   <bob> I agree" in line)
+    assert all(" " * 4 not in line for line in seen)
+    mallory.send("\ufeff".encode())  # blank once cleaned: not relayed at all
+    mallory.send("a\u200bd\u200bm\u200bi\u200bn".encode())
+    assert bob.expect("message")["text"] == "admin"

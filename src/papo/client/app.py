@@ -9,6 +9,7 @@ with growing pauses, and gets the same name back.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -70,7 +71,8 @@ class ChatClient:
 
     def show(self, event: Event) -> None:
         self.track(event)
-        lines = self.view.lines(event, self.name)
+        width = shutil.get_terminal_size().columns if self.interactive else None
+        lines = self.view.lines(event, self.name, width)
         if lines:
             self.screen.show(lines, bell=wants_attention(event, self.name))
 

@@ -8,6 +8,7 @@ client's own language.
 
 from __future__ import annotations
 
+import textwrap
 import time
 import zlib
 from dataclasses import dataclass
@@ -75,24 +76,41 @@ class View:
         own = me is not None and name_key(name) == name_key(me)
         return self.paint(BOLD + name_colour(name) if own else name_colour(name), name)
 
-    def lines(self, event: Event, me: str | None = None) -> list[str]:
-        """Display lines for one event; none for those the user need not see (hello)."""
-        clock = self.paint(DIM, time.strftime("%H:%M", time.localtime(event.ts)))
+    def lines(self, event: Event, me: str | None = None, width: int | None = None) -> list[str]:
+        """Display lines for one event; none for those the user need not see (hello).
+
+        With the terminal's ``width``, a message too long for one row is wrapped here, its
+        continuation rows indented past the sender's name: a message can then never start a
+        row that reads as somebody else's (text padded to the edge, then ``<bob> ...``).
+        """
+        stamp = time.strftime("%H:%M", time.localtime(event.ts))
+        clock = self.paint(DIM, stamp)
         match event:
             case Message(sender=sender, text=text):
-                line = f"{clock} <{self.name(sender, me)}> {text}"
+                head, plain = f"{clock} <{self.name(sender, me)}> ", f"{stamp} <{sender}> "
             case Action(sender=sender, text=text):
-                line = f"{clock} * {self.name(sender, me)} {text}"
+                head, plain = f"{clock} * {self.name(sender, me)} ", f"{stamp} * {sender} "
             case Private(sender=sender, recipient=recipient, text=text):
-                line = f"{clock} {self.paint(MAGENTA, f'[{sender} -> {recipient}]')} {text}"
+                tag = f"[{sender} -> {recipient}]"
+                head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
             case Join() | Leave() | Nick() | Welcome() | Bye():
-                line = f"{clock} {self.paint(DIM, self.renderer.text_line(event))}"
+                return [f"{clock} {self.paint(DIM, self.renderer.text_line(event))}"]
             case Online() | HelpInfo():
                 return self.renderer.text_line(event).split("\n")
             case Error():
                 return [self.paint(RED, self.renderer.text_line(event))]
             case Hello() | Greeting():
                 return []
+        first, *more = self._rows(text, len(plain), width)
+        lines = [head + first, *(" " * len(plain) + row for row in more)]
         if isinstance(event, Message | Action) and event.history:
-            line = self.paint(DIM, line)
-        return [line]
+            lines = [self.paint(DIM, line) for line in lines]
+        return lines
+
+    @staticmethod
+    def _rows(text: str, indent: int, width: int | None) -> list[str]:
+        if width is None or len(text) + indent <= width or width - indent < 10:
+            return [text]
+        return textwrap.wrap(
+            text, width - indent, break_on_hyphens=False, drop_whitespace=True
+        ) or [text]

@@ -35,19 +35,56 @@ _ESCAPE_SEQUENCE = re.compile(
 # C0 but TAB, DEL, C1, and the bidirectional overrides that let text display in an order other
 # than the one it was written in (a classic way to disguise what a line says).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Line and paragraph separators: a bot that splits lines on them would see a second line, one
+# that could read as somebody else's. They become spaces.
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+# Characters that only serve to hide (Unicode's default-ignorables, and noncharacters), with the
+# sequences emoji and some scripts need, which are kept: an emoji flag's tag sequence, a joiner
+# between two visible characters (emoji ZWJ sequences, Persian and Indic words), a variation
+# selector right after a visible character (emoji presentation, keycaps).
+_NOT_VISIBLE = "\\s\u200b-\u200f\u2060-\u206f\ufeff"  # spaces and invisible formatters
+_VARIATION_SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
+_HIDDEN = re.compile(
+    "(?P<flag>\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)"
+    f"|(?<=[^{_NOT_VISIBLE}])[\u200c\u200d](?=[^{_NOT_VISIBLE}])"
+    f"|(?<=[^{_NOT_VISIBLE}{_VARIATION_SELECTORS}])[{_VARIATION_SELECTORS}]"
+    "|(?P<hidden>["
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010fffe\U0010ffff"
+    "])"
+)
+# Long runs of spaces push text to where the terminal wraps it, so it starts a screen line of its
+# own that reads as another user's ("ok" + 70 spaces + "<bob> I agree").
+_SPACE_RUN = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{4,}")
+MAX_SPACES_IN_A_ROW = 3
+
+
+def _keep_emoji_sequences(match: re.Match[str]) -> str:
+    return "" if match.group("hidden") is not None else match.group(0)
 
 
 def sanitize_text(text: str) -> str:
-    """Return ``text`` with escape sequences and control characters removed, tabs as spaces."""
-    if text.isprintable():
+    """Return ``text`` without escape sequences, control characters and characters that only
+    serve to hide; tabs and line separators become spaces."""
+    if text.isascii() and text.isprintable():
         return text
     without_sequences = _ESCAPE_SEQUENCE.sub("", text)
-    return _CONTROL.sub("", without_sequences.replace("\t", " "))
+    visible = _CONTROL.sub("", without_sequences.replace("\t", " "))
+    visible = _LINE_SEPARATORS.sub(" ", visible)
+    return _HIDDEN.sub(_keep_emoji_sequences, visible)
 
 
 def clean_message(text: str) -> str:
-    """Sanitise and trim a message; an empty result means there is nothing to send."""
-    return sanitize_text(text).strip()
+    """Sanitise and trim a message, with long runs of spaces shortened; an empty result means
+    there is nothing to send (a message of invisible characters is blank)."""
+    cleaned = _SPACE_RUN.sub(" " * MAX_SPACES_IN_A_ROW, sanitize_text(text)).strip()
+    return cleaned if any(map(_shows_something, cleaned)) else ""
+
+
+def _shows_something(character: str) -> bool:
+    """Not a space, and not a mark with nothing to sit on."""
+    return not unicodedata.category(character).startswith(("M", "Z"))
 
 
 class NameProblem(Enum):
