@@ -28,3 +28,29 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         parse_config([], {"PAPO_RATE": "-1"})
     assert "PAPO_RATE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (["--burst", "0"], "must be 1 or more"),
+        (["--port", "99999"], "a port is 0 to 65535"),
+        (["--port", "65536"], "a port is 0 to 65535"),
+        (["--port", "-5"], "a port is 0 to 65535"),
+    ],
+)
+def test_values_with_no_meaning_are_refused_clearly(
+    argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        parse_config(argv, {})
+    assert complaint in capsys.readouterr().err
+
+
+def test_help_says_what_zero_means(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_config(["--help"], {})
+    text = " ".join(capsys.readouterr().out.split()).split("options:", 1)[1]
+    for option in ("--max-clients", "--max-per-ip", "--rate", "--sendq", "--quiet-above"):
+        assert "0 = no limit" in text.split(option, 1)[1].split("--", 1)[0], option
+    assert "0 = none" in text.split("--history", 1)[1]

@@ -118,3 +118,17 @@ def test_portuguese_from_option_and_from_locale(start_server: StartServer) -> No
         client.wait_hello()
         client.send("/online")
         assert "nome" in client.expect("error")["text"]
+
+
+def test_zero_means_no_limit(start_server: StartServer) -> None:
+    server = start_server("--sendq", "0", "--registration-timeout", "0", "--quiet-above", "0")
+    ana = server.user("ana")
+    idle = server.client()  # no name yet, and no deadline to pick one
+    assert idle.readline() is not None
+    bob = server.user("bob")
+    assert ana.expect("join")["name"] == "bob"  # 0 users is not a threshold to go quiet at
+    bob.send("hello")
+    assert ana.expect("message")["text"] == "hello"
+    time.sleep(1.5)
+    idle.send("late")
+    assert "late" in idle.text_until(lambda line: "late" in line)[-1]

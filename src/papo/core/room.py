@@ -132,7 +132,8 @@ class Room:
     @property
     def quiet(self) -> bool:
         """Above the threshold, arrivals and departures are not announced."""
-        return len(self.members) > self.settings.quiet_above
+        quiet_above = self.settings.quiet_above
+        return bool(quiet_above) and len(self.members) > quiet_above  # 0: never quiet
 
     def online_names(self) -> tuple[str, ...]:
         members = self.members

@@ -141,7 +141,7 @@ class ChatServer:
             return
         loop = asyncio.get_running_loop()
         # Never longer than the time to pick a name, which it is part of.
-        deadline = min(TLS_HANDSHAKE_SECONDS, self.config.registration_timeout)
+        deadline = min(TLS_HANDSHAKE_SECONDS, self.config.registration_timeout or float("inf"))
         handshake = tls_handshake(
             loop, connection, sock, context, connection.session.peer, deadline
         )
@@ -170,10 +170,10 @@ class ChatServer:
         self.admitted += 1
         self.per_host[connection.host] += 1
         log.info("connection %s from %s", connection.session.sid, connection.session.peer)
-        loop = asyncio.get_running_loop()
-        connection.registration_timer = loop.call_later(
-            self.config.registration_timeout, self._registration_timeout, connection
-        )
+        if self.config.registration_timeout:  # 0: no deadline
+            connection.registration_timer = asyncio.get_running_loop().call_later(
+                self.config.registration_timeout, self._registration_timeout, connection
+            )
         return True
 
     def greet(self, connection: Connection) -> None:

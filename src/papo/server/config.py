@@ -56,28 +56,55 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535: {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="papo-server",
         description="papo chat server. Every option can also be set as PAPO_<OPTION> "
-        "in the environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...).",
+        "in the environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...). For every limit, "
+        "0 means no limit.",
     )
     add = parser.add_argument
     add("--host", help="address to listen on (default: all interfaces, IPv4 and IPv6)")
-    add("--port", type=int, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
+    add("--port", type=_port, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     add("--max-clients", type=_non_negative_int, help="connections in all (10000; 0 = no limit)")
     add("--max-per-ip", type=_non_negative_int, help="connections per address (100; 0 = no limit)")
     add("--rate", type=_non_negative_float, help="lines per second per client (5; 0 = no limit)")
-    add("--burst", type=_non_negative_int, help="lines a client may send at once (default 10)")
-    add("--sendq", type=_non_negative_int, help="bytes queued for a slow reader (default 1 MiB)")
-    add("--history", type=_non_negative_int, help="messages replayed to newcomers (default 20)")
-    add("--quiet-above", type=_non_negative_int, help="users above which joins are not announced")
+    add("--burst", type=_positive_int, help="lines a client may send at once (10; at least 1)")
+    add(
+        "--sendq",
+        type=_non_negative_int,
+        help="bytes queued for a slow reader before it is dropped (1 MiB; 0 = no limit)",
+    )
+    add("--history", type=_non_negative_int, help="messages replayed to newcomers (20; 0 = none)")
+    add(
+        "--quiet-above",
+        type=_non_negative_int,
+        help="users above which joins and leaves are not announced (1000; 0 = no limit)",
+    )
     add("--lang", help="language of server messages: en or pt_BR (default: from the locale)")
     add("--motd", type=Path, help="file whose text greets every newcomer")
     add("--tls-cert", type=Path, help="certificate chain (PEM); with --tls-key, turns TLS on")
     add("--tls-key", type=Path, help="private key (PEM) of the certificate")
     add("--log-level", choices=("debug", "info", "warning", "error"), help="default: info")
-    add("--registration-timeout", type=_non_negative_float, help="seconds to pick a name (60)")
+    add(
+        "--registration-timeout",
+        type=_non_negative_float,
+        help="seconds to pick a name (60; 0 = no limit)",
+    )
     add(
         "--loop",
         choices=("auto", "asyncio", "uvloop"),

@@ -20,6 +20,8 @@ from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.server.nagle import TalkerMode
 from papo.server.peer import peer_has_closed
 
+# --sendq 0: no cap on what may wait for a client (the operator's choice; memory is theirs).
+NO_SENDQ_CAP = 1 << 62
 # A client that stops reading after being told goodbye gets this long to take its last bytes.
 CLOSE_LINGER_SECONDS = 5.0
 
@@ -55,7 +57,7 @@ class Connection(asyncio.Protocol):
         self.session = session
         self.framer = LineBuffer(max_line_bytes)
         self.bucket = TokenBucket(rate, burst, time.monotonic())
-        self.sendq = sendq
+        self.sendq = sendq if sendq > 0 else NO_SENDQ_CAP
         self.tls = tls
         self.transport: asyncio.Transport | None = None
         self.host = ""
@@ -89,7 +91,7 @@ class Connection(asyncio.Protocol):
                 return
         self._talker = TalkerMode(transport)
         # Our own cap decides when a client is too slow; asyncio's flow-control callbacks are moot.
-        transport.set_write_buffer_limits(high=max(self.sendq, 1) * 2)
+        transport.set_write_buffer_limits(high=min(self.sendq, 1 << 28) * 2)
         self.owner.greet(self)
 
     def data_received(self, data: bytes) -> None:
