@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,3 +181,54 @@ def test_hostile_server_cannot_reach_the_terminal(hostile_server: int) -> None:
     assert "look" in screen and "owned" not in screen
     assert SAFE_SEQUENCES.sub("", screen).count("\x1b") == 0
     assert child.exitstatus == 1
+
+
+MEASURED_CLIENT = (
+    "import atexit, resource, runpy, sys;"
+    "atexit.register(lambda: print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " file=sys.stderr));"
+    "sys.argv[0] = 'client.py';"
+    "runpy.run_path('client.py', run_name='__main__')"
+)
+
+
+def test_a_server_line_without_end_costs_the_client_little() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    junk_mib = 32
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader, contextlib.suppress(OSError):
+            reader.readline()  # /format json
+            conn.sendall(json.dumps(HOSTILE_EVENTS[0]).encode() + b"\n")
+            reader.readline()  # the name
+            conn.sendall(json.dumps(HOSTILE_EVENTS[1]).encode() + b"\n")
+            chunk = b"x" * (1 << 20)
+            for _ in range(junk_mib):
+                conn.sendall(chunk)
+            after = {**HOSTILE_EVENTS[2], "from": "eve", "text": "still here"}
+            conn.sendall(b"\n" + json.dumps(after).encode() + b"\n")
+            conn.shutdown(socket.SHUT_RDWR)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    process = subprocess.Popen(  # stdin stays open: the server, not end of input, ends it
+        [sys.executable, "-c", MEASURED_CLIENT, "--port", str(listener.getsockname()[1]),
+         "--name", "victim"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        process.wait(60)
+    finally:
+        process.kill()
+    assert process.stdout is not None and process.stderr is not None
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    took = time.monotonic() - started
+    listener.close()
+    thread.join(10)
+    assert "<eve> still here" in stdout
+    peak_kib = int(stderr.rsplit("maxrss", 1)[1].split()[0])
+    assert peak_kib < 48 * 1024, f"the client grew to {peak_kib >> 10} MiB"
+    assert took < 8, f"{junk_mib} MiB without a newline held the client {took:.1f} s"

@@ -16,9 +16,13 @@ from pathlib import Path
 
 from papo.protocol.decode import Malformed, decode_line
 from papo.protocol.events import Error, Event, Hello, Welcome
+from papo.protocol.framing import Line, LineBuffer
 from papo.protocol.i18n import translation
 
 CONNECT_TIMEOUT = 10.0
+# The longest line taken from a server: room for /online with tens of thousands of names, and a
+# bound on what a hostile server can make the client hold (one without newlines used to stall it).
+MAX_SERVER_LINE_BYTES = 4 << 20
 
 
 class LinkError(Exception):
@@ -65,7 +69,7 @@ class Link:
         self.language = language
         self._ = translation(language).gettext
         self.hello: Hello | None = None
-        self._buffer = b""
+        self._framer = LineBuffer(MAX_SERVER_LINE_BYTES)
         try:
             raw = socket.create_connection((address.host, address.port), CONNECT_TIMEOUT)
         except OSError as error:
@@ -99,17 +103,21 @@ class Link:
         except OSError as error:
             raise LinkError(self._("the server closed the connection.")) from error
 
-    def _read_line(self) -> bytes | None:
-        while b"\n" not in self._buffer:
+    def _read_line(self) -> str | None:
+        """The next line from the server; too long or not UTF-8, it is skipped."""
+        while True:
+            event = self._framer.next_event()
+            if isinstance(event, Line):
+                return event.text
+            if event is not None:
+                continue
             try:
                 chunk = self.sock.recv(65536)
             except (OSError, ssl.SSLError):
                 chunk = b""
             if not chunk:
                 return None
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line
+            self._framer.receive(chunk)
 
     def events(self) -> Iterator[Event]:
         """Events until the server closes; lines that are not valid events are skipped."""
@@ -131,7 +139,7 @@ class Link:
         """
         self.send("/format json")
         while (line := self._read_line()) is not None:
-            if not line.startswith(b"{"):
+            if not line.startswith("{"):
                 continue
             try:
                 event = decode_line(line)
