@@ -38,7 +38,7 @@ def connect_from(address: str, port: int) -> socket.socket:
 def test_flooders_that_send_a_backlog_and_hang_up_harm_nobody(
     start_server: StartServer,
 ) -> None:
-    server = start_server()
+    server = start_server("--ip-rate", "0")  # each connection limited on its own, as before
     watcher = server.user("watcher")
     before = rss_bytes(server)
     attackers = [connect_from(ATTACKER_ADDRESS, server.port) for _ in range(100)]

@@ -45,3 +45,10 @@ class TokenBucket:
             return 0.0
         self._refill(now)
         return max(0.0, (1.0 - self._tokens) / self.rate)
+
+    def is_full(self, now: float) -> bool:
+        """Whether the bucket has refilled to its burst (unused for that long)."""
+        if self.unlimited:
+            return True
+        self._refill(now)
+        return self._tokens >= self.burst

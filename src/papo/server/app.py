@@ -11,7 +11,6 @@ import logging
 import socket
 import ssl
 import time
-from collections import Counter
 from collections.abc import Iterable
 from enum import Enum, auto
 from functools import partial
@@ -38,8 +37,11 @@ from papo.server.listen import (
     tls_handshake,
 )
 from papo.server.pacing import FlushPacer
+from papo.server.per_address import AddressLimits, AddressRules
 
 log = logging.getLogger("papo.server")
+
+FORGET_IDLE_EVERY_SECONDS = 30.0
 
 
 class BroadcastState(Enum):
@@ -73,11 +75,19 @@ class ChatServer:
         )
         self.renderer = Renderer(config.language)
         self.hub: LocalHub[Connection] = LocalHub(self.room, self.renderer)
-        self.per_host: Counter[str] = Counter()
+        self.addresses = AddressLimits(
+            AddressRules(
+                max_connections=config.max_per_ip,
+                connect_rate=config.ip_connect_rate,
+                line_rate=config.ip_rate,
+                line_burst=config.ip_burst,
+            )
+        )
         self.admitted = 0  # connections counted against the limits, from accept on
         self.listeners: list[asyncio.Server] = []
         self._accepting: list[asyncio.Task[None]] = []  # TLS accept loops
         self._handshakes: set[asyncio.Task[bool]] = set()
+        self._forgetting: asyncio.TimerHandle | None = None
         self.shutting_down = False
         self._next_sid = 0
         self._dirty: list[Connection] = []  # clients with something of their own to send
@@ -118,7 +128,14 @@ class ChatServer:
                 port = address[1]  # so every family shares the port that port 0 picked
                 addresses.append((str(address[0]), int(address[1])))
                 await self._serve(sock)
+        self._forget_idle_addresses()
         return addresses
+
+    def _forget_idle_addresses(self) -> None:
+        """Addresses with no connection left are remembered until their buckets refill."""
+        self.addresses.forget_idle(time.monotonic())
+        loop = asyncio.get_running_loop()
+        self._forgetting = loop.call_later(FORGET_IDLE_EVERY_SECONDS, self._forget_idle_addresses)
 
     async def _serve(self, sock: socket.socket) -> None:
         if self._tls is None:
@@ -159,16 +176,17 @@ class ChatServer:
     def admit(self, connection: Connection) -> bool:
         """Count a connection against the limits as soon as it is accepted (before any TLS
         handshake), or refuse it."""
-        max_clients, max_per_ip = self.config.max_clients, self.config.max_per_ip
+        max_clients = self.config.max_clients
         if self.shutting_down or (max_clients and self.admitted >= max_clients):
             self._refuse(connection, ErrorCode.SERVER_FULL)
             return False
-        if max_per_ip and self.per_host[connection.host] >= max_per_ip:
-            self._refuse(connection, ErrorCode.TOO_MANY_CONNECTIONS)
+        refusal = self.addresses.admit(connection.address_group, time.monotonic())
+        if refusal is not None:
+            self._refuse(connection, refusal)
             return False
         connection.admitted = True
+        connection.address_bucket = self.addresses.line_bucket(connection.address_group)
         self.admitted += 1
-        self.per_host[connection.host] += 1
         log.info("connection %s from %s", connection.session.sid, connection.session.peer)
         if self.config.registration_timeout:  # 0: no deadline
             connection.registration_timer = asyncio.get_running_loop().call_later(
@@ -233,9 +251,7 @@ class ChatServer:
         connection.admitted = False
         self.admitted -= 1
         self.hub.detach(connection)
-        self.per_host[connection.host] -= 1
-        if self.per_host[connection.host] <= 0:
-            del self.per_host[connection.host]
+        self.addresses.release(connection.address_group)
         if not self.shutting_down:
             self._depart(connection, LeaveReason.DISCONNECT)
         log.debug("connection %s from %s closed", connection.session.sid, connection.session.peer)
@@ -329,6 +345,8 @@ class ChatServer:
     async def shutdown(self) -> None:
         """Stop listening, tell everyone once, flush, wait a little, then cut what is left."""
         self.shutting_down = True
+        if self._forgetting is not None:
+            self._forgetting.cancel()
         for listener in self.listeners:
             listener.close()
         for task in (*self._accepting, *self._handshakes):

@@ -28,6 +28,9 @@ class ServerConfig:
     max_per_ip: int = 100
     rate: float = 5.0
     burst: int = 10
+    ip_rate: float = 20.0
+    ip_burst: int = 50
+    ip_connect_rate: float = 5.0
     sendq: int = 1 << 20
     history: int = DEFAULT_HISTORY
     quiet_above: int = DEFAULT_QUIET_ABOVE
@@ -84,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-per-ip", type=_non_negative_int, help="connections per address (100; 0 = no limit)")
     add("--rate", type=_non_negative_float, help="lines per second per client (5; 0 = no limit)")
     add("--burst", type=_positive_int, help="lines a client may send at once (10; at least 1)")
+    add(
+        "--ip-rate",
+        type=_non_negative_float,
+        help="lines per second from one address, all its clients together (20; 0 = no limit)",
+    )
+    add("--ip-burst", type=_positive_int, help="lines one address may send at once (50)")
+    add(
+        "--ip-connect-rate",
+        type=_non_negative_float,
+        help="new connections per second from one address, after --max-per-ip at once "
+        "(5; 0 = no limit)",
+    )
     add(
         "--sendq",
         type=_non_negative_int,

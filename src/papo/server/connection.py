@@ -19,7 +19,9 @@ from papo.core.room import Session
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.server.nagle import TalkerMode
 from papo.server.peer import peer_has_closed
+from papo.server.per_address import address_group
 
+UNLIMITED = TokenBucket(0, 1, 0.0)  # the address bucket of a connection not yet admitted
 # --sendq 0: no cap on what may wait for a client (the operator's choice; memory is theirs).
 NO_SENDQ_CAP = 1 << 62
 # A client that stops reading after being told goodbye gets this long to take its last bytes.
@@ -61,6 +63,9 @@ class Connection(asyncio.Protocol):
         self.tls = tls
         self.transport: asyncio.Transport | None = None
         self.host = ""
+        self.address_group = ""  # what per-address limits count it under (IPv6: its /64)
+        # Shared by every connection of the address, handed over by the server on admission.
+        self.address_bucket = UNLIMITED
         self.admitted = False
         self.closing = False
         self._loop = asyncio.get_running_loop()
@@ -80,6 +85,7 @@ class Connection(asyncio.Protocol):
     def set_peer(self, peer: tuple[str, int] | None) -> None:
         """Who is at the other end, known from accept on."""
         self.host = str(peer[0]) if peer else ""
+        self.address_group = address_group(self.host)
         self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -138,10 +144,13 @@ class Connection(asyncio.Protocol):
             if event is None:
                 break
             now = time.monotonic()
-            if not self.bucket.take(now):
+            wait = max(self.bucket.wait_time(now), self.address_bucket.wait_time(now))
+            if wait > 0:
                 self._held = event
-                self._pause(self.bucket.wait_time(now))
+                self._pause(wait)
                 return
+            self.bucket.take(now)
+            self.address_bucket.take(now)
             self.owner.handle_frame(self, event)
         if self.closing:
             return
