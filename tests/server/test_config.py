@@ -34,9 +34,9 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
     ("argv", "complaint"),
     [
         (["--burst", "0"], "must be 1 or more"),
-        (["--port", "99999"], "a port is 0 to 65535"),
-        (["--port", "65536"], "a port is 0 to 65535"),
-        (["--port", "-5"], "a port is 0 to 65535"),
+        (["--port", "99999"], "must be 0 to 65535"),
+        (["--port", "65536"], "must be 0 to 65535"),
+        (["--port", "-5"], "must be 0 to 65535"),
     ],
 )
 def test_values_with_no_meaning_are_refused_clearly(

@@ -7,10 +7,10 @@ the command line wins over the environment, which wins over the default.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from papo import __version__
 from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
@@ -18,6 +18,7 @@ from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import choose_language
 
 DEFAULT_PORT = 12345
+Number = TypeVar("Number", int, float)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,32 +46,26 @@ class ServerConfig:
     loop: str = "auto"
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
-    return value
+def _within(
+    convert: Callable[[str], Number], low: int, high: int | None = None
+) -> Callable[[str], Number]:
+    """An argparse type: ``convert``, then refuse a value outside ``low`` to ``high``."""
+
+    def parse(text: str) -> Number:
+        value = convert(text)
+        if value < low or (high is not None and value > high):
+            bounds = f"{low} or more" if high is None else f"{low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}: {text}")
+        return value
+
+    parse.__name__ = convert.__name__  # argparse names it in "invalid int value"
+    return parse
 
 
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
-    return value
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0 to 65535: {text}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {text}")
-    return value
+_non_negative_int = _within(int, 0)
+_non_negative_float = _within(float, 0)
+_positive_int = _within(int, 1)
+_port = _within(int, 0, 65535)
 
 
 def build_parser() -> argparse.ArgumentParser:
