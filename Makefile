@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test system-tools lint typecheck unit bench catalogs clean
+.PHONY: test system-tools lint typecheck unit bench catalogs lookalikes clean
 
 test: system-tools lint typecheck unit
 
@@ -45,7 +45,11 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 catalogs: $(STAMP)
-	$(PY) -m papo.locale_tools
+	$(PY) tools/catalogs.py
+
+# The look-alike table for names, from Unicode's confusables.txt (a dev dependency carries it).
+lookalikes: $(STAMP)
+	$(PY) tools/lookalikes.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
