@@ -15,8 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-# Flood limits lifted (per client and per address); the per-address connection cap stays (clients come from many
-# 127.x addresses) and so does the 10 000 total, which the largest scenario just fits.
+# Flood limits lifted (per client and per address, lines and new connections); the per-address
+# connection cap stays (clients come from many 127.x addresses) and so does a total cap.
 PAPO_BENCH_OPTIONS = ("--rate", "0", "--ip-rate", "0", "--ip-connect-rate", "0",
                       "--max-clients", "20000", "--log-level", "warning")  # fmt: skip
 SERVER_CPU = 0  # the server runs on this core, the load generator on all the others
