@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def test_piped_with_name_option_sends_every_line(server: ServerProcess) -> None:
 def test_piped_name_refused_exits_non_zero(server: ServerProcess) -> None:
     result = run_client("--port", str(server.port), stdin="root\nhello\n")
     assert result.returncode == 1
-    assert "reserved" in result.stdout
+    assert "reserved" in result.stderr and "reserved" not in result.stdout  # errors apart
 
 
 def test_connection_refused_is_one_clear_line() -> None:
@@ -67,8 +68,8 @@ def test_connection_refused_is_one_clear_line() -> None:
         port = probe.getsockname()[1]  # closed again: nobody listens there
     result = run_client("--port", str(port), "--name", "x")
     assert result.returncode == 2
-    lines = [line for line in result.stdout.splitlines() if line]
-    assert len(lines) == 1 and "connection refused" in lines[0] and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line]
+    assert len(lines) == 1 and "connection refused" in lines[0] and not result.stdout
 
 
 @pytest.fixture
@@ -88,7 +89,11 @@ def test_tls_verified_unverified_and_insecure(tls_server: tuple[ServerProcess, P
     verified = run_client("--port", port, "--tls-ca", str(ca_file), "--name", "a", stdin="hi\n")
     assert verified.returncode == 0 and "<a> hi" in verified.stdout
     unknown = run_client("--port", port, "--tls", "--name", "b", stdin="hi\n")
-    assert unknown.returncode == 2 and "TLS" in unknown.stdout and "certificate" in unknown.stdout
+    assert unknown.returncode == 2 and "TLS" in unknown.stderr and "certificate" in unknown.stderr
+    plain = run_client("--port", port, "--name", "d", stdin="hi\n")
+    assert (
+        plain.returncode == 2 and "does not speak papo. (A TLS server? Try --tls.)" in plain.stderr
+    )
     insecure = run_client("--port", port, "--insecure", "--name", "c", stdin="hi\n")
     assert insecure.returncode == 0 and "<c> hi" in insecure.stdout
 
@@ -240,3 +245,85 @@ def test_a_server_line_without_end_costs_the_client_little() -> None:
     grown = (peak_kib - baseline_kib) >> 10
     assert grown < 16, f"32 MiB without a newline grew the client by {grown} MiB"
     assert took < 8, f"32 MiB without a newline held the client {took:.1f} s"
+
+
+def test_a_full_server_says_so_and_the_client_repeats_it(start_server: StartServer) -> None:
+    server = start_server("--max-clients", "1")
+    server.user("only")
+    result = run_client("--port", str(server.port), "--name", "late", stdin="hi\n")
+    assert result.returncode == 2
+    assert "refused the connection: The server is full. Try again later." in result.stderr
+    assert "does not speak papo" not in result.stderr
+
+
+def test_the_message_of_the_day_is_shown(start_server: StartServer, tmp_path: Path) -> None:
+    motd = tmp_path / "motd.txt"
+    motd.write_text("Be kind.\nMeetings on Friday.\n", encoding="utf-8")
+    server = start_server("--motd", str(motd))
+    result = run_client("--port", str(server.port), "--name", "newcomer", stdin="")
+    assert result.returncode == 0, result.stderr
+    assert "Be kind.\nMeetings on Friday." in result.stdout
+
+
+def test_empty_piped_input_says_why_it_cannot_join(server: ServerProcess) -> None:
+    result = run_client("--port", str(server.port), stdin="")
+    assert result.returncode == 1
+    assert "no name" in result.stderr and not result.stdout
+
+
+def test_output_into_a_closed_pipe_ends_quietly(server: ServerProcess) -> None:
+    talker = server.user("talker")
+    command = (
+        f"{shlex.quote(sys.executable)} client.py --port {server.port} --name reader | head -1"
+    )
+    process = subprocess.Popen(
+        command, shell=True, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        talker.expect("join", name="reader")
+        for number in range(20):
+            talker.send(f"line {number}")
+            time.sleep(0.05)
+        talker.expect("leave", name="reader", timeout=10)  # it ended with the pipe
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(10)
+    finally:
+        process.kill()
+    assert process.stdout is not None and process.stderr is not None
+    assert len(process.stdout.read().splitlines()) == 1
+    stderr = process.stderr.read()
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_a_welcome_without_its_count_still_lets_the_client_in() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader, contextlib.suppress(OSError):
+            reader.readline()  # /format json
+            conn.sendall(json.dumps(HOSTILE_EVENTS[0]).encode() + b"\n")
+            reader.readline()  # the name
+            ts = "2026-01-01T00:00:00.000Z"
+            welcome = {"type": "welcome", "name": "victim", "ts": ts}  # no count, no users
+            message = {"type": "message", "id": 1, "from": "eve", "text": "you are in", "ts": ts}
+            conn.sendall(b"".join(json.dumps(e).encode() + b"\n" for e in (welcome, message)))
+            conn.shutdown(socket.SHUT_RDWR)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    process = subprocess.Popen(  # stdin stays open: the server, not end of input, ends it
+        [sys.executable, "client.py", "--port", str(listener.getsockname()[1]), "--name", "victim"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        process.wait(20)
+    finally:
+        process.kill()
+        listener.close()
+        thread.join(10)
+    assert process.stdout is not None
+    assert "<eve> you are in" in process.stdout.read()

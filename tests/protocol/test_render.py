@@ -101,4 +101,12 @@ def test_every_event_renders_in_both_formats_and_languages() -> None:
         renderer = Renderer(language)
         for event in events:
             assert json.loads(renderer.json(event))["type"] in ("bye", "error")
-            assert renderer.text(event).strip()
+            assert renderer.text_line(event).strip()
+
+
+def test_line_clients_read_a_refusal_once() -> None:
+    renderer = Renderer("en")
+    for code in ("server_full", "too_many_connections", "too_many_tries", "registration_timeout"):
+        assert renderer.text(Error(ts=NOW, code=ErrorCode(code))) == b""  # the bye says it
+        assert renderer.text(Bye(ts=NOW, reason=ByeReason(code))).strip()
+    assert renderer.text(Error(ts=NOW, code=ErrorCode.NAME_TAKEN, name="ana")).strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,13 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 12345
 
 
+def port_number(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 1 to 65535: {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="papo",
@@ -26,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("--host", default=DEFAULT_HOST, help=f"server address (default {DEFAULT_HOST})")
-    add("--port", type=int, default=DEFAULT_PORT, help=f"server port (default {DEFAULT_PORT})")
+    add("--port", type=port_number, default=DEFAULT_PORT, help=f"server port ({DEFAULT_PORT})")
     add("--name", help="your name (asked when absent)")
     add("--tls", action="store_true", help="connect with TLS")
     add("--tls-ca", type=Path, help="CA certificate file to verify the server with")
@@ -42,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     interactive = sys.stdin.isatty()
+    if not sys.stdout.isatty():
+        # Into a pipe whose reader has gone (``| head -1``): end quietly, as filters do.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     options = ClientOptions(
         address=Address(
             host=args.host,

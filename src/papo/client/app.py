@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -18,9 +19,20 @@ from types import FrameType
 
 from papo.client.link import Address, Link, LinkError
 from papo.client.screen import PROMPT, Screen
-from papo.client.view import View, wants_attention
+from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Verb, find_command
-from papo.protocol.events import Bye, Error, Event, Join, Leave, Message, Nick, Online, Welcome
+from papo.protocol.events import (
+    Bye,
+    Error,
+    Event,
+    Hello,
+    Join,
+    Leave,
+    Message,
+    Nick,
+    Online,
+    Welcome,
+)
 from papo.protocol.i18n import translation
 from papo.protocol.render import Renderer
 
@@ -69,12 +81,28 @@ class ChatClient:
     def say(self, text: str) -> None:
         self.screen.show([text])
 
+    def complain(self, text: str) -> None:
+        """A problem: on the screen in a terminal; piped, on standard error, apart from the chat."""
+        if self.interactive:
+            self.say(text)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
     def show(self, event: Event) -> None:
         self.track(event)
         width = shutil.get_terminal_size().columns if self.interactive else None
         lines = self.view.lines(event, self.name, width)
-        if lines:
-            self.screen.show(lines, bell=wants_attention(event, self.name))
+        if not lines:
+            return
+        if isinstance(event, Error) and not self.interactive:
+            for line in lines:
+                self.complain(line)
+            return
+        self.screen.show(lines, bell=wants_attention(event, self.name))
+
+    def show_motd(self, hello: Hello) -> None:
+        if hello.motd:
+            self.screen.show([self.view.paint(DIM, line) for line in hello.motd.splitlines()])
 
     def track(self, event: Event) -> None:
         """Keep the names Tab can complete, and our own name, current."""
@@ -125,8 +153,10 @@ class ChatClient:
         try:
             self.link = self.connect()
         except LinkError as error:
-            self.say(f"papo: {error}")
+            self.complain(f"papo: {error}")
             return EXIT_CANNOT_CONNECT
+        if self.link.hello is not None:
+            self.show_motd(self.link.hello)
         first = self.options.name
         try:
             if first is None and not self.interactive:
@@ -134,9 +164,12 @@ class ChatClient:
             welcome = self.register(self.link, first)
         except (EOFError, KeyboardInterrupt):
             self.link.close()
-            return EXIT_OK
+            if self.interactive:
+                return EXIT_OK
+            self.complain("papo: " + self._("no name: the input was empty (or give --name)."))
+            return EXIT_SERVER_GONE
         except LinkError as error:
-            self.say(f"papo: {error}")
+            self.complain(f"papo: {error}")
             return EXIT_SERVER_GONE
         if welcome is None:
             self.link.close()
@@ -160,7 +193,7 @@ class ChatClient:
             try:
                 line = self._read_line()
             except ServerGone:
-                self.say("papo: " + self._("the server closed the connection."))
+                self.complain("papo: " + self._("the server closed the connection."))
                 return EXIT_SERVER_GONE
             if line is None:
                 return self._quit("/quit")
@@ -192,7 +225,7 @@ class ChatClient:
                 raise LinkError(self._("not connected"))
             link.send(line)
         except LinkError:
-            self.say("papo: " + self._("not connected: that line was not sent."))
+            self.complain("papo: " + self._("not connected: that line was not sent."))
 
     def _quit(self, line: str) -> int:
         self.quitting.set()

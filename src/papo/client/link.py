@@ -18,6 +18,7 @@ from papo.protocol.decode import Malformed, decode_line
 from papo.protocol.events import Error, Event, Hello, Welcome
 from papo.protocol.framing import Line, LineBuffer
 from papo.protocol.i18n import translation
+from papo.protocol.names import sanitize_text
 
 CONNECT_TIMEOUT = 10.0
 # The longest line taken from a server: room for /online with tens of thousands of names, and a
@@ -138,8 +139,10 @@ class Link:
         is not a papo server, and the user is told so instead of waiting forever.
         """
         self.send("/format json")
+        said: list[str] = []  # text before hello: a greeting, or why the server refuses us
         while (line := self._read_line()) is not None:
             if not line.startswith("{"):
+                said.append(sanitize_text(line).strip())
                 continue
             try:
                 event = decode_line(line)
@@ -149,7 +152,16 @@ class Link:
                 self.hello = event
                 self.sock.settimeout(None)
                 return event
-        raise LinkError(self._("{address} does not speak papo.").format(address=self.address))
+        if said:
+            raise LinkError(
+                self._("{address} refused the connection: {reason}").format(
+                    address=self.address, reason=said[-1]
+                )
+            )
+        hint = "" if self.address.tls else " " + self._("(A TLS server? Try --tls.)")
+        raise LinkError(
+            self._("{address} does not speak papo.").format(address=self.address) + hint
+        )
 
     def register(self, name: str) -> Welcome | Error:
         """Ask for ``name``; the server's answer (welcome, or the error to show)."""

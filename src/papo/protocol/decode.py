@@ -52,6 +52,14 @@ def _text(fields: dict[str, Any], key: str) -> str:
     return sanitize_text(value)
 
 
+def _lines(fields: dict[str, Any], key: str) -> str | None:
+    """Text of several lines (the motd): each line sanitised, the line breaks kept."""
+    value = fields.get(key)
+    if not isinstance(value, str):
+        return None
+    return "\n".join(sanitize_text(line) for line in value.splitlines())
+
+
 def _optional_text(fields: dict[str, Any], key: str) -> str | None:
     return _text(fields, key) if fields.get(key) is not None else None
 
@@ -95,13 +103,13 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 name=_optional_text(fields, "name"),
                 max_line_bytes=_integer(limits, "max_line_bytes", 0),
                 max_name_chars=_integer(limits, "max_name_chars", 0),
-                motd=_optional_text(fields, "motd"),
+                motd=_lines(fields, "motd"),
             )
         case "welcome":
             users = _names(fields, "users") if "users" in fields else None
-            return Welcome(
-                ts=ts, name=_text(fields, "name"), count=_integer(fields, "count"), users=users
-            )
+            # A welcome that lacks its count still welcomes: a client must not wait on.
+            count = _integer(fields, "count", len(users or ()))
+            return Welcome(ts=ts, name=_text(fields, "name"), count=count, users=users)
         case "message" | "action" as kind:
             cls = Message if kind == "message" else Action
             return cls(

@@ -51,6 +51,17 @@ def _whole_second(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
+# Errors that end the connection: a bye with the same reason always follows them.
+_SAID_BY_BYE = frozenset(
+    {
+        ErrorCode.REGISTRATION_TIMEOUT,
+        ErrorCode.TOO_MANY_TRIES,
+        ErrorCode.SERVER_FULL,
+        ErrorCode.TOO_MANY_CONNECTIONS,
+    }
+)
+
+
 class Renderer:
     """Renders events in one language."""
 
@@ -146,6 +157,8 @@ class Renderer:
     # -- text ------------------------------------------------------------------------------
 
     def text(self, event: Event) -> bytes:
+        if isinstance(event, Error) and event.code in _SAID_BY_BYE:
+            return b""  # the bye that follows says it: a line client reads it once
         return (self.text_line(event) + "\n").encode()
 
     def text_line(self, event: Event) -> str:
