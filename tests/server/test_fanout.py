@@ -1,17 +1,17 @@
-"""The local hub: one render per format, the same bytes object for every recipient."""
+"""The fan-out: one render per format, the same bytes object for every recipient."""
 
 from __future__ import annotations
 
 from papo.core.room import Room, Session
-from papo.hub.local import LocalHub
 from papo.protocol.commands import OutputFormat
 from papo.protocol.render import Renderer
+from papo.server.fanout import FanOut
 
 NOW = 1_700_000_000.0
 
 
 class RecordingOutlet:
-    """An outlet that keeps what it is given (the hub's only view of a connection)."""
+    """An outlet that keeps what it is given (the fan-out's only view of a connection)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -33,9 +33,9 @@ class RecordingOutlet:
         self.closed = True
 
 
-def setup(count: int) -> tuple[Room, LocalHub[RecordingOutlet], list[RecordingOutlet]]:
+def setup(count: int) -> tuple[Room, FanOut[RecordingOutlet], list[RecordingOutlet]]:
     room = Room()
-    hub: LocalHub[RecordingOutlet] = LocalHub(room, Renderer("en"))
+    hub: FanOut[RecordingOutlet] = FanOut(Renderer("en"), room.settings.history)
     outlets = []
     for sid in range(count):
         outlet = RecordingOutlet(Session(sid))

@@ -31,7 +31,7 @@ def loop_time() -> float:
 
 
 def connection_of(server: ChatServer, name: str) -> Connection:
-    (found,) = (c for c in server.hub.outlets.values() if c.session.name == name)
+    (found,) = (c for c in server.fanout.outlets.values() if c.session.name == name)
     return found
 
 

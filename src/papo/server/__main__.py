@@ -41,7 +41,7 @@ async def serve(config: ServerConfig) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
-    log.info("stopping: telling %d connections", len(server.hub.outlets))
+    log.info("stopping: telling %d connections", len(server.fanout.outlets))
     await server.shutdown()
 
 

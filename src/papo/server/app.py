@@ -16,7 +16,6 @@ from enum import Enum, auto
 from functools import partial
 
 from papo.core.room import MAX_NAME_TRIES, Output, Room, RoomSettings, Send, Session
-from papo.hub.local import LocalHub
 from papo.protocol.events import (
     Bye,
     ByeReason,
@@ -29,6 +28,7 @@ from papo.protocol.framing import Line, Refused
 from papo.protocol.render import Renderer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
+from papo.server.fanout import FanOut
 from papo.server.listen import (
     TLS_HANDSHAKE_SECONDS,
     accept_forever,
@@ -74,7 +74,7 @@ class ChatServer:
             )
         )
         self.renderer = Renderer(config.language)
-        self.hub: LocalHub[Connection] = LocalHub(self.room, self.renderer)
+        self.fanout: FanOut[Connection] = FanOut(self.renderer, config.history)
         self.addresses = AddressLimits(
             AddressRules(
                 max_connections=config.max_per_ip,
@@ -196,7 +196,7 @@ class ChatServer:
 
     def greet(self, connection: Connection) -> None:
         """The connection carries lines now (its TLS handshake, if any, is done)."""
-        self.hub.attach(connection)
+        self.fanout.attach(connection)
         greeting = Greeting(ts=time.time(), motd=self.config.motd)
         self.carry_out([Send(greeting, connection.session)])
 
@@ -250,7 +250,7 @@ class ChatServer:
             return
         connection.admitted = False
         self.admitted -= 1
-        self.hub.detach(connection)
+        self.fanout.detach(connection)
         self.addresses.release(connection.address_group)
         if not self.shutting_down:
             self._depart(connection, LeaveReason.DISCONNECT)
@@ -316,8 +316,8 @@ class ChatServer:
 
     def _flush_broadcasts(self) -> None:
         started, cpu = time.perf_counter(), time.process_time()
-        broadcasts = self.hub.pending
-        members = self.hub.flush()
+        broadcasts = self.fanout.pending
+        members = self.fanout.flush()
         took = time.perf_counter() - started
         self._pacer.flushed(
             started=started, cpu=cpu, took=took, broadcasts=broadcasts, written=members
@@ -326,8 +326,8 @@ class ChatServer:
     # -- carrying out the room's decisions -------------------------------------------------
 
     def carry_out(self, outputs: Iterable[Output]) -> None:
-        self.hub.deliver(outputs)
-        if self.hub.pending:
+        self.fanout.deliver(outputs)
+        if self.fanout.pending:
             self._broadcasts_pending()
         self._drop_all_slow()
 
@@ -351,7 +351,7 @@ class ChatServer:
             listener.close()
         for task in (*self._accepting, *self._handshakes):
             task.cancel()
-        connections = self.hub.tell_everyone(Bye(ts=time.time(), reason=ByeReason.SHUTDOWN))
+        connections = self.fanout.tell_everyone(Bye(ts=time.time(), reason=ByeReason.SHUTDOWN))
         for connection in connections:
             connection.close_after_flush()
         if connections:

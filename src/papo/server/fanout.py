@@ -1,5 +1,8 @@
-"""The in-process hub: renders each event once per output format, and hands every member the
-same bytes for what was broadcast since the last flush (the fan-out hot path of DESIGN.md).
+"""The server's fan-out: renders each event once per output format, and hands every member the
+same bytes for what was broadcast since the last flush (the hot path of DESIGN.md).
+
+It is the server's own business, not the hub's: whatever the hub (shared state, in this process
+or across servers), each server writes to its own connections.
 
 A broadcast costs no work per recipient. It is appended, rendered once per format, to that
 format's stream; at the flush every member gets one write of the stream's joined bytes, the
@@ -14,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Generic, Protocol, TypeVar
 
-from papo.core.room import Broadcast, Close, Output, Room, Send, Session
+from papo.core.room import Broadcast, Close, Output, Send, Session
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome
 from papo.protocol.render import Renderer
 
 
 class Outlet(Protocol):
-    """A connection as the hub sees it: its own queue of bytes, one write of that queue plus
+    """A connection as the fan-out sees it: its own queue of bytes, one write of that queue plus
     its share of the broadcasts at each flush, and a way to close."""
 
     @property
@@ -64,12 +67,13 @@ class Follower(Generic[OutletT]):
         stream.followers += 1
 
 
-class LocalHub(Generic[OutletT]):
+class FanOut(Generic[OutletT]):
     """Delivers the room's outputs to the outlets attached in this process."""
 
-    def __init__(self, room: Room, renderer: Renderer) -> None:
-        self.room = room
+    def __init__(self, renderer: Renderer, history: int) -> None:
         self.renderer = renderer
+        # Replays rendered once for every newcomer: a few histories' worth is plenty.
+        self._replay_cache_size = 4 * max(history, 1)
         self.outlets: dict[int, OutletT] = {}
         self._replays: dict[tuple[int, OutputFormat], bytes] = {}
         self._text = Stream()
@@ -147,10 +151,10 @@ class LocalHub(Generic[OutletT]):
         key = (event.id, output)
         data = self._replays.get(key)
         if data is None:
-            if len(self._replays) > 4 * max(self.room.settings.history, 1):
-                live = {e.id for e in self.room.history}
-                self._replays = {k: v for k, v in self._replays.items() if k[0] in live}
-            data = self._replays[key] = self.renderer.render(event, output)
+            replays = self._replays
+            while len(replays) >= self._replay_cache_size:
+                del replays[next(iter(replays))]  # the oldest: history moves on
+            data = replays[key] = self.renderer.render(event, output)
         return data
 
     def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
