@@ -12,6 +12,7 @@ from papo.core.room import (
     Send,
     Session,
 )
+from papo.hub.memory import MemoryHub
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import (
     Action,
@@ -40,7 +41,7 @@ class World:
     """A room plus a record of what each session would have received."""
 
     def __init__(self, settings: RoomSettings | None = None) -> None:
-        self.room = Room(settings)
+        self.room = Room(MemoryHub(), settings)
         self.inbox: dict[int, list[Event]] = {}
         self.sessions: list[Session] = []
         self.closed: set[int] = set()
@@ -181,7 +182,7 @@ def test_quit_says_bye_and_others_see_leave_with_text() -> None:
     [leave] = world.take(alice)
     assert isinstance(leave, Leave) and leave.reason is LeaveReason.QUIT
     assert leave.text == "see you" and leave.name == "bob"
-    assert "bob" not in world.room.members
+    assert world.room.shared.holder("bob") is None and not world.room.is_member(bob)
 
 
 def test_disconnect_of_unregistered_session_is_silent() -> None:

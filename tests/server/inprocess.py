@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 
+from papo.hub.memory import MemoryHub
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig
 
@@ -30,7 +31,7 @@ class User:
 
 
 async def with_server(check: Callable[[ChatServer, int], Awaitable[None]]) -> None:
-    server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate=0))
+    server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate=0), MemoryHub())
     (_, port), *_ = await server.start()
     try:
         await check(server, port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from papo.core.room import Room, Session
+from papo.hub.memory import MemoryHub
 from papo.protocol.commands import OutputFormat
 from papo.protocol.render import Renderer
 from papo.server.fanout import FanOut
@@ -34,7 +35,7 @@ class RecordingOutlet:
 
 
 def setup(count: int) -> tuple[Room, FanOut[RecordingOutlet], list[RecordingOutlet]]:
-    room = Room()
+    room = Room(MemoryHub())
     hub: FanOut[RecordingOutlet] = FanOut(Renderer("en"), room.settings.history)
     outlets = []
     for sid in range(count):

@@ -7,11 +7,11 @@ same rules run behind asyncio today and behind a Redis hub or an IRC gateway lat
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
+from papo.core.shared import SharedState
 from papo.protocol.commands import (
     CommandError,
     Invoke,
@@ -45,7 +45,6 @@ from papo.protocol.names import (
     check_name,
     clean_message,
     name_key,
-    name_skeleton,
     sanitize_text,
 )
 
@@ -57,14 +56,13 @@ DEFAULT_QUIET_ABOVE = 1000
 class Session:
     """What the room knows of one connection. The shell keeps one per client."""
 
-    __slots__ = ("key", "name", "output", "peer", "refused_names", "sid", "skeleton")
+    __slots__ = ("key", "name", "output", "peer", "refused_names", "sid")
 
     def __init__(self, sid: int, peer: str = "") -> None:
         self.sid = sid
         self.peer = peer
         self.name: str | None = None
         self.key: str | None = None
-        self.skeleton: str | None = None
         self.output = OutputFormat.TEXT
         self.refused_names = 0
 
@@ -113,46 +111,40 @@ class RoomSettings:
 class Room:
     """The room's state and rules."""
 
-    def __init__(self, settings: RoomSettings | None = None) -> None:
+    def __init__(self, shared: SharedState, settings: RoomSettings | None = None) -> None:
         self.settings = settings or RoomSettings()
-        self.members: dict[str, Session] = {}
-        # Look-alike names (UTS #39 skeletons) are one name: nobody can pass for somebody else.
-        self._by_skeleton: dict[str, Session] = {}
-        self._sorted_keys: list[str] = []
+        # Names, the id counter and the log live in the shared state (the hub); the room keeps
+        # the sessions of this process that hold a name, by their id.
+        self.shared = shared
+        self.members: dict[int, Session] = {}
         # Kept as the replays newcomers get (flagged once here, not once per newcomer).
         self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
-        self._last_id = 0
 
     # -- state -----------------------------------------------------------------------------
-
-    def next_id(self) -> int:
-        self._last_id += 1
-        return self._last_id
 
     @property
     def quiet(self) -> bool:
         """Above the threshold, arrivals and departures are not announced."""
         quiet_above = self.settings.quiet_above
-        return bool(quiet_above) and len(self.members) > quiet_above  # 0: never quiet
+        return bool(quiet_above) and self.shared.count() > quiet_above  # 0: never quiet
 
     def online_names(self) -> tuple[str, ...]:
-        members = self.members
-        return tuple(members[key].name or "" for key in self._sorted_keys)
+        return self.shared.names()
 
-    def _add_member(self, session: Session, name: str) -> None:
-        """Members are kept in order as they come, so listing them never sorts (it is asked
-        for on every arrival, with up to quiet_above names)."""
-        session.name, session.key = name, name_key(name)
-        session.skeleton = name_skeleton(name)
-        self.members[session.key] = session
-        self._by_skeleton[session.skeleton] = session
-        insort(self._sorted_keys, session.key)
+    def is_member(self, session: Session) -> bool:
+        return self.members.get(session.sid) is session
 
-    def _remove_member(self, session: Session) -> None:
-        key = session.key or ""
-        del self.members[key]
-        del self._by_skeleton[session.skeleton or ""]
-        del self._sorted_keys[bisect_left(self._sorted_keys, key)]
+    def _claim(self, session: Session, name: str, now: float) -> Error | None:
+        """Take ``name`` for ``session`` (checked first), or say why not."""
+        problem = check_name(name)
+        if problem is not None:
+            shown = sanitize_text(name)
+            return Error(ts=now, code=ErrorCode.NAME_INVALID, name=shown, problem=problem)
+        holder = self.shared.claim(name, session.sid)
+        if holder is None:
+            return None
+        like = {} if name_key(holder) == name_key(name) else {"like": holder}
+        return Error(ts=now, code=ErrorCode.NAME_TAKEN, name=name, extra=like)
 
     def hello(self, session: Session, now: float) -> Hello:
         return Hello(
@@ -218,39 +210,29 @@ class Room:
                 return self._format(session, command.args[0], now)
 
     def _register(self, session: Session, wanted: str, now: float) -> list[Output]:
-        error = self._name_error(wanted, session, now)
+        error = self._claim(session, wanted, now)
         if error is not None:
             session.refused_names += 1
             outputs: list[Output] = [Send(error, session)]
             if session.refused_names >= MAX_NAME_TRIES:
                 outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
             return outputs
-        self._add_member(session, wanted)
-        count = len(self.members)
+        session.name, session.key = wanted, name_key(wanted)
+        self.members[session.sid] = session
+        count = self.shared.count()
         users = None if self.quiet else self.online_names()
         outputs = [Send(Welcome(ts=now, name=wanted, count=count, users=users), session)]
         outputs += (Send(event, session) for event in self.history)
         if not self.quiet:
-            outputs.append(Broadcast(Join(ts=now, id=self.next_id(), name=wanted), session))
+            join = self.shared.append(Join(ts=now, id=0, name=wanted))
+            outputs.append(Broadcast(join, session))
         return outputs
-
-    def _name_error(self, wanted: str, session: Session, now: float) -> Error | None:
-        problem = check_name(wanted)
-        if problem is not None:
-            shown = sanitize_text(wanted)
-            return Error(ts=now, code=ErrorCode.NAME_INVALID, name=shown, problem=problem)
-        key = name_key(wanted)
-        holder = self.members.get(key) or self._by_skeleton.get(name_skeleton(wanted))
-        if holder is None or holder is session:
-            return None
-        like = {} if holder.key == key else {"like": holder.name or ""}
-        return Error(ts=now, code=ErrorCode.NAME_TAKEN, name=wanted, extra=like)
 
     def _say(self, session: Session, text: str, now: float) -> list[Output]:
         text = clean_message(text)
         if not text:
             return []
-        event = Message(ts=now, id=self.next_id(), sender=session.name or "", text=text)
+        event = self.shared.append(Message(ts=now, id=0, sender=session.name or "", text=text))
         self._remember(event)
         return [Broadcast(event, author=session)]
 
@@ -258,7 +240,7 @@ class Room:
         text = clean_message(text)
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
-        event = Action(ts=now, id=self.next_id(), sender=session.name or "", text=text)
+        event = self.shared.append(Action(ts=now, id=0, sender=session.name or "", text=text))
         self._remember(event)
         return [Broadcast(event)]
 
@@ -267,7 +249,8 @@ class Room:
             self.history.append(replace(event, history=True))
 
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Output]:
-        recipient = self.members.get(name_key(to))
+        holder = self.shared.holder(to)
+        recipient = self.members.get(holder) if holder is not None else None
         if recipient is None or recipient.name is None:
             shown = sanitize_text(to)
             return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
@@ -275,21 +258,22 @@ class Room:
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
         sender = session.name or ""
-        event = Private(
-            ts=now, id=self.next_id(), sender=sender, recipient=recipient.name, text=text
+        event = self.shared.append(
+            Private(ts=now, id=0, sender=sender, recipient=recipient.name, text=text)
         )
         if recipient is session:
             return [Send(event, session)]
         return [Send(event, recipient), Send(event, session)]
 
     def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
-        error = self._name_error(wanted, session, now)
+        error = self._claim(session, wanted, now)
         if error is not None:
             return [Send(error, session)]
         old = session.name or ""
-        self._remove_member(session)
-        self._add_member(session, wanted)
-        return [Broadcast(Nick(ts=now, id=self.next_id(), old=old, new=wanted))]
+        if wanted != old:
+            self.shared.release(old, session.sid)
+        session.name, session.key = wanted, name_key(wanted)
+        return [Broadcast(self.shared.append(Nick(ts=now, id=0, old=old, new=wanted)))]
 
     def _help(self, session: Session, topic: str, now: float) -> list[Output]:
         word = topic.split(None, 1)[0].removeprefix("/") if topic else None
@@ -323,11 +307,13 @@ class Room:
     def _leave(
         self, session: Session, reason: LeaveReason, text: str | None, now: float
     ) -> list[Output]:
-        if session.key is None or self.members.get(session.key) is not session:
+        if not self.is_member(session):
             return []
         was_quiet = self.quiet
-        self._remove_member(session)
+        del self.members[session.sid]
+        self.shared.release(session.name or "", session.sid)
         if was_quiet:
             return []
         name = session.name or ""
-        return [Broadcast(Leave(ts=now, id=self.next_id(), name=name, reason=reason, text=text))]
+        leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
+        return [Broadcast(self.shared.append(leave))]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
+from papo.hub.memory import MemoryHub
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, parse_config
 from papo.server.fdlimit import fit_client_limit
@@ -24,7 +25,8 @@ def format_address(host: str, port: int) -> str:
 
 async def serve(config: ServerConfig) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
-    server = ChatServer(replace(config, max_clients=fit_client_limit(config.max_clients)))
+    config = replace(config, max_clients=fit_client_limit(config.max_clients))
+    server = ChatServer(config, MemoryHub())  # the hub is handed to the server
     addresses = await server.start()
     scheme = "tls" if config.tls_cert else "tcp"
     for host, port in addresses:

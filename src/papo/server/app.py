@@ -16,6 +16,7 @@ from enum import Enum, auto
 from functools import partial
 
 from papo.core.room import MAX_NAME_TRIES, Output, Room, RoomSettings, Send, Session
+from papo.core.shared import SharedState
 from papo.protocol.events import (
     Bye,
     ByeReason,
@@ -63,15 +64,16 @@ def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
 class ChatServer:
     """Owns the room and every connection; implements connection.ConnectionOwner."""
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, shared: SharedState) -> None:
         self.config = config
         self.room = Room(
+            shared,
             RoomSettings(
                 history=config.history,
                 quiet_above=config.quiet_above,
                 max_line_bytes=config.max_line_bytes,
                 motd=config.motd,
-            )
+            ),
         )
         self.renderer = Renderer(config.language)
         self.fanout: FanOut[Connection] = FanOut(self.renderer, config.history)
@@ -229,7 +231,7 @@ class ChatServer:
                     if connection.registration_timer is not None:
                         connection.registration_timer.cancel()
                         connection.registration_timer = None
-                elif was_registered and session.key not in self.room.members:
+                elif was_registered and not self.room.is_member(session):
                     log.info("%r left (quit) from %s", session.name, session.peer)
                 elif session.name is None and session.refused_names >= MAX_NAME_TRIES:
                     log.info("too many refused names from %s", session.peer)
@@ -269,7 +271,7 @@ class ChatServer:
 
     def _depart(self, connection: Connection, reason: LeaveReason) -> None:
         session = connection.session
-        if session.key is not None and self.room.members.get(session.key) is session:
+        if self.room.is_member(session):
             log.info("%r left (%s) from %s", session.name, reason.value, session.peer)
         self.carry_out(self.room.disconnect(session, reason, time.time()))
 

@@ -1,0 +1,87 @@
+"""Shared state kept in this process: the default hub, for a chat served by one process."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import deque
+from dataclasses import replace
+
+from papo.core.shared import Numbered
+from papo.protocol.events import RoomEvent
+from papo.protocol.names import name_key, name_skeleton
+
+DEFAULT_LOG_SIZE = 10_000
+
+
+class _Claim:
+    __slots__ = ("holder", "key", "name", "skeleton")
+
+    def __init__(self, name: str, holder: int) -> None:
+        self.name = name
+        self.holder = holder
+        self.key = name_key(name)
+        self.skeleton = name_skeleton(name)
+
+
+class MemoryHub:
+    """Implements ``papo.core.shared.SharedState`` with dictionaries and a bounded log."""
+
+    def __init__(self, log_size: int = DEFAULT_LOG_SIZE) -> None:
+        self._by_key: dict[str, _Claim] = {}
+        self._by_skeleton: dict[str, _Claim] = {}
+        # Kept in order as names come, so listing them never sorts (asked on every arrival).
+        self._sorted_keys: list[str] = []
+        self._last_id = 0
+        self._log: deque[RoomEvent] = deque(maxlen=log_size)
+
+    # -- names -------------------------------------------------------------------------------
+
+    def claim(self, name: str, holder: int) -> str | None:
+        claim = _Claim(name, holder)
+        for other in (self._by_key.get(claim.key), self._by_skeleton.get(claim.skeleton)):
+            if other is not None and other.holder != holder:
+                return other.name
+        previous = self._by_key.get(claim.key)
+        if previous is None:
+            insort(self._sorted_keys, claim.key)
+        else:
+            self._by_skeleton.pop(previous.skeleton, None)
+        self._by_key[claim.key] = claim
+        self._by_skeleton[claim.skeleton] = claim
+        return None
+
+    def release(self, name: str, holder: int) -> None:
+        key = name_key(name)
+        claim = self._by_key.get(key)
+        if claim is None or claim.holder != holder or claim.name != name:
+            return
+        del self._by_key[key]
+        del self._sorted_keys[bisect_left(self._sorted_keys, key)]
+        if self._by_skeleton.get(claim.skeleton) is claim:
+            del self._by_skeleton[claim.skeleton]
+
+    def holder(self, name: str) -> int | None:
+        claim = self._by_key.get(name_key(name))
+        return claim.holder if claim is not None else None
+
+    def names(self) -> tuple[str, ...]:
+        by_key = self._by_key
+        return tuple(by_key[key].name for key in self._sorted_keys)
+
+    def count(self) -> int:
+        return len(self._by_key)
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def append(self, draft: Numbered) -> Numbered:
+        self._last_id += 1
+        event = replace(draft, id=self._last_id)
+        self._log.append(event)
+        return event
+
+    def read_after(self, last_id: int) -> list[RoomEvent]:
+        log = self._log
+        if not log or log[-1].id <= last_id:
+            return []
+        start = max(0, len(log) - (log[-1].id - last_id))  # ids are consecutive in the log
+        return list(log)[start:]

@@ -1,0 +1,65 @@
+"""The in-process hub: names claimed and released, one id counter, the log read after an id."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papo.hub.memory import MemoryHub
+from papo.protocol.events import Join, Message
+
+NOW = 1_700_000_000.0
+
+
+def test_a_name_is_held_by_one_holder_and_its_look_alikes_with_it() -> None:
+    hub = MemoryHub()
+    assert hub.claim("joe", 1) is None
+    assert hub.claim("JOE", 2) == "joe"  # the same name
+    assert hub.claim("јое", 2) == "joe"  # Cyrillic: looks the same
+    assert hub.holder("Joe") == 1 and hub.holder("јое") is None
+    hub.release("joe", 2)  # not its holder: nothing happens
+    assert hub.holder("joe") == 1
+    hub.release("joe", 1)
+    assert hub.claim("јое", 2) is None and hub.count() == 1
+
+
+def test_renaming_to_a_look_alike_of_ones_own_name_keeps_the_name_held() -> None:
+    hub = MemoryHub()
+    assert hub.claim("Ana", 1) is None
+    assert hub.claim("ana", 1) is None  # same holder: a rename
+    hub.release("Ana", 1)  # the old spelling only
+    assert hub.holder("ana") == 1 and hub.names() == ("ana",)
+    assert hub.claim("ΑΝΑ", 2) == "ana"
+
+
+def test_names_are_listed_sorted_by_their_folded_form() -> None:
+    hub = MemoryHub()
+    for holder, name in enumerate(["bob", "Ana", "carol", "álvaro"]):
+        assert hub.claim(name, holder) is None
+    assert hub.names() == ("Ana", "bob", "carol", "álvaro")
+    hub.release("bob", 0)
+    assert hub.names() == ("Ana", "carol", "álvaro") and hub.count() == 3
+
+
+def test_append_numbers_with_one_counter_and_the_log_reads_after_an_id() -> None:
+    hub = MemoryHub(log_size=3)
+    first = hub.append(Join(ts=NOW, id=0, name="ana"))
+    second = hub.append(Message(ts=NOW, id=0, sender="ana", text="hi"))
+    assert (first.id, second.id) == (1, 2) and second.text == "hi"
+    assert hub.read_after(0) == [first, second]
+    assert hub.read_after(1) == [second]
+    assert hub.read_after(2) == []
+    for number in range(3):
+        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)))
+    assert [event.id for event in hub.read_after(0)] == [3, 4, 5]  # only the last 3 are kept
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), max_size=40), st.integers(1, 10))
+def test_read_after_gives_exactly_the_kept_events_above_the_id(
+    reads: list[int], log_size: int
+) -> None:
+    hub = MemoryHub(log_size=log_size)
+    appended = [hub.append(Join(ts=NOW, id=0, name=f"u{n}")) for n in range(20)]
+    kept = appended[-log_size:]
+    for last_id in reads:
+        assert hub.read_after(last_id) == [event for event in kept if event.id > last_id]
