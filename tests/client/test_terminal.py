@@ -243,3 +243,18 @@ def test_works_without_readline(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_leaving_at_the_name_prompt_ends_the_line(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    for key in ("\x04", "\x03"):
+        child = spawn_client(server.port)
+        clients.append(child)
+        child.expect("name: ")
+        child.send(key)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+        after_prompt = (child.before or "").rsplit("name: ", 1)[-1]
+        assert after_prompt.replace("^D", "").replace("^C", "").strip(" ") in ("\r\n", "\n")

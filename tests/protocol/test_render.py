@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -110,3 +111,20 @@ def test_line_clients_read_a_refusal_once() -> None:
         assert renderer.text(Error(ts=NOW, code=ErrorCode(code))) == b""  # the bye says it
         assert renderer.text(Bye(ts=NOW, reason=ByeReason(code))).strip()
     assert renderer.text(Error(ts=NOW, code=ErrorCode.NAME_TAKEN, name="ana")).strip()
+
+
+def test_help_is_aligned_names_the_slash_escape_and_speaks_portuguese() -> None:
+    english = Renderer("en").text_line(HelpInfo(ts=NOW)).splitlines()[1:]
+    starts = {re.match(r"\s*\S.*?\s{2,}", line).end() for line in english}  # type: ignore[union-attr]
+    assert len(starts) == 1, english  # every description starts in one column
+    assert any(line.strip().startswith("//TEXT") for line in english)
+    portuguese = Renderer("pt_BR").text_line(HelpInfo(ts=NOW))
+    assert "/private NOME TEXTO" in portuguese and "NAME" not in portuguese
+    assert "/help [COMANDO]" in portuguese
+    usage = Renderer("pt_BR").text_line(Error(ts=NOW, code=ErrorCode.USAGE, command="private"))
+    assert "/private NOME TEXTO" in usage
+
+
+def test_a_quit_does_not_read_left_the_chat_twice_in_portuguese() -> None:
+    leave = Leave(ts=NOW, id=1, name="eve", reason=LeaveReason.QUIT)
+    assert Renderer("pt_BR").text_line(leave) == "*** eve saiu do chat (por vontade própria)"

@@ -161,6 +161,7 @@ def test_nick_seen_by_everyone_and_old_name_freed(server: ServerProcess) -> None
     bob.send("/nick alice")
     assert bob.expect("error")["code"] == "name_taken"
     server.user("bob")
+    assert "'bob' is now 'robert'" in server.log()  # renames are logged, as arrivals are
 
 
 def test_me_help_usage_unknown(server: ServerProcess) -> None:

@@ -54,3 +54,10 @@ def test_help_says_what_zero_means(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--max-clients", "--max-per-ip", "--rate", "--sendq", "--quiet-above"):
         assert "0 = no limit" in text.split(option, 1)[1].split("--", 1)[0], option
     assert "0 = none" in text.split("--history", 1)[1]
+
+
+def test_an_unknown_language_is_refused_not_ignored(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_config(["--lang", "klingon"], {})
+    assert "unknown language 'klingon' (papo speaks en, pt_BR)" in capsys.readouterr().err
+    assert parse_config(["--lang", "pt-br"], {}).language == "pt_BR"

@@ -13,7 +13,7 @@ from papo import __version__
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import Address
 from papo.client.screen import PlainScreen, TerminalScreen
-from papo.protocol.i18n import choose_language
+from papo.protocol.i18n import choose_language, language_option
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 12345
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--tls", action="store_true", help="connect with TLS")
     add("--tls-ca", type=Path, help="CA certificate file to verify the server with")
     add("--insecure", action="store_true", help="TLS without verifying the certificate")
-    add("--lang", help="language: en or pt_BR (default: from the locale)")
+    add("--lang", type=language_option, help="language: en or pt_BR (default: from the locale)")
     add("--no-color", action="store_true", help="no colours (NO_COLOR is honoured too)")
     add("--no-bell", action="store_true", help="no bell on private messages and mentions")
     add("--reconnect", action="store_true", help="reconnect when the connection is lost")

@@ -165,6 +165,7 @@ class ChatClient:
         except (EOFError, KeyboardInterrupt):
             self.link.close()
             if self.interactive:
+                print(flush=True)  # end the "Your name:" line, so the shell's prompt starts afresh
                 return EXIT_OK
             self.complain("papo: " + self._("no name: the input was empty (or give --name)."))
             return EXIT_SERVER_GONE

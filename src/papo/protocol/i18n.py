@@ -7,6 +7,7 @@ passed in rather than read here, so the choice is a pure function and testable a
 
 from __future__ import annotations
 
+import argparse
 import gettext
 from collections.abc import Mapping
 from functools import cache
@@ -32,6 +33,16 @@ def normalize_language(value: str) -> str | None:
     if language.lower() == "en":
         return "en"
     return None
+
+
+def language_option(text: str) -> str:
+    """``--lang`` as an argparse type: a language we ship, or a clear refusal (a typo must not
+    quietly give English)."""
+    language = normalize_language(text)
+    if language is None:
+        known = ", ".join(SUPPORTED_LANGUAGES)
+        raise argparse.ArgumentTypeError(f"unknown language {text!r} (papo speaks {known})")
+    return language
 
 
 def choose_language(explicit: str | None, environ: Mapping[str, str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from typing import Any
 
@@ -270,7 +271,13 @@ class Renderer:
 
     def usage_of(self, command: str | None) -> str:
         spec = find_command(command) if command else None
-        return spec.usage if spec else ""
+        return self.localized_usage(spec.usage) if spec else ""
+
+    def localized_usage(self, usage: str) -> str:
+        """``/private NAME TEXT`` with its placeholders in the reader's language."""
+        _ = self._
+        placeholders = {"NAME": _("NAME"), "TEXT": _("TEXT"), "COMMAND": _("COMMAND")}
+        return re.sub(r"[A-Z]{2,}", lambda word: placeholders.get(word[0], word[0]), usage)
 
     def error_text(self, event: Error) -> str:
         _ = self._
@@ -328,9 +335,22 @@ class Renderer:
         _ = self._
         spec = find_command(event.topic) if event.topic else None
         specs = (spec,) if spec else COMMANDS
-        lines = [] if spec else [_("Type a line to talk to everyone. Commands:")]
+        rows: list[tuple[str, str]] = []
         for entry in specs:
             aliases = ", ".join("/" + alias for alias in entry.aliases)
             also = " " + _("(also {aliases})").format(aliases=aliases) if aliases else ""
-            lines.append(f"  {entry.usage}  {self.command_description(entry.name)}{also}")
+            rows.append(
+                (self.localized_usage(entry.usage), self.command_description(entry.name) + also)
+            )
+        if spec is None:
+            slash = self.localized_usage("//TEXT")
+            rows.append(
+                (
+                    slash,
+                    _("a message that starts with a slash: {example}").format(example=slash[1:]),
+                )
+            )
+        width = max(len(usage) for usage, _description in rows)
+        lines = [] if spec else [_("Type a line to talk to everyone. Commands:")]
+        lines += (f"  {usage.ljust(width)}  {description}" for usage, description in rows)
         return "\n".join(lines)

@@ -224,7 +224,7 @@ class ChatServer:
         now = time.time()
         match event:
             case Line(text=text):
-                was_registered = session.name is not None
+                was_registered, old_name = session.name is not None, session.name
                 outputs = self.room.handle_line(session, text, now)
                 if not was_registered and session.name is not None:
                     log.info("registered %s as %r from %s", session.sid, session.name, session.peer)
@@ -233,6 +233,8 @@ class ChatServer:
                         connection.registration_timer = None
                 elif was_registered and not self.room.is_member(session):
                     log.info("%r left (quit) from %s", session.name, session.peer)
+                elif was_registered and session.name != old_name:
+                    log.info("%r is now %r, from %s", old_name, session.name, session.peer)
                 elif session.name is None and session.refused_names >= MAX_NAME_TRIES:
                     log.info("too many refused names from %s", session.peer)
             case Refused(error=error):

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from papo import __version__
 from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
-from papo.protocol.i18n import choose_language
+from papo.protocol.i18n import choose_language, language_option
 
 DEFAULT_PORT = 12345
 Number = TypeVar("Number", int, float)
@@ -105,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative_int,
         help="users above which joins and leaves are not announced (1000; 0 = no limit)",
     )
-    add("--lang", help="language of server messages: en or pt_BR (default: from the locale)")
+    add(
+        "--lang",
+        type=language_option,
+        help="language of server messages: en or pt_BR (default: from the locale)",
+    )
     add("--motd", type=Path, help="file whose text greets every newcomer")
     add("--tls-cert", type=Path, help="certificate chain (PEM); with --tls-key, turns TLS on")
     add("--tls-key", type=Path, help="private key (PEM) of the certificate")
