@@ -117,8 +117,12 @@ class Room:
         # the sessions of this process that hold a name, by their id.
         self.shared = shared
         self.members: dict[int, Session] = {}
-        # Kept as the replays newcomers get (flagged once here, not once per newcomer).
+        # Kept as the replays newcomers get (flagged once here, not once per newcomer); taken
+        # from the log at start, which is not empty when the log outlives the process.
         self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
+        for event in shared.read_after(0):
+            if isinstance(event, Message | Action):
+                self._remember(event)
 
     # -- state -----------------------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""Shared state kept in this process: the default hub, for a chat served by one process."""
+"""Shared state kept in this process: the default hub, for a chat served by one process.
+
+With a ``LogStore`` (``--store FILE``) the log is also written to SQLite and read back at start:
+ids go on from the last one, and the history is still there after a restart.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from collections import deque
 from dataclasses import replace
 
 from papo.core.shared import Numbered
+from papo.hub.store import LogStore
 from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
 
 DEFAULT_LOG_SIZE = 10_000
+# Ids reserved on disk at a time (--store): one small synchronous write per this many events.
+ID_RESERVATION = 1000
 
 
 class _Claim:
@@ -26,13 +33,18 @@ class _Claim:
 class MemoryHub:
     """Implements ``papo.core.shared.SharedState`` with dictionaries and a bounded log."""
 
-    def __init__(self, log_size: int = DEFAULT_LOG_SIZE) -> None:
+    def __init__(self, log_size: int = DEFAULT_LOG_SIZE, store: LogStore | None = None) -> None:
         self._by_key: dict[str, _Claim] = {}
         self._by_skeleton: dict[str, _Claim] = {}
         # Kept in order as names come, so listing them never sorts (asked on every arrival).
         self._sorted_keys: list[str] = []
         self._last_id = 0
         self._log: deque[RoomEvent] = deque(maxlen=log_size)
+        self._store = store
+        self._reserved = 0
+        if store is not None:  # ids go on from the last one handed out: never reused
+            self._log.extend(store.load(log_size))
+            self._last_id = self._reserved = store.last_id()
 
     # -- names -------------------------------------------------------------------------------
 
@@ -77,11 +89,26 @@ class MemoryHub:
         self._last_id += 1
         event = replace(draft, id=self._last_id)
         self._log.append(event)
+        store = self._store
+        if store is not None:
+            if self._last_id > self._reserved:
+                self._reserved = self._last_id + ID_RESERVATION
+                store.reserve(self._reserved)
+            store.append(event)
         return event
 
+    def close(self) -> None:
+        """Write what the store has not written yet (a graceful stop loses nothing)."""
+        if self._store is not None:
+            self._store.close(self._last_id)
+
     def read_after(self, last_id: int) -> list[RoomEvent]:
-        log = self._log
-        if not log or log[-1].id <= last_id:
-            return []
-        start = max(0, len(log) - (log[-1].id - last_id))  # ids are consecutive in the log
-        return list(log)[start:]
+        """From the newest back: a reader is usually close behind (and ids may skip after a
+        restart from a store, so positions cannot be computed from them)."""
+        newer: list[RoomEvent] = []
+        for event in reversed(self._log):
+            if event.id <= last_id:
+                break
+            newer.append(event)
+        newer.reverse()
+        return newer

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from papo import __version__
 from papo.hub.memory import MemoryHub
+from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, parse_config
 from papo.server.fdlimit import fit_client_limit
@@ -23,10 +24,10 @@ def format_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-async def serve(config: ServerConfig) -> None:
+async def serve(config: ServerConfig, hub: MemoryHub) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
     config = replace(config, max_clients=fit_client_limit(config.max_clients))
-    server = ChatServer(config, MemoryHub())  # the hub is handed to the server
+    server = ChatServer(config, hub)  # the hub is handed to the server
     addresses = await server.start()
     scheme = "tls" if config.tls_cert else "tcp"
     for host, port in addresses:
@@ -69,11 +70,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        store = LogStore(config.store) if config.store is not None else None
+    except StoreError as error:
+        print(f"papo-server: --store {error}", file=sys.stderr)
+        return 1
+    hub = MemoryHub(store=store)
+    try:
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
-            runner.run(serve(config))
+            runner.run(serve(config, hub))
     except OSError as error:
         print(f"papo-server: cannot listen: {error}", file=sys.stderr)
         return 1
+    finally:
+        hub.close()
     return 0
 
 

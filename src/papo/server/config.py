@@ -44,6 +44,7 @@ class ServerConfig:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     shutdown_grace: float = 3.0
     loop: str = "auto"
+    store: Path | None = None
 
 
 def _within(
@@ -111,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of server messages: en or pt_BR (default: from the locale)",
     )
     add("--motd", type=Path, help="file whose text greets every newcomer")
+    add(
+        "--store",
+        type=Path,
+        help="SQLite file that keeps the log (history, ids) across restarts (default: none)",
+    )
     add("--tls-cert", type=Path, help="certificate chain (PEM); with --tls-key, turns TLS on")
     add("--tls-key", type=Path, help="private key (PEM) of the certificate")
     add("--log-level", choices=("debug", "info", "warning", "error"), help="default: info")

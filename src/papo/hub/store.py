@@ -1,0 +1,140 @@
+"""The log on disk (``--store FILE``): SQLite from the standard library, so ids, history (and
+later holds and topics) survive a restart.
+
+Appending is on the chat's hot path, so it only puts the event on a queue; a writer thread
+takes what has piled up and writes it in one transaction (WAL, ``synchronous=NORMAL``): a
+message costs the event loop a queue put, never a disk write. A process killed outright loses at
+most what was not yet written: the events of the last ``FLUSH_SECONDS`` or ``BATCH`` events.
+A store that cannot be opened, or a file that is not one, is refused at start with its path
+named; a write that fails while running is logged, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from papo.protocol.decode import Malformed, decode_fields
+from papo.protocol.events import Action, Join, Leave, Message, Nick, Private, RoomEvent
+from papo.protocol.render import Renderer
+
+log = logging.getLogger("papo.store")
+
+BATCH = 512  # events written in one transaction at most
+FLUSH_SECONDS = 0.2  # how long an event may wait for its transaction
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+)
+_CLOSE = None  # the writer's signal to finish
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message names the file and why."""
+
+
+class LogStore:
+    """An append-only table of events, in their wire JSON, written by one background thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._renderer = Renderer("en")  # JSON of room events carries no translated text
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("SELECT id, event FROM events LIMIT 1").fetchall()
+            # Ids are reserved ahead, in their own connection, on the caller's thread: an id
+            # handed out is never handed out again, even if the process dies before the writer
+            # has written its event.
+            self._reservations = sqlite3.connect(path, isolation_level=None, timeout=10)
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
+        self._queue: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
+        self._writer.start()
+
+    def load(self, limit: int) -> list[RoomEvent]:
+        """The last ``limit`` events, oldest first (at start, before any append)."""
+        rows = self._db.execute(
+            "SELECT event FROM (SELECT id, event FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
+            (limit,),
+        ).fetchall()
+        events: list[RoomEvent] = []
+        for (text,) in rows:
+            try:
+                event = decode_fields(json.loads(text))
+            except (Malformed, ValueError) as error:
+                raise StoreError(f"{self.path}: an event cannot be read: {error}") from error
+            if isinstance(event, Message | Action | Private | Join | Leave | Nick):
+                events.append(event)
+        return events
+
+    def last_id(self) -> int:
+        """The highest id written or reserved: the next one handed out must be above it."""
+        (written,) = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
+        return max(int(written), self._reserved())
+
+    def _reserved(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'reserved'").fetchone()
+        return int(row[0]) if row else 0
+
+    def reserve(self, up_to: int) -> None:
+        """Record that ids up to ``up_to`` may be handed out (written before they are)."""
+        try:
+            self._reservations.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('reserved', ?)", (up_to,)
+            )
+        except sqlite3.Error as error:
+            log.error("cannot reserve ids in %s: %s", self.path, error)
+
+    def append(self, event: RoomEvent) -> None:
+        """Queue ``event`` for the writer; returns at once."""
+        self._queue.put((event.id, self._renderer.json(event).decode().rstrip("\n")))
+
+    def close(self, last_id: int) -> None:
+        """Write what is queued, then stop (a graceful shutdown loses nothing): the next start
+        goes on from ``last_id`` exactly."""
+        self._queue.put(_CLOSE)
+        self._writer.join()
+        self.reserve(last_id)
+        self._reservations.close()
+        self._db.close()
+
+    def _write_forever(self) -> None:
+        """Take the first event waiting, then whatever comes within ``FLUSH_SECONDS`` of it (up
+        to ``BATCH``), and write them in one transaction."""
+        closing = False
+        while not closing:
+            rows: list[tuple[int, str]] = []
+            item = self._queue.get()
+            deadline = time.monotonic() + FLUSH_SECONDS
+            while item is not _CLOSE:
+                rows.append(item)
+                left = deadline - time.monotonic()
+                if len(rows) >= BATCH or left <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=left)
+                except queue.Empty:
+                    break
+            closing = item is _CLOSE
+            if rows:
+                self._write(rows)
+
+    def _write(self, rows: list[tuple[int, str]]) -> None:
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)", rows)
+        except sqlite3.Error as error:
+            log.error(
+                "cannot write %d events (ids %d-%d) to %s: %s",
+                len(rows), rows[0][0], rows[-1][0], self.path, error,
+            )  # fmt: skip

@@ -1,0 +1,73 @@
+"""The log on disk: real SQLite files, written by the store's thread, read back at start."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from papo.core.room import Room
+from papo.hub.memory import ID_RESERVATION, MemoryHub
+from papo.hub.store import LogStore, StoreError
+from papo.protocol.events import Join, Message, Private
+
+NOW = 1_700_000_000.0
+
+
+def test_a_restart_goes_on_with_the_log_and_its_ids(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    written = [
+        hub.append(Join(ts=NOW, id=0, name="ana")),
+        hub.append(Message(ts=NOW, id=0, sender="ana", text="olá, mundo")),
+        hub.append(Private(ts=NOW, id=0, sender="ana", recipient="bob", text="psst")),
+    ]
+    hub.close()
+    again = MemoryHub(store=LogStore(path))
+    assert again.read_after(0) == written
+    assert again.append(Message(ts=NOW, id=0, sender="bob", text="back")).id == 4  # not reused
+    room = Room(again)
+    assert [event.text for event in room.history] == ["olá, mundo", "back"]
+    assert all(event.history for event in room.history)
+    again.close()
+
+
+def test_events_reach_the_file_soon_without_a_close(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    for number in range(5):
+        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)))
+    deadline = time.monotonic() + 5
+    count = 0
+    while time.monotonic() < deadline and count < 5:
+        time.sleep(0.05)
+        with sqlite3.connect(path) as reader:
+            (count,) = reader.execute("SELECT COUNT(*) FROM events").fetchone()
+    assert count == 5
+    hub.close()
+
+
+def test_after_a_crash_ids_jump_past_the_reservation_never_back(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    handed = hub.append(Join(ts=NOW, id=0, name="ana")).id
+    # No close: as if killed. Whatever the writer did or did not write, the next id is higher.
+    again = MemoryHub(store=LogStore(path))
+    assert again.append(Join(ts=NOW, id=0, name="bob")).id > handed + ID_RESERVATION - 1
+    again.close()
+
+
+def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database, just words\n" * 100)
+    with pytest.raises(StoreError, match=r"notes\.txt"):
+        LogStore(path)
+    with pytest.raises(StoreError, match="missing"):
+        LogStore(tmp_path / "missing" / "chat.db")
+
+
+def test_a_room_without_a_store_starts_empty() -> None:
+    room = Room(MemoryHub())
+    assert not room.history and room.online_names() == ()

@@ -1,0 +1,66 @@
+"""--store: a real server writes its log to a real SQLite file and reads it back when restarted."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import StartServer
+from tests.support import ROOT
+
+
+def test_history_and_ids_survive_a_restart(start_server: StartServer, tmp_path: Path) -> None:
+    store = tmp_path / "chat.db"
+    server = start_server("--store", str(store))
+    ana = server.user("ana")
+    said = []
+    for text in ("first", "second", "third"):
+        ana.send(text)
+        said.append(ana.expect("message", text=text)["id"])
+    server.signal(signal.SIGTERM)
+    assert server.wait() == 0
+    again = start_server("--store", str(store))
+    bob = again.client(json_mode=True)
+    assert bob.register("bob")["type"] == "welcome"
+    history = [bob.expect("message") for _ in range(3)]
+    assert [(e["text"], e["id"], e["history"]) for e in history] == [
+        ("first", said[0], True), ("second", said[1], True), ("third", said[2], True)
+    ]  # fmt: skip
+    bob.send("after the restart")
+    assert bob.expect("message", text="after the restart")["id"] > said[-1]
+
+
+def test_after_kill_9_what_was_written_is_there_and_no_id_comes_back(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "chat.db"
+    server = start_server("--store", str(store))
+    ana = server.user("ana")
+    ana.send("written")
+    first = ana.expect("message", text="written")["id"]
+    time.sleep(1)  # past the store's batch time: this one is on disk
+    ana.send("maybe lost")
+    last = ana.expect("message", text="maybe lost")["id"]
+    server.signal(signal.SIGKILL)
+    server.wait()
+    again = start_server("--store", str(store))
+    bob = again.client(json_mode=True)
+    assert bob.register("bob")["type"] == "welcome"
+    assert bob.expect("message")["id"] == first  # at most the last batch is lost
+    bob.send("new")
+    assert bob.expect("message", text="new")["id"] > last
+
+
+def test_a_store_that_cannot_be_used_stops_the_server_at_start(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-db"
+    bad.write_text("hello\n" * 1000)
+    result = subprocess.run(
+        [sys.executable, "servidor.py", "--port", "0", "--store", str(bad)],
+        cwd=ROOT, capture_output=True, text=True, timeout=20,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "--store" in result.stderr and "not-a-db" in result.stderr
+    assert "Traceback" not in result.stderr
