@@ -2,15 +2,16 @@
 later holds and topics) survive a restart.
 
 Appending is on the chat's hot path, so it only puts the event on a queue; a writer thread
-takes what has piled up and writes it in one transaction (WAL, ``synchronous=NORMAL``): a
-message costs the event loop a queue put, never a disk write. A process killed outright loses at
-most what was not yet written: the events of the last ``FLUSH_SECONDS`` or ``BATCH`` events.
+wakes once per batch, renders what has piled up and writes it in one transaction (WAL,
+``synchronous=NORMAL``): a message costs the event loop a queue put, never a disk write. A
+process killed outright loses at most what was not yet written: the last ``FLUSH_SECONDS``.
 A store that cannot be opened, or a file that is not one, is refused at start with its path
 named; a write that fails while running is logged, never silently dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -25,7 +26,7 @@ from papo.protocol.render import Renderer
 
 log = logging.getLogger("papo.store")
 
-BATCH = 512  # events written in one transaction at most
+BATCH = 512  # events written in one transaction at most (a batch may hold several)
 FLUSH_SECONDS = 0.2  # how long an event may wait for its transaction
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL);"
@@ -56,7 +57,7 @@ class LogStore:
             self._reservations = sqlite3.connect(path, isolation_level=None, timeout=10)
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
-        self._queue: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[RoomEvent | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
         self._writer.start()
 
@@ -95,8 +96,8 @@ class LogStore:
             log.error("cannot reserve ids in %s: %s", self.path, error)
 
     def append(self, event: RoomEvent) -> None:
-        """Queue ``event`` for the writer; returns at once."""
-        self._queue.put((event.id, self._renderer.json(event).decode().rstrip("\n")))
+        """Queue ``event`` for the writer; returns at once (the writer renders it)."""
+        self._queue.put(event)
 
     def close(self, last_id: int) -> None:
         """Write what is queued, then stop (a graceful shutdown loses nothing): the next start
@@ -108,25 +109,24 @@ class LogStore:
         self._db.close()
 
     def _write_forever(self) -> None:
-        """Take the first event waiting, then whatever comes within ``FLUSH_SECONDS`` of it (up
-        to ``BATCH``), and write them in one transaction."""
+        """Wake on the first event waiting, let a batch pile up for ``FLUSH_SECONDS``, then
+        write all of it in one transaction: one wake-up per batch, not one per event (each
+        would take the GIL from the event loop)."""
         closing = False
         while not closing:
-            rows: list[tuple[int, str]] = []
-            item = self._queue.get()
-            deadline = time.monotonic() + FLUSH_SECONDS
-            while item is not _CLOSE:
-                rows.append(item)
-                left = deadline - time.monotonic()
-                if len(rows) >= BATCH or left <= 0:
-                    break
-                try:
-                    item = self._queue.get(timeout=left)
-                except queue.Empty:
-                    break
-            closing = item is _CLOSE
-            if rows:
-                self._write(rows)
+            items = [self._queue.get()]
+            if items[0] is not _CLOSE:
+                time.sleep(FLUSH_SECONDS)
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    items.append(self._queue.get_nowait())
+            closing = _CLOSE in items
+            events = [item for item in items if item is not _CLOSE]
+            for start in range(0, len(events), BATCH):
+                self._write([self._row(event) for event in events[start : start + BATCH]])
+
+    def _row(self, event: RoomEvent) -> tuple[int, str]:
+        return event.id, self._renderer.json(event).decode().rstrip("\n")
 
     def _write(self, rows: list[tuple[int, str]]) -> None:
         try:
