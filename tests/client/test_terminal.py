@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
+import pyte
 import pytest
 
 from tests.conftest import StartServer
@@ -16,7 +18,12 @@ from tests.support import ROOT, ServerProcess
 ESCAPE = "\x1b"
 
 
-def spawn_client(port: int, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+def spawn_client(
+    port: int,
+    *args: str,
+    env: dict[str, str] | None = None,
+    dimensions: tuple[int, int] = (40, 120),
+) -> pexpect.spawn:
     full_env = {
         **os.environ,
         "TERM": "xterm",
@@ -33,7 +40,7 @@ def spawn_client(port: int, *args: str, env: dict[str, str] | None = None) -> pe
         env=full_env,
         encoding="utf-8",
         timeout=10,
-        dimensions=(40, 120),
+        dimensions=dimensions,
     )
     return child
 
@@ -258,3 +265,29 @@ def test_leaving_at_the_name_prompt_ends_the_line(
         assert child.exitstatus == 0
         after_prompt = (child.before or "").rsplit("name: ", 1)[-1]
         assert after_prompt.replace("^D", "").replace("^C", "").strip(" ") in ("\r\n", "\n")
+
+
+def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    rows, columns = 20, 40
+    alice = server.user("alice")
+    child = spawn_client(server.port, "--name", "carol", dimensions=(rows, columns))
+    clients.append(child)
+    shown = io.StringIO()
+    child.logfile_read = shown
+    child.expect("Hello, carol")
+    alice.expect("join")
+    typed = "abcdefghij" * 7  # 70 characters: with the prompt, two rows of 40
+    child.send(typed)
+    child.expect("hij\\s*$")
+    for number in range(3):
+        alice.send(f"message {number}")
+        child.expect(f"message {number}")
+    child.expect("abcdefghij\\s*$")  # the line being typed, drawn again
+    screen = pyte.Screen(columns, rows)
+    pyte.Stream(screen).feed(shown.getvalue())
+    display = [line.rstrip() for line in screen.display if line.strip()]
+    assert [line for line in display if "message" in line][-1].endswith("message 2")
+    assert sum(line.startswith("> abcdefghij") for line in display) == 1, display
+    assert display[-2:] == [("> " + typed)[:columns], ("> " + typed)[columns:]], display

@@ -39,6 +39,20 @@ def _forced_redisplay() -> Callable[[], object] | None:
     return function
 
 
+def _cursor_offset() -> Callable[[], int] | None:
+    """GNU readline's rl_point, the cursor's place in the line being edited (not exposed by
+    Python's module either); None where it cannot be read."""
+    if readline is None or "libedit" in (readline.__doc__ or ""):
+        return None
+    try:
+        import ctypes
+
+        point = ctypes.c_int.in_dll(ctypes.CDLL(readline.__file__), "rl_point")
+    except (OSError, ValueError):
+        return None
+    return lambda: point.value
+
+
 PROMPT = "> "
 COMMAND_WORDS = sorted("/" + word for spec in COMMANDS for word in (spec.name, *spec.aliases))
 
@@ -86,6 +100,7 @@ class TerminalScreen:
         self._prompt = ""
         self._candidates: list[str] = []
         self._redraw = _forced_redisplay()
+        self._cursor = _cursor_offset()
         if readline is not None:
             readline.set_completer(self._complete)
             readline.set_completer_delims(" \t\n")
@@ -104,7 +119,12 @@ class TerminalScreen:
         with self._lock:
             typed = readline.get_line_buffer() if readline is not None and self._prompt else ""
             out = sys.stdout
-            out.write("\r\x1b[2K")
+            # A typed line longer than the terminal spans several rows: go up to its first
+            # row and clear from there down, or its first rows stay above what arrives.
+            cursor = self._cursor() if self._cursor is not None else len(typed)
+            columns = max(shutil.get_terminal_size().columns, 1)
+            rows_above = (len(self._prompt) + min(cursor, len(typed))) // columns
+            out.write("\r" + (f"\x1b[{rows_above}A" if rows_above else "") + "\x1b[J")
             for line in lines:
                 out.write(line + "\n")
             if bell and self._bell:
