@@ -61,3 +61,11 @@ def test_an_unknown_language_is_refused_not_ignored(capsys: pytest.CaptureFixtur
         parse_config(["--lang", "klingon"], {})
     assert "unknown language 'klingon' (papo speaks en, pt_BR)" in capsys.readouterr().err
     assert parse_config(["--lang", "pt-br"], {}).language == "pt_BR"
+
+
+def test_log_size_is_an_option_of_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert parse_config(["--log-size", "500"], {}).log_size == 500
+    assert parse_config([], {"PAPO_LOG_SIZE": "7"}).log_size == 7
+    with pytest.raises(SystemExit):
+        parse_config(["--log-size", "0"], {})
+    assert "must be 1 or more" in capsys.readouterr().err

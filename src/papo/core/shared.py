@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from papo.protocol.events import RoomEvent
 
 Numbered = TypeVar("Numbered", bound=RoomEvent)
+DEFAULT_LOG_SIZE = 10_000  # events of the log kept (PROTOCOL.md's --log-size)
 
 
 class SharedState(Protocol):

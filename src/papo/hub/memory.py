@@ -10,12 +10,11 @@ from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import replace
 
-from papo.core.shared import Numbered
+from papo.core.shared import DEFAULT_LOG_SIZE, Numbered
 from papo.hub.store import LogStore
 from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
 
-DEFAULT_LOG_SIZE = 10_000
 # Ids reserved on disk at a time (--store): one small synchronous write per this many events.
 ID_RESERVATION = 1000
 

@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as error:
         print(f"papo-server: --store {error}", file=sys.stderr)
         return 1
-    hub = MemoryHub(store=store)
+    hub = MemoryHub(config.log_size, store=store)
     try:
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
             runner.run(serve(config, hub))

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from papo import __version__
 from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
+from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import choose_language, language_option
 
@@ -45,6 +46,7 @@ class ServerConfig:
     shutdown_grace: float = 3.0
     loop: str = "auto"
     store: Path | None = None
+    log_size: int = DEFAULT_LOG_SIZE
 
 
 def _within(
@@ -112,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of server messages: en or pt_BR (default: from the locale)",
     )
     add("--motd", type=Path, help="file whose text greets every newcomer")
+    add(
+        "--log-size",
+        type=_positive_int,
+        help="events the log keeps in memory, and reads back from --store (10000)",
+    )
     add(
         "--store",
         type=Path,
