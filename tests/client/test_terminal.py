@@ -291,3 +291,17 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
     assert [line for line in display if "message" in line][-1].endswith("message 2")
     assert sum(line.startswith("> abcdefghij") for line in display) == 1, display
     assert display[-2:] == [("> " + typed)[:columns], ("> " + typed)[columns:]], display
+
+
+def test_no_name_in_time_is_said_at_once_at_the_prompt(
+    start_server: StartServer, clients: list[pexpect.spawn]
+) -> None:
+    server = start_server("--registration-timeout", "1")
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("name: ")
+    child.expect("No name was given in time", timeout=5)  # without pressing Enter
+    child.expect(pexpect.EOF, timeout=5)
+    child.close()
+    assert child.exitstatus == 1
+    assert "name: " not in (child.before or "")  # not asked again on a closed connection

@@ -136,7 +136,14 @@ class ChatClient:
             if name is None:
                 if not self.interactive:
                     return None
-                name = self.screen.read_line(self._("Your name: ")).strip()
+                try:
+                    name = self._ask_name(link).strip()
+                except ServerGone:  # it spoke first: to say goodbye (no name in time)
+                    for event in link.events():
+                        self.show(event)
+                        if isinstance(event, Bye):
+                            break
+                    return None
                 if not name:
                     continue
             answer = link.register(name)
@@ -146,6 +153,30 @@ class ChatClient:
             if not self.interactive:
                 return None
             name = None
+
+    def _ask_name(self, link: Link) -> str:
+        """The name typed at the prompt. Before a name the server speaks only to say goodbye
+        (no name in time, too many tries), so if it speaks the prompt is interrupted at once
+        (ServerGone) rather than after the next Enter."""
+        asking = threading.Event()
+        asking.set()
+        watcher = threading.Thread(
+            target=self._interrupt_if_server_speaks, args=(link, asking), daemon=True
+        )
+        watcher.start()
+        self._waiting_for_input = True
+        try:
+            return self.screen.read_line(self._("Your name: "))
+        finally:
+            self._waiting_for_input = False
+            asking.clear()
+            watcher.join()
+
+    def _interrupt_if_server_speaks(self, link: Link, asking: threading.Event) -> None:
+        while asking.is_set():
+            if link.has_input(INTERRUPT_REPEAT_SECONDS):
+                self._interrupt_main(asking)
+                return
 
     # -- running ---------------------------------------------------------------------------
 
@@ -157,24 +188,14 @@ class ChatClient:
             return EXIT_CANNOT_CONNECT
         if self.link.hello is not None:
             self.show_motd(self.link.hello)
-        first = self.options.name
+        previous = signal.signal(signal.SIGUSR1, self._on_server_gone)
         try:
-            if first is None and not self.interactive:
-                first = self.screen.read_line().strip()
-            welcome = self.register(self.link, first)
-        except (EOFError, KeyboardInterrupt):
+            welcome = self._join(self.link)
+        finally:
+            signal.signal(signal.SIGUSR1, previous)
+        if not isinstance(welcome, Welcome):
             self.link.close()
-            if self.interactive:
-                print(flush=True)  # end the "Your name:" line, so the shell's prompt starts afresh
-                return EXIT_OK
-            self.complain("papo: " + self._("no name: the input was empty (or give --name)."))
-            return EXIT_SERVER_GONE
-        except LinkError as error:
-            self.complain(f"papo: {error}")
-            return EXIT_SERVER_GONE
-        if welcome is None:
-            self.link.close()
-            return EXIT_SERVER_GONE
+            return welcome
         self.show(welcome)
         previous = signal.signal(signal.SIGUSR1, self._on_server_gone)
         reader = threading.Thread(target=self._read_events, name="papo-reader", daemon=True)
@@ -188,6 +209,24 @@ class ChatClient:
             signal.signal(signal.SIGUSR1, previous if self.reader_done.is_set() else signal.SIG_IGN)
             if self.link is not None:
                 self.link.close()
+
+    def _join(self, link: Link) -> Welcome | int:
+        """Registered (the welcome), or the exit status to leave with."""
+        first = self.options.name
+        try:
+            if first is None and not self.interactive:
+                first = self.screen.read_line().strip()
+            welcome = self.register(link, first)
+        except (EOFError, KeyboardInterrupt):
+            if self.interactive:
+                print(flush=True)  # end the "Your name:" line, so the shell's prompt starts afresh
+                return EXIT_OK
+            self.complain("papo: " + self._("no name: the input was empty (or give --name)."))
+            return EXIT_SERVER_GONE
+        except LinkError as error:
+            self.complain(f"papo: {error}")
+            return EXIT_SERVER_GONE
+        return EXIT_SERVER_GONE if welcome is None else welcome
 
     def _input_loop(self) -> int:
         while True:
@@ -262,8 +301,15 @@ class ChatClient:
 
     def _interrupt_input(self) -> None:
         """Signal the main thread until its input loop has ended."""
+        self._interrupt_main(None)
+
+    def _interrupt_main(self, until_cleared: threading.Event | None) -> None:
+        """Signal the main thread, again and again (a signal landing just before a read
+        blocks would be lost), until the input loop has ended or ``until_cleared`` is."""
         main = self._main_thread
         while main is not None and not self.input_stopped.is_set():
+            if until_cleared is not None and not until_cleared.is_set():
+                return
             signal.pthread_kill(main, signal.SIGUSR1)
             self.input_stopped.wait(INTERRUPT_REPEAT_SECONDS)
 

@@ -8,6 +8,7 @@ library alone suffices (the manual promises nothing else is needed).
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import ssl
 from collections.abc import Iterator
@@ -119,6 +120,18 @@ class Link:
             if not chunk:
                 return None
             self._framer.receive(chunk)
+
+    def has_input(self, timeout: float) -> bool:
+        """Whether the server has sent something not yet read (or closed), within ``timeout``."""
+        if self._framer.pending_bytes:
+            return True
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            return True
+        try:
+            readable, _, _ = select.select([self.sock], [], [], timeout)
+        except (OSError, ValueError):
+            return True  # closed under us: that is news too
+        return bool(readable)
 
     def events(self) -> Iterator[Event]:
         """Events until the server closes; lines that are not valid events are skipped."""
