@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from papo.core.room import (
+    COMMAND_HANDLERS,
     MAX_NAME_TRIES,
     Broadcast,
     Close,
@@ -13,7 +14,7 @@ from papo.core.room import (
     Session,
 )
 from papo.hub.memory import MemoryHub
-from papo.protocol.commands import OutputFormat
+from papo.protocol.commands import OutputFormat, Verb
 from papo.protocol.events import (
     Action,
     Bye,
@@ -276,3 +277,7 @@ def test_online_order_survives_arrivals_renames_and_departures() -> None:
     assert isinstance(online, Online)
     assert online.users == ("Aaron", "Ana", "Carl", "mia")
     assert list(online.users) == sorted(online.users, key=str.casefold)
+
+
+def test_every_command_of_the_table_has_a_handler() -> None:
+    assert set(COMMAND_HANDLERS) == set(Verb)

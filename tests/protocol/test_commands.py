@@ -10,6 +10,8 @@ from papo.protocol.commands import (
     COMMANDS,
     CommandError,
     Invoke,
+    Privilege,
+    Register,
     Say,
     Verb,
     find_command,
@@ -84,3 +86,13 @@ def test_parse_never_raises_and_say_is_never_empty(line: str) -> None:
     parsed = parse_line(line, registered=True)
     if isinstance(parsed, Say):
         assert parsed.text
+
+
+def test_before_registration_a_plain_line_is_the_name_wanted() -> None:
+    assert parse_line("  ana ", registered=False) == Register(name="ana")
+    assert parse_line("//ana", registered=False) == Register(name="/ana")  # refused as a name
+    assert parse_line("ana", registered=True) == Say(text="ana")
+
+
+def test_every_command_asks_for_a_privilege_and_none_is_for_operators_yet() -> None:
+    assert all(spec.privilege is Privilege.USER for spec in COMMANDS)

@@ -8,6 +8,7 @@ same rules run behind asyncio today and behind a Redis hub or an IRC gateway lat
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
@@ -16,6 +17,7 @@ from papo.protocol.commands import (
     CommandError,
     Invoke,
     OutputFormat,
+    Register,
     Say,
     Verb,
     find_command,
@@ -173,12 +175,12 @@ class Room:
                 return []
             case CommandError(code=code, command=command):
                 return [Send(Error(ts=now, code=code, command=sanitize_text(command)), session)]
-            case Say(text=text) if not registered:
-                return self._register(session, text, now)
+            case Register(name=name):
+                return self._register(session, name, now)
             case Say(text=text):
                 return self._say(session, text, now)
-            case Invoke():
-                return self._invoke(session, parsed, now)
+            case Invoke(spec=spec):
+                return COMMAND_HANDLERS[spec.verb](self, session, parsed, now)
 
     def refuse_line(self, session: Session, code: ErrorCode, now: float) -> list[Output]:
         """A line the framing refused (too long, not UTF-8): tell its sender, nobody else."""
@@ -196,22 +198,8 @@ class Room:
 
     # -- commands --------------------------------------------------------------------------
 
-    def _invoke(self, session: Session, command: Invoke, now: float) -> list[Output]:
-        match command.spec.verb:
-            case Verb.PRIVATE:
-                return self._private(session, command.args[0], command.args[1], now)
-            case Verb.ONLINE:
-                return [Send(Online(ts=now, users=self.online_names()), session)]
-            case Verb.QUIT:
-                return self._quit(session, command.rest, now)
-            case Verb.NICK:
-                return self._nick(session, command.args[0], now)
-            case Verb.ME:
-                return self._act(session, command.rest, now)
-            case Verb.HELP:
-                return self._help(session, command.rest, now)
-            case Verb.FORMAT:
-                return self._format(session, command.args[0], now)
+    def _online(self, session: Session, now: float) -> list[Output]:
+        return [Send(Online(ts=now, users=self.online_names()), session)]
 
     def _register(self, session: Session, wanted: str, now: float) -> list[Output]:
         error = self._claim(session, wanted, now)
@@ -321,3 +309,18 @@ class Room:
         name = session.name or ""
         leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
         return [Broadcast(self.shared.append(leave))]
+
+
+Handler = Callable[[Room, Session, Invoke, float], list[Output]]
+
+# The handler of each command of the table (papo.protocol.commands.COMMANDS): what its arguments
+# mean, and which rule of the room it runs.
+COMMAND_HANDLERS: dict[Verb, Handler] = {
+    Verb.PRIVATE: lambda room, session, c, now: room._private(session, c.args[0], c.args[1], now),
+    Verb.ONLINE: lambda room, session, c, now: room._online(session, now),
+    Verb.QUIT: lambda room, session, c, now: room._quit(session, c.rest, now),
+    Verb.NICK: lambda room, session, c, now: room._nick(session, c.args[0], now),
+    Verb.ME: lambda room, session, c, now: room._act(session, c.rest, now),
+    Verb.HELP: lambda room, session, c, now: room._help(session, c.rest, now),
+    Verb.FORMAT: lambda room, session, c, now: room._format(session, c.args[0], now),
+}

@@ -1,8 +1,11 @@
 """From a line of input to a Command.
 
 The commands are a table of data, as in ergo: each entry knows its aliases, how many arguments it
-needs and whether it works before registration, so those checks happen once, here, instead of in
-every handler.
+needs, whether it works before registration and the privilege it asks for, so those checks
+happen once, here, instead of in every handler. The core holds the handler of each entry
+(``papo.core.room.COMMAND_HANDLERS``): adding a command is one entry here, its handler there, and
+its description in the catalogs. Front doors (papo lines today, IRC later) parse into these
+same commands.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ class Verb(Enum):
     FORMAT = "format"
 
 
+class Privilege(Enum):
+    """Who may use a command: everybody for now; the slot operators will use (/kick, /ban)."""
+
+    USER = "user"
+    OPERATOR = "operator"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommandSpec:
     verb: Verb
@@ -35,6 +45,7 @@ class CommandSpec:
     min_args: int
     before_registration: bool
     usage: str
+    privilege: Privilege = Privilege.USER
 
     @property
     def name(self) -> str:
@@ -94,9 +105,16 @@ def find_command(word: str) -> CommandSpec | None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Say:
-    """A public message (or, before registration, the name wanted)."""
+    """A public message."""
 
     text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Register:
+    """Before registration, a line that is not a command: the name wanted."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,7 +136,7 @@ class CommandError:
     command: str
 
 
-Parsed = Say | Invoke | CommandError
+Parsed = Say | Register | Invoke | CommandError
 
 
 def parse_line(line: str, *, registered: bool) -> Parsed | None:
@@ -126,10 +144,9 @@ def parse_line(line: str, *, registered: bool) -> Parsed | None:
     stripped = line.strip()
     if not stripped:
         return None
-    if not stripped.startswith("/"):
-        return Say(text=stripped)
-    if stripped.startswith("//"):
-        return Say(text=stripped[1:])
+    if not stripped.startswith("/") or stripped.startswith("//"):
+        text = stripped[1:] if stripped.startswith("//") else stripped
+        return Say(text=text) if registered else Register(name=text)
     word, _, rest = stripped[1:].partition(" ")
     rest = rest.strip()
     spec = find_command(word)
