@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pexpect
@@ -197,9 +197,10 @@ MEASURED_CLIENT = (
 )
 
 
-def run_against_a_server_sending_junk(junk_mib: int) -> tuple[str, int, float]:
-    """The client's output, its peak memory (KiB) and its time, against a server that sends
-    ``junk_mib`` MiB without a newline between the welcome and a message."""
+@contextlib.contextmanager
+def scripted_server(after_name: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A fake server for one client: hello, then ``after_name`` once the name came, then it
+    hangs up. Yields its port."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(10)
 
@@ -209,32 +210,51 @@ def run_against_a_server_sending_junk(junk_mib: int) -> tuple[str, int, float]:
             reader.readline()  # /format json
             conn.sendall(json.dumps(HOSTILE_EVENTS[0]).encode() + b"\n")
             reader.readline()  # the name
-            conn.sendall(json.dumps(HOSTILE_EVENTS[1]).encode() + b"\n")
-            chunk = b"x" * (1 << 20)
-            for _ in range(junk_mib):
-                conn.sendall(chunk)
-            after = {"type": "message", "id": 1, "from": "eve", "text": "still here",
-                     "ts": "2026-01-01T00:00:00.000Z"}  # fmt: skip
-            conn.sendall(b"\n" + json.dumps(after).encode() + b"\n")
+            after_name(conn)
             conn.shutdown(socket.SHUT_RDWR)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        thread.join(10)
+
+
+def run_until_the_server_leaves(command: list[str]) -> tuple[str, str, float]:
+    """Standard output, standard error and seconds of a client whose input stays open, so the
+    server, not the end of input, ends it."""
     started = time.monotonic()
-    process = subprocess.Popen(  # stdin stays open: the server, not end of input, ends it
-        [sys.executable, "-c", MEASURED_CLIENT, "--port", str(listener.getsockname()[1]),
-         "--name", "victim"],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         process.wait(60)
     finally:
         process.kill()
     took = time.monotonic() - started
-    listener.close()
-    thread.join(10)
     assert process.stdout is not None and process.stderr is not None
-    stdout, stderr = process.stdout.read(), process.stderr.read()
+    return process.stdout.read(), process.stderr.read(), took
+
+
+def run_against_a_server_sending_junk(junk_mib: int) -> tuple[str, int, float]:
+    """The client's output, its peak memory (KiB) and its time, against a server that sends
+    ``junk_mib`` MiB without a newline between the welcome and a message."""
+
+    def send_junk(conn: socket.socket) -> None:
+        conn.sendall(json.dumps(HOSTILE_EVENTS[1]).encode() + b"\n")
+        chunk = b"x" * (1 << 20)
+        for _ in range(junk_mib):
+            conn.sendall(chunk)
+        after = {"type": "message", "id": 1, "from": "eve", "text": "still here",
+                 "ts": "2026-01-01T00:00:00.000Z"}  # fmt: skip
+        conn.sendall(b"\n" + json.dumps(after).encode() + b"\n")
+
+    with scripted_server(send_junk) as port:
+        command = [sys.executable, "-c", MEASURED_CLIENT, "--port", str(port), "--name", "victim"]
+        stdout, stderr, took = run_until_the_server_leaves(command)
     return stdout, int(stderr.rsplit("maxrss", 1)[1].split()[0]), took
 
 
@@ -298,32 +318,13 @@ def test_output_into_a_closed_pipe_ends_quietly(server: ServerProcess) -> None:
 
 
 def test_a_welcome_without_its_count_still_lets_the_client_in() -> None:
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(10)
+    def welcome_without_count(conn: socket.socket) -> None:
+        ts = "2026-01-01T00:00:00.000Z"
+        welcome = {"type": "welcome", "name": "victim", "ts": ts}  # no count, no users
+        message = {"type": "message", "id": 1, "from": "eve", "text": "you are in", "ts": ts}
+        conn.sendall(b"".join(json.dumps(e).encode() + b"\n" for e in (welcome, message)))
 
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn, conn.makefile("rb") as reader, contextlib.suppress(OSError):
-            reader.readline()  # /format json
-            conn.sendall(json.dumps(HOSTILE_EVENTS[0]).encode() + b"\n")
-            reader.readline()  # the name
-            ts = "2026-01-01T00:00:00.000Z"
-            welcome = {"type": "welcome", "name": "victim", "ts": ts}  # no count, no users
-            message = {"type": "message", "id": 1, "from": "eve", "text": "you are in", "ts": ts}
-            conn.sendall(b"".join(json.dumps(e).encode() + b"\n" for e in (welcome, message)))
-            conn.shutdown(socket.SHUT_RDWR)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    process = subprocess.Popen(  # stdin stays open: the server, not end of input, ends it
-        [sys.executable, "client.py", "--port", str(listener.getsockname()[1]), "--name", "victim"],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        process.wait(20)
-    finally:
-        process.kill()
-        listener.close()
-        thread.join(10)
-    assert process.stdout is not None
-    assert "<eve> you are in" in process.stdout.read()
+    with scripted_server(welcome_without_count) as port:
+        command = [sys.executable, "client.py", "--port", str(port), "--name", "victim"]
+        stdout, _, _ = run_until_the_server_leaves(command)
+    assert "<eve> you are in" in stdout
