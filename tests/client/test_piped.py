@@ -328,3 +328,15 @@ def test_a_welcome_without_its_count_still_lets_the_client_in() -> None:
         command = [sys.executable, "client.py", "--port", str(port), "--name", "victim"]
         stdout, _, _ = run_until_the_server_leaves(command)
     assert "<eve> you are in" in stdout
+
+
+def test_the_history_a_newcomer_gets_has_a_heading(server: ServerProcess) -> None:
+    ana = server.user("ana")
+    for text in ("older", "newer"):
+        ana.send(text)
+        ana.expect("message", text=text)
+    result = run_client("--port", str(server.port), "--name", "late", stdin="")
+    lines = result.stdout.splitlines()
+    heading = lines.index("Recent messages:")
+    assert "Hello, late" in lines[heading - 1]
+    assert lines[heading + 1].endswith("<ana> older") and lines[heading + 2].endswith("<ana> newer")

@@ -22,6 +22,7 @@ from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Verb, find_command
 from papo.protocol.events import (
+    Action,
     Bye,
     Error,
     Event,
@@ -68,6 +69,7 @@ class ChatClient:
         self.view = View(Renderer(options.language), options.colour)
         self.name: str | None = None
         self.names: set[str] = set()
+        self._recent_header_due = False  # the history that follows a welcome gets a heading
         self.link: Link | None = None
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
@@ -98,6 +100,10 @@ class ChatClient:
             for line in lines:
                 self.complain(line)
             return
+        replayed = isinstance(event, Message | Action) and event.history
+        if replayed and self._recent_header_due:
+            lines = [self.view.paint(DIM, self._("Recent messages:")), *lines]
+        self._recent_header_due = isinstance(event, Welcome)
         self.screen.show(lines, bell=wants_attention(event, self.name))
 
     def show_motd(self, hello: Hello) -> None:
