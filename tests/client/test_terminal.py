@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,9 +185,11 @@ def test_reconnect_gets_the_name_back(
     child = chatting(port, clients, "carol", "--reconnect")
     server.stop()
     child.expect("reconnecting")
+    time.sleep(4)  # several attempts fail meanwhile (1, 2 s...): they add no line
     again = start_server("--port", str(port))  # later --port wins over the fixture's --port 0
     assert again.port == port
     child.expect("Hello, carol", timeout=15)
+    assert "reconnecting" not in (child.before or "")  # said once, for the whole outage
     watcher = again.user("watcher")
     child.sendline("back again")
     assert watcher.expect("message")["text"] == "back again"

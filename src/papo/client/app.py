@@ -328,12 +328,13 @@ class ChatClient:
             old.close()
         for attempt in range(10_000):
             delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
-            self.say(
-                "papo: "
-                + self._("connection lost; reconnecting to {address} in {seconds:g} s...").format(
-                    address=self.options.address, seconds=delay
+            if attempt == 0:  # one line for the whole outage; the welcome says it is over
+                self.say(
+                    "papo: "
+                    + self._("connection lost; reconnecting to {address}...").format(
+                        address=self.options.address
+                    )
                 )
-            )
             time.sleep(delay)
             if self.quitting.is_set():
                 return False
