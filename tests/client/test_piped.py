@@ -340,3 +340,8 @@ def test_the_history_a_newcomer_gets_has_a_heading(server: ServerProcess) -> Non
     heading = lines.index("Recent messages:")
     assert "Hello, late" in lines[heading - 1]
     assert lines[heading + 1].endswith("<ana> older") and lines[heading + 2].endswith("<ana> newer")
+
+
+def test_the_client_help_speaks_portuguese_too() -> None:
+    result = run_client("--lang", "pt_BR", "--help")
+    assert result.returncode == 0 and "cliente de chat papo" in result.stdout

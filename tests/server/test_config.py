@@ -69,3 +69,13 @@ def test_log_size_is_an_option_of_at_least_one(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit):
         parse_config(["--log-size", "0"], {})
     assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_help_speaks_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_config(["--lang", "pt_BR", "--help"], {})
+    portuguese = capsys.readouterr().out
+    assert "servidor de chat papo" in portuguese and "0 = sem limite" in portuguese
+    with pytest.raises(SystemExit):
+        parse_config(["--help"], {"LANG": "pt_BR.UTF-8"})
+    assert "conexões por endereço" in capsys.readouterr().out

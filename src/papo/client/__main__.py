@@ -13,7 +13,12 @@ from papo import __version__
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import Address
 from papo.client.screen import PlainScreen, TerminalScreen
-from papo.protocol.i18n import choose_language, language_option
+from papo.protocol.i18n import (
+    choose_language,
+    language_of_command_line,
+    language_option,
+    translation,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 12345
@@ -26,29 +31,47 @@ def port_number(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(language: str = "en") -> argparse.ArgumentParser:
+    """The options, their help in ``language``."""
+    _ = translation(language).gettext
     parser = argparse.ArgumentParser(
         prog="papo",
-        description="papo chat client. With standard input not a terminal, it reads lines from "
-        "it (the first is the name unless --name is given) and prints what arrives.",
+        description=_(
+            "papo chat client. With standard input not a terminal, it reads lines from it (the "
+            "first is the name unless --name is given) and prints what arrives."
+        ),
     )
     add = parser.add_argument
-    add("--host", default=DEFAULT_HOST, help=f"server address (default {DEFAULT_HOST})")
-    add("--port", type=port_number, default=DEFAULT_PORT, help=f"server port ({DEFAULT_PORT})")
-    add("--name", help="your name (asked when absent)")
-    add("--tls", action="store_true", help="connect with TLS")
-    add("--tls-ca", type=Path, help="CA certificate file to verify the server with")
-    add("--insecure", action="store_true", help="TLS without verifying the certificate")
-    add("--lang", type=language_option, help="language: en or pt_BR (default: from the locale)")
-    add("--no-color", action="store_true", help="no colours (NO_COLOR is honoured too)")
-    add("--no-bell", action="store_true", help="no bell on private messages and mentions")
-    add("--reconnect", action="store_true", help="reconnect when the connection is lost")
+    add(
+        "--host",
+        default=DEFAULT_HOST,
+        help=_("server address (default {host})").format(host=DEFAULT_HOST),
+    )
+    add(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=_("server port ({port})").format(port=DEFAULT_PORT),
+    )
+    add("--name", help=_("your name (asked when absent)"))
+    add("--tls", action="store_true", help=_("connect with TLS"))
+    add("--tls-ca", type=Path, help=_("CA certificate file to verify the server with"))
+    add("--insecure", action="store_true", help=_("TLS without verifying the certificate"))
+    add(
+        "--lang",
+        type=language_option,
+        help=_("language: en or pt_BR (default: from the locale)"),
+    )
+    add("--no-color", action="store_true", help=_("no colours (NO_COLOR is honoured too)"))
+    add("--no-bell", action="store_true", help=_("no bell on private messages and mentions"))
+    add("--reconnect", action="store_true", help=_("reconnect when the connection is lost"))
     add("--version", action="version", version=f"papo {__version__}")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(language_of_command_line(words, os.environ)).parse_args(words)
     interactive = sys.stdin.isatty()
     if not sys.stdout.isatty():
         # Into a pipe whose reader has gone (``| head -1``): end quietly, as filters do.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gettext
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +43,18 @@ def language_option(text: str) -> str:
         known = ", ".join(SUPPORTED_LANGUAGES)
         raise argparse.ArgumentTypeError(f"unknown language {text!r} (papo speaks {known})")
     return language
+
+
+def language_of_command_line(argv: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The language to speak while the command line is still being read (``--help``): its
+    ``--lang`` if it has a good one, else ``PAPO_LANG`` and the locale."""
+    explicit = environ.get("PAPO_LANG")
+    for index, word in enumerate(argv):
+        if word == "--lang" and index + 1 < len(argv):
+            explicit = argv[index + 1]
+        elif word.startswith("--lang="):
+            explicit = word.split("=", 1)[1]
+    return choose_language(explicit, environ)
 
 
 def choose_language(explicit: str | None, environ: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ the command line wins over the environment, which wins over the default.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -16,7 +17,12 @@ from papo import __version__
 from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
 from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
-from papo.protocol.i18n import choose_language, language_option
+from papo.protocol.i18n import (
+    choose_language,
+    language_of_command_line,
+    language_option,
+    translation,
+)
 
 DEFAULT_PORT = 12345
 Number = TypeVar("Number", int, float)
@@ -71,71 +77,105 @@ _positive_int = _within(int, 1)
 _port = _within(int, 0, 65535)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(language: str = "en") -> argparse.ArgumentParser:
+    """The options, their help in ``language``."""
+    _ = translation(language).gettext
+    no_limit = _("0 = no limit")
     parser = argparse.ArgumentParser(
         prog="papo-server",
-        description="papo chat server. Every option can also be set as PAPO_<OPTION> "
-        "in the environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...). For every limit, "
-        "0 means no limit.",
+        description=_(
+            "papo chat server. Every option can also be set as PAPO_<OPTION> in the "
+            "environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...). For every limit, 0 means "
+            "no limit."
+        ),
     )
     add = parser.add_argument
-    add("--host", help="address to listen on (default: all interfaces, IPv4 and IPv6)")
-    add("--port", type=_port, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
-    add("--max-clients", type=_non_negative_int, help="connections in all (10000; 0 = no limit)")
-    add("--max-per-ip", type=_non_negative_int, help="connections per address (100; 0 = no limit)")
-    add("--rate", type=_non_negative_float, help="lines per second per client (5; 0 = no limit)")
-    add("--burst", type=_positive_int, help="lines a client may send at once (10; at least 1)")
+    add("--host", help=_("address to listen on (default: all interfaces, IPv4 and IPv6)"))
+    add(
+        "--port",
+        type=_port,
+        help=_("TCP port (default {port}; 0 picks a free one)").format(port=DEFAULT_PORT),
+    )
+    add(
+        "--max-clients",
+        type=_non_negative_int,
+        help=_("connections in all") + f" (10000; {no_limit})",
+    )
+    add(
+        "--max-per-ip",
+        type=_non_negative_int,
+        help=_("connections per address") + f" (100; {no_limit})",
+    )
+    add(
+        "--rate",
+        type=_non_negative_float,
+        help=_("lines per second per client") + f" (5; {no_limit})",
+    )
+    add("--burst", type=_positive_int, help=_("lines a client may send at once (10; at least 1)"))
     add(
         "--ip-rate",
         type=_non_negative_float,
-        help="lines per second from one address, all its clients together (20; 0 = no limit)",
+        help=_("lines per second from one address, all its clients together")
+        + f" (20; {no_limit})",
     )
-    add("--ip-burst", type=_positive_int, help="lines one address may send at once (50)")
+    add("--ip-burst", type=_positive_int, help=_("lines one address may send at once (50)"))
     add(
         "--ip-connect-rate",
         type=_non_negative_float,
-        help="new connections per second from one address, after --max-per-ip at once "
-        "(5; 0 = no limit)",
+        help=_("new connections per second from one address, after --max-per-ip at once")
+        + f" (5; {no_limit})",
     )
     add(
         "--sendq",
         type=_non_negative_int,
-        help="bytes queued for a slow reader before it is dropped (1 MiB; 0 = no limit)",
+        help=_("bytes queued for a slow reader before it is dropped") + f" (1 MiB; {no_limit})",
     )
-    add("--history", type=_non_negative_int, help="messages replayed to newcomers (20; 0 = none)")
+    add(
+        "--history",
+        type=_non_negative_int,
+        help=_("messages replayed to newcomers (20; 0 = none)"),
+    )
     add(
         "--quiet-above",
         type=_non_negative_int,
-        help="users above which joins and leaves are not announced (1000; 0 = no limit)",
+        help=_("users above which joins and leaves are not announced") + f" (1000; {no_limit})",
     )
     add(
         "--lang",
         type=language_option,
-        help="language of server messages: en or pt_BR (default: from the locale)",
+        help=_("language of server messages: en or pt_BR (default: from the locale)"),
     )
-    add("--motd", type=Path, help="file whose text greets every newcomer")
+    add("--motd", type=Path, help=_("file whose text greets every newcomer"))
     add(
         "--log-size",
         type=_positive_int,
-        help="events the log keeps in memory, and reads back from --store (10000)",
+        help=_("events the log keeps in memory, and reads back from --store (10000)"),
     )
     add(
         "--store",
         type=Path,
-        help="SQLite file that keeps the log (history, ids) across restarts (default: none)",
+        help=_("SQLite file that keeps the log (history, ids) across restarts (default: none)"),
     )
-    add("--tls-cert", type=Path, help="certificate chain (PEM); with --tls-key, turns TLS on")
-    add("--tls-key", type=Path, help="private key (PEM) of the certificate")
-    add("--log-level", choices=("debug", "info", "warning", "error"), help="default: info")
+    add(
+        "--tls-cert",
+        type=Path,
+        help=_("certificate chain (PEM); with --tls-key, turns TLS on"),
+    )
+    add("--tls-key", type=Path, help=_("private key (PEM) of the certificate"))
+    add(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help=_("default: {level}").format(level="info"),
+    )
     add(
         "--registration-timeout",
         type=_non_negative_float,
-        help="seconds to pick a name (60; 0 = no limit)",
+        help=_("seconds to pick a name") + f" (60; {no_limit})",
     )
     add(
         "--loop",
         choices=("auto", "asyncio", "uvloop"),
-        help="event loop: uvloop when installed (auto), or the one named",
+        help=_("event loop: uvloop when installed (auto), or the one named"),
     )
     add("--version", action="version", version=f"papo-server {__version__}")
     return parser
@@ -150,7 +190,8 @@ _DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {"motd", "lan
 
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
     """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(language_of_command_line(words, environ))
     env_defaults: dict[str, object] = {}
     for action in parser._actions:
         dest = action.dest
@@ -163,7 +204,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         except (ValueError, argparse.ArgumentTypeError) as error:
             parser.error(f"PAPO_{dest.upper()}={raw!r}: {error}")
     parser.set_defaults(**env_defaults)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     motd = None
