@@ -27,3 +27,20 @@ def test_wheel_ships_catalogs_and_console_scripts(tmp_path: Path) -> None:
     assert "papo-server = papo.server.__main__:main" in scripts
     assert "papo = papo.client.__main__:main" in scripts
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_the_makefile_targets_that_regenerate_shipped_data_run() -> None:
+    """`make catalogs` once named a module that did not exist; both targets must run and
+    leave the shipped files as they are (other tests check those are current)."""
+    shipped = [
+        *sorted((ROOT / "src/papo/locale").rglob("*.mo")),
+        ROOT / "src/papo/protocol/confusables_data.py",
+    ]
+    before = [path.read_bytes() for path in shipped]
+    for target in ("catalogs", "lookalikes"):
+        result = subprocess.run(
+            ["make", "-s", target, f"PY={sys.executable}", "STAMP=pyproject.toml"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert [path.read_bytes() for path in shipped] == before
