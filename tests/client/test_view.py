@@ -121,3 +121,15 @@ def test_a_short_message_or_no_width_is_one_row() -> None:
     long = Message(ts=NOW, id=1, sender="bia", text="z" * 300)
     assert len(view.lines(long)) == 1
     assert len(view.lines(Message(ts=NOW, id=2, sender="bia", text="oi"), width=40)) == 1
+
+
+def test_a_mention_of_me_is_highlighted_in_colour_only() -> None:
+    mention = Message(ts=NOW, id=1, sender="bia", text="hey @Ana, and ana: look (banana)")
+    [line] = View(Renderer("en"), colour=True).lines(mention, me="ana")
+    assert line.count("\x1b[7m") == 2 and "\x1b[7m@Ana\x1b[0m" in line
+    assert "\x1b[7mana\x1b[0m:" in line and "ban\x1b[7m" not in line
+    [plain] = View(Renderer("en"), colour=False).lines(mention, me="ana")
+    assert "\x1b" not in plain
+    own = Message(ts=NOW, id=2, sender="ana", text="I am ana")
+    [mine] = View(Renderer("en"), colour=True).lines(own, me="ana")
+    assert "\x1b[7m" not in mine

@@ -8,6 +8,7 @@ client's own language.
 
 from __future__ import annotations
 
+import re
 import textwrap
 import time
 import zlib
@@ -37,6 +38,7 @@ BOLD = "\x1b[1m"
 DIM = "\x1b[2m"
 RED = "\x1b[31m"
 MAGENTA = "\x1b[35m"
+REVERSE = "\x1b[7m"
 NAME_COLOURS = ("\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[36m", "\x1b[91m", "\x1b[92m", "\x1b[94m")
 
 
@@ -101,11 +103,19 @@ class View:
                 return [self.paint(RED, self.renderer.text_line(event))]
             case Hello() | Greeting():
                 return []
-        first, *more = self._rows(text, len(plain), width)
+        rows = self._rows(text, len(plain), width)
+        if self.colour and me and wants_attention(event, me):
+            rows = [self._highlight(row, me) for row in rows]
+        first, *more = rows
         lines = [head + first, *(" " * len(plain) + row for row in more)]
         if isinstance(event, Message | Action) and event.history:
             lines = [self.paint(DIM, line) for line in lines]
         return lines
+
+    def _highlight(self, row: str, me: str) -> str:
+        """Where ``row`` names ``me``, in reverse video: a mention stands out, not only rings."""
+        pattern = rf"(?<![\w@])@?{re.escape(me)}(?!\w)"
+        return re.sub(pattern, lambda found: REVERSE + found[0] + RESET, row, flags=re.IGNORECASE)
 
     @staticmethod
     def _rows(text: str, indent: int, width: int | None) -> list[str]:
