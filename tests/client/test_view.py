@@ -22,6 +22,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Welcome,
@@ -44,6 +46,7 @@ EVERY_EVENT: list[Event] = [
     HelpInfo(ts=NOW),
     Error(ts=NOW, code=ErrorCode.NO_SUCH_USER, name="zed"),
     Bye(ts=NOW, reason=ByeReason.QUIT),
+    Notice(ts=NOW, code=NoticeCode.UNIGNORED, names=("bea",)),
 ]
 
 

@@ -29,6 +29,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Welcome,
@@ -58,9 +60,9 @@ class World:
             match output:
                 case Send(event=event, to=to):
                     self.inbox[to.sid].append(event)
-                case Broadcast(event=event, exclude=exclude):
+                case Broadcast(event=event, exclude=exclude, hidden_from=hidden):
                     for member in self.room.members.values():
-                        if member is not exclude:
+                        if member is not exclude and member not in hidden:
                             self.inbox[member.sid].append(event)
                 case Close(session=session):
                     self.closed.add(session.sid)
@@ -281,3 +283,56 @@ def test_online_order_survives_arrivals_renames_and_departures() -> None:
 
 def test_every_command_of_the_table_has_a_handler() -> None:
     assert set(COMMAND_HANDLERS) == set(Verb)
+
+
+def test_ignore_hides_what_a_person_says_until_unignore() -> None:
+    world = World()
+    ana, bob, carol = world.user("ana"), world.user("bob"), world.user("carol")
+    world.take(ana)
+    [notice] = world.line(ana, "/ignore BOB")
+    assert notice == Notice(ts=NOW, code=NoticeCode.IGNORED, names=("bob",))
+    world.take(ana)
+    world.line(bob, "hello all")
+    world.line(bob, "/me waves")
+    assert [type(e) for e in world.take(carol)][-2:] == [Message, Action]
+    assert world.take(ana) == []  # neither the message nor the action
+    [confirmation] = world.line(bob, "/private ana psst")  # bob is not told he is ignored
+    assert isinstance(confirmation, Private) and world.take(ana) == []
+    world.line(bob, "/nick robert")  # the ignore follows the person
+    world.take(ana)
+    world.line(bob, "still me")
+    assert world.take(ana) == []
+    assert world.line(ana, "/ignore") == [
+        Notice(ts=NOW, code=NoticeCode.IGNORING, names=("robert",))
+    ]
+    world.line(ana, "/unignore robert")
+    world.line(bob, "back")
+    assert [e.text for e in world.take(ana) if isinstance(e, Message)] == ["back"]
+
+
+def test_ignores_end_with_the_person_ignored() -> None:
+    world = World()
+    ana, bob = world.user("ana"), world.user("bob")
+    world.line(ana, "/ignore bob")
+    world.line(bob, "/quit")
+    later = world.user("bob")  # another person under the same name
+    world.take(ana)
+    world.line(later, "hi, I am new")
+    assert [e.text for e in world.take(ana) if isinstance(e, Message)] == ["hi, I am new"]
+    assert world.line(ana, "/ignore") == [Notice(ts=NOW, code=NoticeCode.IGNORING, names=())]
+    [refused] = world.line(ana, "/ignore ana")
+    assert isinstance(refused, Error) and refused.code is ErrorCode.USAGE
+
+
+def test_r_replies_to_the_last_private_message() -> None:
+    world = World()
+    ana, bob = world.user("ana"), world.user("bob")
+    [nobody] = world.line(ana, "/r hello?")
+    assert nobody == Error(ts=NOW, code=ErrorCode.NO_SUCH_USER, command="r")
+    world.line(bob, "/msg ana are you there")
+    world.take(ana)
+    [sent] = world.line(ana, "/r yes!")
+    assert isinstance(sent, Private) and (sent.recipient, sent.text) == ("bob", "yes!")
+    world.line(bob, "/quit")
+    [gone] = world.line(ana, "/r still there?")
+    assert gone == Error(ts=NOW, code=ErrorCode.NO_SUCH_USER, name="bob")

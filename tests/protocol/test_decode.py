@@ -24,6 +24,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Welcome,
@@ -54,6 +56,8 @@ EVENTS: list[Event] = [
     Nick(ts=NOW, id=6, old="bia", new="bea"),
     Online(ts=NOW, users=("ana", "bea")),
     HelpInfo(ts=NOW, topic="private"),
+    Notice(ts=NOW, code=NoticeCode.IGNORED, names=("bia",)),
+    Notice(ts=NOW, code=NoticeCode.IGNORING, names=()),
     Error(ts=NOW, code=ErrorCode.NAME_INVALID, name="x y", problem=NameProblem.BAD_CHARACTER),
     Bye(ts=NOW, reason=ByeReason.SHUTDOWN),
 ]

@@ -250,3 +250,42 @@ def test_event_loop_in_use_is_logged(server: ServerProcess) -> None:
     server.user("alice")
     loop = server.args[-1]
     assert f"event loop {loop}" in server.log()
+
+
+def test_ignore_and_reply_in_both_formats(server: ServerProcess) -> None:
+    ana, bob, dave = server.user("ana"), server.user("bob"), server.user("dave")
+    carol = server.client()
+    carol.send("carol")
+    carol.text_until(lambda line: "carol" in line)
+    ana.send("/ignore bob")
+    notice = ana.expect("info", code="ignored")
+    assert notice["names"] == ["bob"] and "/unignore bob" in notice["text"]
+    carol.send("/ignore BOB")
+    carol.text_until(lambda line: line.startswith("You ignore bob now"))
+    bob.send("hello, anyone?")
+    bob.send("/msg ana psst")
+    assert bob.expect("private")["to"] == "ana"  # bob is not told
+    assert dave.expect("message")["text"] == "hello, anyone?"
+    dave.send("dave here")
+    assert ana.expect("message")["text"] == "dave here"  # nothing of bob's came before it
+    assert "dave here" in carol.text_until(lambda line: "dave here" in line)[0]
+    dave.send("/msg carol hi carol")
+    carol.text_until(lambda line: "hi carol" in line)
+    carol.send("/r hi dave")
+    assert dave.expect("private", text="hi dave")["from"] == "carol"
+    ana.send("/unignore bob")
+    ana.expect("info", code="unignored")
+    bob.send("again")
+    assert ana.expect("message")["text"] == "again"
+
+
+def test_ignore_speaks_portuguese(start_server: StartServer) -> None:
+    server = start_server("--lang", "pt_BR")
+    server.user("bob")
+    carol = server.client()
+    carol.send("carol")
+    carol.text_until(lambda line: "carol" in line)
+    carol.send("/ignore bob")
+    assert "Você agora ignora bob" in carol.text_until(lambda line: "ignora" in line)[-1]
+    carol.send("/r oi")
+    assert "ninguém a quem responder" in carol.text_until(lambda line: "responder" in line)[-1]

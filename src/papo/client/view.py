@@ -26,6 +26,7 @@ from papo.protocol.events import (
     Leave,
     Message,
     Nick,
+    Notice,
     Online,
     Private,
     Welcome,
@@ -99,6 +100,8 @@ class View:
                 return [f"{clock} {self.paint(DIM, self.renderer.text_line(event))}"]
             case Online() | HelpInfo():
                 return self.renderer.text_line(event).split("\n")
+            case Notice():
+                return [self.paint(DIM, self.renderer.text_line(event))]
             case Error():
                 return [self.paint(RED, self.renderer.text_line(event))]
             case Hello() | Greeting():

@@ -37,6 +37,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Welcome,
@@ -58,13 +60,26 @@ DEFAULT_QUIET_ABOVE = 1000
 class Session:
     """What the room knows of one connection. The shell keeps one per client."""
 
-    __slots__ = ("key", "name", "output", "peer", "refused_names", "sid")
+    __slots__ = (
+        "ignoring",
+        "key",
+        "last_private_from",
+        "name",
+        "output",
+        "peer",
+        "refused_names",
+        "sid",
+    )
 
     def __init__(self, sid: int, peer: str = "") -> None:
         self.sid = sid
         self.peer = peer
         self.name: str | None = None
         self.key: str | None = None
+        # Whom this session ignores (by session id: it follows a person through renames, and
+        # ends when they leave), and who last wrote to it in private (for /r).
+        self.ignoring: set[int] = set()
+        self.last_private_from: tuple[int, str] | None = None
         self.output = OutputFormat.TEXT
         self.refused_names = 0
 
@@ -89,6 +104,7 @@ class Broadcast:
     event: Event
     exclude: Session | None = None
     author: Session | None = None
+    hidden_from: tuple[Session, ...] = ()  # who ignores its author
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +135,8 @@ class Room:
         # the sessions of this process that hold a name, by their id.
         self.shared = shared
         self.members: dict[int, Session] = {}
+        # For each session ignored by somebody: who ignores it (the reverse of .ignoring).
+        self._ignored_by: dict[int, set[Session]] = {}
         # Kept as the replays newcomers get (flagged once here, not once per newcomer); taken
         # from the log at start, which is not empty when the log outlives the process.
         self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
@@ -226,7 +244,7 @@ class Room:
             return []
         event = self.shared.append(Message(ts=now, id=0, sender=session.name or "", text=text))
         self._remember(event)
-        return [Broadcast(event, author=session)]
+        return [Broadcast(event, author=session, hidden_from=self._ignorers(session))]
 
     def _act(self, session: Session, text: str, now: float) -> list[Output]:
         text = clean_message(text)
@@ -234,7 +252,7 @@ class Room:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
         event = self.shared.append(Action(ts=now, id=0, sender=session.name or "", text=text))
         self._remember(event)
-        return [Broadcast(event)]
+        return [Broadcast(event, hidden_from=self._ignorers(session))]
 
     def _remember(self, event: Message | Action) -> None:
         if self.settings.history:
@@ -255,7 +273,65 @@ class Room:
         )
         if recipient is session:
             return [Send(event, session)]
+        if session.sid in recipient.ignoring:
+            return [Send(event, session)]  # as IRC does: the sender is not told it is ignored
+        recipient.last_private_from = (session.sid, sender)
         return [Send(event, recipient), Send(event, session)]
+
+    def _ignorers(self, session: Session) -> tuple[Session, ...]:
+        ignorers = self._ignored_by.get(session.sid)
+        return tuple(ignorers) if ignorers else ()
+
+    def _reply(self, session: Session, text: str, now: float) -> list[Output]:
+        last = session.last_private_from
+        if last is None:
+            return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, command="r"), session)]
+        sid, name = last
+        correspondent = self.members.get(sid)
+        if correspondent is None or correspondent.name is None:
+            return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=name), session)]
+        return self._private(session, correspondent.name, text, now)
+
+    def _ignore(self, session: Session, name: str, now: float) -> list[Output]:
+        if not name:
+            names = tuple(
+                sorted(
+                    (m.name or "" for sid in session.ignoring if (m := self.members.get(sid))),
+                    key=name_key,
+                )
+            )
+            return [Send(Notice(ts=now, code=NoticeCode.IGNORING, names=names), session)]
+        target = self._member_named(name)
+        if target is None or target.name is None:
+            return [
+                Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=sanitize_text(name)), session)
+            ]
+        if target is session:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
+        session.ignoring.add(target.sid)
+        self._ignored_by.setdefault(target.sid, set()).add(session)
+        return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target.name,)), session)]
+
+    def _unignore(self, session: Session, name: str, now: float) -> list[Output]:
+        target = self._member_named(name)
+        if target is None or target.name is None:
+            return [
+                Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=sanitize_text(name)), session)
+            ]
+        self._stop_ignoring(session, target.sid)
+        return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target.name,)), session)]
+
+    def _stop_ignoring(self, session: Session, sid: int) -> None:
+        session.ignoring.discard(sid)
+        ignorers = self._ignored_by.get(sid)
+        if ignorers is not None:
+            ignorers.discard(session)
+            if not ignorers:
+                del self._ignored_by[sid]
+
+    def _member_named(self, name: str) -> Session | None:
+        holder = self.shared.holder(name)
+        return self.members.get(holder) if holder is not None else None
 
     def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
         error = self._claim(session, wanted, now)
@@ -303,6 +379,10 @@ class Room:
             return []
         was_quiet = self.quiet
         del self.members[session.sid]
+        for sid in tuple(session.ignoring):  # its ignores end with it, and so do others' of it
+            self._stop_ignoring(session, sid)
+        for ignorer in self._ignored_by.pop(session.sid, ()):
+            ignorer.ignoring.discard(session.sid)
         self.shared.release(session.name or "", session.sid)
         if was_quiet:
             return []
@@ -323,4 +403,7 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.ME: lambda room, session, c, now: room._act(session, c.rest, now),
     Verb.HELP: lambda room, session, c, now: room._help(session, c.rest, now),
     Verb.FORMAT: lambda room, session, c, now: room._format(session, c.args[0], now),
+    Verb.REPLY: lambda room, session, c, now: room._reply(session, c.rest, now),
+    Verb.IGNORE: lambda room, session, c, now: room._ignore(session, c.rest, now),
+    Verb.UNIGNORE: lambda room, session, c, now: room._unignore(session, c.args[0], now),
 }

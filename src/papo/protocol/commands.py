@@ -29,6 +29,9 @@ class Verb(Enum):
     ME = "me"
     HELP = "help"
     FORMAT = "format"
+    REPLY = "r"
+    IGNORE = "ignore"
+    UNIGNORE = "unignore"
 
 
 class Privilege(Enum):
@@ -91,6 +94,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=1,
         before_registration=True,
         usage="/format json|text",
+    ),
+    CommandSpec(
+        verb=Verb.REPLY, aliases=("reply",), min_args=1, before_registration=False, usage="/r TEXT"
+    ),
+    CommandSpec(
+        verb=Verb.IGNORE, aliases=(), min_args=0, before_registration=False, usage="/ignore [NAME]"
+    ),
+    CommandSpec(
+        verb=Verb.UNIGNORE,
+        aliases=(),
+        min_args=1,
+        before_registration=False,
+        usage="/unignore NAME",
     ),
 )
 COMMANDS_BY_NAME: dict[str, CommandSpec] = {

@@ -25,6 +25,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Welcome,
@@ -32,6 +34,7 @@ from papo.protocol.events import (
 from papo.protocol.names import NameProblem, sanitize_text
 
 _RULES = frozenset(problem.value for problem in NameProblem)
+_NOTICES = frozenset(code.value for code in NoticeCode)
 
 
 class Malformed(ValueError):
@@ -145,6 +148,9 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
             return Online(ts=ts, users=_names(fields, "users"))
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
+        case "info" if fields.get("code") in _NOTICES:
+            names = _names(fields, "names") if "names" in fields else ()
+            return Notice(ts=ts, code=NoticeCode(fields["code"]), names=names)
         case "error":
             rule = fields.get("rule")
             problem = NameProblem(rule) if isinstance(rule, str) and rule in _RULES else None

@@ -142,6 +142,22 @@ class HelpInfo:
     topic: str | None = None
 
 
+class NoticeCode(Enum):
+    IGNORED = "ignored"
+    UNIGNORED = "unignored"
+    IGNORING = "ignoring"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notice:
+    """An ``info`` event other than help: what a command did, for who asked (``names``: whom
+    it is about)."""
+
+    ts: float
+    code: NoticeCode
+    names: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Error:
     ts: float
@@ -159,4 +175,4 @@ class Bye:
 
 
 RoomEvent = Message | Action | Private | Join | Leave | Nick
-Event = Greeting | Hello | Welcome | RoomEvent | Online | HelpInfo | Error | Bye
+Event = Greeting | Hello | Welcome | RoomEvent | Online | HelpInfo | Notice | Error | Bye

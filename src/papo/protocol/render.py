@@ -28,6 +28,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Utterance,
@@ -141,6 +143,13 @@ class Renderer:
                 fields = {"type": "info", "code": "help", "text": self.help_text(event)}
                 if event.topic is not None:
                     fields["command"] = event.topic
+            case Notice():
+                fields = {
+                    "type": "info",
+                    "code": event.code.value,
+                    "text": self.notice_text(event),
+                    "names": list(event.names),
+                }
             case Error():
                 fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}
                 if event.name is not None:
@@ -191,6 +200,8 @@ class Renderer:
                 return self.users_online_text(event.users)
             case HelpInfo():
                 return self.help_text(event)
+            case Notice():
+                return self.notice_text(event)
             case Error():
                 return _("Error: {text}").format(text=self.error_text(event))
             case Bye():
@@ -295,6 +306,8 @@ class Renderer:
                 return _("the name '{name}' is taken; please choose another.").format(name=name)
             case ErrorCode.NOT_REGISTERED:
                 return _("choose a name first (type it and press Enter).")
+            case ErrorCode.NO_SUCH_USER if event.command == "r" and not name:
+                return _("nobody to reply to yet: /r answers the last private message.")
             case ErrorCode.NO_SUCH_USER:
                 return _("'{name}' is not online; /online shows who is.").format(name=name)
             case ErrorCode.UNKNOWN_COMMAND:
@@ -318,6 +331,22 @@ class Renderer:
             case ErrorCode.TOO_MANY_CONNECTIONS:
                 return _("too many connections from your address.")
 
+    def notice_text(self, event: Notice) -> str:
+        _ = self._
+        names = ", ".join(event.names)
+        match event.code:
+            case NoticeCode.IGNORED:
+                return _(
+                    "You ignore {name} now: you will not see what they say "
+                    "(/unignore {name} to stop)."
+                ).format(name=names)
+            case NoticeCode.UNIGNORED:
+                return _("You no longer ignore {name}.").format(name=names)
+            case NoticeCode.IGNORING:
+                if not event.names:
+                    return _("You ignore nobody.")
+                return _("You ignore: {names}.").format(names=names)
+
     def command_description(self, name: str) -> str:
         _ = self._
         descriptions = {
@@ -328,6 +357,9 @@ class Renderer:
             "me": _("describe an action: /me waves"),
             "help": _("show this help, or one command's"),
             "format": _("switch output between text and json"),
+            "r": _("reply to the last private message you got"),
+            "ignore": _("stop seeing what NAME says (without NAME: whom you ignore)"),
+            "unignore": _("see what NAME says again"),
         }
         return descriptions[name]
 

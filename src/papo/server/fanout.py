@@ -135,8 +135,10 @@ class FanOut(Generic[OutletT]):
                                 outlet, self._stream(session.output)
                             )
                         self._send(outlet, self.renderer.render(event, session.output))
-                case Broadcast(event=event, exclude=exclude, author=author):
+                case Broadcast(event=event, exclude=exclude, author=author, hidden_from=hidden):
                     self._broadcast(event, exclude, author)
+                    for session in hidden:
+                        self._skip(session)
                 case Close(session=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
