@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papo import __version__
+from papo.cli import within
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import Address
 from papo.client.screen import PlainScreen, TerminalScreen
@@ -24,11 +25,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 12345
 
 
-def port_number(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be 1 to 65535: {text}")
-    return value
+port_number = within(int, 1, 65535)
 
 
 def build_parser(language: str = "en") -> argparse.ArgumentParser:

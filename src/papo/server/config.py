@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from papo import __version__
+from papo.cli import within
 from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
 from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
@@ -25,7 +26,6 @@ from papo.protocol.i18n import (
 )
 
 DEFAULT_PORT = 12345
-Number = TypeVar("Number", int, float)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,26 +55,10 @@ class ServerConfig:
     log_size: int = DEFAULT_LOG_SIZE
 
 
-def _within(
-    convert: Callable[[str], Number], low: int, high: int | None = None
-) -> Callable[[str], Number]:
-    """An argparse type: ``convert``, then refuse a value outside ``low`` to ``high``."""
-
-    def parse(text: str) -> Number:
-        value = convert(text)
-        if value < low or (high is not None and value > high):
-            bounds = f"{low} or more" if high is None else f"{low} to {high}"
-            raise argparse.ArgumentTypeError(f"must be {bounds}: {text}")
-        return value
-
-    parse.__name__ = convert.__name__  # argparse names it in "invalid int value"
-    return parse
-
-
-_non_negative_int = _within(int, 0)
-_non_negative_float = _within(float, 0)
-_positive_int = _within(int, 1)
-_port = _within(int, 0, 65535)
+_non_negative_int = within(int, 0)
+_non_negative_float = within(float, 0)
+_positive_int = within(int, 1)
+_port = within(int, 0, 65535)
 
 
 def build_parser(language: str = "en") -> argparse.ArgumentParser:
