@@ -76,14 +76,15 @@ class FanOut(Generic[OutletT]):
         self._replay_cache_size = 4 * max(history, 1)
         self.outlets: dict[int, OutletT] = {}
         self._replays: dict[tuple[int, OutputFormat], bytes] = {}
-        self._text = Stream()
-        self._json = Stream()
+        # One stream per output codec in use: each broadcast is rendered once per codec that
+        # has followers, and its bytes shared by all of them (an IRC codec would be one more).
+        self._streams: dict[OutputFormat, Stream] = {codec: Stream() for codec in OutputFormat}
         self._followers: dict[int, Follower[OutletT]] = {}
 
     @property
     def pending(self) -> int:
         """How many broadcasts wait for the next flush."""
-        return max(len(self._text.chunks), len(self._json.chunks))
+        return max(len(stream.chunks) for stream in self._streams.values())
 
     def attach(self, outlet: OutletT) -> None:
         self.outlets[outlet.session.sid] = outlet
@@ -93,7 +94,7 @@ class FanOut(Generic[OutletT]):
         self._unfollow(outlet.session.sid)
 
     def _stream(self, output: OutputFormat) -> Stream:
-        return self._text if output is OutputFormat.TEXT else self._json
+        return self._streams[output]
 
     def _unfollow(self, sid: int) -> None:
         follower = self._followers.pop(sid, None)
@@ -160,9 +161,9 @@ class FanOut(Generic[OutletT]):
         return data
 
     def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
-        for stream, render in ((self._text, self.renderer.text), (self._json, self.renderer.json)):
+        for codec, stream in self._streams.items():
             if stream.followers:
-                stream.chunks.append(render(event))
+                stream.chunks.append(self.renderer.render(event, codec))
         if author is not None and author.output is OutputFormat.TEXT:
             self._skip(author)
         if exclude is not None:
@@ -186,8 +187,8 @@ class FanOut(Generic[OutletT]):
 
         No copy of the followers: a write never detaches an outlet on the spot (a failed one
         is reported by the event loop on a later turn)."""
-        streams = (self._text, self._json)
-        if not (self._text.chunks or self._json.chunks):
+        streams = self._streams.values()
+        if not any(stream.chunks for stream in streams):
             return 0
         for stream in streams:
             stream.whole = stream.joined(0)
