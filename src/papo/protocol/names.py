@@ -42,17 +42,23 @@ _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 # sequences emoji and some scripts need, which are kept: an emoji flag's tag sequence, a joiner
 # between two visible characters (emoji ZWJ sequences, Persian and Indic words), a variation
 # selector right after a visible character (emoji presentation, keycaps).
+# Unicode's Default_Ignorable_Code_Point: characters a terminal draws as nothing (joiners,
+# variation selectors, fillers, tags...). Mongolian's free variation selectors are apart: the
+# script needs them in messages; in a name every default-ignorable is refused.
+_MONGOLIAN_SELECTORS = "\u180b-\u180d\u180f"
+_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010fffe\U0010ffff"
 _NOT_VISIBLE = "\\s\u200b-\u200f\u2060-\u206f\ufeff"  # spaces and invisible formatters
 _VARIATION_SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
 _HIDDEN = re.compile(
     "(?P<flag>\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)"
     f"|(?<=[^{_NOT_VISIBLE}])[\u200c\u200d](?=[^{_NOT_VISIBLE}])"
     f"|(?<=[^{_NOT_VISIBLE}{_VARIATION_SELECTORS}])[{_VARIATION_SELECTORS}]"
-    "|(?P<hidden>["
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u206f\u3164"
-    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e0fff\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010fffe\U0010ffff"
-    "])"
+    f"|(?P<hidden>[{_IGNORABLE}{_NONCHARACTERS}])"
 )
 # Long runs of spaces push text to where the terminal wraps it, so it starts a screen line of its
 # own that reads as another user's ("ok" + 70 spaces + "<bob> I agree").
@@ -100,13 +106,8 @@ class NameProblem(Enum):
     MARKS = "marks"
 
 
-# Unicode's Default_Ignorable_Code_Point: characters a terminal draws as nothing (joiners,
-# variation selectors, fillers, tags...). In a name each one makes a perfect twin of another name.
-_INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-)
+# In a name each default-ignorable character makes a perfect twin of another name.
+_INVISIBLE = re.compile(f"[{_MONGOLIAN_SELECTORS}{_IGNORABLE}]")
 # Accents on one letter: Vietnamese needs two at most once composed; more only smears a name.
 MAX_MARKS_PER_LETTER = 2
 _OVERLAY = 1  # canonical combining class of strike-through marks (U+0334-0338...)
