@@ -259,11 +259,9 @@ class Room:
             self.history.append(replace(event, history=True))
 
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Output]:
-        holder = self.shared.holder(to)
-        recipient = self.members.get(holder) if holder is not None else None
+        recipient = self._member_named(to)
         if recipient is None or recipient.name is None:
-            shown = sanitize_text(to)
-            return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
+            return self._not_online(session, to, now)
         text = clean_message(text)
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
@@ -289,7 +287,7 @@ class Room:
         sid, name = last
         correspondent = self.members.get(sid)
         if correspondent is None or correspondent.name is None:
-            return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=name), session)]
+            return self._not_online(session, name, now)
         return self._private(session, correspondent.name, text, now)
 
     def _ignore(self, session: Session, name: str, now: float) -> list[Output]:
@@ -303,9 +301,7 @@ class Room:
             return [Send(Notice(ts=now, code=NoticeCode.IGNORING, names=names), session)]
         target = self._member_named(name)
         if target is None or target.name is None:
-            return [
-                Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=sanitize_text(name)), session)
-            ]
+            return self._not_online(session, name, now)
         if target is session:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
         session.ignoring.add(target.sid)
@@ -315,9 +311,7 @@ class Room:
     def _unignore(self, session: Session, name: str, now: float) -> list[Output]:
         target = self._member_named(name)
         if target is None or target.name is None:
-            return [
-                Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=sanitize_text(name)), session)
-            ]
+            return self._not_online(session, name, now)
         self._stop_ignoring(session, target.sid)
         return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target.name,)), session)]
 
@@ -332,6 +326,10 @@ class Room:
     def _member_named(self, name: str) -> Session | None:
         holder = self.shared.holder(name)
         return self.members.get(holder) if holder is not None else None
+
+    def _not_online(self, session: Session, name: str, now: float) -> list[Output]:
+        shown = sanitize_text(name)
+        return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
 
     def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
         error = self._claim(session, wanted, now)

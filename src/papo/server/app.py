@@ -224,7 +224,8 @@ class ChatServer:
         now = time.time()
         match event:
             case Line(text=text):
-                was_registered, old_name = session.name is not None, session.name
+                old_name = session.name
+                was_registered = old_name is not None
                 outputs = self.room.handle_line(session, text, now)
                 if not was_registered and session.name is not None:
                     log.info("registered %s as %r from %s", session.sid, session.name, session.peer)
