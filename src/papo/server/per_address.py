@@ -93,7 +93,3 @@ class AddressLimits:
 
     def __len__(self) -> int:
         return len(self._states)
-
-    def connections(self, group: str) -> int:
-        state = self._states.get(group)
-        return state.connections if state is not None else 0
