@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papo.core.room import Room
+from papo.core.chat import Chat
 from papo.hub.memory import ID_RESERVATION, MemoryHub
 from papo.hub.store import LogStore, StoreError
 from papo.protocol.events import Join, Message, Private
@@ -28,9 +28,9 @@ def test_a_restart_goes_on_with_the_log_and_its_ids(tmp_path: Path) -> None:
     again = MemoryHub(store=LogStore(path))
     assert again.read_after(0) == written
     assert again.append(Message(ts=NOW, id=0, sender="bob", text="back")).id == 4  # not reused
-    room = Room(again)
-    assert [event.text for event in room.history] == ["olá, mundo", "back"]
-    assert all(event.history for event in room.history)
+    chat = Chat(again)
+    assert [event.text for event in chat.history] == ["olá, mundo", "back"]
+    assert all(event.history for event in chat.history)
     again.close()
 
 
@@ -69,5 +69,5 @@ def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> 
 
 
 def test_a_room_without_a_store_starts_empty() -> None:
-    room = Room(MemoryHub())
-    assert not room.history and room.online_names() == ()
+    chat = Chat(MemoryHub())
+    assert not chat.history and chat.online_names() == ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papo.core.room import Room, Session
+from papo.core.chat import Chat, Session
 from papo.hub.memory import MemoryHub
 from papo.protocol.commands import OutputFormat
 from papo.protocol.render import Renderer
@@ -34,25 +34,25 @@ class RecordingOutlet:
         self.closed = True
 
 
-def setup(count: int) -> tuple[Room, FanOut[RecordingOutlet], list[RecordingOutlet]]:
-    room = Room(MemoryHub())
-    hub: FanOut[RecordingOutlet] = FanOut(Renderer("en"), room.settings.history)
+def setup(count: int) -> tuple[Chat, FanOut[RecordingOutlet], list[RecordingOutlet]]:
+    chat = Chat(MemoryHub())
+    hub: FanOut[RecordingOutlet] = FanOut(Renderer("en"), chat.settings.history)
     outlets = []
     for sid in range(count):
         outlet = RecordingOutlet(Session(sid))
         hub.attach(outlet)
-        room.handle_line(outlet.session, "/format json" if sid % 2 else "/format text", NOW)
-        hub.deliver(room.handle_line(outlet.session, f"user{sid}", NOW))
+        chat.handle_line(outlet.session, "/format json" if sid % 2 else "/format text", NOW)
+        hub.deliver(chat.handle_line(outlet.session, f"user{sid}", NOW))
         outlets.append(outlet)
     hub.flush()
     for outlet in outlets:
         outlet.queued.clear()
-    return room, hub, outlets
+    return chat, hub, outlets
 
 
 def test_broadcast_renders_once_per_format_and_shares_the_bytes() -> None:
-    room, hub, outlets = setup(6)
-    hub.deliver(room.handle_line(outlets[1].session, "hello", NOW))
+    chat, hub, outlets = setup(6)
+    hub.deliver(chat.handle_line(outlets[1].session, "hello", NOW))
     hub.flush()
     json_copies = [o.queued[0] for o in outlets if o.session.output is OutputFormat.JSON]
     text_copies = [o.queued[0] for o in outlets[2:] if o.session.output is OutputFormat.TEXT]
@@ -61,9 +61,9 @@ def test_broadcast_renders_once_per_format_and_shares_the_bytes() -> None:
 
 
 def test_text_author_gets_no_echo_json_author_does() -> None:
-    room, hub, outlets = setup(2)
-    hub.deliver(room.handle_line(outlets[0].session, "from text", NOW))
-    hub.deliver(room.handle_line(outlets[1].session, "from json", NOW))
+    chat, hub, outlets = setup(2)
+    hub.deliver(chat.handle_line(outlets[0].session, "from text", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "from json", NOW))
     hub.flush()
     assert outlets[0].queued == [b"<user1> from json\n"]
     (both,) = outlets[1].queued  # one write
@@ -71,25 +71,25 @@ def test_text_author_gets_no_echo_json_author_does() -> None:
 
 
 def test_close_and_detach_and_tell_everyone() -> None:
-    room, hub, outlets = setup(3)
-    hub.deliver(room.handle_line(outlets[0].session, "/quit", NOW))
+    chat, hub, outlets = setup(3)
+    hub.deliver(chat.handle_line(outlets[0].session, "/quit", NOW))
     assert outlets[0].closed
     hub.detach(outlets[0])
-    told = hub.tell_everyone(room.hello(outlets[1].session, NOW))
+    told = hub.tell_everyone(chat.hello(outlets[1].session, NOW))
     assert told == outlets[1:]
     assert outlets[0].queued[-1].startswith(b"Goodbye")
 
 
 def test_history_replays_are_rendered_once_and_pruned() -> None:
-    room, hub, outlets = setup(2)
+    chat, hub, outlets = setup(2)
     for n in range(30):
-        hub.deliver(room.handle_line(outlets[1].session, f"m{n}", NOW))
+        hub.deliver(chat.handle_line(outlets[1].session, f"m{n}", NOW))
     newcomers = []
     for sid in (100, 101):
         outlet = RecordingOutlet(Session(sid))
         hub.attach(outlet)
-        hub.deliver(room.handle_line(outlet.session, "/format json", NOW))
-        hub.deliver(room.handle_line(outlet.session, f"late{sid}", NOW))
+        hub.deliver(chat.handle_line(outlet.session, "/format json", NOW))
+        hub.deliver(chat.handle_line(outlet.session, f"late{sid}", NOW))
         newcomers.append(outlet.queued[2:])  # after hello and welcome
     first, second = newcomers
     assert len(first) == 20 and all(b'"history":true' in line for line in first)
@@ -103,12 +103,12 @@ def received(outlet: RecordingOutlet) -> bytes:
 
 
 def test_what_one_member_is_sent_keeps_its_place_among_the_broadcasts() -> None:
-    room, hub, outlets = setup(3)
+    chat, hub, outlets = setup(3)
     alice, bob = outlets[0], outlets[2]  # both read text
-    hub.deliver(room.handle_line(outlets[1].session, "before", NOW))
-    hub.deliver(room.handle_line(alice.session, "/private user2 secret", NOW))
-    hub.deliver(room.handle_line(outlets[1].session, "after", NOW))
-    hub.deliver(room.handle_line(alice.session, "/online", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "before", NOW))
+    hub.deliver(chat.handle_line(alice.session, "/private user2 secret", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "after", NOW))
+    hub.deliver(chat.handle_line(alice.session, "/online", NOW))
     hub.flush()
     lines = received(bob).splitlines()
     assert lines[0] == b"<user1> before"
@@ -120,16 +120,16 @@ def test_what_one_member_is_sent_keeps_its_place_among_the_broadcasts() -> None:
 
 
 def test_a_newcomer_gets_only_what_was_said_after_it_joined() -> None:
-    room, hub, outlets = setup(2)
-    hub.deliver(room.handle_line(outlets[1].session, "/format text", NOW))
+    chat, hub, outlets = setup(2)
+    hub.deliver(chat.handle_line(outlets[1].session, "/format text", NOW))
     hub.flush()
     for outlet in outlets:
         outlet.queued.clear()
-    hub.deliver(room.handle_line(outlets[1].session, "early", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "early", NOW))
     late = RecordingOutlet(Session(50))
     hub.attach(late)
-    hub.deliver(room.handle_line(late.session, "late", NOW))
-    hub.deliver(room.handle_line(outlets[1].session, "later", NOW))
+    hub.deliver(chat.handle_line(late.session, "late", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "later", NOW))
     hub.flush()
     after_welcome = received(late).split(b"<user1> later\n")
     assert len(after_welcome) == 2 and after_welcome[1] == b""
@@ -138,11 +138,11 @@ def test_a_newcomer_gets_only_what_was_said_after_it_joined() -> None:
 
 
 def test_switching_format_mid_flush_keeps_order_and_changes_rendering() -> None:
-    room, hub, outlets = setup(2)
+    chat, hub, outlets = setup(2)
     switcher = outlets[0]  # reads text
-    hub.deliver(room.handle_line(outlets[1].session, "one", NOW))
-    hub.deliver(room.handle_line(switcher.session, "/format json", NOW))
-    hub.deliver(room.handle_line(outlets[1].session, "two", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "one", NOW))
+    hub.deliver(chat.handle_line(switcher.session, "/format json", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "two", NOW))
     hub.flush()
     data = received(switcher)
     assert data.startswith(b"<user1> one\n")
@@ -150,10 +150,10 @@ def test_switching_format_mid_flush_keeps_order_and_changes_rendering() -> None:
 
 
 def test_nothing_reaches_a_member_after_it_quits() -> None:
-    room, hub, outlets = setup(2)
-    hub.deliver(room.handle_line(outlets[1].session, "first", NOW))
-    hub.deliver(room.handle_line(outlets[0].session, "/quit", NOW))
-    hub.deliver(room.handle_line(outlets[1].session, "second", NOW))
+    chat, hub, outlets = setup(2)
+    hub.deliver(chat.handle_line(outlets[1].session, "first", NOW))
+    hub.deliver(chat.handle_line(outlets[0].session, "/quit", NOW))
+    hub.deliver(chat.handle_line(outlets[1].session, "second", NOW))
     hub.flush()
     data = received(outlets[0])
     assert outlets[0].closed and b"first" in data and data.endswith(b"Goodbye!\n")

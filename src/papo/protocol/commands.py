@@ -3,7 +3,7 @@
 The commands are a table of data, as in ergo: each entry knows its aliases, how many arguments it
 needs, whether it works before registration and the privilege it asks for, so those checks
 happen once, here, instead of in every handler. The core holds the handler of each entry
-(``papo.core.room.COMMAND_HANDLERS``): adding a command is one entry here, its handler there, and
+(``papo.core.chat.COMMAND_HANDLERS``): adding a command is one entry here, its handler there, and
 its description in the catalogs. Front doors (papo lines today, IRC later) parse into these
 same commands.
 """

@@ -1,6 +1,6 @@
-"""The server: listen, admit within limits, carry out what the room decides, shut down cleanly.
+"""The server: listen, admit within limits, carry out what the chat decides, shut down cleanly.
 
-The room (pure) decides; this module only moves bytes. Each event is rendered at most once per
+The chat (pure) decides; this module only moves bytes. Each event is rendered at most once per
 output format however many receive it, and the same bytes object is queued for every recipient.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from enum import Enum, auto
 from functools import partial
 
-from papo.core.room import MAX_NAME_TRIES, Output, Room, RoomSettings, Send, Session
+from papo.core.chat import MAX_NAME_TRIES, Chat, ChatSettings, Output, Send, Session
 from papo.core.shared import SharedState
 from papo.protocol.events import (
     Bye,
@@ -46,7 +46,7 @@ FORGET_IDLE_EVERY_SECONDS = 30.0
 
 
 class BroadcastState(Enum):
-    """Where the room's pending broadcasts stand (each client's own output never waits)."""
+    """Where the chat's pending broadcasts stand (each client's own output never waits)."""
 
     IDLE = auto()  # none pending, or a flush has just written them
     WAITING = auto()  # held back by the pacer, to carry more in one write per member
@@ -62,13 +62,13 @@ def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
 
 
 class ChatServer:
-    """Owns the room and every connection; implements connection.ConnectionOwner."""
+    """Owns the chat and every connection; implements connection.ConnectionOwner."""
 
     def __init__(self, config: ServerConfig, shared: SharedState) -> None:
         self.config = config
-        self.room = Room(
+        self.chat = Chat(
             shared,
-            RoomSettings(
+            ChatSettings(
                 history=config.history,
                 quiet_above=config.quiet_above,
                 max_line_bytes=config.max_line_bytes,
@@ -217,7 +217,7 @@ class ChatServer:
         connection.registration_timer = None
         if connection.session.name is None and not connection.closing:
             log.info("registration timeout for %s", connection.session.peer)
-            self.carry_out(self.room.registration_timeout(connection.session, time.time()))
+            self.carry_out(self.chat.registration_timeout(connection.session, time.time()))
 
     def handle_frame(self, connection: Connection, event: Line | Refused) -> None:
         session = connection.session
@@ -226,13 +226,13 @@ class ChatServer:
             case Line(text=text):
                 old_name = session.name
                 was_registered = old_name is not None
-                outputs = self.room.handle_line(session, text, now)
+                outputs = self.chat.handle_line(session, text, now)
                 if not was_registered and session.name is not None:
                     log.info("registered %s as %r from %s", session.sid, session.name, session.peer)
                     if connection.registration_timer is not None:
                         connection.registration_timer.cancel()
                         connection.registration_timer = None
-                elif was_registered and not self.room.is_member(session):
+                elif was_registered and not self.chat.is_member(session):
                     log.info("%r left (quit) from %s", session.name, session.peer)
                 elif was_registered and session.name != old_name:
                     log.info("%r is now %r, from %s", old_name, session.name, session.peer)
@@ -240,7 +240,7 @@ class ChatServer:
                     log.info("too many refused names from %s", session.peer)
             case Refused(error=error):
                 # FramingError's values are the protocol's error codes.
-                outputs = self.room.refuse_line(session, ErrorCode(error.value), now)
+                outputs = self.chat.refuse_line(session, ErrorCode(error.value), now)
         self.carry_out(outputs)
 
     def input_ended(self, connection: Connection) -> None:
@@ -274,9 +274,9 @@ class ChatServer:
 
     def _depart(self, connection: Connection, reason: LeaveReason) -> None:
         session = connection.session
-        if self.room.is_member(session):
+        if self.chat.is_member(session):
             log.info("%r left (%s) from %s", session.name, reason.value, session.peer)
-        self.carry_out(self.room.disconnect(session, reason, time.time()))
+        self.carry_out(self.chat.disconnect(session, reason, time.time()))
 
     def too_slow(self, connection: Connection) -> None:
         self._slow.append(connection)
@@ -288,7 +288,7 @@ class ChatServer:
         self._flush_next_turn()
 
     def _broadcasts_pending(self) -> None:
-        """The room has broadcasts to be written: on the next turn, or after the pacer's wait."""
+        """The chat has broadcasts to be written: on the next turn, or after the pacer's wait."""
         if self._broadcasts is not BroadcastState.IDLE:
             return
         wait = self._pacer.wait
@@ -328,7 +328,7 @@ class ChatServer:
             started=started, cpu=cpu, took=took, broadcasts=broadcasts, written=members
         )
 
-    # -- carrying out the room's decisions -------------------------------------------------
+    # -- carrying out the chat's decisions -------------------------------------------------
 
     def carry_out(self, outputs: Iterable[Output]) -> None:
         self.fanout.deliver(outputs)

@@ -15,7 +15,7 @@ from typing import Any
 
 from papo import __version__
 from papo.cli import within
-from papo.core.room import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
+from papo.core.chat import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
 from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import (

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Generic, Protocol, TypeVar
 
-from papo.core.room import Broadcast, Close, Output, Send, Session
+from papo.core.chat import Broadcast, Close, Output, Send, Session
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome
 from papo.protocol.render import Renderer
@@ -68,7 +68,7 @@ class Follower(Generic[OutletT]):
 
 
 class FanOut(Generic[OutletT]):
-    """Delivers the room's outputs to the outlets attached in this process."""
+    """Delivers the chat's outputs to the outlets attached in this process."""
 
     def __init__(self, renderer: Renderer, history: int) -> None:
         self.renderer = renderer

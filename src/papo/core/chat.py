@@ -1,4 +1,4 @@
-"""One chat room: who is online, what was said recently, and the single id counter.
+"""The chat: who is online, what was said recently, and the rules of each command.
 
 Handlers never touch sockets. ``handle_line`` and friends return Outputs (send this event to that
 session, to everyone, close that session) and the shell carries them out, which is what lets the
@@ -58,7 +58,7 @@ DEFAULT_QUIET_ABOVE = 1000
 
 
 class Session:
-    """What the room knows of one connection. The shell keeps one per client."""
+    """What the chat knows of one connection. The shell keeps one per client."""
 
     __slots__ = (
         "ignoring",
@@ -118,7 +118,7 @@ Output = Send | Broadcast | Close
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RoomSettings:
+class ChatSettings:
     history: int = DEFAULT_HISTORY
     quiet_above: int = DEFAULT_QUIET_ABOVE
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
@@ -126,12 +126,12 @@ class RoomSettings:
     server_name: str = "papo"
 
 
-class Room:
-    """The room's state and rules."""
+class Chat:
+    """The chat's state and rules: one per server process."""
 
-    def __init__(self, shared: SharedState, settings: RoomSettings | None = None) -> None:
-        self.settings = settings or RoomSettings()
-        # Names, the id counter and the log live in the shared state (the hub); the room keeps
+    def __init__(self, shared: SharedState, settings: ChatSettings | None = None) -> None:
+        self.settings = settings or ChatSettings()
+        # Names, the id counter and the log live in the shared state (the hub); the chat keeps
         # the sessions of this process that hold a name, by their id.
         self.shared = shared
         self.members: dict[int, Session] = {}
@@ -389,19 +389,19 @@ class Room:
         return [Broadcast(self.shared.append(leave))]
 
 
-Handler = Callable[[Room, Session, Invoke, float], list[Output]]
+Handler = Callable[[Chat, Session, Invoke, float], list[Output]]
 
 # The handler of each command of the table (papo.protocol.commands.COMMANDS): what its arguments
-# mean, and which rule of the room it runs.
+# mean, and which rule of the chat it runs.
 COMMAND_HANDLERS: dict[Verb, Handler] = {
-    Verb.PRIVATE: lambda room, session, c, now: room._private(session, c.args[0], c.args[1], now),
-    Verb.ONLINE: lambda room, session, c, now: room._online(session, now),
-    Verb.QUIT: lambda room, session, c, now: room._quit(session, c.rest, now),
-    Verb.NICK: lambda room, session, c, now: room._nick(session, c.args[0], now),
-    Verb.ME: lambda room, session, c, now: room._act(session, c.rest, now),
-    Verb.HELP: lambda room, session, c, now: room._help(session, c.rest, now),
-    Verb.FORMAT: lambda room, session, c, now: room._format(session, c.args[0], now),
-    Verb.REPLY: lambda room, session, c, now: room._reply(session, c.rest, now),
-    Verb.IGNORE: lambda room, session, c, now: room._ignore(session, c.rest, now),
-    Verb.UNIGNORE: lambda room, session, c, now: room._unignore(session, c.args[0], now),
+    Verb.PRIVATE: lambda chat, session, c, now: chat._private(session, c.args[0], c.args[1], now),
+    Verb.ONLINE: lambda chat, session, c, now: chat._online(session, now),
+    Verb.QUIT: lambda chat, session, c, now: chat._quit(session, c.rest, now),
+    Verb.NICK: lambda chat, session, c, now: chat._nick(session, c.args[0], now),
+    Verb.ME: lambda chat, session, c, now: chat._act(session, c.rest, now),
+    Verb.HELP: lambda chat, session, c, now: chat._help(session, c.rest, now),
+    Verb.FORMAT: lambda chat, session, c, now: chat._format(session, c.args[0], now),
+    Verb.REPLY: lambda chat, session, c, now: chat._reply(session, c.rest, now),
+    Verb.IGNORE: lambda chat, session, c, now: chat._ignore(session, c.rest, now),
+    Verb.UNIGNORE: lambda chat, session, c, now: chat._unignore(session, c.args[0], now),
 }

@@ -1,15 +1,15 @@
-"""The room's rules, driven directly: no sockets, no clock."""
+"""The chat's rules, driven directly: no sockets, no clock."""
 
 from __future__ import annotations
 
-from papo.core.room import (
+from papo.core.chat import (
     COMMAND_HANDLERS,
     MAX_NAME_TRIES,
     Broadcast,
+    Chat,
+    ChatSettings,
     Close,
     Output,
-    Room,
-    RoomSettings,
     Send,
     Session,
 )
@@ -41,10 +41,10 @@ NOW = 1_700_000_000.0
 
 
 class World:
-    """A room plus a record of what each session would have received."""
+    """A chat plus a record of what each session would have received."""
 
-    def __init__(self, settings: RoomSettings | None = None) -> None:
-        self.room = Room(MemoryHub(), settings)
+    def __init__(self, settings: ChatSettings | None = None) -> None:
+        self.chat = Chat(MemoryHub(), settings)
         self.inbox: dict[int, list[Event]] = {}
         self.sessions: list[Session] = []
         self.closed: set[int] = set()
@@ -61,7 +61,7 @@ class World:
                 case Send(event=event, to=to):
                     self.inbox[to.sid].append(event)
                 case Broadcast(event=event, exclude=exclude, hidden_from=hidden):
-                    for member in self.room.members.values():
+                    for member in self.chat.members.values():
                         if member is not exclude and member not in hidden:
                             self.inbox[member.sid].append(event)
                 case Close(session=session):
@@ -69,7 +69,7 @@ class World:
 
     def line(self, session: Session, text: str) -> list[Event]:
         before = len(self.inbox[session.sid])
-        self.apply(self.room.handle_line(session, text, NOW))
+        self.apply(self.chat.handle_line(session, text, NOW))
         return self.inbox[session.sid][before:]
 
     def user(self, name: str) -> Session:
@@ -185,7 +185,7 @@ def test_quit_says_bye_and_others_see_leave_with_text() -> None:
     [leave] = world.take(alice)
     assert isinstance(leave, Leave) and leave.reason is LeaveReason.QUIT
     assert leave.text == "see you" and leave.name == "bob"
-    assert world.room.shared.holder("bob") is None and not world.room.is_member(bob)
+    assert world.chat.shared.holder("bob") is None and not world.chat.is_member(bob)
 
 
 def test_disconnect_of_unregistered_session_is_silent() -> None:
@@ -193,7 +193,7 @@ def test_disconnect_of_unregistered_session_is_silent() -> None:
     alice = world.user("alice")
     world.take(alice)
     stranger = world.connect()
-    world.apply(world.room.disconnect(stranger, LeaveReason.DISCONNECT, NOW))
+    world.apply(world.chat.disconnect(stranger, LeaveReason.DISCONNECT, NOW))
     assert world.take(alice) == []
 
 
@@ -210,7 +210,7 @@ def test_nick_is_seen_by_everyone_and_frees_the_old_name() -> None:
 
 
 def test_history_replays_last_messages_flagged() -> None:
-    world = World(RoomSettings(history=2))
+    world = World(ChatSettings(history=2))
     alice = world.user("alice")
     for text in ("one", "two", "three"):
         world.line(alice, text)
@@ -224,7 +224,7 @@ def test_history_replays_last_messages_flagged() -> None:
 
 
 def test_quiet_room_announces_no_joins_and_omits_users() -> None:
-    world = World(RoomSettings(quiet_above=2))
+    world = World(ChatSettings(quiet_above=2))
     alice = world.user("alice")
     world.user("bob")
     world.take(alice)
@@ -232,7 +232,7 @@ def test_quiet_room_announces_no_joins_and_omits_users() -> None:
     [welcome] = world.line(carol, "carol")
     assert welcome == Welcome(ts=NOW, name="carol", count=3, users=None)
     assert world.take(alice) == []
-    world.apply(world.room.disconnect(carol, LeaveReason.DISCONNECT, NOW))
+    world.apply(world.chat.disconnect(carol, LeaveReason.DISCONNECT, NOW))
     assert world.take(alice) == []
     [online] = world.line(alice, "/online")
     assert isinstance(online, Online) and online.users == ("alice", "bob")
@@ -265,7 +265,7 @@ def test_empty_and_control_only_lines_send_nothing() -> None:
 def test_public_message_names_its_author_so_text_readers_get_no_echo() -> None:
     world = World()
     alice = world.user("alice")
-    outputs = world.room.handle_line(alice, "hi", NOW)
+    outputs = world.chat.handle_line(alice, "hi", NOW)
     assert [type(o) for o in outputs] == [Broadcast]
     assert isinstance(outputs[0], Broadcast) and outputs[0].author is alice
 
@@ -274,7 +274,7 @@ def test_online_order_survives_arrivals_renames_and_departures() -> None:
     world = World()
     sessions = {name: world.user(name) for name in ("mia", "Ana", "zoe", "bob", "Carl")}
     world.line(sessions["zoe"], "/nick Aaron")
-    world.apply(world.room.disconnect(sessions["bob"], LeaveReason.DISCONNECT, NOW))
+    world.apply(world.chat.disconnect(sessions["bob"], LeaveReason.DISCONNECT, NOW))
     [online] = world.line(sessions["mia"], "/online")
     assert isinstance(online, Online)
     assert online.users == ("Aaron", "Ana", "Carl", "mia")
