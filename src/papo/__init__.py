@@ -1,4 +1,4 @@
 """papo: a multi-user chat over TCP that any line client can join."""
 
 __version__ = "0.1.0"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2

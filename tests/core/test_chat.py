@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from papo.core.chat import (
-    COMMAND_HANDLERS,
-    MAX_NAME_TRIES,
-    Broadcast,
-    Chat,
-    ChatSettings,
-    Close,
-    Output,
-    Send,
-    Session,
-)
-from papo.hub.memory import MemoryHub
+from papo.core.chat import COMMAND_HANDLERS, MAX_NAME_TRIES, Broadcast, ChatSettings
 from papo.protocol.commands import OutputFormat, Verb
 from papo.protocol.events import (
     Action,
@@ -21,7 +10,6 @@ from papo.protocol.events import (
     ByeReason,
     Error,
     ErrorCode,
-    Event,
     Hello,
     HelpInfo,
     Join,
@@ -36,51 +24,7 @@ from papo.protocol.events import (
     Welcome,
 )
 from papo.protocol.names import NameProblem
-
-NOW = 1_700_000_000.0
-
-
-class World:
-    """A chat plus a record of what each session would have received."""
-
-    def __init__(self, settings: ChatSettings | None = None) -> None:
-        self.chat = Chat(MemoryHub(), settings)
-        self.inbox: dict[int, list[Event]] = {}
-        self.sessions: list[Session] = []
-        self.closed: set[int] = set()
-
-    def connect(self) -> Session:
-        session = Session(len(self.sessions) + 1)
-        self.sessions.append(session)
-        self.inbox[session.sid] = []
-        return session
-
-    def apply(self, outputs: list[Output]) -> None:
-        for output in outputs:
-            match output:
-                case Send(event=event, to=to):
-                    self.inbox[to.sid].append(event)
-                case Broadcast(event=event, exclude=exclude, hidden_from=hidden):
-                    for member in self.chat.members.values():
-                        if member is not exclude and member not in hidden:
-                            self.inbox[member.sid].append(event)
-                case Close(session=session):
-                    self.closed.add(session.sid)
-
-    def line(self, session: Session, text: str) -> list[Event]:
-        before = len(self.inbox[session.sid])
-        self.apply(self.chat.handle_line(session, text, NOW))
-        return self.inbox[session.sid][before:]
-
-    def user(self, name: str) -> Session:
-        session = self.connect()
-        events = self.line(session, name)
-        assert isinstance(events[0], Welcome), events
-        return session
-
-    def take(self, session: Session) -> list[Event]:
-        events, self.inbox[session.sid] = self.inbox[session.sid], []
-        return events
+from tests.core.world import NOW, World
 
 
 def test_registration_welcome_and_join() -> None:
@@ -88,7 +32,7 @@ def test_registration_welcome_and_join() -> None:
     alice = world.user("alice")
     bob = world.connect()
     [welcome] = world.line(bob, "Bob")
-    assert welcome == Welcome(ts=NOW, name="Bob", count=2, users=("alice", "Bob"))
+    assert welcome == Welcome(ts=NOW, name="Bob", count=2, users=("alice", "Bob"), room="#lobby")
     assert [type(e) for e in world.take(alice)] == [Welcome, Join]
 
 
@@ -230,7 +174,7 @@ def test_quiet_room_announces_no_joins_and_omits_users() -> None:
     world.take(alice)
     carol = world.connect()
     [welcome] = world.line(carol, "carol")
-    assert welcome == Welcome(ts=NOW, name="carol", count=3, users=None)
+    assert welcome == Welcome(ts=NOW, name="carol", count=3, users=None, room="#lobby")
     assert world.take(alice) == []
     world.apply(world.chat.disconnect(carol, LeaveReason.DISCONNECT, NOW))
     assert world.take(alice) == []

@@ -29,8 +29,8 @@ def test_a_restart_goes_on_with_the_log_and_its_ids(tmp_path: Path) -> None:
     assert again.read_after(0) == written
     assert again.append(Message(ts=NOW, id=0, sender="bob", text="back")).id == 4  # not reused
     chat = Chat(again)
-    assert [event.text for event in chat.history] == ["olá, mundo", "back"]
-    assert all(event.history for event in chat.history)
+    assert [event.text for event in chat.default_room.history] == ["olá, mundo", "back"]
+    assert all(event.history for event in chat.default_room.history)
     again.close()
 
 
@@ -70,4 +70,4 @@ def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> 
 
 def test_a_room_without_a_store_starts_empty() -> None:
     chat = Chat(MemoryHub())
-    assert not chat.history and chat.online_names() == ()
+    assert not chat.default_room.history and chat.online_names() == ()

@@ -119,10 +119,10 @@ def test_help_is_aligned_names_the_slash_escape_and_speaks_portuguese() -> None:
     assert len(starts) == 1, english  # every description starts in one column
     assert any(line.strip().startswith("//TEXT") for line in english)
     portuguese = Renderer("pt_BR").text_line(HelpInfo(ts=NOW))
-    assert "/private NOME TEXTO" in portuguese and "NAME" not in portuguese
+    assert "/private NOME|#SALA TEXTO" in portuguese and "NAME" not in portuguese
     assert "/help [COMANDO]" in portuguese
     usage = Renderer("pt_BR").text_line(Error(ts=NOW, code=ErrorCode.USAGE, command="private"))
-    assert "/private NOME TEXTO" in usage
+    assert "/private NOME|#SALA TEXTO" in usage
 
 
 def test_a_quit_does_not_read_left_the_chat_twice_in_portuguese() -> None:

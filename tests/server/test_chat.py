@@ -16,7 +16,7 @@ def test_greeting_then_hello_with_limits(server: ServerProcess) -> None:
     assert greeting is not None and b"name" in greeting
     client.send("/format json")
     hello = client.wait_hello()
-    assert hello["server"] == "papo" and hello["protocol"] == 1 and hello["name"] is None
+    assert hello["server"] == "papo" and hello["protocol"] == 2 and hello["name"] is None
     assert hello["limits"] == {"max_line_bytes": 2048, "max_name_chars": 20}
     assert TIMESTAMP.match(hello["ts"]) and isinstance(hello["version"], str)
 

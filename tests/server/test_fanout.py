@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from papo.core.chat import Chat, Session
+from papo.core.chat import Chat
+from papo.core.session import Session
 from papo.hub.memory import MemoryHub
 from papo.protocol.commands import OutputFormat
 from papo.protocol.render import Renderer

@@ -7,11 +7,12 @@ same rules run behind asyncio today and behind a Redis hub or an IRC gateway lat
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
+from papo.core.room import Dormant, Room
+from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.protocol.commands import (
     CommandError,
@@ -33,6 +34,7 @@ from papo.protocol.events import (
     Hello,
     HelpInfo,
     Join,
+    Joined,
     Leave,
     LeaveReason,
     Message,
@@ -41,50 +43,29 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    RoomInfo,
+    Rooms,
+    Topic,
+    TopicShown,
     Welcome,
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.names import (
     MAX_NAME_CHARS,
     check_name,
+    check_room_name,
     clean_message,
     name_key,
+    room_key,
     sanitize_text,
 )
 
 MAX_NAME_TRIES = 5
 DEFAULT_HISTORY = 20
 DEFAULT_QUIET_ABOVE = 1000
-
-
-class Session:
-    """What the chat knows of one connection. The shell keeps one per client."""
-
-    __slots__ = (
-        "ignoring",
-        "key",
-        "last_private_from",
-        "name",
-        "output",
-        "peer",
-        "refused_names",
-        "sid",
-    )
-
-    def __init__(self, sid: int, peer: str = "") -> None:
-        self.sid = sid
-        self.peer = peer
-        self.name: str | None = None
-        self.key: str | None = None
-        # Whom this session ignores (by session id: it follows a person through renames, and
-        # ends when they leave), and who last wrote to it in private (for /r).
-        self.ignoring: set[int] = set()
-        self.last_private_from: tuple[int, str] | None = None
-        self.output = OutputFormat.TEXT
-        self.refused_names = 0
-
-    def __repr__(self) -> str:
-        return f"Session({self.sid}, {self.name!r})"
+DEFAULT_ROOM = "#lobby"
+DEFAULT_MAX_ROOMS = 20
+MAX_TOPIC_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +76,17 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Broadcast:
-    """An event for every registered session but ``exclude``.
+    """An event for every member of any of ``rooms`` (once each), but ``exclude``.
 
     ``author`` is left out only if it reads text: a line-client user already sees what they
     typed, while a program (JSON) takes the echo as the confirmation that the line was accepted.
     """
 
     event: Event
+    rooms: frozenset[str]
     exclude: Session | None = None
     author: Session | None = None
-    hidden_from: tuple[Session, ...] = ()  # who ignores its author
+    hidden_from: tuple[Session, ...] = ()  # who ignores its author, among the recipients
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,39 +106,86 @@ class ChatSettings:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     motd: str | None = None
     server_name: str = "papo"
+    default_room: str = DEFAULT_ROOM
+    max_rooms: int = DEFAULT_MAX_ROOMS  # per user; 0: no limit
 
 
 class Chat:
-    """The chat's state and rules: one per server process."""
+    """The chat's state and rules: one per server process.
+
+    A member's changes of room are made here, before the outputs that follow from them are
+    carried out; the fan-out learns a member's rooms when something is sent to it, so every
+    change of a member's rooms (or current room) comes with a ``Send`` to that member.
+    """
 
     def __init__(self, shared: SharedState, settings: ChatSettings | None = None) -> None:
         self.settings = settings or ChatSettings()
         # Names, the id counter and the log live in the shared state (the hub); the chat keeps
-        # the sessions of this process that hold a name, by their id.
+        # the sessions of this process that hold a name, by their id, and the rooms.
         self.shared = shared
         self.members: dict[int, Session] = {}
         # For each session ignored by somebody: who ignores it (the reverse of .ignoring).
         self._ignored_by: dict[int, set[Session]] = {}
-        # Kept as the replays newcomers get (flagged once here, not once per newcomer); taken
-        # from the log at start, which is not empty when the log outlives the process.
-        self.history: deque[Message | Action] = deque(maxlen=self.settings.history)
+        default = self.settings.default_room
+        self.default_key = room_key(default)
+        self.rooms: dict[str, Room] = {
+            self.default_key: Room(default, self.default_key, self.settings.history)
+        }
+        self._dormant = Dormant()
+        # Histories and topics come from the log at start, which is not empty when the log
+        # outlives the process (--store).
         for event in shared.read_after(0):
-            if isinstance(event, Message | Action):
-                self._remember(event)
+            self._recall(event)
 
     # -- state -----------------------------------------------------------------------------
 
     @property
-    def quiet(self) -> bool:
-        """Above the threshold, arrivals and departures are not announced."""
-        quiet_above = self.settings.quiet_above
-        return bool(quiet_above) and self.shared.count() > quiet_above  # 0: never quiet
+    def default_room(self) -> Room:
+        return self.rooms[self.default_key]
 
     def online_names(self) -> tuple[str, ...]:
         return self.shared.names()
 
     def is_member(self, session: Session) -> bool:
         return self.members.get(session.sid) is session
+
+    def _quiet(self, room: Room) -> bool:
+        return room.quiet(self.settings.quiet_above)
+
+    def _room_names(self, room: Room) -> tuple[str, ...]:
+        if room.key == self.default_key and len(room.members) == self.shared.count():
+            return self.shared.names()  # everybody: kept sorted, no sort per arrival
+        return room.names()
+
+    def _recall(self, event: Event) -> None:
+        """Take a logged event into the state it leaves behind (a history, a topic)."""
+        match event:
+            case Message() | Action():
+                self._remember(self._logged_room(event.room), event)
+            case Topic(room=name, by=by, text=text):
+                room = self._logged_room(name)
+                room.topic, room.topic_by = text, by
+
+    def _logged_room(self, name: str) -> Room:
+        """The room an event of the log happened in (the default one for a protocol-1 log)."""
+        key = room_key(name) if name else self.default_key
+        room = self.rooms.get(key)
+        if room is None:
+            room = self._dormant.wake(key) or Room(name, key, self.settings.history)
+            self._dormant.keep(room)
+        return room
+
+    def _open(self, name: str, key: str) -> Room:
+        room = self.rooms.get(key)
+        if room is None:
+            room = self._dormant.wake(key) or Room(name, key, self.settings.history)
+            self.rooms[key] = room
+        return room
+
+    def _close_if_empty(self, room: Room) -> None:
+        if not room.members and room.key != self.default_key:
+            del self.rooms[room.key]
+            self._dormant.keep(room)
 
     def _claim(self, session: Session, name: str, now: float) -> Error | None:
         """Take ``name`` for ``session`` (checked first), or say why not."""
@@ -187,6 +216,8 @@ class Chat:
     def handle_line(self, session: Session, line: str, now: float) -> list[Output]:
         """Everything one line of input from ``session`` causes."""
         registered = session.name is not None
+        if registered and not self.is_member(session):
+            return []  # it has left: lines it sent after its /quit are not heard
         parsed = parse_line(line, registered=registered)
         match parsed:
             case None:
@@ -214,10 +245,7 @@ class Chat:
         """The connection is gone (or being dropped): the others learn it, unless it is quiet."""
         return self._leave(session, reason, None, now)
 
-    # -- commands --------------------------------------------------------------------------
-
-    def _online(self, session: Session, now: float) -> list[Output]:
-        return [Send(Online(ts=now, users=self.online_names()), session)]
+    # -- registration and names --------------------------------------------------------------
 
     def _register(self, session: Session, wanted: str, now: float) -> list[Output]:
         error = self._claim(session, wanted, now)
@@ -229,36 +257,89 @@ class Chat:
             return outputs
         session.name, session.key = wanted, name_key(wanted)
         self.members[session.sid] = session
-        count = self.shared.count()
-        users = None if self.quiet else self.online_names()
-        outputs = [Send(Welcome(ts=now, name=wanted, count=count, users=users), session)]
-        outputs += (Send(event, session) for event in self.history)
-        if not self.quiet:
-            join = self.shared.append(Join(ts=now, id=0, name=wanted))
-            outputs.append(Broadcast(join, session))
+        room = self.default_room
+        room.members[session.sid] = session
+        session.enter(room.key)
+        quiet = self._quiet(room)
+        users = None if quiet else self._room_names(room)
+        welcome = Welcome(
+            ts=now,
+            name=wanted,
+            count=len(room.members),
+            users=users,
+            room=room.name,
+            topic=room.topic,
+        )
+        outputs = [Send(welcome, session)]
+        outputs += (Send(event, session) for event in room.history)
+        if not quiet:
+            join = self.shared.append(Join(ts=now, id=0, name=wanted, room=room.name, arrived=True))
+            outputs.append(Broadcast(join, frozenset((room.key,)), exclude=session))
         return outputs
 
+    def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
+        error = self._claim(session, wanted, now)
+        if error is not None:
+            return [Send(error, session)]
+        old = session.name or ""
+        if wanted != old:
+            self.shared.release(old, session.sid)
+        session.name, session.key = wanted, name_key(wanted)
+        nick = self.shared.append(Nick(ts=now, id=0, old=old, new=wanted))
+        if not session.rooms:
+            return [Send(nick, session)]
+        return [Broadcast(nick, session.room_set)]  # once to each who shares a room, itself too
+
+    # -- talking -----------------------------------------------------------------------------
+
     def _say(self, session: Session, text: str, now: float) -> list[Output]:
+        room = self._current(session)
+        if room is None:
+            return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
+        return self._utter(session, room, Message, text, now)
+
+    def _act(self, session: Session, text: str, now: float) -> list[Output]:
+        room = self._current(session)
+        if room is None:
+            return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
+        if not clean_message(text):
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
+        return self._utter(session, room, Action, text, now)
+
+    def _utter(
+        self,
+        session: Session,
+        room: Room,
+        kind: type[Message] | type[Action],
+        text: str,
+        now: float,
+    ) -> list[Output]:
         text = clean_message(text)
         if not text:
             return []
-        event = self.shared.append(Message(ts=now, id=0, sender=session.name or "", text=text))
-        self._remember(event)
-        return [Broadcast(event, author=session, hidden_from=self._ignorers(session))]
+        event = self.shared.append(
+            kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
+        )
+        self._remember(room, event)
+        hidden = self._ignorers(session, room)
+        author = session if kind is Message else None  # an action is echoed to everybody
+        return [Broadcast(event, frozenset((room.key,)), author=author, hidden_from=hidden)]
 
-    def _act(self, session: Session, text: str, now: float) -> list[Output]:
-        text = clean_message(text)
-        if not text:
-            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
-        event = self.shared.append(Action(ts=now, id=0, sender=session.name or "", text=text))
-        self._remember(event)
-        return [Broadcast(event, hidden_from=self._ignorers(session))]
+    def _current(self, session: Session) -> Room | None:
+        return self.rooms[session.current] if session.current is not None else None
 
-    def _remember(self, event: Message | Action) -> None:
+    def _remember(self, room: Room, event: Message | Action) -> None:
         if self.settings.history:
-            self.history.append(replace(event, history=True))
+            room.history.append(replace(event, history=True))
 
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Output]:
+        if to.startswith("#"):
+            room, error = self._room_of(session, to, now)
+            return (
+                [Send(error, session)]
+                if room is None
+                else self._utter(session, room, Message, text, now)
+            )
         recipient = self._member_named(to)
         if recipient is None or recipient.name is None:
             return self._not_online(session, to, now)
@@ -276,10 +357,6 @@ class Chat:
         recipient.last_private_from = (session.sid, sender)
         return [Send(event, recipient), Send(event, session)]
 
-    def _ignorers(self, session: Session) -> tuple[Session, ...]:
-        ignorers = self._ignored_by.get(session.sid)
-        return tuple(ignorers) if ignorers else ()
-
     def _reply(self, session: Session, text: str, now: float) -> list[Output]:
         last = session.last_private_from
         if last is None:
@@ -289,6 +366,135 @@ class Chat:
         if correspondent is None or correspondent.name is None:
             return self._not_online(session, name, now)
         return self._private(session, correspondent.name, text, now)
+
+    # -- rooms -------------------------------------------------------------------------------
+
+    def _room_error(self, code: ErrorCode, name: str, now: float) -> Error:
+        problem = check_room_name(name) if code is ErrorCode.ROOM_INVALID else None
+        return Error(ts=now, code=code, problem=problem, extra={"room": sanitize_text(name)})
+
+    def _find_room(self, name: str, now: float) -> tuple[Room | None, Error]:
+        """The room called ``name``, or the error that says why there is none."""
+        if check_room_name(name) is not None:
+            return None, self._room_error(ErrorCode.ROOM_INVALID, name, now)
+        room = self.rooms.get(room_key(name))
+        return room, self._room_error(ErrorCode.NO_SUCH_ROOM, name, now)
+
+    def _room_of(self, session: Session, name: str, now: float) -> tuple[Room | None, Error]:
+        """The room called ``name`` if ``session`` is in it, or the error that says why not."""
+        room, error = self._find_room(name, now)
+        if room is not None and session.sid not in room.members:
+            return None, self._room_error(ErrorCode.NOT_IN_ROOM, name, now)
+        if room is None and error.code is ErrorCode.NO_SUCH_ROOM:
+            return None, self._room_error(ErrorCode.NOT_IN_ROOM, name, now)
+        return room, error
+
+    def _aimed(self, session: Session, rest: str, now: float) -> tuple[Room | None, str, Error]:
+        """``[#room] [text]``: the room named first if any, else the current one; the text."""
+        if rest.startswith("#"):
+            name, _, text = rest.partition(" ")
+            room, error = self._find_room(name, now)
+            return room, text.strip(), error
+        return self._current(session), rest, Error(ts=now, code=ErrorCode.NO_ROOM)
+
+    def _joined(self, room: Room, now: float) -> Joined:
+        users = None if self._quiet(room) else self._room_names(room)
+        return Joined(
+            ts=now, room=room.name, topic=room.topic, count=len(room.members), users=users
+        )
+
+    def _join(self, session: Session, wanted: str, now: float) -> list[Output]:
+        name = wanted if wanted.startswith("#") else "#" + wanted
+        if check_room_name(name) is not None:
+            return [Send(self._room_error(ErrorCode.ROOM_INVALID, name, now), session)]
+        key = room_key(name)
+        if key in session.room_set:  # only makes it current
+            session.enter(key)
+            return [Send(self._joined(self.rooms[key], now), session)]
+        max_rooms = self.settings.max_rooms
+        if max_rooms and len(session.rooms) >= max_rooms:
+            error = self._room_error(ErrorCode.TOO_MANY_ROOMS, name, now)
+            return [
+                Send(replace(error, extra={**error.extra, "max_rooms": str(max_rooms)}), session)
+            ]
+        room = self._open(name, key)
+        room.members[session.sid] = session
+        session.enter(key)
+        outputs: list[Output] = [Send(self._joined(room, now), session)]
+        outputs += (Send(event, session) for event in room.history)
+        if not self._quiet(room):
+            join = self.shared.append(Join(ts=now, id=0, name=session.name or "", room=room.name))
+            outputs.append(Broadcast(join, frozenset((key,)), exclude=session))
+        return outputs
+
+    def _part(self, session: Session, rest: str, now: float) -> list[Output]:
+        room, text, error = self._aimed(session, rest, now)
+        if room is None or session.sid not in room.members:
+            if error.code is ErrorCode.NO_SUCH_ROOM or room is not None:
+                error = self._room_error(ErrorCode.NOT_IN_ROOM, error.extra.get("room", ""), now)
+            return [Send(error, session)]
+        outputs: list[Output] = []
+        if not self._quiet(room):
+            leave = Leave(
+                ts=now,
+                id=0,
+                name=session.name or "",
+                reason=LeaveReason.PART,
+                text=clean_message(text) or None,
+                room=room.name,
+            )
+            outputs.append(Broadcast(self.shared.append(leave), frozenset((room.key,))))
+        del room.members[session.sid]
+        session.exit(room.key)
+        self._close_if_empty(room)
+        current = self._current(session)
+        notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
+        outputs.append(Send(notice, session))
+        return outputs
+
+    def _list_rooms(self, session: Session, now: float) -> list[Output]:
+        rooms = sorted(self.rooms.values(), key=lambda room: (-len(room.members), room.key))
+        infos = tuple(
+            RoomInfo(room=room.name, count=len(room.members), topic=room.topic) for room in rooms
+        )
+        return [Send(Rooms(ts=now, rooms=infos), session)]
+
+    def _topic(self, session: Session, rest: str, now: float) -> list[Output]:
+        room, text, error = self._aimed(session, rest, now)
+        if room is None:
+            return [Send(error, session)]
+        if not text:
+            asked = TopicShown(ts=now, room=room.name, by=room.topic_by, text=room.topic or "")
+            return [Send(asked, session)]
+        if session.sid not in room.members:
+            return [Send(self._room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
+        text = clean_message(text)
+        if len(text) > MAX_TOPIC_CHARS:
+            extra = {"max_topic_chars": str(MAX_TOPIC_CHARS)}
+            return [
+                Send(Error(ts=now, code=ErrorCode.USAGE, command="topic", extra=extra), session)
+            ]
+        by = session.name or ""
+        event = self.shared.append(Topic(ts=now, id=0, room=room.name, by=by, text=text))
+        room.topic, room.topic_by = text, by
+        return [Broadcast(event, frozenset((room.key,)))]
+
+    def _online(self, session: Session, rest: str, now: float) -> list[Output]:
+        if not rest:
+            return [Send(Online(ts=now, users=self.online_names()), session)]
+        name = rest.split(None, 1)[0]
+        room, error = self._find_room(name, now)
+        if room is None:
+            return [Send(error, session)]
+        return [Send(Online(ts=now, users=self._room_names(room), room=room.name), session)]
+
+    # -- ignoring ----------------------------------------------------------------------------
+
+    def _ignorers(self, session: Session, room: Room) -> tuple[Session, ...]:
+        ignorers = self._ignored_by.get(session.sid)
+        if not ignorers:
+            return ()
+        return tuple(ignorer for ignorer in ignorers if ignorer.sid in room.members)
 
     def _ignore(self, session: Session, name: str, now: float) -> list[Output]:
         if not name:
@@ -331,15 +537,7 @@ class Chat:
         shown = sanitize_text(name)
         return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
 
-    def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
-        error = self._claim(session, wanted, now)
-        if error is not None:
-            return [Send(error, session)]
-        old = session.name or ""
-        if wanted != old:
-            self.shared.release(old, session.sid)
-        session.name, session.key = wanted, name_key(wanted)
-        return [Broadcast(self.shared.append(Nick(ts=now, id=0, old=old, new=wanted)))]
+    # -- the connection ----------------------------------------------------------------------
 
     def _help(self, session: Session, topic: str, now: float) -> list[Output]:
         word = topic.split(None, 1)[0].removeprefix("/") if topic else None
@@ -373,20 +571,26 @@ class Chat:
     def _leave(
         self, session: Session, reason: LeaveReason, text: str | None, now: float
     ) -> list[Output]:
+        """Out of the chat: one leave for each member who shared a room with ``session`` (in
+        a room that is not quiet), however many rooms they shared."""
         if not self.is_member(session):
             return []
-        was_quiet = self.quiet
         del self.members[session.sid]
         for sid in tuple(session.ignoring):  # its ignores end with it, and so do others' of it
             self._stop_ignoring(session, sid)
         for ignorer in self._ignored_by.pop(session.sid, ()):
             ignorer.ignoring.discard(session.sid)
         self.shared.release(session.name or "", session.sid)
-        if was_quiet:
+        told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))
+        for key in tuple(session.rooms):
+            room = self.rooms[key]
+            del room.members[session.sid]
+            session.exit(key)
+            self._close_if_empty(room)
+        if not told:
             return []
-        name = session.name or ""
-        leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
-        return [Broadcast(self.shared.append(leave))]
+        leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)
+        return [Broadcast(self.shared.append(leave), told)]
 
 
 Handler = Callable[[Chat, Session, Invoke, float], list[Output]]
@@ -395,7 +599,7 @@ Handler = Callable[[Chat, Session, Invoke, float], list[Output]]
 # mean, and which rule of the chat it runs.
 COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.PRIVATE: lambda chat, session, c, now: chat._private(session, c.args[0], c.args[1], now),
-    Verb.ONLINE: lambda chat, session, c, now: chat._online(session, now),
+    Verb.ONLINE: lambda chat, session, c, now: chat._online(session, c.rest, now),
     Verb.QUIT: lambda chat, session, c, now: chat._quit(session, c.rest, now),
     Verb.NICK: lambda chat, session, c, now: chat._nick(session, c.args[0], now),
     Verb.ME: lambda chat, session, c, now: chat._act(session, c.rest, now),
@@ -404,4 +608,8 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.REPLY: lambda chat, session, c, now: chat._reply(session, c.rest, now),
     Verb.IGNORE: lambda chat, session, c, now: chat._ignore(session, c.rest, now),
     Verb.UNIGNORE: lambda chat, session, c, now: chat._unignore(session, c.args[0], now),
+    Verb.JOIN: lambda chat, session, c, now: chat._join(session, c.args[0], now),
+    Verb.PART: lambda chat, session, c, now: chat._part(session, c.rest, now),
+    Verb.ROOMS: lambda chat, session, c, now: chat._list_rooms(session, now),
+    Verb.TOPIC: lambda chat, session, c, now: chat._topic(session, c.rest, now),
 }

@@ -32,6 +32,10 @@ class Verb(Enum):
     REPLY = "r"
     IGNORE = "ignore"
     UNIGNORE = "unignore"
+    JOIN = "join"
+    PART = "part"
+    ROOMS = "rooms"
+    TOPIC = "topic"
 
 
 class Privilege(Enum):
@@ -61,14 +65,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("msg", "w"),
         min_args=2,
         before_registration=False,
-        usage="/private NAME TEXT",
+        usage="/private NAME|#ROOM TEXT",
     ),
     CommandSpec(
         verb=Verb.ONLINE,
         aliases=("who", "users", "names"),
         min_args=0,
         before_registration=False,
-        usage="/online",
+        usage="/online [#ROOM]",
     ),
     CommandSpec(
         verb=Verb.QUIT,
@@ -107,6 +111,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=1,
         before_registration=False,
         usage="/unignore NAME",
+    ),
+    CommandSpec(
+        verb=Verb.JOIN, aliases=(), min_args=1, before_registration=False, usage="/join #ROOM"
+    ),
+    CommandSpec(
+        verb=Verb.PART,
+        aliases=("leave",),
+        min_args=0,
+        before_registration=False,
+        usage="/part [#ROOM] [TEXT]",
+    ),
+    CommandSpec(
+        verb=Verb.ROOMS, aliases=("list",), min_args=0, before_registration=False, usage="/rooms"
+    ),
+    CommandSpec(
+        verb=Verb.TOPIC,
+        aliases=(),
+        min_args=0,
+        before_registration=False,
+        usage="/topic [#ROOM] [TEXT]",
     ),
 )
 COMMANDS_BY_NAME: dict[str, CommandSpec] = {

@@ -21,6 +21,7 @@ from papo.protocol.events import (
     Hello,
     HelpInfo,
     Join,
+    Joined,
     Leave,
     LeaveReason,
     Message,
@@ -29,6 +30,10 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    RoomInfo,
+    Rooms,
+    Topic,
+    TopicShown,
     Welcome,
 )
 from papo.protocol.names import NameProblem, sanitize_text
@@ -81,6 +86,27 @@ def _names(fields: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(sanitize_text(str(name)) for name in value)
 
 
+def _room_infos(fields: dict[str, Any]) -> tuple[RoomInfo, ...]:
+    value = fields.get("rooms")
+    if not isinstance(value, list):
+        raise Malformed("rooms is not a list")
+    infos = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise Malformed("a room is not an object")
+        infos.append(
+            RoomInfo(
+                room=_text(entry, "room"),
+                count=_integer(entry, "count", 0),
+                topic=_optional_text(entry, "topic"),
+            )
+        )
+    return tuple(infos)
+
+
+# The details of an error a client may show (the rest it ignores).
+_ERROR_DETAILS = frozenset({"max_line_bytes", "like", "room", "max_rooms", "max_topic_chars"})
+
 E = TypeVar("E", LeaveReason, ByeReason, ErrorCode)
 
 
@@ -112,7 +138,14 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
             users = _names(fields, "users") if "users" in fields else None
             # A welcome that lacks its count still welcomes: a client must not wait on.
             count = _integer(fields, "count", len(users or ()))
-            return Welcome(ts=ts, name=_text(fields, "name"), count=count, users=users)
+            return Welcome(
+                ts=ts,
+                name=_text(fields, "name"),
+                count=count,
+                users=users,
+                room=_optional_text(fields, "room"),
+                topic=_optional_text(fields, "topic"),
+            )
         case "message" | "action" as kind:
             cls = Message if kind == "message" else Action
             return cls(
@@ -120,6 +153,7 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 id=_integer(fields, "id"),
                 sender=_text(fields, "from"),
                 text=_text(fields, "text"),
+                room=_optional_text(fields, "room") or "",
                 history=fields.get("history") is True,
             )
         case "private":
@@ -131,7 +165,13 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 text=_text(fields, "text"),
             )
         case "join":
-            return Join(ts=ts, id=_integer(fields, "id"), name=_text(fields, "name"))
+            return Join(
+                ts=ts,
+                id=_integer(fields, "id"),
+                name=_text(fields, "name"),
+                room=_optional_text(fields, "room") or "",
+                arrived=fields.get("arrived") is True,
+            )
         case "leave":
             return Leave(
                 ts=ts,
@@ -139,25 +179,52 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 name=_text(fields, "name"),
                 reason=_enum_value(LeaveReason, fields.get("reason")),
                 text=_optional_text(fields, "text"),
+                room=_optional_text(fields, "room"),
             )
+        case "topic" if "id" in fields:
+            return Topic(
+                ts=ts,
+                id=_integer(fields, "id"),
+                room=_text(fields, "room"),
+                by=_text(fields, "by"),
+                text=_text(fields, "text"),
+            )
+        case "topic":
+            return TopicShown(
+                ts=ts,
+                room=_text(fields, "room"),
+                by=_optional_text(fields, "by"),
+                text=_optional_text(fields, "text") or "",
+            )
+        case "joined":
+            return Joined(
+                ts=ts,
+                room=_text(fields, "room"),
+                topic=_optional_text(fields, "topic"),
+                count=_integer(fields, "count", 0),
+                users=_names(fields, "users") if "users" in fields else None,
+            )
+        case "rooms":
+            return Rooms(ts=ts, rooms=_room_infos(fields))
         case "nick":
             return Nick(
                 ts=ts, id=_integer(fields, "id"), old=_text(fields, "old"), new=_text(fields, "new")
             )
         case "online":
-            return Online(ts=ts, users=_names(fields, "users"))
+            return Online(ts=ts, users=_names(fields, "users"), room=_optional_text(fields, "room"))
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
         case "info" if fields.get("code") in _NOTICES:
             names = _names(fields, "names") if "names" in fields else ()
-            return Notice(ts=ts, code=NoticeCode(fields["code"]), names=names)
+            room = _optional_text(fields, "room")
+            return Notice(ts=ts, code=NoticeCode(fields["code"]), names=names, room=room)
         case "error":
             rule = fields.get("rule")
             problem = NameProblem(rule) if isinstance(rule, str) and rule in _RULES else None
             extra = {
                 key: sanitize_text(str(value))
                 for key, value in fields.items()
-                if key in ("max_line_bytes", "like")
+                if key in _ERROR_DETAILS
             }
             return Error(
                 ts=ts,

@@ -20,6 +20,7 @@ class LeaveReason(Enum):
     TOO_SLOW = "too_slow"
     KICKED = "kicked"
     SHUTDOWN = "shutdown"
+    PART = "part"  # left one room, not the chat
 
 
 class ByeReason(Enum):
@@ -44,6 +45,11 @@ class ErrorCode(Enum):
     TOO_MANY_TRIES = "too_many_tries"
     SERVER_FULL = "server_full"
     TOO_MANY_CONNECTIONS = "too_many_connections"
+    ROOM_INVALID = "room_invalid"
+    NO_SUCH_ROOM = "no_such_room"
+    NOT_IN_ROOM = "not_in_room"
+    TOO_MANY_ROOMS = "too_many_rooms"
+    NO_ROOM = "no_room"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,10 +74,14 @@ class Hello:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Welcome:
+    """``count`` and ``users`` describe the room the user lands in (``room``, the default)."""
+
     ts: float
     name: str
     count: int
     users: tuple[str, ...] | None
+    room: str | None = None
+    topic: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +92,7 @@ class Utterance:
     id: int
     sender: str
     text: str
+    room: str = ""  # empty only in events of a protocol-1 server or store
     history: bool = False
 
 
@@ -106,18 +117,74 @@ class Private:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Join:
+    """``arrived``: the join that comes with registration (the chat's, not only the room's)."""
+
     ts: float
     id: int
     name: str
+    room: str = ""
+    arrived: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Leave:
+    """With ``room``: left that room (``part``). Without: left the chat, told once to each
+    user who shared a room with them."""
+
     ts: float
     id: int
     name: str
     reason: LeaveReason
     text: str | None = None
+    room: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Topic:
+    """A room's topic, set: to the room's members, and kept in the log."""
+
+    ts: float
+    id: int
+    room: str
+    by: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicShown:
+    """A room's topic, to who asked (``text`` empty when it has none): the ``topic`` event
+    without ``id``."""
+
+    ts: float
+    room: str
+    by: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Joined:
+    """To the one who joined a room: what it is like, before its history."""
+
+    ts: float
+    room: str
+    topic: str | None
+    count: int
+    users: tuple[str, ...] | None  # None in a quiet room
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomInfo:
+    room: str
+    count: int
+    topic: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rooms:
+    """The rooms that exist, biggest first."""
+
+    ts: float
+    rooms: tuple[RoomInfo, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +199,7 @@ class Nick:
 class Online:
     ts: float
     users: tuple[str, ...]
+    room: str | None = None  # the room listed; None: the whole chat
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,6 +214,7 @@ class NoticeCode(Enum):
     IGNORED = "ignored"
     UNIGNORED = "unignored"
     IGNORING = "ignoring"
+    CURRENT = "current"  # after /part: the room one now talks in (``room``; None: no room)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +225,7 @@ class Notice:
     ts: float
     code: NoticeCode
     names: tuple[str, ...] = ()
+    room: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,5 +244,18 @@ class Bye:
     reason: ByeReason
 
 
-RoomEvent = Message | Action | Private | Join | Leave | Nick
-Event = Greeting | Hello | Welcome | RoomEvent | Online | HelpInfo | Notice | Error | Bye
+RoomEvent = Message | Action | Private | Join | Leave | Nick | Topic
+Event = (
+    Greeting
+    | Hello
+    | Welcome
+    | RoomEvent
+    | Joined
+    | TopicShown
+    | Rooms
+    | Online
+    | HelpInfo
+    | Notice
+    | Error
+    | Bye
+)

@@ -15,6 +15,7 @@ from functools import cache
 from papo.protocol.confusables import skeleton
 
 MAX_NAME_CHARS = 20
+MAX_ROOM_CHARS = 32  # after the '#'
 RESERVED_NAMES = frozenset(
     {"server", "system", "admin", "administrator", "root", "papo", "operator", "moderator"}
 )
@@ -155,9 +156,26 @@ def _scripts_compatible(scripts: set[str]) -> bool:
 
 def check_name(name: str) -> NameProblem | None:
     """Return the rule ``name`` breaks, or None when it is a valid name."""
+    return _check_word(name, MAX_NAME_CHARS, reserved=True)
+
+
+def check_room_name(room: str) -> NameProblem | None:
+    """A room is ``#`` and a word under the name rules (so a room cannot pose as another
+    either), longer, and with no reserved words: ``#admin`` is a fine room."""
+    if not room.startswith("#"):
+        return NameProblem.BAD_START
+    return _check_word(room[1:], MAX_ROOM_CHARS, reserved=False)
+
+
+def room_key(room: str) -> str:
+    """Rooms compare as names do: ``#Dev`` is ``#dev``."""
+    return "#" + name_key(room[1:])
+
+
+def _check_word(name: str, max_chars: int, *, reserved: bool) -> NameProblem | None:
     if not name:
         return NameProblem.EMPTY
-    if len(name) > MAX_NAME_CHARS:
+    if len(name) > max_chars:
         return NameProblem.TOO_LONG
     normalized = unicodedata.normalize("NFKC", name)
     if _INVISIBLE.search(normalized):
@@ -174,7 +192,9 @@ def check_name(name: str) -> NameProblem | None:
         return NameProblem.MIXED_SCRIPTS
     if _smeared(normalized):
         return NameProblem.MARKS
-    if name_key(name) in RESERVED_NAMES or name_skeleton(name) in _reserved_skeletons():
+    if reserved and (
+        name_key(name) in RESERVED_NAMES or name_skeleton(name) in _reserved_skeletons()
+    ):
         return NameProblem.RESERVED
     return None
 

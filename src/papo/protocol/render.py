@@ -24,6 +24,7 @@ from papo.protocol.events import (
     Hello,
     HelpInfo,
     Join,
+    Joined,
     Leave,
     LeaveReason,
     Message,
@@ -32,11 +33,14 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    Rooms,
+    Topic,
+    TopicShown,
     Utterance,
     Welcome,
 )
 from papo.protocol.i18n import translation
-from papo.protocol.names import MAX_NAME_CHARS, NameProblem
+from papo.protocol.names import MAX_NAME_CHARS, MAX_ROOM_CHARS, NameProblem
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -74,10 +78,12 @@ class Renderer:
         self._ = catalog.gettext
         self._n = catalog.ngettext
 
-    def render(self, event: Event, output: OutputFormat) -> bytes:
+    def render(self, event: Event, output: OutputFormat, *, elsewhere: bool = False) -> bytes:
+        """``elsewhere``: the event is of a room other than the reader's current one, which
+        a line of text then names first (JSON always carries ``room``)."""
         if output is OutputFormat.JSON:
             return self.json(event)
-        return self.text(event)
+        return self.text(event, elsewhere=elsewhere)
 
     # -- JSON ------------------------------------------------------------------------------
 
@@ -107,13 +113,19 @@ class Renderer:
                 fields = {"type": "welcome", "name": event.name, "count": event.count}
                 if event.users is not None:
                     fields["users"] = list(event.users)
+                if event.room is not None:
+                    fields["room"] = event.room
+                if event.topic:
+                    fields["topic"] = event.topic
             case Message() | Action():
                 fields = {
                     "type": "message" if isinstance(event, Message) else "action",
                     "id": event.id,
-                    "from": event.sender,
-                    "text": event.text,
                 }
+                if event.room:
+                    fields["room"] = event.room
+                fields["from"] = event.sender
+                fields["text"] = event.text
                 if event.history:
                     fields["history"] = True
             case Private():
@@ -126,6 +138,10 @@ class Renderer:
                 }
             case Join():
                 fields = {"type": "join", "id": event.id, "name": event.name}
+                if event.room:
+                    fields["room"] = event.room
+                if event.arrived:
+                    fields["arrived"] = True
             case Leave():
                 fields = {
                     "type": "leave",
@@ -135,10 +151,41 @@ class Renderer:
                 }
                 if event.text:
                     fields["text"] = event.text
+                if event.room is not None:
+                    fields["room"] = event.room
+            case Topic():
+                fields = {
+                    "type": "topic",
+                    "id": event.id,
+                    "room": event.room,
+                    "by": event.by,
+                    "text": event.text,
+                }
+            case TopicShown():
+                fields = {"type": "topic", "room": event.room, "by": event.by, "text": event.text}
+            case Joined():
+                fields = {
+                    "type": "joined",
+                    "room": event.room,
+                    "topic": event.topic,
+                    "count": event.count,
+                }
+                if event.users is not None:
+                    fields["users"] = list(event.users)
+            case Rooms():
+                fields = {
+                    "type": "rooms",
+                    "rooms": [
+                        {"room": info.room, "count": info.count, "topic": info.topic}
+                        for info in event.rooms
+                    ],
+                }
             case Nick():
                 fields = {"type": "nick", "id": event.id, "old": event.old, "new": event.new}
             case Online():
                 fields = {"type": "online", "users": list(event.users), "count": len(event.users)}
+                if event.room is not None:
+                    fields["room"] = event.room
             case HelpInfo():
                 fields = {"type": "info", "code": "help", "text": self.help_text(event)}
                 if event.topic is not None:
@@ -150,6 +197,8 @@ class Renderer:
                     "text": self.notice_text(event),
                     "names": list(event.names),
                 }
+                if event.code is NoticeCode.CURRENT:
+                    fields["room"] = event.room
             case Error():
                 fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}
                 if event.name is not None:
@@ -166,10 +215,13 @@ class Renderer:
 
     # -- text ------------------------------------------------------------------------------
 
-    def text(self, event: Event) -> bytes:
+    def text(self, event: Event, *, elsewhere: bool = False) -> bytes:
         if isinstance(event, Error) and event.code in _SAID_BY_BYE:
             return b""  # the bye that follows says it: a line client reads it once
-        return (self.text_line(event) + "\n").encode()
+        line = self.text_line(event)
+        if elsewhere and isinstance(event, Message | Action | Join | Leave | Topic) and event.room:
+            line = f"[{event.room}] {line}"
+        return (line + "\n").encode()
 
     def text_line(self, event: Event) -> str:
         _ = self._
@@ -190,12 +242,29 @@ class Renderer:
                 return _("[private] {sender} -> {recipient}: {text}").format(
                     sender=event.sender, recipient=event.recipient, text=event.text
                 )
+            case Join() if event.room and not event.arrived:
+                return _("*** {name} joined {room}").format(name=event.name, room=event.room)
             case Join():
                 return _("*** {name} joined the chat").format(name=event.name)
             case Leave():
                 return self.leave_text(event)
             case Nick():
                 return _("*** {old} is now known as {new}").format(old=event.old, new=event.new)
+            case Topic() | TopicShown():
+                return self.topic_text(event)
+            case Joined():
+                return self.joined_text(event)
+            case Rooms():
+                return self.rooms_text(event)
+            case Online() if event.room is not None:
+                text = self._n(
+                    "{count} user in {room}: {users}",
+                    "{count} users in {room}: {users}",
+                    len(event.users),
+                )
+                return text.format(
+                    count=len(event.users), room=event.room, users=", ".join(event.users)
+                )
             case Online():
                 return self.users_online_text(event.users)
             case HelpInfo():
@@ -229,8 +298,46 @@ class Renderer:
         text = self._n("{count} user online: {users}", "{count} users online: {users}", len(users))
         return text.format(count=len(users), users=", ".join(users))
 
+    def topic_text(self, event: Topic | TopicShown) -> str:
+        _ = self._
+        if isinstance(event, Topic):
+            return _("*** {name} set the topic of {room}: {text}").format(
+                name=event.by or "", room=event.room, text=event.text
+            )
+        if not event.text:
+            return _("{room} has no topic.").format(room=event.room)
+        return _("Topic of {room}: {text} (set by {name})").format(
+            room=event.room, text=event.text, name=event.by or "?"
+        )
+
+    def joined_text(self, event: Joined) -> str:
+        _ = self._
+        if event.users is None:
+            people = self._n("{count} user", "{count} users", event.count).format(count=event.count)
+        else:
+            people = self.users_online_text(event.users)
+        text = _("You are now talking in {room}. {people}").format(room=event.room, people=people)
+        if event.topic:
+            text += "\n" + _("Topic of {room}: {text}").format(room=event.room, text=event.topic)
+        return text
+
+    def rooms_text(self, event: Rooms) -> str:
+        count = len(event.rooms)
+        lines = [self._n("{count} room:", "{count} rooms:", count).format(count=count)]
+        width = max((len(info.room) for info in event.rooms), default=0)
+        for info in event.rooms:
+            line = f"  {info.room.ljust(width)}  {info.count:>5}"
+            lines.append(f"{line}  {info.topic}" if info.topic else line)
+        return "\n".join(lines)
+
     def leave_text(self, event: Leave) -> str:
         _ = self._
+        if event.room is not None:
+            if event.text:
+                return _("*** {name} left {room} ({text})").format(
+                    name=event.name, room=event.room, text=event.text
+                )
+            return _("*** {name} left {room}").format(name=event.name, room=event.room)
         reasons = {
             LeaveReason.QUIT: _("quit"),
             LeaveReason.DISCONNECT: _("connection lost"),
@@ -238,6 +345,7 @@ class Renderer:
             LeaveReason.TOO_SLOW: _("too slow to read"),
             LeaveReason.KICKED: _("kicked"),
             LeaveReason.SHUTDOWN: _("server shutting down"),
+            LeaveReason.PART: _("left the room"),
         }
         reason = reasons[event.reason]
         if event.text:
@@ -287,12 +395,18 @@ class Renderer:
     def localized_usage(self, usage: str) -> str:
         """``/private NAME TEXT`` with its placeholders in the reader's language."""
         _ = self._
-        placeholders = {"NAME": _("NAME"), "TEXT": _("TEXT"), "COMMAND": _("COMMAND")}
+        placeholders = {
+            "NAME": _("NAME"),
+            "TEXT": _("TEXT"),
+            "COMMAND": _("COMMAND"),
+            "ROOM": _("ROOM"),
+        }
         return re.sub(r"[A-Z]{2,}", lambda word: placeholders.get(word[0], word[0]), usage)
 
     def error_text(self, event: Error) -> str:
         _ = self._
         name = event.name or ""
+        room = event.extra.get("room", "")
         match event.code:
             case ErrorCode.NAME_INVALID:
                 rule = self.name_rule_text(event.problem) if event.problem else ""
@@ -314,6 +428,10 @@ class Renderer:
                 return _("unknown command /{command}; /help lists the commands.").format(
                     command=event.command or ""
                 )
+            case ErrorCode.USAGE if "max_topic_chars" in event.extra:
+                return _("a topic has at most {max} characters; it was not set.").format(
+                    max=event.extra["max_topic_chars"]
+                )
             case ErrorCode.USAGE:
                 return _("usage: {usage}").format(usage=self.usage_of(event.command))
             case ErrorCode.LINE_TOO_LONG:
@@ -330,6 +448,21 @@ class Renderer:
                 return _("the server is full.")
             case ErrorCode.TOO_MANY_CONNECTIONS:
                 return _("too many connections from your address.")
+            case ErrorCode.ROOM_INVALID:
+                return _(
+                    "the room name '{room}' is not allowed: a room is '#' and 1 to {max} "
+                    "letters or digits of one alphabet ('_', '-' and '.' after the first)."
+                ).format(room=room, max=MAX_ROOM_CHARS)
+            case ErrorCode.NO_SUCH_ROOM:
+                return _("there is no room {room}; /rooms lists them.").format(room=room)
+            case ErrorCode.NOT_IN_ROOM:
+                return _("you are not in {room}; /join {room} first.").format(room=room)
+            case ErrorCode.TOO_MANY_ROOMS:
+                return _(
+                    "you are in {max} rooms, the most allowed; /part one before joining {room}."
+                ).format(max=event.extra.get("max_rooms", ""), room=room)
+            case ErrorCode.NO_ROOM:
+                return _("you are in no room; /join a room to talk (/rooms lists them).")
 
     def notice_text(self, event: Notice) -> str:
         _ = self._
@@ -346,12 +479,16 @@ class Renderer:
                 if not event.names:
                     return _("You ignore nobody.")
                 return _("You ignore: {names}.").format(names=names)
+            case NoticeCode.CURRENT if event.room is None:
+                return _("You are in no room now; /join a room to talk.")
+            case NoticeCode.CURRENT:
+                return _("You are now talking in {room}.").format(room=event.room)
 
     def command_description(self, name: str) -> str:
         _ = self._
         descriptions = {
-            "private": _("send a private message to NAME only"),
-            "online": _("list who is online"),
+            "private": _("send a private message to NAME only, or talk in ROOM"),
+            "online": _("list who is online, or who is in ROOM"),
             "quit": _("leave the chat"),
             "nick": _("change your name"),
             "me": _("describe an action: /me waves"),
@@ -360,6 +497,10 @@ class Renderer:
             "r": _("reply to the last private message you got"),
             "ignore": _("stop seeing what NAME says (without NAME: whom you ignore)"),
             "unignore": _("see what NAME says again"),
+            "join": _("enter ROOM (made if new), and talk there"),
+            "part": _("leave ROOM (or the current room)"),
+            "rooms": _("list the rooms, the biggest first"),
+            "topic": _("show the topic of ROOM, or set it to TEXT"),
         }
         return descriptions[name]
 
@@ -383,6 +524,6 @@ class Renderer:
                 )
             )
         width = max(len(usage) for usage, _description in rows)
-        lines = [] if spec else [_("Type a line to talk to everyone. Commands:")]
+        lines = [] if spec else [_("Type a line to talk in your current room. Commands:")]
         lines += (f"  {usage.ljust(width)}  {description}" for usage, description in rows)
         return "\n".join(lines)

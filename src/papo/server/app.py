@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from enum import Enum, auto
 from functools import partial
 
-from papo.core.chat import MAX_NAME_TRIES, Chat, ChatSettings, Output, Send, Session
+from papo.core.chat import MAX_NAME_TRIES, Chat, ChatSettings, Output, Send
+from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.protocol.events import (
     Bye,
@@ -71,6 +72,8 @@ class ChatServer:
             ChatSettings(
                 history=config.history,
                 quiet_above=config.quiet_above,
+                default_room=config.default_room,
+                max_rooms=config.max_rooms,
                 max_line_bytes=config.max_line_bytes,
                 motd=config.motd,
             ),

@@ -15,7 +15,7 @@ from typing import Any
 
 from papo import __version__
 from papo.cli import within
-from papo.core.chat import DEFAULT_HISTORY, DEFAULT_QUIET_ABOVE
+from papo.core.chat import DEFAULT_HISTORY, DEFAULT_MAX_ROOMS, DEFAULT_QUIET_ABOVE, DEFAULT_ROOM
 from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import (
@@ -24,6 +24,7 @@ from papo.protocol.i18n import (
     language_option,
     translation,
 )
+from papo.protocol.names import check_room_name
 
 DEFAULT_PORT = 12345
 
@@ -42,6 +43,8 @@ class ServerConfig:
     sendq: int = 1 << 20
     history: int = DEFAULT_HISTORY
     quiet_above: int = DEFAULT_QUIET_ABOVE
+    default_room: str = DEFAULT_ROOM
+    max_rooms: int = DEFAULT_MAX_ROOMS
     language: str = "en"
     motd: str | None = None
     tls_cert: Path | None = None
@@ -58,6 +61,16 @@ class ServerConfig:
 _non_negative_int = within(int, 0)
 _non_negative_float = within(float, 0)
 _positive_int = within(int, 1)
+
+
+def room_option(text: str) -> str:
+    """A room name as ``/join`` takes it: the ``#`` may be left out (a shell comment sign)."""
+    room = text if text.startswith("#") else "#" + text
+    if check_room_name(room) is not None:
+        raise argparse.ArgumentTypeError(f"not a valid room name: {text!r}")
+    return room
+
+
 _port = within(int, 0, 65535)
 
 
@@ -123,6 +136,16 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         "--quiet-above",
         type=_non_negative_int,
         help=_("users above which joins and leaves are not announced") + f" (1000; {no_limit})",
+    )
+    add(
+        "--default-room",
+        type=room_option,
+        help=_("the room everybody starts in") + f" ({DEFAULT_ROOM})",
+    )
+    add(
+        "--max-rooms",
+        type=_non_negative_int,
+        help=_("rooms one user may be in at once") + f" ({DEFAULT_MAX_ROOMS}; {no_limit})",
     )
     add(
         "--lang",

@@ -14,8 +14,8 @@ import asyncio
 import time
 from typing import Protocol, cast
 
-from papo.core.chat import Session
 from papo.core.flood import TokenBucket
+from papo.core.session import Session
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.server.nagle import TalkerMode
 from papo.server.peer import peer_has_closed

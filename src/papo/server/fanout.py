@@ -17,10 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Generic, Protocol, TypeVar
 
-from papo.core.chat import Broadcast, Close, Output, Send, Session
+from papo.core.chat import Broadcast, Close, Output, Send
+from papo.core.session import Session
 from papo.protocol.commands import OutputFormat
-from papo.protocol.events import Action, Event, Message, Welcome
+from papo.protocol.events import Action, Event, Join, Leave, Message, Topic, Welcome
+from papo.protocol.names import room_key
 from papo.protocol.render import Renderer
+
+_IN_A_ROOM = (Message, Action, Join, Leave, Topic)
 
 
 class Outlet(Protocol):
@@ -37,15 +41,28 @@ class Outlet(Protocol):
 OutletT = TypeVar("OutletT", bound=Outlet)
 
 
+GroupKey = tuple[OutputFormat, frozenset[str], str | None]
+
+
+def group_of(session: Session) -> GroupKey:
+    """Members who get the same bytes: one codec, the same rooms, and (reading text, where
+    lines of rooms other than the current one carry their room) the same current room."""
+    current = session.current if session.output is OutputFormat.TEXT else None
+    return session.output, session.room_set, current
+
+
 class Stream:
-    """The broadcasts of one output format since the last flush, in order."""
+    """The broadcasts since the last flush for one group of members, in order."""
 
-    __slots__ = ("chunks", "followers", "whole")
+    __slots__ = ("chunks", "codec", "current", "followers", "key", "last", "whole")
 
-    def __init__(self) -> None:
+    def __init__(self, key: GroupKey) -> None:
+        self.key = key
+        self.codec, _, self.current = key
         self.chunks: list[bytes] = []
         self.followers = 0
         self.whole = b""
+        self.last = 0  # the number of the last broadcast appended
 
     def joined(self, start: int, stop: int | None = None) -> bytes:
         """Chunks ``start`` to ``stop`` (default: the end) as one bytes object; a lone chunk
@@ -56,7 +73,7 @@ class Stream:
 
 
 class Follower(Generic[OutletT]):
-    """A member's place in its format's stream: ``mark`` chunks of it are already taken."""
+    """A member's place in its group's stream: ``mark`` chunks of it are already taken."""
 
     __slots__ = ("mark", "outlet", "stream")
 
@@ -68,7 +85,13 @@ class Follower(Generic[OutletT]):
 
 
 class FanOut(Generic[OutletT]):
-    """Delivers the chat's outputs to the outlets attached in this process."""
+    """Delivers the chat's outputs to the outlets attached in this process.
+
+    Members are grouped by what they receive (``group_of``): everybody in the default room
+    alone, reading JSON, is one group, however many they are. A broadcast to a room is
+    rendered once per codec (and, for text, once more with its room in front for those whose
+    current room is another) and appended to the stream of each group in that room: its cost
+    grows with the groups, never with the members."""
 
     def __init__(self, renderer: Renderer, history: int) -> None:
         self.renderer = renderer
@@ -76,15 +99,15 @@ class FanOut(Generic[OutletT]):
         self._replay_cache_size = 4 * max(history, 1)
         self.outlets: dict[int, OutletT] = {}
         self._replays: dict[tuple[int, OutputFormat], bytes] = {}
-        # One stream per output codec in use: each broadcast is rendered once per codec that
-        # has followers, and its bytes shared by all of them (an IRC codec would be one more).
-        self._streams: dict[OutputFormat, Stream] = {codec: Stream() for codec in OutputFormat}
+        self._streams: dict[GroupKey, Stream] = {}
+        self._streams_in: dict[str, dict[GroupKey, Stream]] = {}  # by room
         self._followers: dict[int, Follower[OutletT]] = {}
+        self._broadcasts = 0
 
     @property
     def pending(self) -> int:
         """How many broadcasts wait for the next flush."""
-        return max(len(stream.chunks) for stream in self._streams.values())
+        return max((len(stream.chunks) for stream in self._streams.values()), default=0)
 
     def attach(self, outlet: OutletT) -> None:
         self.outlets[outlet.session.sid] = outlet
@@ -93,26 +116,44 @@ class FanOut(Generic[OutletT]):
         self.outlets.pop(outlet.session.sid, None)
         self._unfollow(outlet.session.sid)
 
-    def _stream(self, output: OutputFormat) -> Stream:
-        return self._streams[output]
+    def _follow(self, key: GroupKey) -> Stream:
+        stream = self._streams.get(key)
+        if stream is None:
+            stream = self._streams[key] = Stream(key)
+            for room in key[1]:
+                self._streams_in.setdefault(room, {})[key] = stream
+        return stream
+
+    def _leave_stream(self, stream: Stream) -> None:
+        stream.followers -= 1
+        if stream.followers:
+            return
+        del self._streams[stream.key]  # nobody left to read it: its chunks go with it
+        for room in stream.key[1]:
+            streams = self._streams_in[room]
+            del streams[stream.key]
+            if not streams:
+                del self._streams_in[room]
 
     def _unfollow(self, sid: int) -> None:
         follower = self._followers.pop(sid, None)
         if follower is not None:
-            follower.stream.followers -= 1
+            self._leave_stream(follower.stream)
 
     def _catch_up(self, follower: Follower[OutletT]) -> None:
         """Move what the member has not yet taken from its stream to its own queue, so that
-        what is queued next comes after it; and follow the stream of its current format."""
+        what is queued next comes after it; and follow the stream of its group as it is now
+        (a change of room or format is learnt here)."""
         stream = follower.stream
         if follower.mark < len(stream.chunks):
             follower.outlet.queue(stream.joined(follower.mark))
-        wanted = self._stream(follower.outlet.session.output)
-        if wanted is not stream:
-            stream.followers -= 1
+        key = group_of(follower.outlet.session)
+        if key != stream.key:
+            wanted = self._follow(key)
             wanted.followers += 1
-            follower.stream = wanted
-        follower.mark = len(wanted.chunks)
+            self._leave_stream(stream)
+            follower.stream = stream = wanted
+        follower.mark = len(stream.chunks)
 
     def _send(self, outlet: OutletT, data: bytes) -> None:
         follower = self._followers.get(outlet.session.sid)
@@ -132,12 +173,17 @@ class FanOut(Generic[OutletT]):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
                         if isinstance(event, Welcome):  # a member from now on
-                            self._followers[session.sid] = Follower(
-                                outlet, self._stream(session.output)
-                            )
+                            stream = self._follow(group_of(session))
+                            self._followers[session.sid] = Follower(outlet, stream)
                         self._send(outlet, self.renderer.render(event, session.output))
-                case Broadcast(event=event, exclude=exclude, author=author, hidden_from=hidden):
-                    self._broadcast(event, exclude, author)
+                case Broadcast(
+                    event=event, rooms=rooms, exclude=exclude, author=author, hidden_from=hidden
+                ):
+                    self._broadcast(event, rooms)
+                    if author is not None and author.output is OutputFormat.TEXT:
+                        self._skip(author)
+                    if exclude is not None:
+                        self._skip(exclude)
                     for session in hidden:
                         self._skip(session)
                 case Close(session=session):
@@ -160,14 +206,25 @@ class FanOut(Generic[OutletT]):
             data = replays[key] = self.renderer.render(event, output)
         return data
 
-    def _broadcast(self, event: Event, exclude: Session | None, author: Session | None) -> None:
-        for codec, stream in self._streams.items():
-            if stream.followers:
-                stream.chunks.append(self.renderer.render(event, codec))
-        if author is not None and author.output is OutputFormat.TEXT:
-            self._skip(author)
-        if exclude is not None:
-            self._skip(exclude)
+    def _broadcast(self, event: Event, rooms: frozenset[str]) -> None:
+        self._broadcasts += 1
+        number = self._broadcasts
+        streams_in = self._streams_in
+        where = room_key(event.room) if isinstance(event, _IN_A_ROOM) and event.room else None
+        rendered: dict[tuple[OutputFormat, bool], bytes] = {}
+        for room in rooms:
+            for stream in streams_in.get(room, {}).values():
+                if stream.last == number:
+                    continue  # in two of the rooms: once is enough
+                elsewhere = stream.current != where and where is not None
+                elsewhere = elsewhere and stream.codec is OutputFormat.TEXT
+                data = rendered.get((stream.codec, elsewhere))
+                if data is None:
+                    data = rendered[stream.codec, elsewhere] = self.renderer.render(
+                        event, stream.codec, elsewhere=elsewhere
+                    )
+                stream.chunks.append(data)
+                stream.last = number
 
     def _skip(self, session: Session) -> None:
         """Leave the broadcast just appended out of what ``session`` gets."""
@@ -175,6 +232,8 @@ class FanOut(Generic[OutletT]):
         if follower is None:
             return
         stream = follower.stream
+        if stream.last != self._broadcasts:
+            return  # it was not among the recipients
         last = len(stream.chunks) - 1
         if follower.mark < last:
             follower.outlet.queue(stream.joined(follower.mark, last))
@@ -187,8 +246,8 @@ class FanOut(Generic[OutletT]):
 
         No copy of the followers: a write never detaches an outlet on the spot (a failed one
         is reported by the event loop on a later turn)."""
-        streams = self._streams.values()
-        if not any(stream.chunks for stream in streams):
+        streams = [stream for stream in self._streams.values() if stream.chunks]
+        if not streams:
             return 0
         for stream in streams:
             stream.whole = stream.joined(0)
@@ -196,8 +255,11 @@ class FanOut(Generic[OutletT]):
             stream, mark = follower.stream, follower.mark
             if mark == 0:
                 follower.outlet.flush(stream.whole)
+            elif mark < len(stream.chunks):
+                follower.outlet.flush(stream.joined(mark))
+                follower.mark = 0
             else:
-                follower.outlet.flush(stream.joined(mark))  # b"" if it took them all
+                follower.outlet.flush(b"")  # it took them all
                 follower.mark = 0
         for stream in streams:
             stream.chunks.clear()

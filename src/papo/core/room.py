@@ -1,0 +1,64 @@
+"""One room of the chat: its members, its recent history and its topic.
+
+A room is a set of sessions, not of connections: the chat decides who is in it, the shell's
+fan-out only reads it. Rooms other than the default one appear with their first member and go
+with their last; what they said (history, topic) is kept a while longer by ``Dormant``, so a
+room re-created soon after, or found in the log after a restart, still has them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+
+from papo.core.session import Session
+from papo.protocol.events import Action, Message
+from papo.protocol.names import name_key
+
+DORMANT_ROOMS = 1000  # empty rooms whose history and topic are kept, the least recent dropped
+
+
+class Room:
+    __slots__ = ("history", "key", "members", "name", "topic", "topic_by")
+
+    def __init__(self, name: str, key: str, history: int) -> None:
+        self.name = name  # as its creator spelled it
+        self.key = key
+        self.members: dict[int, Session] = {}
+        # Kept as the replays newcomers get (flagged once here, not once per newcomer).
+        self.history: deque[Message | Action] = deque(maxlen=history)
+        self.topic: str | None = None
+        self.topic_by: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Room({self.name!r}, {len(self.members)} members)"
+
+    def quiet(self, quiet_above: int) -> bool:
+        """Above the threshold, arrivals and departures are not announced (0: never quiet)."""
+        return bool(quiet_above) and len(self.members) > quiet_above
+
+    def names(self) -> tuple[str, ...]:
+        """The members' names, sorted by their casefolded form."""
+        return tuple(sorted((member.name or "" for member in self.members.values()), key=name_key))
+
+
+class Dormant:
+    """Empty rooms, kept for their history and topic: bounded, the least recently left first
+    to go, so creating rooms by the thousand cannot grow memory without end."""
+
+    def __init__(self, limit: int = DORMANT_ROOMS) -> None:
+        self.limit = limit
+        self._rooms: OrderedDict[str, Room] = OrderedDict()
+
+    def __iter__(self) -> Iterator[Room]:
+        return iter(self._rooms.values())
+
+    def keep(self, room: Room) -> None:
+        self._rooms[room.key] = room
+        self._rooms.move_to_end(room.key)
+        while len(self._rooms) > self.limit:
+            self._rooms.popitem(last=False)
+
+    def wake(self, key: str) -> Room | None:
+        """The room, taken out of the dormant ones, if it was kept."""
+        return self._rooms.pop(key, None)
