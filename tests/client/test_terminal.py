@@ -292,8 +292,9 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
     pyte.Stream(screen).feed(shown.getvalue())
     display = [line.rstrip() for line in screen.display if line.strip()]
     assert [line for line in display if "message" in line][-1].endswith("message 2")
-    assert sum(line.startswith("> abcdefghij") for line in display) == 1, display
-    assert display[-2:] == [("> " + typed)[:columns], ("> " + typed)[columns:]], display
+    prompt = "#lobby> "  # the current room's
+    assert sum(line.startswith(prompt + "abcdefghij") for line in display) == 1, display
+    assert display[-2:] == [(prompt + typed)[:columns], (prompt + typed)[columns:]], display
 
 
 def test_no_name_in_time_is_said_at_once_at_the_prompt(
@@ -308,3 +309,36 @@ def test_no_name_in_time_is_said_at_once_at_the_prompt(
     child.close()
     assert child.exitstatus == 1
     assert "name: " not in (child.before or "")  # not asked again on a closed connection
+
+
+def test_rooms_show_in_the_prompt_and_in_colour_and_complete_with_tab(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    alice.send("/join #dev")
+    alice.expect("joined")
+    child = chatting(server.port, clients, "carol")
+    child.expect("#lobby> ")
+    child.sendline("/rooms")
+    child.expect("#dev")
+    child.send("/jo\t")
+    child.expect("/join ")
+    child.send("#d\t")
+    child.expect("#dev ")
+    child.sendline("")
+    child.expect("You are now talking in #dev")
+    child.expect("#dev> ")  # the prompt names the new current room
+    alice.expect("join", name="carol", room="#dev")
+    alice.send("/msg #lobby over in the lobby")
+    child.expect(r"\[#lobby\]")
+    assert ESCAPE + "[" in child.before.splitlines()[-1]  # the room's tag in its colour
+    child.expect("over in the lobby")
+    alice.send("here in dev")
+    child.expect("here in dev")
+    assert "[#dev]" not in child.before  # the current room's lines carry no tag
+    child.sendline("hello dev")
+    message = alice.expect("message", text="hello dev")
+    assert message["room"] == "#dev" and message["from"] == "carol"
+    child.sendline("/part")
+    child.expect("You are now talking in #lobby")
+    child.expect("#lobby> ")

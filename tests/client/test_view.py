@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -18,6 +19,7 @@ from papo.protocol.events import (
     Hello,
     HelpInfo,
     Join,
+    Joined,
     Leave,
     LeaveReason,
     Message,
@@ -26,6 +28,10 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    RoomInfo,
+    Rooms,
+    Topic,
+    TopicShown,
     Welcome,
 )
 from papo.protocol.render import Renderer
@@ -47,6 +53,12 @@ EVERY_EVENT: list[Event] = [
     Error(ts=NOW, code=ErrorCode.NO_SUCH_USER, name="zed"),
     Bye(ts=NOW, reason=ByeReason.QUIT),
     Notice(ts=NOW, code=NoticeCode.UNIGNORED, names=("bea",)),
+    Joined(ts=NOW, room="#dev", topic="bugs", count=2, users=("ana", "bea")),
+    Rooms(ts=NOW, rooms=(RoomInfo(room="#dev", count=2, topic="bugs"),)),
+    Topic(ts=NOW, id=8, room="#dev", by="bea", text="bugs"),
+    TopicShown(ts=NOW, room="#dev", by="bea", text="bugs"),
+    Notice(ts=NOW, code=NoticeCode.CURRENT, room="#dev"),
+    Leave(ts=NOW, id=9, name="bea", reason=LeaveReason.PART, room="#dev"),
 ]
 
 
@@ -65,7 +77,7 @@ def test_every_event_shows_its_names_and_text_without_colour(event: Event) -> No
 
 
 def vars_of(event: Event) -> list[str]:
-    fields = ("sender", "recipient", "text", "name", "old", "new")
+    fields = ("sender", "recipient", "text", "name", "old", "new", "room", "topic", "by")
     return [v for f in fields if isinstance(v := getattr(event, f, None), str)]
 
 
@@ -136,3 +148,18 @@ def test_a_mention_of_me_is_highlighted_in_colour_only() -> None:
     own = Message(ts=NOW, id=2, sender="ana", text="I am ana")
     [mine] = View(Renderer("en"), colour=True).lines(own, me="ana")
     assert "\x1b[7m" not in mine
+
+
+def test_lines_of_another_room_name_it_in_its_colour() -> None:
+    event = Message(ts=NOW, id=1, sender="bia", text="oi", room="#dev")
+    plain = View(Renderer("en"), colour=False)
+    assert plain.lines(event, "ana", here="#dev")[0].endswith(" <bia> oi")
+    assert plain.lines(event, "ana", here="#DEV")[0].endswith(" <bia> oi")  # rooms compare as names
+    assert plain.lines(event, "ana", here="#lobby")[0].endswith(" [#dev] <bia> oi")
+    assert plain.lines(event, "ana", here=None)[0].endswith(" [#dev] <bia> oi")
+    coloured = View(Renderer("en"), colour=True).lines(event, "ana", here="#lobby")[0]
+    assert name_colour("#dev") + "[#dev]" in coloured
+    wrapped = plain.lines(replace(event, text="word " * 20), "ana", width=40, here="#lobby")
+    assert len(wrapped) > 1 and all(len(line) <= 40 for line in wrapped)
+    head = len("12:00 [#dev] <bia> ")  # continuation rows start past the room and the name
+    assert wrapped[1].startswith(" " * head) and wrapped[1][head] != " "

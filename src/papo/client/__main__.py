@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=interactive)
     if interactive:
-        client.screen = TerminalScreen(lambda: sorted(client.names), bell=not args.no_bell)
+        client.screen = TerminalScreen(client.completions, bell=not args.no_bell)
     return client.run()
 
 

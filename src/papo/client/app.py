@@ -28,10 +28,15 @@ from papo.protocol.events import (
     Event,
     Hello,
     Join,
+    Joined,
     Leave,
     Message,
     Nick,
+    Notice,
+    NoticeCode,
     Online,
+    Rooms,
+    Topic,
     Welcome,
 )
 from papo.protocol.i18n import translation
@@ -69,6 +74,8 @@ class ChatClient:
         self.view = View(Renderer(options.language), options.colour)
         self.name: str | None = None
         self.names: set[str] = set()
+        self.room: str | None = None  # where a plain line goes: shown in the prompt
+        self.rooms: set[str] = set()  # every room seen, for Tab
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self.link: Link | None = None
         self.quitting = threading.Event()
@@ -93,7 +100,7 @@ class ChatClient:
     def show(self, event: Event) -> None:
         self.track(event)
         width = shutil.get_terminal_size().columns if self.interactive else None
-        lines = self.view.lines(event, self.name, width)
+        lines = self.view.lines(event, self.name, width, self.room)
         if not lines:
             return
         if isinstance(event, Error) and not self.interactive:
@@ -110,23 +117,46 @@ class ChatClient:
         if hello.motd:
             self.screen.show([self.view.paint(DIM, line) for line in hello.motd.splitlines()])
 
+    @property
+    def prompt(self) -> str:
+        return f"{self.room}{PROMPT}" if self.room else PROMPT
+
+    def completions(self) -> list[str]:
+        """What Tab offers after the commands: the names, and the rooms (``#``)."""
+        return sorted(self.names | self.rooms)
+
     def track(self, event: Event) -> None:
-        """Keep the names Tab can complete, and our own name, current."""
+        """Keep the names and rooms Tab can complete, our own name and the current room."""
+        room = self.room
         match event:
             case Welcome(name=name, users=users):
                 self.name = name
                 self.names = set(users or ()) | {name}
-            case Online(users=users):
+                room = event.room
+            case Joined():
+                room = event.room
+            case Notice(code=NoticeCode.CURRENT):
+                room = event.room
+            case Rooms(rooms=infos):
+                self.rooms.update(info.room for info in infos)
+            case Online(users=users, room=None):
                 self.names = set(users)
             case Join(name=name) | Message(sender=name):
                 self.names.add(name)
-            case Leave(name=name):
+            case Leave(name=name, room=None):
                 self.names.discard(name)
             case Nick(old=old, new=new):
                 self.names.discard(old)
                 self.names.add(new)
                 if self.name == old:
                     self.name = new
+        if isinstance(event, Message | Action | Join | Topic) and event.room:
+            self.rooms.add(event.room)
+        if room != self.room:
+            self.room = room
+            if room is not None:
+                self.rooms.add(room)
+            self.screen.set_prompt(self.prompt)
 
     # -- connecting ------------------------------------------------------------------------
 
@@ -258,7 +288,7 @@ class ChatClient:
         try:
             if self.server_gone.is_set():
                 raise ServerGone
-            return self.screen.read_line(PROMPT)
+            return self.screen.read_line(self.prompt)
         except (EOFError, KeyboardInterrupt):
             return None
         finally:

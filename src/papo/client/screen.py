@@ -39,6 +39,20 @@ def _forced_redisplay() -> Callable[[], object] | None:
     return function
 
 
+def _prompt_setter() -> Callable[[bytes], object] | None:
+    """GNU readline's rl_set_prompt, to change the prompt of the line being edited (the room
+    it names changes when a /join is answered, after the next line is already being read)."""
+    if readline is None or "libedit" in (readline.__doc__ or ""):
+        return None
+    try:
+        import ctypes
+
+        function: Callable[[bytes], object] = ctypes.CDLL(readline.__file__).rl_set_prompt
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
 def _cursor_offset() -> Callable[[], int] | None:
     """GNU readline's rl_point, the cursor's place in the line being edited (not exposed by
     Python's module either); None where it cannot be read."""
@@ -60,6 +74,7 @@ COMMAND_WORDS = sorted("/" + word for spec in COMMANDS for word in (spec.name, *
 class Screen(Protocol):
     def show(self, lines: Iterable[str], bell: bool = False) -> None: ...
     def read_line(self, prompt: str = PROMPT) -> str: ...
+    def set_prompt(self, prompt: str) -> None: ...
 
 
 class PlainScreen:
@@ -74,6 +89,9 @@ class PlainScreen:
             for line in lines:
                 self.sink.write(line + "\n")
             self.sink.flush()
+
+    def set_prompt(self, prompt: str) -> None:
+        """No prompt is shown when reading from a file."""
 
     def read_line(self, prompt: str = PROMPT) -> str:
         line = self.source.readline()
@@ -100,6 +118,8 @@ class TerminalScreen:
         self._prompt = ""
         self._candidates: list[str] = []
         self._redraw = _forced_redisplay()
+        self._set_prompt = _prompt_setter()
+        self._prompt_bytes = b""  # kept alive while readline points at it
         self._cursor = _cursor_offset()
         if readline is not None:
             readline.set_completer(self._complete)
@@ -117,14 +137,8 @@ class TerminalScreen:
 
     def show(self, lines: Iterable[str], bell: bool = False) -> None:
         with self._lock:
-            typed = readline.get_line_buffer() if readline is not None and self._prompt else ""
+            typed = self._clear_typed()
             out = sys.stdout
-            # A typed line longer than the terminal spans several rows: go up to its first
-            # row and clear from there down, or its first rows stay above what arrives.
-            cursor = self._cursor() if self._cursor is not None else len(typed)
-            columns = max(shutil.get_terminal_size().columns, 1)
-            rows_above = (len(self._prompt) + min(cursor, len(typed))) // columns
-            out.write("\r" + (f"\x1b[{rows_above}A" if rows_above else "") + "\x1b[J")
             for line in lines:
                 out.write(line + "\n")
             if bell and self._bell:
@@ -136,6 +150,32 @@ class TerminalScreen:
                 out.write(self._prompt + typed)
             out.flush()
 
+    def _clear_typed(self) -> str:
+        """Clear the prompt and the line being typed from the screen; return that line.
+
+        A typed line longer than the terminal spans several rows: go up to its first row and
+        clear from there down, or its first rows stay above what is written next."""
+        typed = readline.get_line_buffer() if readline is not None and self._prompt else ""
+        cursor = self._cursor() if self._cursor is not None else len(typed)
+        columns = max(shutil.get_terminal_size().columns, 1)
+        rows_above = (len(self._prompt) + min(cursor, len(typed))) // columns
+        sys.stdout.write("\r" + (f"\x1b[{rows_above}A" if rows_above else "") + "\x1b[J")
+        return typed
+
+    def set_prompt(self, prompt: str) -> None:
+        """Change the prompt of the line being typed, in place, the typed text kept."""
+        with self._lock:
+            if not self._prompt or prompt == self._prompt:
+                return
+            if self._set_prompt is None or self._redraw is None:
+                return  # the next line gets it
+            self._clear_typed()
+            self._prompt = prompt
+            self._prompt_bytes = prompt.encode()
+            self._set_prompt(self._prompt_bytes)
+            sys.stdout.flush()
+            self._redraw()
+
     def read_line(self, prompt: str = PROMPT) -> str:
         with self._lock:
             self._prompt = prompt
@@ -143,8 +183,8 @@ class TerminalScreen:
             line = input(prompt)
         finally:
             with self._lock:
-                self._prompt = ""
-        self._erase_typed(prompt, line)
+                shown, self._prompt = self._prompt, ""
+        self._erase_typed(shown, line)
         return line
 
     def _erase_typed(self, prompt: str, line: str) -> None:

@@ -23,15 +23,19 @@ from papo.protocol.events import (
     Hello,
     HelpInfo,
     Join,
+    Joined,
     Leave,
     Message,
     Nick,
     Notice,
     Online,
     Private,
+    Rooms,
+    Topic,
+    TopicShown,
     Welcome,
 )
-from papo.protocol.names import name_key
+from papo.protocol.names import name_key, room_key
 from papo.protocol.render import Renderer
 
 RESET = "\x1b[0m"
@@ -46,6 +50,13 @@ NAME_COLOURS = ("\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[36m", "\x1b[91m", "\x1
 def name_colour(name: str) -> str:
     """The same name always gets the same colour, on every client (a stable hash, not hash())."""
     return NAME_COLOURS[zlib.crc32(name_key(name).encode()) % len(NAME_COLOURS)]
+
+
+def room_of(event: Event) -> str | None:
+    """The room an event happened in, if it is a room's event."""
+    if isinstance(event, Message | Action | Join | Leave | Topic) and event.room:
+        return event.room
+    return None
 
 
 def mentions(text: str, me: str | None) -> bool:
@@ -79,15 +90,28 @@ class View:
         own = me is not None and name_key(name) == name_key(me)
         return self.paint(BOLD + name_colour(name) if own else name_colour(name), name)
 
-    def lines(self, event: Event, me: str | None = None, width: int | None = None) -> list[str]:
+    def lines(
+        self,
+        event: Event,
+        me: str | None = None,
+        width: int | None = None,
+        here: str | None = None,
+    ) -> list[str]:
         """Display lines for one event; none for those the user need not see (hello).
 
         With the terminal's ``width``, a message too long for one row is wrapped here, its
         continuation rows indented past the sender's name: a message can then never start a
         row that reads as somebody else's (text padded to the edge, then ``<bob> ...``).
+        An event of a room other than ``here`` (the current room) names its room first, in
+        the room's own colour.
         """
         stamp = time.strftime("%H:%M", time.localtime(event.ts))
         clock = self.paint(DIM, stamp)
+        room = room_of(event)
+        if room is not None and (here is None or room_key(room) != room_key(here)):
+            tag = f"[{room}]"
+            stamp = f"{stamp} {tag}"
+            clock = f"{clock} {self.paint(name_colour(room), tag)}"
         match event:
             case Message(sender=sender, text=text):
                 head, plain = f"{clock} <{self.name(sender, me)}> ", f"{stamp} <{sender}> "
@@ -96,9 +120,13 @@ class View:
             case Private(sender=sender, recipient=recipient, text=text):
                 tag = f"[{sender} -> {recipient}]"
                 head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
-            case Join() | Leave() | Nick() | Welcome() | Bye():
+            case Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
                 return [f"{clock} {self.paint(DIM, self.renderer.text_line(event))}"]
-            case Online() | HelpInfo():
+            case Joined() | TopicShown():
+                return [
+                    self.paint(DIM, line) for line in self.renderer.text_line(event).split("\n")
+                ]
+            case Online() | HelpInfo() | Rooms():
                 return self.renderer.text_line(event).split("\n")
             case Notice():
                 return [self.paint(DIM, self.renderer.text_line(event))]
