@@ -64,3 +64,31 @@ def test_a_store_that_cannot_be_used_stops_the_server_at_start(tmp_path: Path) -
     assert result.returncode == 1
     assert "--store" in result.stderr and "not-a-db" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_rooms_keep_their_history_and_topic_across_a_restart(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "chat.db"
+    server = start_server("--store", str(store))
+    ana = server.user("ana")
+    ana.send("/join #dev")
+    ana.expect("joined")
+    ana.send("/topic the build is green")
+    ana.expect("topic")
+    ana.send("said in dev")
+    ana.expect("message", text="said in dev")
+    ana.send("/msg #lobby said in the lobby")
+    ana.expect("message", text="said in the lobby")
+    server.signal(signal.SIGTERM)
+    assert server.wait() == 0
+    again = start_server("--store", str(store))
+    bob = again.client(json_mode=True)
+    assert bob.register("bob")["type"] == "welcome"
+    lobby = bob.expect("message")
+    assert (lobby["text"], lobby["room"], lobby["history"]) == ("said in the lobby", "#lobby", True)
+    bob.send("/join #DEV")
+    joined = bob.expect("joined")
+    assert (joined["room"], joined["topic"]) == ("#dev", "the build is green")
+    replay = bob.expect("message")
+    assert (replay["text"], replay["room"], replay["history"]) == ("said in dev", "#dev", True)

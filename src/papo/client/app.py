@@ -36,8 +36,8 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Rooms,
-    Topic,
     Welcome,
+    room_of,
 )
 from papo.protocol.i18n import translation
 from papo.protocol.render import Renderer
@@ -150,8 +150,9 @@ class ChatClient:
                 self.names.add(new)
                 if self.name == old:
                     self.name = new
-        if isinstance(event, Message | Action | Join | Topic) and event.room:
-            self.rooms.add(event.room)
+        seen = room_of(event)
+        if seen is not None:
+            self.rooms.add(seen)
         if room != self.room:
             self.room = room
             if room is not None:

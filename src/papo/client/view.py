@@ -34,6 +34,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
     Welcome,
+    room_of,
 )
 from papo.protocol.names import name_key, room_key
 from papo.protocol.render import Renderer
@@ -50,13 +51,6 @@ NAME_COLOURS = ("\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[36m", "\x1b[91m", "\x1
 def name_colour(name: str) -> str:
     """The same name always gets the same colour, on every client (a stable hash, not hash())."""
     return NAME_COLOURS[zlib.crc32(name_key(name).encode()) % len(NAME_COLOURS)]
-
-
-def room_of(event: Event) -> str | None:
-    """The room an event happened in, if it is a room's event."""
-    if isinstance(event, Message | Action | Join | Leave | Topic) and event.room:
-        return event.room
-    return None
 
 
 def mentions(text: str, me: str | None) -> bool:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from papo.protocol.decode import Malformed, decode_fields
-from papo.protocol.events import Action, Join, Leave, Message, Nick, Private, RoomEvent
+from papo.protocol.events import RoomEvent
 from papo.protocol.render import Renderer
 
 log = logging.getLogger("papo.store")
@@ -73,7 +73,7 @@ class LogStore:
                 event = decode_fields(json.loads(text))
             except (Malformed, ValueError) as error:
                 raise StoreError(f"{self.path}: an event cannot be read: {error}") from error
-            if isinstance(event, Message | Action | Private | Join | Leave | Nick):
+            if isinstance(event, RoomEvent):
                 events.append(event)
         return events
 

@@ -259,3 +259,11 @@ Event = (
     | Error
     | Bye
 )
+
+
+def room_of(event: Event) -> str | None:
+    """The room an event happened in, if it is one room's event (not a private, a rename or a
+    leave of the whole chat)."""
+    if isinstance(event, Message | Action | Join | Leave | Topic) and event.room:
+        return event.room
+    return None

@@ -38,6 +38,7 @@ from papo.protocol.events import (
     TopicShown,
     Utterance,
     Welcome,
+    room_of,
 )
 from papo.protocol.i18n import translation
 from papo.protocol.names import MAX_NAME_CHARS, MAX_ROOM_CHARS, NameProblem
@@ -219,8 +220,9 @@ class Renderer:
         if isinstance(event, Error) and event.code in _SAID_BY_BYE:
             return b""  # the bye that follows says it: a line client reads it once
         line = self.text_line(event)
-        if elsewhere and isinstance(event, Message | Action | Join | Leave | Topic) and event.room:
-            line = f"[{event.room}] {line}"
+        room = room_of(event) if elsewhere else None
+        if room is not None:
+            line = f"[{room}] {line}"
         return (line + "\n").encode()
 
     def text_line(self, event: Event) -> str:

@@ -20,11 +20,9 @@ from typing import Generic, Protocol, TypeVar
 from papo.core.chat import Broadcast, Close, Output, Send
 from papo.core.session import Session
 from papo.protocol.commands import OutputFormat
-from papo.protocol.events import Action, Event, Join, Leave, Message, Topic, Welcome
+from papo.protocol.events import Action, Event, Message, Welcome, room_of
 from papo.protocol.names import room_key
 from papo.protocol.render import Renderer
-
-_IN_A_ROOM = (Message, Action, Join, Leave, Topic)
 
 
 class Outlet(Protocol):
@@ -210,7 +208,8 @@ class FanOut(Generic[OutletT]):
         self._broadcasts += 1
         number = self._broadcasts
         streams_in = self._streams_in
-        where = room_key(event.room) if isinstance(event, _IN_A_ROOM) and event.room else None
+        room_name = room_of(event)
+        where = room_key(room_name) if room_name is not None else None
         rendered: dict[tuple[OutputFormat, bool], bytes] = {}
         for room in rooms:
             for stream in streams_in.get(room, {}).values():
