@@ -36,6 +36,15 @@ class Adapter:
     def say(self, text: str) -> bytes:
         return text.encode() + b"\n"
 
+    async def enter(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
+    ) -> None:
+        """Join ``room`` as well, and make it where ``say_in`` talks."""
+        raise AdapterError(f"{self.name} has no rooms")
+
+    def say_in(self, room: str, text: str) -> bytes:
+        return self.say(text)  # papo: a plain line goes to the room joined last
+
 
 async def _read_until(reader: asyncio.StreamReader, needle: bytes) -> None:
     # asyncio.timeout, not wait_for: no task per call, and this runs once per client joining.
@@ -58,6 +67,12 @@ class PapoJson(Adapter):
         writer.write(b"/format json\n" + nick.encode() + b"\n")
         await _read_until(reader, b'"type":"welcome"')
 
+    async def enter(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
+    ) -> None:
+        writer.write(b"/join " + room.encode() + b"\n")
+        await _read_until(reader, b'"type":"joined"')
+
 
 class PapoText(Adapter):
     def __init__(self) -> None:
@@ -68,6 +83,12 @@ class PapoText(Adapter):
     ) -> None:
         writer.write(nick.encode() + b"\n")
         await _read_until(reader, b"Hello, " + nick.encode())
+
+    async def enter(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
+    ) -> None:
+        writer.write(b"/join " + room.encode() + b"\n")
+        await _read_until(reader, b"You are now talking in " + room.encode())
 
 
 class NcatChat(Adapter):
@@ -102,6 +123,15 @@ class Irc(Adapter):
 
     def say(self, text: str) -> bytes:
         return b"PRIVMSG " + self.CHANNEL + b" :" + text.encode() + b"\r\n"
+
+    async def enter(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
+    ) -> None:
+        writer.write(b"JOIN " + room.encode() + b"\r\n")
+        await _read_until(reader, b" 366 ")
+
+    def say_in(self, room: str, text: str) -> bytes:
+        return b"PRIVMSG " + room.encode() + b" :" + text.encode() + b"\r\n"
 
 
 ADAPTERS: dict[str, Adapter] = {a.name: a for a in (PapoJson(), PapoText(), NcatChat(), Irc())}

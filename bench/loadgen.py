@@ -102,6 +102,11 @@ class Client:
     ) -> None:
         self.adapter, self.reader, self.writer, self.index = adapter, reader, writer, index
         self.task: asyncio.Task[None] | None = None
+        self.room: str | None = None  # where it talks, once it entered a room
+
+    async def enter(self, room: str) -> None:
+        await self.adapter.enter(self.reader, self.writer, room)
+        self.room = room
 
     def listen(self, tally: Tally, every: float = 0.0) -> None:
         """Check every delivery as it comes; or, with ``every``, wake only that often and just
@@ -140,7 +145,10 @@ class Client:
 
     def send(self, seq: int) -> None:
         text = f"B {time.monotonic_ns()} {self.index} {seq}"
-        self.writer.write(self.adapter.say(text))
+        if self.room is None:
+            self.writer.write(self.adapter.say(text))
+        else:
+            self.writer.write(self.adapter.say_in(self.room, text))
 
     def close(self) -> None:
         if self.task is not None:

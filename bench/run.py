@@ -51,6 +51,7 @@ def plan(quick: bool, workers: int) -> dict[str, Scenario]:
         "fanout_c2000": fanout(2000, 30),
         "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, 200, n(10), workers),
         "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000), workers),
+        "rooms_c2000": lambda s, a: scenarios.rooms(s, a, n(2000), 10, 100, 200, n(10)),
     }
 
 
@@ -86,11 +87,14 @@ KEY_FIGURES = {
                 "talking_p99_ms", "listening_p99_ms", "warmup_p99_ms", "lost", "generator_bound"),
     "idle": ("clients", "registrations_per_s", "server_cpu_us_per_registration",
              "kib_per_connection", "generator_bound"),
+    "rooms": ("rooms", "server_cpu_percent", "server_cpu_us_per_delivery", "p50_ms", "p99_ms",
+              "lost", "duplicated", "reordered", "generator_bound"),
 }  # fmt: skip
 RATIO_OF = {
     "fanout": "server_cpu_us_per_delivery",
     "rate200": "p99_ms",
     "idle": "kib_per_connection",
+    "rooms": "p99_ms",
 }
 
 

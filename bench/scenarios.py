@@ -160,18 +160,11 @@ async def fixed_rate(
         await crowd.expect(tally, expected, per_remote_client=warm + total)
         started = time.perf_counter()
 
-        async def send(seqs: range) -> None:
-            for seq in seqs:
-                delay = started + seq / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                senders[seq % len(senders)].send(seq)
-
         async def run() -> None:
-            await send(range(warm, warm + total))
+            await _send_at_rate(senders, rate, range(warm, warm + total), started)
             await crowd.wait(tally, 60)
 
-        await send(range(warm))
+        await _send_at_rate(senders, rate, range(warm), started)
         cpu = await _measured(crowd, server, run())
         figures = await _figures(crowd, tally, cpu, expected, before_window=warm * receivers)
     return {
@@ -183,6 +176,65 @@ async def fixed_rate(
         **percentiles(tally.latencies_ns, prefix="talking_"),
         **percentiles(tally.listener_latencies_ns, prefix="listening_"),
         **percentiles(tally.warmup_latencies_ns, prefix="warmup_"),
+    }
+
+
+async def _send_at_rate(senders: list[Client], rate: float, seqs: range, started: float) -> None:
+    """Message ``seq`` at ``started + seq / rate``, from the senders in turn."""
+    for seq in seqs:
+        delay = started + seq / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        senders[seq % len(senders)].send(seq)
+
+
+async def rooms(
+    server: Running,
+    adapter: Adapter,
+    clients_count: int,
+    per_room: int,
+    senders: int,
+    rate: float,
+    seconds: float,
+) -> Result:
+    """Everybody in the default room and in one room of ``per_room`` users as well; one
+    sender in each of ``senders`` rooms talks there, ``rate`` messages per second in all, for
+    ``seconds`` after a warm-up second. Each message must reach its room's members and nobody
+    else (a delivery outside the room would show as more deliveries than expected).
+
+    All clients are in this process: each receives a different share of the messages, which
+    the workers' even split does not model."""
+    rooms_count = clients_count // per_room
+    async with crowd_of(
+        adapter, server.port, rooms_count * per_room, local=range(rooms_count * per_room), workers=0
+    ) as crowd:
+        await asyncio.gather(*(c.enter(f"#r{c.index % rooms_count}") for c in crowd.local))
+        talkers = crowd.local[: min(senders, rooms_count)]  # indices below rooms_count: a room each
+        warm = int(rate * WARMUP_SECONDS)
+        tally = Tally(sample_every=1, timed_from=warm)
+        # Timed: each sender (papo-json echoes to it) and one other member of its room.
+        neighbours = [crowd.local[talker.index + rooms_count] for talker in talkers]
+        await crowd.listen(tally, timed=[*talkers, *neighbours], workers_check=False)
+        total = int(rate * seconds)
+        receivers = per_room if adapter.echoes_sender else per_room - 1
+        expected = (warm + total) * receivers
+        await crowd.expect(tally, expected, per_remote_client=0)
+        started = time.perf_counter()
+
+        async def run() -> None:
+            await _send_at_rate(talkers, rate, range(warm, warm + total), started)
+            await crowd.wait(tally, 60)
+
+        await _send_at_rate(talkers, rate, range(warm), started)
+        cpu = await _measured(crowd, server, run())
+        figures = await _figures(crowd, tally, cpu, expected, before_window=warm * receivers)
+    return {
+        "clients": rooms_count * per_room,
+        "rooms": rooms_count,
+        "senders": len(talkers),
+        "rate": rate,
+        "messages": total,
+        **figures,
     }
 
 

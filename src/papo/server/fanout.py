@@ -15,7 +15,7 @@ author, in text mode) takes the stream up to it and skips it the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from papo.core.chat import Broadcast, Close, Output, Send
 from papo.core.session import Session
@@ -52,14 +52,15 @@ def group_of(session: Session) -> GroupKey:
 class Stream:
     """The broadcasts since the last flush for one group of members, in order."""
 
-    __slots__ = ("chunks", "codec", "current", "followers", "key", "last", "whole")
+    __slots__ = ("chunks", "codec", "current", "followers", "key", "last")
 
     def __init__(self, key: GroupKey) -> None:
         self.key = key
         self.codec, _, self.current = key
         self.chunks: list[bytes] = []
-        self.followers = 0
-        self.whole = b""
+        # Its members, by session id: a flush writes to these, not to every member of the
+        # chat (in a chat of many rooms, most members have nothing new at most flushes).
+        self.followers: dict[int, Follower[Any]] = {}
         self.last = 0  # the number of the last broadcast appended
 
     def joined(self, start: int, stop: int | None = None) -> bytes:
@@ -73,13 +74,14 @@ class Stream:
 class Follower(Generic[OutletT]):
     """A member's place in its group's stream: ``mark`` chunks of it are already taken."""
 
-    __slots__ = ("mark", "outlet", "stream")
+    __slots__ = ("mark", "outlet", "sid", "stream")
 
     def __init__(self, outlet: OutletT, stream: Stream) -> None:
         self.outlet = outlet
+        self.sid = outlet.session.sid
         self.stream = stream
         self.mark = len(stream.chunks)
-        stream.followers += 1
+        stream.followers[self.sid] = self
 
 
 class FanOut(Generic[OutletT]):
@@ -122,8 +124,8 @@ class FanOut(Generic[OutletT]):
                 self._streams_in.setdefault(room, {})[key] = stream
         return stream
 
-    def _leave_stream(self, stream: Stream) -> None:
-        stream.followers -= 1
+    def _leave_stream(self, stream: Stream, sid: int) -> None:
+        del stream.followers[sid]
         if stream.followers:
             return
         del self._streams[stream.key]  # nobody left to read it: its chunks go with it
@@ -136,7 +138,7 @@ class FanOut(Generic[OutletT]):
     def _unfollow(self, sid: int) -> None:
         follower = self._followers.pop(sid, None)
         if follower is not None:
-            self._leave_stream(follower.stream)
+            self._leave_stream(follower.stream, sid)
 
     def _catch_up(self, follower: Follower[OutletT]) -> None:
         """Move what the member has not yet taken from its stream to its own queue, so that
@@ -148,8 +150,8 @@ class FanOut(Generic[OutletT]):
         key = group_of(follower.outlet.session)
         if key != stream.key:
             wanted = self._follow(key)
-            wanted.followers += 1
-            self._leave_stream(stream)
+            wanted.followers[follower.sid] = follower
+            self._leave_stream(stream, follower.sid)
             follower.stream = stream = wanted
         follower.mark = len(stream.chunks)
 
@@ -245,25 +247,22 @@ class FanOut(Generic[OutletT]):
 
         No copy of the followers: a write never detaches an outlet on the spot (a failed one
         is reported by the event loop on a later turn)."""
-        streams = [stream for stream in self._streams.values() if stream.chunks]
-        if not streams:
-            return 0
-        for stream in streams:
-            stream.whole = stream.joined(0)
-        for follower in self._followers.values():
-            stream, mark = follower.stream, follower.mark
-            if mark == 0:
-                follower.outlet.flush(stream.whole)
-            elif mark < len(stream.chunks):
-                follower.outlet.flush(stream.joined(mark))
-                follower.mark = 0
-            else:
-                follower.outlet.flush(b"")  # it took them all
-                follower.mark = 0
-        for stream in streams:
+        written = 0
+        for stream in [stream for stream in self._streams.values() if stream.chunks]:
+            whole = stream.joined(0)
+            count = len(stream.chunks)
+            for follower in stream.followers.values():
+                mark = follower.mark
+                if mark == 0:
+                    follower.outlet.flush(whole)
+                elif mark < count:
+                    follower.outlet.flush(stream.joined(mark))
+                    follower.mark = 0
+                else:
+                    follower.mark = 0  # it took them all (its own queue is flushed apart)
+            written += len(stream.followers)
             stream.chunks.clear()
-            stream.whole = b""
-        return len(self._followers)
+        return written
 
     def tell_everyone(self, event: Event) -> list[OutletT]:
         """Queue ``event`` for every attached outlet, registered or not (shutdown)."""
