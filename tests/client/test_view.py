@@ -33,6 +33,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
     Welcome,
+    Whois,
 )
 from papo.protocol.render import Renderer
 
@@ -59,6 +60,9 @@ EVERY_EVENT: list[Event] = [
     TopicShown(ts=NOW, room="#dev", by="bea", text="bugs"),
     Notice(ts=NOW, code=NoticeCode.CURRENT, room="#dev"),
     Leave(ts=NOW, id=9, name="bea", reason=LeaveReason.PART, room="#dev"),
+    Whois(ts=NOW, name="bea", rooms=("#dev",), away="lunch", since=NOW - 90, idle=75),
+    Online(ts=NOW, users=("ana", "bea"), away={"bea": "lunch"}),
+    Notice(ts=NOW, code=NoticeCode.AWAY, names=("bea",), away="lunch"),
 ]
 
 
@@ -77,7 +81,7 @@ def test_every_event_shows_its_names_and_text_without_colour(event: Event) -> No
 
 
 def vars_of(event: Event) -> list[str]:
-    fields = ("sender", "recipient", "text", "name", "old", "new", "room", "topic", "by")
+    fields = ("sender", "recipient", "text", "name", "old", "new", "room", "topic", "by", "away")
     return [v for f in fields if isinstance(v := getattr(event, f, None), str)]
 
 
@@ -112,7 +116,8 @@ def test_mentions_and_attention() -> None:
 
 def test_completion_of_commands_then_names() -> None:
     assert complete_word("/pri", "/pri", []) == ["/private "]
-    assert complete_word("/W", "/W", []) == ["/w ", "/who "]
+    assert complete_word("/W", "/W", []) == ["/w ", "/who ", "/whois "]
+    assert complete_word("/join #d", "#d", ["dan", "#dev", "#Docs"]) == ["#Docs ", "#dev "]
     assert complete_word("/msg bo", "bo", ["Bob", "bobby", "ana"]) == ["Bob ", "bobby "]
     assert complete_word("hi a", "a", ["Ana", "bob"]) == ["Ana "]
     assert complete_word("", "", ["ana"]) == ["ana "]

@@ -174,7 +174,7 @@ def test_topic_is_set_by_a_member_shown_to_anybody() -> None:
     assert error_of(world.line(eve, "/topic #dev mine now")).code is ErrorCode.NOT_IN_ROOM
     assert error_of(world.line(eve, "/topic #nowhere")).code is ErrorCode.NO_SUCH_ROOM
     long = error_of(world.line(ana, "/topic " + "x" * 301))
-    assert long.code is ErrorCode.USAGE and long.extra == {"max_topic_chars": "300"}
+    assert long.code is ErrorCode.USAGE and long.extra == {"max_chars": "300"}
     [shown] = world.line(ana, "/topic #lobby")
     assert shown == TopicShown(ts=NOW, room="#lobby", by=None, text="")
     [joined] = world.line(eve, "/join #dev")

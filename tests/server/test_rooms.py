@@ -164,3 +164,34 @@ def test_default_room_option(start_server: StartServer) -> None:
         timeout=20,
     )
     assert bad.returncode == 2 and "not a valid room name" in bad.stderr
+
+
+def test_away_and_whois_in_json_and_in_both_languages(start_server: StartServer) -> None:
+    server = start_server("--lang", "pt_BR")
+    ana = server.user("ana")
+    bob = server.client()
+    bob.send("bob")
+    bob.text_until(lambda line: "bob" in line)
+    bob.send("/away no almoço")
+    assert bob.text_until(lambda line: "ausente" in line)[-1].startswith(
+        "Agora você está ausente: no almoço"
+    )
+    ana.send("/online")
+    online = ana.expect("online")
+    assert online["away"] == {"bob": "no almoço"} and online["users"] == ["ana", "bob"]
+    ana.send("/msg bob oi")
+    ana.expect("private")
+    away = ana.expect("info", code="away")
+    assert away["names"] == ["bob"] and away["away"] == "no almoço"
+    assert bob.text_until(lambda line: "oi" in line)[-1].endswith("oi")  # still delivered
+    ana.send("/whois bob")
+    whois = ana.expect("whois")
+    assert (whois["name"], whois["rooms"], whois["away"]) == ("bob", ["#lobby"], "no almoço")
+    assert isinstance(whois["idle"], int) and whois["since"].endswith("Z")
+    bob.send("/whois ana")
+    lines = bob.text_until(lambda line: "salas" in line)
+    assert lines[-2].startswith("ana: online desde ") and lines[-1] == "  salas: #lobby"
+    bob.send("/online")
+    assert "bob (ausente: no almoço)" in bob.text_until(lambda line: "online:" in line)[-1]
+    bob.send("/away")
+    assert bob.text_until(lambda line: "voltou" in line)[-1] == "Você voltou."

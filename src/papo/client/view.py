@@ -34,6 +34,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
     Welcome,
+    Whois,
     room_of,
 )
 from papo.protocol.names import name_key, room_key
@@ -120,7 +121,7 @@ class View:
                 return [
                     self.paint(DIM, line) for line in self.renderer.text_line(event).split("\n")
                 ]
-            case Online() | HelpInfo() | Rooms():
+            case Online() | HelpInfo() | Rooms() | Whois():
                 return self.renderer.text_line(event).split("\n")
             case Notice():
                 return [self.paint(DIM, self.renderer.text_line(event))]

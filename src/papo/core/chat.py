@@ -48,6 +48,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
     Welcome,
+    Whois,
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.names import (
@@ -66,6 +67,7 @@ DEFAULT_QUIET_ABOVE = 1000
 DEFAULT_ROOM = "#lobby"
 DEFAULT_MAX_ROOMS = 20
 MAX_TOPIC_CHARS = 300
+MAX_AWAY_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,7 @@ class Chat:
         self.members: dict[int, Session] = {}
         # For each session ignored by somebody: who ignores it (the reverse of .ignoring).
         self._ignored_by: dict[int, set[Session]] = {}
+        self._away: dict[int, Session] = {}  # the members marked away
         default = self.settings.default_room
         self.default_key = room_key(default)
         self.rooms: dict[str, Room] = {
@@ -216,8 +219,10 @@ class Chat:
     def handle_line(self, session: Session, line: str, now: float) -> list[Output]:
         """Everything one line of input from ``session`` causes."""
         registered = session.name is not None
-        if registered and not self.is_member(session):
-            return []  # it has left: lines it sent after its /quit are not heard
+        if registered:
+            if not self.is_member(session):
+                return []  # it has left: lines it sent after its /quit are not heard
+            session.last_active = now
         parsed = parse_line(line, registered=registered)
         match parsed:
             case None:
@@ -256,6 +261,7 @@ class Chat:
                 outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
             return outputs
         session.name, session.key = wanted, name_key(wanted)
+        session.since = session.last_active = now
         self.members[session.sid] = session
         room = self.default_room
         room.members[session.sid] = session
@@ -352,10 +358,16 @@ class Chat:
         )
         if recipient is session:
             return [Send(event, session)]
+        outputs: list[Output] = [Send(event, session)]
+        if recipient.away is not None:  # as IRC does: told at once, not left waiting
+            away = Notice(
+                ts=now, code=NoticeCode.AWAY, names=(recipient.name,), away=recipient.away
+            )
+            outputs.append(Send(away, session))
         if session.sid in recipient.ignoring:
-            return [Send(event, session)]  # as IRC does: the sender is not told it is ignored
+            return outputs  # as IRC does: the sender is not told it is ignored
         recipient.last_private_from = (session.sid, sender)
-        return [Send(event, recipient), Send(event, session)]
+        return [Send(event, recipient), *outputs]
 
     def _reply(self, session: Session, text: str, now: float) -> list[Output]:
         last = session.last_private_from
@@ -470,23 +482,60 @@ class Chat:
             return [Send(self._room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
         text = clean_message(text)
         if len(text) > MAX_TOPIC_CHARS:
-            extra = {"max_topic_chars": str(MAX_TOPIC_CHARS)}
-            return [
-                Send(Error(ts=now, code=ErrorCode.USAGE, command="topic", extra=extra), session)
-            ]
+            return [Send(self._too_long("topic", MAX_TOPIC_CHARS, now), session)]
         by = session.name or ""
         event = self.shared.append(Topic(ts=now, id=0, room=room.name, by=by, text=text))
         room.topic, room.topic_by = text, by
         return [Broadcast(event, frozenset((room.key,)))]
 
+    @staticmethod
+    def _too_long(command: str, most: int, now: float) -> Error:
+        return Error(ts=now, code=ErrorCode.USAGE, command=command, extra={"max_chars": str(most)})
+
     def _online(self, session: Session, rest: str, now: float) -> list[Output]:
         if not rest:
-            return [Send(Online(ts=now, users=self.online_names()), session)]
+            away = {member.name or "": member.away or "" for member in self._away.values()}
+            return [Send(Online(ts=now, users=self.online_names(), away=away), session)]
         name = rest.split(None, 1)[0]
         room, error = self._find_room(name, now)
         if room is None:
             return [Send(error, session)]
-        return [Send(Online(ts=now, users=self._room_names(room), room=room.name), session)]
+        away = {
+            member.name or "": member.away or ""
+            for sid, member in self._away.items()
+            if sid in room.members
+        }
+        online = Online(ts=now, users=self._room_names(room), room=room.name, away=away)
+        return [Send(online, session)]
+
+    # -- who is who --------------------------------------------------------------------------
+
+    def _set_away(self, session: Session, text: str, now: float) -> list[Output]:
+        text = clean_message(text)
+        if len(text) > MAX_AWAY_CHARS:
+            return [Send(self._too_long("away", MAX_AWAY_CHARS, now), session)]
+        if not text:
+            session.away = None
+            self._away.pop(session.sid, None)
+            return [Send(Notice(ts=now, code=NoticeCode.BACK), session)]
+        session.away = text
+        self._away[session.sid] = session
+        return [Send(Notice(ts=now, code=NoticeCode.NOW_AWAY, away=text), session)]
+
+    def _whois(self, session: Session, name: str, now: float) -> list[Output]:
+        member = self._member_named(name.split(None, 1)[0])
+        if member is None or member.name is None:
+            return self._not_online(session, name, now)
+        rooms = tuple(self.rooms[key].name for key in member.rooms)
+        whois = Whois(
+            ts=now,
+            name=member.name,
+            rooms=rooms,
+            away=member.away,
+            since=member.since,
+            idle=max(0.0, now - member.last_active),
+        )
+        return [Send(whois, session)]
 
     # -- ignoring ----------------------------------------------------------------------------
 
@@ -580,6 +629,7 @@ class Chat:
             self._stop_ignoring(session, sid)
         for ignorer in self._ignored_by.pop(session.sid, ()):
             ignorer.ignoring.discard(session.sid)
+        self._away.pop(session.sid, None)
         self.shared.release(session.name or "", session.sid)
         told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))
         for key in tuple(session.rooms):
@@ -612,4 +662,6 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.PART: lambda chat, session, c, now: chat._part(session, c.rest, now),
     Verb.ROOMS: lambda chat, session, c, now: chat._list_rooms(session, now),
     Verb.TOPIC: lambda chat, session, c, now: chat._topic(session, c.rest, now),
+    Verb.AWAY: lambda chat, session, c, now: chat._set_away(session, c.rest, now),
+    Verb.WHOIS: lambda chat, session, c, now: chat._whois(session, c.args[0], now),
 }

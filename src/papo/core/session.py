@@ -11,9 +11,11 @@ from papo.protocol.commands import OutputFormat
 
 class Session:
     __slots__ = (
+        "away",
         "current",
         "ignoring",
         "key",
+        "last_active",
         "last_private_from",
         "name",
         "output",
@@ -22,6 +24,7 @@ class Session:
         "room_set",
         "rooms",
         "sid",
+        "since",
     )
 
     def __init__(self, sid: int, peer: str = "") -> None:
@@ -35,6 +38,9 @@ class Session:
         self.last_private_from: tuple[int, str] | None = None
         self.output = OutputFormat.TEXT
         self.refused_names = 0
+        self.away: str | None = None  # the /away text, while away
+        self.since = 0.0  # when it arrived (registered)
+        self.last_active = 0.0  # when it last sent a line
         # The keys of the rooms it is in, the most recently joined last; the same as a set
         # (what the fan-out groups members by); the room a plain line goes to.
         self.rooms: list[str] = []

@@ -36,6 +36,8 @@ class Verb(Enum):
     PART = "part"
     ROOMS = "rooms"
     TOPIC = "topic"
+    AWAY = "away"
+    WHOIS = "whois"
 
 
 class Privilege(Enum):
@@ -131,6 +133,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=0,
         before_registration=False,
         usage="/topic [#ROOM] [TEXT]",
+    ),
+    CommandSpec(
+        verb=Verb.AWAY, aliases=(), min_args=0, before_registration=False, usage="/away [TEXT]"
+    ),
+    CommandSpec(
+        verb=Verb.WHOIS, aliases=(), min_args=1, before_registration=False, usage="/whois NAME"
     ),
 )
 COMMANDS_BY_NAME: dict[str, CommandSpec] = {

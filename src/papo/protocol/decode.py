@@ -35,6 +35,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
     Welcome,
+    Whois,
 )
 from papo.protocol.names import NameProblem, sanitize_text
 
@@ -86,6 +87,13 @@ def _names(fields: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(sanitize_text(str(name)) for name in value)
 
 
+def _text_map(fields: dict[str, Any], key: str) -> dict[str, str]:
+    value = fields.get(key)
+    if not isinstance(value, dict):
+        return {}
+    return {sanitize_text(str(name)): sanitize_text(str(text)) for name, text in value.items()}
+
+
 def _room_infos(fields: dict[str, Any]) -> tuple[RoomInfo, ...]:
     value = fields.get("rooms")
     if not isinstance(value, list):
@@ -105,7 +113,7 @@ def _room_infos(fields: dict[str, Any]) -> tuple[RoomInfo, ...]:
 
 
 # The details of an error a client may show (the rest it ignores).
-_ERROR_DETAILS = frozenset({"max_line_bytes", "like", "room", "max_rooms", "max_topic_chars"})
+_ERROR_DETAILS = frozenset({"max_line_bytes", "like", "room", "max_rooms", "max_chars"})
 
 E = TypeVar("E", LeaveReason, ByeReason, ErrorCode)
 
@@ -211,13 +219,30 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 ts=ts, id=_integer(fields, "id"), old=_text(fields, "old"), new=_text(fields, "new")
             )
         case "online":
-            return Online(ts=ts, users=_names(fields, "users"), room=_optional_text(fields, "room"))
+            return Online(
+                ts=ts,
+                users=_names(fields, "users"),
+                room=_optional_text(fields, "room"),
+                away=_text_map(fields, "away"),
+            )
+        case "whois":
+            return Whois(
+                ts=ts,
+                name=_text(fields, "name"),
+                rooms=_names(fields, "rooms"),
+                away=_optional_text(fields, "away"),
+                since=parse_timestamp(fields.get("since")),
+                idle=float(_integer(fields, "idle", 0)),
+            )
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
         case "info" if fields.get("code") in _NOTICES:
             names = _names(fields, "names") if "names" in fields else ()
             room = _optional_text(fields, "room")
-            return Notice(ts=ts, code=NoticeCode(fields["code"]), names=names, room=room)
+            code = NoticeCode(fields["code"])
+            return Notice(
+                ts=ts, code=code, names=names, room=room, away=_optional_text(fields, "away")
+            )
         case "error":
             rule = fields.get("rule")
             problem = NameProblem(rule) if isinstance(rule, str) and rule in _RULES else None

@@ -200,6 +200,20 @@ class Online:
     ts: float
     users: tuple[str, ...]
     room: str | None = None  # the room listed; None: the whole chat
+    away: dict[str, str] = field(default_factory=dict)  # of the users listed, who is away
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Whois:
+    """Who somebody is, for who asked: ``since`` when they arrived, ``idle`` seconds since
+    they last sent a line."""
+
+    ts: float
+    name: str
+    rooms: tuple[str, ...]
+    away: str | None
+    since: float
+    idle: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,6 +229,9 @@ class NoticeCode(Enum):
     UNIGNORED = "unignored"
     IGNORING = "ignoring"
     CURRENT = "current"  # after /part: the room one now talks in (``room``; None: no room)
+    NOW_AWAY = "now_away"  # /away TEXT: you are marked away (``away``)
+    BACK = "back"  # /away alone: you are back
+    AWAY = "away"  # a private went to somebody away (``names``: who, ``away``: their text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -226,6 +243,7 @@ class Notice:
     code: NoticeCode
     names: tuple[str, ...] = ()
     room: str | None = None
+    away: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -254,6 +272,7 @@ Event = (
     | TopicShown
     | Rooms
     | Online
+    | Whois
     | HelpInfo
     | Notice
     | Error

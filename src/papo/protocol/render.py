@@ -38,6 +38,7 @@ from papo.protocol.events import (
     TopicShown,
     Utterance,
     Welcome,
+    Whois,
     room_of,
 )
 from papo.protocol.i18n import translation
@@ -187,6 +188,17 @@ class Renderer:
                 fields = {"type": "online", "users": list(event.users), "count": len(event.users)}
                 if event.room is not None:
                     fields["room"] = event.room
+                if event.away:
+                    fields["away"] = event.away
+            case Whois():
+                fields = {
+                    "type": "whois",
+                    "name": event.name,
+                    "rooms": list(event.rooms),
+                    "away": event.away,
+                    "since": format_timestamp(event.since),
+                    "idle": int(event.idle),
+                }
             case HelpInfo():
                 fields = {"type": "info", "code": "help", "text": self.help_text(event)}
                 if event.topic is not None:
@@ -200,6 +212,8 @@ class Renderer:
                 }
                 if event.code is NoticeCode.CURRENT:
                     fields["room"] = event.room
+                if event.away is not None:
+                    fields["away"] = event.away
             case Error():
                 fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}
                 if event.name is not None:
@@ -265,10 +279,12 @@ class Renderer:
                     len(event.users),
                 )
                 return text.format(
-                    count=len(event.users), room=event.room, users=", ".join(event.users)
+                    count=len(event.users), room=event.room, users=self.names_text(event)
                 )
             case Online():
-                return self.users_online_text(event.users)
+                return self.users_online_text(event.users, event.away)
+            case Whois():
+                return self.whois_text(event)
             case HelpInfo():
                 return self.help_text(event)
             case Notice():
@@ -296,9 +312,34 @@ class Renderer:
             return f"{hello} {count.format(count=event.count)}"
         return f"{hello} {self.users_online_text(event.users)}"
 
-    def users_online_text(self, users: tuple[str, ...]) -> str:
+    def users_online_text(self, users: tuple[str, ...], away: dict[str, str] | None = None) -> str:
         text = self._n("{count} user online: {users}", "{count} users online: {users}", len(users))
-        return text.format(count=len(users), users=", ".join(users))
+        listed = ", ".join(self.with_away(name, away) for name in users) if away else None
+        return text.format(count=len(users), users=listed or ", ".join(users))
+
+    def names_text(self, event: Online) -> str:
+        return ", ".join(self.with_away(name, event.away) for name in event.users)
+
+    def with_away(self, name: str, away: dict[str, str] | None) -> str:
+        """``bob (away: lunch)`` for who is away, the bare name for the others."""
+        if not away or name not in away:
+            return name
+        return self._("{name} (away: {text})").format(name=name, text=away[name])
+
+    def whois_text(self, event: Whois) -> str:
+        _ = self._
+        idle = int(event.idle)
+        spent = f"{idle} s" if idle < 60 else f"{idle // 60} min"
+        since = format_timestamp(event.since)[:16].replace("T", " ")
+        lines = [
+            _("{name}: online since {since} UTC, idle {idle}").format(
+                name=event.name, since=since, idle=spent
+            ),
+            _("  rooms: {rooms}").format(rooms=", ".join(event.rooms) or "-"),
+        ]
+        if event.away is not None:
+            lines.append(_("  away: {text}").format(text=event.away))
+        return "\n".join(lines)
 
     def topic_text(self, event: Topic | TopicShown) -> str:
         _ = self._
@@ -430,9 +471,9 @@ class Renderer:
                 return _("unknown command /{command}; /help lists the commands.").format(
                     command=event.command or ""
                 )
-            case ErrorCode.USAGE if "max_topic_chars" in event.extra:
-                return _("a topic has at most {max} characters; it was not set.").format(
-                    max=event.extra["max_topic_chars"]
+            case ErrorCode.USAGE if "max_chars" in event.extra:
+                return _("/{command} takes at most {max} characters; nothing was changed.").format(
+                    command=event.command or "", max=event.extra["max_chars"]
                 )
             case ErrorCode.USAGE:
                 return _("usage: {usage}").format(usage=self.usage_of(event.command))
@@ -485,6 +526,14 @@ class Renderer:
                 return _("You are in no room now; /join a room to talk.")
             case NoticeCode.CURRENT:
                 return _("You are now talking in {room}.").format(room=event.room)
+            case NoticeCode.NOW_AWAY:
+                return _("You are away now: {text} (/away alone when you are back).").format(
+                    text=event.away or ""
+                )
+            case NoticeCode.BACK:
+                return _("You are back.")
+            case NoticeCode.AWAY:
+                return _("{name} is away: {text}").format(name=names, text=event.away or "")
 
     def command_description(self, name: str) -> str:
         _ = self._
@@ -503,6 +552,8 @@ class Renderer:
             "part": _("leave ROOM (or the current room)"),
             "rooms": _("list the rooms, the biggest first"),
             "topic": _("show the topic of ROOM, or set it to TEXT"),
+            "away": _("say you are away, and why (without TEXT: back)"),
+            "whois": _("who NAME is: since when, idle, rooms, away"),
         }
         return descriptions[name]
 
