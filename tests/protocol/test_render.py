@@ -19,9 +19,12 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Message,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     Welcome,
+    Whois,
 )
 from papo.protocol.names import NameProblem
 from papo.protocol.render import Renderer, format_timestamp
@@ -128,3 +131,19 @@ def test_help_is_aligned_names_the_slash_escape_and_speaks_portuguese() -> None:
 def test_a_quit_does_not_read_left_the_chat_twice_in_portuguese() -> None:
     leave = Leave(ts=NOW, id=1, name="eve", reason=LeaveReason.QUIT)
     assert Renderer("pt_BR").text_line(leave) == "*** eve saiu do chat (por vontade própria)"
+
+
+def test_away_and_whois_read_well_in_english() -> None:
+    renderer = Renderer("en")
+    whois = Whois(ts=NOW, name="bea", rooms=("#lobby", "#dev"), away="lunch", since=NOW - 600,
+                  idle=130)  # fmt: skip
+    lines = renderer.text_line(whois).splitlines()
+    assert lines[0].startswith("bea: online since ") and lines[0].endswith("UTC, idle 2 min")
+    assert lines[1:] == ["  rooms: #lobby, #dev", "  away: lunch"]
+    fields = renderer.json_fields(whois)
+    assert (fields["idle"], fields["rooms"], fields["away"]) == (130, ["#lobby", "#dev"], "lunch")
+    online = Online(ts=NOW, users=("ana", "bea"), away={"bea": "lunch"})
+    assert renderer.text_line(online) == "2 users online: ana, bea (away: lunch)"
+    told = Notice(ts=NOW, code=NoticeCode.AWAY, names=("bea",), away="lunch")
+    assert renderer.text_line(told) == "bea is away: lunch"
+    assert renderer.json_fields(told)["away"] == "lunch"
