@@ -241,8 +241,12 @@ def test_log_has_names_and_reasons_but_never_what_was_said(server: ServerProcess
     bob.expect("action")
     bob.send("/quit")
     alice.expect("leave", name="bob")
+    eve = server.user("eve")
+    eve.reset()
+    alice.expect("leave", name="eve")
     log = server.log()
-    assert "'alice'" in log and "'bob' left (quit)" in log and "127.0.0.1" in log
+    assert "'alice'" in log and "'bob' left (quit) from 127.0.0.1:" in log
+    assert "as 'alice' from 127.0.0.1:" in log and "'eve' left (disconnect) from 127.0.0.1:" in log
     assert "secret" not in log
 
 

@@ -98,7 +98,28 @@ class Close:
     session: Session
 
 
-Output = Send | Broadcast | Close
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """``session`` took its name: a member from now on (the shell stops its name timer)."""
+
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    session: Session
+    old: str
+
+
+@dataclass(frozen=True, slots=True)
+class Departed:
+    """``session`` left the chat, for ``reason``: the shell need not ask the chat whether."""
+
+    session: Session
+    reason: LeaveReason
+
+
+Output = Send | Broadcast | Close | Registered | Renamed | Departed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -276,7 +297,7 @@ class Chat:
             room=room.name,
             topic=room.topic,
         )
-        outputs = [Send(welcome, session)]
+        outputs = [Registered(session), Send(welcome, session)]
         outputs += (Send(event, session) for event in room.history)
         if not quiet:
             join = self.shared.append(Join(ts=now, id=0, name=wanted, room=room.name, arrived=True))
@@ -293,8 +314,9 @@ class Chat:
         session.name, session.key = wanted, name_key(wanted)
         nick = self.shared.append(Nick(ts=now, id=0, old=old, new=wanted))
         if not session.rooms:
-            return [Send(nick, session)]
-        return [Broadcast(nick, session.room_set)]  # once to each who shares a room, itself too
+            return [Renamed(session, old), Send(nick, session)]
+        # Once to each who shares a room, itself too.
+        return [Renamed(session, old), Broadcast(nick, session.room_set)]
 
     # -- talking -----------------------------------------------------------------------------
 
@@ -638,9 +660,9 @@ class Chat:
             session.exit(key)
             self._close_if_empty(room)
         if not told:
-            return []
+            return [Departed(session, reason)]
         leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)
-        return [Broadcast(self.shared.append(leave), told)]
+        return [Departed(session, reason), Broadcast(self.shared.append(leave), told)]
 
 
 Handler = Callable[[Chat, Session, Invoke, float], list[Output]]

@@ -1,7 +1,9 @@
-"""What the chat knows of one connection: who it is, where it talks, whom it ignores.
+"""What the chat knows of one member: who it is, where it talks, whom it ignores.
 
-The shell keeps one per client and the core changes it; the fan-out reads ``output``,
-``room_set`` and ``current`` to know which bytes the client shares with others.
+The identity, not the connection: the socket, its address, flood bucket and send queue are
+the shell's (``papo.server.connection``). The shell keeps one per client and the core changes
+it; the fan-out reads ``output``, ``room_set`` and ``current`` to know which bytes the client
+shares with others.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ class Session:
         "last_private_from",
         "name",
         "output",
-        "peer",
         "refused_names",
         "room_set",
         "rooms",
@@ -27,9 +28,8 @@ class Session:
         "since",
     )
 
-    def __init__(self, sid: int, peer: str = "") -> None:
+    def __init__(self, sid: int) -> None:
         self.sid = sid
-        self.peer = peer
         self.name: str | None = None
         self.key: str | None = None
         # Whom this session ignores (by session id: it follows a person through renames, and

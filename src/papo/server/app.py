@@ -11,11 +11,18 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Iterable
 from enum import Enum, auto
 from functools import partial
 
-from papo.core.chat import MAX_NAME_TRIES, Chat, ChatSettings, Output, Send
+from papo.core.chat import (
+    Chat,
+    ChatSettings,
+    Departed,
+    Output,
+    Registered,
+    Renamed,
+    Send,
+)
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.protocol.events import (
@@ -164,9 +171,7 @@ class ChatServer:
         loop = asyncio.get_running_loop()
         # Never longer than the time to pick a name, which it is part of.
         deadline = min(TLS_HANDSHAKE_SECONDS, self.config.registration_timeout or float("inf"))
-        handshake = tls_handshake(
-            loop, connection, sock, context, connection.session.peer, deadline
-        )
+        handshake = tls_handshake(loop, connection, sock, context, connection.peer, deadline)
         task = loop.create_task(handshake)
         self._handshakes.add(task)  # the loop itself keeps only a weak reference
         task.add_done_callback(partial(self._handshake_done, connection))
@@ -192,7 +197,7 @@ class ChatServer:
         connection.admitted = True
         connection.address_bucket = self.addresses.line_bucket(connection.address_group)
         self.admitted += 1
-        log.info("connection %s from %s", connection.session.sid, connection.session.peer)
+        log.info("connection %s from %s", connection.session.sid, connection.peer)
         if self.config.registration_timeout:  # 0: no deadline
             connection.registration_timer = asyncio.get_running_loop().call_later(
                 self.config.registration_timeout, self._registration_timeout, connection
@@ -208,7 +213,7 @@ class ChatServer:
     def _refuse(self, connection: Connection, code: ErrorCode) -> None:
         """Say why in plain text and close; a TLS client is closed before its handshake, which
         would cost what the refusal is meant to save."""
-        log.info("refused %s: %s", connection.session.peer, code.value)
+        log.info("refused %s: %s", connection.peer, code.value)
         if connection.tls:
             return  # not yet connected: the accept loop closes its socket
         now = time.time()
@@ -219,32 +224,21 @@ class ChatServer:
     def _registration_timeout(self, connection: Connection) -> None:
         connection.registration_timer = None
         if connection.session.name is None and not connection.closing:
-            log.info("registration timeout for %s", connection.session.peer)
-            self.carry_out(self.chat.registration_timeout(connection.session, time.time()))
+            log.info("registration timeout for %s", connection.peer)
+            self.carry_out(
+                self.chat.registration_timeout(connection.session, time.time()), connection
+            )
 
     def handle_frame(self, connection: Connection, event: Line | Refused) -> None:
         session = connection.session
         now = time.time()
         match event:
             case Line(text=text):
-                old_name = session.name
-                was_registered = old_name is not None
                 outputs = self.chat.handle_line(session, text, now)
-                if not was_registered and session.name is not None:
-                    log.info("registered %s as %r from %s", session.sid, session.name, session.peer)
-                    if connection.registration_timer is not None:
-                        connection.registration_timer.cancel()
-                        connection.registration_timer = None
-                elif was_registered and not self.chat.is_member(session):
-                    log.info("%r left (quit) from %s", session.name, session.peer)
-                elif was_registered and session.name != old_name:
-                    log.info("%r is now %r, from %s", old_name, session.name, session.peer)
-                elif session.name is None and session.refused_names >= MAX_NAME_TRIES:
-                    log.info("too many refused names from %s", session.peer)
             case Refused(error=error):
                 # FramingError's values are the protocol's error codes.
                 outputs = self.chat.refuse_line(session, ErrorCode(error.value), now)
-        self.carry_out(outputs)
+        self.carry_out(outputs, connection)
 
     def input_ended(self, connection: Connection) -> None:
         """The peer closed its sending side: what it said is handled, now it leaves."""
@@ -262,7 +256,7 @@ class ChatServer:
         self.addresses.release(connection.address_group)
         if not self.shutting_down:
             self._depart(connection, LeaveReason.DISCONNECT)
-        log.debug("connection %s from %s closed", connection.session.sid, connection.session.peer)
+        log.debug("connection %s from %s closed", connection.session.sid, connection.peer)
 
     def peer_left_while_slowed(self, connection: Connection) -> None:
         """A flooder that hangs up leaves at once: it does not stay online for the hours its
@@ -270,16 +264,13 @@ class ChatServer:
         dropped, and the log says how much."""
         log.info(
             "%s closed while slowed by the flood limit: %d bytes it sent were not handled",
-            connection.session.peer,
+            connection.peer,
             connection.unread_bytes,
         )
         connection.abort()
 
     def _depart(self, connection: Connection, reason: LeaveReason) -> None:
-        session = connection.session
-        if self.chat.is_member(session):
-            log.info("%r left (%s) from %s", session.name, reason.value, session.peer)
-        self.carry_out(self.chat.disconnect(session, reason, time.time()))
+        self.carry_out(self.chat.disconnect(connection.session, reason, time.time()), connection)
 
     def too_slow(self, connection: Connection) -> None:
         self._slow.append(connection)
@@ -333,18 +324,38 @@ class ChatServer:
 
     # -- carrying out the chat's decisions -------------------------------------------------
 
-    def carry_out(self, outputs: Iterable[Output]) -> None:
+    def carry_out(self, outputs: list[Output], origin: Connection | None = None) -> None:
+        """Deliver what the chat decided; what it says of ``origin``'s own member (it arrived,
+        was renamed, left) is the shell's to log and act on."""
         self.fanout.deliver(outputs)
+        if origin is not None:
+            for output in outputs:
+                self._note(output, origin)
         if self.fanout.pending:
             self._broadcasts_pending()
         self._drop_all_slow()
+
+    def _note(self, output: Output, origin: Connection) -> None:
+        session, peer = origin.session, origin.peer
+        match output:
+            case Registered():
+                log.info("registered %s as %r from %s", session.sid, session.name, peer)
+                if origin.registration_timer is not None:
+                    origin.registration_timer.cancel()
+                    origin.registration_timer = None
+            case Renamed(old=old):
+                log.info("%r is now %r, from %s", old, session.name, peer)
+            case Departed(reason=reason):
+                log.info("%r left (%s) from %s", session.name, reason.value, peer)
+            case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
+                log.info("too many refused names from %s", peer)
 
     def _drop_all_slow(self) -> None:
         while self._slow:
             self._drop_slow(self._slow.pop())
 
     def _drop_slow(self, connection: Connection) -> None:
-        log.info("dropping %r from %s: too slow", connection.session.name, connection.session.peer)
+        log.info("dropping %r from %s: too slow", connection.session.name, connection.peer)
         connection.abort()
         self._depart(connection, LeaveReason.TOO_SLOW)
 

@@ -63,6 +63,7 @@ class Connection(asyncio.Protocol):
         self.tls = tls
         self.transport: asyncio.Transport | None = None
         self.host = ""
+        self.peer = "?"  # host:port, for the log
         self.address_group = ""  # what per-address limits count it under (IPv6: its /64)
         # Shared by every connection of the address, handed over by the server on admission.
         self.address_bucket = UNLIMITED
@@ -86,7 +87,7 @@ class Connection(asyncio.Protocol):
         """Who is at the other end, known from accept on."""
         self.host = str(peer[0]) if peer else ""
         self.address_group = address_group(self.host)
-        self.session.peer = f"{self.host}:{peer[1]}" if peer else "?"
+        self.peer = f"{self.host}:{peer[1]}" if peer else "?"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream server's transports are always asyncio.Transport (plain or TLS).
