@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papo.core.chat import COMMAND_HANDLERS, MAX_NAME_TRIES, Broadcast, ChatSettings
+from papo.core.chat import COMMAND_HANDLERS, MAX_NAME_TRIES, Broadcast, ChatSettings, Reformat
 from papo.protocol.commands import OutputFormat, Verb
 from papo.protocol.events import (
     Action,
@@ -41,9 +41,11 @@ def test_before_registration_commands_are_refused() -> None:
     session = world.connect()
     [error] = world.line(session, "/online")
     assert isinstance(error, Error) and error.code is ErrorCode.NOT_REGISTERED
-    [hello] = world.line(session, "/format json")
+    outputs = world.chat.handle_line(session, "/format json", NOW)
+    assert outputs[0] == Reformat(session, OutputFormat.JSON)  # the connection's to apply
+    world.apply(outputs)
+    [hello] = world.take(session)[1:]
     assert isinstance(hello, Hello) and hello.name is None
-    assert session.output is OutputFormat.JSON
 
 
 def test_names_taken_after_casefold_and_nfkc() -> None:

@@ -17,6 +17,7 @@ class RecordingOutlet:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self.output = OutputFormat.TEXT
         self.queued: list[bytes] = []
         self.closed = False
 
@@ -42,7 +43,9 @@ def setup(count: int) -> tuple[Chat, FanOut[RecordingOutlet], list[RecordingOutl
     for sid in range(count):
         outlet = RecordingOutlet(Session(sid))
         hub.attach(outlet)
-        chat.handle_line(outlet.session, "/format json" if sid % 2 else "/format text", NOW)
+        hub.deliver(
+            chat.handle_line(outlet.session, "/format json" if sid % 2 else "/format text", NOW)
+        )
         hub.deliver(chat.handle_line(outlet.session, f"user{sid}", NOW))
         outlets.append(outlet)
     hub.flush()
@@ -55,8 +58,8 @@ def test_broadcast_renders_once_per_format_and_shares_the_bytes() -> None:
     chat, hub, outlets = setup(6)
     hub.deliver(chat.handle_line(outlets[1].session, "hello", NOW))
     hub.flush()
-    json_copies = [o.queued[0] for o in outlets if o.session.output is OutputFormat.JSON]
-    text_copies = [o.queued[0] for o in outlets[2:] if o.session.output is OutputFormat.TEXT]
+    json_copies = [o.queued[0] for o in outlets if o.output is OutputFormat.JSON]
+    text_copies = [o.queued[0] for o in outlets[2:] if o.output is OutputFormat.TEXT]
     assert len({id(b) for b in json_copies}) == 1 and b'"text":"hello"' in json_copies[0]
     assert len({id(b) for b in text_copies}) == 1 and text_copies[0] == b"<user1> hello\n"
 

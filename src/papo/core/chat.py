@@ -119,7 +119,16 @@ class Departed:
     reason: LeaveReason
 
 
-Output = Send | Broadcast | Close | Registered | Renamed | Departed
+@dataclass(frozen=True, slots=True)
+class Reformat:
+    """From now on ``session``'s connection gets ``output`` (the codec is the connection's:
+    the same member could be read as JSON here and through another door elsewhere)."""
+
+    session: Session
+    output: OutputFormat
+
+
+Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -622,10 +631,10 @@ class Chat:
 
     def _format(self, session: Session, wanted: str, now: float) -> list[Output]:
         try:
-            session.output = OutputFormat(wanted.casefold())
+            output = OutputFormat(wanted.casefold())
         except ValueError:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="format"), session)]
-        return [Send(self.hello(session, now), session)]
+        return [Reformat(session, output), Send(self.hello(session, now), session)]
 
     def _quit(self, session: Session, text: str, now: float) -> list[Output]:
         outputs: list[Output] = [Send(Bye(ts=now, reason=ByeReason.QUIT), session), Close(session)]

@@ -1,14 +1,12 @@
 """What the chat knows of one member: who it is, where it talks, whom it ignores.
 
-The identity, not the connection: the socket, its address, flood bucket and send queue are
-the shell's (``papo.server.connection``). The shell keeps one per client and the core changes
-it; the fan-out reads ``output``, ``room_set`` and ``current`` to know which bytes the client
+The identity, not the connection: the socket, its address, output format, flood bucket and
+send queue are the shell's (``papo.server.connection``). The shell keeps one per client and the
+core changes it; the fan-out reads ``room_set`` and ``current`` to know which bytes the client
 shares with others.
 """
 
 from __future__ import annotations
-
-from papo.protocol.commands import OutputFormat
 
 
 class Session:
@@ -20,7 +18,6 @@ class Session:
         "last_active",
         "last_private_from",
         "name",
-        "output",
         "refused_names",
         "room_set",
         "rooms",
@@ -36,7 +33,6 @@ class Session:
         # ends when they leave), and who last wrote to it in private (for /r).
         self.ignoring: set[int] = set()
         self.last_private_from: tuple[int, str] | None = None
-        self.output = OutputFormat.TEXT
         self.refused_names = 0
         self.away: str | None = None  # the /away text, while away
         self.since = 0.0  # when it arrived (registered)

@@ -16,6 +16,7 @@ from typing import Protocol, cast
 
 from papo.core.flood import TokenBucket
 from papo.core.session import Session
+from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.server.nagle import TalkerMode
 from papo.server.peer import peer_has_closed
@@ -64,6 +65,7 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.host = ""
         self.peer = "?"  # host:port, for the log
+        self.output = OutputFormat.TEXT  # until the client asks for JSON
         self.address_group = ""  # what per-address limits count it under (IPv6: its /64)
         # Shared by every connection of the address, handed over by the server on admission.
         self.address_bucket = UNLIMITED

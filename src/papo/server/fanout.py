@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
-from papo.core.chat import Broadcast, Close, Output, Send
+from papo.core.chat import Broadcast, Close, Output, Reformat, Send
 from papo.core.session import Session
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome, room_of
@@ -31,6 +31,9 @@ class Outlet(Protocol):
 
     @property
     def session(self) -> Session: ...
+
+    output: OutputFormat
+
     def queue(self, data: bytes) -> None: ...
     def flush(self, tail: bytes = b"") -> None: ...
     def close_after_flush(self) -> None: ...
@@ -42,11 +45,12 @@ OutletT = TypeVar("OutletT", bound=Outlet)
 GroupKey = tuple[OutputFormat, frozenset[str], str | None]
 
 
-def group_of(session: Session) -> GroupKey:
+def group_of(outlet: Outlet) -> GroupKey:
     """Members who get the same bytes: one codec, the same rooms, and (reading text, where
     lines of rooms other than the current one carry their room) the same current room."""
-    current = session.current if session.output is OutputFormat.TEXT else None
-    return session.output, session.room_set, current
+    session, output = outlet.session, outlet.output
+    current = session.current if output is OutputFormat.TEXT else None
+    return output, session.room_set, current
 
 
 class Stream:
@@ -147,7 +151,7 @@ class FanOut(Generic[OutletT]):
         stream = follower.stream
         if follower.mark < len(stream.chunks):
             follower.outlet.queue(stream.joined(follower.mark))
-        key = group_of(follower.outlet.session)
+        key = group_of(follower.outlet)
         if key != stream.key:
             wanted = self._follow(key)
             wanted.followers[follower.sid] = follower
@@ -168,24 +172,28 @@ class FanOut(Generic[OutletT]):
                 case Send(event=Message(history=True) | Action(history=True) as event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
-                        self._send(outlet, self._replay(event, session.output))
+                        self._send(outlet, self._replay(event, outlet.output))
                 case Send(event=event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
                         if isinstance(event, Welcome):  # a member from now on
-                            stream = self._follow(group_of(session))
+                            stream = self._follow(group_of(outlet))
                             self._followers[session.sid] = Follower(outlet, stream)
-                        self._send(outlet, self.renderer.render(event, session.output))
+                        self._send(outlet, self.renderer.render(event, outlet.output))
                 case Broadcast(
                     event=event, rooms=rooms, exclude=exclude, author=author, hidden_from=hidden
                 ):
                     self._broadcast(event, rooms)
-                    if author is not None and author.output is OutputFormat.TEXT:
+                    if author is not None and self._reads_text(author):
                         self._skip(author)
                     if exclude is not None:
                         self._skip(exclude)
                     for session in hidden:
                         self._skip(session)
+                case Reformat(session=session, output=codec):
+                    outlet = outlets.get(session.sid)
+                    if outlet is not None:
+                        self._reformat(outlet, codec)
                 case Close(session=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
@@ -194,6 +202,19 @@ class FanOut(Generic[OutletT]):
                             self._catch_up(follower)
                             self._unfollow(session.sid)
                         outlet.close_after_flush()
+
+    def _reads_text(self, session: Session) -> bool:
+        outlet = self.outlets.get(session.sid)
+        return outlet is not None and outlet.output is OutputFormat.TEXT
+
+    def _reformat(self, outlet: OutletT, output: OutputFormat) -> None:
+        """What it had not taken yet, in its old format; from now on, the new one."""
+        follower = self._followers.get(outlet.session.sid)
+        if follower is not None:
+            self._catch_up(follower)
+        outlet.output = output
+        if follower is not None:
+            self._catch_up(follower)  # now in the group of its new format
 
     def _replay(self, event: Message | Action, output: OutputFormat) -> bytes:
         """History is replayed to every newcomer: the same bytes each time, rendered once."""
@@ -269,5 +290,5 @@ class FanOut(Generic[OutletT]):
         rendered = {fmt: self.renderer.render(event, fmt) for fmt in OutputFormat}
         outlets = list(self.outlets.values())
         for outlet in outlets:
-            self._send(outlet, rendered[outlet.session.output])
+            self._send(outlet, rendered[outlet.output])
         return outlets
