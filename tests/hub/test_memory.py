@@ -63,3 +63,22 @@ def test_read_after_gives_exactly_the_kept_events_above_the_id(
     kept = appended[-log_size:]
     for last_id in reads:
         assert hub.read_after(last_id) == [event for event in kept if event.id > last_id]
+
+
+def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:
+    hub = MemoryHub()
+    for holder, name in ((1, "Zoe"), (2, "ana"), (3, "bob")):
+        assert hub.claim(name, holder) is None
+    for holder in (1, 2, 3):
+        hub.enter("#lobby", holder)
+    hub.enter("#dev", 1)
+    hub.enter("#dev", 2)
+    assert hub.room_names("#dev") == ("ana", "Zoe") and hub.room_count("#lobby") == 3
+    assert hub.claim("Zed", 1) is None  # a rename: the new name is the one listed
+    hub.release("Zoe", 1)
+    assert hub.room_names("#dev") == ("ana", "Zed")
+    hub.exit("#dev", 1)
+    hub.exit("#dev", 2)
+    hub.exit("#nowhere", 2)  # nothing to do
+    assert hub.room_counts() == {"#lobby": 3}  # an empty room is not listed
+    assert hub.room_count("#dev") == 0 and hub.room_names("#dev") == ()

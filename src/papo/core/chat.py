@@ -182,13 +182,29 @@ class Chat:
     def is_member(self, session: Session) -> bool:
         return self.members.get(session.sid) is session
 
+    def _count(self, room: Room) -> int:
+        return self.shared.room_count(room.key)
+
     def _quiet(self, room: Room) -> bool:
-        return room.quiet(self.settings.quiet_above)
+        """Above the threshold, arrivals and departures are not announced (0: never quiet)."""
+        quiet_above = self.settings.quiet_above
+        return bool(quiet_above) and self._count(room) > quiet_above
 
     def _room_names(self, room: Room) -> tuple[str, ...]:
-        if room.key == self.default_key and len(room.members) == self.shared.count():
+        if room.key == self.default_key and self._count(room) == self.shared.count():
             return self.shared.names()  # everybody: kept sorted, no sort per arrival
-        return room.names()
+        return self.shared.room_names(room.key)
+
+    def _enter(self, session: Session, room: Room) -> None:
+        room.members[session.sid] = session
+        session.enter(room.key)
+        self.shared.enter(room.key, session.sid)
+
+    def _exit(self, session: Session, room: Room) -> None:
+        del room.members[session.sid]
+        session.exit(room.key)
+        self.shared.exit(room.key, session.sid)
+        self._close_if_empty(room)
 
     def _recall(self, event: Event) -> None:
         """Take a logged event into the state it leaves behind (a history, a topic)."""
@@ -294,14 +310,13 @@ class Chat:
         session.since = session.last_active = now
         self.members[session.sid] = session
         room = self.default_room
-        room.members[session.sid] = session
-        session.enter(room.key)
+        self._enter(session, room)
         quiet = self._quiet(room)
         users = None if quiet else self._room_names(room)
         welcome = Welcome(
             ts=now,
             name=wanted,
-            count=len(room.members),
+            count=self._count(room),
             users=users,
             room=room.name,
             topic=room.topic,
@@ -443,7 +458,7 @@ class Chat:
     def _joined(self, room: Room, now: float) -> Joined:
         users = None if self._quiet(room) else self._room_names(room)
         return Joined(
-            ts=now, room=room.name, topic=room.topic, count=len(room.members), users=users
+            ts=now, room=room.name, topic=room.topic, count=self._count(room), users=users
         )
 
     def _join(self, session: Session, wanted: str, now: float) -> list[Output]:
@@ -461,8 +476,7 @@ class Chat:
                 Send(replace(error, extra={**error.extra, "max_rooms": str(max_rooms)}), session)
             ]
         room = self._open(name, key)
-        room.members[session.sid] = session
-        session.enter(key)
+        self._enter(session, room)
         outputs: list[Output] = [Send(self._joined(room, now), session)]
         outputs += (Send(event, session) for event in room.history)
         if not self._quiet(room):
@@ -487,20 +501,22 @@ class Chat:
                 room=room.name,
             )
             outputs.append(Broadcast(self.shared.append(leave), frozenset((room.key,))))
-        del room.members[session.sid]
-        session.exit(room.key)
-        self._close_if_empty(room)
+        self._exit(session, room)
         current = self._current(session)
         notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
         outputs.append(Send(notice, session))
         return outputs
 
     def _list_rooms(self, session: Session, now: float) -> list[Output]:
-        rooms = sorted(self.rooms.values(), key=lambda room: (-len(room.members), room.key))
-        infos = tuple(
-            RoomInfo(room=room.name, count=len(room.members), topic=room.topic) for room in rooms
-        )
-        return [Send(Rooms(ts=now, rooms=infos), session)]
+        counts = self.shared.room_counts()
+        counts.setdefault(self.default_key, 0)  # always there, even empty
+        order = sorted(counts, key=lambda key: (-counts[key], key))
+        infos = []
+        for key in order:
+            room = self.rooms.get(key)
+            name, topic = (room.name, room.topic) if room is not None else (key, None)
+            infos.append(RoomInfo(room=name, count=counts[key], topic=topic))
+        return [Send(Rooms(ts=now, rooms=tuple(infos)), session)]
 
     def _topic(self, session: Session, rest: str, now: float) -> list[Output]:
         room, text, error = self._aimed(session, rest, now)
@@ -664,10 +680,7 @@ class Chat:
         self.shared.release(session.name or "", session.sid)
         told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))
         for key in tuple(session.rooms):
-            room = self.rooms[key]
-            del room.members[session.sid]
-            session.exit(key)
-            self._close_if_empty(room)
+            self._exit(session, self.rooms[key])
         if not told:
             return [Departed(session, reason)]
         leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from papo.core.session import Session
 from papo.protocol.events import Action, Message
-from papo.protocol.names import name_key
 
 DORMANT_ROOMS = 1000  # empty rooms whose history and topic are kept, the least recent dropped
 
@@ -24,7 +23,7 @@ class Room:
     def __init__(self, name: str, key: str, history: int) -> None:
         self.name = name  # as its creator spelled it
         self.key = key
-        self.members: dict[int, Session] = {}
+        self.members: dict[int, Session] = {}  # of this process (all of them: the hub's)
         # Kept as the replays newcomers get (flagged once here, not once per newcomer).
         self.history: deque[Message | Action] = deque(maxlen=history)
         self.topic: str | None = None
@@ -32,14 +31,6 @@ class Room:
 
     def __repr__(self) -> str:
         return f"Room({self.name!r}, {len(self.members)} members)"
-
-    def quiet(self, quiet_above: int) -> bool:
-        """Above the threshold, arrivals and departures are not announced (0: never quiet)."""
-        return bool(quiet_above) and len(self.members) > quiet_above
-
-    def names(self) -> tuple[str, ...]:
-        """The members' names, sorted by their casefolded form."""
-        return tuple(sorted((member.name or "" for member in self.members.values()), key=name_key))
 
 
 class Dormant:

@@ -1,9 +1,10 @@
-"""What the room needs from the state every server of one chat must agree on.
+"""What the chat needs from the state every server of one chat must agree on.
 
-Names (who holds which, and which look alike), the one id counter and the log of what happened
-are not the room's to keep: with several servers they live in one place all of them reach (a
-Redis backplane, later), and in one process in ``papo.hub.memory``. The room asks for them
-through this interface, which the server hands it; the core imports no hub (DESIGN.md).
+Names (who holds which, and which look alike), who is in which room, the one id counter and
+the log of what happened are not one process's to keep: with several servers they live in one
+place all of them reach (a Redis backplane, later), and in one process in ``papo.hub.memory``.
+The chat asks for them through this interface, which the server hands it; the core imports no
+hub (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -39,6 +40,26 @@ class SharedState(Protocol):
 
     def count(self) -> int:
         """How many names are held."""
+        ...
+
+    def enter(self, room: str, holder: int) -> None:
+        """``holder`` is in ``room`` (a room's key, as ``papo.protocol.names.room_key``)."""
+        ...
+
+    def exit(self, room: str, holder: int) -> None:
+        """``holder`` is no longer in ``room``."""
+        ...
+
+    def room_count(self, room: str) -> int:
+        """How many are in ``room``."""
+        ...
+
+    def room_names(self, room: str) -> tuple[str, ...]:
+        """The names of those in ``room``, sorted by their casefolded form."""
+        ...
+
+    def room_counts(self) -> dict[str, int]:
+        """Every room somebody is in, with how many are in it."""
         ...
 
     def append(self, draft: Numbered) -> Numbered:

@@ -35,6 +35,8 @@ class MemoryHub:
     def __init__(self, log_size: int = DEFAULT_LOG_SIZE, store: LogStore | None = None) -> None:
         self._by_key: dict[str, _Claim] = {}
         self._by_skeleton: dict[str, _Claim] = {}
+        self._by_holder: dict[int, _Claim] = {}
+        self._presence: dict[str, set[int]] = {}  # room key -> holders in it
         # Kept in order as names come, so listing them never sorts (asked on every arrival).
         self._sorted_keys: list[str] = []
         self._last_id = 0
@@ -59,6 +61,7 @@ class MemoryHub:
             self._by_skeleton.pop(previous.skeleton, None)
         self._by_key[claim.key] = claim
         self._by_skeleton[claim.skeleton] = claim
+        self._by_holder[holder] = claim
         return None
 
     def release(self, name: str, holder: int) -> None:
@@ -70,6 +73,8 @@ class MemoryHub:
         del self._sorted_keys[bisect_left(self._sorted_keys, key)]
         if self._by_skeleton.get(claim.skeleton) is claim:
             del self._by_skeleton[claim.skeleton]
+        if self._by_holder.get(holder) is claim:
+            del self._by_holder[holder]
 
     def holder(self, name: str) -> int | None:
         claim = self._by_key.get(name_key(name))
@@ -81,6 +86,30 @@ class MemoryHub:
 
     def count(self) -> int:
         return len(self._by_key)
+
+    # -- presence ----------------------------------------------------------------------------
+
+    def enter(self, room: str, holder: int) -> None:
+        self._presence.setdefault(room, set()).add(holder)
+
+    def exit(self, room: str, holder: int) -> None:
+        holders = self._presence.get(room)
+        if holders is None:
+            return
+        holders.discard(holder)
+        if not holders:
+            del self._presence[room]
+
+    def room_count(self, room: str) -> int:
+        return len(self._presence.get(room, ()))
+
+    def room_names(self, room: str) -> tuple[str, ...]:
+        by_holder = self._by_holder
+        names = (by_holder[holder].name for holder in self._presence.get(room, ()))
+        return tuple(sorted(names, key=name_key))
+
+    def room_counts(self) -> dict[str, int]:
+        return {room: len(holders) for room, holders in self._presence.items()}
 
     # -- the log -----------------------------------------------------------------------------
 
