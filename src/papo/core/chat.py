@@ -43,6 +43,7 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    RoomEvent,
     RoomInfo,
     Rooms,
     Topic,
@@ -129,6 +130,23 @@ class Reformat:
 
 
 Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    """A decision's draft for the log, and whom its numbered event is for: the members of
+    ``rooms`` (as a Broadcast: ``exclude``, ``author``, ``hidden_from``) and the sessions
+    ``to``. The hub numbers it; ``Chat.apply`` then turns it into this server's deliveries."""
+
+    draft: RoomEvent
+    rooms: frozenset[str] = frozenset()
+    to: tuple[Session, ...] = ()
+    exclude: Session | None = None
+    author: Session | None = None
+    hidden_from: tuple[Session, ...] = ()
+
+
+Decided = Output | Publish
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,7 +281,41 @@ class Chat:
     # -- input -----------------------------------------------------------------------------
 
     def handle_line(self, session: Session, line: str, now: float) -> list[Output]:
-        """Everything one line of input from ``session`` causes."""
+        """Everything one line of input from ``session`` causes, its drafts numbered by the
+        hub and applied at once (in one process there is no wait for the log)."""
+        return self.settle(self.decide(session, line, now))
+
+    def settle(self, decided: list[Decided]) -> list[Output]:
+        """Number each draft in the hub and apply it, in order."""
+        outputs: list[Output] = []
+        for item in decided:
+            if isinstance(item, Publish):
+                outputs += self.apply(self.shared.append(item.draft), item)
+            else:
+                outputs.append(item)
+        return outputs
+
+    def apply(self, event: RoomEvent, publish: Publish) -> list[Output]:
+        """A numbered event: what it leaves in the state (a room's history, its topic), and
+        the deliveries it makes to this server's members."""
+        self._recall(event)
+        outputs: list[Output] = []
+        if publish.rooms:
+            outputs.append(
+                Broadcast(
+                    event,
+                    publish.rooms,
+                    exclude=publish.exclude,
+                    author=publish.author,
+                    hidden_from=publish.hidden_from,
+                )
+            )
+        outputs += (Send(event, session) for session in publish.to)
+        return outputs
+
+    def decide(self, session: Session, line: str, now: float) -> list[Decided]:
+        """What one line of input from ``session`` calls for: replies, and drafts for the log
+        (nothing is numbered, nothing sent, yet)."""
         registered = session.name is not None
         if registered:
             if not self.is_member(session):
@@ -290,19 +342,19 @@ class Chat:
         return [Send(Error(ts=now, code=code, extra=extra), session)]
 
     def registration_timeout(self, session: Session, now: float) -> list[Output]:
-        return self._goodbye(session, now, ErrorCode.REGISTRATION_TIMEOUT)
+        return self.settle(self._goodbye(session, now, ErrorCode.REGISTRATION_TIMEOUT))
 
     def disconnect(self, session: Session, reason: LeaveReason, now: float) -> list[Output]:
         """The connection is gone (or being dropped): the others learn it, unless it is quiet."""
-        return self._leave(session, reason, None, now)
+        return self.settle(self._leave(session, reason, None, now))
 
     # -- registration and names --------------------------------------------------------------
 
-    def _register(self, session: Session, wanted: str, now: float) -> list[Output]:
+    def _register(self, session: Session, wanted: str, now: float) -> list[Decided]:
         error = self._claim(session, wanted, now)
         if error is not None:
             session.refused_names += 1
-            outputs: list[Output] = [Send(error, session)]
+            outputs: list[Decided] = [Send(error, session)]
             if session.refused_names >= MAX_NAME_TRIES:
                 outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
             return outputs
@@ -324,11 +376,11 @@ class Chat:
         outputs = [Registered(session), Send(welcome, session)]
         outputs += (Send(event, session) for event in room.history)
         if not quiet:
-            join = self.shared.append(Join(ts=now, id=0, name=wanted, room=room.name, arrived=True))
-            outputs.append(Broadcast(join, frozenset((room.key,)), exclude=session))
+            join = Join(ts=now, id=0, name=wanted, room=room.name, arrived=True)
+            outputs.append(Publish(join, frozenset((room.key,)), exclude=session))
         return outputs
 
-    def _nick(self, session: Session, wanted: str, now: float) -> list[Output]:
+    def _nick(self, session: Session, wanted: str, now: float) -> list[Decided]:
         error = self._claim(session, wanted, now)
         if error is not None:
             return [Send(error, session)]
@@ -336,21 +388,21 @@ class Chat:
         if wanted != old:
             self.shared.release(old, session.sid)
         session.name, session.key = wanted, name_key(wanted)
-        nick = self.shared.append(Nick(ts=now, id=0, old=old, new=wanted))
+        nick = Nick(ts=now, id=0, old=old, new=wanted)
         if not session.rooms:
-            return [Renamed(session, old), Send(nick, session)]
+            return [Renamed(session, old), Publish(nick, to=(session,))]
         # Once to each who shares a room, itself too.
-        return [Renamed(session, old), Broadcast(nick, session.room_set)]
+        return [Renamed(session, old), Publish(nick, session.room_set)]
 
     # -- talking -----------------------------------------------------------------------------
 
-    def _say(self, session: Session, text: str, now: float) -> list[Output]:
+    def _say(self, session: Session, text: str, now: float) -> list[Decided]:
         room = self._current(session)
         if room is None:
             return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
         return self._utter(session, room, Message, text, now)
 
-    def _act(self, session: Session, text: str, now: float) -> list[Output]:
+    def _act(self, session: Session, text: str, now: float) -> list[Decided]:
         room = self._current(session)
         if room is None:
             return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
@@ -365,17 +417,14 @@ class Chat:
         kind: type[Message] | type[Action],
         text: str,
         now: float,
-    ) -> list[Output]:
+    ) -> list[Decided]:
         text = clean_message(text)
         if not text:
             return []
-        event = self.shared.append(
-            kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
-        )
-        self._remember(room, event)
+        draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
         hidden = self._ignorers(session, room)
         author = session if kind is Message else None  # an action is echoed to everybody
-        return [Broadcast(event, frozenset((room.key,)), author=author, hidden_from=hidden)]
+        return [Publish(draft, frozenset((room.key,)), author=author, hidden_from=hidden)]
 
     def _current(self, session: Session) -> Room | None:
         return self.rooms[session.current] if session.current is not None else None
@@ -384,7 +433,7 @@ class Chat:
         if self.settings.history:
             room.history.append(replace(event, history=True))
 
-    def _private(self, session: Session, to: str, text: str, now: float) -> list[Output]:
+    def _private(self, session: Session, to: str, text: str, now: float) -> list[Decided]:
         if to.startswith("#"):
             room, error = self._room_of(session, to, now)
             return (
@@ -399,23 +448,23 @@ class Chat:
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
         sender = session.name or ""
-        event = self.shared.append(
-            Private(ts=now, id=0, sender=sender, recipient=recipient.name, text=text)
-        )
+        draft = Private(ts=now, id=0, sender=sender, recipient=recipient.name, text=text)
         if recipient is session:
-            return [Send(event, session)]
-        outputs: list[Output] = [Send(event, session)]
+            return [Publish(draft, to=(session,))]
+        readers: tuple[Session, ...] = (recipient, session)
+        if session.sid in recipient.ignoring:
+            readers = (session,)  # as IRC does: the sender is not told it is ignored
+        else:
+            recipient.last_private_from = (session.sid, sender)
+        decided: list[Decided] = [Publish(draft, to=readers)]
         if recipient.away is not None:  # as IRC does: told at once, not left waiting
             away = Notice(
                 ts=now, code=NoticeCode.AWAY, names=(recipient.name,), away=recipient.away
             )
-            outputs.append(Send(away, session))
-        if session.sid in recipient.ignoring:
-            return outputs  # as IRC does: the sender is not told it is ignored
-        recipient.last_private_from = (session.sid, sender)
-        return [Send(event, recipient), *outputs]
+            decided.append(Send(away, session))
+        return decided
 
-    def _reply(self, session: Session, text: str, now: float) -> list[Output]:
+    def _reply(self, session: Session, text: str, now: float) -> list[Decided]:
         last = session.last_private_from
         if last is None:
             return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, command="r"), session)]
@@ -461,7 +510,7 @@ class Chat:
             ts=now, room=room.name, topic=room.topic, count=self._count(room), users=users
         )
 
-    def _join(self, session: Session, wanted: str, now: float) -> list[Output]:
+    def _join(self, session: Session, wanted: str, now: float) -> list[Decided]:
         name = wanted if wanted.startswith("#") else "#" + wanted
         if check_room_name(name) is not None:
             return [Send(self._room_error(ErrorCode.ROOM_INVALID, name, now), session)]
@@ -477,20 +526,20 @@ class Chat:
             ]
         room = self._open(name, key)
         self._enter(session, room)
-        outputs: list[Output] = [Send(self._joined(room, now), session)]
+        outputs: list[Decided] = [Send(self._joined(room, now), session)]
         outputs += (Send(event, session) for event in room.history)
         if not self._quiet(room):
-            join = self.shared.append(Join(ts=now, id=0, name=session.name or "", room=room.name))
-            outputs.append(Broadcast(join, frozenset((key,)), exclude=session))
+            join = Join(ts=now, id=0, name=session.name or "", room=room.name)
+            outputs.append(Publish(join, frozenset((key,)), exclude=session))
         return outputs
 
-    def _part(self, session: Session, rest: str, now: float) -> list[Output]:
+    def _part(self, session: Session, rest: str, now: float) -> list[Decided]:
         room, text, error = self._aimed(session, rest, now)
         if room is None or session.sid not in room.members:
             if error.code is ErrorCode.NO_SUCH_ROOM or room is not None:
                 error = self._room_error(ErrorCode.NOT_IN_ROOM, error.extra.get("room", ""), now)
             return [Send(error, session)]
-        outputs: list[Output] = []
+        outputs: list[Decided] = []
         if not self._quiet(room):
             leave = Leave(
                 ts=now,
@@ -500,14 +549,14 @@ class Chat:
                 text=clean_message(text) or None,
                 room=room.name,
             )
-            outputs.append(Broadcast(self.shared.append(leave), frozenset((room.key,))))
+            outputs.append(Publish(leave, frozenset((room.key,))))
         self._exit(session, room)
         current = self._current(session)
         notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
         outputs.append(Send(notice, session))
         return outputs
 
-    def _list_rooms(self, session: Session, now: float) -> list[Output]:
+    def _list_rooms(self, session: Session, now: float) -> list[Decided]:
         counts = self.shared.room_counts()
         counts.setdefault(self.default_key, 0)  # always there, even empty
         order = sorted(counts, key=lambda key: (-counts[key], key))
@@ -518,7 +567,7 @@ class Chat:
             infos.append(RoomInfo(room=name, count=counts[key], topic=topic))
         return [Send(Rooms(ts=now, rooms=tuple(infos)), session)]
 
-    def _topic(self, session: Session, rest: str, now: float) -> list[Output]:
+    def _topic(self, session: Session, rest: str, now: float) -> list[Decided]:
         room, text, error = self._aimed(session, rest, now)
         if room is None:
             return [Send(error, session)]
@@ -531,15 +580,14 @@ class Chat:
         if len(text) > MAX_TOPIC_CHARS:
             return [Send(self._too_long("topic", MAX_TOPIC_CHARS, now), session)]
         by = session.name or ""
-        event = self.shared.append(Topic(ts=now, id=0, room=room.name, by=by, text=text))
-        room.topic, room.topic_by = text, by
-        return [Broadcast(event, frozenset((room.key,)))]
+        topic = Topic(ts=now, id=0, room=room.name, by=by, text=text)
+        return [Publish(topic, frozenset((room.key,)))]
 
     @staticmethod
     def _too_long(command: str, most: int, now: float) -> Error:
         return Error(ts=now, code=ErrorCode.USAGE, command=command, extra={"max_chars": str(most)})
 
-    def _online(self, session: Session, rest: str, now: float) -> list[Output]:
+    def _online(self, session: Session, rest: str, now: float) -> list[Decided]:
         if not rest:
             away = {member.name or "": member.away or "" for member in self._away.values()}
             return [Send(Online(ts=now, users=self.online_names(), away=away), session)]
@@ -557,7 +605,7 @@ class Chat:
 
     # -- who is who --------------------------------------------------------------------------
 
-    def _set_away(self, session: Session, text: str, now: float) -> list[Output]:
+    def _set_away(self, session: Session, text: str, now: float) -> list[Decided]:
         text = clean_message(text)
         if len(text) > MAX_AWAY_CHARS:
             return [Send(self._too_long("away", MAX_AWAY_CHARS, now), session)]
@@ -569,7 +617,7 @@ class Chat:
         self._away[session.sid] = session
         return [Send(Notice(ts=now, code=NoticeCode.NOW_AWAY, away=text), session)]
 
-    def _whois(self, session: Session, name: str, now: float) -> list[Output]:
+    def _whois(self, session: Session, name: str, now: float) -> list[Decided]:
         member = self._member_named(name.split(None, 1)[0])
         if member is None or member.name is None:
             return self._not_online(session, name, now)
@@ -592,7 +640,7 @@ class Chat:
             return ()
         return tuple(ignorer for ignorer in ignorers if ignorer.sid in room.members)
 
-    def _ignore(self, session: Session, name: str, now: float) -> list[Output]:
+    def _ignore(self, session: Session, name: str, now: float) -> list[Decided]:
         if not name:
             names = tuple(
                 sorted(
@@ -610,7 +658,7 @@ class Chat:
         self._ignored_by.setdefault(target.sid, set()).add(session)
         return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target.name,)), session)]
 
-    def _unignore(self, session: Session, name: str, now: float) -> list[Output]:
+    def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
         target = self._member_named(name)
         if target is None or target.name is None:
             return self._not_online(session, name, now)
@@ -629,13 +677,13 @@ class Chat:
         holder = self.shared.holder(name)
         return self.members.get(holder) if holder is not None else None
 
-    def _not_online(self, session: Session, name: str, now: float) -> list[Output]:
+    def _not_online(self, session: Session, name: str, now: float) -> list[Decided]:
         shown = sanitize_text(name)
         return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
 
     # -- the connection ----------------------------------------------------------------------
 
-    def _help(self, session: Session, topic: str, now: float) -> list[Output]:
+    def _help(self, session: Session, topic: str, now: float) -> list[Decided]:
         word = topic.split(None, 1)[0].removeprefix("/") if topic else None
         if word is not None:
             spec = find_command(word)
@@ -645,18 +693,18 @@ class Chat:
             word = spec.name
         return [Send(HelpInfo(ts=now, topic=word), session)]
 
-    def _format(self, session: Session, wanted: str, now: float) -> list[Output]:
+    def _format(self, session: Session, wanted: str, now: float) -> list[Decided]:
         try:
             output = OutputFormat(wanted.casefold())
         except ValueError:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="format"), session)]
         return [Reformat(session, output), Send(self.hello(session, now), session)]
 
-    def _quit(self, session: Session, text: str, now: float) -> list[Output]:
-        outputs: list[Output] = [Send(Bye(ts=now, reason=ByeReason.QUIT), session), Close(session)]
+    def _quit(self, session: Session, text: str, now: float) -> list[Decided]:
+        outputs: list[Decided] = [Send(Bye(ts=now, reason=ByeReason.QUIT), session), Close(session)]
         return outputs + self._leave(session, LeaveReason.QUIT, clean_message(text) or None, now)
 
-    def _goodbye(self, session: Session, now: float, code: ErrorCode) -> list[Output]:
+    def _goodbye(self, session: Session, now: float, code: ErrorCode) -> list[Decided]:
         reason = ByeReason(code.value)
         return [
             Send(Error(ts=now, code=code), session),
@@ -666,7 +714,7 @@ class Chat:
 
     def _leave(
         self, session: Session, reason: LeaveReason, text: str | None, now: float
-    ) -> list[Output]:
+    ) -> list[Decided]:
         """Out of the chat: one leave for each member who shared a room with ``session`` (in
         a room that is not quiet), however many rooms they shared."""
         if not self.is_member(session):
@@ -684,10 +732,10 @@ class Chat:
         if not told:
             return [Departed(session, reason)]
         leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)
-        return [Departed(session, reason), Broadcast(self.shared.append(leave), told)]
+        return [Departed(session, reason), Publish(leave, told)]
 
 
-Handler = Callable[[Chat, Session, Invoke, float], list[Output]]
+Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]
 
 # The handler of each command of the table (papo.protocol.commands.COMMANDS): what its arguments
 # mean, and which rule of the chat it runs.
