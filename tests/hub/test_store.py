@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -71,3 +73,18 @@ def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> 
 def test_a_room_without_a_store_starts_empty() -> None:
     chat = Chat(MemoryHub())
     assert not chat.default_room.history and chat.online_names() == ()
+
+
+def test_the_writer_thread_runs_at_the_lowest_priority(tmp_path: Path) -> None:
+    store = LogStore(tmp_path / "chat.db")
+    try:
+        writer = store._writer.native_id
+        assert writer is not None
+        for _ in range(100):  # it lowers itself as it starts
+            if os.getpriority(os.PRIO_PROCESS, writer) == 19:
+                break
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, writer) == 19
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != 19
+    finally:
+        store.close(0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -28,11 +29,23 @@ log = logging.getLogger("papo.store")
 
 BATCH = 512  # events written in one transaction at most (a batch may hold several)
 FLUSH_SECONDS = 0.2  # how long an event may wait for its transaction
+WRITER_NICENESS = 19  # the lowest: the event loop's latency comes first
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 )
 _CLOSE = None  # the writer's signal to finish
+
+
+def _run_after_the_event_loop() -> None:
+    """Give this thread the lowest priority (Linux sets it per thread). Where the writer and
+    the event loop share a core, the writer's SQLite work otherwise takes the core for whole
+    scheduler slices in the middle of a fan-out: at 200 msg/s to 500 clients on one core, the
+    p99 went from 4.6 to 6.8 ms with --store, and back to 4.5-4.8 at nice 19."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICENESS)
+    except (AttributeError, OSError) as error:  # another system, or not allowed
+        log.debug("the store's writer keeps its priority: %s", error)
 
 
 class StoreError(Exception):
@@ -112,6 +125,7 @@ class LogStore:
         """Wake on the first event waiting, let a batch pile up for ``FLUSH_SECONDS``, then
         write all of it in one transaction: one wake-up per batch, not one per event (each
         would take the GIL from the event loop)."""
+        _run_after_the_event_loop()
         closing = False
         while not closing:
             items = [self._queue.get()]
