@@ -117,13 +117,15 @@ def test_line_clients_read_a_refusal_once() -> None:
 
 
 def test_help_is_aligned_names_the_slash_escape_and_speaks_portuguese() -> None:
-    english = Renderer("en").text_line(HelpInfo(ts=NOW)).splitlines()[1:]
+    *english, rooms = Renderer("en").text_line(HelpInfo(ts=NOW)).splitlines()[1:]
+    assert rooms.startswith("Rooms: ") and "/join #ROOM" in rooms and "[#ROOM]" in rooms
     starts = {re.match(r"\s*\S.*?\s{2,}", line).end() for line in english}  # type: ignore[union-attr]
     assert len(starts) == 1, english  # every description starts in one column
     assert any(line.strip().startswith("//TEXT") for line in english)
     portuguese = Renderer("pt_BR").text_line(HelpInfo(ts=NOW))
     assert "/private NOME|#SALA TEXTO" in portuguese and "NAME" not in portuguese
     assert "/help [COMANDO]" in portuguese
+    assert portuguese.splitlines()[-1].startswith("Salas: ") and "/join #SALA" in portuguese
     usage = Renderer("pt_BR").text_line(Error(ts=NOW, code=ErrorCode.USAGE, command="private"))
     assert "/private NOME|#SALA TEXTO" in usage
 

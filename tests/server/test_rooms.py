@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import StartServer
 from tests.support import ROOT, LineClient, ServerProcess
 
@@ -195,3 +197,51 @@ def test_away_and_whois_in_json_and_in_both_languages(start_server: StartServer)
     assert "bob (ausente: no almoço)" in bob.text_until(lambda line: "online:" in line)[-1]
     bob.send("/away")
     assert bob.text_until(lambda line: "voltou" in line)[-1] == "Você voltou."
+
+
+ROOM_COMMANDS_IN_TEXT = {
+    "en": [
+        ("/join #dev", "You are now talking in #dev. 1 user online: bob"),
+        ("/topic #dev bugs", "*** bob set the topic of #dev: bugs"),
+        ("/topic", "Topic of #dev: bugs (set by bob)"),
+        ("/online #dev", "1 user in #dev: bob"),
+        ("/rooms", "2 rooms:"),
+        ("/join #nada", "You are now talking in #nada. 1 user online: bob"),
+        ("/part", "*** bob left #nada"),
+        ("/part #dev bye", "*** bob left #dev (bye)"),
+        ("/part", "You are in no room now; /join a room to talk."),
+        ("hello?", "Error: you are in no room; /join a room to talk (/rooms lists them)."),
+        ("/join #a b", "Error: the room name '#a b' is not allowed"),
+    ],
+    "pt_BR": [
+        ("/join #dev", "Agora você fala em #dev. 1 usuário online: bob"),
+        ("/topic #dev bugs", "*** bob mudou o assunto de #dev: bugs"),
+        ("/topic", "Assunto de #dev: bugs (definido por bob)"),
+        ("/online #dev", "1 usuário em #dev: bob"),
+        ("/rooms", "2 salas:"),
+        ("/join #nada", "Agora você fala em #nada. 1 usuário online: bob"),
+        ("/part", "*** bob saiu de #nada"),
+        ("/part #dev tchau", "*** bob saiu de #dev (tchau)"),
+        ("/part", "Você não está em nenhuma sala agora; use /join para entrar numa sala."),
+        ("oi?", "Erro: você não está em nenhuma sala; use /join para entrar numa sala"),
+        ("/join #a b", "Erro: o nome de sala '#a b' não é permitido"),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", sorted(ROOM_COMMANDS_IN_TEXT))
+def test_each_room_command_in_text_in_each_language(
+    start_server: StartServer, language: str
+) -> None:
+    server = start_server("--lang", language)
+    ana = server.user("ana")
+    bob = server.client()
+    bob.send("bob")
+    bob.text_until(lambda line: "bob" in line)
+    for command, expected in ROOM_COMMANDS_IN_TEXT[language]:
+        bob.send(command)
+        seen = bob.text_until(lambda line, expected=expected: line.startswith(expected))
+        assert seen[-1].startswith(expected), (command, seen)
+    bob.send("/join #lobby")
+    bob.send("/msg #lobby to the lobby")  # a text author gets no echo; the others get it
+    assert ana.expect("message", text="to the lobby")["room"] == "#lobby"

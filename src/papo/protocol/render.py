@@ -579,4 +579,12 @@ class Renderer:
         width = max(len(usage) for usage, _description in rows)
         lines = [] if spec else [_("Type a line to talk in your current room. Commands:")]
         lines += (f"  {usage.ljust(width)}  {description}" for usage, description in rows)
+        if spec is None:
+            lines.append(
+                _(
+                    "Rooms: everybody starts in the same room; /join #ROOM enters another and "
+                    "makes it the one you talk in, /rooms lists them. Lines of your other rooms "
+                    "start with their name, as in [#ROOM]."
+                ).replace("ROOM", _("ROOM"))
+            )
         return "\n".join(lines)
