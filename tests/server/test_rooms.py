@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -199,6 +200,10 @@ def test_away_and_whois_in_json_and_in_both_languages(start_server: StartServer)
     assert bob.text_until(lambda line: "voltou" in line)[-1] == "Você voltou."
 
 
+def starting_with(prefix: str) -> Callable[[str], bool]:
+    return lambda line: line.startswith(prefix)
+
+
 ROOM_COMMANDS_IN_TEXT = {
     "en": [
         ("/join #dev", "You are now talking in #dev. 1 user online: bob"),
@@ -240,7 +245,7 @@ def test_each_room_command_in_text_in_each_language(
     bob.text_until(lambda line: "bob" in line)
     for command, expected in ROOM_COMMANDS_IN_TEXT[language]:
         bob.send(command)
-        seen = bob.text_until(lambda line, expected=expected: line.startswith(expected))
+        seen = bob.text_until(starting_with(expected))
         assert seen[-1].startswith(expected), (command, seen)
     bob.send("/join #lobby")
     bob.send("/msg #lobby to the lobby")  # a text author gets no echo; the others get it
