@@ -183,6 +183,9 @@ def test_reconnect_gets_the_name_back(
     server = start_server()
     port = server.port
     child = chatting(port, clients, "carol", "--reconnect")
+    for command in ("/join #ops", "/join #dev", "/part #lobby"):
+        child.sendline(command)
+    child.expect("carol left #lobby")
     server.stop()
     child.expect("reconnecting")
     time.sleep(4)  # several attempts fail meanwhile (1, 2 s...): they add no line
@@ -190,9 +193,17 @@ def test_reconnect_gets_the_name_back(
     assert again.port == port
     child.expect("Hello, carol", timeout=15)
     assert "reconnecting" not in (child.before or "")  # said once, for the whole outage
+    child.expect("#dev> ")  # back in its rooms, #dev current again, out of the lobby
     watcher = again.user("watcher")
+    watcher.send("/online #ops")
+    assert watcher.expect("online")["users"] == ["carol"]
+    watcher.send("/online #lobby")
+    assert watcher.expect("online")["users"] == ["watcher"]
+    watcher.send("/join #dev")
+    watcher.expect("joined")
     child.sendline("back again")
-    assert watcher.expect("message")["text"] == "back again"
+    message = watcher.expect("message")
+    assert (message["text"], message["room"]) == ("back again", "#dev")
 
 
 def test_portuguese(server: ServerProcess, clients: list[pexpect.spawn]) -> None:

@@ -76,6 +76,7 @@ class ChatClient:
         self.names: set[str] = set()
         self.room: str | None = None  # where a plain line goes: shown in the prompt
         self.rooms: set[str] = set()  # every room seen, for Tab
+        self.joined: list[str] = []  # the rooms we are in, the most recently joined last
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self.link: Link | None = None
         self.quitting = threading.Event()
@@ -133,8 +134,10 @@ class ChatClient:
                 self.name = name
                 self.names = set(users or ()) | {name}
                 room = event.room
+                self.joined = [room] if room else []
             case Joined():
                 room = event.room
+                self.joined = [*(r for r in self.joined if r != room), room]
             case Notice(code=NoticeCode.CURRENT):
                 room = event.room
             case Rooms(rooms=infos):
@@ -145,6 +148,8 @@ class ChatClient:
                 self.names.add(name)
             case Leave(name=name, room=None):
                 self.names.discard(name)
+            case Leave(name=name, room=str(left)) if name == self.name:
+                self.joined = [r for r in self.joined if r != left]
             case Nick(old=old, new=new):
                 self.names.discard(old)
                 self.names.add(new)
@@ -357,6 +362,7 @@ class ChatClient:
         self.link = None
         if old is not None:
             old.close()
+        rooms, current = list(self.joined), self.room
         for attempt in range(10_000):
             delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
             if attempt == 0:  # one line for the whole outage; the welcome says it is over
@@ -379,8 +385,23 @@ class ChatClient:
                 continue
             self.link = link
             self.show(answer)
+            self._rejoin(rooms, current)
             return True
         return False
+
+    def _rejoin(self, rooms: list[str], current: str | None) -> None:
+        """Back in the rooms we were in, the current one last so that it is current again,
+        and out of the default room if we had left it (a new connection starts there)."""
+        landed = self.room  # where the welcome put us: the default room
+        order = [room for room in rooms if room != current]
+        if current is not None:
+            order.append(current)
+        if order == [landed]:
+            return
+        for room in order:
+            self._send(f"/join {room}")
+        if landed is not None and landed not in rooms:
+            self._send(f"/part {landed}")
 
 
 def colour_wanted(no_colour_flag: bool, stdout_is_tty: bool) -> bool:
