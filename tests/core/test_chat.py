@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from papo.core.chat import COMMAND_HANDLERS, MAX_NAME_TRIES, Broadcast, ChatSettings, Reformat
+from papo.core.chat import COMMAND_HANDLERS, MAX_NAME_TRIES, ChatSettings
+from papo.core.outputs import Broadcast, Reformat
 from papo.protocol.commands import OutputFormat, Verb
 from papo.protocol.events import (
     Action,

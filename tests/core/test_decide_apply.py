@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from papo.core.chat import Broadcast, Publish, Send
+from papo.core.outputs import Broadcast, Publish, Send
 from papo.protocol.events import Message, Private, Topic
 from tests.core.world import NOW, World
 

@@ -7,7 +7,8 @@ every change of its rooms), so a member who parts still gets the ``leave`` of it
 
 from __future__ import annotations
 
-from papo.core.chat import Broadcast, Chat, ChatSettings, Close, Output, Send
+from papo.core.chat import Chat, ChatSettings
+from papo.core.outputs import Broadcast, Close, Output, Send
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Event, LeaveReason, Welcome

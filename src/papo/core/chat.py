@@ -11,6 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
+from papo.core.ignores import Ignores
+from papo.core.outputs import (
+    Broadcast,
+    Close,
+    Decided,
+    Departed,
+    Output,
+    Publish,
+    Reformat,
+    Registered,
+    Renamed,
+    Send,
+)
 from papo.core.room import Dormant, Room
 from papo.core.session import Session
 from papo.core.shared import SharedState
@@ -71,84 +84,6 @@ MAX_TOPIC_CHARS = 300
 MAX_AWAY_CHARS = 300
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
-    event: Event
-    to: Session
-
-
-@dataclass(frozen=True, slots=True)
-class Broadcast:
-    """An event for every member of any of ``rooms`` (once each), but ``exclude``.
-
-    ``author`` is left out only if it reads text: a line-client user already sees what they
-    typed, while a program (JSON) takes the echo as the confirmation that the line was accepted.
-    """
-
-    event: Event
-    rooms: frozenset[str]
-    exclude: Session | None = None
-    author: Session | None = None
-    hidden_from: tuple[Session, ...] = ()  # who ignores its author, among the recipients
-
-
-@dataclass(frozen=True, slots=True)
-class Close:
-    """The shell flushes what is queued for ``session``, then closes it."""
-
-    session: Session
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    """``session`` took its name: a member from now on (the shell stops its name timer)."""
-
-    session: Session
-
-
-@dataclass(frozen=True, slots=True)
-class Renamed:
-    session: Session
-    old: str
-
-
-@dataclass(frozen=True, slots=True)
-class Departed:
-    """``session`` left the chat, for ``reason``: the shell need not ask the chat whether."""
-
-    session: Session
-    reason: LeaveReason
-
-
-@dataclass(frozen=True, slots=True)
-class Reformat:
-    """From now on ``session``'s connection gets ``output`` (the codec is the connection's:
-    the same member could be read as JSON here and through another door elsewhere)."""
-
-    session: Session
-    output: OutputFormat
-
-
-Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat
-
-
-@dataclass(frozen=True, slots=True)
-class Publish:
-    """A decision's draft for the log, and whom its numbered event is for: the members of
-    ``rooms`` (as a Broadcast: ``exclude``, ``author``, ``hidden_from``) and the sessions
-    ``to``. The hub numbers it; ``Chat.apply`` then turns it into this server's deliveries."""
-
-    draft: RoomEvent
-    rooms: frozenset[str] = frozenset()
-    to: tuple[Session, ...] = ()
-    exclude: Session | None = None
-    author: Session | None = None
-    hidden_from: tuple[Session, ...] = ()
-
-
-Decided = Output | Publish
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatSettings:
     history: int = DEFAULT_HISTORY
@@ -174,8 +109,7 @@ class Chat:
         # the sessions of this process that hold a name, by their id, and the rooms.
         self.shared = shared
         self.members: dict[int, Session] = {}
-        # For each session ignored by somebody: who ignores it (the reverse of .ignoring).
-        self._ignored_by: dict[int, set[Session]] = {}
+        self.ignores = Ignores()
         self._away: dict[int, Session] = {}  # the members marked away
         default = self.settings.default_room
         self.default_key = room_key(default)
@@ -422,7 +356,7 @@ class Chat:
         if not text:
             return []
         draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
-        hidden = self._ignorers(session, room)
+        hidden = self.ignores.ignorers_in(session, room)
         author = session if kind is Message else None  # an action is echoed to everybody
         return [Publish(draft, frozenset((room.key,)), author=author, hidden_from=hidden)]
 
@@ -634,12 +568,6 @@ class Chat:
 
     # -- ignoring ----------------------------------------------------------------------------
 
-    def _ignorers(self, session: Session, room: Room) -> tuple[Session, ...]:
-        ignorers = self._ignored_by.get(session.sid)
-        if not ignorers:
-            return ()
-        return tuple(ignorer for ignorer in ignorers if ignorer.sid in room.members)
-
     def _ignore(self, session: Session, name: str, now: float) -> list[Decided]:
         if not name:
             names = tuple(
@@ -654,24 +582,15 @@ class Chat:
             return self._not_online(session, name, now)
         if target is session:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
-        session.ignoring.add(target.sid)
-        self._ignored_by.setdefault(target.sid, set()).add(session)
+        self.ignores.ignore(session, target)
         return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target.name,)), session)]
 
     def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
         target = self._member_named(name)
         if target is None or target.name is None:
             return self._not_online(session, name, now)
-        self._stop_ignoring(session, target.sid)
+        self.ignores.unignore(session, target.sid)
         return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target.name,)), session)]
-
-    def _stop_ignoring(self, session: Session, sid: int) -> None:
-        session.ignoring.discard(sid)
-        ignorers = self._ignored_by.get(sid)
-        if ignorers is not None:
-            ignorers.discard(session)
-            if not ignorers:
-                del self._ignored_by[sid]
 
     def _member_named(self, name: str) -> Session | None:
         holder = self.shared.holder(name)
@@ -720,10 +639,7 @@ class Chat:
         if not self.is_member(session):
             return []
         del self.members[session.sid]
-        for sid in tuple(session.ignoring):  # its ignores end with it, and so do others' of it
-            self._stop_ignoring(session, sid)
-        for ignorer in self._ignored_by.pop(session.sid, ()):
-            ignorer.ignoring.discard(session.sid)
+        self.ignores.forget(session)
         self._away.pop(session.sid, None)
         self.shared.release(session.name or "", session.sid)
         told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))

@@ -14,15 +14,8 @@ import time
 from enum import Enum, auto
 from functools import partial
 
-from papo.core.chat import (
-    Chat,
-    ChatSettings,
-    Departed,
-    Output,
-    Registered,
-    Renamed,
-    Send,
-)
+from papo.core.chat import Chat, ChatSettings
+from papo.core.outputs import Departed, Output, Registered, Renamed, Send
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.protocol.events import (

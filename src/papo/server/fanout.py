@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
-from papo.core.chat import Broadcast, Close, Output, Reformat, Send
+from papo.core.outputs import Broadcast, Close, Output, Reformat, Send
 from papo.core.session import Session
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome, room_of

@@ -1,0 +1,92 @@
+"""What the chat decides, for the shell to carry out: events to send, to broadcast to rooms,
+drafts to number in the hub, and what became of a member (arrived, renamed, left).
+
+Values only: the core returns them, the server's fan-out and its connection bookkeeping act on
+them. Members are named by their Session (the identity), never by a connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from papo.core.session import Session
+from papo.protocol.commands import OutputFormat
+from papo.protocol.events import Event, LeaveReason, RoomEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    event: Event
+    to: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """An event for every member of any of ``rooms`` (once each), but ``exclude``.
+
+    ``author`` is left out only if it reads text: a line-client user already sees what they
+    typed, while a program (JSON) takes the echo as the confirmation that the line was accepted.
+    """
+
+    event: Event
+    rooms: frozenset[str]
+    exclude: Session | None = None
+    author: Session | None = None
+    hidden_from: tuple[Session, ...] = ()  # who ignores its author, among the recipients
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """The shell flushes what is queued for ``session``, then closes it."""
+
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """``session`` took its name: a member from now on (the shell stops its name timer)."""
+
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    session: Session
+    old: str
+
+
+@dataclass(frozen=True, slots=True)
+class Departed:
+    """``session`` left the chat, for ``reason``: the shell need not ask the chat whether."""
+
+    session: Session
+    reason: LeaveReason
+
+
+@dataclass(frozen=True, slots=True)
+class Reformat:
+    """From now on ``session``'s connection gets ``output`` (the codec is the connection's:
+    the same member could be read as JSON here and through another door elsewhere)."""
+
+    session: Session
+    output: OutputFormat
+
+
+Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    """A decision's draft for the log, and whom its numbered event is for: the members of
+    ``rooms`` (as a Broadcast: ``exclude``, ``author``, ``hidden_from``) and the sessions
+    ``to``. The hub numbers it; ``Chat.apply`` then turns it into this server's deliveries."""
+
+    draft: RoomEvent
+    rooms: frozenset[str] = frozenset()
+    to: tuple[Session, ...] = ()
+    exclude: Session | None = None
+    author: Session | None = None
+    hidden_from: tuple[Session, ...] = ()
+
+
+Decided = Output | Publish
