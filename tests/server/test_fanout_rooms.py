@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from papo.core.chat import Chat, ChatSettings
@@ -124,13 +124,17 @@ ROOMS = ("#lobby", "#r0", "#r1", "#r2")
 
 step = st.tuples(
     st.sampled_from(NAMES),
-    st.sampled_from(("say", "me", "join", "part", "part_room", "msg", "topic", "nick", "quit")),
+    st.sampled_from(
+        ("say", "me", "join", "part", "part_room", "msg", "topic", "nick", "quit", "ignore")
+    ),
     st.sampled_from(ROOMS),
+    st.sampled_from(NAMES),
 )
 
 
-def command(kind: str, room: str, turn: int) -> str:
+def command(kind: str, room: str, turn: int, other: str) -> str:
     return {
+        "ignore": f"/ignore {other}",
         "say": f"line {turn}",
         "me": f"/me acts {turn}",
         "join": f"/join {room}",
@@ -149,15 +153,19 @@ def members(chat: Chat) -> dict[str, set[int]]:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(step, min_size=1, max_size=40))
+@example([("ana", "ignore", "#lobby", "bob"), ("bob", "say", "#lobby", "ana")])
+@example(
+    [("ana", "join", "#r0", "bob"), ("bob", "join", "#r0", "ana"), ("ana", "quit", "#r0", "bob")]
+)
 def test_nobody_gets_an_event_of_a_room_it_is_not_in_and_ids_only_grow(
-    steps: list[tuple[str, str, str]],
+    steps: list[tuple[str, str, str, str]],
 ) -> None:
     scene = Scene(ChatSettings(quiet_above=0))
     for name in NAMES:
         scene.user(name)
     scene.flush()
     last_id: dict[int, int] = {}
-    for turn, (who, kind, room) in enumerate(steps):
+    for turn, (who, kind, room, other) in enumerate(steps):
         outlet = scene.outlets[who]
         session = outlet.session
         if not scene.chat.is_member(session):  # quit earlier: back under a new connection
@@ -168,7 +176,13 @@ def test_nobody_gets_an_event_of_a_room_it_is_not_in_and_ids_only_grow(
             session = outlet.session
         actor_rooms = set(session.rooms)
         before = members(scene.chat)
-        scene.line(outlet, command(kind, room, turn))
+        target = scene.outlets[other].session.name or other
+        scene.line(outlet, command(kind, room, turn, target))
+        ignoring_actor = {
+            reader.session.sid
+            for reader in scene.outlets.values()
+            if session.sid in reader.session.ignoring
+        }
         after = members(scene.chat)
         receivers: dict[int, set[int]] = {}
         kinds: dict[int, dict[str, Any]] = {}
@@ -189,7 +203,9 @@ def test_nobody_gets_an_event_of_a_room_it_is_not_in_and_ids_only_grow(
             got = receivers[number]
             key = str(event.get("room", "")).casefold()
             match event["type"]:
-                case "message" | "action" | "topic":
+                case "message" | "action":  # but to those who ignore its author
+                    assert got == after[key] - ignoring_actor, event
+                case "topic":
                     assert got == after[key], event
                 case "join":
                     assert got == after[key] - {session.sid}, event
