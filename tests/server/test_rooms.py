@@ -206,12 +206,12 @@ def starting_with(prefix: str) -> Callable[[str], bool]:
 
 ROOM_COMMANDS_IN_TEXT = {
     "en": [
-        ("/join #dev", "You are now talking in #dev. 1 user online: bob"),
+        ("/join #dev", "You are now talking in #dev. 1 user here: bob"),
         ("/topic #dev bugs", "*** bob set the topic of #dev: bugs"),
         ("/topic", "Topic of #dev: bugs (set by bob)"),
         ("/online #dev", "1 user in #dev: bob"),
         ("/rooms", "2 rooms:"),
-        ("/join #nada", "You are now talking in #nada. 1 user online: bob"),
+        ("/join #nada", "You are now talking in #nada. 1 user here: bob"),
         ("/part", "*** bob left #nada"),
         ("/part #dev bye", "*** bob left #dev (bye)"),
         ("/part", "You are in no room now; /join a room to talk."),
@@ -219,12 +219,12 @@ ROOM_COMMANDS_IN_TEXT = {
         ("/join #a b", "Error: the room name '#a b' is not allowed"),
     ],
     "pt_BR": [
-        ("/join #dev", "Agora você fala em #dev. 1 usuário online: bob"),
+        ("/join #dev", "Agora você fala em #dev. 1 pessoa aqui: bob"),
         ("/topic #dev bugs", "*** bob mudou o assunto de #dev: bugs"),
         ("/topic", "Assunto de #dev: bugs (definido por bob)"),
         ("/online #dev", "1 usuário em #dev: bob"),
         ("/rooms", "2 salas:"),
-        ("/join #nada", "Agora você fala em #nada. 1 usuário online: bob"),
+        ("/join #nada", "Agora você fala em #nada. 1 pessoa aqui: bob"),
         ("/part", "*** bob saiu de #nada"),
         ("/part #dev tchau", "*** bob saiu de #dev (tchau)"),
         ("/part", "Você não está em nenhuma sala agora; use /join para entrar numa sala."),

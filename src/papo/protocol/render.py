@@ -356,9 +356,13 @@ class Renderer:
     def joined_text(self, event: Joined) -> str:
         _ = self._
         if event.users is None:
-            people = self._n("{count} user", "{count} users", event.count).format(count=event.count)
+            people = self._n("{count} user here.", "{count} users here.", event.count).format(
+                count=event.count
+            )
         else:
-            people = self.users_online_text(event.users)
+            people = self._n(
+                "{count} user here: {users}", "{count} users here: {users}", len(event.users)
+            ).format(count=len(event.users), users=", ".join(event.users))
         text = _("You are now talking in {room}. {people}").format(room=event.room, people=people)
         if event.topic:
             text += "\n" + _("Topic of {room}: {text}").format(room=event.room, text=event.topic)
