@@ -24,7 +24,8 @@ from papo.core.outputs import (
     Renamed,
     Send,
 )
-from papo.core.room import Dormant, Room
+from papo.core.room import Room
+from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.protocol.commands import (
@@ -111,12 +112,7 @@ class Chat:
         self.members: dict[int, Session] = {}
         self.ignores = Ignores()
         self._away: dict[int, Session] = {}  # the members marked away
-        default = self.settings.default_room
-        self.default_key = room_key(default)
-        self.rooms: dict[str, Room] = {
-            self.default_key: Room(default, self.default_key, self.settings.history)
-        }
-        self._dormant = Dormant()
+        self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
         for event in shared.read_after(0):
@@ -126,7 +122,7 @@ class Chat:
 
     @property
     def default_room(self) -> Room:
-        return self.rooms[self.default_key]
+        return self.rooms.default
 
     def online_names(self) -> tuple[str, ...]:
         return self.shared.names()
@@ -134,59 +130,17 @@ class Chat:
     def is_member(self, session: Session) -> bool:
         return self.members.get(session.sid) is session
 
-    def _count(self, room: Room) -> int:
-        return self.shared.room_count(room.key)
-
     def _quiet(self, room: Room) -> bool:
-        """Above the threshold, arrivals and departures are not announced (0: never quiet)."""
-        quiet_above = self.settings.quiet_above
-        return bool(quiet_above) and self._count(room) > quiet_above
-
-    def _room_names(self, room: Room) -> tuple[str, ...]:
-        if room.key == self.default_key and self._count(room) == self.shared.count():
-            return self.shared.names()  # everybody: kept sorted, no sort per arrival
-        return self.shared.room_names(room.key)
-
-    def _enter(self, session: Session, room: Room) -> None:
-        room.members[session.sid] = session
-        session.enter(room.key)
-        self.shared.enter(room.key, session.sid)
-
-    def _exit(self, session: Session, room: Room) -> None:
-        del room.members[session.sid]
-        session.exit(room.key)
-        self.shared.exit(room.key, session.sid)
-        self._close_if_empty(room)
+        return self.rooms.quiet(room, self.settings.quiet_above)
 
     def _recall(self, event: Event) -> None:
         """Take a logged event into the state it leaves behind (a history, a topic)."""
         match event:
             case Message() | Action():
-                self._remember(self._logged_room(event.room), event)
+                self._remember(self.rooms.logged(event.room), event)
             case Topic(room=name, by=by, text=text):
-                room = self._logged_room(name)
+                room = self.rooms.logged(name)
                 room.topic, room.topic_by = text, by
-
-    def _logged_room(self, name: str) -> Room:
-        """The room an event of the log happened in (the default one for a protocol-1 log)."""
-        key = room_key(name) if name else self.default_key
-        room = self.rooms.get(key)
-        if room is None:
-            room = self._dormant.wake(key) or Room(name, key, self.settings.history)
-            self._dormant.keep(room)
-        return room
-
-    def _open(self, name: str, key: str) -> Room:
-        room = self.rooms.get(key)
-        if room is None:
-            room = self._dormant.wake(key) or Room(name, key, self.settings.history)
-            self.rooms[key] = room
-        return room
-
-    def _close_if_empty(self, room: Room) -> None:
-        if not room.members and room.key != self.default_key:
-            del self.rooms[room.key]
-            self._dormant.keep(room)
 
     def _claim(self, session: Session, name: str, now: float) -> Error | None:
         """Take ``name`` for ``session`` (checked first), or say why not."""
@@ -296,13 +250,13 @@ class Chat:
         session.since = session.last_active = now
         self.members[session.sid] = session
         room = self.default_room
-        self._enter(session, room)
+        self.rooms.enter(session, room)
         quiet = self._quiet(room)
-        users = None if quiet else self._room_names(room)
+        users = None if quiet else self.rooms.names(room)
         welcome = Welcome(
             ts=now,
             name=wanted,
-            count=self._count(room),
+            count=self.rooms.count(room),
             users=users,
             room=room.name,
             topic=room.topic,
@@ -331,13 +285,13 @@ class Chat:
     # -- talking -----------------------------------------------------------------------------
 
     def _say(self, session: Session, text: str, now: float) -> list[Decided]:
-        room = self._current(session)
+        room = self.rooms.current(session)
         if room is None:
             return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
         return self._utter(session, room, Message, text, now)
 
     def _act(self, session: Session, text: str, now: float) -> list[Decided]:
-        room = self._current(session)
+        room = self.rooms.current(session)
         if room is None:
             return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
         if not clean_message(text):
@@ -359,9 +313,6 @@ class Chat:
         hidden = self.ignores.ignorers_in(session, room)
         author = session if kind is Message else None  # an action is echoed to everybody
         return [Publish(draft, frozenset((room.key,)), author=author, hidden_from=hidden)]
-
-    def _current(self, session: Session) -> Room | None:
-        return self.rooms[session.current] if session.current is not None else None
 
     def _remember(self, room: Room, event: Message | Action) -> None:
         if self.settings.history:
@@ -436,12 +387,12 @@ class Chat:
             name, _, text = rest.partition(" ")
             room, error = self._find_room(name, now)
             return room, text.strip(), error
-        return self._current(session), rest, Error(ts=now, code=ErrorCode.NO_ROOM)
+        return self.rooms.current(session), rest, Error(ts=now, code=ErrorCode.NO_ROOM)
 
     def _joined(self, room: Room, now: float) -> Joined:
-        users = None if self._quiet(room) else self._room_names(room)
+        users = None if self._quiet(room) else self.rooms.names(room)
         return Joined(
-            ts=now, room=room.name, topic=room.topic, count=self._count(room), users=users
+            ts=now, room=room.name, topic=room.topic, count=self.rooms.count(room), users=users
         )
 
     def _join(self, session: Session, wanted: str, now: float) -> list[Decided]:
@@ -458,8 +409,8 @@ class Chat:
             return [
                 Send(replace(error, extra={**error.extra, "max_rooms": str(max_rooms)}), session)
             ]
-        room = self._open(name, key)
-        self._enter(session, room)
+        room = self.rooms.open(name, key)
+        self.rooms.enter(session, room)
         outputs: list[Decided] = [Send(self._joined(room, now), session)]
         outputs += (Send(event, session) for event in room.history)
         if not self._quiet(room):
@@ -484,15 +435,15 @@ class Chat:
                 room=room.name,
             )
             outputs.append(Publish(leave, frozenset((room.key,))))
-        self._exit(session, room)
-        current = self._current(session)
+        self.rooms.exit(session, room)
+        current = self.rooms.current(session)
         notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
         outputs.append(Send(notice, session))
         return outputs
 
     def _list_rooms(self, session: Session, now: float) -> list[Decided]:
         counts = self.shared.room_counts()
-        counts.setdefault(self.default_key, 0)  # always there, even empty
+        counts.setdefault(self.rooms.default.key, 0)  # always there, even empty
         order = sorted(counts, key=lambda key: (-counts[key], key))
         infos = []
         for key in order:
@@ -534,7 +485,7 @@ class Chat:
             for sid, member in self._away.items()
             if sid in room.members
         }
-        online = Online(ts=now, users=self._room_names(room), room=room.name, away=away)
+        online = Online(ts=now, users=self.rooms.names(room), room=room.name, away=away)
         return [Send(online, session)]
 
     # -- who is who --------------------------------------------------------------------------
@@ -644,7 +595,7 @@ class Chat:
         self.shared.release(session.name or "", session.sid)
         told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))
         for key in tuple(session.rooms):
-            self._exit(session, self.rooms[key])
+            self.rooms.exit(session, self.rooms[key])
         if not told:
             return [Departed(session, reason)]
         leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)
