@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from papo.core import chat as chat_module
 from papo.core.chat import ChatSettings
 from papo.core.session import Session
 from papo.protocol.events import (
@@ -25,6 +28,7 @@ from papo.protocol.events import (
     TopicShown,
 )
 from papo.protocol.names import NameProblem
+from papo.protocol.render import Renderer
 from tests.core.world import NOW, World
 
 
@@ -334,3 +338,16 @@ def test_a_room_emptied_keeps_its_topic_and_history_when_made_again() -> None:
     joined, *history = world.line(bob, "/join #dev")
     assert isinstance(joined, Joined) and joined.topic == "still here" and joined.count == 1
     assert [event.text for event in history if isinstance(event, Message)] == ["remember me"]
+
+
+def test_rooms_lists_the_biggest_and_counts_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chat_module, "MAX_ROOMS_LISTED", 2)
+    world, (ana, bob, eve) = users(3)
+    for session, room in ((ana, "#a"), (bob, "#a"), (eve, "#b")):
+        world.line(session, f"/join {room}")
+    [rooms] = world.line(ana, "/rooms")
+    assert isinstance(rooms, Rooms) and rooms.more == 1
+    assert [info.room for info in rooms.rooms] == ["#lobby", "#a"]  # the biggest two
+    text = Renderer("en").text_line(rooms).splitlines()
+    assert text[0] == "3 rooms:" and text[-1] == "  ... and 1 smaller room"
+    assert Renderer("en").json_fields(rooms)["more"] == 1

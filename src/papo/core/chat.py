@@ -83,6 +83,7 @@ DEFAULT_ROOM = "#lobby"
 DEFAULT_MAX_ROOMS = 20
 MAX_TOPIC_CHARS = 300
 MAX_AWAY_CHARS = 300
+MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -445,12 +446,13 @@ class Chat:
         counts = self.shared.room_counts()
         counts.setdefault(self.rooms.default.key, 0)  # always there, even empty
         order = sorted(counts, key=lambda key: (-counts[key], key))
+        more = max(0, len(order) - MAX_ROOMS_LISTED)
         infos = []
-        for key in order:
+        for key in order[:MAX_ROOMS_LISTED]:
             room = self.rooms.get(key)
             name, topic = (room.name, room.topic) if room is not None else (key, None)
             infos.append(RoomInfo(room=name, count=counts[key], topic=topic))
-        return [Send(Rooms(ts=now, rooms=tuple(infos)), session)]
+        return [Send(Rooms(ts=now, rooms=tuple(infos), more=more), session)]
 
     def _topic(self, session: Session, rest: str, now: float) -> list[Decided]:
         room, text, error = self._aimed(session, rest, now)

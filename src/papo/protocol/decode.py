@@ -213,7 +213,7 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 users=_names(fields, "users") if "users" in fields else None,
             )
         case "rooms":
-            return Rooms(ts=ts, rooms=_room_infos(fields))
+            return Rooms(ts=ts, rooms=_room_infos(fields), more=_integer(fields, "more", 0))
         case "nick":
             return Nick(
                 ts=ts, id=_integer(fields, "id"), old=_text(fields, "old"), new=_text(fields, "new")

@@ -185,6 +185,7 @@ class Rooms:
 
     ts: float
     rooms: tuple[RoomInfo, ...]
+    more: int = 0  # rooms left out of a list that would be too long (the smallest ones)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -182,6 +182,8 @@ class Renderer:
                         for info in event.rooms
                     ],
                 }
+                if event.more:
+                    fields["more"] = event.more
             case Nick():
                 fields = {"type": "nick", "id": event.id, "old": event.old, "new": event.new}
             case Online():
@@ -369,12 +371,17 @@ class Renderer:
         return text
 
     def rooms_text(self, event: Rooms) -> str:
-        count = len(event.rooms)
+        count = len(event.rooms) + event.more
         lines = [self._n("{count} room:", "{count} rooms:", count).format(count=count)]
         width = max((len(info.room) for info in event.rooms), default=0)
         for info in event.rooms:
             line = f"  {info.room.ljust(width)}  {info.count:>5}"
             lines.append(f"{line}  {info.topic}" if info.topic else line)
+        if event.more:
+            text = self._n(
+                "... and {count} smaller room", "... and {count} smaller rooms", event.more
+            )
+            lines.append("  " + text.format(count=event.more))
         return "\n".join(lines)
 
     def leave_text(self, event: Leave) -> str:
