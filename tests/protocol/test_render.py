@@ -149,3 +149,17 @@ def test_away_and_whois_read_well_in_english() -> None:
     told = Notice(ts=NOW, code=NoticeCode.AWAY, names=("bea",), away="lunch")
     assert renderer.text_line(told) == "bea is away: lunch"
     assert renderer.json_fields(told)["away"] == "lunch"
+
+
+def test_a_refused_room_name_says_which_rule_when_the_names_wording_fits() -> None:
+    en, pt = Renderer("en"), Renderer("pt_BR")
+    mixed = Error(ts=NOW, code=ErrorCode.ROOM_INVALID, problem=NameProblem.MIXED_SCRIPTS,
+                  extra={"room": "#Ωmega"})  # fmt: skip
+    assert en.text_line(mixed) == (
+        "Error: the room name '#Ωmega' is not allowed: "
+        "a name cannot mix alphabets (Latin with Cyrillic or Greek, say)."
+    )
+    assert pt.text_line(mixed).startswith("Erro: o nome de sala '#Ωmega' não é permitido: ")
+    long = Error(ts=NOW, code=ErrorCode.ROOM_INVALID, problem=NameProblem.TOO_LONG,
+                 extra={"room": "#" + "x" * 33})  # fmt: skip
+    assert "1 to 32 letters or digits" in en.text_line(long)  # the room's own limits

@@ -71,6 +71,12 @@ _SAID_BY_BYE = frozenset(
 )
 
 
+# Name rules whose wording fits a room name as well (length and start differ for rooms).
+_RULES_ROOMS_SHARE = frozenset(
+    {NameProblem.MIXED_SCRIPTS, NameProblem.INVISIBLE, NameProblem.MARKS}
+)
+
+
 class Renderer:
     """Renders events in one language."""
 
@@ -502,6 +508,10 @@ class Renderer:
                 return _("the server is full.")
             case ErrorCode.TOO_MANY_CONNECTIONS:
                 return _("too many connections from your address.")
+            case ErrorCode.ROOM_INVALID if event.problem in _RULES_ROOMS_SHARE:
+                return _("the room name '{room}' is not allowed: {rule}.").format(
+                    room=room, rule=self.name_rule_text(event.problem)
+                )
             case ErrorCode.ROOM_INVALID:
                 return _(
                     "the room name '{room}' is not allowed: a room is '#' and 1 to {max} "
