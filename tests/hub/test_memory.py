@@ -73,7 +73,10 @@ def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:
         hub.enter("#lobby", holder)
     hub.enter("#dev", 1)
     hub.enter("#dev", 2)
-    assert hub.room_names("#dev") == ("ana", "Zoe") and hub.room_count("#lobby") == 3
+    hub.enter("#dev", 9)  # present without a name (released first, say): counted, not named
+    assert hub.room_names("#dev") == ("ana", "Zoe") and hub.room_count("#dev") == 3
+    hub.exit("#dev", 9)
+    assert hub.room_count("#lobby") == 3
     assert hub.claim("Zed", 1) is None  # a rename: the new name is the one listed
     hub.release("Zoe", 1)
     assert hub.room_names("#dev") == ("ana", "Zed")

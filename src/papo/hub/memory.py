@@ -105,8 +105,8 @@ class MemoryHub:
 
     def room_names(self, room: str) -> tuple[str, ...]:
         by_holder = self._by_holder
-        names = (by_holder[holder].name for holder in self._presence.get(room, ()))
-        return tuple(sorted(names, key=name_key))
+        claims = (by_holder.get(holder) for holder in self._presence.get(room, ()))
+        return tuple(sorted((claim.name for claim in claims if claim is not None), key=name_key))
 
     def room_counts(self) -> dict[str, int]:
         return {room: len(holders) for room, holders in self._presence.items()}
