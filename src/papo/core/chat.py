@@ -321,12 +321,10 @@ class Chat:
 
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Decided]:
         if to.startswith("#"):
-            room, error = self._room_of(session, to, now)
-            return (
-                [Send(error, session)]
-                if room is None
-                else self._utter(session, room, Message, text, now)
-            )
+            found = self._room_of(session, to, now)
+            if isinstance(found, Error):
+                return [Send(found, session)]
+            return self._utter(session, found, Message, text, now)
         recipient = self._member_named(to)
         if recipient is None or recipient.name is None:
             return self._not_online(session, to, now)
@@ -366,29 +364,33 @@ class Chat:
         problem = check_room_name(name) if code is ErrorCode.ROOM_INVALID else None
         return Error(ts=now, code=code, problem=problem, extra={"room": sanitize_text(name)})
 
-    def _find_room(self, name: str, now: float) -> tuple[Room | None, Error]:
+    def _find_room(self, name: str, now: float) -> Room | Error:
         """The room called ``name``, or the error that says why there is none."""
         if check_room_name(name) is not None:
-            return None, self._room_error(ErrorCode.ROOM_INVALID, name, now)
+            return self._room_error(ErrorCode.ROOM_INVALID, name, now)
         room = self.rooms.get(room_key(name))
-        return room, self._room_error(ErrorCode.NO_SUCH_ROOM, name, now)
+        return room if room is not None else self._room_error(ErrorCode.NO_SUCH_ROOM, name, now)
 
-    def _room_of(self, session: Session, name: str, now: float) -> tuple[Room | None, Error]:
+    def _room_of(self, session: Session, name: str, now: float) -> Room | Error:
         """The room called ``name`` if ``session`` is in it, or the error that says why not."""
-        room, error = self._find_room(name, now)
-        if room is not None and session.sid not in room.members:
-            return None, self._room_error(ErrorCode.NOT_IN_ROOM, name, now)
-        if room is None and error.code is ErrorCode.NO_SUCH_ROOM:
-            return None, self._room_error(ErrorCode.NOT_IN_ROOM, name, now)
-        return room, error
+        found = self._find_room(name, now)
+        if isinstance(found, Room) and session.sid in found.members:
+            return found
+        if isinstance(found, Error) and found.code is ErrorCode.ROOM_INVALID:
+            return found
+        return self._room_error(ErrorCode.NOT_IN_ROOM, name, now)
 
-    def _aimed(self, session: Session, rest: str, now: float) -> tuple[Room | None, str, Error]:
-        """``[#room] [text]``: the room named first if any, else the current one; the text."""
+    def _aimed(
+        self, session: Session, rest: str, now: float, *, member: bool
+    ) -> tuple[Room | Error, str]:
+        """``[#room] [text]``: the room named first (one ``session`` is in, if ``member``),
+        else the current one; and the text."""
         if rest.startswith("#"):
             name, _, text = rest.partition(" ")
-            room, error = self._find_room(name, now)
-            return room, text.strip(), error
-        return self.rooms.current(session), rest, Error(ts=now, code=ErrorCode.NO_ROOM)
+            found = self._room_of(session, name, now) if member else self._find_room(name, now)
+            return found, text.strip()
+        current = self.rooms.current(session)
+        return (current if current is not None else Error(ts=now, code=ErrorCode.NO_ROOM)), rest
 
     def _joined(self, room: Room, now: float) -> Joined:
         users = None if self._quiet(room) else self.rooms.names(room)
@@ -420,11 +422,9 @@ class Chat:
         return outputs
 
     def _part(self, session: Session, rest: str, now: float) -> list[Decided]:
-        room, text, error = self._aimed(session, rest, now)
-        if room is None or session.sid not in room.members:
-            if error.code is ErrorCode.NO_SUCH_ROOM or room is not None:
-                error = self._room_error(ErrorCode.NOT_IN_ROOM, error.extra.get("room", ""), now)
-            return [Send(error, session)]
+        room, text = self._aimed(session, rest, now, member=True)
+        if isinstance(room, Error):
+            return [Send(room, session)]
         outputs: list[Decided] = []
         if not self._quiet(room):
             leave = Leave(
@@ -455,9 +455,9 @@ class Chat:
         return [Send(Rooms(ts=now, rooms=tuple(infos), more=more), session)]
 
     def _topic(self, session: Session, rest: str, now: float) -> list[Decided]:
-        room, text, error = self._aimed(session, rest, now)
-        if room is None:
-            return [Send(error, session)]
+        room, text = self._aimed(session, rest, now, member=False)
+        if isinstance(room, Error):
+            return [Send(room, session)]
         if not text:
             asked = TopicShown(ts=now, room=room.name, by=room.topic_by, text=room.topic or "")
             return [Send(asked, session)]
@@ -476,19 +476,22 @@ class Chat:
 
     def _online(self, session: Session, rest: str, now: float) -> list[Decided]:
         if not rest:
-            away = {member.name or "": member.away or "" for member in self._away.values()}
-            return [Send(Online(ts=now, users=self.online_names(), away=away), session)]
-        name = rest.split(None, 1)[0]
-        room, error = self._find_room(name, now)
-        if room is None:
-            return [Send(error, session)]
-        away = {
+            online = Online(ts=now, users=self.online_names(), away=self._away_in(None))
+            return [Send(online, session)]
+        room = self._find_room(rest.split(None, 1)[0], now)
+        if isinstance(room, Error):
+            return [Send(room, session)]
+        users = self.rooms.names(room)
+        online = Online(ts=now, users=users, room=room.name, away=self._away_in(room))
+        return [Send(online, session)]
+
+    def _away_in(self, room: Room | None) -> dict[str, str]:
+        """Who is away, with their text: in ``room``, or (None) in the whole chat."""
+        return {
             member.name or "": member.away or ""
             for sid, member in self._away.items()
-            if sid in room.members
+            if room is None or sid in room.members
         }
-        online = Online(ts=now, users=self.rooms.names(room), room=room.name, away=away)
-        return [Send(online, session)]
 
     # -- who is who --------------------------------------------------------------------------
 

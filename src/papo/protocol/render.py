@@ -287,7 +287,9 @@ class Renderer:
                     len(event.users),
                 )
                 return text.format(
-                    count=len(event.users), room=event.room, users=self.names_text(event)
+                    count=len(event.users),
+                    room=event.room,
+                    users=self.names_text(event.users, event.away),
                 )
             case Online():
                 return self.users_online_text(event.users, event.away)
@@ -322,11 +324,13 @@ class Renderer:
 
     def users_online_text(self, users: tuple[str, ...], away: dict[str, str] | None = None) -> str:
         text = self._n("{count} user online: {users}", "{count} users online: {users}", len(users))
-        listed = ", ".join(self.with_away(name, away) for name in users) if away else None
-        return text.format(count=len(users), users=listed or ", ".join(users))
+        return text.format(count=len(users), users=self.names_text(users, away))
 
-    def names_text(self, event: Online) -> str:
-        return ", ".join(self.with_away(name, event.away) for name in event.users)
+    def names_text(self, users: tuple[str, ...], away: dict[str, str] | None = None) -> str:
+        """The names, those away with their text (joined as they are when nobody is)."""
+        if not away:
+            return ", ".join(users)
+        return ", ".join(self.with_away(name, away) for name in users)
 
     def with_away(self, name: str, away: dict[str, str] | None) -> str:
         """``bob (away: lunch)`` for who is away, the bare name for the others."""
@@ -370,7 +374,7 @@ class Renderer:
         else:
             people = self._n(
                 "{count} user here: {users}", "{count} users here: {users}", len(event.users)
-            ).format(count=len(event.users), users=", ".join(event.users))
+            ).format(count=len(event.users), users=self.names_text(event.users))
         text = _("You are now talking in {room}. {people}").format(room=event.room, people=people)
         if event.topic:
             text += "\n" + _("Topic of {room}: {text}").format(room=event.room, text=event.topic)

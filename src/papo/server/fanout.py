@@ -21,7 +21,6 @@ from papo.core.outputs import Broadcast, Close, Output, Reformat, Send
 from papo.core.session import Session
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome, room_of
-from papo.protocol.names import room_key
 from papo.protocol.render import Renderer
 
 
@@ -231,8 +230,8 @@ class FanOut(Generic[OutletT]):
         self._broadcasts += 1
         number = self._broadcasts
         streams_in = self._streams_in
-        room_name = room_of(event)
-        where = room_key(room_name) if room_name is not None else None
+        # A room's event goes to that one room, whose key the chat already computed.
+        where = next(iter(rooms)) if room_of(event) is not None else None
         rendered: dict[tuple[OutputFormat, bool], bytes] = {}
         for room in rooms:
             for stream in streams_in.get(room, {}).values():
