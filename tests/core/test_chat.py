@@ -214,7 +214,7 @@ def test_public_message_names_its_author_so_text_readers_get_no_echo() -> None:
     alice = world.user("alice")
     outputs = world.chat.handle_line(alice, "hi", NOW)
     assert [type(o) for o in outputs] == [Broadcast]
-    assert isinstance(outputs[0], Broadcast) and outputs[0].author is alice
+    assert isinstance(outputs[0], Broadcast) and outputs[0].route.author == alice.sid
 
 
 def test_online_order_survives_arrivals_renames_and_departures() -> None:

@@ -15,7 +15,7 @@ def test_deciding_writes_nothing_to_the_log_and_changes_no_history() -> None:
     logged = len(world.chat.shared.read_after(0))
     [publish] = world.chat.decide(ana, "hello dev", NOW)
     assert isinstance(publish, Publish) and isinstance(publish.draft, Message)
-    assert publish.draft.id == 0 and publish.rooms == frozenset({"#dev"})
+    assert publish.draft.id == 0 and publish.route.rooms == frozenset({"#dev"})
     [topic] = world.chat.decide(ana, "/topic plans", NOW)
     assert isinstance(topic, Publish) and isinstance(topic.draft, Topic)
     assert len(world.chat.shared.read_after(0)) == logged  # nothing numbered yet
@@ -29,13 +29,13 @@ def test_applying_a_numbered_event_keeps_its_effects_and_delivers_it() -> None:
     world.line(ana, "/join #dev")
     [publish] = world.chat.decide(ana, "hello dev", NOW)
     assert isinstance(publish, Publish)
-    event = world.chat.shared.append(publish.draft)
-    [broadcast] = world.chat.apply(event, publish)
+    event = world.chat.shared.append(publish.draft, publish.route)
+    [broadcast] = world.chat.apply(event, publish.route)
     assert isinstance(broadcast, Broadcast) and broadcast.event == event and event.id > 0
     assert [m.text for m in world.chat.rooms["#dev"].history] == ["hello dev"]
     [topic] = world.chat.decide(ana, "/topic plans", NOW)
     assert isinstance(topic, Publish)
-    world.chat.apply(world.chat.shared.append(topic.draft), topic)
+    world.chat.apply(world.chat.shared.append(topic.draft, topic.route), topic.route)
     assert world.chat.rooms["#dev"].topic == "plans"
 
 
@@ -43,7 +43,8 @@ def test_a_private_is_published_to_both_ends_in_order() -> None:
     world = World()
     ana, bob = world.user("ana"), world.user("bob")
     [publish] = world.chat.decide(ana, "/msg bob hi", NOW)
-    assert isinstance(publish, Publish) and publish.to == (bob, ana) and not publish.rooms
+    assert isinstance(publish, Publish) and publish.route.to == (bob.sid, ana.sid)
+    assert not publish.route.rooms
     sends = world.chat.settle([publish])
     assert [(type(o), o.to) for o in sends if isinstance(o, Send)] == [(Send, bob), (Send, ana)]
     assert all(isinstance(o, Send) and isinstance(o.event, Private) for o in sends)

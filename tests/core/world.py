@@ -37,12 +37,12 @@ class World:
                     if isinstance(event, Welcome) or to.sid in self.rooms_of:
                         self.rooms_of[to.sid] = to.room_set
                     self.inbox[to.sid].append(event)
-                case Broadcast(event=event, rooms=rooms, exclude=exclude, hidden_from=hidden):
-                    left_out = {session.sid for session in hidden}
-                    if exclude is not None:
-                        left_out.add(exclude.sid)
+                case Broadcast(event=event, route=route):
+                    left_out = set(route.hidden_from)
+                    if route.exclude is not None:
+                        left_out.add(route.exclude)
                     for sid, member_rooms in self.rooms_of.items():
-                        if member_rooms & rooms and sid not in left_out:
+                        if member_rooms & route.rooms and sid not in left_out:
                             self.inbox[sid].append(event)
                 case Close(session=session):
                     self.closed.add(session.sid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from papo.core.shared import Route
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Join, Message
 
@@ -43,15 +44,17 @@ def test_names_are_listed_sorted_by_their_folded_form() -> None:
 
 def test_append_numbers_with_one_counter_and_the_log_reads_after_an_id() -> None:
     hub = MemoryHub(log_size=3)
-    first = hub.append(Join(ts=NOW, id=0, name="ana"))
-    second = hub.append(Message(ts=NOW, id=0, sender="ana", text="hi"))
+    lobby, ana = Route(frozenset({"#lobby"})), Route(to=(1,))
+    first = hub.append(Join(ts=NOW, id=0, name="ana"), lobby)
+    second = hub.append(Message(ts=NOW, id=0, sender="ana", text="hi"), ana)
     assert (first.id, second.id) == (1, 2) and second.text == "hi"
-    assert hub.read_after(0) == [first, second]
-    assert hub.read_after(1) == [second]
-    assert hub.read_after(2) == []
+    assert hub.read_after(0) == [(first, lobby), (second, ana)]  # each with its route
+    assert hub.read_after(1) == [(second, ana)]
+    assert hub.read_after(2) == [] and hub.last_id() == 2 and hub.oldest_id() == 1
     for number in range(3):
-        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)))
-    assert [event.id for event in hub.read_after(0)] == [3, 4, 5]  # only the last 3 are kept
+        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)), lobby)
+    assert [event.id for event, _ in hub.read_after(0)] == [3, 4, 5]  # only the last 3 are kept
+    assert hub.oldest_id() == 3
 
 
 @given(st.lists(st.integers(min_value=0, max_value=30), max_size=40), st.integers(1, 10))
@@ -59,10 +62,11 @@ def test_read_after_gives_exactly_the_kept_events_above_the_id(
     reads: list[int], log_size: int
 ) -> None:
     hub = MemoryHub(log_size=log_size)
-    appended = [hub.append(Join(ts=NOW, id=0, name=f"u{n}")) for n in range(20)]
+    appended = [hub.append(Join(ts=NOW, id=0, name=f"u{n}"), Route()) for n in range(20)]
     kept = appended[-log_size:]
     for last_id in reads:
-        assert hub.read_after(last_id) == [event for event in kept if event.id > last_id]
+        read = [event for event, _ in hub.read_after(last_id)]
+        assert read == [event for event in kept if event.id > last_id]
 
 
 def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from papo.core.chat import Chat
+from papo.core.shared import Route
 from papo.hub.memory import ID_RESERVATION, MemoryHub
 from papo.hub.store import LogStore, StoreError
 from papo.protocol.events import Join, Message, Private
@@ -21,15 +22,21 @@ NOW = 1_700_000_000.0
 def test_a_restart_goes_on_with_the_log_and_its_ids(tmp_path: Path) -> None:
     path = tmp_path / "chat.db"
     hub = MemoryHub(store=LogStore(path))
+    lobby = Route(frozenset({"#lobby"}), exclude=1, author=2, hidden_from=(3, 4))
+    private = Route(to=(2, 1))
     written = [
-        hub.append(Join(ts=NOW, id=0, name="ana")),
-        hub.append(Message(ts=NOW, id=0, sender="ana", text="olá, mundo")),
-        hub.append(Private(ts=NOW, id=0, sender="ana", recipient="bob", text="psst")),
+        (hub.append(Join(ts=NOW, id=0, name="ana"), lobby), lobby),
+        (hub.append(Message(ts=NOW, id=0, sender="ana", text="olá, mundo"), lobby), lobby),
+        (
+            hub.append(Private(ts=NOW, id=0, sender="ana", recipient="bob", text="psst"), private),
+            private,
+        ),
     ]
     hub.close()
     again = MemoryHub(store=LogStore(path))
-    assert again.read_after(0) == written
-    assert again.append(Message(ts=NOW, id=0, sender="bob", text="back")).id == 4  # not reused
+    assert again.read_after(0) == written  # the routes too: who each event was for
+    back = Message(ts=NOW, id=0, sender="bob", text="back")
+    assert again.append(back, lobby).id == 4  # not reused
     chat = Chat(again)
     assert [event.text for event in chat.default_room.history] == ["olá, mundo", "back"]
     assert all(event.history for event in chat.default_room.history)
@@ -40,7 +47,7 @@ def test_events_reach_the_file_soon_without_a_close(tmp_path: Path) -> None:
     path = tmp_path / "chat.db"
     hub = MemoryHub(store=LogStore(path))
     for number in range(5):
-        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)))
+        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)), Route())
     deadline = time.monotonic() + 5
     count = 0
     while time.monotonic() < deadline and count < 5:
@@ -54,10 +61,10 @@ def test_events_reach_the_file_soon_without_a_close(tmp_path: Path) -> None:
 def test_after_a_crash_ids_jump_past_the_reservation_never_back(tmp_path: Path) -> None:
     path = tmp_path / "chat.db"
     hub = MemoryHub(store=LogStore(path))
-    handed = hub.append(Join(ts=NOW, id=0, name="ana")).id
+    handed = hub.append(Join(ts=NOW, id=0, name="ana"), Route()).id
     # No close: as if killed. Whatever the writer did or did not write, the next id is higher.
     again = MemoryHub(store=LogStore(path))
-    assert again.append(Join(ts=NOW, id=0, name="bob")).id > handed + ID_RESERVATION - 1
+    assert again.append(Join(ts=NOW, id=0, name="bob"), Route()).id > handed + ID_RESERVATION - 1
     again.close()
 
 

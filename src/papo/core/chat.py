@@ -27,7 +27,7 @@ from papo.core.outputs import (
 from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
-from papo.core.shared import SharedState
+from papo.core.shared import Route, SharedState
 from papo.protocol.commands import (
     CommandError,
     Invoke,
@@ -116,7 +116,7 @@ class Chat:
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
-        for event in shared.read_after(0):
+        for event, _ in shared.read_after(0):
             self._recall(event)
 
     # -- state -----------------------------------------------------------------------------
@@ -179,27 +179,20 @@ class Chat:
         outputs: list[Output] = []
         for item in decided:
             if isinstance(item, Publish):
-                outputs += self.apply(self.shared.append(item.draft), item)
+                outputs += self.apply(self.shared.append(item.draft, item.route), item.route)
             else:
                 outputs.append(item)
         return outputs
 
-    def apply(self, event: RoomEvent, publish: Publish) -> list[Output]:
+    def apply(self, event: RoomEvent, route: Route) -> list[Output]:
         """A numbered event: what it leaves in the state (a room's history, its topic), and
         the deliveries it makes to this server's members."""
         self._recall(event)
         outputs: list[Output] = []
-        if publish.rooms:
-            outputs.append(
-                Broadcast(
-                    event,
-                    publish.rooms,
-                    exclude=publish.exclude,
-                    author=publish.author,
-                    hidden_from=publish.hidden_from,
-                )
-            )
-        outputs += (Send(event, session) for session in publish.to)
+        if route.rooms:
+            outputs.append(Broadcast(event, route))
+        members = self.members
+        outputs += (Send(event, members[sid]) for sid in route.to if sid in members)
         return outputs
 
     def decide(self, session: Session, line: str, now: float) -> list[Decided]:
@@ -266,7 +259,7 @@ class Chat:
         outputs += (Send(event, session) for event in room.history)
         if not quiet:
             join = Join(ts=now, id=0, name=wanted, room=room.name, arrived=True)
-            outputs.append(Publish(join, frozenset((room.key,)), exclude=session))
+            outputs.append(Publish(join, Route(frozenset((room.key,)), exclude=session.sid)))
         return outputs
 
     def _nick(self, session: Session, wanted: str, now: float) -> list[Decided]:
@@ -279,9 +272,9 @@ class Chat:
         session.name, session.key = wanted, name_key(wanted)
         nick = Nick(ts=now, id=0, old=old, new=wanted)
         if not session.rooms:
-            return [Renamed(session, old), Publish(nick, to=(session,))]
+            return [Renamed(session, old), Publish(nick, Route(to=(session.sid,)))]
         # Once to each who shares a room, itself too.
-        return [Renamed(session, old), Publish(nick, session.room_set)]
+        return [Renamed(session, old), Publish(nick, Route(session.room_set))]
 
     # -- talking -----------------------------------------------------------------------------
 
@@ -311,9 +304,10 @@ class Chat:
         if not text:
             return []
         draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
-        hidden = self.ignores.ignorers_in(session, room)
-        author = session if kind is Message else None  # an action is echoed to everybody
-        return [Publish(draft, frozenset((room.key,)), author=author, hidden_from=hidden)]
+        hidden = tuple(ignorer.sid for ignorer in self.ignores.ignorers_in(session, room))
+        author = session.sid if kind is Message else None  # an action is echoed to everybody
+        route = Route(frozenset((room.key,)), author=author, hidden_from=hidden)
+        return [Publish(draft, route)]
 
     def _remember(self, room: Room, event: Message | Action) -> None:
         if self.settings.history:
@@ -334,13 +328,13 @@ class Chat:
         sender = session.name or ""
         draft = Private(ts=now, id=0, sender=sender, recipient=recipient.name, text=text)
         if recipient is session:
-            return [Publish(draft, to=(session,))]
-        readers: tuple[Session, ...] = (recipient, session)
+            return [Publish(draft, Route(to=(session.sid,)))]
+        readers: tuple[int, ...] = (recipient.sid, session.sid)
         if session.sid in recipient.ignoring:
-            readers = (session,)  # as IRC does: the sender is not told it is ignored
+            readers = (session.sid,)  # as IRC does: the sender is not told it is ignored
         else:
             recipient.last_private_from = (session.sid, sender)
-        decided: list[Decided] = [Publish(draft, to=readers)]
+        decided: list[Decided] = [Publish(draft, Route(to=readers))]
         if recipient.away is not None:  # as IRC does: told at once, not left waiting
             away = Notice(
                 ts=now, code=NoticeCode.AWAY, names=(recipient.name,), away=recipient.away
@@ -418,7 +412,7 @@ class Chat:
         outputs += (Send(event, session) for event in room.history)
         if not self._quiet(room):
             join = Join(ts=now, id=0, name=session.name or "", room=room.name)
-            outputs.append(Publish(join, frozenset((key,)), exclude=session))
+            outputs.append(Publish(join, Route(frozenset((key,)), exclude=session.sid)))
         return outputs
 
     def _part(self, session: Session, rest: str, now: float) -> list[Decided]:
@@ -435,7 +429,7 @@ class Chat:
                 text=clean_message(text) or None,
                 room=room.name,
             )
-            outputs.append(Publish(leave, frozenset((room.key,))))
+            outputs.append(Publish(leave, Route(frozenset((room.key,)))))
         self.rooms.exit(session, room)
         current = self.rooms.current(session)
         notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
@@ -468,7 +462,7 @@ class Chat:
             return [Send(self._too_long("topic", MAX_TOPIC_CHARS, now), session)]
         by = session.name or ""
         topic = Topic(ts=now, id=0, room=room.name, by=by, text=text)
-        return [Publish(topic, frozenset((room.key,)))]
+        return [Publish(topic, Route(frozenset((room.key,))))]
 
     @staticmethod
     def _too_long(command: str, most: int, now: float) -> Error:
@@ -604,7 +598,7 @@ class Chat:
         if not told:
             return [Departed(session, reason)]
         leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)
-        return [Departed(session, reason), Publish(leave, told)]
+        return [Departed(session, reason), Publish(leave, Route(told))]
 
 
 Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from papo.core.session import Session
+from papo.core.shared import Route
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Event, LeaveReason, RoomEvent
 
@@ -22,17 +23,10 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Broadcast:
-    """An event for every member of any of ``rooms`` (once each), but ``exclude``.
-
-    ``author`` is left out only if it reads text: a line-client user already sees what they
-    typed, while a program (JSON) takes the echo as the confirmation that the line was accepted.
-    """
+    """An event for the members of its route's rooms (once each), as the route says."""
 
     event: Event
-    rooms: frozenset[str]
-    exclude: Session | None = None
-    author: Session | None = None
-    hidden_from: tuple[Session, ...] = ()  # who ignores its author, among the recipients
+    route: Route
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +71,11 @@ Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat
 
 @dataclass(frozen=True, slots=True)
 class Publish:
-    """A decision's draft for the log, and whom its numbered event is for: the members of
-    ``rooms`` (as a Broadcast: ``exclude``, ``author``, ``hidden_from``) and the sessions
-    ``to``. The hub numbers it; ``Chat.apply`` then turns it into this server's deliveries."""
+    """A decision's draft for the log, and whom its numbered event is for. The hub numbers it
+    and keeps the route with it; ``Chat.apply`` then turns it into this server's deliveries."""
 
     draft: RoomEvent
-    rooms: frozenset[str] = frozenset()
-    to: tuple[Session, ...] = ()
-    exclude: Session | None = None
-    author: Session | None = None
-    hidden_from: tuple[Session, ...] = ()
+    route: Route
 
 
 Decided = Output | Publish

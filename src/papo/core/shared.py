@@ -9,12 +9,42 @@ hub (DESIGN.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from papo.protocol.events import RoomEvent
 
 Numbered = TypeVar("Numbered", bound=RoomEvent)
 DEFAULT_LOG_SIZE = 10_000  # events of the log kept (PROTOCOL.md's --log-size)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Whom a logged event is for, by member id: the members of ``rooms`` but ``exclude`` and
+    those in ``hidden_from`` (who ignore its author), and the members ``to``.
+
+    It is kept in the log with its event, so that who an event was for can be asked again
+    later: a member coming back after a dropped connection gets exactly what it missed.
+    ``author`` is left out of a room's delivery only where it reads text (it saw what it
+    typed); a program takes the echo as the confirmation that its line was accepted.
+    """
+
+    rooms: frozenset[str] = frozenset()
+    to: tuple[int, ...] = ()
+    exclude: int | None = None
+    author: int | None = None
+    hidden_from: tuple[int, ...] = ()
+
+    def reaches(self, member: int, rooms: frozenset[str]) -> bool:
+        """Whether the event was for ``member``, a JSON reader that was then in ``rooms``."""
+        if member in self.to:
+            return True
+        if member == self.exclude or member in self.hidden_from:
+            return False
+        return not self.rooms.isdisjoint(rooms)
+
+
+Logged = tuple[RoomEvent, Route]
 
 
 class SharedState(Protocol):
@@ -62,10 +92,20 @@ class SharedState(Protocol):
         """Every room somebody is in, with how many are in it."""
         ...
 
-    def append(self, draft: Numbered) -> Numbered:
-        """Number ``draft`` (its id is ignored) with the next id, keep it in the log, return it."""
+    def append(self, draft: Numbered, route: Route) -> Numbered:
+        """Number ``draft`` (its id is ignored) with the next id, keep it in the log with whom
+        it is for, return it."""
         ...
 
-    def read_after(self, last_id: int) -> list[RoomEvent]:
-        """The logged events with an id above ``last_id``, in order (as far back as kept)."""
+    def last_id(self) -> int:
+        """The id of the newest event (0: none yet)."""
+        ...
+
+    def read_after(self, last_id: int) -> list[Logged]:
+        """The logged events with an id above ``last_id``, in order (as far back as kept),
+        each with its route."""
+        ...
+
+    def oldest_id(self) -> int:
+        """The id of the oldest event kept (0: none): older ones can no longer be read."""
         ...

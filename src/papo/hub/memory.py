@@ -10,9 +10,8 @@ from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import replace
 
-from papo.core.shared import DEFAULT_LOG_SIZE, Numbered
+from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.store import LogStore
-from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
 
 # Ids reserved on disk at a time (--store): one small synchronous write per this many events.
@@ -40,7 +39,7 @@ class MemoryHub:
         # Kept in order as names come, so listing them never sorts (asked on every arrival).
         self._sorted_keys: list[str] = []
         self._last_id = 0
-        self._log: deque[RoomEvent] = deque(maxlen=log_size)
+        self._log: deque[Logged] = deque(maxlen=log_size)
         self._store = store
         self._reserved = 0
         if store is not None:  # ids go on from the last one handed out: never reused
@@ -113,30 +112,36 @@ class MemoryHub:
 
     # -- the log -----------------------------------------------------------------------------
 
-    def append(self, draft: Numbered) -> Numbered:
+    def append(self, draft: Numbered, route: Route) -> Numbered:
         self._last_id += 1
         event = replace(draft, id=self._last_id)
-        self._log.append(event)
+        self._log.append((event, route))
         store = self._store
         if store is not None:
             if self._last_id > self._reserved:
                 self._reserved = self._last_id + ID_RESERVATION
                 store.reserve(self._reserved)
-            store.append(event)
+            store.append(event, route)
         return event
+
+    def last_id(self) -> int:
+        return self._last_id
+
+    def oldest_id(self) -> int:
+        return self._log[0][0].id if self._log else 0
 
     def close(self) -> None:
         """Write what the store has not written yet (a graceful stop loses nothing)."""
         if self._store is not None:
             self._store.close(self._last_id)
 
-    def read_after(self, last_id: int) -> list[RoomEvent]:
+    def read_after(self, last_id: int) -> list[Logged]:
         """From the newest back: a reader is usually close behind (and ids may skip after a
         restart from a store, so positions cannot be computed from them)."""
-        newer: list[RoomEvent] = []
-        for event in reversed(self._log):
-            if event.id <= last_id:
+        newer: list[Logged] = []
+        for logged in reversed(self._log):
+            if logged[0].id <= last_id:
                 break
-            newer.append(event)
+            newer.append(logged)
         newer.reverse()
         return newer

@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from papo.core.shared import Logged, Route
 from papo.protocol.decode import Malformed, decode_fields
 from papo.protocol.events import RoomEvent
 from papo.protocol.render import Renderer
@@ -31,7 +32,7 @@ BATCH = 512  # events written in one transaction at most (a batch may hold sever
 FLUSH_SECONDS = 0.2  # how long an event may wait for its transaction
 WRITER_NICENESS = 19  # the lowest: the event loop's latency comes first
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, route TEXT);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 )
 _CLOSE = None  # the writer's signal to finish
@@ -63,31 +64,37 @@ class LogStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
-            self._db.execute("SELECT id, event FROM events LIMIT 1").fetchall()
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+            if "route" not in columns:  # a store written before routes were kept
+                self._db.execute("ALTER TABLE events ADD COLUMN route TEXT")
+            self._db.execute("SELECT id, event, route FROM events LIMIT 1").fetchall()
             # Ids are reserved ahead, in their own connection, on the caller's thread: an id
             # handed out is never handed out again, even if the process dies before the writer
             # has written its event.
             self._reservations = sqlite3.connect(path, isolation_level=None, timeout=10)
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
-        self._queue: queue.SimpleQueue[RoomEvent | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Logged | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
         self._writer.start()
 
-    def load(self, limit: int) -> list[RoomEvent]:
-        """The last ``limit`` events, oldest first (at start, before any append)."""
+    def load(self, limit: int) -> list[Logged]:
+        """The last ``limit`` events with their routes, oldest first (at start, before any
+        append). An event stored without a route (by an older papo) was for nobody now here."""
         rows = self._db.execute(
-            "SELECT event FROM (SELECT id, event FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
+            "SELECT event, route FROM"
+            " (SELECT id, event, route FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
             (limit,),
         ).fetchall()
-        events: list[RoomEvent] = []
-        for (text,) in rows:
+        events: list[Logged] = []
+        for text, route in rows:
             try:
                 event = decode_fields(json.loads(text))
-            except (Malformed, ValueError) as error:
+                routed = _route_from_json(route) if route else Route()
+            except (Malformed, ValueError, TypeError, KeyError) as error:
                 raise StoreError(f"{self.path}: an event cannot be read: {error}") from error
             if isinstance(event, RoomEvent):
-                events.append(event)
+                events.append((event, routed))
         return events
 
     def last_id(self) -> int:
@@ -108,9 +115,9 @@ class LogStore:
         except sqlite3.Error as error:
             log.error("cannot reserve ids in %s: %s", self.path, error)
 
-    def append(self, event: RoomEvent) -> None:
+    def append(self, event: RoomEvent, route: Route) -> None:
         """Queue ``event`` for the writer; returns at once (the writer renders it)."""
-        self._queue.put(event)
+        self._queue.put((event, route))
 
     def close(self, last_id: int) -> None:
         """Write what is queued, then stop (a graceful shutdown loses nothing): the next start
@@ -137,18 +144,37 @@ class LogStore:
             closing = _CLOSE in items
             events = [item for item in items if item is not _CLOSE]
             for start in range(0, len(events), BATCH):
-                self._write([self._row(event) for event in events[start : start + BATCH]])
+                self._write([self._row(*logged) for logged in events[start : start + BATCH]])
 
-    def _row(self, event: RoomEvent) -> tuple[int, str]:
-        return event.id, self._renderer.json(event).decode().rstrip("\n")
+    def _row(self, event: RoomEvent, route: Route) -> tuple[int, str, str]:
+        return event.id, self._renderer.json(event).decode().rstrip("\n"), _route_json(route)
 
-    def _write(self, rows: list[tuple[int, str]]) -> None:
+    def _write(self, rows: list[tuple[int, str, str]]) -> None:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)", rows)
+                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
         except sqlite3.Error as error:
             log.error(
                 "cannot write %d events (ids %d-%d) to %s: %s",
                 len(rows), rows[0][0], rows[-1][0], self.path, error,
             )  # fmt: skip
+
+
+def _route_json(route: Route) -> str:
+    return json.dumps(
+        [sorted(route.rooms), route.to, route.exclude, route.author, route.hidden_from],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _route_from_json(text: str) -> Route:
+    rooms, to, exclude, author, hidden = json.loads(text)
+    return Route(
+        rooms=frozenset(str(room) for room in rooms),
+        to=tuple(int(member) for member in to),
+        exclude=None if exclude is None else int(exclude),
+        author=None if author is None else int(author),
+        hidden_from=tuple(int(member) for member in hidden),
+    )

@@ -179,16 +179,15 @@ class FanOut(Generic[OutletT]):
                             stream = self._follow(group_of(outlet))
                             self._followers[session.sid] = Follower(outlet, stream)
                         self._send(outlet, self.renderer.render(event, outlet.output))
-                case Broadcast(
-                    event=event, rooms=rooms, exclude=exclude, author=author, hidden_from=hidden
-                ):
-                    self._broadcast(event, rooms)
+                case Broadcast(event=event, route=route):
+                    self._broadcast(event, route.rooms)
+                    author, exclude = route.author, route.exclude
                     if author is not None and self._reads_text(author):
                         self._skip(author)
                     if exclude is not None:
                         self._skip(exclude)
-                    for session in hidden:
-                        self._skip(session)
+                    for sid in route.hidden_from:
+                        self._skip(sid)
                 case Reformat(session=session, output=codec):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
@@ -202,8 +201,8 @@ class FanOut(Generic[OutletT]):
                             self._unfollow(session.sid)
                         outlet.close_after_flush()
 
-    def _reads_text(self, session: Session) -> bool:
-        outlet = self.outlets.get(session.sid)
+    def _reads_text(self, sid: int) -> bool:
+        outlet = self.outlets.get(sid)
         return outlet is not None and outlet.output is OutputFormat.TEXT
 
     def _reformat(self, outlet: OutletT, output: OutputFormat) -> None:
@@ -247,9 +246,9 @@ class FanOut(Generic[OutletT]):
                 stream.chunks.append(data)
                 stream.last = number
 
-    def _skip(self, session: Session) -> None:
-        """Leave the broadcast just appended out of what ``session`` gets."""
-        follower = self._followers.get(session.sid)
+    def _skip(self, sid: int) -> None:
+        """Leave the broadcast just appended out of what member ``sid`` gets."""
+        follower = self._followers.get(sid)
         if follower is None:
             return
         stream = follower.stream
