@@ -95,6 +95,14 @@ class ServerProcess:
         client = self.client(json_mode=True, **kwargs)
         welcome = client.register(name)
         assert welcome["type"] == "welcome", welcome
+        client.welcome = welcome
+        return client
+
+    def line_user(self, name: str, **kwargs: Any) -> LineClient:
+        """A user of a line client (``nc``): text, no resume, gone when its connection is."""
+        client = self.client(**kwargs)
+        client.send(name)
+        client.text_until(lambda line: line.startswith(f"Hello, {name}!"))
         return client
 
 
@@ -121,6 +129,7 @@ class LineClient:
         self.sock = sock
         self.buffer = b""
         self.hello: Event | None = None
+        self.welcome: Event | None = None
         if json_mode:
             self.send("/format json")
             self.hello = self.wait_hello()

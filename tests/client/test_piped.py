@@ -291,7 +291,9 @@ def test_empty_piped_input_says_why_it_cannot_join(server: ServerProcess) -> Non
     assert "no name" in result.stderr and not result.stdout
 
 
-def test_output_into_a_closed_pipe_ends_quietly(server: ServerProcess) -> None:
+def test_output_into_a_closed_pipe_ends_quietly(start_server: StartServer) -> None:
+    # The client dies of SIGPIPE without a /quit: held for a resume, then gone (a short grace).
+    server = start_server("--resume-grace", "1")
     talker = server.user("talker")
     command = (
         f"{shlex.quote(sys.executable)} client.py --port {server.port} --name reader | head -1"
@@ -305,7 +307,7 @@ def test_output_into_a_closed_pipe_ends_quietly(server: ServerProcess) -> None:
         for number in range(20):
             talker.send(f"line {number}")
             time.sleep(0.05)
-        talker.expect("leave", name="reader", timeout=10)  # it ended with the pipe
+        talker.expect("leave", name="reader", reason="timeout", timeout=10)  # ended with the pipe
         assert process.stdin is not None
         process.stdin.close()
         process.wait(10)

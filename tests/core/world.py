@@ -8,7 +8,7 @@ every change of its rooms), so a member who parts still gets the ``leave`` of it
 from __future__ import annotations
 
 from papo.core.chat import Chat, ChatSettings
-from papo.core.outputs import Broadcast, Close, Output, Send
+from papo.core.outputs import Broadcast, Close, Output, Resumed, Send
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Event, LeaveReason, Welcome
@@ -17,12 +17,14 @@ NOW = 1_700_000_000.0
 
 
 class World:
-    def __init__(self, settings: ChatSettings | None = None) -> None:
-        self.chat = Chat(MemoryHub(), settings)
+    def __init__(self, settings: ChatSettings | None = None, log_size: int = 10_000) -> None:
+        self.tokens = iter(f"token-{n}" for n in range(1, 1_000_000))
+        self.chat = Chat(MemoryHub(log_size), settings, tokens=lambda: next(self.tokens))
         self.inbox: dict[int, list[Event]] = {}
         self.sessions: list[Session] = []
         self.closed: set[int] = set()
         self.rooms_of: dict[int, frozenset[str]] = {}  # of the members, as the fan-out knows
+        self.gone: set[int] = set()  # members whose connection dropped (held, perhaps)
 
     def connect(self) -> Session:
         session = Session(len(self.sessions) + 1)
@@ -33,6 +35,10 @@ class World:
     def apply(self, outputs: list[Output]) -> None:
         for output in outputs:
             match output:
+                case Send(to=to) if to.sid in self.gone:
+                    pass  # no connection: lost, unless a resume brings it back
+                case Resumed(member=member):
+                    self.gone.discard(member.sid)
                 case Send(event=event, to=to):
                     if isinstance(event, Welcome) or to.sid in self.rooms_of:
                         self.rooms_of[to.sid] = to.room_set
@@ -56,10 +62,13 @@ class World:
     def drop(self, session: Session) -> None:
         """The connection is gone: it stops receiving, then the chat learns it."""
         self.rooms_of.pop(session.sid, None)
+        self.gone.add(session.sid)
         self.apply(self.chat.disconnect(session, LeaveReason.DISCONNECT, NOW))
 
-    def user(self, name: str) -> Session:
+    def user(self, name: str, *, json: bool = False) -> Session:
         session = self.connect()
+        if json:
+            self.line(session, "/format json")
         events = self.line(session, name)
         assert isinstance(events[0], Welcome), events
         return session

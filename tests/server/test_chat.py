@@ -147,7 +147,8 @@ def test_quit_leaves_with_text_and_server_goes_on(server: ServerProcess) -> None
 
 
 def test_abrupt_disconnect_is_a_leave(server: ServerProcess) -> None:
-    alice, bob = server.user("alice"), server.user("bob")
+    """For a line client: a JSON one is held for a resume (tests/server/test_resume.py)."""
+    alice, bob = server.user("alice"), server.line_user("bob")
     bob.sock.close()
     assert alice.expect("leave", name="bob")["reason"] == "disconnect"
 
@@ -217,7 +218,7 @@ def test_broken_utf8_refused_and_connection_goes_on(server: ServerProcess) -> No
 
 
 def test_crlf_and_unterminated_last_line(server: ServerProcess) -> None:
-    alice, bob = server.user("alice"), server.user("bob")
+    alice, bob = server.line_user("alice"), server.user("bob")
     alice.send(b"telnet style\r\n")
     assert bob.expect("message")["text"] == "telnet style"
     alice.sock.sendall(b"no newline at the end")
@@ -227,7 +228,7 @@ def test_crlf_and_unterminated_last_line(server: ServerProcess) -> None:
 
 
 def test_vanishing_mid_line_delivers_nothing_partial(server: ServerProcess) -> None:
-    alice, bob = server.user("alice"), server.user("bob")
+    alice, bob = server.line_user("alice"), server.user("bob")
     alice.sock.sendall(b"half a thou")
     alice.reset()
     assert bob.expect("leave", name="alice")["reason"] == "disconnect"
@@ -241,7 +242,7 @@ def test_log_has_names_and_reasons_but_never_what_was_said(server: ServerProcess
     bob.expect("action")
     bob.send("/quit")
     alice.expect("leave", name="bob")
-    eve = server.user("eve")
+    eve = server.line_user("eve")
     eve.reset()
     alice.expect("leave", name="eve")
     log = server.log()

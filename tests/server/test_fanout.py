@@ -16,14 +16,10 @@ class RecordingOutlet:
     """An outlet that keeps what it is given (the fan-out's only view of a connection)."""
 
     def __init__(self, session: Session) -> None:
-        self._session = session
+        self.session = session
         self.output = OutputFormat.TEXT
         self.queued: list[bytes] = []
         self.closed = False
-
-    @property
-    def session(self) -> Session:
-        return self._session
 
     def queue(self, data: bytes) -> None:
         self.queued.append(data)

@@ -29,7 +29,7 @@ def test_flood_is_slowed_not_dropped_and_others_are_not_slowed(start_server: Sta
 
 def test_a_client_that_never_reads_is_dropped_as_too_slow(start_server: StartServer) -> None:
     server = start_server("--rate", "0", "--ip-rate", "0", "--sendq", "65536")
-    server.user("sleepy", rcvbuf=4096)  # registers, then never reads again
+    server.line_user("sleepy", rcvbuf=4096)  # registers, then never reads again
     talker = server.user("talker")
     payload = "z" * 2000
     for _ in range(5000):

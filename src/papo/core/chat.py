@@ -7,6 +7,9 @@ same rules run behind asyncio today and behind a Redis hub or an IRC gateway lat
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -17,11 +20,13 @@ from papo.core.outputs import (
     Close,
     Decided,
     Departed,
+    Held,
     Output,
     Publish,
     Reformat,
     Registered,
     Renamed,
+    Resumed,
     Send,
 )
 from papo.core.room import Room
@@ -57,6 +62,7 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    Replayed,
     RoomEvent,
     RoomInfo,
     Rooms,
@@ -84,6 +90,19 @@ DEFAULT_MAX_ROOMS = 20
 MAX_TOPIC_CHARS = 300
 MAX_AWAY_CHARS = 300
 MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
+DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: never held)
+TOKEN_BYTES = 24  # 192 random bits per resume token (32 URL-safe characters)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_digest(token: str) -> bytes:
+    """What the chat keeps of a token: its digest, looked up by (the digest of a guess tells
+    nothing about the token's characters, so the lookup leaks nothing) and written to a
+    store in place of the token, which a copy of the file then cannot resume with."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,6 +114,7 @@ class ChatSettings:
     server_name: str = "papo"
     default_room: str = DEFAULT_ROOM
     max_rooms: int = DEFAULT_MAX_ROOMS  # per user; 0: no limit
+    resume_grace: float = DEFAULT_RESUME_GRACE
 
 
 class Chat:
@@ -105,8 +125,15 @@ class Chat:
     change of a member's rooms (or current room) comes with a ``Send`` to that member.
     """
 
-    def __init__(self, shared: SharedState, settings: ChatSettings | None = None) -> None:
+    def __init__(
+        self,
+        shared: SharedState,
+        settings: ChatSettings | None = None,
+        tokens: Callable[[], str] = new_token,
+    ) -> None:
         self.settings = settings or ChatSettings()
+        self._new_token = tokens
+        self._tokens: dict[bytes, Session] = {}  # by the digest of their resume token
         # Names, the id counter and the log live in the shared state (the hub); the chat keeps
         # the sessions of this process that hold a name, by their id, and the rooms.
         self.shared = shared
@@ -227,8 +254,24 @@ class Chat:
         return self.settle(self._goodbye(session, now, ErrorCode.REGISTRATION_TIMEOUT))
 
     def disconnect(self, session: Session, reason: LeaveReason, now: float) -> list[Output]:
-        """The connection is gone (or being dropped): the others learn it, unless it is quiet."""
+        """The connection is gone (or being dropped). A member that can resume is held: still
+        in its rooms, its name taken, nobody told, what it would have received kept in the
+        log. Any other leaves, and the others learn it (unless the room is quiet)."""
+        if session.held_until is not None:
+            return []  # held already
+        grace = self.settings.resume_grace
+        if self.is_member(session) and session.token is not None and session.resumable and grace:
+            session.held_until = now + grace
+            return [Held(session, session.held_until)]
         return self.settle(self._leave(session, reason, None, now))
+
+    def expire(self, session: Session, until: float, now: float) -> list[Output]:
+        """The hold that was to end at ``until`` is over: unless the member came back (or was
+        held again since), it leaves the chat, and the others see it as a timeout."""
+        if session.held_until != until:
+            return []
+        session.held_until = None
+        return self.settle(self._leave(session, LeaveReason.TIMEOUT, None, now))
 
     # -- registration and names --------------------------------------------------------------
 
@@ -242,24 +285,102 @@ class Chat:
             return outputs
         session.name, session.key = wanted, name_key(wanted)
         session.since = session.last_active = now
+        session.first_id = self.shared.last_id()
         self.members[session.sid] = session
         room = self.default_room
         self.rooms.enter(session, room)
-        quiet = self._quiet(room)
-        users = None if quiet else self.rooms.names(room)
-        welcome = Welcome(
-            ts=now,
-            name=wanted,
-            count=self.rooms.count(room),
-            users=users,
-            room=room.name,
-            topic=room.topic,
-        )
+        token = self._issue_token(session) if session.resumable else None
+        welcome = self._welcome(session, room, now, token)
         outputs = [Registered(session), Send(welcome, session)]
         outputs += (Send(event, session) for event in room.history)
-        if not quiet:
+        if welcome.users is not None:  # not quiet
             join = Join(ts=now, id=0, name=wanted, room=room.name, arrived=True)
             outputs.append(Publish(join, Route(frozenset((room.key,)), exclude=session.sid)))
+        return outputs
+
+    def _welcome(
+        self,
+        session: Session,
+        room: Room | None,
+        now: float,
+        token: str | None,
+        *,
+        resumed: bool = False,
+    ) -> Welcome:
+        """Count and names of ``room`` (none in a quiet one)."""
+        quiet = room is None or self._quiet(room)
+        rooms = tuple(self.rooms[key].name for key in session.rooms) if resumed else None
+        return Welcome(
+            ts=now,
+            name=session.name or "",
+            count=self.rooms.count(room) if room is not None else 0,
+            users=None if quiet or room is None else self.rooms.names(room),
+            room=room.name if room is not None else None,
+            topic=room.topic if room is not None else None,
+            resume=token,
+            resumed=resumed,
+            rooms=rooms,
+        )
+
+    # -- resume ------------------------------------------------------------------------------
+
+    def _issue_token(self, session: Session) -> str | None:
+        """A new resume token for ``session``, the old one no longer valid (None: resume is
+        off)."""
+        if not self.settings.resume_grace:
+            return None
+        self._revoke_token(session)
+        token = self._new_token()
+        session.token = token_digest(token)
+        self._tokens[session.token] = session
+        return token
+
+    def _revoke_token(self, session: Session) -> None:
+        if session.token is not None:
+            self._tokens.pop(session.token, None)
+            session.token = None
+
+    def _resume(self, session: Session, token: str, last: str, now: float) -> list[Decided]:
+        """``/resume TOKEN LAST_ID``: back as the member the token is for, with everything it
+        would have received after ``LAST_ID``. Each failure counts as a refused name."""
+        if session.name is not None or not session.resumable:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="resume"), session)]
+        digest = token_digest(token)
+        member = self._tokens.get(digest)
+        if member is not None and not hmac.compare_digest(member.token or b"", digest):
+            member = None
+        if member is None or not last.isascii() or not last.isdigit():
+            session.refused_names += 1
+            code = ErrorCode.RESUME_FAILED if member is None else ErrorCode.USAGE
+            outputs: list[Decided] = [Send(Error(ts=now, code=code, command="resume"), session)]
+            if session.refused_names >= MAX_NAME_TRIES:
+                outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
+            return outputs
+        outputs = []
+        if member.held_until is None:  # still connected (half-open): that connection goes
+            outputs += [Send(Bye(ts=now, reason=ByeReason.REPLACED), member), Close(member)]
+        member.held_until = None
+        member.resumable = True
+        new = self._issue_token(member)
+        welcome = self._welcome(member, self.rooms.current(member), now, new, resumed=True)
+        outputs += [Resumed(member, session), Send(welcome, member)]
+        return outputs + self._replay(member, int(last), now)
+
+    def _replay(self, member: Session, last_id: int, now: float) -> list[Decided]:
+        """Every logged event above ``last_id`` that was for ``member``, flagged, in order;
+        first, how many (at most) are too old to be replayed any more."""
+        after = max(last_id, member.first_id)
+        outputs: list[Decided] = []
+        oldest = self.shared.oldest_id()
+        if oldest > after + 1:
+            notice = Notice(ts=now, code=NoticeCode.MISSED, count=oldest - 1 - after)
+            outputs.append(Send(notice, member))
+        sid = member.sid
+        outputs += (
+            Send(Replayed(event), member)
+            for event, route in self.shared.read_after(after)
+            if route.reaches(sid, member.rooms_at(event.id))
+        )
         return outputs
 
     def _nick(self, session: Session, wanted: str, now: float) -> list[Decided]:
@@ -429,7 +550,10 @@ class Chat:
                 text=clean_message(text) or None,
                 room=room.name,
             )
-            outputs.append(Publish(leave, Route(frozenset((room.key,)))))
+            # Its own part goes to the parter apart from the room: it is out of the room once
+            # the event is numbered, and a resume must still find the part was for it.
+            route = Route(frozenset((room.key,)), to=(session.sid,), exclude=session.sid)
+            outputs.append(Publish(leave, route))
         self.rooms.exit(session, room)
         current = self.rooms.current(session)
         notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
@@ -567,6 +691,7 @@ class Chat:
             output = OutputFormat(wanted.casefold())
         except ValueError:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="format"), session)]
+        session.resumable = output is OutputFormat.JSON  # a program can keep its token
         return [Reformat(session, output), Send(self.hello(session, now), session)]
 
     def _quit(self, session: Session, text: str, now: float) -> list[Decided]:
@@ -589,6 +714,7 @@ class Chat:
         if not self.is_member(session):
             return []
         del self.members[session.sid]
+        self._revoke_token(session)
         self.ignores.forget(session)
         self._away.pop(session.sid, None)
         self.shared.release(session.name or "", session.sid)
@@ -622,4 +748,5 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.TOPIC: lambda chat, session, c, now: chat._topic(session, c.rest, now),
     Verb.AWAY: lambda chat, session, c, now: chat._set_away(session, c.rest, now),
     Verb.WHOIS: lambda chat, session, c, now: chat._whois(session, c.args[0], now),
+    Verb.RESUME: lambda chat, session, c, now: chat._resume(session, c.args[0], c.args[1], now),
 }

@@ -66,7 +66,25 @@ class Reformat:
     output: OutputFormat
 
 
-Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat
+@dataclass(frozen=True, slots=True)
+class Held:
+    """``session``'s connection dropped: it stays a member, unseen by others, until ``until``
+    (wall clock), when the shell asks the chat whether it came back (``Chat.expire``)."""
+
+    session: Session
+    until: float
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """The connection that registered as ``via`` is ``member``'s from now on (a resume):
+    what is sent to ``member`` goes there."""
+
+    member: Session
+    via: Session
+
+
+Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat | Held | Resumed
 
 
 @dataclass(frozen=True, slots=True)

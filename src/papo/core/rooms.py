@@ -60,13 +60,13 @@ class RoomDirectory:
 
     def enter(self, session: Session, room: Room) -> None:
         room.members[session.sid] = session
-        session.enter(room.key)
+        session.enter(room.key, self._shared.last_id())
         self._shared.enter(room.key, session.sid)
 
     def exit(self, session: Session, room: Room) -> None:
         """Out of ``room``, which goes dormant if that was its last member."""
         del room.members[session.sid]
-        session.exit(room.key)
+        session.exit(room.key, self._shared.last_id())
         self._shared.exit(room.key, session.sid)
         if not room.members and room is not self.default:
             del self._live[room.key]

@@ -8,21 +8,32 @@ shares with others.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
+# Changes of rooms remembered for a resume (one per /join or /part): more than a dropped
+# connection's few seconds ever see; the oldest go first.
+MOVES_KEPT = 64
+
 
 class Session:
     __slots__ = (
         "away",
         "current",
+        "first_id",
+        "held_until",
         "ignoring",
         "key",
         "last_active",
         "last_private_from",
+        "moves",
         "name",
         "refused_names",
+        "resumable",
         "room_set",
         "rooms",
         "sid",
         "since",
+        "token",
     )
 
     def __init__(self, sid: int) -> None:
@@ -42,20 +53,46 @@ class Session:
         self.rooms: list[str] = []
         self.room_set: frozenset[str] = frozenset()
         self.current: str | None = None
+        # Resume: it reads JSON (only a program can keep its token); the digest of its current
+        # token; until when it is held after its connection dropped (None: connected).
+        self.resumable = False
+        self.token: bytes | None = None
+        self.held_until: float | None = None
+        # What a resume replays is decided by the rooms it was in when each event happened:
+        # ``moves`` pairs the id of the newest event at each change with the rooms after it;
+        # ``first_id``, the newest id when it arrived (nothing before it is its to replay).
+        self.first_id = 0
+        self.moves: list[tuple[int, frozenset[str]]] = []
 
     def __repr__(self) -> str:
         return f"Session({self.sid}, {self.name!r})"
 
-    def enter(self, key: str) -> None:
-        """In room ``key`` (again), which becomes the current one."""
+    def enter(self, key: str, at: int = 0) -> None:
+        """In room ``key`` (again), which becomes the current one; ``at``: the newest id."""
         if key in self.room_set:
             self.rooms.remove(key)
         self.rooms.append(key)
-        self.room_set = frozenset(self.rooms)
+        self._moved(at)
         self.current = key
 
-    def exit(self, key: str) -> None:
+    def exit(self, key: str, at: int = 0) -> None:
         """Out of room ``key``: the current room is the one it joined most recently."""
         self.rooms.remove(key)
-        self.room_set = frozenset(self.rooms)
+        self._moved(at)
         self.current = self.rooms[-1] if self.rooms else None
+
+    def _moved(self, at: int) -> None:
+        self.room_set = rooms = frozenset(self.rooms)
+        moves = self.moves
+        if moves and moves[-1][0] == at:
+            moves[-1] = (at, rooms)  # nothing happened in between: only the last counts
+        else:
+            moves.append((at, rooms))
+            if len(moves) > MOVES_KEPT:
+                del moves[0]
+
+    def rooms_at(self, event_id: int) -> frozenset[str]:
+        """The rooms it was in when event ``event_id`` happened (as far back as kept)."""
+        moves = self.moves
+        index = bisect_left(moves, event_id, key=lambda move: move[0]) - 1
+        return moves[max(index, 0)][1] if moves else self.room_set

@@ -38,6 +38,7 @@ class Verb(Enum):
     TOPIC = "topic"
     AWAY = "away"
     WHOIS = "whois"
+    RESUME = "resume"
 
 
 class Privilege(Enum):
@@ -139,6 +140,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         verb=Verb.WHOIS, aliases=(), min_args=1, before_registration=False, usage="/whois NAME"
+    ),
+    CommandSpec(
+        verb=Verb.RESUME,
+        aliases=(),
+        min_args=2,
+        before_registration=True,
+        usage="/resume TOKEN LAST_ID",
     ),
 )
 COMMANDS_BY_NAME: dict[str, CommandSpec] = {

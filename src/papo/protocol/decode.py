@@ -30,6 +30,8 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    Replayed,
+    RoomEvent,
     RoomInfo,
     Rooms,
     Topic,
@@ -127,6 +129,13 @@ def _enum_value(kind: type[E], value: object) -> E:
 
 def decode_fields(fields: dict[str, Any]) -> Event | None:
     """One decoded JSON object as an event; None for types this client does not know."""
+    event = _decode_event(fields)
+    if fields.get("replay") is True and isinstance(event, RoomEvent):
+        return Replayed(event)
+    return event
+
+
+def _decode_event(fields: dict[str, Any]) -> Event | None:
     ts = parse_timestamp(fields.get("ts"))
     match fields.get("type"):
         case "hello":
@@ -153,6 +162,9 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
                 users=users,
                 room=_optional_text(fields, "room"),
                 topic=_optional_text(fields, "topic"),
+                resume=_optional_text(fields, "resume"),
+                resumed=fields.get("resumed") is True,
+                rooms=_names(fields, "rooms") if "rooms" in fields else None,
             )
         case "message" | "action" as kind:
             cls = Message if kind == "message" else Action
@@ -240,9 +252,9 @@ def decode_fields(fields: dict[str, Any]) -> Event | None:
             names = _names(fields, "names") if "names" in fields else ()
             room = _optional_text(fields, "room")
             code = NoticeCode(fields["code"])
-            return Notice(
-                ts=ts, code=code, names=names, room=room, away=_optional_text(fields, "away")
-            )
+            missed = _integer(fields, "count") if "count" in fields else None
+            away = _optional_text(fields, "away")
+            return Notice(ts=ts, code=code, names=names, room=room, away=away, count=missed)
         case "error":
             rule = fields.get("rule")
             problem = NameProblem(rule) if isinstance(rule, str) and rule in _RULES else None

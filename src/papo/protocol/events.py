@@ -26,6 +26,8 @@ class LeaveReason(Enum):
 class ByeReason(Enum):
     QUIT = "quit"
     SHUTDOWN = "shutdown"
+    RESTART = "restart"  # the server stops and comes back: resume within the grace
+    REPLACED = "replaced"  # the same user resumed on another connection
     TOO_MANY_TRIES = "too_many_tries"
     REGISTRATION_TIMEOUT = "registration_timeout"
     SERVER_FULL = "server_full"
@@ -50,6 +52,7 @@ class ErrorCode(Enum):
     NOT_IN_ROOM = "not_in_room"
     TOO_MANY_ROOMS = "too_many_rooms"
     NO_ROOM = "no_room"
+    RESUME_FAILED = "resume_failed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,7 +77,10 @@ class Hello:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Welcome:
-    """``count`` and ``users`` describe the room the user lands in (``room``, the default)."""
+    """``count`` and ``users`` describe the room the user lands in (``room``: the default
+    one, or after a resume the current one). ``resume`` is the secret that brings this user
+    back after a dropped connection (JSON readers only); ``resumed``: it just did, and
+    ``rooms`` are the rooms it is still in."""
 
     ts: float
     name: str
@@ -82,6 +88,9 @@ class Welcome:
     users: tuple[str, ...] | None
     room: str | None = None
     topic: str | None = None
+    resume: str | None = None
+    resumed: bool = False
+    rooms: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,6 +242,7 @@ class NoticeCode(Enum):
     NOW_AWAY = "now_away"  # /away TEXT: you are marked away (``away``)
     BACK = "back"  # /away alone: you are back
     AWAY = "away"  # a private went to somebody away (``names``: who, ``away``: their text)
+    MISSED = "missed"  # after a resume: ``count`` events were too old to be replayed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,6 +255,7 @@ class Notice:
     names: tuple[str, ...] = ()
     room: str | None = None
     away: str | None = None
+    count: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -264,11 +275,26 @@ class Bye:
 
 
 RoomEvent = Message | Action | Private | Join | Leave | Nick | Topic
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A logged event sent again to a user coming back after a dropped connection: the same
+    event, flagged ``replay`` (it happened while the user was away)."""
+
+    event: RoomEvent
+
+    @property
+    def ts(self) -> float:
+        return self.event.ts
+
+
 Event = (
     Greeting
     | Hello
     | Welcome
     | RoomEvent
+    | Replayed
     | Joined
     | TopicShown
     | Rooms

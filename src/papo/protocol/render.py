@@ -33,6 +33,7 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    Replayed,
     Rooms,
     Topic,
     TopicShown,
@@ -125,6 +126,14 @@ class Renderer:
                     fields["room"] = event.room
                 if event.topic:
                     fields["topic"] = event.topic
+                if event.resume is not None:
+                    fields["resume"] = event.resume
+                if event.resumed:
+                    fields["resumed"] = True
+                if event.rooms is not None:
+                    fields["rooms"] = list(event.rooms)
+            case Replayed(event=logged):
+                return {**self.json_fields(logged), "replay": True}
             case Message() | Action():
                 fields = {
                     "type": "message" if isinstance(event, Message) else "action",
@@ -222,6 +231,8 @@ class Renderer:
                     fields["room"] = event.room
                 if event.away is not None:
                     fields["away"] = event.away
+                if event.count is not None:
+                    fields["count"] = event.count
             case Error():
                 fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}
                 if event.name is not None:
@@ -303,6 +314,8 @@ class Renderer:
                 return _("Error: {text}").format(text=self.error_text(event))
             case Bye():
                 return self.bye_text(event.reason)
+            case Replayed(event=logged):
+                return self.text_line(logged)
 
     @staticmethod
     def replay_mark(event: Utterance) -> str:
@@ -421,6 +434,8 @@ class Renderer:
         texts = {
             ByeReason.QUIT: _("Goodbye!"),
             ByeReason.SHUTDOWN: _("The server is shutting down. Goodbye!"),
+            ByeReason.RESTART: _("The server is restarting. Come back in a moment."),
+            ByeReason.REPLACED: _("You came back on another connection; this one is closed."),
             ByeReason.TOO_MANY_TRIES: _("Too many refused names. Goodbye!"),
             ByeReason.REGISTRATION_TIMEOUT: _("No name was given in time. Goodbye!"),
             ByeReason.SERVER_FULL: _("The server is full. Try again later."),
@@ -531,6 +546,8 @@ class Renderer:
                 ).format(max=event.extra.get("max_rooms", ""), room=room)
             case ErrorCode.NO_ROOM:
                 return _("you are in no room; /join a room to talk (/rooms lists them).")
+            case ErrorCode.RESUME_FAILED:
+                return _("nothing to resume: that token is unknown, used or expired.")
 
     def notice_text(self, event: Notice) -> str:
         _ = self._
@@ -559,6 +576,13 @@ class Renderer:
                 return _("You are back.")
             case NoticeCode.AWAY:
                 return _("{name} is away: {text}").format(name=names, text=event.away or "")
+            case NoticeCode.MISSED:
+                count = event.count or 0
+                return self._n(
+                    "{count} message could not be recovered.",
+                    "{count} messages could not be recovered.",
+                    count,
+                ).format(count=count)
 
     def command_description(self, name: str) -> str:
         _ = self._
@@ -579,6 +603,7 @@ class Renderer:
             "topic": _("show the topic of ROOM, or set it to TEXT"),
             "away": _("say you are away, and why (without TEXT: back)"),
             "whois": _("who NAME is: since when, idle, rooms, away"),
+            "resume": _("come back after a dropped connection, instead of a name (JSON)"),
         }
         return descriptions[name]
 

@@ -15,7 +15,7 @@ from enum import Enum, auto
 from functools import partial
 
 from papo.core.chat import Chat, ChatSettings
-from papo.core.outputs import Departed, Output, Registered, Renamed, Send
+from papo.core.outputs import Departed, Held, Output, Registered, Renamed, Resumed, Send
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.protocol.events import (
@@ -76,6 +76,7 @@ class ChatServer:
                 max_rooms=config.max_rooms,
                 max_line_bytes=config.max_line_bytes,
                 motd=config.motd,
+                resume_grace=config.resume_grace,
             ),
         )
         self.renderer = Renderer(config.language)
@@ -100,6 +101,7 @@ class ChatServer:
         self._pacer = FlushPacer()
         self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
+        self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
         self._tls = tls_context(config)
 
     # -- listening -------------------------------------------------------------------------
@@ -245,9 +247,9 @@ class ChatServer:
             return
         connection.admitted = False
         self.admitted -= 1
-        self.fanout.detach(connection)
+        still_its_members = self.fanout.detach(connection)
         self.addresses.release(connection.address_group)
-        if not self.shutting_down:
+        if still_its_members and not self.shutting_down:  # not replaced by a resume
             self._depart(connection, LeaveReason.DISCONNECT)
         log.debug("connection %s from %s closed", connection.session.sid, connection.peer)
 
@@ -333,15 +335,38 @@ class ChatServer:
         match output:
             case Registered():
                 log.info("registered %s as %r from %s", session.sid, session.name, peer)
-                if origin.registration_timer is not None:
-                    origin.registration_timer.cancel()
-                    origin.registration_timer = None
+                origin.stop_registration_timer()
+            case Resumed(member=member):
+                log.info("%r resumed from %s", member.name, peer)
+                origin.stop_registration_timer()
+                hold = self._holds.pop(member.sid, None)
+                if hold is not None:
+                    hold.cancel()
+            case Held(session=member, until=until):
+                log.info("%r held for %g s from %s", member.name, self.config.resume_grace, peer)
+                self._hold_until(member, until)
             case Renamed(old=old):
                 log.info("%r is now %r, from %s", old, session.name, peer)
             case Departed(reason=reason):
                 log.info("%r left (%s) from %s", session.name, reason.value, peer)
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
                 log.info("too many refused names from %s", peer)
+
+    def _hold_until(self, member: Session, until: float) -> None:
+        """At ``until`` (wall clock) the chat is asked whether the member came back."""
+        previous = self._holds.pop(member.sid, None)
+        if previous is not None:
+            previous.cancel()
+        delay = max(0.0, until - time.time())
+        loop = asyncio.get_running_loop()
+        self._holds[member.sid] = loop.call_later(delay, self._hold_over, member, until)
+
+    def _hold_over(self, member: Session, until: float) -> None:
+        self._holds.pop(member.sid, None)
+        outputs = self.chat.expire(member, until, time.time())
+        if outputs:
+            log.info("%r did not come back in time", member.name)
+        self.carry_out(outputs)
 
     def _drop_all_slow(self) -> None:
         while self._slow:
@@ -359,6 +384,8 @@ class ChatServer:
         self.shutting_down = True
         if self._forgetting is not None:
             self._forgetting.cancel()
+        for hold in self._holds.values():
+            hold.cancel()
         for listener in self.listeners:
             listener.close()
         for task in (*self._accepting, *self._handshakes):

@@ -15,7 +15,13 @@ from typing import Any
 
 from papo import __version__
 from papo.cli import within
-from papo.core.chat import DEFAULT_HISTORY, DEFAULT_MAX_ROOMS, DEFAULT_QUIET_ABOVE, DEFAULT_ROOM
+from papo.core.chat import (
+    DEFAULT_HISTORY,
+    DEFAULT_MAX_ROOMS,
+    DEFAULT_QUIET_ABOVE,
+    DEFAULT_RESUME_GRACE,
+    DEFAULT_ROOM,
+)
 from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import (
@@ -56,6 +62,7 @@ class ServerConfig:
     loop: str = "auto"
     store: Path | None = None
     log_size: int = DEFAULT_LOG_SIZE
+    resume_grace: float = DEFAULT_RESUME_GRACE
 
 
 _non_negative_int = within(int, 0)
@@ -157,6 +164,11 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         "--log-size",
         type=_positive_int,
         help=_("events the log keeps in memory, and reads back from --store (10000)"),
+    )
+    add(
+        "--resume-grace",
+        type=_non_negative_float,
+        help=_("seconds a dropped JSON client stays online to resume (120; 0: never)"),
     )
     add(
         "--store",

@@ -237,6 +237,12 @@ class Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
+    def stop_registration_timer(self) -> None:
+        """It has a name (or is back under one): no deadline any more."""
+        if self.registration_timer is not None:
+            self.registration_timer.cancel()
+            self.registration_timer = None
+
     def _cancel_timers(self) -> None:
         if self._talker is not None:
             self._talker.stop()

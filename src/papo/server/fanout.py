@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
-from papo.core.outputs import Broadcast, Close, Output, Reformat, Send
+from papo.core.outputs import Broadcast, Close, Output, Reformat, Resumed, Send
 from papo.core.session import Session
 from papo.protocol.commands import OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome, room_of
@@ -28,9 +28,7 @@ class Outlet(Protocol):
     """A connection as the fan-out sees it: its own queue of bytes, one write of that queue plus
     its share of the broadcasts at each flush, and a way to close."""
 
-    @property
-    def session(self) -> Session: ...
-
+    session: Session  # changed when a connection resumes a member
     output: OutputFormat
 
     def queue(self, data: bytes) -> None: ...
@@ -115,9 +113,15 @@ class FanOut(Generic[OutletT]):
     def attach(self, outlet: OutletT) -> None:
         self.outlets[outlet.session.sid] = outlet
 
-    def detach(self, outlet: OutletT) -> None:
-        self.outlets.pop(outlet.session.sid, None)
-        self._unfollow(outlet.session.sid)
+    def detach(self, outlet: OutletT) -> bool:
+        """Forget ``outlet``; False if its member had moved to another one already (a resume
+        replaced it), which is then left as it is."""
+        sid = outlet.session.sid
+        if self.outlets.get(sid) is not outlet:
+            return False
+        del self.outlets[sid]
+        self._unfollow(sid)
+        return True
 
     def _follow(self, key: GroupKey) -> Stream:
         stream = self._streams.get(key)
@@ -192,6 +196,11 @@ class FanOut(Generic[OutletT]):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
                         self._reformat(outlet, codec)
+                case Resumed(member=member, via=via):
+                    outlet = outlets.pop(via.sid, None)
+                    if outlet is not None:  # what is sent to the member goes there now
+                        outlet.session = member
+                        outlets[member.sid] = outlet
                 case Close(session=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:

@@ -1,0 +1,204 @@
+"""Resume over real sockets: held on a drop, back with ``/resume TOKEN LAST_ID``, nothing lost,
+doubled or reordered, through a proxy that cuts, stalls and resets connections."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from tests.conftest import StartServer
+from tests.proxy import FaultyProxy
+from tests.support import TIMEOUT, Event, LineClient, ServerProcess
+
+FAST = ("--rate", "0", "--ip-rate", "0", "--ip-connect-rate", "0", "--max-per-ip", "0")
+
+
+def resume(server: ServerProcess, token: str, last_id: int, port: int | None = None) -> LineClient:
+    client = LineClient(port or server.port, json_mode=True)
+    server.clients.append(client)
+    client.send(f"/resume {token} {last_id}")
+    return client
+
+
+def test_a_json_drop_is_held_unseen_and_a_resume_brings_back_what_was_missed(
+    server: ServerProcess,
+) -> None:
+    ana, bob = server.user("ana"), server.user("bob")
+    assert ana.welcome is not None and len(ana.welcome["resume"]) >= 22  # >= 128 bits
+    ana.send("/join #dev")
+    bob.send("/join #dev")
+    first = ana.expect("join", name="bob", room="#dev")["id"]
+    bob.expect("joined")
+    ana.reset()
+    assert bob.quiet(0.5) == []  # nobody is told of a drop
+    bob.send("/online")
+    assert "ana" in bob.expect("online")["users"]
+    bob.send("while you were out")
+    bob.send("/msg ana psst")
+    bob.expect("private")
+    back = resume(server, ana.welcome["resume"], first)
+    welcome = back.expect("welcome")
+    assert welcome["resumed"] is True and welcome["name"] == "ana"
+    assert welcome["rooms"] == ["#lobby", "#dev"] and welcome["room"] == "#dev"
+    assert welcome["resume"] != ana.welcome["resume"]
+    message, private = back.next_event(), back.next_event()
+    assert message == {**message, "type": "message", "text": "while you were out", "replay": True}
+    assert private == {**private, "type": "private", "text": "psst", "replay": True}
+    bob.send("live again")
+    live = back.expect("message", text="live again")
+    assert "replay" not in live and live["id"] > private["id"] > message["id"] > first
+    assert "resumed from" in server.log() and ana.welcome["resume"] not in server.log()
+
+
+def test_a_bad_token_is_refused_and_the_connection_may_still_pick_a_name(
+    server: ServerProcess,
+) -> None:
+    client = resume(server, "not-a-token", 0)
+    assert client.expect("error")["code"] == "resume_failed"
+    client.send("/resume only-one-argument")
+    assert client.expect("error")["code"] == "usage"
+    assert client.register("zoe")["type"] == "welcome"
+
+
+def test_resuming_while_the_old_connection_is_open_replaces_it(server: ServerProcess) -> None:
+    ana, bob = server.user("ana"), server.user("bob")
+    assert ana.welcome is not None
+    back = resume(server, ana.welcome["resume"], 0)
+    assert back.expect("welcome")["resumed"] is True
+    assert ana.expect("bye")["reason"] == "replaced"
+    assert ana.closed_by_server()
+    bob.send("hello")
+    assert back.expect("message", text="hello")["from"] == "bob"
+    assert [e for e in bob.quiet(0.3) if e["type"] == "leave"] == []  # ana never left
+
+
+def test_a_hold_that_runs_out_is_a_timeout_leave(start_server: StartServer) -> None:
+    server = start_server("--resume-grace", "0.5")
+    ana, bob = server.user("ana"), server.user("bob")
+    assert ana.welcome is not None
+    ana.sock.close()
+    assert bob.expect("leave", name="ana")["reason"] == "timeout"
+    late = resume(server, ana.welcome["resume"], 0)
+    assert late.expect("error")["code"] == "resume_failed"
+    assert late.register("ana")["type"] == "welcome"  # the name is free again
+
+
+def test_five_failed_resumes_are_five_refused_names(server: ServerProcess) -> None:
+    client = server.client(json_mode=True)
+    for _ in range(5):
+        client.send("/resume guess 0")
+    assert client.expect("bye")["reason"] == "too_many_tries"
+
+
+class ResumingReader:
+    """A JSON client that resumes by itself, as the papo client does, and keeps every event."""
+
+    def __init__(self, server: ServerProcess, proxy: FaultyProxy, name: str) -> None:
+        self.server, self.proxy = server, proxy
+        self.client = LineClient(proxy.port, json_mode=True)
+        welcome = self.client.register(name)
+        self.token: str = welcome["resume"]
+        self.last_id = 0
+        self.events: list[Event] = []
+        self.resumes = 0
+
+    def send(self, line: str) -> None:
+        self.client.send(line)
+
+    def read(self, until: Any, timeout: float = 20) -> None:
+        """Read until ``until(event)``; a lost connection is resumed on a new one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event = self.client.event(0.5)
+            except (EOFError, OSError):
+                self.come_back()
+                continue
+            if event is None:
+                continue
+            self.take(event)
+            if until(event):
+                return
+        raise AssertionError(f"timed out; last events {self.events[-5:]}")
+
+    def take(self, event: Event) -> None:
+        if event["type"] == "welcome":
+            self.token = event["resume"]
+        if "id" in event:
+            assert event["id"] > self.last_id, (event, self.last_id)
+            self.last_id = event["id"]
+        self.events.append(event)
+
+    def come_back(self, *, abandon: bool = False) -> None:
+        """Resume on a new connection (``abandon``: leave the old one open, unread)."""
+        if not abandon:
+            self.client.close()
+        self.resumes += 1
+        self.client = LineClient(self.proxy.port, json_mode=True)
+        self.client.send(f"/resume {self.token} {self.last_id}")
+        welcome = self.client.expect("welcome", timeout=TIMEOUT)
+        assert welcome["resumed"] is True
+        self.take(welcome)
+
+
+@pytest.mark.parametrize("fault", ["cut", "reset", "stall"])
+def test_through_faults_each_message_arrives_once_in_order(
+    start_server: StartServer, fault: str
+) -> None:
+    """500 messages in two rooms and privates while the connection breaks three times."""
+    server = start_server(*FAST)
+    proxy = FaultyProxy(server.port)
+    try:
+        ana = ResumingReader(server, proxy, "ana")
+        ana.send("/join #a")
+        ana.read(lambda e: e["type"] == "joined")
+        ana.send("/join #b")
+        ana.read(lambda e: e["type"] == "joined")
+        bob, carol, dave = server.user("bob"), server.user("carol"), server.user("dave")
+        bob.send("/join #a")
+        carol.send("/join #b")
+        dave.send("/join #elsewhere")  # what dave says in there is not for ana
+        for sender in (bob, carol, dave):
+            sender.expect("joined")
+        sent: dict[str, list[Event]] = {"bob": [], "carol": [], "dave": []}
+
+        def talk() -> None:
+            for number in range(500):
+                who, line = [
+                    (bob, f"a{number}"),
+                    (carol, f"b{number}"),
+                    (dave, f"/msg ana p{number}"),
+                    (dave, f"x{number}"),
+                ][number % 4]
+                who.send(line)
+                if number % 25 == 0:
+                    time.sleep(0.02)
+
+        talker = threading.Thread(target=talk)
+        talker.start()
+        for count in (60, 200, 340):
+            ana.read(lambda e, count=count: e["type"] in ("message", "private")
+                     and int(e["text"][1:]) >= count)  # fmt: skip
+            if fault == "stall":
+                proxy.stall()
+                ana.come_back(abandon=True)
+            else:
+                getattr(proxy, fault)()
+        talker.join()
+        for name, client in (("bob", bob), ("carol", carol), ("dave", dave)):
+            while len(sent[name]) < 125:
+                event = client.expect("message" if name != "dave" else "private")
+                if event.get("from") == name:
+                    sent[name].append(event)
+        expected = sorted(e["id"] for e in (*sent["bob"], *sent["carol"], *sent["dave"]))
+        ana.read(lambda e: ana.last_id >= expected[-1])
+        got = [e["id"] for e in ana.events if e["type"] in ("message", "private")]
+        missing, extra = set(expected) - set(got), set(got) - set(expected)
+        assert (missing, extra) == (set(), set()), [e for e in ana.events if e.get("id") in extra]
+        assert got == expected  # every one, once, in order (none of dave's in #elsewhere)
+        assert ana.resumes >= 3 and any(e.get("replay") for e in ana.events)
+    finally:
+        proxy.close()
