@@ -75,7 +75,8 @@ def test_close_and_detach_and_tell_everyone() -> None:
     hub.deliver(chat.handle_line(outlets[0].session, "/quit", NOW))
     assert outlets[0].closed
     hub.detach(outlets[0])
-    told = hub.tell_everyone(chat.hello(outlets[1].session, NOW))
+    hello = chat.hello(outlets[1].session, NOW)
+    told = hub.tell_everyone(lambda outlet: hello)
     assert told == outlets[1:]
     assert outlets[0].queued[-1].startswith(b"Goodbye")
 

@@ -3,8 +3,10 @@ doubled or reordered, through a proxy that cuts, stalls and resets connections."
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -202,3 +204,55 @@ def test_through_faults_each_message_arrives_once_in_order(
         assert ana.resumes >= 3 and any(e.get("replay") for e in ana.events)
     finally:
         proxy.close()
+
+
+def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "chat.db")
+    server = start_server("--store", store)
+    ana, bob, text = server.user("ana"), server.user("bob"), server.line_user("tex")
+    assert ana.welcome is not None and bob.welcome is not None
+    ana.send("/join #dev")
+    ana.expect("joined")
+    ana.send("/away lunch")
+    ana.expect("info", code="now_away")
+    bob.send("/join #dev")
+    seen = ana.expect("join", name="bob")["id"]
+    bob.send("before the restart")
+    bob.expect("message", text="before the restart")
+    server.signal(signal.SIGTERM)
+    assert bob.expect("bye")["reason"] == "restart"  # JSON: come back
+    assert text.text_until(lambda line: "shutting down" in line)  # a line client: goodbye
+    assert server.wait() == 0
+    again = start_server("--store", store)
+    stranger = again.client(json_mode=True)
+    assert stranger.register("ana")["code"] == "name_taken"  # still ana's, held
+    back = resume(again, bob.welcome["resume"], 0)
+    welcome = back.expect("welcome")
+    assert welcome["resumed"] and welcome["rooms"] == ["#lobby", "#dev"]
+    back.send("/msg ana after the restart")
+    back.expect("private")
+    ana_back = resume(again, ana.welcome["resume"], seen)
+    assert ana_back.expect("welcome")["room"] == "#dev"
+    replayed = [ana_back.next_event(), ana_back.next_event()]
+    assert [(e["type"], e["text"], e["replay"]) for e in replayed] == [
+        ("message", "before the restart", True), ("private", "after the restart", True)
+    ]  # fmt: skip
+    ana_back.send("/whois ana")
+    assert ana_back.expect("whois")["away"] == "lunch"
+    tex = again.user("tex")  # the line client was not held: its name is free
+    assert tex.welcome is not None
+
+
+def test_held_users_of_a_restart_time_out_when_nobody_comes_back(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "chat.db")
+    server = start_server("--store", store, "--resume-grace", "1")
+    server.user("ana")
+    server.signal(signal.SIGTERM)
+    assert server.wait() == 0
+    again = start_server("--store", store, "--resume-grace", "1")
+    bob = again.user("bob")
+    assert bob.expect("leave", name="ana")["reason"] == "timeout"

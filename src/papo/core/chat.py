@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
+from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
     Broadcast,
@@ -145,6 +146,14 @@ class Chat:
         # outlives the process (--store).
         for event, _ in shared.read_after(0):
             self._recall(event)
+        holds = shared.take_holds()  # held when the previous process stopped
+        for hold in holds:
+            self._restore(hold)
+        for hold in holds:  # once all are back: whom each ignored
+            member = self.members[hold.member]
+            for sid in hold.ignoring:
+                if (target := self.members.get(sid)) is not None:
+                    self.ignores.ignore(member, target)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -365,6 +374,60 @@ class Chat:
         welcome = self._welcome(member, self.rooms.current(member), now, new, resumed=True)
         outputs += [Resumed(member, session), Send(welcome, member)]
         return outputs + self._replay(member, int(last), now)
+
+    def hold_everyone(self, now: float) -> list[Session]:
+        """The server stops and the log outlives it: every member that can resume is held
+        (those held already keep their end), and the hub writes them down for the next
+        process. Returns the members held, to be told ``restart``."""
+        held = []
+        grace = self.settings.resume_grace
+        for member in self.members.values():
+            if member.token is None or not member.resumable or not grace:
+                continue
+            if member.held_until is None:
+                member.held_until = now + grace
+            held.append(member)
+        self.shared.keep_holds([self._record(member) for member in held])
+        return held
+
+    def _record(self, member: Session) -> HoldRecord:
+        current = self.rooms.current(member)
+        return HoldRecord(
+            member=member.sid,
+            name=member.name or "",
+            token=member.token or b"",
+            until=member.held_until or 0.0,
+            rooms=tuple(self.rooms[key].name for key in member.rooms),
+            current=current.name if current is not None else None,
+            away=member.away,
+            since=member.since,
+            first_id=member.first_id,
+            moves=tuple((at, tuple(sorted(rooms))) for at, rooms in member.moves),
+            ignoring=tuple(member.ignoring),
+        )
+
+    def _restore(self, hold: HoldRecord) -> None:
+        """A member held by the previous process: held here, as it was."""
+        member = Session(hold.member)
+        if self.shared.claim(hold.name, member.sid) is not None:
+            raise ValueError(f"two held users named {hold.name!r}")  # a broken store
+        member.name, member.key = hold.name, name_key(hold.name)
+        member.token, member.held_until, member.resumable = hold.token, hold.until, True
+        member.since = member.last_active = hold.since
+        member.away, member.first_id = hold.away, hold.first_id
+        self.members[member.sid] = member
+        self._tokens[hold.token] = member
+        if hold.away is not None:
+            self._away[member.sid] = member
+        for name in hold.rooms:
+            self.rooms.enter(member, self.rooms.open(name, room_key(name)))
+        if hold.current is not None:
+            member.current = room_key(hold.current)
+        member.moves = [(at, frozenset(keys)) for at, keys in hold.moves]
+
+    def held(self) -> list[Session]:
+        """The members held now (after a restart: those the previous process held)."""
+        return [member for member in self.members.values() if member.held_until is not None]
 
     def _replay(self, member: Session, last_id: int, now: float) -> list[Decided]:
         """Every logged event above ``last_id`` that was for ``member``, flagged, in order;

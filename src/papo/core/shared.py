@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from papo.core.holds import HoldRecord
 from papo.protocol.events import RoomEvent
 
 Numbered = TypeVar("Numbered", bound=RoomEvent)
@@ -108,4 +109,16 @@ class SharedState(Protocol):
 
     def oldest_id(self) -> int:
         """The id of the oldest event kept (0: none): older ones can no longer be read."""
+        ...
+
+    def keeps_holds(self) -> bool:
+        """Whether held members outlive this process (the log does: a restart can resume)."""
+        ...
+
+    def keep_holds(self, holds: list[HoldRecord]) -> None:
+        """Write down the members held when this process stops, for the next one."""
+        ...
+
+    def take_holds(self) -> list[HoldRecord]:
+        """The holds a previous process wrote down (once: they are this process's now)."""
         ...

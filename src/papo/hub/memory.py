@@ -10,6 +10,7 @@ from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import replace
 
+from papo.core.holds import HoldRecord
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.store import LogStore
 from papo.protocol.names import name_key, name_skeleton
@@ -129,6 +130,18 @@ class MemoryHub:
 
     def oldest_id(self) -> int:
         return self._log[0][0].id if self._log else 0
+
+    # -- holds -------------------------------------------------------------------------------
+
+    def keeps_holds(self) -> bool:
+        return self._store is not None
+
+    def keep_holds(self, holds: list[HoldRecord]) -> None:
+        if self._store is not None:
+            self._store.save_holds(holds)
+
+    def take_holds(self) -> list[HoldRecord]:
+        return self._store.take_holds() if self._store is not None else []
 
     def close(self) -> None:
         """Write what the store has not written yet (a graceful stop loses nothing)."""

@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from papo.core.holds import HoldRecord
 from papo.core.shared import Logged, Route
 from papo.protocol.decode import Malformed, decode_fields
 from papo.protocol.events import RoomEvent
@@ -34,6 +35,7 @@ WRITER_NICENESS = 19  # the lowest: the event loop's latency comes first
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, route TEXT);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS holds (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
 )
 _CLOSE = None  # the writer's signal to finish
 
@@ -115,6 +117,29 @@ class LogStore:
         except sqlite3.Error as error:
             log.error("cannot reserve ids in %s: %s", self.path, error)
 
+    def save_holds(self, holds: list[HoldRecord]) -> None:
+        """Write the members held at a graceful stop (in place of any written before)."""
+        rows = [(hold.member, _hold_json(hold)) for hold in holds]
+        try:
+            with self._reservations:
+                self._reservations.execute("BEGIN")
+                self._reservations.execute("DELETE FROM holds")
+                self._reservations.executemany("INSERT INTO holds VALUES (?, ?)", rows)
+        except sqlite3.Error as error:
+            log.error("cannot keep %d held users in %s: %s", len(rows), self.path, error)
+
+    def take_holds(self) -> list[HoldRecord]:
+        """The holds written at the last graceful stop, removed from the file: from now on
+        they are this process's, which writes them again when it stops."""
+        try:
+            rows = self._db.execute("SELECT hold FROM holds ORDER BY member").fetchall()
+            holds = [_hold_from_json(text) for (text,) in rows]
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as error:
+            raise StoreError(f"{self.path}: held users cannot be read: {error}") from error
+        with self._db:
+            self._db.execute("DELETE FROM holds")
+        return holds
+
     def append(self, event: RoomEvent, route: Route) -> None:
         """Queue ``event`` for the writer; returns at once (the writer renders it)."""
         self._queue.put((event, route))
@@ -177,4 +202,40 @@ def _route_from_json(text: str) -> Route:
         exclude=None if exclude is None else int(exclude),
         author=None if author is None else int(author),
         hidden_from=tuple(int(member) for member in hidden),
+    )
+
+
+def _hold_json(hold: HoldRecord) -> str:
+    return json.dumps(
+        {
+            "member": hold.member,
+            "name": hold.name,
+            "token": hold.token.hex(),
+            "until": hold.until,
+            "rooms": hold.rooms,
+            "current": hold.current,
+            "away": hold.away,
+            "since": hold.since,
+            "first_id": hold.first_id,
+            "moves": hold.moves,
+            "ignoring": hold.ignoring,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _hold_from_json(text: str) -> HoldRecord:
+    fields = json.loads(text)
+    return HoldRecord(
+        member=int(fields["member"]),
+        name=str(fields["name"]),
+        token=bytes.fromhex(fields["token"]),
+        until=float(fields["until"]),
+        rooms=tuple(str(room) for room in fields["rooms"]),
+        current=None if fields["current"] is None else str(fields["current"]),
+        away=None if fields["away"] is None else str(fields["away"]),
+        since=float(fields["since"]),
+        first_id=int(fields["first_id"]),
+        moves=tuple((int(at), tuple(str(k) for k in keys)) for at, keys in fields["moves"]),
+        ignoring=tuple(int(member) for member in fields["ignoring"]),
     )

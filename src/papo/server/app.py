@@ -95,7 +95,8 @@ class ChatServer:
         self._handshakes: set[asyncio.Task[bool]] = set()
         self._forgetting: asyncio.TimerHandle | None = None
         self.shutting_down = False
-        self._next_sid = 0
+        # Members held by a previous process (--store) keep their ids: new ones come after.
+        self._next_sid = max(self.chat.members, default=0)
         self._dirty: list[Connection] = []  # clients with something of their own to send
         self._flush_queued = False
         self._pacer = FlushPacer()
@@ -136,6 +137,8 @@ class ChatServer:
                 addresses.append((str(address[0]), int(address[1])))
                 await self._serve(sock)
         self._forget_idle_addresses()
+        for member in self.chat.held():  # held by the previous process: their hold goes on
+            self._hold_until(member, member.held_until or 0.0)
         return addresses
 
     def _forget_idle_addresses(self) -> None:
@@ -390,7 +393,18 @@ class ChatServer:
             listener.close()
         for task in (*self._accepting, *self._handshakes):
             task.cancel()
-        connections = self.fanout.tell_everyone(Bye(ts=time.time(), reason=ByeReason.SHUTDOWN))
+        now = time.time()
+        restart: set[int] = set()
+        if self.chat.shared.keeps_holds():  # the next process can take them back
+            restart = {member.sid for member in self.chat.hold_everyone(now)}
+            log.info("%d users held for the restart", len(restart))
+        shutdown, back_soon = (
+            Bye(ts=now, reason=ByeReason.SHUTDOWN),
+            Bye(ts=now, reason=ByeReason.RESTART),
+        )
+        connections = self.fanout.tell_everyone(
+            lambda outlet: back_soon if outlet.session.sid in restart else shutdown
+        )
         for connection in connections:
             connection.close_after_flush()
         if connections:

@@ -14,7 +14,7 @@ author, in text mode) takes the stream up to it and skips it the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 from papo.core.outputs import Broadcast, Close, Output, Reformat, Resumed, Send
@@ -292,10 +292,16 @@ class FanOut(Generic[OutletT]):
             stream.chunks.clear()
         return written
 
-    def tell_everyone(self, event: Event) -> list[OutletT]:
-        """Queue ``event`` for every attached outlet, registered or not (shutdown)."""
-        rendered = {fmt: self.renderer.render(event, fmt) for fmt in OutputFormat}
+    def tell_everyone(self, event_for: Callable[[OutletT], Event]) -> list[OutletT]:
+        """Queue ``event_for(outlet)`` for every attached outlet, registered or not
+        (shutdown), each event rendered once per format."""
+        rendered: dict[tuple[int, OutputFormat], bytes] = {}  # by the event's identity
         outlets = list(self.outlets.values())
         for outlet in outlets:
-            self._send(outlet, rendered[outlet.output])
+            event = event_for(outlet)
+            key = (id(event), outlet.output)
+            data = rendered.get(key)
+            if data is None:
+                data = rendered[key] = self.renderer.render(event, outlet.output)
+            self._send(outlet, data)
         return outlets
