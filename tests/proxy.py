@@ -4,7 +4,8 @@ Between a client and the server it forwards bytes both ways, one thread per dire
 the test says otherwise: ``cut`` ends every connection through it with FIN on both sides (a
 server or a NAT that gives up), ``reset`` with RST (a crash, a pulled cable), ``stall`` stops
 forwarding while keeping the sockets open (a laptop lid, Wi-Fi gone: neither end learns
-anything). Connections made after a fault are forwarded normally.
+anything). Connections made after a fault are forwarded normally, unless the proxy is told to
+``refuse`` them (the network still down) until ``admit``.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class FaultyProxy:
         self._pairs: list[_Pair] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.refusing = threading.Event()
         threading.Thread(target=self._accept_forever, daemon=True).start()
 
     def _accept_forever(self) -> None:
@@ -85,6 +87,10 @@ class FaultyProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.refusing.is_set():
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()
+                continue
             upstream = socket.create_connection((HOST, self.target_port), timeout=5)
             upstream.settimeout(None)
             pair = _Pair(client, upstream)
@@ -112,6 +118,13 @@ class FaultyProxy:
         """Stop forwarding on every connection, keeping them open."""
         for pair in self._take_live():
             pair.stalled.set()
+
+    def refuse(self) -> None:
+        """New connections are reset at once (the existing ones are left as they are)."""
+        self.refusing.set()
+
+    def admit(self) -> None:
+        self.refusing.clear()
 
     def close(self) -> None:
         self._closed = True

@@ -161,7 +161,15 @@ SAFE_SEQUENCES = re.compile(r"\x1b\[(?:[0-9;]*m|2K|[0-9]*A|J)")  # the client's 
 
 def test_hostile_server_cannot_reach_the_terminal(hostile_server: int) -> None:
     process = subprocess.Popen(  # stdin stays open: the server, not end of input, ends it
-        [sys.executable, "client.py", "--port", str(hostile_server), "--name", "victim"],
+        [
+            sys.executable,
+            "client.py",
+            "--port",
+            str(hostile_server),
+            "--name",
+            "victim",
+            "--no-reconnect",
+        ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -177,7 +185,7 @@ def test_hostile_server_cannot_reach_the_terminal(hostile_server: int) -> None:
     assert "\x1b" not in stdout and "\x07" not in stdout
     assert "<eve> look here" in stdout
     assert "Traceback" not in stderr
-    child = spawn_client(hostile_server, "--name", "victim")
+    child = spawn_client(hostile_server, "--name", "victim", "--no-reconnect")
     try:
         child.expect(pexpect.EOF)
     finally:
@@ -253,7 +261,8 @@ def run_against_a_server_sending_junk(junk_mib: int) -> tuple[str, int, float]:
         conn.sendall(b"\n" + json.dumps(after).encode() + b"\n")
 
     with scripted_server(send_junk) as port:
-        command = [sys.executable, "-c", MEASURED_CLIENT, "--port", str(port), "--name", "victim"]
+        command = [sys.executable, "-c", MEASURED_CLIENT, "--port", str(port), "--name", "victim",
+                   "--no-reconnect"]  # fmt: skip
         stdout, stderr, took = run_until_the_server_leaves(command)
     return stdout, int(stderr.rsplit("maxrss", 1)[1].split()[0]), took
 
@@ -328,7 +337,7 @@ def test_a_welcome_without_its_count_still_lets_the_client_in() -> None:
 
     with scripted_server(welcome_without_count) as port:
         command = [sys.executable, "client.py", "--port", str(port), "--name", "victim"]
-        stdout, _, _ = run_until_the_server_leaves(command)
+        stdout, _, _ = run_until_the_server_leaves([*command, "--no-reconnect"])
     assert "<eve> you are in" in stdout
 
 

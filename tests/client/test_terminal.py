@@ -6,12 +6,10 @@ import io
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pyte
-import pytest
 
 from tests.conftest import StartServer
 from tests.support import ROOT, ServerProcess
@@ -58,19 +56,6 @@ def chatting(
     clients.append(child)
     child.expect(f"Hello, {name}")
     return child
-
-
-@pytest.fixture
-def clients() -> Iterator[list[pexpect.spawn]]:
-    spawned: list[pexpect.spawn] = []
-    yield spawned
-    for child in spawned:
-        if child.isalive():
-            child.terminate(force=True)
-        else:
-            child.close()
-        # Shown with a failing test's teardown output: how each client ended, if it had.
-        print(f"client {child.pid}: exit {child.exitstatus}, signal {child.signalstatus}")
 
 
 def test_name_prompt_chat_and_quit(server: ServerProcess, clients: list[pexpect.spawn]) -> None:
@@ -168,7 +153,7 @@ def test_server_going_away_is_one_clear_line_and_exit_1(
     start_server: StartServer, clients: list[pexpect.spawn]
 ) -> None:
     server = start_server()
-    child = chatting(server.port, clients, "carol")
+    child = chatting(server.port, clients, "carol", "--no-reconnect")
     server.stop()
     child.expect("shutting down")
     child.expect("closed the connection")

@@ -61,7 +61,16 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
     )
     add("--no-color", action="store_true", help=_("no colours (NO_COLOR is honoured too)"))
     add("--no-bell", action="store_true", help=_("no bell on private messages and mentions"))
-    add("--reconnect", action="store_true", help=_("reconnect when the connection is lost"))
+    add(
+        "--reconnect",
+        action="store_true",
+        help=_("reconnect even after the server said it shuts down (piped input too)"),
+    )
+    add(
+        "--no-reconnect",
+        action="store_true",
+        help=_("exit when the connection is lost, instead of reconnecting and resuming"),
+    )
     add("--version", action="version", version=f"papo {__version__}")
     return parser
 
@@ -83,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         language=choose_language(args.lang, os.environ),
         name=args.name,
-        reconnect=args.reconnect,
+        reconnect=not args.no_reconnect,
+        reconnect_always=args.reconnect,
         colour=colour_wanted(args.no_color, sys.stdout.isatty()),
     )
     client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=interactive)

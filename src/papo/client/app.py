@@ -1,19 +1,20 @@
 """The client's life: connect, pick a name, then show what arrives while sending what is typed.
 
 Two threads: the main one reads the user's lines (readline, or a pipe), a reader thread shows
-events as they come. When the server goes away the reader interrupts the main thread with a
-signal, so a blocked ``input()`` returns at once; with ``--reconnect`` it reconnects instead,
-with growing pauses, and gets the same name back.
+events as they come. When the connection is lost the reader reconnects, with growing pauses,
+and resumes: the server replays what was said meanwhile, and lines typed in between are sent
+once back. When the server goes away for good the reader interrupts the main thread with a
+signal, so a blocked ``input()`` returns at once.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from types import FrameType
 
@@ -24,6 +25,7 @@ from papo.protocol.commands import Verb, find_command
 from papo.protocol.events import (
     Action,
     Bye,
+    ByeReason,
     Error,
     Event,
     Hello,
@@ -35,7 +37,10 @@ from papo.protocol.events import (
     Notice,
     NoticeCode,
     Online,
+    Private,
+    Replayed,
     Rooms,
+    Topic,
     Welcome,
     room_of,
 )
@@ -45,11 +50,18 @@ from papo.protocol.render import Renderer
 EXIT_OK = 0
 EXIT_SERVER_GONE = 1
 EXIT_CANNOT_CONNECT = 2
-RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+# The pauses before each try to reconnect, each taken at 50-100 %: clients dropped together
+# (a server restart, a Wi-Fi access point) then do not all come back in the same instant.
+RECONNECT_DELAYS = (0.25, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 QUIT_WAIT_SECONDS = 5.0
 # The reader repeats its interrupt this often until the input loop has ended: one signal that
 # lands just before readline enters select() is noted but does not wake it (a lost wake-up).
 INTERRUPT_REPEAT_SECONDS = 0.1
+
+
+def reconnect_pause(attempt: int) -> float:
+    step = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
+    return step * random.uniform(0.5, 1.0)
 
 
 class ServerGone(Exception):
@@ -61,8 +73,9 @@ class ClientOptions:
     address: Address
     language: str
     name: str | None
-    reconnect: bool
     colour: bool
+    reconnect: bool = True  # after a lost connection (--no-reconnect: never)
+    reconnect_always: bool = False  # --reconnect: even after the server said it shuts down
 
 
 class ChatClient:
@@ -71,6 +84,7 @@ class ChatClient:
         self.screen = screen
         self.interactive = interactive
         self._ = translation(options.language).gettext
+        self._n = translation(options.language).ngettext
         self.view = View(Renderer(options.language), options.colour)
         self.name: str | None = None
         self.names: set[str] = set()
@@ -78,6 +92,14 @@ class ChatClient:
         self.rooms: set[str] = set()  # every room seen, for Tab
         self.joined: list[str] = []  # the rooms we are in, the most recently joined last
         self._recent_header_due = False  # the history that follows a welcome gets a heading
+        self._missed_header_due = False  # and so do the lines missed, after a resume
+        # To resume: the token of the last welcome, the newest id seen; lines typed while
+        # disconnected wait in ``pending`` (the link and pending change under the lock).
+        self.token: str | None = None
+        self.last_id = 0
+        self.pending: list[str] = []
+        self._link_lock = threading.Lock()
+        self._last_bye: ByeReason | None = None
         self.link: Link | None = None
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
@@ -111,7 +133,15 @@ class ChatClient:
         replayed = isinstance(event, Message | Action) and event.history
         if replayed and self._recent_header_due:
             lines = [self.view.paint(DIM, self._("Recent messages:")), *lines]
+        missed = isinstance(event, Replayed) or (
+            isinstance(event, Notice) and event.code is NoticeCode.MISSED
+        )
+        if missed and self._missed_header_due:
+            lines = [self.view.paint(DIM, self._("Missed while you were disconnected:")), *lines]
+            self._missed_header_due = False
         self._recent_header_due = isinstance(event, Welcome)
+        if isinstance(event, Welcome):
+            self._missed_header_due = event.resumed
         self.screen.show(lines, bell=wants_attention(event, self.name))
 
     def show_motd(self, hello: Hello) -> None:
@@ -127,14 +157,25 @@ class ChatClient:
         return sorted(self.names | self.rooms)
 
     def track(self, event: Event) -> None:
-        """Keep the names and rooms Tab can complete, our own name and the current room."""
+        """Keep the names and rooms Tab can complete, our own name and the current room; and
+        what a resume needs: the token, the newest id seen."""
+        if isinstance(event, Replayed):
+            event = event.event
+        if isinstance(event, Message | Action | Private | Join | Leave | Nick | Topic):
+            self.last_id = max(self.last_id, event.id)
         room = self.room
         match event:
+            case Bye(reason=reason):
+                self._last_bye = reason
             case Welcome(name=name, users=users):
                 self.name = name
                 self.names = set(users or ()) | {name}
+                self.token = event.resume
                 room = event.room
-                self.joined = [room] if room else []
+                if event.rooms is not None:  # resumed: still in all of them
+                    self.joined = list(event.rooms)
+                else:
+                    self.joined = [room] if room else []
             case Joined():
                 room = event.room
                 self.joined = [*(r for r in self.joined if r != room), room]
@@ -301,16 +342,39 @@ class ChatClient:
             self._waiting_for_input = False
 
     def _send(self, line: str) -> None:
-        link = self.link
-        try:
-            if link is None:
-                raise LinkError(self._("not connected"))
-            link.send(line)
-        except LinkError:
+        """Send ``line``; while reconnecting, keep it for when the connection is back."""
+        with self._link_lock:
+            link = self.link
+            if link is None and self.options.reconnect and not self.server_gone.is_set():
+                self.pending.append(line)
+        if link is not None:
+            try:
+                link.send(line)
+                return
+            except LinkError:
+                with self._link_lock:  # lost just now: the reader is reconnecting
+                    self.pending.append(line)
+        if self.options.reconnect and not self.server_gone.is_set():
+            self.say(self.view.paint(DIM, self._("Not connected: this line will be sent once "
+                                                 "back: {line}").format(line=line)))  # fmt: skip
+        else:
             self.complain("papo: " + self._("not connected: that line was not sent."))
 
     def _quit(self, line: str) -> int:
         self.quitting.set()
+        with self._link_lock:
+            link, unsent = self.link, len(self.pending)
+        if link is None:  # disconnected: just leave
+            if unsent:
+                self.complain(
+                    "papo: "
+                    + self._n(
+                        "{count} line typed while disconnected was not sent.",
+                        "{count} lines typed while disconnected were not sent.",
+                        unsent,
+                    ).format(count=unsent)
+                )
+            return EXIT_OK
         self._send(line)
         self.reader_done.wait(QUIT_WAIT_SECONDS)
         return EXIT_OK
@@ -334,7 +398,7 @@ class ChatClient:
                             break
                 if self.quitting.is_set():
                     return
-                if not self.options.reconnect or not self._reconnect():
+                if not self._should_reconnect() or not self._reconnect():
                     self.server_gone.set()
                     self._interrupt_input()
                     return
@@ -355,41 +419,89 @@ class ChatClient:
             signal.pthread_kill(main, signal.SIGUSR1)
             self.input_stopped.wait(INTERRUPT_REPEAT_SECONDS)
 
+    def _should_reconnect(self) -> bool:
+        """After a lost connection, or a server that restarts: yes. After the server said it
+        shuts down: in a terminal, or with --reconnect (a script should not wait for ever).
+        After a goodbye to us (quit, replaced by our own resume elsewhere): no."""
+        if not self.options.reconnect:
+            return False
+        bye = self._last_bye
+        if bye is None or bye is ByeReason.RESTART:
+            return True
+        if bye is ByeReason.SHUTDOWN:
+            return self.interactive or self.options.reconnect_always
+        return False
+
     def _reconnect(self) -> bool:
-        """Try again with growing pauses; the same name is asked for (it may take a moment
-        for the server to notice the old connection is gone)."""
-        old = self.link
-        self.link = None
+        """Try again with growing pauses; resume when the server still holds us (nothing is
+        lost), else ask for the same name and go back into the same rooms."""
+        with self._link_lock:
+            old, self.link = self.link, None
         if old is not None:
             old.close()
+        self._last_bye = None
         rooms, current = list(self.joined), self.room
+        self.say(
+            self.view.paint(
+                DIM,
+                self._("Connection lost; reconnecting to {address}...").format(
+                    address=self.options.address
+                ),
+            )
+        )  # one line for the whole outage; the welcome says it is over
         for attempt in range(10_000):
-            delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
-            if attempt == 0:  # one line for the whole outage; the welcome says it is over
-                self.say(
-                    "papo: "
-                    + self._("connection lost; reconnecting to {address}...").format(
-                        address=self.options.address
-                    )
-                )
-            time.sleep(delay)
-            if self.quitting.is_set():
+            if self.quitting.wait(reconnect_pause(attempt)):
                 return False
             try:
                 link = self.connect()
-                answer = link.register(self.name or "")
+                if not self._come_back(link, rooms, current):
+                    link.close()
+                    continue
             except LinkError:
                 continue
-            if isinstance(answer, Error):
-                link.close()
-                continue
-            self.link = link
-            self.show(answer)
-            self._rejoin(rooms, current)
             return True
         return False
 
-    def _rejoin(self, rooms: list[str], current: str | None) -> None:
+    def _come_back(self, link: Link, rooms: list[str], current: str | None) -> bool:
+        """On ``link``: resumed, or registered again (and back in ``rooms``); False when the
+        name is still taken (try again later)."""
+        if self.token is not None:
+            answer = link.resume(self.token, self.last_id)
+            if isinstance(answer, Welcome):
+                self.show(answer)
+                self._attach(link)
+                return True
+            self.token = None  # expired, or a server that restarted without its log
+            self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
+                                                 "were disconnected is lost.")))  # fmt: skip
+        welcome = link.register(self.name or "")
+        if not isinstance(welcome, Welcome):
+            return False
+        self.show(welcome)
+        self._rejoin(link, rooms, current)
+        self._attach(link)
+        return True
+
+    def _attach(self, link: Link) -> None:
+        """The connection is back: send the lines typed meanwhile, in order."""
+        with self._link_lock:
+            self.link = link
+            pending, self.pending = self.pending, []
+        for line in pending:
+            link.send(line)
+        if pending:
+            self.say(
+                self.view.paint(
+                    DIM,
+                    self._n(
+                        "Sent {count} line typed while disconnected.",
+                        "Sent {count} lines typed while disconnected.",
+                        len(pending),
+                    ).format(count=len(pending)),
+                )
+            )
+
+    def _rejoin(self, link: Link, rooms: list[str], current: str | None) -> None:
         """Back in the rooms we were in, the current one last so that it is current again,
         and out of the default room if we had left it (a new connection starts there)."""
         landed = self.room  # where the welcome put us: the default room
@@ -399,9 +511,9 @@ class ChatClient:
         if order == [landed]:
             return
         for room in order:
-            self._send(f"/join {room}")
+            link.send(f"/join {room}")
         if landed is not None and landed not in rooms:
-            self._send(f"/part {landed}")
+            link.send(f"/part {landed}")
 
 
 def colour_wanted(no_colour_flag: bool, stdout_is_tty: bool) -> bool:

@@ -184,6 +184,15 @@ class Link:
                 return event
         raise LinkError(self._("the server closed the connection."))
 
+    def resume(self, token: str, last_id: int) -> Welcome | Error:
+        """Ask to come back as the user ``token`` is for, with what came after ``last_id``:
+        the welcome (``resumed``), or the error (the connection may then pick a name)."""
+        self.send(f"/resume {token} {last_id}")
+        for event in self.events():
+            if isinstance(event, Welcome | Error):
+                return event
+        raise LinkError(self._("the server closed the connection."))
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)

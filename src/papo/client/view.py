@@ -30,6 +30,7 @@ from papo.protocol.events import (
     Notice,
     Online,
     Private,
+    Replayed,
     Rooms,
     Topic,
     TopicShown,
@@ -64,7 +65,10 @@ def mentions(text: str, me: str | None) -> bool:
 
 
 def wants_attention(event: Event, me: str | None) -> bool:
-    """A private message to me, or a public one that mentions me, from somebody else."""
+    """A private message to me, or a public one that mentions me, from somebody else (one
+    missed while disconnected too)."""
+    if isinstance(event, Replayed):
+        event = event.event
     if not isinstance(event, Message | Action | Private):
         return False
     if me is not None and name_key(event.sender) == name_key(me):
@@ -100,6 +104,8 @@ class View:
         An event of a room other than ``here`` (the current room) names its room first, in
         the room's own colour.
         """
+        if isinstance(event, Replayed):  # the client says first that these were missed
+            return self.lines(event.event, me, width, here)
         stamp = time.strftime("%H:%M", time.localtime(event.ts))
         clock = self.paint(DIM, stamp)
         room = room_of(event)

@@ -329,6 +329,11 @@ class Renderer:
         return greeting
 
     def welcome_text(self, event: Welcome) -> str:
+        if event.resumed:
+            rooms = ", ".join(event.rooms or ())
+            return self._("Back, {name}: nothing was lost. Your rooms: {rooms}").format(
+                name=event.name, rooms=rooms
+            )
         hello = self._("Hello, {name}! Type /help to see the commands.").format(name=event.name)
         if event.users is None:
             count = self._n("{count} user online.", "{count} users online.", event.count)
