@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import scenarios
+from bench import reconnect, scenarios
 from bench.adapters import ADAPTERS, Adapter
 from bench.runtime import event_loop_runner, raise_file_limit
 from bench.servers import Running, available, pin_generator, start
@@ -34,6 +34,8 @@ Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
 # (a fresh server each) and reports the run with the median p99, beside every run's p99.
 RUNS = {"rate200_c500": 3}
 CHECKED_IN_EVERY_RUN = ("lost", "duplicated", "reordered")
+# Scenarios of what only papo does (resume): no other server to run them against.
+ONLY_FOR = {"reconnect_c2000": ("papo-json",)}
 
 
 def plan(quick: bool, workers: int) -> dict[str, Scenario]:
@@ -52,6 +54,7 @@ def plan(quick: bool, workers: int) -> dict[str, Scenario]:
         "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, 200, n(10), workers),
         "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000), workers),
         "rooms_c2000": lambda s, a: scenarios.rooms(s, a, n(2000), 10, 100, 200, n(10)),
+        "reconnect_c2000": lambda s, a: reconnect.mass_reconnect(s, n(2000), 10),
     }
 
 
@@ -89,12 +92,16 @@ KEY_FIGURES = {
              "kib_per_connection", "generator_bound"),
     "rooms": ("rooms", "server_cpu_percent", "server_cpu_us_per_delivery", "p50_ms", "p99_ms",
               "lost", "duplicated", "reordered", "generator_bound"),
+    "reconnect": ("clients", "messages", "seconds_to_all_back", "resumes_per_s",
+                  "server_cpu_us_per_resume", "lost", "duplicated", "reordered",
+                  "log_kib_per_1000_events"),
 }  # fmt: skip
 RATIO_OF = {
     "fanout": "server_cpu_us_per_delivery",
     "rate200": "p99_ms",
     "idle": "kib_per_connection",
     "rooms": "p99_ms",
+    "reconnect": "seconds_to_all_back",
 }
 
 
@@ -150,6 +157,13 @@ def check_targets(results: dict[str, dict[str, Any]]) -> list[str]:
                     f"  of which at clients that {who}: papo {ours} ms, ngircd {theirs} ms, "
                     f"ratio {ours / theirs:.2f}"
                 )
+    back = results.get("reconnect_c2000", {}).get("papo-json", {})
+    if "seconds_to_all_back" in back:
+        took, lost = back["seconds_to_all_back"], back["lost"] + back["duplicated"]
+        lines.append(
+            f"mass reconnect of {back['clients']}: all back in {took} s, {lost} lost or doubled "
+            f"(target < 5 s, none): {verdict(took < 5 and lost == 0 and not back['reordered'])}"
+        )
     idle = results.get("idle_10k", {}).get("papo-json", {})
     if idle:
         kib, regs = idle["kib_per_connection"], idle["registrations_per_s"]
@@ -186,6 +200,8 @@ def main() -> int:
             if args.only and name != args.only:
                 continue
             for kind in kinds:
+                if kind not in ONLY_FOR.get(name, (kind,)):
+                    continue
                 try:
                     figures = runner.run(run_repeated(kind, scenario, RUNS.get(name, 1)))
                 except Exception as error:  # one server failing must not lose the others' figures
