@@ -28,6 +28,7 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    Replayed,
     RoomInfo,
     Rooms,
     Topic,
@@ -63,6 +64,9 @@ EVERY_EVENT: list[Event] = [
     Whois(ts=NOW, name="bea", rooms=("#dev",), away="lunch", since=NOW - 90, idle=75),
     Online(ts=NOW, users=("ana", "bea"), away={"bea": "lunch"}),
     Notice(ts=NOW, code=NoticeCode.AWAY, names=("bea",), away="lunch"),
+    Welcome(ts=NOW, name="ana", count=1, users=("ana",), resumed=True, rooms=("#lobby", "#dev")),
+    Replayed(Private(ts=NOW, id=10, sender="bia", recipient="ana", text="while you were out")),
+    Bye(ts=NOW, reason=ByeReason.RESTART),
 ]
 
 
@@ -103,6 +107,19 @@ def test_colour_marks_own_lines_errors_and_privates() -> None:
     assert "\x1b[31m" in view.lines(EVERY_EVENT[10])[0]
     assert "\x1b[35m" in view.lines(EVERY_EVENT[4])[0]
     assert ANSI.sub("", own).endswith("<ana> mine")
+
+
+def test_a_resume_is_said_and_missed_lines_look_like_the_live_ones() -> None:
+    view = View(Renderer("en"), colour=False)
+    back = Welcome(ts=NOW, name="ana", count=1, users=None, resumed=True, rooms=("#lobby",))
+    assert "Back, ana: nothing was lost. Your rooms: #lobby" in view.lines(back)[0]
+    missed = Message(ts=NOW, id=11, sender="bia", text="hi ana", room="#dev")
+    assert view.lines(Replayed(missed), "ana", here="#lobby") == view.lines(
+        missed, "ana", None, "#lobby"
+    )
+    assert wants_attention(Replayed(missed), "ana")  # a mention missed still rings
+    notice = Notice(ts=NOW, code=NoticeCode.MISSED, count=3)
+    assert view.lines(notice) == ["3 messages could not be recovered."]
 
 
 def test_mentions_and_attention() -> None:

@@ -3,10 +3,14 @@ new connection brings it back with exactly what it would have received, flagged 
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from papo.core.chat import MAX_NAME_TRIES, ChatSettings
 from papo.core.outputs import Close, Held, Resumed, Send
 from papo.core.session import Session
 from papo.protocol.events import (
+    Action,
     Bye,
     ByeReason,
     Error,
@@ -135,6 +139,21 @@ def test_a_room_left_after_last_id_replays_up_to_the_part_and_the_part_itself() 
     assert isinstance(events[1], Leave) and events[1].name == "ana"
 
 
+def test_a_room_joined_after_last_id_replays_only_from_the_join_on() -> None:
+    world = World()
+    ana, bob = world.user("ana", json=True), world.user("bob")
+    token = welcome_of(world, ana).resume
+    world.line(bob, "/join #dev")
+    seen = last_id(world.take(ana))
+    world.line(bob, "before ana came")
+    world.line(ana, "/join #dev")
+    world.line(bob, "after ana came")
+    world.drop(ana)
+    _, got = resume(world, token, seen)
+    texts = [e.event.text for e in got if isinstance(e, Replayed) and isinstance(e.event, Message)]
+    assert texts == ["after ana came"]
+
+
 def test_a_token_is_good_once_and_a_bad_one_counts_as_a_refused_name() -> None:
     world = World()
     ana = world.user("ana", json=True)
@@ -223,3 +242,80 @@ def test_no_grace_no_token_and_a_drop_is_a_leave() -> None:
     world.drop(ana)
     [leave] = world.take(bob)
     assert isinstance(leave, Leave) and leave.reason is LeaveReason.DISCONNECT
+
+
+NAMES = ("ana", "bob", "cid")
+STEP = st.tuples(
+    st.integers(0, 2),
+    st.sampled_from(  # moves between rooms and talk in them most: what the replay hinges on
+        ["say"] * 4 + ["join"] * 3 + ["part"] * 2 + ["me", "msg", "topic", "nick", "ignore", "quit"]
+    ),
+    st.integers(0, 2),
+)
+
+
+def act(world: World, users: list[Session], step: tuple[int, str, int]) -> None:
+    actor, kind, arg = step
+    session = users[actor]
+    target = users[arg].name or NAMES[arg]
+    line = {
+        "say": f"hello {arg}",
+        "me": f"waves {arg}",
+        "join": f"/join #r{arg // 2}",  # mostly #r0
+        "part": f"/part #r{arg // 2}",
+        "msg": f"/msg {target} psst {arg}",
+        "topic": f"/topic t{arg}",
+        "nick": f"/nick {NAMES[actor]}{arg}",
+        "ignore": f"/ignore {target}",
+        "quit": "/quit",
+    }[kind]
+    if actor == 0 and kind == "quit":
+        return  # the member that resumes stays
+    world.line(session, line)
+
+
+def numbered(events: list[Event]) -> list[tuple[str, int]]:
+    """The logged events among ``events`` (not history, which is not the member's to replay)."""
+    shown = []
+    for event in events:
+        inner = event.event if isinstance(event, Replayed) else event
+        if isinstance(inner, Message | Action) and inner.history:
+            continue
+        if hasattr(inner, "id"):
+            shown.append((type(inner).__name__, inner.id))
+    return shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(STEP, max_size=20), st.lists(STEP, max_size=20), st.integers(0, 12))
+def test_a_resume_replays_exactly_what_the_member_would_have_received_live(
+    before: list[tuple[int, str, int]], during: list[tuple[int, str, int]], cut: int
+) -> None:
+    """Twice the same script: once the member stays connected, once it drops after reading
+    up to some event and resumes at the end. Nobody sees a hold, so the log is the same both
+    times, and what the resume replays must be what the member got live after that event."""
+
+    def run(drop: bool) -> tuple[list[tuple[str, int]], int]:
+        world = World()
+        users = [world.user(name, json=n == 0) for n, name in enumerate(NAMES)]
+        token = welcome_of(world, users[0]).resume
+        for step in before:
+            act(world, users, step)
+        seen = numbered(world.take(users[0]))
+        last = seen[min(cut, len(seen)) - 1][1] if cut and seen else 0
+        if drop:
+            world.drop(users[0])
+        for step in during:
+            if step[0] != 0:
+                act(world, users, step)
+        if not drop:
+            live = seen + numbered(world.take(users[0]))
+            return [event for event in live if event[1] > last], last
+        member, got = resume(world, token, last)
+        assert member is users[0]
+        return numbered(got), last
+
+    replayed, last = run(drop=True)
+    live, same_last = run(drop=False)
+    assert last == same_last
+    assert replayed == live

@@ -256,3 +256,17 @@ def test_held_users_of_a_restart_time_out_when_nobody_comes_back(
     again = start_server("--store", store, "--resume-grace", "1")
     bob = again.user("bob")
     assert bob.expect("leave", name="ana")["reason"] == "timeout"
+
+
+def test_holds_per_address_are_bounded_like_connections(start_server: StartServer) -> None:
+    """A hold costs a name and memory for minutes: at most --max-per-ip of them per address;
+    past that a dropped user leaves at once."""
+    server = start_server("--max-per-ip", "2", "--ip-connect-rate", "0")
+    for name in ("ana", "bob"):
+        server.user(name).reset()
+    watcher = server.user("watcher")
+    carol = server.user("carol")
+    carol.reset()
+    assert watcher.expect("leave", name="carol")["reason"] == "disconnect"
+    watcher.send("/online")
+    assert watcher.expect("online")["users"] == ["ana", "bob", "watcher"]  # still held

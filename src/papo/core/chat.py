@@ -262,14 +262,18 @@ class Chat:
     def registration_timeout(self, session: Session, now: float) -> list[Output]:
         return self.settle(self._goodbye(session, now, ErrorCode.REGISTRATION_TIMEOUT))
 
-    def disconnect(self, session: Session, reason: LeaveReason, now: float) -> list[Output]:
-        """The connection is gone (or being dropped). A member that can resume is held: still
-        in its rooms, its name taken, nobody told, what it would have received kept in the
-        log. Any other leaves, and the others learn it (unless the room is quiet)."""
+    def disconnect(
+        self, session: Session, reason: LeaveReason, now: float, *, hold: bool = True
+    ) -> list[Output]:
+        """The connection is gone (or being dropped). A member that can resume is held (unless
+        the shell says no more holds, ``hold``): still in its rooms, its name taken, nobody
+        told, what it would have received kept in the log. Any other leaves, and the others
+        learn it (unless the room is quiet)."""
         if session.held_until is not None:
             return []  # held already
         grace = self.settings.resume_grace
-        if self.is_member(session) and session.token is not None and session.resumable and grace:
+        resumable = session.token is not None and session.resumable and grace
+        if self.is_member(session) and resumable and hold:
             session.held_until = now + grace
             return [Held(session, session.held_until)]
         return self.settle(self._leave(session, reason, None, now))

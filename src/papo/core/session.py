@@ -59,8 +59,9 @@ class Session:
         self.token: bytes | None = None
         self.held_until: float | None = None
         # What a resume replays is decided by the rooms it was in when each event happened:
-        # ``moves`` pairs the id of the newest event at each change with the rooms after it;
-        # ``first_id``, the newest id when it arrived (nothing before it is its to replay).
+        # ``moves`` pairs the id of the newest event at each change with the rooms after it
+        # (empty while it has not moved since it arrived); ``first_id``, the newest id when it
+        # arrived (nothing before it is its to replay).
         self.first_id = 0
         self.moves: list[tuple[int, frozenset[str]]] = []
 
@@ -69,22 +70,30 @@ class Session:
 
     def enter(self, key: str, at: int = 0) -> None:
         """In room ``key`` (again), which becomes the current one; ``at``: the newest id."""
-        if key in self.room_set:
+        before = self.room_set
+        if key in before:
             self.rooms.remove(key)
         self.rooms.append(key)
-        self._moved(at)
+        self._moved(at, before)
         self.current = key
 
     def exit(self, key: str, at: int = 0) -> None:
         """Out of room ``key``: the current room is the one it joined most recently."""
+        before = self.room_set
         self.rooms.remove(key)
-        self._moved(at)
+        self._moved(at, before)
         self.current = self.rooms[-1] if self.rooms else None
 
-    def _moved(self, at: int) -> None:
+    def _moved(self, at: int, before: frozenset[str]) -> None:
+        """Note the change. Nothing is kept for the first one (its arrival, most members'
+        only one): until a second, its rooms have always been ``room_set``."""
         self.room_set = rooms = frozenset(self.rooms)
         moves = self.moves
-        if moves and moves[-1][0] == at:
+        if not moves:
+            if not before:
+                return
+            moves.append((0, before))  # since its arrival (first_id bounds what is replayed)
+        if moves[-1][0] == at:
             moves[-1] = (at, rooms)  # nothing happened in between: only the last counts
         else:
             moves.append((at, rooms))

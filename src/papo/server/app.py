@@ -103,6 +103,10 @@ class ChatServer:
         self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
         self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
+        # The address each hold was dropped from, and how many holds each address has: a hold
+        # costs memory and a name for minutes, so their number is bounded like connections'.
+        self._held_from: dict[int, str] = {}
+        self._holds_per_address: dict[str, int] = {}
         self._tls = tls_context(config)
 
     # -- listening -------------------------------------------------------------------------
@@ -268,7 +272,17 @@ class ChatServer:
         connection.abort()
 
     def _depart(self, connection: Connection, reason: LeaveReason) -> None:
-        self.carry_out(self.chat.disconnect(connection.session, reason, time.time()), connection)
+        session, now = connection.session, time.time()
+        hold = self._may_hold(connection.address_group)
+        self.carry_out(self.chat.disconnect(session, reason, now, hold=hold), connection)
+
+    def _may_hold(self, address: str) -> bool:
+        """At most --max-per-ip holds per address and --max-clients in all (0: no limit):
+        past them a dropped user leaves at once, as a line client does."""
+        per_address, in_all = self.config.max_per_ip, self.config.max_clients
+        if per_address and self._holds_per_address.get(address, 0) >= per_address:
+            return False
+        return not in_all or len(self._holds) < in_all
 
     def too_slow(self, connection: Connection) -> None:
         self._slow.append(connection)
@@ -342,12 +356,13 @@ class ChatServer:
             case Resumed(member=member):
                 log.info("%r resumed from %s", member.name, peer)
                 origin.stop_registration_timer()
-                hold = self._holds.pop(member.sid, None)
-                if hold is not None:
-                    hold.cancel()
+                self._end_hold(member)
             case Held(session=member, until=until):
                 log.info("%r held for %g s from %s", member.name, self.config.resume_grace, peer)
                 self._hold_until(member, until)
+                self._held_from[member.sid] = origin.address_group
+                count = self._holds_per_address.get(origin.address_group, 0)
+                self._holds_per_address[origin.address_group] = count + 1
             case Renamed(old=old):
                 log.info("%r is now %r, from %s", old, session.name, peer)
             case Departed(reason=reason):
@@ -365,11 +380,24 @@ class ChatServer:
         self._holds[member.sid] = loop.call_later(delay, self._hold_over, member, until)
 
     def _hold_over(self, member: Session, until: float) -> None:
-        self._holds.pop(member.sid, None)
         outputs = self.chat.expire(member, until, time.time())
         if outputs:
             log.info("%r did not come back in time", member.name)
+            self._end_hold(member)
         self.carry_out(outputs)
+
+    def _end_hold(self, member: Session) -> None:
+        """The member resumed or left: its hold no longer counts."""
+        timer = self._holds.pop(member.sid, None)
+        if timer is not None:
+            timer.cancel()
+        address = self._held_from.pop(member.sid, None)
+        if address is not None:
+            left = self._holds_per_address[address] - 1
+            if left:
+                self._holds_per_address[address] = left
+            else:
+                del self._holds_per_address[address]
 
     def _drop_all_slow(self) -> None:
         while self._slow:
