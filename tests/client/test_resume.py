@@ -3,6 +3,8 @@ and the fault-injecting proxy between them."""
 
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 import sys
 import time
@@ -111,3 +113,47 @@ def test_a_piped_client_resumes_too(proxied: tuple[ServerProcess, FaultyProxy]) 
         line.split(" ", 1)[1] for line in process.stdout.read().splitlines() if "<bob>" in line
     ]
     assert lines == ["<bob> before", *(f"<bob> during {n}" for n in range(20)), "<bob> after"]
+
+
+def test_through_cuts_and_resets_the_terminal_shows_each_line_once_in_order(
+    proxied: tuple[ServerProcess, FaultyProxy], clients: list[pexpect.spawn]
+) -> None:
+    """500 messages in two rooms and privates while the client's connection is cut, then
+    reset: the screen shows every one once, in the order of their ids."""
+    server, proxy = proxied
+    child = chatting(proxy.port, clients, "carol", env={"NO_COLOR": "1"})
+    screen = io.StringIO()
+    child.logfile_read = screen  # everything shown from here on
+    child.sendline("/join #a")
+    child.expect("#a> ")
+    child.sendline("/join #b")
+    child.expect("#b> ")
+    ann, ben, dot = server.user("ann"), server.user("ben"), server.user("dot")
+    for user, room in ((ann, "#a"), (ben, "#b")):
+        user.send(f"/join {room}")
+        user.expect("joined")
+    echoes: list[tuple[int, str]] = []
+
+    def talk(first: int, last: int) -> None:
+        for number in range(first, last):
+            user, line = [(ann, f"a{number}"), (ben, f"b{number}"), (dot, f"/msg carol p{number}")][
+                number % 3
+            ]
+            user.send(line)
+        for user, kind in ((ann, "message"), (ben, "message"), (dot, "private")):
+            wanted = len([n for n in range(first, last) if (ann, ben, dot)[n % 3] is user])
+            for _ in range(wanted):
+                event = user.expect(kind, **{"from": user.welcome["name"]})  # type: ignore[index]
+                echoes.append((event["id"], event["text"]))
+
+    talk(0, 150)
+    proxy.cut()
+    talk(150, 320)
+    child.expect("Back, carol", timeout=15)
+    proxy.reset()
+    talk(320, 500)
+    child.expect("Back, carol", timeout=15)
+    expected = [text for _, text in sorted(echoes)]
+    child.expect(rf"\b{expected[-1]}\b", timeout=15)
+    shown = re.findall(r"(?:<(?:ann|ben)> |\[dot -> carol\] )([abp]\d+)\b", screen.getvalue())
+    assert shown == expected
