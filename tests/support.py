@@ -47,20 +47,26 @@ class ServerProcess:
             stderr=self._stderr,
             env=full_env,
             cwd=ROOT,
+            bufsize=0,  # unbuffered: each "listening on" line is there for select() to see
         )
         self.host = host or HOST
         self.args = args
         self.clients: list[LineClient] = []  # kept open until stop(), used or not
         self.port = self._read_port()
+        self.irc_port = self._read_port("irc://") if "--irc-port" in args else 0
 
-    def _read_port(self) -> int:
+    def _read_port(self, scheme: str = "") -> int:
+        """The port of the next "listening on" line (of ``scheme``, skipping others)."""
         assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], 10.0)
-        line = self.process.stdout.readline().decode() if ready else ""
-        if "listening on" not in line:
-            self.stop()
-            raise RuntimeError(f"server did not start: {line!r} {self.log()}")
-        return int(line.rsplit(":", 1)[1])
+        while True:
+            ready, _, _ = select.select([self.process.stdout], [], [], 10.0)
+            line = self.process.stdout.readline().decode() if ready else ""
+            if "listening on" not in line:
+                log = self.log()
+                self.stop()
+                raise RuntimeError(f"server did not start: {line!r} {log}")
+            if scheme in line:
+                return int(line.rsplit(":", 1)[1])
 
     def log(self) -> str:
         return self.stderr_path.read_text(errors="replace")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from papo.core.chat import Chat
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
+from papo.irc.door import Door
 from papo.protocol.commands import OutputFormat
 from papo.protocol.render import Renderer
 from papo.server.fanout import FanOut
@@ -18,6 +19,7 @@ class RecordingOutlet:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.output = OutputFormat.TEXT
+        self.door: Door | None = None
         self.queued: list[bytes] = []
         self.closed = False
 

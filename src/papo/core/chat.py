@@ -35,6 +35,7 @@ from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import Route, SharedState
 from papo.protocol.commands import (
+    CHOSEN_FORMATS,
     CommandError,
     Invoke,
     OutputFormat,
@@ -334,6 +335,12 @@ class Chat:
             resumed=resumed,
             rooms=rooms,
         )
+
+    def focus(self, session: Session, name: str) -> None:
+        """Make ``name`` the room ``session``'s plain lines and actions go to, if it is in it,
+        telling nobody: a front door whose every line names its room (IRC) says where."""
+        if check_room_name(name) is None and room_key(name) in session.room_set:
+            session.current = room_key(name)
 
     # -- resume ------------------------------------------------------------------------------
 
@@ -757,6 +764,8 @@ class Chat:
         try:
             output = OutputFormat(wanted.casefold())
         except ValueError:
+            output = None
+        if output not in CHOSEN_FORMATS:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="format"), session)]
         session.resumable = output is OutputFormat.JSON  # a program can keep its token
         return [Reformat(session, output), Send(self.hello(session, now), session)]

@@ -19,6 +19,12 @@ from papo.protocol.events import ErrorCode
 class OutputFormat(Enum):
     TEXT = "text"
     JSON = "json"
+    IRC = "irc"  # an IRC client's (the IRC door's; never asked for with /format)
+    IRC_TAGGED = "irc+time"  # ... one that took server-time: each line carries its @time
+
+
+CHOSEN_FORMATS = frozenset({OutputFormat.TEXT, OutputFormat.JSON})  # what /format offers
+IRC_FORMATS = frozenset({OutputFormat.IRC, OutputFormat.IRC_TAGGED})
 
 
 class Verb(Enum):

@@ -420,6 +420,13 @@ class Renderer:
                     name=event.name, room=event.room, text=event.text
                 )
             return _("*** {name} left {room}").format(name=event.name, room=event.room)
+        return _("*** {name} left the chat ({reason})").format(
+            name=event.name, reason=self.leave_reason(event)
+        )
+
+    def leave_reason(self, event: Leave) -> str:
+        """Why somebody left the chat, with their own words if they gave any."""
+        _ = self._
         reasons = {
             LeaveReason.QUIT: _("quit"),
             LeaveReason.DISCONNECT: _("connection lost"),
@@ -430,9 +437,7 @@ class Renderer:
             LeaveReason.PART: _("left the room"),
         }
         reason = reasons[event.reason]
-        if event.text:
-            reason = f"{reason}: {event.text}"
-        return _("*** {name} left the chat ({reason})").format(name=event.name, reason=reason)
+        return f"{reason}: {event.text}" if event.text else reason
 
     def bye_text(self, reason: ByeReason) -> str:
         _ = self._

@@ -33,6 +33,8 @@ async def serve(config: ServerConfig, hub: MemoryHub) -> None:
     for host, port in addresses:
         # Tests and scripts read this line to learn the port when started with --port 0.
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
+    for host, port in server.irc_addresses:  # after the papo ones, which scripts read first
+        print(f"papo listening on irc://{format_address(host, port)}", flush=True)
     log.info(
         "papo %s ready, language %s, event loop %s",
         __version__,

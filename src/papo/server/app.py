@@ -15,9 +15,21 @@ from enum import Enum, auto
 from functools import partial
 
 from papo.core.chat import Chat, ChatSettings
-from papo.core.outputs import Departed, Held, Output, Registered, Renamed, Resumed, Send
+from papo.core.outputs import (
+    Departed,
+    Held,
+    Output,
+    Reformat,
+    Registered,
+    Renamed,
+    Resumed,
+    Send,
+)
 from papo.core.session import Session
 from papo.core.shared import SharedState
+from papo.irc.door import Door, Focus
+from papo.irc.render import IrcRenderer
+from papo.protocol.commands import IRC_FORMATS, OutputFormat
 from papo.protocol.events import (
     Bye,
     ByeReason,
@@ -80,7 +92,8 @@ class ChatServer:
             ),
         )
         self.renderer = Renderer(config.language)
-        self.fanout: FanOut[Connection] = FanOut(self.renderer, config.history)
+        self.irc = IrcRenderer(config.irc_server_name, self.renderer)
+        self.fanout: FanOut[Connection] = FanOut(self.renderer, config.history, self.irc)
         self.addresses = AddressLimits(
             AddressRules(
                 max_connections=config.max_per_ip,
@@ -103,6 +116,7 @@ class ChatServer:
         self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
         self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
+        self.irc_addresses: list[tuple[str, int]] = []
         # The address each hold was dropped from, and how many holds each address has: a hold
         # costs memory and a name for minutes, so their number is bounded like connections'.
         self._held_from: dict[int, str] = {}
@@ -111,7 +125,7 @@ class ChatServer:
 
     # -- listening -------------------------------------------------------------------------
 
-    def new_connection(self) -> Connection:
+    def new_connection(self, *, irc: bool = False) -> Connection:
         self._next_sid += 1
         return Connection(
             self,
@@ -120,8 +134,12 @@ class ChatServer:
             rate=self.config.rate,
             burst=self.config.burst,
             sendq=self.config.sendq,
-            tls=self._tls is not None,
+            tls=self._tls is not None and not irc,
+            door=Door(self.config.irc_server_name) if irc else None,
         )
+
+    def new_irc_connection(self) -> Connection:
+        return self.new_connection(irc=True)
 
     async def start(self) -> list[tuple[str, int]]:
         """Listen on every address asked for; returns them (with the real port for port 0)."""
@@ -140,9 +158,30 @@ class ChatServer:
                 port = address[1]  # so every family shares the port that port 0 picked
                 addresses.append((str(address[0]), int(address[1])))
                 await self._serve(sock)
+        if self.config.irc_port is not None:
+            self.irc_addresses = await self._listen_irc(self.config.irc_port)
         self._forget_idle_addresses()
         for member in self.chat.held():  # held by the previous process: their hold goes on
             self._hold_until(member, member.held_until or 0.0)
+        return addresses
+
+    async def _listen_irc(self, port: int) -> list[tuple[str, int]]:
+        """The IRC front door: the same chat, limits and fan-out, IRC on the wire."""
+        loop = asyncio.get_running_loop()
+        addresses: list[tuple[str, int]] = []
+        for host in listen_hosts(self.config.host):
+            try:
+                sockets = open_listeners(host, port)
+            except OSError:
+                if self.config.host is None and host == "::" and addresses:
+                    continue
+                raise
+            for sock in sockets:
+                address = sock.getsockname()
+                port = address[1]
+                addresses.append((str(address[0]), int(address[1])))
+                server = await loop.create_server(self.new_irc_connection, sock=sock)
+                self.listeners.append(server)
         return addresses
 
     def _forget_idle_addresses(self) -> None:
@@ -209,6 +248,8 @@ class ChatServer:
     def greet(self, connection: Connection) -> None:
         """The connection carries lines now (its TLS handshake, if any, is done)."""
         self.fanout.attach(connection)
+        if connection.door is not None:
+            return  # an IRC client speaks first
         greeting = Greeting(ts=time.time(), motd=self.config.motd)
         self.carry_out([Send(greeting, connection.session)])
 
@@ -234,6 +275,9 @@ class ChatServer:
     def handle_frame(self, connection: Connection, event: Line | Refused) -> None:
         session = connection.session
         now = time.time()
+        if connection.door is not None and isinstance(event, Line):
+            self._irc_line(connection, connection.door, event.text, now)
+            return
         match event:
             case Line(text=text):
                 outputs = self.chat.handle_line(session, text, now)
@@ -241,6 +285,22 @@ class ChatServer:
                 # FramingError's values are the protocol's error codes.
                 outputs = self.chat.refuse_line(session, ErrorCode(error.value), now)
         self.carry_out(outputs, connection)
+
+    def _irc_line(self, connection: Connection, door: Door, text: str, now: float) -> None:
+        """One IRC line: the door's own answers at once, then what it asks of the chat."""
+        session = connection.session
+        rooms = tuple(self.chat.rooms[key].name for key in session.rooms)
+        to_chat, replies = door.receive(text, rooms)
+        if replies:
+            self.fanout.send_bytes(connection, "".join(r + "\r\n" for r in replies).encode())
+        wanted = OutputFormat.IRC_TAGGED if door.tagged else OutputFormat.IRC
+        if connection.output is not wanted and connection.output in IRC_FORMATS:
+            self.carry_out([Reformat(session, wanted)], connection)
+        for item in to_chat:
+            if isinstance(item, Focus):
+                self.chat.focus(session, item.room)
+            else:
+                self.carry_out(self.chat.handle_line(session, item, now), connection)
 
     def input_ended(self, connection: Connection) -> None:
         """The peer closed its sending side: what it said is handled, now it leaves."""

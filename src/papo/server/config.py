@@ -7,9 +7,10 @@ the command line wins over the environment, which wins over the default.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,8 @@ class ServerConfig:
     store: Path | None = None
     log_size: int = DEFAULT_LOG_SIZE
     resume_grace: float = DEFAULT_RESUME_GRACE
+    irc_port: int | None = None  # the IRC front door: off unless a port is given
+    irc_server_name: str = field(default_factory=socket.gethostname)
 
 
 _non_negative_int = within(int, 0)
@@ -174,6 +177,15 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         "--store",
         type=Path,
         help=_("SQLite file that keeps the log (history, ids) across restarts (default: none)"),
+    )
+    add(
+        "--irc-port",
+        type=within(int, 0, 65535),
+        help=_("also let IRC clients in, on this port (default: none)"),
+    )
+    add(
+        "--irc-server-name",
+        help=_("the server's name as IRC clients see it (default: the host name)"),
     )
     add(
         "--tls-cert",

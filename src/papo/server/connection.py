@@ -16,6 +16,7 @@ from typing import Protocol, cast
 
 from papo.core.flood import TokenBucket
 from papo.core.session import Session
+from papo.irc.door import Door
 from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.server.nagle import TalkerMode
@@ -55,6 +56,7 @@ class Connection(asyncio.Protocol):
         burst: int,
         sendq: int,
         tls: bool = False,
+        door: Door | None = None,
     ) -> None:
         self.owner = owner
         self.session = session
@@ -65,7 +67,10 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.host = ""
         self.peer = "?"  # host:port, for the log
-        self.output = OutputFormat.TEXT  # until the client asks for JSON
+        # An IRC client comes with its door, and reads IRC from the start; others read text
+        # until they ask for JSON.
+        self.door = door
+        self.output = OutputFormat.IRC if door is not None else OutputFormat.TEXT
         self.address_group = ""  # what per-address limits count it under (IPv6: its /64)
         # Shared by every connection of the address, handed over by the server on admission.
         self.address_bucket = UNLIMITED

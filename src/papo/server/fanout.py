@@ -19,7 +19,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from papo.core.outputs import Broadcast, Close, Output, Reformat, Resumed, Send
 from papo.core.session import Session
-from papo.protocol.commands import OutputFormat
+from papo.irc.door import Door
+from papo.irc.render import IrcRenderer
+from papo.protocol.commands import IRC_FORMATS, OutputFormat
 from papo.protocol.events import Action, Event, Message, Welcome, room_of
 from papo.protocol.render import Renderer
 
@@ -30,6 +32,7 @@ class Outlet(Protocol):
 
     session: Session  # changed when a connection resumes a member
     output: OutputFormat
+    door: Door | None  # an IRC client's state (what its numerics need)
 
     def queue(self, data: bytes) -> None: ...
     def flush(self, tail: bytes = b"") -> None: ...
@@ -94,8 +97,9 @@ class FanOut(Generic[OutletT]):
     current room is another) and appended to the stream of each group in that room: its cost
     grows with the groups, never with the members."""
 
-    def __init__(self, renderer: Renderer, history: int) -> None:
+    def __init__(self, renderer: Renderer, history: int, irc: IrcRenderer | None = None) -> None:
         self.renderer = renderer
+        self.irc = irc or IrcRenderer("papo", renderer)
         # Replays rendered once for every newcomer: a few histories' worth is plenty.
         self._replay_cache_size = 4 * max(history, 1)
         self.outlets: dict[int, OutletT] = {}
@@ -182,7 +186,9 @@ class FanOut(Generic[OutletT]):
                         if isinstance(event, Welcome):  # a member from now on
                             stream = self._follow(group_of(outlet))
                             self._followers[session.sid] = Follower(outlet, stream)
-                        self._send(outlet, self.renderer.render(event, outlet.output))
+                        data = self._render_for(outlet, event)
+                        if data:
+                            self._send(outlet, data)
                 case Broadcast(event=event, route=route):
                     self._broadcast(event, route.rooms)
                     author, exclude = route.author, route.exclude
@@ -210,9 +216,33 @@ class FanOut(Generic[OutletT]):
                             self._unfollow(session.sid)
                         outlet.close_after_flush()
 
+    def _render_for(self, outlet: OutletT, event: Event) -> bytes:
+        """``event`` as this outlet reads it (an IRC reader's numerics name it)."""
+        if outlet.output in IRC_FORMATS and outlet.door is not None:
+            return self.irc.to(event, outlet.door, outlet.session.name)
+        return self.renderer.render(event, outlet.output)
+
+    def _render_shared(self, event: Event, output: OutputFormat, *, elsewhere: bool) -> bytes:
+        """``event`` as every reader of ``output`` reads it."""
+        if output in IRC_FORMATS:
+            return self.irc.room_event(event, tagged=output is OutputFormat.IRC_TAGGED)
+        return self.renderer.render(event, output, elsewhere=elsewhere)
+
+    def send_bytes(self, outlet: OutletT, data: bytes) -> None:
+        """Bytes of its own for ``outlet`` (an IRC door's immediate reply), after what it has
+        not taken from its stream yet."""
+        self._send(outlet, data)
+
     def _reads_text(self, sid: int) -> bool:
+        """Whether member ``sid`` reads text without the echo of what it sends: a person at a
+        line client or an IRC client without echo-message (JSON programs take it as the
+        confirmation)."""
         outlet = self.outlets.get(sid)
-        return outlet is not None and outlet.output is OutputFormat.TEXT
+        if outlet is None:
+            return False
+        if outlet.output in IRC_FORMATS:
+            return outlet.door is None or not outlet.door.echo
+        return outlet.output is OutputFormat.TEXT
 
     def _reformat(self, outlet: OutletT, output: OutputFormat) -> None:
         """What it had not taken yet, in its old format; from now on, the new one."""
@@ -231,7 +261,7 @@ class FanOut(Generic[OutletT]):
             replays = self._replays
             while len(replays) >= self._replay_cache_size:
                 del replays[next(iter(replays))]  # the oldest: history moves on
-            data = replays[key] = self.renderer.render(event, output)
+            data = replays[key] = self._render_shared(event, output, elsewhere=False)
         return data
 
     def _broadcast(self, event: Event, rooms: frozenset[str]) -> None:
@@ -249,7 +279,7 @@ class FanOut(Generic[OutletT]):
                 elsewhere = elsewhere and stream.codec is OutputFormat.TEXT
                 data = rendered.get((stream.codec, elsewhere))
                 if data is None:
-                    data = rendered[stream.codec, elsewhere] = self.renderer.render(
+                    data = rendered[stream.codec, elsewhere] = self._render_shared(
                         event, stream.codec, elsewhere=elsewhere
                     )
                 stream.chunks.append(data)
@@ -302,6 +332,8 @@ class FanOut(Generic[OutletT]):
             key = (id(event), outlet.output)
             data = rendered.get(key)
             if data is None:
-                data = rendered[key] = self.renderer.render(event, outlet.output)
+                data = self._render_for(outlet, event)
+                if outlet.output not in IRC_FORMATS:
+                    rendered[key] = data
             self._send(outlet, data)
         return outlets

@@ -1,0 +1,1 @@
+"""The IRC front door: IRC clients (irssi, WeeChat, HexChat) in papo's rooms, as channels."""

@@ -1,0 +1,285 @@
+"""One IRC connection's side of the conversation, sans I/O: IRC commands in, papo command lines
+and immediate IRC replies out.
+
+The door parses IRC into the chat's own commands, written as the papo lines that say them
+(``PRIVMSG #dev :hi`` is ``/msg #dev hi``), so the chat's rules, limits and checks are the
+same for every front door. What needs no chat (``PING``, ``CAP``, ``MODE`` queries) is
+answered here. Answers the chat gives to a query that IRC asks in several ways (``NAMES``,
+``WHO``, ``ISON`` and ``USERHOST`` are all ``/online``) are told apart by what the door
+remembers it asked for, in order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from papo.irc.message import IrcMessage, line, parse
+from papo.irc.nicks import name_of
+
+# What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
+CAPABILITIES = ("echo-message", "message-tags", "multi-prefix", "server-time")
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """Make ``room`` the one the next papo line talks in (an IRC action names its channel;
+    papo's ``/me`` acts in the current room)."""
+
+    room: str
+
+
+ToChat = str | Focus  # a papo line, or a change of the current room
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a coming ``online`` answer is for: ``names``, ``who``, ``ison`` or ``userhost``
+    (with the nicks asked about)."""
+
+    kind: str
+    room: str | None = None
+    nicks: tuple[str, ...] = ()
+
+
+@dataclass
+class Door:
+    """The IRC state of one connection; ``receive`` turns one line into what to do."""
+
+    server: str
+    nick: str | None = None  # asked for, before registration
+    user_given: bool = False
+    negotiating: bool = False
+    caps: set[str] = field(default_factory=set)
+    registered: bool = False  # the chat accepted a name
+    queries: deque[Query] = field(default_factory=deque)
+
+    @property
+    def echo(self) -> bool:
+        return "echo-message" in self.caps
+
+    @property
+    def tagged(self) -> bool:
+        return "server-time" in self.caps
+
+    def reply(self, numeric: str, *params: str, me: str | None = None) -> str:
+        return line(numeric, me or self.nick or "*", *params, source=self.server)
+
+    def receive(self, text: str, rooms: tuple[str, ...] = ()) -> tuple[list[ToChat], list[str]]:
+        """``text``, one IRC line; ``rooms``, the rooms the user is in (for ``JOIN 0``).
+        Returns the papo lines for the chat, and the IRC lines to send back at once."""
+        message = parse(text)
+        if message is None:
+            return [], []
+        handler = _BEFORE.get(message.command) if not self.registered else None
+        handler = handler or _ALWAYS.get(message.command)
+        if handler is None and self.registered:
+            handler = _AFTER.get(message.command)
+        if handler is None:
+            if not self.registered and message.command in _AFTER:
+                return [], [self.reply("451", "You have not registered")]
+            return [], [self.reply("421", message.command, "Unknown command")]
+        return handler(self, message, rooms)
+
+    # -- registration ------------------------------------------------------------------------
+
+    def _cap(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        sub = message.param(0).upper()
+        me = self.nick or "*"
+        if sub == "LS":
+            self.negotiating = not self.registered
+            return [], [line("CAP", me, "LS", " ".join(CAPABILITIES), source=self.server)]
+        if sub == "LIST":
+            return [], [line("CAP", me, "LIST", " ".join(sorted(self.caps)), source=self.server)]
+        if sub == "REQ":
+            self.negotiating = not self.registered
+            asked = message.param(1).split()
+            wanted = {cap.removeprefix("-") for cap in asked}
+            if not wanted <= set(CAPABILITIES):
+                return [], [line("CAP", me, "NAK", message.param(1), source=self.server)]
+            for cap in asked:
+                if cap.startswith("-"):
+                    self.caps.discard(cap[1:])
+                else:
+                    self.caps.add(cap)
+            return [], [line("CAP", me, "ACK", message.param(1), source=self.server)]
+        if sub == "END":
+            self.negotiating = False
+            return self._register(), []
+        return [], [self.reply("410", sub, "Invalid CAP command")]
+
+    def _nick(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        nick = message.param(0)
+        if not nick:
+            return [], [self.reply("431", "No nickname given")]
+        name = name_of(nick)
+        if name is None:
+            return [], [self.reply("432", nick, "Erroneous nickname")]
+        if self.registered:
+            return [f"/nick {name}"], []
+        self.nick = nick
+        return self._register(), []
+
+    def _user(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        if len(message.params) < 4:
+            return [], [self.reply("461", "USER", "Not enough parameters")]
+        self.user_given = True
+        return self._register(), []
+
+    def _register(self) -> list[ToChat]:
+        """Once NICK, USER and any CAP negotiation are done: ask the chat for the name."""
+        if self.registered or self.negotiating or not self.user_given or self.nick is None:
+            return []
+        name = name_of(self.nick)
+        return [name] if name is not None else []
+
+    def _already(
+        self, message: IrcMessage, rooms: tuple[str, ...]
+    ) -> tuple[list[ToChat], list[str]]:
+        return [], [self.reply("462", "You may not reregister")]
+
+    # -- talking -----------------------------------------------------------------------------
+
+    def _privmsg(
+        self, message: IrcMessage, rooms: tuple[str, ...]
+    ) -> tuple[list[ToChat], list[str]]:
+        notice = message.command == "NOTICE"
+        targets, text = message.param(0), message.param(1)
+        if not targets or len(message.params) < 2:
+            return [], [] if notice else [self.reply("411", "No recipient given (PRIVMSG)")]
+        if not text:
+            return [], [] if notice else [self.reply("412", "No text to send")]
+        action = text.startswith("\x01ACTION ") or text == "\x01ACTION\x01"
+        if text.startswith("\x01") and not action:
+            return [], []  # other CTCP (VERSION, PING...): not carried
+        if action:
+            text = text.removeprefix("\x01ACTION").removesuffix("\x01").strip()
+        said: list[ToChat] = []
+        for target in targets.split(","):
+            if target.startswith("#"):
+                if action:
+                    said += [Focus(target), f"/me {text}"]
+                else:
+                    said.append(f"/msg {target} {text}")
+            else:
+                name = name_of(target) or target
+                said.append(f"/msg {name} {'* ' if action else ''}{text}")
+        return said, []
+
+    def _join(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        channels = message.param(0)
+        if not channels:
+            return [], [self.reply("461", "JOIN", "Not enough parameters")]
+        if channels == "0":
+            return [f"/part {room}" for room in rooms], []
+        return [f"/join {channel}" for channel in channels.split(",") if channel], []
+
+    def _part(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        channels = message.param(0)
+        if not channels:
+            return [], [self.reply("461", "PART", "Not enough parameters")]
+        reason = message.param(1)
+        return [f"/part {channel} {reason}".rstrip() for channel in channels.split(",")], []
+
+    def _topic(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        channel = message.param(0)
+        if not channel:
+            return [], [self.reply("461", "TOPIC", "Not enough parameters")]
+        if len(message.params) < 2:
+            return [f"/topic {channel}"], []
+        return [f"/topic {channel} {message.param(1)}"], []
+
+    def _quit(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        return [f"/quit {message.param(0)}".rstrip()], []
+
+    def _away(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        return [f"/away {message.param(0)}".rstrip()], []
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def _names(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        channel = message.param(0).split(",")[0]
+        if not channel:
+            return [], [self.reply("366", "*", "End of /NAMES list")]
+        self.queries.append(Query("names", channel))
+        return [f"/online {channel}"], []
+
+    def _who(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        mask = message.param(0)
+        if mask.startswith("#"):
+            self.queries.append(Query("who", mask))
+            return [f"/online {mask}"], []
+        self.queries.append(Query("who", None, (mask,)))
+        return ["/online"], []
+
+    def _ison(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        nicks = tuple(nick for param in message.params for nick in param.split())
+        self.queries.append(Query("ison", None, nicks))
+        return ["/online"], []
+
+    def _userhost(
+        self, message: IrcMessage, rooms: tuple[str, ...]
+    ) -> tuple[list[ToChat], list[str]]:
+        self.queries.append(Query("userhost", None, tuple(message.params[:5])))
+        return ["/online"], []
+
+    def _whois(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        nick = message.params[-1] if message.params else ""
+        if not nick:
+            return [], [self.reply("431", "No nickname given")]
+        return [f"/whois {name_of(nick) or nick}"], []
+
+    def _list(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        return ["/rooms"], []
+
+    def _mode(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        target = message.param(0)
+        if target.startswith("#"):
+            if len(message.params) > 1 and message.param(1) not in ("b", "+b"):
+                return [], [self.reply("482", target, "You're not channel operator")]
+            if len(message.params) > 1:
+                return [], [self.reply("368", target, "End of channel ban list")]
+            return [], [self.reply("324", target, "+nt")]
+        if len(message.params) > 1:
+            return [], [self.reply("501", "Unknown MODE flag")]
+        return [], [self.reply("221", "+i")]
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def _ping(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+        token = message.param(0)
+        if not token:
+            return [], [self.reply("409", "No origin specified")]
+        return [], [line("PONG", self.server, token, source=self.server)]
+
+    def _ignore(
+        self, message: IrcMessage, rooms: tuple[str, ...]
+    ) -> tuple[list[ToChat], list[str]]:
+        return [], []
+
+
+_BEFORE = {"NICK": Door._nick, "USER": Door._user, "PASS": Door._ignore}
+_ALWAYS = {
+    "CAP": Door._cap,
+    "PING": Door._ping,
+    "PONG": Door._ignore,
+    "QUIT": Door._quit,
+}
+_AFTER = {
+    "NICK": Door._nick,
+    "USER": Door._already,
+    "PASS": Door._already,
+    "PRIVMSG": Door._privmsg,
+    "NOTICE": Door._privmsg,
+    "JOIN": Door._join,
+    "PART": Door._part,
+    "TOPIC": Door._topic,
+    "AWAY": Door._away,
+    "NAMES": Door._names,
+    "WHO": Door._who,
+    "WHOIS": Door._whois,
+    "ISON": Door._ison,
+    "USERHOST": Door._userhost,
+    "LIST": Door._list,
+    "MODE": Door._mode,
+}

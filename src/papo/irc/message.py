@@ -1,0 +1,98 @@
+"""IRC lines, both ways (RFC 1459/2812 with IRCv3 message tags), sans I/O.
+
+A line is at most 512 bytes with its CR LF, tags apart; what papo sends is built to fit, and
+text longer than that is split over several lines, never cut. Nothing a user wrote can start a
+line of its own: CR, LF and NUL never reach a line (papo's text has no control characters, and
+what is put in a parameter here is checked again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_LINE_BYTES = 512  # with CR LF, tags not counted (IRCv3)
+_FORBIDDEN = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+
+
+@dataclass(frozen=True, slots=True)
+class IrcMessage:
+    command: str  # upper case (a numeric stays as it is)
+    params: tuple[str, ...] = ()
+    source: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def param(self, index: int, default: str = "") -> str:
+        return self.params[index] if index < len(self.params) else default
+
+
+def parse(line: str) -> IrcMessage | None:
+    """One line from a client (without its line end); None when it holds no command."""
+    rest = line.lstrip(" ")
+    tags: list[tuple[str, str]] = []
+    if rest.startswith("@"):
+        raw, _, rest = rest[1:].partition(" ")
+        for tag in raw.split(";"):
+            key, _, value = tag.partition("=")
+            if key:
+                tags.append((key, value))
+        rest = rest.lstrip(" ")
+    source = None
+    if rest.startswith(":"):
+        source, _, rest = rest[1:].partition(" ")
+        rest = rest.lstrip(" ")
+    words: list[str] = []
+    while rest:
+        if rest.startswith(":") and words:  # the trailing parameter: the rest, spaces and all
+            words.append(rest[1:])
+            break
+        word, _, rest = rest.partition(" ")
+        rest = rest.lstrip(" ")
+        words.append(word)
+    if not words:
+        return None
+    return IrcMessage(words[0].upper(), tuple(words[1:]), source, tuple(tags))
+
+
+def line(
+    command: str,
+    *params: str,
+    source: str | None = None,
+    tags: tuple[tuple[str, str], ...] = (),
+    trailing: bool = True,
+) -> str:
+    """A line to send, without its line end. The last parameter is trailing (``:``): always
+    (text, as clients expect it), or with ``trailing=False`` only when it must be (empty,
+    has a space, or starts with ``:``), as in ``JOIN #room``."""
+    parts: list[str] = []
+    if tags:
+        parts.append("@" + ";".join(f"{key}={value}" if value else key for key, value in tags))
+    if source:
+        parts.append(":" + source)
+    parts.append(command)
+    clean = [param.translate(_FORBIDDEN) for param in params]
+    for index, param in enumerate(clean):
+        last = index == len(clean) - 1
+        if last and (trailing or not param or " " in param or param.startswith(":")):
+            parts.append(":" + param)
+        else:
+            parts.append(param.replace(" ", "_") or "*")
+    return " ".join(parts)
+
+
+def split_text(head: str, text: str) -> list[str]:
+    """``text`` in pieces that each fit a line after ``head`` (the line up to the trailing
+    parameter), split at spaces where it can, never inside a UTF-8 character."""
+    room = MAX_LINE_BYTES - 2 - len(head.encode()) - 2  # CR LF, " :"
+    room = max(room, 16)
+    pieces: list[str] = []
+    while len(text.encode()) > room:
+        cut = room
+        encoded = text.encode()[:cut]
+        piece = encoded.decode("utf-8", "ignore")
+        space = piece.rfind(" ")
+        if space > len(piece) // 2:
+            piece = piece[:space]
+        pieces.append(piece)
+        text = text[len(piece) :].lstrip(" ")
+    pieces.append(text)
+    return pieces

@@ -1,0 +1,272 @@
+"""The chat's events as IRC lines: what an IRC client reads.
+
+A room's event is rendered once for every IRC reader of the room (``room_event``), the same
+bytes for all, as the other codecs are; what goes to one reader alone (numerics, a private)
+needs its nick and what the door remembers (``to``). Text the chat relays is already clean of
+control characters, so it can never end a line or start a command of its own; long text is
+split over several lines, never cut.
+"""
+
+from __future__ import annotations
+
+from papo import __version__
+from papo.irc.door import Door, Query
+from papo.irc.message import line, split_text
+from papo.irc.nicks import nick_of
+from papo.protocol.events import (
+    Action,
+    Bye,
+    Error,
+    ErrorCode,
+    Event,
+    Greeting,
+    Hello,
+    HelpInfo,
+    Join,
+    Joined,
+    Leave,
+    Message,
+    Nick,
+    Notice,
+    NoticeCode,
+    Online,
+    Private,
+    Replayed,
+    Rooms,
+    Topic,
+    TopicShown,
+    Welcome,
+    Whois,
+)
+from papo.protocol.names import MAX_NAME_CHARS
+from papo.protocol.render import Renderer, format_timestamp
+
+MAX_ROOM_CHARS = 33  # "#" and 32
+TOPIC_CHARS = 300
+# Error codes as the numerics IRC clients know; the others become a NOTICE with the text.
+NUMERICS = {
+    ErrorCode.NAME_INVALID: "432",
+    ErrorCode.NAME_TAKEN: "433",
+    ErrorCode.NOT_REGISTERED: "451",
+    ErrorCode.NO_SUCH_USER: "401",
+    ErrorCode.UNKNOWN_COMMAND: "421",
+    ErrorCode.USAGE: "461",
+    ErrorCode.LINE_TOO_LONG: "417",
+    ErrorCode.NO_SUCH_ROOM: "403",
+    ErrorCode.ROOM_INVALID: "479",
+    ErrorCode.NOT_IN_ROOM: "442",
+    ErrorCode.TOO_MANY_ROOMS: "405",
+}
+
+
+def source_of(name: str) -> str:
+    """How a papo user appears: its nick, and no address (papo shows nobody's)."""
+    nick = nick_of(name)
+    return f"{nick}!{nick}@papo"
+
+
+class IrcRenderer:
+    def __init__(self, server: str, text: Renderer, network: str = "papo") -> None:
+        self.server = server
+        self.text = text  # for the words of errors and notices, in the server's language
+        self.network = network
+
+    def _encode(self, lines: list[str], ts: float, tagged: bool) -> bytes:
+        if tagged:
+            tag = "@time=" + format_timestamp(ts) + " "
+            return "".join(tag + each + "\r\n" for each in lines).encode()
+        return "".join(each + "\r\n" for each in lines).encode()
+
+    # -- what a room sees --------------------------------------------------------------------
+
+    def room_event(self, event: Event, tagged: bool) -> bytes:
+        """An event every IRC reader of its room gets alike (no recipient in it)."""
+        return self._encode(self._shared_lines(event), event.ts, tagged)
+
+    def _shared_lines(self, event: Event) -> list[str]:
+        match event:
+            case Message(room=room, sender=sender, text=text) if room:
+                return self._say(source_of(sender), room, text)
+            case Action(room=room, sender=sender, text=text) if room:
+                head = line("PRIVMSG", room, "x", source=source_of(sender))
+                return [
+                    line("PRIVMSG", room, f"\x01ACTION {piece}\x01", source=source_of(sender))
+                    for piece in split_text(head + "  ACTION ", text)
+                ]
+            case Join(name=name, room=room):
+                return [line("JOIN", room, source=source_of(name), trailing=False)]
+            case Leave(name=name, room=str(room), text=text):
+                return [line("PART", room, text or "", source=source_of(name))]
+            case Leave(name=name):
+                reason = self.text.leave_reason(event)
+                return [line("QUIT", reason, source=source_of(name))]
+            case Nick(old=old, new=new):
+                return [line("NICK", nick_of(new), source=source_of(old), trailing=False)]
+            case Topic(room=room, by=by, text=text):
+                return [line("TOPIC", room, text, source=source_of(by))]
+        return []
+
+    def _say(self, source: str, target: str, text: str) -> list[str]:
+        head = line("PRIVMSG", target, "x", source=source)
+        return [line("PRIVMSG", target, piece, source=source) for piece in split_text(head, text)]
+
+    # -- what one reader gets ----------------------------------------------------------------
+
+    def to(self, event: Event, door: Door, me: str | None) -> bytes:
+        """An event for one IRC reader (``me``: its papo name, None before registration)."""
+        if isinstance(event, Replayed):
+            event = event.event
+        nick = nick_of(me) if me else (door.nick or "*")
+        lines = self._own_lines(event, door, nick, me)
+        return self._encode(lines, event.ts, door.tagged) if lines else b""
+
+    def _own_lines(self, event: Event, door: Door, nick: str, me: str | None) -> list[str]:
+        match event:
+            case Welcome():
+                door.registered = True
+                return self._welcome(event, nick) + self._joined(
+                    nick, event.room, event.topic, event.users
+                )
+            case Joined(room=room, topic=topic, users=users):
+                return self._joined(nick, room, topic, users)
+            case Private(sender=sender, recipient=recipient, text=text):
+                if sender == me and not door.echo and sender != recipient:
+                    return []  # IRC clients show what they sent themselves
+                return self._say(source_of(sender), nick_of(recipient), text)
+            case TopicShown(room=room, text=text):
+                if not text:
+                    return [self._numeric("331", nick, room, "No topic is set")]
+                return [self._numeric("332", nick, room, text)]
+            case Online():
+                return self._online(event, door.queries.popleft() if door.queries else None, nick)
+            case Rooms(rooms=rooms):
+                return [
+                    self._numeric("321", nick, "Channel", "Users  Name"),
+                    *(
+                        self._numeric("322", nick, info.room, str(info.count), info.topic or "")
+                        for info in rooms
+                    ),
+                    self._numeric("323", nick, "End of /LIST"),
+                ]
+            case Whois():
+                return self._whois(event, nick)
+            case Notice():
+                return self._notice(event, nick)
+            case HelpInfo():
+                text = self.text.help_text(event)
+                return [line("NOTICE", nick, row, source=self.server) for row in text.split("\n")]
+            case Error():
+                return self._error(event, nick)
+            case Bye(reason=reason):
+                return [line("ERROR", f"Closing link: {self.text.bye_text(reason)}")]
+            case Greeting() | Hello():
+                return []
+        return self._shared_lines(event)  # a room's event sent to one (history, own part)
+
+    def _numeric(self, numeric: str, nick: str, *params: str) -> str:
+        return line(numeric, nick, *params, source=self.server)
+
+    def _welcome(self, event: Welcome, nick: str) -> list[str]:
+        server = self.server
+        isupport = (
+            "CHANTYPES=# PREFIX=(ov)@+ CHANMODES=b,,,nt CASEMAPPING=ascii UTF8ONLY "
+            f"NICKLEN={MAX_NAME_CHARS + 1} CHANNELLEN={MAX_ROOM_CHARS} TOPICLEN={TOPIC_CHARS} "
+            f"NETWORK={self.network}"
+        ).split()
+        return [
+            self._numeric("001", nick, f"Welcome to the {self.network} chat, {nick}"),
+            self._numeric("002", nick, f"Your host is {server}, running papo {__version__}"),
+            self._numeric("003", nick, "This server speaks papo, and IRC too"),
+            line("004", nick, server, f"papo-{__version__}", "i", "bnt", source=server),
+            self._numeric("005", nick, *isupport, "are supported by this server"),
+            self._numeric("251", nick, f"There are {event.count} users in {event.room}"),
+            self._numeric("422", nick, "MOTD File is missing"),
+        ]
+
+    def _joined(
+        self, nick: str, room: str | None, topic: str | None, users: tuple[str, ...] | None
+    ) -> list[str]:
+        if room is None:
+            return []
+        lines = [line("JOIN", room, source=f"{nick}!{nick}@papo", trailing=False)]
+        if topic:
+            lines.append(self._numeric("332", nick, room, topic))
+        lines += self._names(nick, room, users or (_key(nick),))
+        return lines
+
+    def _names(self, nick: str, room: str, users: tuple[str, ...]) -> list[str]:
+        lines: list[str] = []
+        nicks = [nick_of(user) for user in users]
+        head = line("353", nick, "=", room, "x", source=self.server)
+        for piece in split_text(head, " ".join(nicks)):
+            lines.append(self._numeric("353", nick, "=", room, piece))
+        lines.append(self._numeric("366", nick, room, "End of /NAMES list"))
+        return lines
+
+    def _online(self, event: Online, query: Query | None, nick: str) -> list[str]:
+        kind = query.kind if query is not None else "names"
+        users = event.users
+        if kind == "names":
+            return self._names(nick, event.room or "*", users)
+        if kind == "who":
+            mask = query.room if query is not None and query.room else "*"
+            wanted = set(query.nicks) if query is not None and query.nicks else None
+            rows = [
+                self._numeric(
+                    "352", nick, mask, nick_of(user), "papo", self.server, nick_of(user),
+                    "G" if user in event.away else "H", f"0 {nick_of(user)}",
+                )
+                for user in users
+                if wanted is None or nick_of(user) in wanted
+            ]  # fmt: skip
+            return [*rows, self._numeric("315", nick, mask, "End of /WHO list")]
+        online = {nick_of(user).casefold(): nick_of(user) for user in users}
+        asked = query.nicks if query is not None else ()
+        present = [online[n.casefold()] for n in asked if n.casefold() in online]
+        if kind == "ison":
+            return [self._numeric("303", nick, " ".join(present))]
+        replies = [f"{n}={'-' if _key(n) in event.away else '+'}{n}@papo" for n in present]
+        return [self._numeric("302", nick, " ".join(replies))]
+
+    def _whois(self, event: Whois, nick: str) -> list[str]:
+        them = nick_of(event.name)
+        lines = [self._numeric("311", nick, them, them, "papo", "*", event.name)]
+        if event.rooms:
+            lines.append(self._numeric("319", nick, them, " ".join(event.rooms)))
+        lines.append(self._numeric("312", nick, them, self.server, "papo"))
+        if event.away is not None:
+            lines.append(self._numeric("301", nick, them, event.away))
+        idle, since = str(int(event.idle)), str(int(event.since))
+        lines.append(self._numeric("317", nick, them, idle, since, "seconds idle, signon time"))
+        lines.append(self._numeric("318", nick, them, "End of /WHOIS list"))
+        return lines
+
+    def _notice(self, event: Notice, nick: str) -> list[str]:
+        match event.code:
+            case NoticeCode.NOW_AWAY:
+                return [self._numeric("306", nick, "You have been marked as being away")]
+            case NoticeCode.BACK:
+                return [self._numeric("305", nick, "You are no longer marked as being away")]
+            case NoticeCode.AWAY:
+                them = nick_of(event.names[0]) if event.names else "*"
+                return [self._numeric("301", nick, them, event.away or "")]
+            case NoticeCode.CURRENT:
+                return []  # IRC has no current channel
+        return [line("NOTICE", nick, self.text.notice_text(event), source=self.server)]
+
+    def _error(self, event: Error, nick: str) -> list[str]:
+        numeric = NUMERICS.get(event.code)
+        text = self.text.error_text(event)
+        if numeric is None:
+            return [line("NOTICE", nick, text, source=self.server)]
+        subject = event.extra.get("room") or event.name or event.command
+        if event.code in (ErrorCode.NAME_INVALID, ErrorCode.NAME_TAKEN, ErrorCode.NO_SUCH_USER):
+            subject = nick_of(event.name) if event.name else subject
+        if event.code is ErrorCode.USAGE or event.code is ErrorCode.UNKNOWN_COMMAND:
+            subject = (event.command or "").upper()
+        params = (subject, text) if subject else (text,)
+        return [self._numeric(numeric, nick, *params)]
+
+
+def _key(nick: str) -> str:
+    return nick.removeprefix("`").replace("|", ".")

@@ -1,0 +1,63 @@
+"""The door, pure: IRC commands in, papo lines and immediate replies out."""
+
+from __future__ import annotations
+
+from papo.irc.door import Door, Focus
+
+
+def registered() -> Door:
+    door = Door("irc.test")
+    door.receive("NICK bob")
+    door.receive("USER bob 0 * :Bob")
+    door.registered = True  # the chat welcomed it
+    return door
+
+
+def test_registration_waits_for_nick_user_and_the_end_of_cap() -> None:
+    door = Door("irc.test")
+    assert door.receive("CAP LS 302") == (
+        [],
+        [":irc.test CAP * LS :echo-message message-tags multi-prefix server-time"],
+    )
+    assert door.receive("PASS whatever") == ([], [])
+    assert door.receive("NICK ana|b") == ([], [])
+    assert door.receive("USER a 0 * :A") == ([], [])  # still negotiating
+    _, [ack] = door.receive("CAP REQ :server-time echo-message")
+    assert ack.endswith("ACK :server-time echo-message") and door.tagged and door.echo
+    _, [nak] = door.receive("CAP REQ :sasl")
+    assert "NAK" in nak
+    assert door.receive("CAP END") == (["ana.b"], [])  # the papo name of ana|b
+    assert Door("irc.test").receive("NICK a.b")[1][0].startswith(":irc.test 432")
+
+
+def test_before_registration_other_commands_are_refused() -> None:
+    door = Door("irc.test")
+    assert door.receive("JOIN #dev")[1] == [":irc.test 451 * :You have not registered"]
+    assert door.receive("FOO")[1] == [":irc.test 421 * FOO :Unknown command"]
+    assert door.receive("PING :123")[1] == [":irc.test PONG irc.test :123"]
+
+
+def test_commands_become_papo_lines() -> None:
+    door = registered()
+    assert door.receive("JOIN #a,#b")[0] == ["/join #a", "/join #b"]
+    assert door.receive("JOIN 0", rooms=("#lobby", "#a"))[0] == ["/part #lobby", "/part #a"]
+    assert door.receive("PART #a :bye now")[0] == ["/part #a bye now"]
+    assert door.receive("PRIVMSG #a :/not a command")[0] == ["/msg #a /not a command"]
+    assert door.receive("PRIVMSG ana|b :hi")[0] == ["/msg ana.b hi"]
+    assert door.receive("PRIVMSG #a :\x01ACTION waves\x01")[0] == [Focus("#a"), "/me waves"]
+    assert door.receive("PRIVMSG #a :\x01VERSION\x01") == ([], [])
+    assert door.receive("TOPIC #a")[0] == ["/topic #a"]
+    assert door.receive("TOPIC #a :new one")[0] == ["/topic #a new one"]
+    assert door.receive("NICK robert")[0] == ["/nick robert"]
+    assert door.receive("AWAY :lunch")[0] == ["/away lunch"]
+    assert door.receive("QUIT :bye")[0] == ["/quit bye"]
+    assert door.receive("USER x 0 * :y")[1][0].startswith(":irc.test 462 bob")
+    assert door.receive("MODE #a")[1] == [":irc.test 324 bob #a :+nt"]
+    assert door.receive("MODE #a +o ana")[1][0].startswith(":irc.test 482")
+
+
+def test_queries_remember_what_the_next_online_answer_is_for() -> None:
+    door = registered()
+    assert door.receive("NAMES #a")[0] == ["/online #a"]
+    assert door.receive("ISON ana bob")[0] == ["/online"]
+    assert [q.kind for q in door.queries] == ["names", "ison"]

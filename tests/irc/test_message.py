@@ -1,0 +1,48 @@
+"""IRC lines, byte by byte: parsing what clients send, building what they read."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papo.irc.message import MAX_LINE_BYTES, IrcMessage, line, parse, split_text
+from papo.irc.nicks import name_of, nick_of
+
+
+def test_commands_params_trailing_source_and_tags_are_parsed() -> None:
+    assert parse("PRIVMSG #dev :hello there") == IrcMessage("PRIVMSG", ("#dev", "hello there"))
+    assert parse("privmsg bob ::-)") == IrcMessage("PRIVMSG", ("bob", ":-)"))
+    assert parse("NICK  ana") == IrcMessage("NICK", ("ana",))
+    tagged = parse("@+typing=active;msgid=1 :ana!a@h PRIVMSG #dev :x")
+    assert tagged == IrcMessage(
+        "PRIVMSG", ("#dev", "x"), "ana!a@h", (("+typing", "active"), ("msgid", "1"))
+    )
+    user = parse("USER bob 0 * :Bob Smith")
+    assert user is not None and user.params == ("bob", "0", "*", "Bob Smith")
+    assert parse("   ") is None and parse(":only.a.source") is None
+
+
+def test_lines_put_text_last_and_never_carry_a_line_break() -> None:
+    assert line("PRIVMSG", "#dev", "hi", source="a!a@papo") == ":a!a@papo PRIVMSG #dev :hi"
+    assert line("JOIN", "#dev", trailing=False) == "JOIN #dev"
+    assert line("PART", "#dev", "", trailing=False) == "PART #dev :"
+    injected = line("PRIVMSG", "#dev", "hi\r\nQUIT :owned")
+    assert "\r" not in injected and "\n" not in injected
+
+
+@given(st.text(min_size=1, max_size=3000).filter(lambda t: t.strip() == t and "  " not in t))
+def test_long_text_is_split_to_fit_never_cut(text: str) -> None:
+    head = line("PRIVMSG", "#a-rather-long-room-name", "x", source="somebody!somebody@papo")
+    pieces = split_text(head, text)
+    for piece in pieces:
+        assert len((head[:-1] + piece).encode()) + 2 <= MAX_LINE_BYTES
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_names_and_nicks_map_one_to_one() -> None:
+    for name in ("ana", "Ana.B", "2cool", "álvaro", "o-k_9"):
+        assert name_of(nick_of(name)) == name
+    assert nick_of("ana.b") == "ana|b" and nick_of("2cool") == "`2cool"
+    for nick in ("[bot]", "`ana", "|a", "ana.b", "#x", ""):
+        assert name_of(nick) is None  # no papo name shows as these: nobody may take them
+    assert name_of("јое") == "јое" and name_of("jоe") is None  # one alphabet per name

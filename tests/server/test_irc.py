@@ -1,0 +1,205 @@
+"""The IRC front door over real sockets: IRC users and papo users in one conversation."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import pytest
+
+from tests.conftest import StartServer
+from tests.support import HOST, TIMEOUT, ServerProcess
+
+IRC = ("--irc-port", "0", "--irc-server-name", "irc.test")
+
+
+class IrcClient:
+    """What irssi would be, by hand: raw lines, waits bounded in time."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection((HOST, port), timeout=TIMEOUT)
+        self.buffer = b""
+        self.seen: list[str] = []
+
+    def send(self, *lines: str) -> None:
+        self.sock.sendall("".join(each + "\r\n" for each in lines).encode())
+
+    def line(self, timeout: float = TIMEOUT) -> str | None:
+        deadline = time.monotonic() + timeout
+        while b"\r\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except TimeoutError:
+                return None
+            if not chunk:
+                raise EOFError("closed")
+            self.buffer += chunk
+        raw, _, self.buffer = self.buffer.partition(b"\r\n")
+        text = raw.decode()
+        self.seen.append(text)
+        return text
+
+    def expect(self, pattern: str, timeout: float = TIMEOUT) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            text = self.line(left)
+            if text is None:
+                break
+            found = re.search(pattern, text)
+            if found:
+                return found
+        raise AssertionError(f"no line like {pattern!r}; saw {self.seen[-8:]}")
+
+    def quiet(self, wait: float = 0.3) -> list[str]:
+        lines = []
+        while (text := self.line(wait)) is not None:
+            lines.append(text)
+        return lines
+
+    def register(self, nick: str, *caps: str) -> None:
+        if caps:
+            self.send("CAP LS 302", f"NICK {nick}", f"USER {nick} 0 * :{nick}")
+            self.send(f"CAP REQ :{' '.join(caps)}", "CAP END")
+        else:
+            self.send(f"NICK {nick}", f"USER {nick} 0 * :{nick}")
+        self.expect(r" 366 ")  # the end of the lobby's names: in
+
+
+@pytest.fixture
+def irc_server(start_server: StartServer) -> ServerProcess:
+    return start_server(*IRC)
+
+
+def test_registration_gives_the_welcome_numerics_and_the_lobby(irc_server: ServerProcess) -> None:
+    irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.send("NICK bob", "USER bob 0 * :Bob")
+    for numeric in ("001", "002", "003", "004", "005", "251", "422"):
+        bob.expect(rf"^:irc\.test {numeric} bob ")
+    assert "CHANTYPES=#" in bob.seen[4] and "UTF8ONLY" in bob.seen[4]
+    bob.expect(r"^:bob!bob@papo JOIN #lobby$")
+    assert bob.expect(r" 353 bob = #lobby :(.*)$")[1] == "ana bob"
+    bob.expect(r" 366 bob #lobby ")
+
+
+def test_irc_and_papo_users_talk_both_ways(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    assert ana.expect("join", name="bob")["arrived"] is True
+    bob.send("PRIVMSG #lobby :hello from irssi")
+    assert ana.expect("message")["text"] == "hello from irssi"
+    ana.send("hello from papo")
+    bob.expect(r"^:ana!ana@papo PRIVMSG #lobby :hello from papo$")
+    bob.send("PRIVMSG ana :psst")
+    assert ana.expect("private")["text"] == "psst"
+    ana.send("/msg bob back at you")
+    bob.expect(r"^:ana!ana@papo PRIVMSG bob :back at you$")
+    ana.send("/me waves")
+    bob.expect("^:ana!ana@papo PRIVMSG #lobby :\x01ACTION waves\x01$")
+    bob.send("PRIVMSG #lobby :\x01ACTION nods\x01")
+    ana.expect("action", text="waves")  # her own, echoed
+    action = ana.expect("action", text="nods")
+    assert action["from"] == "bob"
+    assert [line for line in bob.quiet() if "hello from irssi" in line] == []  # no echo
+
+
+def test_rooms_are_channels(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    ana.send("/join #dev")
+    ana.expect("joined")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("JOIN #dev")
+    bob.expect(r"^:bob!bob@papo JOIN #dev$")
+    assert bob.expect(r" 353 bob = #dev :(.*)$")[1] == "ana bob"
+    assert ana.expect("join", room="#dev")["name"] == "bob"
+    ana.send("/topic plans for today")
+    bob.expect(r"^:ana!ana@papo TOPIC #dev :plans for today$")
+    bob.send("TOPIC #dev")
+    bob.expect(r" 332 bob #dev :plans for today$")
+    bob.send("PRIVMSG #dev :in dev")
+    message = ana.expect("message", text="in dev")
+    assert message["room"] == "#dev"
+    bob.send("LIST")
+    bob.expect(r" 322 bob #dev 2 :plans for today$")
+    bob.send("PART #dev :later")
+    leave = ana.expect("leave", room="#dev")
+    assert (leave["name"], leave["text"]) == ("bob", "later")
+    ana.send("/nick anna")
+    bob.expect(r"^:ana!ana@papo NICK anna$")
+    bob.send("QUIT :off to lunch")
+    leave = ana.expect("leave", name="bob")
+    assert (leave["reason"], leave.get("text")) == ("quit", "off to lunch")
+
+
+def test_names_that_are_not_nicks_map_one_to_one(irc_server: ServerProcess) -> None:
+    dotted = irc_server.user("ana.b")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("NAMES #lobby")
+    assert bob.expect(r" 353 bob = #lobby :(.*)$")[1] == "ana|b bob"
+    bob.send("PRIVMSG ana|b :hi")
+    assert dotted.expect("private")["to"] == "ana.b"
+    taken = IrcClient(irc_server.irc_port)
+    taken.send("NICK ana|b", "USER x 0 * :x")
+    taken.expect(r" 433 ana\|b ana\|b :")
+    taken.send("NICK [bot]")
+    taken.expect(r" 432 .* \[bot\] :Erroneous nickname")
+    taken.send("NICK zoe")
+    taken.expect(r" 001 zoe ")
+
+
+def test_errors_are_the_numerics_irc_clients_know(irc_server: ServerProcess) -> None:
+    early = IrcClient(irc_server.irc_port)
+    early.send("JOIN #dev")
+    early.expect(r" 451 \* :You have not registered")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("PRIVMSG nobody :hi")
+    bob.expect(r" 401 bob nobody :")
+    bob.send("PART #nowhere")
+    bob.expect(r" 442 bob #nowhere :")
+    bob.send("FROB")
+    bob.expect(r" 421 bob FROB :")
+    bob.send("JOIN")
+    bob.expect(r" 461 bob JOIN :")
+    bob.send("PING :abc")
+    bob.expect(r"^:irc\.test PONG irc\.test :abc$")
+
+
+def test_long_papo_messages_are_split_for_irc_never_cut(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    words = " ".join(f"word{n}" for n in range(300))[:1900]
+    ana.send(words)
+    pieces: list[str] = []
+    while len(" ".join(pieces)) < len(words):
+        text = bob.expect(r"^:ana!ana@papo PRIVMSG #lobby :(.*)$")
+        assert len(bob.seen[-1].encode()) + 2 <= 512
+        pieces.append(text[1])
+    assert " ".join(pieces) == words
+
+
+def test_nothing_a_papo_user_sends_can_start_an_irc_line(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    ana.send(b"look\rQUIT :owned\r\n")
+    line = bob.expect(r"PRIVMSG #lobby :(.*)$")
+    assert "\r" not in line[0] and line[1].startswith("look")
+    assert [each for each in bob.quiet() if "QUIT" in each.split(" ")[:2]] == []
+
+
+def test_echo_message_and_server_time_when_asked(irc_server: ServerProcess) -> None:
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob", "echo-message", "server-time")
+    bob.send("PRIVMSG #lobby :mine")
+    found = bob.expect(r"^@time=(\S+) :bob!bob@papo PRIVMSG #lobby :mine$")
+    assert found[1].endswith("Z")
