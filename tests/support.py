@@ -53,7 +53,8 @@ class ServerProcess:
         self.args = args
         self.clients: list[LineClient] = []  # kept open until stop(), used or not
         self.port = self._read_port()
-        self.irc_port = self._read_port("irc://") if "--irc-port" in args else 0
+        irc = "--irc-port" in args or "--irc-tls-port" in args
+        self.irc_port = self._read_port("irc://") if irc else 0
 
     def _read_port(self, scheme: str = "") -> int:
         """The port of the next "listening on" line (of ``scheme``, skipping others)."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import time
+from pathlib import Path
 
 import pytest
+import trustme
 
 from tests.conftest import StartServer
 from tests.support import HOST, TIMEOUT, ServerProcess
@@ -203,3 +206,42 @@ def test_echo_message_and_server_time_when_asked(irc_server: ServerProcess) -> N
     bob.send("PRIVMSG #lobby :mine")
     found = bob.expect(r"^@time=(\S+) :bob!bob@papo PRIVMSG #lobby :mine$")
     assert found[1].endswith("Z")
+
+
+def test_a_silent_irc_client_is_pinged_then_leaves_with_reason_timeout(
+    start_server: StartServer,
+) -> None:
+    server = start_server(*IRC, "--irc-ping", "1")
+    ana = server.user("ana")
+    bob, quiet = IrcClient(server.irc_port), IrcClient(server.irc_port)
+    bob.register("bob")
+    quiet.register("quiet")
+    token = bob.expect(r"^PING :(\S+)$", timeout=5)[1]
+    bob.send(f"PONG :{token}")
+    leave = ana.expect("leave", name="quiet", timeout=8)
+    assert leave["reason"] == "timeout"
+    bob.send("PRIVMSG #lobby :still here")
+    assert ana.expect("message", text="still here")["from"] == "bob"
+
+
+def test_the_message_of_the_day_and_tls(start_server: StartServer, tmp_path: Path) -> None:
+    authority = trustme.CA()
+    cert = authority.issue_cert("127.0.0.1")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    motd = tmp_path / "motd.txt"
+    motd.write_text("Be kind.\n", encoding="utf-8")
+    server = start_server(
+        "--irc-tls-port", "0", "--irc-server-name", "irc.test", "--motd", str(motd),
+        "--tls-cert", str(cert_file), "--tls-key", str(key_file),
+    )  # fmt: skip
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    bob = IrcClient(server.irc_port)
+    bob.sock = context.wrap_socket(bob.sock, server_hostname="127.0.0.1")
+    bob.send("NICK bob", "USER bob 0 * :Bob")
+    bob.expect(r" 375 bob :")
+    bob.expect(r" 372 bob :- Be kind\.$")
+    bob.expect(r" 376 bob :")
+    bob.expect(r" 366 bob #lobby ")

@@ -66,10 +66,13 @@ def source_of(name: str) -> str:
 
 
 class IrcRenderer:
-    def __init__(self, server: str, text: Renderer, network: str = "papo") -> None:
+    def __init__(
+        self, server: str, text: Renderer, network: str = "papo", motd: str | None = None
+    ) -> None:
         self.server = server
         self.text = text  # for the words of errors and notices, in the server's language
         self.network = network
+        self.motd = motd
 
     def _encode(self, lines: list[str], ts: float, tagged: bool) -> bytes:
         if tagged:
@@ -169,7 +172,7 @@ class IrcRenderer:
     def _welcome(self, event: Welcome, nick: str) -> list[str]:
         server = self.server
         isupport = (
-            "CHANTYPES=# PREFIX=(ov)@+ CHANMODES=b,,,nt CASEMAPPING=ascii UTF8ONLY "
+            "CHANTYPES=# PREFIX=(ov)@+ CHANMODES=b,,,nt CASEMAPPING=rfc8265 UTF8ONLY "
             f"NICKLEN={MAX_NAME_CHARS + 1} CHANNELLEN={MAX_ROOM_CHARS} TOPICLEN={TOPIC_CHARS} "
             f"NETWORK={self.network}"
         ).split()
@@ -179,8 +182,21 @@ class IrcRenderer:
             self._numeric("003", nick, "This server speaks papo, and IRC too"),
             line("004", nick, server, f"papo-{__version__}", "i", "bnt", source=server),
             self._numeric("005", nick, *isupport, "are supported by this server"),
-            self._numeric("251", nick, f"There are {event.count} users in {event.room}"),
-            self._numeric("422", nick, "MOTD File is missing"),
+            self._numeric(
+                "251", nick, f"There are {event.count} users and 0 invisible on 1 servers"
+            ),
+            self._numeric("255", nick, f"I have {event.count} clients and 1 servers"),
+            *self._motd(nick),
+        ]
+
+    def _motd(self, nick: str) -> list[str]:
+        if not self.motd:
+            return [self._numeric("422", nick, "MOTD File is missing")]
+        rows = [f"- {row}" for row in self.motd.splitlines()]
+        return [
+            self._numeric("375", nick, f"- {self.server} Message of the day -"),
+            *(self._numeric("372", nick, row) for row in rows),
+            self._numeric("376", nick, "End of /MOTD command"),
         ]
 
     def _joined(

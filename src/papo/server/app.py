@@ -92,7 +92,7 @@ class ChatServer:
             ),
         )
         self.renderer = Renderer(config.language)
-        self.irc = IrcRenderer(config.irc_server_name, self.renderer)
+        self.irc = IrcRenderer(config.irc_server_name, self.renderer, motd=config.motd)
         self.fanout: FanOut[Connection] = FanOut(self.renderer, config.history, self.irc)
         self.addresses = AddressLimits(
             AddressRules(
@@ -107,6 +107,7 @@ class ChatServer:
         self._accepting: list[asyncio.Task[None]] = []  # TLS accept loops
         self._handshakes: set[asyncio.Task[bool]] = set()
         self._forgetting: asyncio.TimerHandle | None = None
+        self._pinging: asyncio.TimerHandle | None = None
         self.shutting_down = False
         # Members held by a previous process (--store) keep their ids: new ones come after.
         self._next_sid = max(self.chat.members, default=0)
@@ -125,7 +126,7 @@ class ChatServer:
 
     # -- listening -------------------------------------------------------------------------
 
-    def new_connection(self, *, irc: bool = False) -> Connection:
+    def new_connection(self, *, irc: bool = False, tls: bool = False) -> Connection:
         self._next_sid += 1
         return Connection(
             self,
@@ -134,16 +135,27 @@ class ChatServer:
             rate=self.config.rate,
             burst=self.config.burst,
             sendq=self.config.sendq,
-            tls=self._tls is not None and not irc,
+            tls=tls,
             door=Door(self.config.irc_server_name) if irc else None,
         )
 
-    def new_irc_connection(self) -> Connection:
-        return self.new_connection(irc=True)
-
     async def start(self) -> list[tuple[str, int]]:
-        """Listen on every address asked for; returns them (with the real port for port 0)."""
-        port = self.config.port
+        """Listen on every address and door asked for; returns the papo door's addresses
+        (with the real port for port 0); the IRC door's go to ``irc_addresses``."""
+        config, tls = self.config, self._tls is not None
+        addresses = await self._listen(config.port, irc=False, tls=tls)
+        for port, irc_tls in ((config.irc_port, False), (config.irc_tls_port, True)):
+            if port is not None:
+                self.irc_addresses += await self._listen(port, irc=True, tls=irc_tls)
+        self._forget_idle_addresses()
+        for member in self.chat.held():  # held by the previous process: their hold goes on
+            self._hold_until(member, member.held_until or 0.0)
+        if self.irc_addresses:
+            self._ping_silent_irc_clients()
+        return addresses
+
+    async def _listen(self, port: int, *, irc: bool, tls: bool) -> list[tuple[str, int]]:
+        """One door (papo or IRC, plain or TLS) on every address asked for."""
         addresses: list[tuple[str, int]] = []
         for host in listen_hosts(self.config.host):
             try:
@@ -157,31 +169,7 @@ class ChatServer:
                 address = sock.getsockname()
                 port = address[1]  # so every family shares the port that port 0 picked
                 addresses.append((str(address[0]), int(address[1])))
-                await self._serve(sock)
-        if self.config.irc_port is not None:
-            self.irc_addresses = await self._listen_irc(self.config.irc_port)
-        self._forget_idle_addresses()
-        for member in self.chat.held():  # held by the previous process: their hold goes on
-            self._hold_until(member, member.held_until or 0.0)
-        return addresses
-
-    async def _listen_irc(self, port: int) -> list[tuple[str, int]]:
-        """The IRC front door: the same chat, limits and fan-out, IRC on the wire."""
-        loop = asyncio.get_running_loop()
-        addresses: list[tuple[str, int]] = []
-        for host in listen_hosts(self.config.host):
-            try:
-                sockets = open_listeners(host, port)
-            except OSError:
-                if self.config.host is None and host == "::" and addresses:
-                    continue
-                raise
-            for sock in sockets:
-                address = sock.getsockname()
-                port = address[1]
-                addresses.append((str(address[0]), int(address[1])))
-                server = await loop.create_server(self.new_irc_connection, sock=sock)
-                self.listeners.append(server)
+                await self._serve(sock, irc=irc, tls=tls)
         return addresses
 
     def _forget_idle_addresses(self) -> None:
@@ -190,21 +178,42 @@ class ChatServer:
         loop = asyncio.get_running_loop()
         self._forgetting = loop.call_later(FORGET_IDLE_EVERY_SECONDS, self._forget_idle_addresses)
 
-    async def _serve(self, sock: socket.socket) -> None:
-        if self._tls is None:
-            loop = asyncio.get_running_loop()
-            self.listeners.append(await loop.create_server(self.new_connection, sock=sock))
+    def _ping_silent_irc_clients(self) -> None:
+        """IRC's keepalive: an IRC client silent for --irc-ping seconds is sent a PING, and
+        one silent as long again leaves with reason timeout (its TCP may be long gone)."""
+        interval = self.config.irc_ping
+        now = asyncio.get_running_loop().time()
+        for connection in list(self.fanout.outlets.values()):
+            if connection.door is None or connection.closing:
+                continue
+            silent = now - connection.heard_at
+            if silent >= 2 * interval:
+                log.info("%r from %s did not answer PING", connection.session.name, connection.peer)
+                connection.abort()
+                self._depart(connection, LeaveReason.TIMEOUT)
+            elif silent >= interval and not connection.pinged:
+                connection.pinged = True
+                ping = f"PING :{self.config.irc_server_name}\r\n".encode()
+                self.fanout.send_bytes(connection, ping)
+        loop = asyncio.get_running_loop()
+        self._pinging = loop.call_later(interval / 4, self._ping_silent_irc_clients)
+
+    async def _serve(self, sock: socket.socket, *, irc: bool, tls: bool) -> None:
+        loop = asyncio.get_running_loop()
+        if not tls or self._tls is None:
+            factory = partial(self.new_connection, irc=irc)
+            self.listeners.append(await loop.create_server(factory, sock=sock))
         else:
-            accepted = partial(self._accepted, self._tls)
-            task = asyncio.get_running_loop().create_task(accept_forever(sock, accepted))
+            accepted = partial(self._accepted, self._tls, irc)
+            task = loop.create_task(accept_forever(sock, accepted))
             task.add_done_callback(lambda _: sock.close())
             self._accepting.append(task)
 
     def _accepted(
-        self, context: ssl.SSLContext, sock: socket.socket, peer: tuple[str, int]
+        self, context: ssl.SSLContext, irc: bool, sock: socket.socket, peer: tuple[str, int]
     ) -> None:
         """A TLS connection: counted (or refused) now, greeted once its handshake is done."""
-        connection = self.new_connection()
+        connection = self.new_connection(irc=irc, tls=True)
         connection.set_peer(peer)
         if not self.admit(connection):
             sock.close()
@@ -473,8 +482,9 @@ class ChatServer:
     async def shutdown(self) -> None:
         """Stop listening, tell everyone once, flush, wait a little, then cut what is left."""
         self.shutting_down = True
-        if self._forgetting is not None:
-            self._forgetting.cancel()
+        for timer in (self._forgetting, self._pinging):
+            if timer is not None:
+                timer.cancel()
         for hold in self._holds.values():
             hold.cancel()
         for listener in self.listeners:

@@ -65,6 +65,10 @@ class ServerConfig:
     log_size: int = DEFAULT_LOG_SIZE
     resume_grace: float = DEFAULT_RESUME_GRACE
     irc_port: int | None = None  # the IRC front door: off unless a port is given
+    irc_tls_port: int | None = None
+    irc_ping: float = (
+        120.0  # seconds of silence before an IRC client is pinged (and as long again to answer)
+    )
     irc_server_name: str = field(default_factory=socket.gethostname)
 
 
@@ -184,6 +188,16 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         help=_("also let IRC clients in, on this port (default: none)"),
     )
     add(
+        "--irc-tls-port",
+        type=within(int, 0, 65535),
+        help=_("also let IRC clients in over TLS, on this port, with --tls-cert (default: none)"),
+    )
+    add(
+        "--irc-ping",
+        type=within(float, 1),
+        help=_("seconds of silence before an IRC client is pinged, and to answer (120)"),
+    )
+    add(
         "--irc-server-name",
         help=_("the server's name as IRC clients see it (default: the host name)"),
     )
@@ -238,6 +252,8 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
     args = parser.parse_args(words)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    if args.irc_tls_port is not None and args.tls_cert is None:
+        parser.error("--irc-tls-port needs --tls-cert and --tls-key")
     motd = None
     if args.motd is not None:
         try:

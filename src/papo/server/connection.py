@@ -80,6 +80,10 @@ class Connection(asyncio.Protocol):
         self.lost = self._loop.create_future()
         self._talker: TalkerMode | None = None
         self.registration_timer: asyncio.TimerHandle | None = None
+        # When the peer last sent anything, and whether it has been asked if it is there
+        # (IRC's PING: a silent IRC client is pinged, then dropped).
+        self.heard_at = self._loop.time()
+        self.pinged = False
         self._batch: list[bytes] = []
         self._batched_bytes = 0
         self._unsent_estimate = 0
@@ -111,6 +115,8 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.closing:
             return
+        self.heard_at = self._loop.time()
+        self.pinged = False
         if self._talker is not None and self.session.name is not None:
             self._talker.heard(self._loop.time())  # registration is not talk: see nagle.py
         self.framer.receive(data)
