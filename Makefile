@@ -8,14 +8,18 @@ STAMP := $(VENV)/.installed
 
 test: system-tools lint typecheck unit
 
-# The tests drive a real `nc`; on a bare Debian CI machine (root) it is installed here.
+# The tests drive a real `nc`, irssi and WeeChat; on a bare Debian CI machine (root) they are
+# installed here (the tests that need one are skipped where it cannot be).
+SYSTEM_TOOLS := nc:netcat-openbsd irssi:irssi weechat-headless:weechat-headless
 system-tools:
-	@command -v nc >/dev/null 2>&1 || { \
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "installing netcat-openbsd for the nc test"; \
-			apt-get install -y -qq netcat-openbsd >/dev/null 2>&1 || \
-			{ apt-get update -qq && apt-get install -y -qq netcat-openbsd >/dev/null; }; \
-		else echo "nc not found and cannot install it: the nc test will be skipped"; fi; }
+			echo "installing$$missing for the tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
+		else echo "not found and cannot install:$$missing (their tests will be skipped)"; fi; fi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

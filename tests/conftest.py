@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 
 from tests.support import ServerProcess
@@ -31,3 +32,16 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
 def server(start_server: StartServer, request: pytest.FixtureRequest) -> ServerProcess:
     """A server with default options, on each event loop the shell supports."""
     return start_server("--loop", str(request.param))
+
+
+@pytest.fixture
+def clients() -> Iterator[list[pexpect.spawn]]:
+    spawned: list[pexpect.spawn] = []
+    yield spawned
+    for child in spawned:
+        if child.isalive():
+            child.terminate(force=True)
+        else:
+            child.close()
+        # Shown with a failing test's teardown output: how each client ended, if it had.
+        print(f"client {child.pid}: exit {child.exitstatus}, signal {child.signalstatus}")

@@ -241,6 +241,8 @@ class Door:
                 return [], [self.reply("368", target, "End of channel ban list")]
             return [], [self.reply("324", target, "+nt")]
         if len(message.params) > 1:
+            if message.param(1).lstrip("+-") in ("i", "w", "iw", "wi", ""):
+                return [], []  # invisible, wallops: papo users are always both, quietly
             return [], [self.reply("501", "Unknown MODE flag")]
         return [], [self.reply("221", "+i")]
 
