@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MARK = re.compile(rb"B (\d+) (\d+) (\d+)")
 REGISTER_TIMEOUT = 30.0
@@ -27,6 +27,11 @@ class Adapter:
     echoes_sender: bool  # does the sender get its own public message back?
     max_clients: int = 1_000_000
     join_concurrency: int = 256
+    port: int | None = None  # where its clients connect, when not the server's main port
+
+    def for_client(self, index: int) -> Adapter:
+        """The adapter client ``index`` uses (a mixed crowd speaks two protocols)."""
+        return self
 
     async def join(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
@@ -134,4 +139,54 @@ class Irc(Adapter):
         return b"PRIVMSG " + room.encode() + b" :" + text.encode() + b"\r\n"
 
 
-ADAPTERS: dict[str, Adapter] = {a.name: a for a in (PapoJson(), PapoText(), NcatChat(), Irc())}
+@dataclass(frozen=True, slots=True)
+class PapoIrc(Adapter):
+    """IRC clients of papo's IRC door, in the default room (``#lobby``), with echo-message:
+    like papo's JSON clients, a sender reads its own line back."""
+
+    name: str = "papo-irc"
+    echoes_sender: bool = True
+
+    async def join(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, nick: str
+    ) -> None:
+        name = nick.encode()
+        writer.write(
+            b"CAP LS 302\r\nNICK " + name + b"\r\nUSER " + name + b" 0 * :bench\r\n"
+            b"CAP REQ :echo-message\r\nCAP END\r\n"
+        )
+        await _read_until(reader, b" 366 ")  # the lobby's names: in
+
+    def say(self, text: str) -> bytes:
+        return b"PRIVMSG #lobby :" + text.encode() + b"\r\n"
+
+    async def enter(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
+    ) -> None:
+        writer.write(b"JOIN " + room.encode() + b"\r\n")
+        await _read_until(reader, b" 366 ")
+
+    def say_in(self, room: str, text: str) -> bytes:
+        return b"PRIVMSG " + room.encode() + b" :" + text.encode() + b"\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class PapoMixed(Adapter):
+    """Half the clients on papo's IRC door (the odd ones), half reading JSON: one room."""
+
+    name: str = "papo-mixed"
+    echoes_sender: bool = True
+
+    def for_client(self, index: int) -> Adapter:
+        return PapoIrc(port=self.port) if index % 2 else ADAPTERS["papo-json"]
+
+
+ADAPTERS: dict[str, Adapter] = {
+    a.name: a for a in (PapoJson(), PapoText(), NcatChat(), Irc(), PapoIrc(), PapoMixed())
+}
+
+
+def adapter_for(kind: str, irc_port: int | None) -> Adapter:
+    """The adapter of ``kind``, told the IRC door's port where its clients need it."""
+    adapter = ADAPTERS[kind]
+    return replace(adapter, port=irc_port) if kind in ("papo-irc", "papo-mixed") else adapter

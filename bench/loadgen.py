@@ -188,13 +188,14 @@ async def connect_many(
         async with gate:
             if deadline is not None and time.perf_counter() > deadline:
                 return None
-            reader, writer = await _open(port, index)
+            chosen = adapter.for_client(index)
+            reader, writer = await _open(chosen.port or port, index)
             try:
-                await adapter.join(reader, writer, f"{prefix}{index}")
+                await chosen.join(reader, writer, f"{prefix}{index}")
             except BaseException:
                 writer.transport.abort()
                 raise
-            client = Client(adapter, reader, writer, index)
+            client = Client(chosen, reader, writer, index)
             if drain_into is not None:
                 client.listen(drain_into, every=0.5)
             return client

@@ -23,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import reconnect, scenarios
-from bench.adapters import ADAPTERS, Adapter
+from bench.adapters import Adapter, adapter_for
 from bench.runtime import event_loop_runner, raise_file_limit
 from bench.servers import Running, available, pin_generator, start
 
@@ -61,7 +61,7 @@ def plan(quick: bool, workers: int) -> dict[str, Scenario]:
 async def run_one(kind: str, scenario: Scenario) -> dict[str, Any]:
     server = start(kind)
     try:
-        return await scenario(server, ADAPTERS[kind])
+        return await scenario(server, adapter_for(kind, server.irc_port))
     finally:
         server.stop()
 
@@ -175,7 +175,7 @@ def check_targets(results: dict[str, dict[str, Any]]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a sanity check")
-    parser.add_argument("--servers", default="papo-json,papo-text,ncat,ngircd")
+    parser.add_argument("--servers", default="papo-json,papo-text,papo-irc,papo-mixed,ncat,ngircd")
     parser.add_argument("--only", help="run one scenario (e.g. fanout_c500)")
     parser.add_argument(
         "--workers",

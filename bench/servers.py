@@ -51,6 +51,7 @@ class Running:
     port: int
     process: subprocess.Popen[bytes]
     workdir: Path
+    irc_port: int | None = None  # papo's IRC door, for the kinds that use it
 
     @property
     def pid(self) -> int:
@@ -119,9 +120,12 @@ def start(kind: str, loop: str = "auto") -> Running:
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix=f"papo-bench-{kind}-"))
     devnull = subprocess.DEVNULL
+    irc_port = free_port() if kind in ("papo-irc", "papo-mixed") else None
     if kind.startswith("papo"):
         command = [sys.executable, str(ROOT / "servidor.py"), "--host", "127.0.0.1",
                    "--port", str(port), "--loop", loop, *PAPO_BENCH_OPTIONS]  # fmt: skip
+        if irc_port is not None:
+            command += ["--irc-port", str(irc_port), "--irc-server-name", "bench.papo.test"]
     elif kind == "ncat":
         command = ["ncat", "--chat", "--listen", "127.0.0.1", str(port),
                    "--max-conns", "1000"]  # fmt: skip
@@ -141,7 +145,9 @@ def start(kind: str, loop: str = "auto") -> Running:
         preexec_fn=lambda: pin_to(SERVER_CPU),
     )
     _wait_for_port(port, process)
-    return Running(kind, port, process, workdir)
+    if irc_port is not None:
+        _wait_for_port(irc_port, process)
+    return Running(kind, port, process, workdir, irc_port)
 
 
 def available(kind: str) -> bool:
