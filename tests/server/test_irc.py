@@ -245,3 +245,18 @@ def test_the_message_of_the_day_and_tls(start_server: StartServer, tmp_path: Pat
     bob.expect(r" 372 bob :- Be kind\.$")
     bob.expect(r" 376 bob :")
     bob.expect(r" 366 bob #lobby ")
+
+
+def test_history_comes_as_channel_lines_with_their_time_under_server_time(
+    irc_server: ServerProcess,
+) -> None:
+    ana = irc_server.user("ana")
+    ana.send("said before you came")
+    said = ana.expect("message", text="said before you came")
+    time.sleep(0.05)
+    plain, timed = IrcClient(irc_server.irc_port), IrcClient(irc_server.irc_port)
+    plain.register("bob")
+    plain.expect(r"^:ana!ana@papo PRIVMSG #lobby :said before you came$")
+    timed.register("cid", "server-time")
+    found = timed.expect(r"^@time=(\S+) :ana!ana@papo PRIVMSG #lobby :said before you came$")
+    assert found[1] == said["ts"]  # when it was said, not when it was replayed
