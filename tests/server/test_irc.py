@@ -260,3 +260,60 @@ def test_history_comes_as_channel_lines_with_their_time_under_server_time(
     timed.register("cid", "server-time")
     found = timed.expect(r"^@time=(\S+) :ana!ana@papo PRIVMSG #lobby :said before you came$")
     assert found[1] == said["ts"]  # when it was said, not when it was replayed
+
+
+def test_who_ison_userhost_away_and_notice(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("ISON ana nobody bob")
+    assert bob.expect(r" 303 bob :(.*)$")[1] == "ana bob"
+    ana.send("/away lunch")
+    ana.expect("info", code="now_away")
+    bob.send("USERHOST ana bob")
+    assert bob.expect(r" 302 bob :(.*)$")[1] == "ana=-ana@papo bob=+bob@papo"
+    bob.send("WHO #lobby")
+    assert bob.expect(r" 352 bob #lobby ana papo irc\.test ana (\S) :0 ana$")[1] == "G"
+    bob.expect(r" 315 bob #lobby :")
+    bob.send("PRIVMSG ana :are you there?")
+    bob.expect(r" 301 bob ana :lunch$")  # as IRC does: told at once
+    bob.send("AWAY :meeting")
+    bob.expect(r" 306 bob :")
+    bob.send("AWAY")
+    bob.expect(r" 305 bob :")
+    bob.send("NOTICE #lobby :a notice")
+    assert ana.expect("message", text="a notice")["from"] == "bob"
+
+
+def test_rooms_one_is_not_in_or_that_do_not_exist(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    ana.send("/join #dev")
+    ana.expect("joined")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("PRIVMSG #dev :let me in")
+    bob.expect(r" 404 bob #dev :")
+    bob.send("TOPIC #nowhere")
+    bob.expect(r" 403 bob #nowhere :")
+    bob.send("JOIN #аbc")  # a Cyrillic a among Latin letters
+    bob.expect(" 479 bob #аbc :")
+
+
+def test_irc_formatting_is_taken_out_whole(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("PRIVMSG #lobby :\x0304,01red\x03 and \x02bold\x02 \x1dslanted\x0f")
+    assert ana.expect("message")["text"] == "red and bold slanted"
+
+
+def test_an_irc_flooder_is_read_more_slowly_nothing_dropped(start_server: StartServer) -> None:
+    server = start_server(*IRC, "--rate", "20", "--burst", "5", "--ip-rate", "0")
+    ana = server.user("ana")
+    bob = IrcClient(server.irc_port)
+    bob.register("bob")
+    started = time.monotonic()
+    bob.send(*(f"PRIVMSG #lobby :line {n}" for n in range(25)))
+    texts = [ana.expect("message", text=f"line {n}")["text"] for n in range(25)]
+    assert texts == [f"line {n}" for n in range(25)]
+    assert time.monotonic() - started >= 0.8  # 20 past the burst of 5, at 20 a second

@@ -511,8 +511,8 @@ class Chat:
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Decided]:
         if to.startswith("#"):
             found = self._room_of(session, to, now)
-            if isinstance(found, Error):
-                return [Send(found, session)]
+            if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
+                return [Send(replace(found, command="private"), session)]
             return self._utter(session, found, Message, text, now)
         recipient = self._member_named(to)
         if recipient is None or recipient.name is None:

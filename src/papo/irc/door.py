@@ -11,6 +11,7 @@ remembers it asked for, in order.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -19,6 +20,16 @@ from papo.irc.nicks import name_of
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
 CAPABILITIES = ("echo-message", "message-tags", "multi-prefix", "server-time")
+# mIRC formatting: colour (^C with up to two numbers), hex colour (^D), bold, italics,
+# underline, strike, monospace, reverse, reset. papo text has no formatting: taken out whole
+# (the chat would drop the control characters but leave a colour's digits in the text).
+FORMATTING = re.compile(
+    r"\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x1d\x1f\x1e\x11\x16\x0f]"
+)
+
+
+def unformatted(text: str) -> str:
+    return FORMATTING.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +165,7 @@ class Door:
             return [], []  # other CTCP (VERSION, PING...): not carried
         if action:
             text = text.removeprefix("\x01ACTION").removesuffix("\x01").strip()
+        text = unformatted(text)
         said: list[ToChat] = []
         for target in targets.split(","):
             if target.startswith("#"):
@@ -187,7 +199,7 @@ class Door:
             return [], [self.reply("461", "TOPIC", "Not enough parameters")]
         if len(message.params) < 2:
             return [f"/topic {channel}"], []
-        return [f"/topic {channel} {message.param(1)}"], []
+        return [f"/topic {channel} {unformatted(message.param(1))}"], []
 
     def _quit(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
         return [f"/quit {message.param(0)}".rstrip()], []

@@ -272,6 +272,8 @@ class IrcRenderer:
 
     def _error(self, event: Error, nick: str) -> list[str]:
         numeric = NUMERICS.get(event.code)
+        if event.command == "private" and event.code is ErrorCode.NOT_IN_ROOM:
+            numeric = "404"  # ERR_CANNOTSENDTOCHAN
         text = self.text.error_text(event)
         if numeric is None:
             return [line("NOTICE", nick, text, source=self.server)]
