@@ -12,7 +12,6 @@ remembers it asked for, in order.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 
 from papo.irc.message import IrcMessage, line, parse
@@ -53,17 +52,24 @@ class Query:
     nicks: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Door:
-    """The IRC state of one connection; ``receive`` turns one line into what to do."""
+    """The IRC state of one connection; ``receive`` turns one line into what to do.
+
+    Small on purpose (one per IRC connection, most of them idle): the capabilities are a
+    shared frozenset until changed, the queries a list (a few at a time, if any)."""
 
     server: str
     nick: str | None = None  # asked for, before registration
     user_given: bool = False
     negotiating: bool = False
-    caps: set[str] = field(default_factory=set)
+    caps: frozenset[str] = frozenset()
     registered: bool = False  # the chat accepted a name
-    queries: deque[Query] = field(default_factory=deque)
+    queries: list[Query] = field(default_factory=list)
+
+    def next_query(self) -> Query | None:
+        """What the ``online`` answer arriving now was asked for (the oldest asked)."""
+        return self.queries.pop(0) if self.queries else None
 
     @property
     def echo(self) -> bool:
@@ -108,11 +114,9 @@ class Door:
             wanted = {cap.removeprefix("-") for cap in asked}
             if not wanted <= set(CAPABILITIES):
                 return [], [line("CAP", me, "NAK", message.param(1), source=self.server)]
-            for cap in asked:
-                if cap.startswith("-"):
-                    self.caps.discard(cap[1:])
-                else:
-                    self.caps.add(cap)
+            removed = {cap[1:] for cap in asked if cap.startswith("-")}
+            added = {cap for cap in asked if not cap.startswith("-")}
+            self.caps = frozenset((self.caps - removed) | added)
             return [], [line("CAP", me, "ACK", message.param(1), source=self.server)]
         if sub == "END":
             self.negotiating = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from papo import __version__
 from papo.irc.door import Door, Query
 from papo.irc.message import line, split_text
-from papo.irc.nicks import nick_of
+from papo.irc.nicks import name_of, nick_of
 from papo.protocol.events import (
     Action,
     Bye,
@@ -126,7 +126,6 @@ class IrcRenderer:
     def _own_lines(self, event: Event, door: Door, nick: str, me: str | None) -> list[str]:
         match event:
             case Welcome():
-                door.registered = True
                 return self._welcome(event, nick) + self._joined(
                     nick, event.room, event.topic, event.users
                 )
@@ -141,7 +140,7 @@ class IrcRenderer:
                     return [self._numeric("331", nick, room, "No topic is set")]
                 return [self._numeric("332", nick, room, text)]
             case Online():
-                return self._online(event, door.queries.popleft() if door.queries else None, nick)
+                return self._online(event, door.next_query(), nick)
             case Rooms(rooms=rooms):
                 return [
                     self._numeric("321", nick, "Channel", "Users  Name"),
@@ -207,7 +206,7 @@ class IrcRenderer:
         lines = [line("JOIN", room, source=f"{nick}!{nick}@papo", trailing=False)]
         if topic:
             lines.append(self._numeric("332", nick, room, topic))
-        lines += self._names(nick, room, users or (_key(nick),))
+        lines += self._names(nick, room, users or (name_of(nick) or nick,))
         return lines
 
     def _names(self, nick: str, room: str, users: tuple[str, ...]) -> list[str]:
@@ -241,7 +240,7 @@ class IrcRenderer:
         present = [online[n.casefold()] for n in asked if n.casefold() in online]
         if kind == "ison":
             return [self._numeric("303", nick, " ".join(present))]
-        replies = [f"{n}={'-' if _key(n) in event.away else '+'}{n}@papo" for n in present]
+        replies = [f"{n}={'-' if name_of(n) in event.away else '+'}{n}@papo" for n in present]
         return [self._numeric("302", nick, " ".join(replies))]
 
     def _whois(self, event: Whois, nick: str) -> list[str]:
@@ -284,7 +283,3 @@ class IrcRenderer:
             subject = (event.command or "").upper()
         params = (subject, text) if subject else (text,)
         return [self._numeric(numeric, nick, *params)]
-
-
-def _key(nick: str) -> str:
-    return nick.removeprefix("`").replace("|", ".")

@@ -422,6 +422,8 @@ class ChatServer:
             case Registered():
                 log.info("registered %s as %r from %s", session.sid, session.name, peer)
                 origin.stop_registration_timer()
+                if origin.door is not None:
+                    origin.door.registered = True  # IRC commands act from now on
             case Resumed(member=member):
                 log.info("%r resumed from %s", member.name, peer)
                 origin.stop_registration_timer()
