@@ -22,8 +22,10 @@ from papo.core.session import Session
 from papo.irc.door import Door
 from papo.irc.render import IrcRenderer
 from papo.protocol.commands import IRC_FORMATS, OutputFormat
-from papo.protocol.events import Action, Event, Message, Welcome, room_of
+from papo.protocol.events import Action, Event, Message, Replayed, Welcome, room_of
 from papo.protocol.render import Renderer
+
+REPLAYED_CACHED = 256  # events missed during an outage, rendered once for all who resume
 
 
 class Outlet(Protocol):
@@ -100,10 +102,11 @@ class FanOut(Generic[OutletT]):
     def __init__(self, renderer: Renderer, history: int, irc: IrcRenderer | None = None) -> None:
         self.renderer = renderer
         self.irc = irc or IrcRenderer("papo", renderer)
-        # Replays rendered once for every newcomer: a few histories' worth is plenty.
-        self._replay_cache_size = 4 * max(history, 1)
+        # Replays rendered once for every newcomer (a few histories' worth is plenty) and for
+        # every member resuming (the events of the last moments, however many come back).
+        self._replay_cache_size = 4 * max(history, 1) + REPLAYED_CACHED
         self.outlets: dict[int, OutletT] = {}
-        self._replays: dict[tuple[int, OutputFormat], bytes] = {}
+        self._replays: dict[tuple[int, OutputFormat, bool], bytes] = {}
         self._streams: dict[GroupKey, Stream] = {}
         self._streams_in: dict[str, dict[GroupKey, Stream]] = {}  # by room
         self._followers: dict[int, Follower[OutletT]] = {}
@@ -176,10 +179,13 @@ class FanOut(Generic[OutletT]):
         outlets = self.outlets
         for output in outputs:
             match output:
-                case Send(event=Message(history=True) | Action(history=True) as event, to=session):
+                case Send(
+                    event=Message(history=True) | Action(history=True) | Replayed() as event,
+                    to=session,
+                ):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
-                        self._send(outlet, self._replay(event, outlet.output))
+                        self._send(outlet, self._replay(event, outlet))
                 case Send(event=event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
@@ -253,9 +259,14 @@ class FanOut(Generic[OutletT]):
         if follower is not None:
             self._catch_up(follower)  # now in the group of its new format
 
-    def _replay(self, event: Message | Action, output: OutputFormat) -> bytes:
-        """History is replayed to every newcomer: the same bytes each time, rendered once."""
-        key = (event.id, output)
+    def _replay(self, event: Message | Action | Replayed, outlet: OutletT) -> bytes:
+        """History is replayed to every newcomer, and what was missed to every member coming
+        back (thousands at once after an outage): the same bytes each time, rendered once."""
+        output = outlet.output
+        if output in IRC_FORMATS and isinstance(event, Replayed):
+            return self._render_for(outlet, event)
+        resumed = isinstance(event, Replayed)
+        key = (event.event.id if isinstance(event, Replayed) else event.id, output, resumed)
         data = self._replays.get(key)
         if data is None:
             replays = self._replays
