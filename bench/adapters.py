@@ -110,7 +110,20 @@ class NcatChat(Adapter):
         return None
 
 
-class Irc(Adapter):
+class IrcSpeaker(Adapter):
+    """What every IRC client does in rooms (channels), whatever the server."""
+
+    async def enter(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
+    ) -> None:
+        writer.write(b"JOIN " + room.encode() + b"\r\n")
+        await _read_until(reader, b" 366 ")  # end of the names list: we are in
+
+    def say_in(self, room: str, text: str) -> bytes:
+        return b"PRIVMSG " + room.encode() + b" :" + text.encode() + b"\r\n"
+
+
+class Irc(IrcSpeaker):
     CHANNEL = b"#bench"
 
     def __init__(self) -> None:
@@ -127,20 +140,11 @@ class Irc(Adapter):
         await _read_until(reader, b" 366 ")  # end of the names list: we are in
 
     def say(self, text: str) -> bytes:
-        return b"PRIVMSG " + self.CHANNEL + b" :" + text.encode() + b"\r\n"
-
-    async def enter(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
-    ) -> None:
-        writer.write(b"JOIN " + room.encode() + b"\r\n")
-        await _read_until(reader, b" 366 ")
-
-    def say_in(self, room: str, text: str) -> bytes:
-        return b"PRIVMSG " + room.encode() + b" :" + text.encode() + b"\r\n"
+        return self.say_in(self.CHANNEL.decode(), text)
 
 
 @dataclass(frozen=True, slots=True)
-class PapoIrc(Adapter):
+class PapoIrc(IrcSpeaker):
     """IRC clients of papo's IRC door, in the default room (``#lobby``), with echo-message:
     like papo's JSON clients, a sender reads its own line back."""
 
@@ -158,16 +162,7 @@ class PapoIrc(Adapter):
         await _read_until(reader, b" 366 ")  # the lobby's names: in
 
     def say(self, text: str) -> bytes:
-        return b"PRIVMSG #lobby :" + text.encode() + b"\r\n"
-
-    async def enter(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, room: str
-    ) -> None:
-        writer.write(b"JOIN " + room.encode() + b"\r\n")
-        await _read_until(reader, b" 366 ")
-
-    def say_in(self, room: str, text: str) -> bytes:
-        return b"PRIVMSG " + room.encode() + b" :" + text.encode() + b"\r\n"
+        return self.say_in("#lobby", text)
 
 
 @dataclass(frozen=True, slots=True)

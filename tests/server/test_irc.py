@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import ssl
 import time
 from pathlib import Path
@@ -12,38 +11,29 @@ import pytest
 import trustme
 
 from tests.conftest import StartServer
-from tests.support import HOST, TIMEOUT, ServerProcess
+from tests.support import TIMEOUT, LineClient, ServerProcess
 
 IRC = ("--irc-port", "0", "--irc-server-name", "irc.test")
 
 
 class IrcClient:
-    """What irssi would be, by hand: raw lines, waits bounded in time."""
+    """What irssi would be, by hand: raw lines (read as a line client reads them), waits
+    bounded in time."""
 
     def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection((HOST, port), timeout=TIMEOUT)
-        self.buffer = b""
+        self.conn = LineClient(port)
         self.seen: list[str] = []
 
-    def send(self, *lines: str) -> None:
-        self.sock.sendall("".join(each + "\r\n" for each in lines).encode())
+    def send(self, *lines: str | bytes) -> None:
+        self.conn.sock.sendall(b"".join(
+            (each if isinstance(each, bytes) else each.encode()) + b"\r\n" for each in lines
+        ))  # fmt: skip
 
     def line(self, timeout: float = TIMEOUT) -> str | None:
-        deadline = time.monotonic() + timeout
-        while b"\r\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                return None
-            if not chunk:
-                raise EOFError("closed")
-            self.buffer += chunk
-        raw, _, self.buffer = self.buffer.partition(b"\r\n")
-        text = raw.decode()
+        raw = self.conn.readline(timeout)
+        if raw is None:
+            return None
+        text = raw.decode().removesuffix("\r")
         self.seen.append(text)
         return text
 
@@ -58,7 +48,7 @@ class IrcClient:
                 return found
         raise AssertionError(f"no line like {pattern!r}; saw {self.seen[-8:]}")
 
-    def quiet(self, wait: float = 0.3) -> list[str]:
+    def quiet_lines(self, wait: float = 0.3) -> list[str]:
         lines = []
         while (text := self.line(wait)) is not None:
             lines.append(text)
@@ -109,7 +99,7 @@ def test_irc_and_papo_users_talk_both_ways(irc_server: ServerProcess) -> None:
     ana.expect("action", text="waves")  # her own, echoed
     action = ana.expect("action", text="nods")
     assert action["from"] == "bob"
-    assert [line for line in bob.quiet() if "hello from irssi" in line] == []  # no echo
+    assert [line for line in bob.quiet_lines() if "hello from irssi" in line] == []  # no echo
 
 
 def test_rooms_are_channels(irc_server: ServerProcess) -> None:
@@ -197,7 +187,7 @@ def test_nothing_a_papo_user_sends_can_start_an_irc_line(irc_server: ServerProce
     ana.send(b"look\rQUIT :owned\r\n")
     line = bob.expect(r"PRIVMSG #lobby :(.*)$")
     assert "\r" not in line[0] and line[1].startswith("look")
-    assert [each for each in bob.quiet() if "QUIT" in each.split(" ")[:2]] == []
+    assert [each for each in bob.quiet_lines() if "QUIT" in each.split(" ")[:2]] == []
 
 
 def test_echo_message_and_server_time_when_asked(irc_server: ServerProcess) -> None:
@@ -239,7 +229,7 @@ def test_the_message_of_the_day_and_tls(start_server: StartServer, tmp_path: Pat
     context = ssl.create_default_context()
     authority.configure_trust(context)
     bob = IrcClient(server.irc_port)
-    bob.sock = context.wrap_socket(bob.sock, server_hostname="127.0.0.1")
+    bob.conn.sock = context.wrap_socket(bob.conn.sock, server_hostname="127.0.0.1")
     bob.send("NICK bob", "USER bob 0 * :Bob")
     bob.expect(r" 375 bob :")
     bob.expect(r" 372 bob :- Be kind\.$")
