@@ -164,6 +164,10 @@ def test_errors_are_the_numerics_irc_clients_know(irc_server: ServerProcess) -> 
     bob.expect(r" 461 bob JOIN :")
     bob.send("PING :abc")
     bob.expect(r"^:irc\.test PONG irc\.test :abc$")
+    bob.send("NICK robert")
+    bob.expect(r"^:bob!bob@papo NICK robert$")
+    bob.send("FROB")
+    bob.expect(r" 421 robert FROB :")  # its own replies follow the new nick
 
 
 def test_long_papo_messages_are_split_for_irc_never_cut(irc_server: ServerProcess) -> None:

@@ -28,6 +28,7 @@ from papo.core.outputs import (
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.irc.door import Door, Focus
+from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
 from papo.protocol.commands import IRC_FORMATS, OutputFormat
 from papo.protocol.events import (
@@ -436,6 +437,8 @@ class ChatServer:
                 self._holds_per_address[origin.address_group] = count + 1
             case Renamed(old=old):
                 log.info("%r is now %r, from %s", old, session.name, peer)
+                if origin.door is not None and session.name is not None:
+                    origin.door.nick = nick_of(session.name)  # its own replies name it so
             case Departed(reason=reason):
                 log.info("%r left (%s) from %s", session.name, reason.value, peer)
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
