@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papo.irc.door import Door, Focus
+from papo.irc.door import Door, Focus, Unanswered
 
 
 def registered() -> Door:
@@ -46,6 +46,7 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("PRIVMSG ana|b :hi")[0] == ["/msg ana.b hi"]
     assert door.receive("PRIVMSG #a :\x01ACTION waves\x01")[0] == [Focus("#a"), "/me waves"]
     assert door.receive("PRIVMSG #a :\x01VERSION\x01") == ([], [])
+    assert door.receive("NOTICE ana|b :hi")[0] == [Unanswered("/msg ana.b hi")]
     assert door.receive("TOPIC #a")[0] == ["/topic #a"]
     assert door.receive("TOPIC #a :new one")[0] == ["/topic #a new one"]
     assert door.receive("NICK robert")[0] == ["/nick robert"]

@@ -277,6 +277,8 @@ def test_who_ison_userhost_away_and_notice(irc_server: ServerProcess) -> None:
     bob.expect(r" 305 bob :")
     bob.send("NOTICE #lobby :a notice")
     assert ana.expect("message", text="a notice")["from"] == "bob"
+    bob.send("NOTICE nobody :hello?", "PING :after")
+    assert bob.expect(r" PONG irc\.test :after$") and not any(" 401 " in s for s in bob.seen[-3:])
 
 
 def test_rooms_one_is_not_in_or_that_do_not_exist(irc_server: ServerProcess) -> None:

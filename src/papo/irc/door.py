@@ -39,7 +39,15 @@ class Focus:
     room: str
 
 
-ToChat = str | Focus  # a papo line, or a change of the current room
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """A papo line from a NOTICE: an error it causes is not sent back (RFC 2812: a NOTICE is
+    never answered, so two programs cannot reply to each other's errors for ever)."""
+
+    line: str
+
+
+ToChat = str | Focus | Unanswered  # a papo line, or a change of the current room
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,7 @@ class Door:
     caps: frozenset[str] = frozenset()
     registered: bool = False  # the chat accepted a name
     queries: list[Query] = field(default_factory=list)
+    unanswered: bool = False  # a NOTICE's line is being handled: no error goes back
 
     def next_query(self) -> Query | None:
         """What the ``online`` answer arriving now was asked for (the oldest asked)."""
@@ -180,6 +189,8 @@ class Door:
             else:
                 name = name_of(target) or target
                 said.append(f"/msg {name} {'* ' if action else ''}{text}")
+        if notice:
+            said = [Unanswered(item) if isinstance(item, str) else item for item in said]
         return said, []
 
     def _join(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:

@@ -27,7 +27,7 @@ from papo.core.outputs import (
 )
 from papo.core.session import Session
 from papo.core.shared import SharedState
-from papo.irc.door import Door, Focus
+from papo.irc.door import Door, Focus, Unanswered
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
 from papo.protocol.commands import IRC_FORMATS, OutputFormat
@@ -309,6 +309,12 @@ class ChatServer:
         for item in to_chat:
             if isinstance(item, Focus):
                 self.chat.focus(session, item.room)
+            elif isinstance(item, Unanswered):
+                door.unanswered = True
+                try:
+                    self.carry_out(self.chat.handle_line(session, item.line, now), connection)
+                finally:
+                    door.unanswered = False
             else:
                 self.carry_out(self.chat.handle_line(session, item, now), connection)
 
