@@ -23,9 +23,9 @@ from pathlib import Path
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import Logged, Route
-from papo.protocol.decode import Malformed, decode_fields
+from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
+from papo.protocol.decode import Malformed
 from papo.protocol.events import RoomEvent
-from papo.protocol.render import Renderer
 
 log = logging.getLogger("papo.store")
 
@@ -60,7 +60,6 @@ class LogStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._renderer = Renderer("en")  # JSON of room events carries no translated text
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -91,11 +90,11 @@ class LogStore:
         events: list[Logged] = []
         for text, route in rows:
             try:
-                event = decode_fields(json.loads(text))
-                routed = _route_from_json(route) if route else Route()
+                event = event_from_json(text)
+                routed = route_from_json(route) if route else Route()
             except (Malformed, ValueError, TypeError, KeyError) as error:
                 raise StoreError(f"{self.path}: an event cannot be read: {error}") from error
-            if isinstance(event, RoomEvent):
+            if event is not None:
                 events.append((event, routed))
         return events
 
@@ -172,7 +171,7 @@ class LogStore:
                 self._write([self._row(*logged) for logged in events[start : start + BATCH]])
 
     def _row(self, event: RoomEvent, route: Route) -> tuple[int, str, str]:
-        return event.id, self._renderer.json(event).decode().rstrip("\n"), _route_json(route)
+        return event.id, event_json(event), route_json(route)
 
     def _write(self, rows: list[tuple[int, str, str]]) -> None:
         try:
@@ -184,25 +183,6 @@ class LogStore:
                 "cannot write %d events (ids %d-%d) to %s: %s",
                 len(rows), rows[0][0], rows[-1][0], self.path, error,
             )  # fmt: skip
-
-
-def _route_json(route: Route) -> str:
-    return json.dumps(
-        [sorted(route.rooms), route.to, route.exclude, route.author, route.hidden_from],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-
-
-def _route_from_json(text: str) -> Route:
-    rooms, to, exclude, author, hidden = json.loads(text)
-    return Route(
-        rooms=frozenset(str(room) for room in rooms),
-        to=tuple(int(member) for member in to),
-        exclude=None if exclude is None else int(exclude),
-        author=None if author is None else int(author),
-        hidden_from=tuple(int(member) for member in hidden),
-    )
 
 
 def _hold_json(hold: HoldRecord) -> str:
