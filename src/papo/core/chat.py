@@ -593,7 +593,7 @@ class Chat:
             return [Send(self._room_error(ErrorCode.ROOM_INVALID, name, now), session)]
         key = room_key(name)
         if key in session.room_set:  # only makes it current
-            session.enter(key)
+            session.make_current(key)
             return [Send(self._joined(self.rooms[key], now), session)]
         max_rooms = self.settings.max_rooms
         if max_rooms and len(session.rooms) >= max_rooms:

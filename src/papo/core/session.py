@@ -68,8 +68,8 @@ class Session:
     def __repr__(self) -> str:
         return f"Session({self.sid}, {self.name!r})"
 
-    def enter(self, key: str, at: int = 0) -> None:
-        """In room ``key`` (again), which becomes the current one; ``at``: the newest id."""
+    def enter(self, key: str, at: int) -> None:
+        """In room ``key``, which becomes the current one; ``at``: the newest id."""
         before = self.room_set
         if key in before:
             self.rooms.remove(key)
@@ -77,7 +77,13 @@ class Session:
         self._moved(at, before)
         self.current = key
 
-    def exit(self, key: str, at: int = 0) -> None:
+    def make_current(self, key: str) -> None:
+        """Talk in ``key``, a room it is in already (its rooms do not change)."""
+        self.rooms.remove(key)
+        self.rooms.append(key)
+        self.current = key
+
+    def exit(self, key: str, at: int) -> None:
         """Out of room ``key``: the current room is the one it joined most recently."""
         before = self.room_set
         self.rooms.remove(key)
@@ -88,6 +94,8 @@ class Session:
         """Note the change. Nothing is kept for the first one (its arrival, most members'
         only one): until a second, its rooms have always been ``room_set``."""
         self.room_set = rooms = frozenset(self.rooms)
+        if rooms == before:
+            return  # the same rooms: nothing for a replay to tell apart
         moves = self.moves
         if not moves:
             if not before:
