@@ -272,12 +272,14 @@ class Chat:
         learn it (unless the room is quiet)."""
         if session.held_until is not None:
             return []  # held already
-        grace = self.settings.resume_grace
-        resumable = session.token is not None and session.resumable and grace
-        if self.is_member(session) and resumable and hold:
-            session.held_until = now + grace
+        if self.is_member(session) and self._may_resume(session) and hold:
+            session.held_until = now + self.settings.resume_grace
             return [Held(session, session.held_until)]
         return self.settle(self._leave(session, reason, None, now))
+
+    def _may_resume(self, member: Session) -> bool:
+        """It reads JSON and holds a token (resume is on): a drop holds it, not a leave."""
+        return member.token is not None and member.resumable and bool(self.settings.resume_grace)
 
     def expire(self, session: Session, until: float, now: float) -> list[Output]:
         """The hold that was to end at ``until`` is over: unless the member came back (or was
@@ -292,11 +294,7 @@ class Chat:
     def _register(self, session: Session, wanted: str, now: float) -> list[Decided]:
         error = self._claim(session, wanted, now)
         if error is not None:
-            session.refused_names += 1
-            outputs: list[Decided] = [Send(error, session)]
-            if session.refused_names >= MAX_NAME_TRIES:
-                outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
-            return outputs
+            return self._refused(session, error, now)
         session.name, session.key = wanted, name_key(wanted)
         session.since = session.last_active = now
         session.first_id = self.shared.last_id()
@@ -305,11 +303,19 @@ class Chat:
         self.rooms.enter(session, room)
         token = self._issue_token(session) if session.resumable else None
         welcome = self._welcome(session, room, now, token)
-        outputs = [Registered(session), Send(welcome, session)]
+        outputs: list[Decided] = [Registered(session), Send(welcome, session)]
         outputs += (Send(event, session) for event in room.history)
         if welcome.users is not None:  # not quiet
             join = Join(ts=now, id=0, name=wanted, room=room.name, arrived=True)
             outputs.append(Publish(join, Route(frozenset((room.key,)), exclude=session.sid)))
+        return outputs
+
+    def _refused(self, session: Session, error: Error, now: float) -> list[Decided]:
+        """A name (or a resume) refused: one more try spent; after the last, goodbye."""
+        session.refused_names += 1
+        outputs: list[Decided] = [Send(error, session)]
+        if session.refused_names >= MAX_NAME_TRIES:
+            outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
         return outputs
 
     def _welcome(
@@ -370,13 +376,9 @@ class Chat:
         if member is not None and not hmac.compare_digest(member.token or b"", digest):
             member = None
         if member is None or not last.isascii() or not last.isdigit():
-            session.refused_names += 1
             code = ErrorCode.RESUME_FAILED if member is None else ErrorCode.USAGE
-            outputs: list[Decided] = [Send(Error(ts=now, code=code, command="resume"), session)]
-            if session.refused_names >= MAX_NAME_TRIES:
-                outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
-            return outputs
-        outputs = []
+            return self._refused(session, Error(ts=now, code=code, command="resume"), now)
+        outputs: list[Decided] = []
         if member.held_until is None:  # still connected (half-open): that connection goes
             outputs += [Send(Bye(ts=now, reason=ByeReason.REPLACED), member), Close(member)]
         member.held_until = None
@@ -390,14 +392,10 @@ class Chat:
         """The server stops and the log outlives it: every member that can resume is held
         (those held already keep their end), and the hub writes them down for the next
         process. Returns the members held, to be told ``restart``."""
-        held = []
-        grace = self.settings.resume_grace
-        for member in self.members.values():
-            if member.token is None or not member.resumable or not grace:
-                continue
+        held = [member for member in self.members.values() if self._may_resume(member)]
+        for member in held:
             if member.held_until is None:
-                member.held_until = now + grace
-            held.append(member)
+                member.held_until = now + self.settings.resume_grace
         self.shared.keep_holds([self._record(member) for member in held])
         return held
 
