@@ -52,6 +52,22 @@ def test_reconnecting_does_not_buy_a_fresh_burst() -> None:
     assert len(limits) == 0
 
 
+def test_holds_are_capped_like_connections_and_keep_the_address_remembered() -> None:
+    limits = AddressLimits(RULES)
+    assert limits.admit("a", 0.0) is None
+    limits.release("a")
+    for _ in range(3):
+        assert limits.may_hold("a")
+        limits.hold("a")
+    assert not limits.may_hold("a") and limits.may_hold("b")
+    limits.forget_idle(1000.0)  # buckets full, no connection, but holds: still known
+    assert not limits.may_hold("a")
+    for _ in range(3):
+        limits.unhold("a")
+    limits.forget_idle(1000.0)
+    assert len(limits) == 0
+
+
 def test_the_line_bucket_is_shared_by_an_address() -> None:
     limits = AddressLimits(RULES)
     assert limits.admit("a", 0.0) is None and limits.admit("a", 0.0) is None

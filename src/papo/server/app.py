@@ -119,10 +119,7 @@ class ChatServer:
         self._slow: list[Connection] = []
         self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
         self.irc_addresses: list[tuple[str, int]] = []
-        # The address each hold was dropped from, and how many holds each address has: a hold
-        # costs memory and a name for minutes, so their number is bounded like connections'.
-        self._held_from: dict[int, str] = {}
-        self._holds_per_address: dict[str, int] = {}
+        self._held_from: dict[int, str] = {}  # by member id: the address it was dropped from
         self._tls = tls_context(config)
 
     # -- listening -------------------------------------------------------------------------
@@ -355,10 +352,8 @@ class ChatServer:
     def _may_hold(self, address: str) -> bool:
         """At most --max-per-ip holds per address and --max-clients in all (0: no limit):
         past them a dropped user leaves at once, as a line client does."""
-        per_address, in_all = self.config.max_per_ip, self.config.max_clients
-        if per_address and self._holds_per_address.get(address, 0) >= per_address:
-            return False
-        return not in_all or len(self._holds) < in_all
+        in_all = self.config.max_clients
+        return self.addresses.may_hold(address) and (not in_all or len(self._holds) < in_all)
 
     def too_slow(self, connection: Connection) -> None:
         self._slow.append(connection)
@@ -439,8 +434,7 @@ class ChatServer:
                 log.info("%r held for %g s from %s", member.name, self.config.resume_grace, peer)
                 self._hold_until(member, until)
                 self._held_from[member.sid] = origin.address_group
-                count = self._holds_per_address.get(origin.address_group, 0)
-                self._holds_per_address[origin.address_group] = count + 1
+                self.addresses.hold(origin.address_group)
             case Renamed(old=old):
                 log.info("%r is now %r, from %s", old, session.name, peer)
                 if origin.door is not None and session.name is not None:
@@ -473,11 +467,7 @@ class ChatServer:
             timer.cancel()
         address = self._held_from.pop(member.sid, None)
         if address is not None:
-            left = self._holds_per_address[address] - 1
-            if left:
-                self._holds_per_address[address] = left
-            else:
-                del self._holds_per_address[address]
+            self.addresses.unhold(address)
 
     def _drop_all_slow(self) -> None:
         while self._slow:

@@ -4,7 +4,8 @@ The flood limit per connection does not stop one address that opens a hundred co
 messages a second to everyone), or that reconnects after each burst (2 350, with as many joins and
 leaves). So each address also has a cap on its connections, a bucket for new connections (past
 it a newcomer is told ``too_many_connections``) and a bucket for lines that all its connections
-draw from (past it they are read more slowly, like a single flooder: nothing is dropped). IPv6
+draw from (past it they are read more slowly, like a single flooder: nothing is dropped). Users
+dropped from an address and held for a resume are capped the same way as its connections. IPv6
 addresses count by /64, the block one subscriber usually gets.
 """
 
@@ -45,10 +46,11 @@ class AddressRules:
 
 
 class AddressState:
-    __slots__ = ("connections", "connects", "lines")
+    __slots__ = ("connections", "connects", "holds", "lines")
 
     def __init__(self, rules: AddressRules, now: float) -> None:
         self.connections = 0
+        self.holds = 0  # its users held for a resume
         connect_burst = rules.max_connections or DEFAULT_CONNECT_BURST
         self.connects = TokenBucket(rules.connect_rate, connect_burst, now)
         self.lines = TokenBucket(rules.line_rate, rules.line_burst, now)
@@ -81,12 +83,29 @@ class AddressLimits:
         are full again (``forget_idle``): reconnecting must not buy a fresh burst."""
         self._states[group].connections -= 1
 
+    def may_hold(self, group: str) -> bool:
+        """Whether one more user dropped from ``group`` may be held for a resume (as many as
+        it may have connections): a hold keeps a name and memory for minutes."""
+        cap = self.rules.max_connections
+        state = self._states.get(group)
+        return not cap or state is None or state.holds < cap
+
+    def hold(self, group: str) -> None:
+        self._states[group].holds += 1
+
+    def unhold(self, group: str) -> None:
+        self._states[group].holds -= 1
+
     def forget_idle(self, now: float) -> None:
-        """Drop addresses with no connection whose buckets have refilled: they are as new."""
+        """Drop addresses with no connection nor hold whose buckets have refilled: they are
+        as new."""
         idle = [
             group
             for group, state in self._states.items()
-            if not state.connections and state.connects.is_full(now) and state.lines.is_full(now)
+            if not state.connections
+            and not state.holds
+            and state.connects.is_full(now)
+            and state.lines.is_full(now)
         ]
         for group in idle:
             del self._states[group]
