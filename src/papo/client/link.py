@@ -178,16 +178,16 @@ class Link:
 
     def register(self, name: str) -> Welcome | Error:
         """Ask for ``name``; the server's answer (welcome, or the error to show)."""
-        self.send(name)
-        for event in self.events():
-            if isinstance(event, Welcome | Error):
-                return event
-        raise LinkError(self._("the server closed the connection."))
+        return self._ask(name)
 
     def resume(self, token: str, last_id: int) -> Welcome | Error:
         """Ask to come back as the user ``token`` is for, with what came after ``last_id``:
         the welcome (``resumed``), or the error (the connection may then pick a name)."""
-        self.send(f"/resume {token} {last_id}")
+        return self._ask(f"/resume {token} {last_id}")
+
+    def _ask(self, line: str) -> Welcome | Error:
+        """Send ``line`` and wait for the welcome or the error it is answered with."""
+        self.send(line)
         for event in self.events():
             if isinstance(event, Welcome | Error):
                 return event

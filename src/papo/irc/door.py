@@ -74,7 +74,6 @@ class Door:
     caps: frozenset[str] = frozenset()
     registered: bool = False  # the chat accepted a name
     queries: list[Query] = field(default_factory=list)
-    unanswered: bool = False  # a NOTICE's line is being handled: no error goes back
 
     def next_query(self) -> Query | None:
         """What the ``online`` answer arriving now was asked for (the oldest asked)."""

@@ -158,7 +158,7 @@ class IrcRenderer:
                 text = self.text.help_text(event)
                 return [line("NOTICE", nick, row, source=self.server) for row in text.split("\n")]
             case Error():
-                return [] if door.unanswered else self._error(event, nick)
+                return self._error(event, nick)
             case Bye(reason=reason):
                 return [line("ERROR", f"Closing link: {self.text.bye_text(reason)}")]
             case Greeting() | Hello():

@@ -30,7 +30,7 @@ from papo.core.shared import SharedState
 from papo.irc.door import Door, Focus, Unanswered
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
-from papo.protocol.commands import IRC_FORMATS, OutputFormat
+from papo.protocol.commands import OutputFormat
 from papo.protocol.events import (
     Bye,
     ByeReason,
@@ -301,19 +301,19 @@ class ChatServer:
         if replies:
             self.fanout.send_bytes(connection, "".join(r + "\r\n" for r in replies).encode())
         wanted = OutputFormat.IRC_TAGGED if door.tagged else OutputFormat.IRC
-        if connection.output is not wanted and connection.output in IRC_FORMATS:
+        if connection.output is not wanted:  # server-time taken or dropped
             self.carry_out([Reformat(session, wanted)], connection)
         for item in to_chat:
             if isinstance(item, Focus):
                 self.chat.focus(session, item.room)
-            elif isinstance(item, Unanswered):
-                door.unanswered = True
-                try:
-                    self.carry_out(self.chat.handle_line(session, item.line, now), connection)
-                finally:
-                    door.unanswered = False
-            else:
-                self.carry_out(self.chat.handle_line(session, item, now), connection)
+                continue
+            line = item.line if isinstance(item, Unanswered) else item
+            outputs = self.chat.handle_line(session, line, now)
+            if isinstance(item, Unanswered):  # a NOTICE: its errors are not sent back
+                outputs = [
+                    o for o in outputs if not (isinstance(o, Send) and isinstance(o.event, Error))
+                ]
+            self.carry_out(outputs, connection)
 
     def input_ended(self, connection: Connection) -> None:
         """The peer closed its sending side: what it said is handled, now it leaves."""
