@@ -343,18 +343,20 @@ class ChatClient:
 
     def _send(self, line: str) -> None:
         """Send ``line``; while reconnecting, keep it for when the connection is back."""
-        with self._link_lock:
+        keep = self.options.reconnect and not self.server_gone.is_set()
+        with self._link_lock:  # read with the link: the reader sends what is kept on attaching
             link = self.link
-            if link is None and self.options.reconnect and not self.server_gone.is_set():
+            if link is None and keep:
                 self.pending.append(line)
         if link is not None:
             try:
                 link.send(line)
                 return
             except LinkError:
-                with self._link_lock:  # lost just now: the reader is reconnecting
-                    self.pending.append(line)
-        if self.options.reconnect and not self.server_gone.is_set():
+                if keep:
+                    with self._link_lock:  # lost just now: the reader is reconnecting
+                        self.pending.append(line)
+        if keep:
             self.say(self.view.paint(DIM, self._("Not connected: this line will be sent once "
                                                  "back: {line}").format(line=line)))  # fmt: skip
         else:
