@@ -158,14 +158,7 @@ async def fixed_rate(
         receivers = clients_count if adapter.echoes_sender else clients_count - 1
         expected = (warm + total) * receivers  # warm-up messages are checked for loss too
         await crowd.expect(tally, expected, per_remote_client=warm + total)
-        started = time.perf_counter()
-
-        async def run() -> None:
-            await _send_at_rate(senders, rate, range(warm, warm + total), started)
-            await crowd.wait(tally, 60)
-
-        await _send_at_rate(senders, rate, range(warm), started)
-        cpu = await _measured(crowd, server, run())
+        cpu = await _at_rate(crowd, server, tally, senders, rate, warm, total)
         figures = await _figures(crowd, tally, cpu, expected, before_window=warm * receivers)
     return {
         "clients": clients_count,
@@ -177,6 +170,27 @@ async def fixed_rate(
         **percentiles(tally.listener_latencies_ns, prefix="listening_"),
         **percentiles(tally.warmup_latencies_ns, prefix="warmup_"),
     }
+
+
+async def _at_rate(
+    crowd: Crowd,
+    server: Running,
+    tally: Tally,
+    senders: list[Client],
+    rate: float,
+    warm: int,
+    total: int,
+) -> dict[str, float]:
+    """``warm`` messages at ``rate`` outside the CPU window, then ``total`` inside it, until
+    every delivery has arrived; the window's CPU figures."""
+    started = time.perf_counter()
+
+    async def run() -> None:
+        await _send_at_rate(senders, rate, range(warm, warm + total), started)
+        await crowd.wait(tally, 60)
+
+    await _send_at_rate(senders, rate, range(warm), started)
+    return await _measured(crowd, server, run())
 
 
 async def _send_at_rate(senders: list[Client], rate: float, seqs: range, started: float) -> None:
@@ -219,14 +233,7 @@ async def rooms(
         receivers = per_room if adapter.echoes_sender else per_room - 1
         expected = (warm + total) * receivers
         await crowd.expect(tally, expected, per_remote_client=0)
-        started = time.perf_counter()
-
-        async def run() -> None:
-            await _send_at_rate(talkers, rate, range(warm, warm + total), started)
-            await crowd.wait(tally, 60)
-
-        await _send_at_rate(talkers, rate, range(warm), started)
-        cpu = await _measured(crowd, server, run())
+        cpu = await _at_rate(crowd, server, tally, talkers, rate, warm, total)
         figures = await _figures(crowd, tally, cpu, expected, before_window=warm * receivers)
     return {
         "clients": rooms_count * per_room,
