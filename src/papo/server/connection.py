@@ -115,10 +115,10 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.closing:
             return
-        self.heard_at = self._loop.time()
+        self.heard_at = now = self._loop.time()
         self.pinged = False
         if self._talker is not None and self.session.name is not None:
-            self._talker.heard(self._loop.time())  # registration is not talk: see nagle.py
+            self._talker.heard(now)  # registration is not talk: see nagle.py
         self.framer.receive(data)
         if not self._paused:
             self._run_backlog()
