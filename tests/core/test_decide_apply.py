@@ -30,12 +30,15 @@ def test_applying_a_numbered_event_keeps_its_effects_and_delivers_it() -> None:
     [publish] = world.chat.decide(ana, "hello dev", NOW)
     assert isinstance(publish, Publish)
     event = world.chat.shared.append(publish.draft, publish.route)
+    assert event is not None  # one process: numbered at once
     [broadcast] = world.chat.apply(event, publish.route)
     assert isinstance(broadcast, Broadcast) and broadcast.event == event and event.id > 0
     assert [m.text for m in world.chat.rooms["#dev"].history] == ["hello dev"]
     [topic] = world.chat.decide(ana, "/topic plans", NOW)
     assert isinstance(topic, Publish)
-    world.chat.apply(world.chat.shared.append(topic.draft, topic.route), topic.route)
+    numbered = world.chat.shared.append(topic.draft, topic.route)
+    assert numbered is not None
+    world.chat.apply(numbered, topic.route)
     assert world.chat.rooms["#dev"].topic == "plans"
 
 

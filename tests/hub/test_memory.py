@@ -74,11 +74,13 @@ def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:
     for holder, name in ((1, "Zoe"), (2, "ana"), (3, "bob")):
         assert hub.claim(name, holder) is None
     for holder in (1, 2, 3):
-        hub.enter("#lobby", holder)
-    hub.enter("#dev", 1)
-    hub.enter("#dev", 2)
-    hub.enter("#dev", 9)  # present without a name (released first, say): counted, not named
+        hub.enter("#lobby", holder, "#Lobby")
+    hub.enter("#dev", 1, "#Dev")
+    hub.enter("#dev", 2, "#dev")  # named by who made it
+    hub.enter("#dev", 9, "#dev")  # present without a name (released first, say): counted, not named
     assert hub.room_names("#dev") == ("ana", "Zoe") and hub.room_count("#dev") == 3
+    assert hub.room_name("#dev") == "#Dev" and set(hub.room_holders("#dev")) == {1, 2, 9}
+    assert sorted(hub.rooms_of(1)) == ["#dev", "#lobby"] and hub.rooms_of(7) == ()
     hub.exit("#dev", 9)
     assert hub.room_count("#lobby") == 3
     assert hub.claim("Zed", 1) is None  # a rename: the new name is the one listed
@@ -89,3 +91,15 @@ def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:
     hub.exit("#nowhere", 2)  # nothing to do
     assert hub.room_counts() == {"#lobby": 3}  # an empty room is not listed
     assert hub.room_count("#dev") == 0 and hub.room_names("#dev") == ()
+    assert hub.room_name("#dev") is None  # gone with its last member
+
+
+def test_away_is_kept_by_holder_and_ends_with_the_name() -> None:
+    hub = MemoryHub()
+    assert hub.claim("ana", 1) is None and hub.claim("bob", 2) is None
+    hub.set_away(1, "lunch")
+    hub.set_away(2, "out")
+    hub.set_away(2, None)
+    assert hub.aways() == {1: "lunch"} and hub.name_of(1) == "ana"
+    hub.release("ana", 1)
+    assert hub.aways() == {} and hub.name_of(1) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -141,7 +142,9 @@ class Chat:
         self.shared = shared
         self.members: dict[int, Session] = {}
         self.ignores = Ignores()
-        self._away: dict[int, Session] = {}  # the members marked away
+        # What each draft published here waits to be followed by, once the log has it back
+        # (several servers: see ``settle``).
+        self._then: deque[list[Output]] = deque()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
@@ -212,25 +215,52 @@ class Chat:
         return self.settle(self.decide(session, line, now))
 
     def settle(self, decided: list[Decided]) -> list[Output]:
-        """Number each draft in the hub and apply it, in order."""
+        """Number each draft in the hub and apply it, in order. A hub that numbers later
+        (several servers) gives the event back through ``apply`` in the log's order; what
+        was decided after such a draft (the ``away`` notice after a private) waits for it,
+        so that it still comes after."""
         outputs: list[Output] = []
+        waiting: list[Output] | None = None
         for item in decided:
             if isinstance(item, Publish):
-                outputs += self.apply(self.shared.append(item.draft, item.route), item.route)
-            else:
+                event = self.shared.append(item.draft, item.route)
+                if event is None:
+                    self._then.append(waiting := [])
+                elif waiting is None:
+                    outputs += self.apply(event, item.route)
+                else:  # never: a hub numbers every draft now, or every draft later
+                    raise RuntimeError("a hub that numbers some drafts later, some now")
+            elif waiting is None:
                 outputs.append(item)
+            else:
+                waiting.append(item)
         return outputs
 
-    def apply(self, event: RoomEvent, route: Route) -> list[Output]:
+    def apply(self, event: RoomEvent, route: Route, *, mine: bool = False) -> list[Output]:
         """A numbered event: what it leaves in the state (a room's history, its topic), and
-        the deliveries it makes to this server's members."""
+        the deliveries it makes to this server's members; ``mine``: one this server published
+        later than decided (then what waited for it follows)."""
         self._recall(event)
         outputs: list[Output] = []
         if route.rooms:
             outputs.append(Broadcast(event, route))
         members = self.members
-        outputs += (Send(event, members[sid]) for sid in route.to if sid in members)
+        for sid in route.to:
+            member = members.get(sid)
+            if member is None:
+                continue
+            if isinstance(event, Private) and route.author is not None and sid != route.author:
+                member.last_private_from = (route.author, event.sender)  # for /r
+            outputs.append(Send(event, member))
+        if mine and self._then:
+            outputs += self._then.popleft()
         return outputs
+
+    def forget_waiting(self, count: int) -> None:
+        """``count`` of this server's drafts will never come back (the log lost them): what
+        waited for them is dropped."""
+        for _ in range(min(count, len(self._then))):
+            self._then.popleft()
 
     def decide(self, session: Session, line: str, now: float) -> list[Decided]:
         """What one line of input from ``session`` calls for: replies, and drafts for the log
@@ -427,7 +457,7 @@ class Chat:
         self.members[member.sid] = member
         self._tokens[hold.token] = member
         if hold.away is not None:
-            self._away[member.sid] = member
+            self.shared.set_away(member.sid, hold.away)
         for name in hold.rooms:
             self.rooms.enter(member, self.rooms.open(name, room_key(name)))
         if hold.current is not None:
@@ -512,27 +542,27 @@ class Chat:
             if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
                 return [Send(replace(found, command="private"), session)]
             return self._utter(session, found, Message, text, now)
-        recipient = self._member_named(to)
-        if recipient is None or recipient.name is None:
+        holder = self.shared.holder(to)  # on this server or another
+        name = self.shared.name_of(holder) if holder is not None else None
+        if holder is None or name is None:
             return self._not_online(session, to, now)
         text = clean_message(text)
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
         sender = session.name or ""
-        draft = Private(ts=now, id=0, sender=sender, recipient=recipient.name, text=text)
-        if recipient is session:
+        draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text)
+        if holder == session.sid:
             return [Publish(draft, Route(to=(session.sid,)))]
-        readers: tuple[int, ...] = (recipient.sid, session.sid)
-        if session.sid in recipient.ignoring:
+        readers: tuple[int, ...] = (holder, session.sid)
+        recipient = self.members.get(holder)
+        if recipient is not None and session.sid in recipient.ignoring:
             readers = (session.sid,)  # as IRC does: the sender is not told it is ignored
-        else:
-            recipient.last_private_from = (session.sid, sender)
-        decided: list[Decided] = [Publish(draft, Route(to=readers))]
-        if recipient.away is not None:  # as IRC does: told at once, not left waiting
-            away = Notice(
-                ts=now, code=NoticeCode.AWAY, names=(recipient.name,), away=recipient.away
+        decided: list[Decided] = [Publish(draft, Route(to=readers, author=session.sid))]
+        away = self.shared.aways().get(holder)
+        if away is not None:  # as IRC does: told at once, not left waiting
+            decided.append(
+                Send(Notice(ts=now, code=NoticeCode.AWAY, names=(name,), away=away), session)
             )
-            decided.append(Send(away, session))
         return decided
 
     def _reply(self, session: Session, text: str, now: float) -> list[Decided]:
@@ -540,10 +570,10 @@ class Chat:
         if last is None:
             return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, command="r"), session)]
         sid, name = last
-        correspondent = self.members.get(sid)
-        if correspondent is None or correspondent.name is None:
+        now_named = self.shared.name_of(sid)  # renamed since, maybe
+        if now_named is None:
             return self._not_online(session, name, now)
-        return self._private(session, correspondent.name, text, now)
+        return self._private(session, now_named, text, now)
 
     # -- rooms -------------------------------------------------------------------------------
 
@@ -677,10 +707,12 @@ class Chat:
 
     def _away_in(self, room: Room | None) -> dict[str, str]:
         """Who is away, with their text: in ``room``, or (None) in the whole chat."""
+        shared = self.shared
+        inside = shared.room_holders(room.key) if room is not None else None
         return {
-            member.name or "": member.away or ""
-            for sid, member in self._away.items()
-            if room is None or sid in room.members
+            name: text
+            for holder, text in shared.aways().items()
+            if (inside is None or holder in inside) and (name := shared.name_of(holder))
         }
 
     # -- who is who --------------------------------------------------------------------------
@@ -691,24 +723,45 @@ class Chat:
             return [Send(self._too_long("away", MAX_AWAY_CHARS, now), session)]
         if not text:
             session.away = None
-            self._away.pop(session.sid, None)
+            self.shared.set_away(session.sid, None)
             return [Send(Notice(ts=now, code=NoticeCode.BACK), session)]
         session.away = text
-        self._away[session.sid] = session
+        self.shared.set_away(session.sid, text)
         return [Send(Notice(ts=now, code=NoticeCode.NOW_AWAY, away=text), session)]
 
     def _whois(self, session: Session, name: str, now: float) -> list[Decided]:
-        member = self._member_named(name.split(None, 1)[0])
-        if member is None or member.name is None:
+        wanted = name.split(None, 1)[0]
+        member = self._member_named(wanted)
+        if member is not None and member.name is not None:
+            rooms = tuple(self.rooms[key].name for key in member.rooms)
+            whois = Whois(
+                ts=now,
+                name=member.name,
+                rooms=rooms,
+                away=member.away,
+                since=member.since,
+                idle=max(0.0, now - member.last_active),
+            )
+            return [Send(whois, session)]
+        return self._whois_elsewhere(session, wanted, now)
+
+    def _whois_elsewhere(self, session: Session, name: str, now: float) -> list[Decided]:
+        """A member of another server: what the shared state knows (its lines are not seen
+        here, so its idle time is not known: shown as none)."""
+        shared = self.shared
+        holder = shared.holder(name)
+        held = shared.name_of(holder) if holder is not None else None
+        if holder is None or held is None:
             return self._not_online(session, name, now)
-        rooms = tuple(self.rooms[key].name for key in member.rooms)
+        rooms = tuple(sorted(shared.room_name(key) or key for key in shared.rooms_of(holder)))
+        since = shared.since(holder)
         whois = Whois(
             ts=now,
-            name=member.name,
+            name=held,
             rooms=rooms,
-            away=member.away,
-            since=member.since,
-            idle=max(0.0, now - member.last_active),
+            away=shared.aways().get(holder),
+            since=since if since is not None else now,
+            idle=0.0,
         )
         return [Send(whois, session)]
 
@@ -790,7 +843,7 @@ class Chat:
         del self.members[session.sid]
         self._revoke_token(session)
         self.ignores.forget(session)
-        self._away.pop(session.sid, None)
+        self.shared.set_away(session.sid, None)
         self.shared.release(session.name or "", session.sid)
         told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))
         for key in tuple(session.rooms):

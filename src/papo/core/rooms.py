@@ -34,7 +34,12 @@ class RoomDirectory:
         return key in self._live
 
     def get(self, key: str) -> Room | None:
-        return self._live.get(key)
+        """The room ``key`` if somebody is in it: of this process, or (several servers) only
+        of others, known here by its name and what the log said in it."""
+        room = self._live.get(key)
+        if room is None and (name := self._shared.room_name(key)) is not None:
+            room = self.logged(name)
+        return room
 
     def items(self) -> Iterator[tuple[str, Room]]:
         return iter(self._live.items())
@@ -61,7 +66,7 @@ class RoomDirectory:
     def enter(self, session: Session, room: Room) -> None:
         room.members[session.sid] = session
         session.enter(room.key, self._shared.last_id())
-        self._shared.enter(room.key, session.sid)
+        self._shared.enter(room.key, session.sid, room.name)
 
     def exit(self, session: Session, room: Room) -> None:
         """Out of ``room``, which goes dormant if that was its last member."""
@@ -78,7 +83,8 @@ class RoomDirectory:
         """The live room ``key``, woken or made (named ``name``) if there is none."""
         room = self._live.get(key)
         if room is None:
-            room = self._dormant.wake(key) or Room(name, key, self._history)
+            named = self._shared.room_name(key) or name  # as made, maybe on another server
+            room = self._dormant.wake(key) or Room(named, key, self._history)
             self._live[key] = room
         return room
 

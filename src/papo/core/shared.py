@@ -9,6 +9,7 @@ hub (DESIGN.md).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -73,8 +74,25 @@ class SharedState(Protocol):
         """How many names are held."""
         ...
 
-    def enter(self, room: str, holder: int) -> None:
-        """``holder`` is in ``room`` (a room's key, as ``papo.protocol.names.room_key``)."""
+    def name_of(self, holder: int) -> str | None:
+        """The name ``holder`` goes by (None: it holds none), wherever it is connected."""
+        ...
+
+    def since(self, holder: int) -> float | None:
+        """When ``holder`` arrived, if known here (a member of another server)."""
+        ...
+
+    def set_away(self, holder: int, text: str | None) -> None:
+        """``holder`` is away, with ``text`` (None: back)."""
+        ...
+
+    def aways(self) -> dict[int, str]:
+        """Who is away, by holder, with their text."""
+        ...
+
+    def enter(self, room: str, holder: int, name: str) -> None:
+        """``holder`` is in ``room`` (a room's key, as ``papo.protocol.names.room_key``; its
+        ``name`` as spelled by whoever made it)."""
         ...
 
     def exit(self, room: str, holder: int) -> None:
@@ -93,9 +111,22 @@ class SharedState(Protocol):
         """Every room somebody is in, with how many are in it."""
         ...
 
-    def append(self, draft: Numbered, route: Route) -> Numbered:
+    def room_name(self, room: str) -> str | None:
+        """The name of the room with key ``room``, while somebody is in it."""
+        ...
+
+    def rooms_of(self, holder: int) -> tuple[str, ...]:
+        """The keys of the rooms ``holder`` is in."""
+        ...
+
+    def room_holders(self, room: str) -> Collection[int]:
+        """Who is in ``room``, by holder."""
+        ...
+
+    def append(self, draft: Numbered, route: Route) -> Numbered | None:
         """Number ``draft`` (its id is ignored) with the next id, keep it in the log with whom
-        it is for, return it."""
+        it is for, return it; or None: it is numbered later, elsewhere (several servers), and
+        comes back in the log's order to ``Chat.apply`` like everybody else's events."""
         ...
 
     def last_id(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
+from collections.abc import Collection
 from dataclasses import replace
 
 from papo.core.holds import HoldRecord
@@ -37,6 +38,8 @@ class MemoryHub:
         self._by_skeleton: dict[str, _Claim] = {}
         self._by_holder: dict[int, _Claim] = {}
         self._presence: dict[str, set[int]] = {}  # room key -> holders in it
+        self._room_names: dict[str, str] = {}  # room key -> its name, while somebody is in it
+        self._away: dict[int, str] = {}  # holder -> its away text
         # Kept in order as names come, so listing them never sorts (asked on every arrival).
         self._sorted_keys: list[str] = []
         self._last_id = 0
@@ -75,6 +78,7 @@ class MemoryHub:
             del self._by_skeleton[claim.skeleton]
         if self._by_holder.get(holder) is claim:
             del self._by_holder[holder]
+            self._away.pop(holder, None)
 
     def holder(self, name: str) -> int | None:
         claim = self._by_key.get(name_key(name))
@@ -87,10 +91,30 @@ class MemoryHub:
     def count(self) -> int:
         return len(self._by_key)
 
+    def name_of(self, holder: int) -> str | None:
+        claim = self._by_holder.get(holder)
+        return claim.name if claim is not None else None
+
+    def since(self, holder: int) -> float | None:
+        return None  # every member is this process's: the chat knows
+
+    def set_away(self, holder: int, text: str | None) -> None:
+        if text is None:
+            self._away.pop(holder, None)
+        else:
+            self._away[holder] = text
+
+    def aways(self) -> dict[int, str]:
+        return self._away
+
     # -- presence ----------------------------------------------------------------------------
 
-    def enter(self, room: str, holder: int) -> None:
-        self._presence.setdefault(room, set()).add(holder)
+    def enter(self, room: str, holder: int, name: str) -> None:
+        holders = self._presence.get(room)
+        if holders is None:
+            self._presence[room] = holders = set()
+            self._room_names[room] = name
+        holders.add(holder)
 
     def exit(self, room: str, holder: int) -> None:
         holders = self._presence.get(room)
@@ -99,6 +123,7 @@ class MemoryHub:
         holders.discard(holder)
         if not holders:
             del self._presence[room]
+            del self._room_names[room]
 
     def room_count(self, room: str) -> int:
         return len(self._presence.get(room, ()))
@@ -110,6 +135,17 @@ class MemoryHub:
 
     def room_counts(self) -> dict[str, int]:
         return {room: len(holders) for room, holders in self._presence.items()}
+
+    def room_holders(self, room: str) -> Collection[int]:
+        return self._presence.get(room, ())
+
+    def room_name(self, room: str) -> str | None:
+        return self._room_names.get(room)
+
+    def rooms_of(self, holder: int) -> tuple[str, ...]:
+        """By looking in every room: asked rarely (of a member of another server), and a set
+        per member would cost every connection's memory."""
+        return tuple(room for room, holders in self._presence.items() if holder in holders)
 
     # -- the log -----------------------------------------------------------------------------
 
@@ -124,6 +160,11 @@ class MemoryHub:
                 store.reserve(self._reserved)
             store.append(event, route)
         return event
+
+    def keep(self, event: Numbered, route: Route) -> None:
+        """Log ``event``, numbered elsewhere (a replica of a log kept in Redis)."""
+        self._last_id = event.id
+        self._log.append((event, route))
 
     def last_id(self) -> int:
         return self._last_id
