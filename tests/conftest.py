@@ -9,6 +9,7 @@ from typing import Any
 import pexpect
 import pytest
 
+from tests.redis_server import RedisServer
 from tests.support import ServerProcess
 
 StartServer = Callable[..., ServerProcess]
@@ -45,3 +46,14 @@ def clients() -> Iterator[list[pexpect.spawn]]:
             child.close()
         # Shown with a failing test's teardown output: how each client ended, if it had.
         print(f"client {child.pid}: exit {child.exitstatus}, signal {child.signalstatus}")
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, no persistence, stopped by its PID."""
+    try:
+        server = RedisServer(tmp_path)
+    except FileNotFoundError:
+        pytest.skip("redis-server is not installed (make test installs it)")
+    yield server
+    server.stop()

@@ -23,10 +23,16 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise FileNotFoundError("redis-server")
+        self.binary, self.workdir = binary, workdir
         self.port = free_port()
+        self.start()
+
+    def start(self) -> None:
+        """Start (again, after ``stop``: on the same port, empty)."""
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", HOST, "--save", "",
-             "--appendonly", "no", "--dir", str(workdir), "--daemonize", "no"],
+            [self.binary, "--port", str(self.port), "--bind", HOST, "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir), "--daemonize", "no",
+             "--enable-debug-command", "local"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -54,3 +60,9 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+    def command(self, *words: str) -> bytes:
+        """One command in Redis's inline protocol (a test's own, beside the servers')."""
+        with socket.create_connection((HOST, self.port), timeout=10) as connection:
+            connection.sendall(" ".join(words).encode() + b"\r\n")
+            return connection.recv(65536)

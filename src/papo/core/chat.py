@@ -319,6 +319,29 @@ class Chat:
         session.held_until = None
         return self.settle(self._leave(session, LeaveReason.TIMEOUT, None, now))
 
+    def depart_elsewhere(self, holders: list[int], now: float) -> list[Output]:
+        """Members of another server that is gone (it stopped renewing its lease): they leave
+        the chat, announced by this server (by one survivor, the hub sees to it), as a
+        dropped connection (reason ``disconnect``)."""
+        shared = self.shared
+        decided: list[Decided] = []
+        for holder in holders:
+            name = shared.name_of(holder)
+            if name is None or holder in self.members:
+                continue
+            keys = shared.rooms_of(holder)
+            told = frozenset(
+                key for key in keys if (room := self.rooms.get(key)) and not self._quiet(room)
+            )
+            shared.set_away(holder, None)
+            for key in keys:
+                shared.exit(key, holder)
+            shared.release(name, holder)
+            if told:
+                leave = Leave(ts=now, id=0, name=name, reason=LeaveReason.DISCONNECT)
+                decided.append(Publish(leave, Route(told)))
+        return self.settle(decided)
+
     # -- registration and names --------------------------------------------------------------
 
     def _register(self, session: Session, wanted: str, now: float) -> list[Decided]:

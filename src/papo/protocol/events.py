@@ -53,6 +53,7 @@ class ErrorCode(Enum):
     TOO_MANY_ROOMS = "too_many_rooms"
     NO_ROOM = "no_room"
     RESUME_FAILED = "resume_failed"
+    UNAVAILABLE = "unavailable"  # several servers: the state they share cannot be reached now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -558,6 +558,11 @@ class Renderer:
                 return _("you are in no room; /join a room to talk (/rooms lists them).")
             case ErrorCode.RESUME_FAILED:
                 return _("nothing to resume: that token is unknown, used or expired.")
+            case ErrorCode.UNAVAILABLE:
+                return _(
+                    "the chat cannot take lines just now (its servers lost their link); "
+                    "your line was not sent, try again in a moment."
+                )
 
     def notice_text(self, event: Notice) -> str:
         _ = self._

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
+from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
@@ -24,10 +25,44 @@ def format_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-async def serve(config: ServerConfig, hub: MemoryHub) -> None:
-    """Run until SIGINT or SIGTERM, then shut down gracefully."""
+async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:
+    """Run until SIGINT or SIGTERM, then shut down gracefully. Without a hub of this process,
+    the chat is shared through Redis (``--redis``)."""
     config = replace(config, max_clients=fit_client_limit(config.max_clients))
-    server = ChatServer(config, hub)  # the hub is handed to the server
+    backplane = None
+    if hub is None:
+        backplane = await shared_hub(config)
+        server = ChatServer(config, backplane, backplane)
+        backplane.follow(server)
+    else:
+        server = ChatServer(config, hub)  # the hub is handed to the server
+    try:
+        await run_until_stopped(config, server)
+    finally:
+        if backplane is not None:
+            await backplane.close()
+
+
+async def shared_hub(config: ServerConfig) -> Backplane:
+    """The Redis hub, started (imported only here: without --redis, no extra is needed)."""
+    try:
+        from papo.hub.redis_hub import RedisHub
+    except ImportError:
+        raise SystemExit(
+            "papo-server: --redis needs the redis extra: pip install 'papo[redis]'"
+        ) from None
+    from redis.exceptions import RedisError
+
+    assert config.redis is not None
+    hub = RedisHub(config.redis, config.log_size, lease=config.lease)
+    try:
+        await hub.start()
+    except (RedisError, OSError, ValueError) as error:
+        raise SystemExit(f"papo-server: --redis {config.redis}: {error}") from None
+    return hub
+
+
+async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     addresses = await server.start()
     scheme = "tls" if config.tls_cert else "tcp"
     for host, port in addresses:
@@ -76,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as error:
         print(f"papo-server: --store {error}", file=sys.stderr)
         return 1
-    hub = MemoryHub(config.log_size, store=store)
+    hub = MemoryHub(config.log_size, store=store) if config.redis is None else None
     try:
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
             runner.run(serve(config, hub))
@@ -84,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"papo-server: cannot listen: {error}", file=sys.stderr)
         return 1
     finally:
-        hub.close()
+        if hub is not None:
+            hub.close()
     return 0
 
 

@@ -26,11 +26,12 @@ from papo.core.outputs import (
     Send,
 )
 from papo.core.session import Session
-from papo.core.shared import SharedState
+from papo.core.shared import Numbered, Route, SharedState
+from papo.hub.backplane import Backplane, MemberState, Unavailable
 from papo.irc.door import Door, Focus, Unanswered
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
-from papo.protocol.commands import OutputFormat
+from papo.protocol.commands import Invoke, OutputFormat, Register, Verb, parse_line
 from papo.protocol.events import (
     Bye,
     ByeReason,
@@ -38,8 +39,11 @@ from papo.protocol.events import (
     ErrorCode,
     Greeting,
     LeaveReason,
+    Notice,
+    NoticeCode,
 )
 from papo.protocol.framing import Line, Refused
+from papo.protocol.names import check_name
 from papo.protocol.render import Renderer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
@@ -67,6 +71,26 @@ class BroadcastState(Enum):
     DUE = auto()  # to be written on the next turn of the loop
 
 
+DoorItem = str | Focus | Unanswered  # what an IRC line asks of the chat, one by one
+
+
+def _name_wanted(name: str | None, line: str) -> str | None:
+    """The name ``line`` asks for (registration, ``/nick``), if it is a valid one."""
+    parsed = parse_line(line, registered=name is not None)
+    wanted = None
+    if isinstance(parsed, Register):
+        wanted = parsed.name
+    elif isinstance(parsed, Invoke) and parsed.spec.verb is Verb.NICK and parsed.args:
+        wanted = parsed.args[0]
+    return wanted if wanted is not None and check_name(wanted) is None else None
+
+
+def _answered_here(name: str | None, line: str) -> bool:
+    """Lines that need nothing shared (leaving, help): taken even while Redis is away."""
+    parsed = parse_line(line, registered=name is not None)
+    return isinstance(parsed, Invoke) and parsed.spec.verb in (Verb.QUIT, Verb.HELP)
+
+
 def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
     if config.tls_cert is None or config.tls_key is None:
         return None
@@ -78,8 +102,12 @@ def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
 class ChatServer:
     """Owns the chat and every connection; implements connection.ConnectionOwner."""
 
-    def __init__(self, config: ServerConfig, shared: SharedState) -> None:
+    def __init__(
+        self, config: ServerConfig, shared: SharedState, backplane: Backplane | None = None
+    ) -> None:
         self.config = config
+        # Several servers, one chat: the hub they share (the same object as ``shared``).
+        self.backplane = backplane
         self.chat = Chat(
             shared,
             ChatSettings(
@@ -111,7 +139,9 @@ class ChatServer:
         self._pinging: asyncio.TimerHandle | None = None
         self.shutting_down = False
         # Members held by a previous process (--store) keep their ids: new ones come after.
-        self._next_sid = max(self.chat.members, default=0)
+        first = backplane.first_member_id() if backplane is not None else 0
+        self._next_sid = max(max(self.chat.members, default=0), first)
+        self._claims: set[asyncio.Task[None]] = set()  # names being claimed on every server
         self._dirty: list[Connection] = []  # clients with something of their own to send
         self._flush_queued = False
         self._pacer = FlushPacer()
@@ -229,6 +259,40 @@ class ChatServer:
         if task.cancelled() or not task.result():
             connection.connection_lost(None)  # never connected: asyncio will not call it
 
+    # -- the shared log (HubListener: several servers) -------------------------------------
+
+    def logged(self, event: Numbered, route: Route, *, mine: bool) -> None:
+        self.carry_out(self.chat.apply(event, route, mine=mine))
+
+    def missed(self, count: int, mine: int) -> None:
+        """The shared log was trimmed before this server read it: every member is told how
+        many events (at most) it will never see."""
+        self.chat.forget_waiting(mine)
+        if count:
+            notice = Notice(ts=time.time(), code=NoticeCode.MISSED, count=count)
+            members = [c.session for c in self.fanout.outlets.values()]
+            self.carry_out([Send(notice, m) for m in members if self.chat.is_member(m)])
+
+    def gone(self, holders: list[int]) -> None:
+        self.carry_out(self.chat.depart_elsewhere(holders, time.time()))
+
+    def availability(self, available: bool) -> None:
+        log.info("lines are %s", "taken again" if available else "refused: Redis unreachable")
+
+    def members(self) -> list[MemberState]:
+        chat = self.chat
+        return [
+            MemberState(
+                holder=member.sid,
+                name=member.name,
+                since=member.since,
+                rooms=tuple((key, chat.rooms[key].name) for key in member.rooms),
+                away=member.away,
+            )
+            for member in chat.members.values()
+            if member.name is not None
+        ]
+
     # -- connection lifecycle (ConnectionOwner) --------------------------------------------
 
     def admit(self, connection: Connection) -> bool:
@@ -287,11 +351,11 @@ class ChatServer:
             return
         match event:
             case Line(text=text):
-                outputs = self.chat.handle_line(session, text, now)
+                self._chat_line(connection, text, now, [])
             case Refused(error=error):
                 # FramingError's values are the protocol's error codes.
                 outputs = self.chat.refuse_line(session, ErrorCode(error.value), now)
-        self.carry_out(outputs, connection)
+                self.carry_out(outputs, connection)
 
     def _irc_line(self, connection: Connection, door: Door, text: str, now: float) -> None:
         """One IRC line: the door's own answers at once, then what it asks of the chat."""
@@ -303,17 +367,90 @@ class ChatServer:
         wanted = OutputFormat.IRC_TAGGED if door.tagged else OutputFormat.IRC
         if connection.output is not wanted:  # server-time taken or dropped
             self.carry_out([Reformat(session, wanted)], connection)
-        for item in to_chat:
+        self._door_items(connection, list(to_chat), now)
+
+    def _door_items(self, connection: Connection, items: list[DoorItem], now: float) -> None:
+        """What an IRC line asks of the chat, in order (the rest waits if one waits)."""
+        while items:
+            item = items.pop(0)
             if isinstance(item, Focus):
-                self.chat.focus(session, item.room)
-                continue
-            line = item.line if isinstance(item, Unanswered) else item
-            outputs = self.chat.handle_line(session, line, now)
-            if isinstance(item, Unanswered):  # a NOTICE: its errors are not sent back
-                outputs = [
-                    o for o in outputs if not (isinstance(o, Send) and isinstance(o.event, Error))
-                ]
-            self.carry_out(outputs, connection)
+                self.chat.focus(connection.session, item.room)
+            elif isinstance(item, Unanswered):
+                self._chat_line(connection, item.line, now, items, unanswered=True)
+                return
+            else:
+                self._chat_line(connection, item, now, items)
+                return
+
+    def _chat_line(
+        self,
+        connection: Connection,
+        line: str,
+        now: float,
+        rest: list[DoorItem],
+        *,
+        unanswered: bool = False,
+    ) -> None:
+        """One papo line to the chat, then ``rest`` (of an IRC line). With several servers a
+        name is first claimed on all of them, the connection's next lines waiting meanwhile;
+        and while their shared state cannot be reached, lines are refused, their senders
+        told (never silence)."""
+        backplane, session = self.backplane, connection.session
+        if backplane is not None:
+            if not backplane.available() and not _answered_here(session.name, line):
+                self._unavailable(connection, now)
+            elif (wanted := _name_wanted(session.name, line)) is not None:
+                connection.hold_input()
+                claiming = self._claim_then_handle(
+                    backplane, connection, line, wanted, rest, unanswered
+                )
+                task = asyncio.get_running_loop().create_task(claiming)
+                self._claims.add(task)  # the loop itself keeps only a weak reference
+                task.add_done_callback(self._claims.discard)
+                return
+            else:
+                self._handle_line(connection, line, now, unanswered=unanswered)
+        else:
+            self._handle_line(connection, line, now, unanswered=unanswered)
+        self._door_items(connection, rest, now)
+
+    def _handle_line(
+        self, connection: Connection, line: str, now: float, *, unanswered: bool
+    ) -> None:
+        outputs = self.chat.handle_line(connection.session, line, now)
+        if unanswered:  # a NOTICE: its errors are not sent back
+            outputs = [
+                o for o in outputs if not (isinstance(o, Send) and isinstance(o.event, Error))
+            ]
+        self.carry_out(outputs, connection)
+
+    async def _claim_then_handle(
+        self,
+        backplane: Backplane,
+        connection: Connection,
+        line: str,
+        wanted: str,
+        rest: list[DoorItem],
+        unanswered: bool,
+    ) -> None:
+        session = connection.session
+        try:
+            await backplane.reserve(wanted, session.sid)
+        except Unavailable:
+            if not connection.closing:
+                self._unavailable(connection, time.time())
+        else:
+            if connection.closing:  # gone meanwhile: the name is not kept for it
+                if session.name != wanted:
+                    backplane.release(wanted, session.sid)
+            else:
+                self._handle_line(connection, line, time.time(), unanswered=unanswered)
+        if not connection.closing:
+            self._door_items(connection, rest, time.time())
+            connection.release_input()
+
+    def _unavailable(self, connection: Connection, now: float) -> None:
+        self.carry_out([Send(Error(ts=now, code=ErrorCode.UNAVAILABLE), connection.session)])
 
     def input_ended(self, connection: Connection) -> None:
         """The peer closed its sending side: what it said is handled, now it leaves."""
@@ -513,4 +650,13 @@ class ChatServer:
                     connection.abort()
         for listener in self.listeners:
             await listener.wait_closed()
+        if self.backplane is not None:  # the others see them leave, and their names free
+            now = time.time()
+            for member in list(self.chat.members.values()):
+                if member.held_until is not None:
+                    self.carry_out(self.chat.expire(member, member.held_until, now))
+                else:
+                    self.carry_out(
+                        self.chat.disconnect(member, LeaveReason.SHUTDOWN, now, hold=False)
+                    )
         log.info("shut down")

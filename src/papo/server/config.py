@@ -70,6 +70,9 @@ class ServerConfig:
         120.0  # seconds of silence before an IRC client is pinged (and as long again to answer)
     )
     irc_server_name: str = field(default_factory=socket.gethostname)
+    redis: str | None = None  # several servers, one chat: the Redis they share
+    lease: float = 10.0  # seconds a server's users outlive it, with --redis
+    workers: int = 1  # server processes on one port, with --redis
 
 
 _non_negative_int = within(int, 0)
@@ -183,6 +186,24 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         help=_("SQLite file that keeps the log (history, ids) across restarts (default: none)"),
     )
     add(
+        "--redis",
+        metavar="URL",
+        help=_(
+            "share the chat with every server using this Redis (redis://HOST:6379/0); "
+            "needs papo[redis]"
+        ),
+    )
+    add(
+        "--lease",
+        type=within(float, 1),
+        help=_("with --redis: seconds a stopped server's users stay online (10)"),
+    )
+    add(
+        "--workers",
+        type=_positive_int,
+        help=_("with --redis: server processes on one port, one per core (1)"),
+    )
+    add(
         "--irc-port",
         type=within(int, 0, 65535),
         help=_("also let IRC clients in, on this port (default: none)"),
@@ -252,6 +273,10 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
     args = parser.parse_args(words)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    if args.workers is not None and args.workers > 1 and args.redis is None:
+        parser.error("--workers needs --redis: the workers share the chat through Redis")
+    if args.redis is not None and args.store is not None:
+        parser.error("--store and --redis: with --redis the log is kept in Redis")
     if args.irc_tls_port is not None and args.tls_cert is None:
         parser.error("--irc-tls-port needs --tls-cert and --tls-key")
     motd = None

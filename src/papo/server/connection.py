@@ -91,6 +91,7 @@ class Connection(asyncio.Protocol):
         self._resume_timer: asyncio.TimerHandle | None = None
         self._input_ended = False
         self._paused = False
+        self._waiting = False  # a line waits for the shared state: the next ones wait too
 
     # -- asyncio.Protocol ------------------------------------------------------------------
 
@@ -143,12 +144,13 @@ class Connection(asyncio.Protocol):
 
     # -- input and flood control -----------------------------------------------------------
 
-    def _run_backlog(self) -> None:
+    def _run_backlog(self, *, check_peer: bool = True) -> None:
         """Handle the lines received, one token each; with none left, stop reading until one
         is due. What waits is the peer's bytes as they came (at most one read's worth, since
         nothing more is read meanwhile) and the one line that found the bucket empty."""
         self._resume_timer = None
-        if self._paused and self.transport is not None and peer_has_closed(self.transport):
+        transport = self.transport
+        if check_peer and self._paused and transport is not None and peer_has_closed(transport):
             self.owner.peer_left_while_slowed(self)
             return
         framer = self.framer
@@ -166,6 +168,8 @@ class Connection(asyncio.Protocol):
             self.bucket.take(now)
             self.address_bucket.take(now)
             self.owner.handle_frame(self, event)
+            if self._waiting:
+                return
         if self.closing:
             return
         if self._paused and self.transport is not None:
@@ -178,6 +182,20 @@ class Connection(asyncio.Protocol):
     def unread_bytes(self) -> int:
         """Bytes received from the peer and not yet handled (dropped if it leaves while slowed)."""
         return self.framer.pending_bytes
+
+    def hold_input(self) -> None:
+        """The line just handed over is answered later (its name is being claimed on every
+        server): the next lines wait for it, in order, and reading stops meanwhile."""
+        self._waiting = True
+        if not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+
+    def release_input(self) -> None:
+        """That line is answered: go on with the next ones."""
+        self._waiting = False
+        if not self.closing:  # a peer that hung up meanwhile still has its lines handled
+            self._run_backlog(check_peer=False)
 
     def _pause(self, seconds: float) -> None:
         if not self._paused and self.transport is not None:

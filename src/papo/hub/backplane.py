@@ -1,0 +1,76 @@
+"""What a server and a hub shared by several servers say to each other, beside the chat's
+``SharedState``: kept free of any Redis import, so the server can speak it without the extra.
+
+The hub reads the shared log and tells the server (``HubListener``); the server asks the hub
+to claim names before the chat decides, and whether lines can be taken now (``Backplane``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from papo.core.shared import Numbered, Route, SharedState
+
+
+class Unavailable(Exception):
+    """The shared state cannot be reached now: the line is refused, its sender told."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberState:
+    """A member of this server as the shared state has it (written back after the shared
+    state lost it)."""
+
+    holder: int
+    name: str
+    since: float
+    rooms: tuple[tuple[str, str], ...]  # (key, name)
+    away: str | None
+
+
+class HubListener(Protocol):
+    """What the server hears from the shared log (all called on the event loop)."""
+
+    def logged(self, event: Numbered, route: Route, *, mine: bool) -> None:
+        """The next event of the log (``mine``: published by this server)."""
+        ...
+
+    def missed(self, count: int, mine: int) -> None:
+        """``count`` events were lost to this server (``mine`` of them its own)."""
+        ...
+
+    def gone(self, holders: list[int]) -> None:
+        """These members' server is gone: this server announces their leaves."""
+        ...
+
+    def availability(self, available: bool) -> None:
+        """The shared state can (not) be reached."""
+        ...
+
+    def members(self) -> list[MemberState]:
+        """This server's members, to be written back."""
+        ...
+
+
+class Backplane(SharedState, Protocol):
+    """A hub several servers share (``papo.hub.redis_hub``)."""
+
+    def first_member_id(self) -> int:
+        """Member ids made here start above this (each server has its own range)."""
+        ...
+
+    def available(self) -> bool:
+        """Whether lines can be taken now."""
+        ...
+
+    async def reserve(self, name: str, holder: int) -> None:
+        """Claim ``name`` for ``holder`` on every server before the chat's ``claim``; raises
+        ``Unavailable``."""
+        ...
+
+    def follow(self, listener: HubListener) -> None:
+        """Start reading the log for ``listener``."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,536 @@
+"""Shared state in Redis: any number of servers are one chat (``--redis URL``, ``papo[redis]``).
+
+Each server is a replica. Its copy of the shared state (names, who is in which room, who is
+away, the recent log) is a ``MemoryHub`` in this process, which the chat reads synchronously as
+it does in one process. Every change is also one step in Redis, atomic in one Lua script
+(``redis_scripts``), and every step lands in one Redis Stream in one order: events numbered by
+one counter, changes of state between them. Each server reads the stream once for all its
+connections and applies what others did; its own events come back the same way, so every
+client of every server reads one sequence.
+
+Changes made here are applied to the copy at once and sent in order by one writer; a step
+carries this server's step number and Redis carries out each number once, so a step resent
+after a lost reply is not done twice. A name is the one question asked before answering:
+``reserve`` claims it in Redis, atomically against every server, before the chat decides.
+
+Each server holds a lease (``lease:N``, renewed every third of ``--lease``); a survivor that
+finds a lease gone announces that server's members' leaves, once (``buried:N``). When Redis
+is unreachable, the shell tells senders ``unavailable``; what was accepted waits in order and
+is sent once Redis is back. A Redis that comes back empty (restarted without persistence) gets
+a new ``epoch``: numbering goes on above what was seen, and each server writes its members back.
+
+Imported only with ``--redis``: without it papo needs nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
+
+from papo.core.holds import HoldRecord
+from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
+from papo.hub.backplane import HubListener, Unavailable
+from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
+from papo.hub.memory import MemoryHub
+from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEP
+from papo.protocol.names import name_key, name_skeleton
+
+log = logging.getLogger("papo.hub.redis")
+
+DEFAULT_LEASE = 10.0  # seconds a server's members outlive it (--lease)
+MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
+COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
+READ_BLOCK_MS = 1000  # the reader's wait for new entries, per call
+READ_COUNT = 1000  # entries read per call
+WRITE_BATCH = 500  # steps sent per round trip
+OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
+RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0)  # between reconnection attempts (then the last)
+
+
+def server_of(member: int) -> int:
+    return member >> MEMBER_ID_BITS
+
+
+@dataclass(slots=True)
+class _Step:
+    script: AsyncScript
+    keys: list[str]
+    args: list[str | int | float]
+    seq: int
+
+
+class RedisHub:
+    """Implements ``papo.core.shared.SharedState`` for one of several servers."""
+
+    def __init__(
+        self,
+        url: str,
+        log_size: int = DEFAULT_LOG_SIZE,
+        *,
+        lease: float = DEFAULT_LEASE,
+        prefix: str = "papo",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.log_size = log_size
+        self.lease = lease
+        self._clock = clock
+        self._p = prefix
+        self._replica = MemoryHub(log_size)
+        self._since: dict[int, float] = {}  # arrival of members of other servers
+        options: dict[str, Any] = {"socket_connect_timeout": COMMAND_TIMEOUT}
+        self._redis = Redis.from_url(url, socket_timeout=COMMAND_TIMEOUT, **options)
+        self._reading = Redis.from_url(url, socket_timeout=READ_BLOCK_MS / 1000 + 5, **options)
+        self._step = self._redis.register_script(STEP)
+        self._claim = self._redis.register_script(CLAIM)
+        self._snapshot = self._redis.register_script(SNAPSHOT)
+        self._raise = self._redis.register_script(RAISE)
+        self.number = 0  # this server's, from Redis at start
+        self._seq = 0  # steps made here
+        self._event_seqs: deque[int] = deque()  # steps of this server's events not yet back
+        self._outbox: deque[_Step] = deque()
+        self._wake_writer = asyncio.Event()
+        self._up = asyncio.Event()
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._position = "0-0"  # the newest stream entry read
+        self._epoch = ""
+        self._reserved: dict[int, tuple[str, str | None]] = {}  # holder -> (name, taken by)
+        self._listener: HubListener | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._buried: set[int] = set()  # servers whose members were announced gone
+        self._closing = False
+
+    # -- start and stop ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Take a server number and a lease, read the state and the recent log: then the chat
+        can be made on top of it (synchronously, as on one process)."""
+        self.number = int(await self._redis.incr(self._key("servers")))
+        await self._renew()
+        await self._load()
+        self._up.set()
+        log.info("server %d of the chat on %s", self.number, self.url)
+
+    def follow(self, listener: HubListener) -> None:
+        """Start reading the stream for ``listener`` (the server), writing, and the lease."""
+        self._listener = listener
+        loop = asyncio.get_running_loop()
+        for job in (self._read_forever, self._write_forever, self._keep_lease):
+            self._tasks.append(loop.create_task(job()))
+
+    async def close(self) -> None:
+        """Send what waits (briefly), give the lease up, stop."""
+        if self._up.is_set() and self._outbox:
+            self._wake_writer.set()
+            deadline = time.monotonic() + COMMAND_TIMEOUT
+            while self._outbox and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        self._closing = True
+        for task in self._tasks:
+            task.cancel()
+        # A read blocked in Redis may take the cancellation as a lost connection and go on:
+        # the loops also look at ``_closing``, and the wait is bounded.
+        await asyncio.wait(self._tasks, timeout=READ_BLOCK_MS / 1000 + 1)
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+        with contextlib.suppress(RedisError):
+            await self._redis.delete(self._key(f"lease:{self.number}"))
+        await self._redis.aclose()
+        await self._reading.aclose()
+
+    def _key(self, name: str) -> str:
+        return f"{self._p}:{name}"
+
+    async def _load(self) -> None:
+        """The members and the log as they stand, from one instant."""
+        epoch = secrets.token_hex(8)
+        keys = [self._key("log"), self._key("members"), self._key("epoch")]
+        at, members, self._epoch = await self._snapshot(keys=keys, args=[epoch])
+        self._position = _text(at)
+        self._replica = replica = MemoryHub(self.log_size)
+        pairs = iter(members)
+        for holder_raw, state_raw in zip(pairs, pairs, strict=True):
+            holder, state = int(holder_raw), json.loads(state_raw)
+            replica.claim(state["n"], holder)
+            self._since[holder] = float(state["t"])
+            for key, name in (state.get("r") or {}).items():
+                replica.enter(key, holder, name)
+            if state.get("a"):
+                replica.set_away(holder, state["a"])
+        entries: Any = await self._redis.xrange(self._key("log"), max=self._position)
+        for entry_id, fields in entries:
+            logged = _logged(entry_id, fields) if b"e" in fields else None
+            if logged is not None:
+                replica.keep(*logged)
+
+    # -- names (SharedState) -----------------------------------------------------------------
+
+    async def reserve(self, name: str, holder: int) -> None:
+        """Claim ``name`` in Redis for ``holder``, against every server, before the chat
+        asks ``claim`` (which then answers from this). Raises ``Unavailable``."""
+        if not self._up.is_set():
+            raise Unavailable
+        keys = [
+            self._key(f"name:{name_key(name)}"),
+            self._key(f"skeleton:{name_skeleton(name)}"),
+            self._key("members"),
+            self._key("last_id"),
+            self._key("log"),
+        ]
+        args: list[str | int | float] = [
+            holder, name, self.number, self._clock(), self._cap, self._key("lease:")
+        ]  # fmt: skip
+        try:
+            taken = _text(await self._claim(keys=keys, args=args))
+        except RedisError as error:
+            self._lost(error)
+            self.release(name, holder)  # in case it was claimed and the answer lost
+            raise Unavailable from error
+        self._reserved[holder] = (name, taken or None)
+
+    def claim(self, name: str, holder: int) -> str | None:
+        reserved = self._reserved.pop(holder, None)
+        if reserved is not None and reserved[0] == name and reserved[1] is not None:
+            return reserved[1]
+        other = self._replica.claim(name, holder)
+        if reserved is None or reserved[0] != name:
+            return other  # not claimed in Redis: the copy's answer (a programming slip)
+        if other is not None:  # Redis says it is free: the copy is behind
+            self._replica.release(other, self._replica.holder(other) or 0)
+            self._replica.claim(name, holder)
+        return None
+
+    def release(self, name: str, holder: int) -> None:
+        self._replica.release(name, holder)
+        keys = [
+            self._key(f"name:{name_key(name)}"),
+            self._key(f"skeleton:{name_skeleton(name)}"),
+        ]
+        self._send_step("release", holder, name, extra_keys=keys)
+
+    def holder(self, name: str) -> int | None:
+        return self._replica.holder(name)
+
+    def names(self) -> tuple[str, ...]:
+        return self._replica.names()
+
+    def count(self) -> int:
+        return self._replica.count()
+
+    def name_of(self, holder: int) -> str | None:
+        return self._replica.name_of(holder)
+
+    def since(self, holder: int) -> float | None:
+        return self._since.get(holder)
+
+    def set_away(self, holder: int, text: str | None) -> None:
+        if self._replica.aways().get(holder) == text:
+            return
+        self._replica.set_away(holder, text)
+        if self._replica.name_of(holder) is not None:  # a leave clears it with the name
+            self._send_step("away", holder, text or "")
+
+    def aways(self) -> dict[int, str]:
+        return self._replica.aways()
+
+    # -- presence ----------------------------------------------------------------------------
+
+    def enter(self, room: str, holder: int, name: str) -> None:
+        self._replica.enter(room, holder, name)
+        self._send_step("enter", holder, room, name)
+
+    def exit(self, room: str, holder: int) -> None:
+        self._replica.exit(room, holder)
+        self._send_step("exit", holder, room)
+
+    def room_count(self, room: str) -> int:
+        return self._replica.room_count(room)
+
+    def room_names(self, room: str) -> tuple[str, ...]:
+        return self._replica.room_names(room)
+
+    def room_counts(self) -> dict[str, int]:
+        return self._replica.room_counts()
+
+    def room_name(self, room: str) -> str | None:
+        return self._replica.room_name(room)
+
+    def rooms_of(self, holder: int) -> tuple[str, ...]:
+        return self._replica.rooms_of(holder)
+
+    def room_holders(self, room: str) -> Collection[int]:
+        return self._replica.room_holders(room)
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def append(self, draft: Numbered, route: Route) -> Numbered | None:
+        """Sent to be numbered; the event comes back from the stream (``HubListener``)."""
+        self._send_step("event", event_json(draft), route_json(route))
+        self._event_seqs.append(self._seq)
+        return None
+
+    def last_id(self) -> int:
+        return self._replica.last_id()
+
+    def read_after(self, last_id: int) -> list[Logged]:
+        return self._replica.read_after(last_id)
+
+    def oldest_id(self) -> int:
+        return self._replica.oldest_id()
+
+    # -- holds: kept by no process yet (a resume on another server is for later) -------------
+
+    def keeps_holds(self) -> bool:
+        return False
+
+    def keep_holds(self, holds: list[HoldRecord]) -> None:
+        pass
+
+    def take_holds(self) -> list[HoldRecord]:
+        return []
+
+    def first_member_id(self) -> int:
+        """Member ids made here start above this: each server has its own range, so a route
+        means the same members on every server."""
+        return self.number << MEMBER_ID_BITS
+
+    def available(self) -> bool:
+        return self._up.is_set() and len(self._outbox) < OUTBOX_LIMIT
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @property
+    def _cap(self) -> int:
+        """Entries the stream keeps: the log's events and the changes of state among them."""
+        return self.log_size * 4
+
+    def _send_step(self, kind: str, *args: str | int, extra_keys: list[str] | None = None) -> None:
+        self._seq += 1
+        keys = [
+            self._key("last_id"),
+            self._key("log"),
+            self._key("members"),
+            self._key(f"seq:{self.number}"),
+            *(extra_keys or ()),
+        ]
+        step_args: list[str | int | float] = [self.number, self._seq, self._cap, kind, *args]
+        self._outbox.append(_Step(self._step, keys, step_args, self._seq))
+        self._wake_writer.set()
+
+    async def _write_forever(self) -> None:
+        """One writer, so that steps reach Redis in the order they were made."""
+        while True:
+            await self._wake_writer.wait()
+            self._wake_writer.clear()
+            while self._outbox:
+                await self._up.wait()
+                batch = [self._outbox[i] for i in range(min(WRITE_BATCH, len(self._outbox)))]
+                try:
+                    async with self._redis.pipeline(transaction=False) as pipe:
+                        for step in batch:
+                            await step.script(keys=step.keys, args=step.args, client=pipe)
+                        await pipe.execute()
+                except RedisError as error:
+                    self._lost(error)
+                    continue  # the same steps again once back: each is done at most once
+                for _ in batch:
+                    self._outbox.popleft()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def _read_forever(self) -> None:
+        stream = self._key("log")
+        while not self._closing:
+            await self._up.wait()
+            try:
+                answer: Any = await self._reading.xread(
+                    {stream: self._position}, count=READ_COUNT, block=READ_BLOCK_MS
+                )
+            except RedisError as error:
+                self._lost(error)
+                continue
+            for _, entries in answer or ():
+                for entry_id, fields in entries:
+                    self._position = _text(entry_id)
+                    self._take(entry_id, fields)
+
+    def _take(self, entry_id: Any, fields: dict[bytes, bytes]) -> None:
+        """One entry of the stream: an event for the chat, or another server's change."""
+        origin = int(fields.get(b"s", b"0"))
+        if b"e" in fields:
+            logged = _logged(entry_id, fields)
+            if logged is None:
+                return
+            event, route = logged
+            self._event(event, route, origin == self.number, int(fields.get(b"q", b"0")))
+        elif origin != self.number:  # this server's own changes are in its copy already
+            self._apply(_text(fields[b"o"]), int(fields[b"h"]), fields)
+
+    def _event(self, event: Numbered, route: Route, mine: bool, seq: int) -> None:
+        listener = self._listener
+        newest = self._replica.last_id()
+        missed = event.id - newest - 1 if newest else 0
+        self._replica.keep(event, route)
+        if listener is None:
+            return
+        lost_mine = 0
+        if mine:
+            lost_mine = max(0, self._count_mine_between(seq))
+        if missed > 0 or lost_mine:
+            log.warning("the stream was trimmed under this server: %d events missed", missed)
+            listener.missed(max(missed, 0), lost_mine)
+        listener.logged(event, route, mine=mine)
+
+    def _count_mine_between(self, seq: int) -> int:
+        """How many of this server's events before step ``seq`` never came back (trimmed)."""
+        skipped = 0
+        while self._event_seqs and self._event_seqs[0] <= seq:
+            skipped += self._event_seqs.popleft() < seq
+        return skipped
+
+    def _apply(self, kind: str, holder: int, fields: dict[bytes, bytes]) -> None:
+        a, b = _text(fields.get(b"a", b"")), _text(fields.get(b"b", b""))
+        replica = self._replica
+        match kind:
+            case "claim":
+                other = replica.claim(a, holder)
+                if other is not None:  # Redis gave it: whoever the copy has is gone
+                    replica.release(other, replica.holder(other) or 0)
+                    replica.claim(a, holder)
+                self._since.setdefault(holder, float(b or 0))
+            case "release":
+                replica.release(a, holder)
+                if replica.name_of(holder) is None:
+                    self._since.pop(holder, None)
+                    for room in replica.rooms_of(holder):
+                        replica.exit(room, holder)
+            case "enter":
+                replica.enter(a, holder, b)
+            case "exit":
+                replica.exit(a, holder)
+            case "away":
+                replica.set_away(holder, a or None)
+
+    # -- the link to Redis -------------------------------------------------------------------
+
+    def _lost(self, error: Exception) -> None:
+        """Redis did not answer: refuse lines until it does, and try again and again. (A
+        task cancelled in a Redis call sees a lost connection: the cancellation goes on.)"""
+        task = asyncio.current_task()
+        if self._closing or (task is not None and task.cancelling()):
+            raise asyncio.CancelledError
+        if not self._up.is_set():
+            return
+        self._up.clear()
+        log.warning("Redis unreachable (%s): lines are refused until it is back", error)
+        if self._listener is not None:
+            self._listener.availability(False)
+        self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while True:
+            await asyncio.sleep(RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)])
+            attempt += 1
+            try:
+                await self._redis.ping()
+                await self._renew()
+                epoch = secrets.token_hex(8)
+                keys = [self._key("log"), self._key("members"), self._key("epoch")]
+                at, _, now = await self._snapshot(keys=keys, args=[epoch])
+                if _text(now) != self._epoch:
+                    await self._restock(_text(now), _text(at))
+            except RedisError:
+                continue
+            log.info("Redis is back after %d attempts", attempt)
+            self._up.set()
+            self._wake_writer.set()
+            if self._listener is not None:
+                self._listener.availability(True)
+            return
+
+    async def _restock(self, epoch: str, at: str) -> None:
+        """Redis came back without our data: numbers go on above the newest seen, and this
+        server writes its members back (each server does, for its own)."""
+        log.warning("Redis lost the chat's state (new epoch): writing this server's back")
+        self._epoch, self._position = epoch, at
+        keys = [self._key("last_id"), self._key("servers")]
+        await self._raise(keys=keys, args=[self._replica.last_id(), self.number])
+        if self._listener is None:
+            return
+        for member in self._listener.members():
+            keys = [
+                self._key(f"name:{name_key(member.name)}"),
+                self._key(f"skeleton:{name_skeleton(member.name)}"),
+                self._key("members"),
+                self._key("last_id"),
+                self._key("log"),
+            ]
+            args: list[str | int | float] = [
+                member.holder, member.name, self.number, member.since, self._cap, ""
+            ]  # fmt: skip
+            self._seq += 1
+            self._outbox.append(_Step(self._claim, keys, args, self._seq))
+            for key, name in member.rooms:
+                self._send_step("enter", member.holder, key, name)
+            if member.away:
+                self._send_step("away", member.holder, member.away)
+
+    # -- leases ------------------------------------------------------------------------------
+
+    async def _renew(self) -> None:
+        await self._redis.set(self._key(f"lease:{self.number}"), 1, px=int(self.lease * 1000))
+
+    async def _keep_lease(self) -> None:
+        """Renew this server's lease; look for servers whose lease ran out."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            if not self._up.is_set():
+                continue
+            try:
+                await self._renew()
+                await self._bury_the_dead()
+            except RedisError as error:
+                self._lost(error)
+
+    async def _bury_the_dead(self) -> None:
+        """A server whose lease is gone: its members leave, announced by one survivor."""
+        replica = self._replica
+        others: dict[int, list[int]] = {}
+        for name in replica.names():
+            holder = replica.holder(name)
+            if holder is not None and server_of(holder) != self.number:
+                others.setdefault(server_of(holder), []).append(holder)
+        for server, holders in others.items():
+            if server in self._buried or await self._redis.exists(self._key(f"lease:{server}")):
+                continue
+            first = await self._redis.set(self._key(f"buried:{server}"), self.number, nx=True)
+            self._buried.add(server)
+            if first and self._listener is not None:
+                log.warning("server %d is gone: %d users leave", server, len(holders))
+                self._listener.gone(holders)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _logged(entry_id: Any, fields: dict[bytes, bytes]) -> Logged | None:
+    """An event entry: its number is the entry's id (the JSON was written before it had one)."""
+    event = event_from_json(_text(fields[b"e"]))
+    if event is None:
+        return None
+    number = int(_text(entry_id).split("-", 1)[0])
+    return replace(event, id=number), route_from_json(_text(fields[b"r"]))

@@ -1,0 +1,108 @@
+"""The Lua scripts of the Redis hub: each change of shared state is one atomic call.
+
+Keys (under a prefix, ``papo`` by default): ``last_id`` (the event counter), ``log`` (the
+stream), ``members`` (a hash, member id -> JSON of its name, server, arrival, rooms and away
+text: what a server starting late reads), ``name:KEY`` and ``skeleton:SKELETON`` (who holds a
+name, and who holds a look-alike), ``lease:N`` (server N is alive), ``seq:N`` (the last step
+of server N carried out), ``servers`` (server numbers handed out), ``epoch`` (changes when
+Redis lost its data: the servers then write theirs back).
+
+Events go into the stream under the id ``N-1`` (N their number); changes of state under
+``N-*`` after the newest event N: one order for both, and ``XRANGE`` by event number.
+"""
+
+from __future__ import annotations
+
+# A step of one server, at most once: KEYS counter, stream, members, seq:N (+ name keys for a
+# release); ARGV server, step number, stream cap, kind, then the kind's arguments.
+STEP = """
+local seq = tonumber(ARGV[2])
+if seq <= tonumber(redis.call('GET', KEYS[4]) or '0') then return -1 end
+redis.call('SET', KEYS[4], seq)
+local kind = ARGV[4]
+if kind == 'event' then
+  local id = redis.call('INCR', KEYS[1])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], id .. '-1',
+             'e', ARGV[5], 'r', ARGV[6], 's', ARGV[1], 'q', ARGV[2])
+  return id
+end
+local holder = ARGV[5]
+local raw = redis.call('HGET', KEYS[3], holder)
+local member = nil
+if raw then member = cjson.decode(raw) end
+local a, b = ARGV[6] or '', ARGV[7] or ''
+if kind == 'release' then
+  if redis.call('GET', KEYS[5]) == holder then redis.call('DEL', KEYS[5]) end
+  if redis.call('GET', KEYS[6]) == holder then redis.call('DEL', KEYS[6]) end
+  if member and member.n == a then
+    redis.call('HDEL', KEYS[3], holder)
+    member = nil
+  end
+elseif member and kind == 'enter' then
+  member.r[a] = b
+elseif member and kind == 'exit' then
+  member.r[a] = nil
+elseif member and kind == 'away' then
+  member.a = a
+end
+if member then redis.call('HSET', KEYS[3], holder, cjson.encode(member)) end
+local last = redis.call('GET', KEYS[1]) or '0'
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], last .. '-*',
+           'o', kind, 'h', holder, 'a', a, 'b', b, 's', ARGV[1])
+return 0
+"""
+
+# Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream; ARGV holder,
+# name, server, arrival time, stream cap, the lease key prefix. Returns '' when taken now, or
+# the name held by a live member that ``name`` is or looks like. A member of a server whose
+# lease ran out still holds its name until a survivor announces it gone (once, in order).
+CLAIM = """
+local holder = ARGV[1]
+for i = 1, 2 do
+  local other = redis.call('GET', KEYS[i])
+  if other and other ~= holder then
+    local raw = redis.call('HGET', KEYS[3], other)
+    if raw then return cjson.decode(raw).n end
+  end
+end
+local raw = redis.call('HGET', KEYS[3], holder)
+local member
+if raw then
+  member = cjson.decode(raw)
+  if member.n ~= ARGV[2] then  -- a rename: the old name is released by its own step
+    member.n = ARGV[2]
+  end
+else
+  member = {n = ARGV[2], s = tonumber(ARGV[3]), t = tonumber(ARGV[4]), r = {}, a = ''}
+end
+redis.call('SET', KEYS[1], holder)
+redis.call('SET', KEYS[2], holder)
+-- cjson writes an empty table as {} (an object, as wanted): rooms stay a map.
+redis.call('HSET', KEYS[3], holder, cjson.encode(member))
+local last = redis.call('GET', KEYS[4]) or '0'
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], last .. '-*',
+           'o', 'claim', 'h', holder, 'a', ARGV[2], 'b', ARGV[4], 's', ARGV[3])
+return ''
+"""
+
+# What a server reads at start, at one instant: the newest stream entry's id, every member,
+# the epoch. KEYS stream, members, epoch; ARGV a new epoch, set if there is none.
+SNAPSHOT = """
+redis.call('SET', KEYS[3], ARGV[1], 'NX')
+local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local at = '0-0'
+if newest[1] then at = newest[1][1] end
+return {at, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}
+"""
+
+# After Redis lost its data: numbers go on above what this server saw. KEYS counter,
+# servers; ARGV the newest event id seen here, this server's number.
+RAISE = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+return 0
+"""

@@ -1,0 +1,105 @@
+"""Several servers when things fail: a server killed, Redis restarted, Redis slow, a server
+left behind by the log. Real processes, real redis-server, all on loopback."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+from tests.conftest import StartServer
+from tests.redis_server import RedisServer
+from tests.support import TIMEOUT
+
+
+def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    lease = ("--redis", redis_server.url, "--lease", "2")
+    one, two, three = (start_server(*lease) for _ in range(3))
+    ana, carol = one.user("ana"), three.user("carol")
+    bob = two.user("bob")
+    for user in (ana, carol):
+        user.expect("join", name="bob")
+    two.process.kill()  # SIGKILL: no goodbye, its lease is left to run out
+    killed = time.monotonic()
+    for user in (ana, carol):
+        leave = user.expect("leave", timeout=2 + TIMEOUT, name="bob")
+        assert leave["reason"] == "disconnect"
+    assert time.monotonic() - killed < 2 + 2  # within the lease and one look
+    for user in (ana, carol):  # once: the other survivor does not announce it again
+        assert not [e for e in user.quiet(1.0) if e["type"] == "leave"]
+        user.send("/online")
+        assert user.expect("online")["users"] == ["ana", "carol"]
+    bob.close()
+    again = one.client(json_mode=True).register("bob")
+    assert again["type"] == "welcome"  # the name is free again
+
+
+def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
+    ana, bob = one.user("ana"), two.user("bob")
+    ana.expect("join", name="bob")
+    redis_server.stop()
+    # The server notices at its next request to Redis (the reader's, within a second);
+    # from then on a line gets a clear error, never silence.
+    time.sleep(1.5)
+    ana.send("anyone?")
+    assert ana.expect("error")["code"] == "unavailable"
+    bob.send("/online")  # bob's server notices too
+    assert bob.expect("error")["code"] == "unavailable"
+    redis_server.start()  # empty: the servers write their users back and go on
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # each server comes back at its next attempt
+        ana.send("back?")
+        if ana.next_event()["type"] == "message":
+            break
+        time.sleep(0.2)
+    assert bob.expect("message", text="back?", timeout=TIMEOUT)
+    newcomer = two.client(json_mode=True).register("ana")  # still ana's, on every server
+    assert newcomer["code"] == "name_taken"
+    bob.send("/online")
+    assert bob.expect("online")["users"] == ["ana", "bob"]
+    assert "Redis is back" in one.log() and "Redis lost the chat's state" in one.log()
+
+
+def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
+    ana, bob = one.user("ana"), two.user("bob")
+    ana.expect("join", name="bob")
+    sleeper = threading.Thread(target=redis_server.command, args=("DEBUG", "SLEEP", "5"))
+    sleeper.start()
+    time.sleep(0.2)
+    ana.send("said while Redis sleeps")  # taken: it waits in order for Redis
+    time.sleep(3.5)  # past the command timeout: the servers count Redis as unreachable
+    ana.send("said later")
+    assert ana.expect("error", timeout=TIMEOUT)["code"] == "unavailable"
+    sleeper.join()
+    said = bob.expect("message", text="said while Redis sleeps", timeout=15)
+    assert said["from"] == "ana"
+    assert not [e for e in bob.quiet(1.5) if e.get("text") == "said while Redis sleeps"]
+
+
+def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    args = ("--redis", redis_server.url, "--log-size", "50", "--lease", "60")
+    fast = ("--rate", "0", "--ip-rate", "0")
+    one, two = start_server(*args, *fast), start_server(*args, *fast)
+    talker, reader = one.user("talker"), two.user("reader")
+    talker.expect("join", name="reader")
+    two.signal(signal.SIGSTOP)  # left behind: it reads nothing while the log moves on
+    try:
+        for n in range(1500):
+            talker.send(f"m{n}")
+        talker.expect("message", text="m1499", timeout=30)
+    finally:
+        two.signal(signal.SIGCONT)
+    missed = reader.expect("info", code="missed", timeout=TIMEOUT)
+    assert missed["count"] > 0
+    assert "missed" in two.log()
+    assert reader.expect("message", text="m1499", timeout=TIMEOUT)

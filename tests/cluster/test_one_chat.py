@@ -1,0 +1,138 @@
+"""Several servers, one chat: real papo servers sharing a real redis-server, clients on each."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import StartServer
+from tests.redis_server import RedisServer
+from tests.support import TIMEOUT, Event, LineClient, ServerProcess
+
+
+def servers(start: StartServer, redis: RedisServer, count: int, *args: str) -> list[ServerProcess]:
+    return [start("--redis", redis.url, *args) for _ in range(count)]
+
+
+def asked_until(user: LineClient, line: str, kind: str, done: Callable[[Event], bool]) -> Event:
+    """Ask until the answer says ``done``: a change made on another server reaches this one
+    through Redis a moment later (what is not an event of the log has no order to wait for)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        user.send(line)
+        answer = user.expect(kind)
+        if done(answer) or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
+
+
+def test_names_are_unique_and_everybody_is_seen_across_servers(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = servers(start_server, redis_server, 2)
+    ana = one.user("ana")
+    bob = two.user("bob")
+    ana.expect("join", name="bob")
+    taken = two.client(json_mode=True).register("ANA")  # another spelling of a name held there
+    assert taken["type"] == "error" and taken["code"] == "name_taken"
+    lookalike = one.client(json_mode=True).register("b0b")  # not bob, but looks like it
+    assert lookalike["code"] == "name_taken" and lookalike.get("like") == "bob"
+    bob.send("/online")
+    assert bob.expect("online")["users"] == ["ana", "bob"]
+    bob.send("hello ana")
+    said = ana.expect("message", text="hello ana")
+    assert said["from"] == "bob"
+    assert bob.expect("message", text="hello ana")["id"] == said["id"]  # one numbering
+    ana.send("/private bob psst")
+    assert bob.expect("private", text="psst")["from"] == "ana"
+    bob.send("/r back at you")
+    assert ana.expect("private", text="back at you")["from"] == "bob"
+    ana.send("/msg nobody hi")
+    assert ana.expect("error", code="no_such_user")
+    ana.send("/away lunch")
+    ana.expect("info", code="now_away")
+    whois = asked_until(bob, "/whois ana", "whois", lambda w: w["away"] is not None)
+    assert whois["rooms"] == ["#lobby"] and whois["away"] == "lunch"
+    bob.send("/msg ana are you there")
+    assert bob.expect("info", code="away")["away"] == "lunch"
+
+
+def test_rooms_their_members_topics_and_history_are_the_same_everywhere(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = servers(start_server, redis_server, 2)
+    ana, bob = one.user("ana"), two.user("bob")
+    ana.send("/join #dev")
+    ana.expect("joined", room="#dev")
+    ana.send("/topic releases")
+    ana.expect("topic", text="releases")
+    ana.send("first in dev")
+    ana.expect("message", text="first in dev")
+    bob.send("/rooms")
+    rooms = {room["room"]: room for room in bob.expect("rooms")["rooms"]}
+    assert rooms["#dev"]["count"] == 1 and rooms["#dev"]["topic"] == "releases"
+    bob.send("/join #DEV")  # the room's name is its maker's, whatever the case typed
+    joined = bob.expect("joined", room="#dev")
+    assert joined["users"] == ["ana", "bob"] and joined["topic"] == "releases"
+    assert bob.expect("message", text="first in dev")["history"] is True
+    ana.expect("join", name="bob", room="#dev")
+    bob.send("/online #dev")
+    assert bob.expect("online", room="#dev")["users"] == ["ana", "bob"]
+    # A server started later reads the chat as it stands.
+    three = start_server("--redis", redis_server.url)
+    carol = three.user("carol")
+    assert carol.welcome is not None and carol.welcome["users"] == ["ana", "bob", "carol"]
+    carol.send("/join #dev")
+    assert carol.expect("message", text="first in dev")["history"] is True
+    bob.send("/part")
+    ana.expect("leave", name="bob", room="#dev")
+    assert bob.expect("info", code="current")["room"] == "#lobby"
+
+
+def test_every_client_on_every_server_reads_one_order(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    fast = ("--rate", "0", "--ip-rate", "0")
+    trio = servers(start_server, redis_server, 3, *fast)
+    users = [server.user(f"u{n}{i}") for n, server in enumerate(trio) for i in range(2)]
+    for user in users:  # everybody has seen everybody arrive: the joins are behind us
+        asked_until(user, "/online", "online", lambda o: len(o["users"]) == len(users))
+    per_user = 50
+
+    def talk(user: LineClient, n: int) -> None:
+        for i in range(per_user):
+            user.send(f"m{n}-{i}")
+
+    threads = [threading.Thread(target=talk, args=(u, n)) for n, u in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    orders = []
+    total = per_user * len(users)
+    for user in users:
+        seen: list[tuple[int, str]] = []
+        while len(seen) < total:
+            event = user.expect("message")
+            seen.append((event["id"], event["text"]))
+        orders.append(seen)
+    first = orders[0]
+    assert [i for i, _ in first] == sorted(i for i, _ in first)  # ascending ids
+    assert len({i for i, _ in first}) == total and len({t for _, t in first}) == total
+    assert [i for i, _ in first] == list(range(first[0][0], first[0][0] + total))  # no gap
+    for order in orders[1:]:
+        assert order == first  # the same sequence, on every server
+
+
+@pytest.mark.parametrize("flag", [("--workers", "2"), ("--lease", "5")])
+def test_options_of_several_servers_need_redis(
+    start_server: StartServer, flag: tuple[str, str]
+) -> None:
+    if flag[0] == "--lease":
+        start_server(*flag)  # harmless alone: one process has no lease to keep
+        return
+    with pytest.raises(RuntimeError, match="--workers needs --redis"):
+        start_server(*flag)

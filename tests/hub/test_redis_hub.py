@@ -1,0 +1,151 @@
+"""The Redis hub against a real redis-server: one order for every server, each step done once,
+a late server reading the chat as it stands. Two hubs in one event loop, as two servers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+from papo.core.shared import Route
+from papo.hub.backplane import MemberState
+from papo.hub.redis_hub import RedisHub
+from papo.protocol.events import Message, Private, RoomEvent
+from tests.redis_server import RedisServer
+from tests.support import ROOT
+
+NOW = 1_700_000_000.0
+
+
+def message(text: str) -> Message:
+    return Message(ts=NOW, id=0, sender="ana", text=text, room="#lobby")
+
+
+class Heard:
+    """A server as the hub sees it: what the log brought, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[RoomEvent, Route, bool]] = []
+        self.misses: list[tuple[int, int]] = []
+
+    def logged(self, event: RoomEvent, route: Route, *, mine: bool) -> None:
+        self.events.append((event, route, mine))
+
+    def missed(self, count: int, mine: int) -> None:
+        self.misses.append((count, mine))
+
+    def gone(self, holders: list[int]) -> None:
+        pass
+
+    def availability(self, available: bool) -> None:
+        pass
+
+    def members(self) -> list[MemberState]:
+        return []
+
+
+async def settle(heard: list[Heard], count: int) -> None:
+    """Until every hub has read ``count`` events (bounded)."""
+    for _ in range(500):
+        if all(len(h.events) >= count for h in heard):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError([len(h.events) for h in heard])
+
+
+def test_two_servers_appending_at_once_read_one_order_with_no_id_twice(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        hubs = [RedisHub(redis_server.url), RedisHub(redis_server.url)]
+        heard = [Heard(), Heard()]
+        for hub, listener in zip(hubs, heard, strict=True):
+            await hub.start()
+            hub.follow(listener)
+        lobby = Route(frozenset({"#lobby"}), author=7)
+        for n in range(400):
+            assert hubs[n % 2].append(message(f"m{n}"), lobby) is None  # numbered later
+            if n % 40 == 0:
+                await asyncio.sleep(0)  # both writers in flight at once
+        await settle(heard, 400)
+        orders = [[(e.id, getattr(e, "text", "")) for e, _, _ in h.events] for h in heard]
+        assert orders[0] == orders[1]
+        assert [i for i, _ in orders[0]] == list(range(1, 401))
+        assert sorted(t for _, t in orders[0]) == sorted(f"m{n}" for n in range(400))
+        for number, listener in enumerate(heard):  # each knows its own events
+            assert sum(mine for _, _, mine in listener.events) == 200, number
+        assert {route for _, route, _ in heard[0].events} == {lobby}
+        assert hubs[1].read_after(398)[0][0].id == 399 and hubs[0].last_id() == 400
+        for hub in hubs:
+            await hub.close()
+
+    asyncio.run(run())
+
+
+def test_names_rooms_and_away_reach_a_server_started_later(redis_server: RedisServer) -> None:
+    async def run() -> None:
+        first = RedisHub(redis_server.url)
+        await first.start()
+        first.follow(Heard())
+        ana = first.first_member_id() + 1
+        await first.reserve("ana", ana)
+        assert first.claim("ana", ana) is None
+        first.enter("#dev", ana, "#Dev")
+        first.set_away(ana, "lunch")
+        private = Private(ts=NOW, id=0, sender="ana", recipient="ana", text="note")
+        first.append(private, Route(to=(ana,)))
+        await asyncio.sleep(0.3)
+        late = RedisHub(redis_server.url)
+        await late.start()
+        assert late.first_member_id() != first.first_member_id()  # its own range of ids
+        assert late.names() == ("ana",) and late.holder("ANA") == ana
+        assert late.room_name("#dev") == "#Dev" and late.room_names("#dev") == ("ana",)
+        assert late.aways() == {ana: "lunch"} and late.since(ana) is not None
+        [(event, route)] = late.read_after(0)
+        assert isinstance(event, Private) and event.id == 1 and route.to == (ana,)
+        late.follow(Heard())
+        bob = late.first_member_id() + 1
+        await late.reserve("аna", bob)  # a Cyrillic a: looks like ana, refused everywhere
+        assert late.claim("аna", bob) == "ana"
+        first.release("ana", ana)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if not late.names():
+                break
+        assert late.names() == () and late.room_count("#dev") == 0
+        await late.reserve("ana", bob)
+        assert late.claim("ana", bob) is None  # free again
+        for hub in (first, late):
+            await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_step_resent_after_a_lost_answer_is_done_once(redis_server: RedisServer) -> None:
+    async def run() -> None:
+        hub = RedisHub(redis_server.url)
+        heard = Heard()
+        await hub.start()
+        hub.follow(heard)
+        hub.append(message("once"), Route(frozenset({"#lobby"})))
+        await settle([heard], 1)
+        step = hub._step  # the same step again, as the writer sends it after a timeout
+        keys = [f"papo:{k}" for k in ("last_id", "log", "members", f"seq:{hub.number}")]
+        again = await step(keys=keys, args=[hub.number, 1, 100, "event", "{}", "[]"])
+        assert again == -1
+        await asyncio.sleep(0.2)
+        assert len(heard.events) == 1
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_the_server_imports_no_redis_without_it() -> None:
+    """papo needs only the standard library unless --redis is asked for."""
+    probe = "import sys, papo.server.__main__, papo.client.__main__; print('redis' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.stdout.strip() == "False", result.stderr
