@@ -17,6 +17,7 @@ from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, parse_config
 from papo.server.fdlimit import fit_client_limit
+from papo.server.workers import READY_LINE, run_workers
 
 log = logging.getLogger("papo.server")
 
@@ -70,6 +71,8 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
     for host, port in server.irc_addresses:  # after the papo ones, which scripts read first
         print(f"papo listening on irc://{format_address(host, port)}", flush=True)
+    if os.environ.get("PAPO_WORKER"):  # its parent waits for this (workers.py)
+        print(READY_LINE, flush=True)
     log.info(
         "papo %s ready, language %s, event loop %s",
         __version__,
@@ -106,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if config.workers > 1:
+        return run_workers(config, sys.argv[1:] if argv is None else list(argv))
     try:
         store = LogStore(config.store) if config.store is not None else None
     except StoreError as error:

@@ -187,7 +187,7 @@ class ChatServer:
         addresses: list[tuple[str, int]] = []
         for host in listen_hosts(self.config.host):
             try:
-                sockets = open_listeners(host, port)
+                sockets = open_listeners(host, port, reuse_port=self.config.reuse_port)
             except OSError as error:
                 if self.config.host is None and host == "::" and addresses:
                     log.warning("IPv6 unavailable (%s); listening on IPv4 only", error)

@@ -73,6 +73,7 @@ class ServerConfig:
     redis: str | None = None  # several servers, one chat: the Redis they share
     lease: float = 10.0  # seconds a server's users outlive it, with --redis
     workers: int = 1  # server processes on one port, with --redis
+    reuse_port: bool = False  # share the port with other processes (what --workers starts)
 
 
 _non_negative_int = within(int, 0)
@@ -204,6 +205,12 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         help=_("with --redis: server processes on one port, one per core (1)"),
     )
     add(
+        "--reuse-port",
+        action="store_true",
+        default=None,
+        help=_("share the port with other papo servers of one chat (SO_REUSEPORT)"),
+    )
+    add(
         "--irc-port",
         type=within(int, 0, 65535),
         help=_("also let IRC clients in, on this port (default: none)"),
@@ -254,6 +261,10 @@ _NOT_SETTINGS = frozenset({"help", "version"})
 _DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {"motd", "language"}
 
 
+def _flag(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
     """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
     words = sys.argv[1:] if argv is None else list(argv)
@@ -265,6 +276,8 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         if raw is None or dest in _NOT_SETTINGS:
             continue
         convert = action.type if callable(action.type) else str
+        if action.const is True:  # a flag: PAPO_REUSE_PORT=1 (or true, yes) sets it
+            convert = _flag
         try:
             env_defaults[dest] = convert(raw)
         except (ValueError, argparse.ArgumentTypeError) as error:

@@ -34,8 +34,12 @@ def listen_hosts(host: str | None) -> list[str]:
     return ["0.0.0.0", "::"] if socket.has_ipv6 else ["0.0.0.0"]
 
 
-def open_listeners(host: str, port: int) -> list[socket.socket]:
-    """Bound, listening, non-blocking sockets for every address ``host`` resolves to."""
+def open_listeners(
+    host: str, port: int, *, reuse_port: bool = False, listen: bool = True
+) -> list[socket.socket]:
+    """Bound, listening, non-blocking sockets for every address ``host`` resolves to.
+    ``reuse_port``: shared with other processes (SO_REUSEPORT: the kernel spreads the
+    connections among them); ``listen`` False only holds the port (bound, taking none)."""
     listeners: list[socket.socket] = []
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -43,10 +47,13 @@ def open_listeners(host: str, port: int) -> list[socket.socket]:
             sock = socket.socket(family, kind, proto)
             listeners.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             sock.bind(address)
-            sock.listen(BACKLOG)
+            if listen:
+                sock.listen(BACKLOG)
             sock.setblocking(False)
     except OSError:
         for sock in listeners:

@@ -1,0 +1,145 @@
+"""``--workers N``: N server processes on one port, one chat through Redis, one per core.
+
+Each worker is a whole papo server (``--reuse-port``: the kernel spreads new connections among
+their listening sockets, SO_REUSEPORT); Redis makes them one chat. This process only starts
+them, restarts one that dies (and says so in the log), and stops them all on SIGTERM or
+SIGINT. It holds the ports it hands them (bound, never listening: it takes no connection), so a
+port 0 becomes one free port that every worker shares.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+from papo.server.config import ServerConfig
+from papo.server.listen import listen_hosts, open_listeners
+
+log = logging.getLogger("papo.server.workers")
+
+READY_LINE = "papo worker ready"  # a worker's last line on stdout once it listens
+READY_SECONDS = 30.0  # a worker that has not listened by then is stopped
+SUPERVISE_EVERY = 0.2  # seconds between looks at the workers
+RESTART_PAUSE = 1.0  # before restarting a worker that died, so a broken one cannot spin
+STOP_EXTRA_SECONDS = 5.0  # past --shutdown-grace, a worker still running is killed
+
+
+class Worker:
+    def __init__(self, number: int, args: list[str]) -> None:
+        self.number = number
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "papo.server", *args],
+            stdout=subprocess.PIPE,
+            bufsize=0,  # unbuffered: a line select() saw is not hidden in a buffer
+            env={**os.environ, "PAPO_WORKER": str(number)},
+        )
+        self.started = time.monotonic()
+
+    def wait_ready(self) -> list[str]:
+        """Its "listening on" lines, once it listens; [] if it stopped or took too long."""
+        assert self.process.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + READY_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.process.stdout], [], [], left)
+            line = self.process.stdout.readline().decode() if ready else ""
+            if not line:
+                break
+            if line.strip() == READY_LINE:
+                return lines
+            lines.append(line.rstrip("\n"))
+        return []
+
+
+def _reserve(host: str | None, port: int) -> tuple[int, list[socket.socket]]:
+    """The port every worker will share (port 0: a free one), held by this process."""
+    held: list[socket.socket] = []
+    for each in listen_hosts(host):
+        try:
+            held += open_listeners(each, port, reuse_port=True, listen=False)
+        except OSError:
+            if host is None and each == "::" and held:
+                continue  # no IPv6 here: the workers will say so and listen on IPv4
+            raise
+        port = held[0].getsockname()[1]
+    return port, held
+
+
+def worker_args(argv: Sequence[str], ports: dict[str, int]) -> list[str]:
+    """The parent's options, then what makes a worker (the last of each option wins)."""
+    args = [*argv, "--workers", "1", "--reuse-port"]
+    for option, port in ports.items():
+        args += [option, str(port)]
+    return args
+
+
+def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
+    held: list[socket.socket] = []
+    ports: dict[str, int] = {}
+    doors = {"--port": config.port, "--irc-port": config.irc_port}
+    doors["--irc-tls-port"] = config.irc_tls_port
+    try:
+        for option, port in doors.items():
+            if port is not None:
+                ports[option], sockets = _reserve(config.host, port)
+                held += sockets
+    except OSError as error:
+        print(f"papo-server: cannot listen: {error}", file=sys.stderr)
+        return 1
+    args = worker_args(argv, ports)
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    workers = [Worker(n, args) for n in range(1, config.workers + 1)]
+    listening = [worker.wait_ready() for worker in workers]
+    if not all(listening):
+        log.error("a worker did not start: stopping them all")
+        _stop_all(workers, config)
+        return 1
+    for line in listening[0]:
+        print(line, flush=True)
+    log.info("%d workers on one port, sharing %s", len(workers), config.redis)
+    while not stopping:
+        time.sleep(SUPERVISE_EVERY)
+        for index, worker in enumerate(workers):
+            code = worker.process.poll()
+            if code is None or stopping:
+                continue
+            log.warning("worker %d (pid %d) ended with %s: restarting it", worker.number,
+                        worker.process.pid, code)  # fmt: skip
+            time.sleep(RESTART_PAUSE)
+            workers[index] = replacement = Worker(worker.number, args)
+            if replacement.wait_ready():
+                log.info("worker %d is back (pid %d)", worker.number, replacement.process.pid)
+    _stop_all(workers, config)
+    for sock in held:
+        sock.close()
+    return 0
+
+
+def _stop_all(workers: list[Worker], config: ServerConfig) -> None:
+    """SIGTERM to each: they tell their users and leave the chat; the slow ones are killed."""
+    for worker in workers:
+        if worker.process.poll() is None:
+            worker.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + config.shutdown_grace + STOP_EXTRA_SECONDS
+    for worker in workers:
+        try:
+            worker.process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning("worker %d did not stop in time: killed", worker.number)
+            worker.process.kill()
+            worker.process.wait()

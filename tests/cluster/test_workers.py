@@ -1,0 +1,67 @@
+"""``--workers N``: N processes on one port, one chat; the parent restarts a worker that dies
+and stops them all on SIGTERM. Real processes, a real redis-server, loopback only."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from tests.conftest import StartServer
+from tests.redis_server import RedisServer
+from tests.support import TIMEOUT, ServerProcess
+
+
+def children(parent: ServerProcess) -> list[int]:
+    """The PIDs of the processes the server started (its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent.process.pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def test_workers_share_one_port_and_are_one_chat(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    server = start_server("--redis", redis_server.url, "--workers", "2")
+    assert len(children(server)) == 2
+    users = [server.user(f"user{n}") for n in range(12)]  # spread by the kernel
+    numbers = {line.split("server ", 1)[1].split()[0] for line in server.log().splitlines()
+               if "of the chat on" in line}  # fmt: skip
+    assert len(numbers) == 2  # two servers of one chat
+    users[0].send("hello workers")
+    for user in users:
+        assert user.expect("message", text="hello workers")["from"] == "user0"
+    users[-1].send("/online")
+    assert len(users[-1].expect("online")["users"]) == 12
+    taken = server.client(json_mode=True).register("USER3")
+    assert taken["code"] == "name_taken"
+
+
+def test_a_worker_that_dies_is_restarted_and_sigterm_stops_them_all(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    server = start_server("--redis", redis_server.url, "--workers", "2", "--lease", "2")
+    first = children(server)
+    os.kill(first[0], signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "is back" not in server.log():
+        time.sleep(0.1)
+    assert "ended with -9: restarting it" in server.log() and "is back" in server.log()
+    now = children(server)
+    assert len(now) == 2 and first[1] in now and first[0] not in now
+    ana = server.user("ana")  # the chat goes on
+    ana.send("still here")
+    ana.expect("message", text="still here")
+    server.signal(signal.SIGTERM)
+    assert server.wait(TIMEOUT + 5) == 0
+    for pid in now:  # the workers are gone too
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
