@@ -15,23 +15,28 @@ from tests.support import TIMEOUT
 def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    lease = ("--redis", redis_server.url, "--lease", "2")
+    lease = ("--redis", redis_server.url, "--lease", "2", "--resume-grace", "1")
     one, two, three = (start_server(*lease) for _ in range(3))
     ana, carol = one.user("ana"), three.user("carol")
-    bob = two.user("bob")
+    bob = two.line_user("bob")  # a line client: it cannot resume
+    dave = two.user("dave")  # a program: held for its resume grace, then gone
     for user in (ana, carol):
-        user.expect("join", name="bob")
+        user.expect("join", name="dave")
     two.process.kill()  # SIGKILL: no goodbye, its lease is left to run out
     killed = time.monotonic()
     for user in (ana, carol):
         leave = user.expect("leave", timeout=2 + TIMEOUT, name="bob")
         assert leave["reason"] == "disconnect"
     assert time.monotonic() - killed < 2 + 2  # within the lease and one look
-    for user in (ana, carol):  # once: the other survivor does not announce it again
+    for user in (ana, carol):
+        held_over = user.expect("leave", timeout=TIMEOUT, name="dave")
+        assert held_over["reason"] == "timeout"  # its hold ran out: nobody resumed it
+    for user in (ana, carol):  # once: the other survivor does not announce them again
         assert not [e for e in user.quiet(1.0) if e["type"] == "leave"]
         user.send("/online")
         assert user.expect("online")["users"] == ["ana", "carol"]
     bob.close()
+    dave.close()
     again = one.client(json_mode=True).register("bob")
     assert again["type"] == "welcome"  # the name is free again
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+from papo.core.holds import HoldRecord
 from papo.core.shared import Route
 from papo.hub.backplane import MemberState
 from papo.hub.redis_hub import RedisHub
@@ -35,7 +36,10 @@ class Heard:
     def missed(self, count: int, mine: int) -> None:
         self.misses.append((count, mine))
 
-    def gone(self, holders: list[int]) -> None:
+    def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
+        pass
+
+    def moved(self, holder: int) -> None:
         pass
 
     def availability(self, available: bool) -> None:

@@ -412,12 +412,39 @@ class Chat:
         token = self._new_token()
         session.token = token_digest(token)
         self._tokens[session.token] = session
+        self.shared.keep_token(session.sid, session.token, session.first_id)
         return token
 
     def _revoke_token(self, session: Session) -> None:
         if session.token is not None:
             self._tokens.pop(session.token, None)
+            self.shared.drop_token(session.sid, session.token)
             session.token = None
+
+    def knows_token(self, token: str) -> bool:
+        """Whether ``token`` resumes a member of this process (else, maybe of another)."""
+        return token_digest(token) in self._tokens
+
+    def adopt(self, hold: HoldRecord) -> Session:
+        """A member of another server, held here from now on: it resumes here (its token was
+        given to this server), or its server is gone and this one holds it for the grace."""
+        self._restore(hold)
+        return self.members[hold.member]
+
+    def moved_away(self, holder: int, now: float) -> list[Output]:
+        """A member of this server resumed on another: it is that server's now. Nobody is
+        told anything (it never left); a connection it still has here is replaced."""
+        member = self.members.pop(holder, None)
+        if member is None:
+            return []
+        if member.token is not None:
+            self._tokens.pop(member.token, None)
+        self.ignores.forget(member)
+        self.rooms.forget(member)
+        if member.held_until is not None:
+            member.held_until = None
+            return []
+        return [Send(Bye(ts=now, reason=ByeReason.REPLACED), member), Close(member)]
 
     def _resume(self, session: Session, token: str, last: str, now: float) -> list[Decided]:
         """``/resume TOKEN LAST_ID``: back as the member the token is for, with everything it

@@ -77,6 +77,18 @@ class RoomDirectory:
             del self._live[room.key]
             self._dormant.keep(room)
 
+    def forget(self, session: Session) -> None:
+        """``session`` is another server's now (it resumed there): out of this process's
+        rooms, which may go dormant, and still in the shared ones."""
+        for key in session.rooms:
+            room = self._live.get(key)
+            if room is None:
+                continue
+            room.members.pop(session.sid, None)
+            if not room.members and room is not self.default:
+                del self._live[key]
+                self._dormant.keep(room)
+
     # -- making them -------------------------------------------------------------------------
 
     def open(self, name: str, key: str) -> Room:

@@ -142,6 +142,15 @@ class SharedState(Protocol):
         """The id of the oldest event kept (0: none): older ones can no longer be read."""
         ...
 
+    def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
+        """``holder`` may resume with the token of this digest (several servers: on any of
+        them; ``first_id``: the newest id when it arrived)."""
+        ...
+
+    def drop_token(self, holder: int, digest: bytes) -> None:
+        """That token is no longer ``holder``'s (used, replaced, or the member left)."""
+        ...
+
     def keeps_holds(self) -> bool:
         """Whether held members outlive this process (the log does: a restart can resume)."""
         ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from papo.core.holds import HoldRecord
 from papo.core.shared import Numbered, Route, SharedState
 
 
@@ -40,8 +41,13 @@ class HubListener(Protocol):
         """``count`` events were lost to this server (``mine`` of them its own)."""
         ...
 
-    def gone(self, holders: list[int]) -> None:
-        """These members' server is gone: this server announces their leaves."""
+    def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
+        """These members' server is gone: this server announces their leaves, but holds
+        those in ``holds`` (they can resume) for the grace."""
+        ...
+
+    def moved(self, holder: int) -> None:
+        """That member resumed on another server: it is no longer this one's."""
         ...
 
     def availability(self, available: bool) -> None:
@@ -67,6 +73,11 @@ class Backplane(SharedState, Protocol):
     async def reserve(self, name: str, holder: int) -> None:
         """Claim ``name`` for ``holder`` on every server before the chat's ``claim``; raises
         ``Unavailable``."""
+        ...
+
+    async def take(self, digest: bytes) -> HoldRecord | None:
+        """The member whose resume token has this digest, taken over by this server (the
+        token used up); None if none. Raises ``Unavailable``."""
         ...
 
     def follow(self, listener: HubListener) -> None:

@@ -174,6 +174,12 @@ class MemoryHub:
 
     # -- holds -------------------------------------------------------------------------------
 
+    def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
+        pass  # the chat's own table is the only one: every member is this process's
+
+    def drop_token(self, holder: int, digest: bytes) -> None:
+        pass
+
     def keeps_holds(self) -> bool:
         return self._store is not None
 

@@ -44,7 +44,7 @@ from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
-from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEP
+from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEP, TAKE
 from papo.protocol.names import name_key, name_skeleton
 
 log = logging.getLogger("papo.hub.redis")
@@ -90,6 +90,9 @@ class RedisHub:
         self._p = prefix
         self._replica = MemoryHub(log_size)
         self._since: dict[int, float] = {}  # arrival of members of other servers
+        # The server each member is on, where it is not the one its id says (it resumed on
+        # another): whose lease it depends on.
+        self._moved_to: dict[int, int] = {}
         options: dict[str, Any] = {"socket_connect_timeout": COMMAND_TIMEOUT}
         self._redis = Redis.from_url(url, socket_timeout=COMMAND_TIMEOUT, **options)
         self._reading = Redis.from_url(url, socket_timeout=READ_BLOCK_MS / 1000 + 5, **options)
@@ -97,6 +100,7 @@ class RedisHub:
         self._claim = self._redis.register_script(CLAIM)
         self._snapshot = self._redis.register_script(SNAPSHOT)
         self._raise = self._redis.register_script(RAISE)
+        self._take_script = self._redis.register_script(TAKE)
         self.number = 0  # this server's, from Redis at start
         self._seq = 0  # steps made here
         self._event_seqs: deque[int] = deque()  # steps of this server's events not yet back
@@ -164,6 +168,8 @@ class RedisHub:
         for holder_raw, state_raw in zip(pairs, pairs, strict=True):
             holder, state = int(holder_raw), json.loads(state_raw)
             replica.claim(state["n"], holder)
+            if int(state["s"]) != server_of(holder):
+                self._moved_to[holder] = int(state["s"])
             self._since[holder] = float(state["t"])
             for key, name in (state.get("r") or {}).items():
                 replica.enter(key, holder, name)
@@ -290,7 +296,35 @@ class RedisHub:
     def oldest_id(self) -> int:
         return self._replica.oldest_id()
 
-    # -- holds: kept by no process yet (a resume on another server is for later) -------------
+    # -- resume on any server ----------------------------------------------------------------
+
+    def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
+        token_key = [self._key(f"token:{digest.hex()}")]
+        self._send_step("token", holder, digest.hex(), first_id, extra_keys=token_key)
+
+    def drop_token(self, holder: int, digest: bytes) -> None:
+        token_key = [self._key(f"token:{digest.hex()}")]
+        self._send_step("untoken", holder, digest.hex(), extra_keys=token_key)
+
+    async def take(self, digest: bytes) -> HoldRecord | None:
+        """The member whose token has this digest, taken over by this server (its token used
+        up); None if no member has it. Raises ``Unavailable``."""
+        return await self._take_over(self._key(f"token:{digest.hex()}"), "")
+
+    async def _take_over(self, token_key: str, holder: str) -> HoldRecord | None:
+        if not self._up.is_set():
+            raise Unavailable
+        keys = [token_key, self._key("members"), self._key("last_id"), self._key("log")]
+        try:
+            found: Any = await self._take_script(keys=keys, args=[self.number, self._cap, holder])
+        except RedisError as error:
+            self._lost(error)
+            raise Unavailable from error
+        if not found:
+            return None
+        member, raw = found
+        self._moved_to[int(member)] = self.number
+        return _hold_of(int(member), _text(raw))
 
     def keeps_holds(self) -> bool:
         return False
@@ -414,6 +448,7 @@ class RedisHub:
                 replica.release(a, holder)
                 if replica.name_of(holder) is None:
                     self._since.pop(holder, None)
+                    self._moved_to.pop(holder, None)
                     for room in replica.rooms_of(holder):
                         replica.exit(room, holder)
             case "enter":
@@ -422,6 +457,10 @@ class RedisHub:
                 replica.exit(a, holder)
             case "away":
                 replica.set_away(holder, a or None)
+            case "moved":
+                self._moved_to[holder] = int(a)
+                if self._listener is not None:
+                    self._listener.moved(holder)
 
     # -- the link to Redis -------------------------------------------------------------------
 
@@ -511,16 +550,29 @@ class RedisHub:
         others: dict[int, list[int]] = {}
         for name in replica.names():
             holder = replica.holder(name)
-            if holder is not None and server_of(holder) != self.number:
-                others.setdefault(server_of(holder), []).append(holder)
+            if holder is None:
+                continue
+            server = self._moved_to.get(holder, server_of(holder))
+            if server != self.number:
+                others.setdefault(server, []).append(holder)
         for server, holders in others.items():
             if server in self._buried or await self._redis.exists(self._key(f"lease:{server}")):
                 continue
             first = await self._redis.set(self._key(f"buried:{server}"), self.number, nx=True)
             self._buried.add(server)
-            if first and self._listener is not None:
-                log.warning("server %d is gone: %d users leave", server, len(holders))
-                self._listener.gone(holders)
+            if not first or self._listener is None:
+                continue
+            # Those that can resume are held here, as if their connection had dropped.
+            holds = []
+            for holder in holders:
+                hold = await self._take_over("", str(holder))
+                if hold is not None and hold.token:
+                    holds.append(hold)
+            log.warning(
+                "server %d is gone: %d users leave, %d held for a resume",
+                server, len(holders) - len(holds), len(holds),
+            )  # fmt: skip
+            self._listener.gone(holders, holds)
 
 
 def _text(value: Any) -> str:
@@ -534,3 +586,24 @@ def _logged(entry_id: Any, fields: dict[bytes, bytes]) -> Logged | None:
         return None
     number = int(_text(entry_id).split("-", 1)[0])
     return replace(event, id=number), route_from_json(_text(fields[b"r"]))
+
+
+def _hold_of(member: int, raw: str) -> HoldRecord:
+    """A member's state in Redis as a hold (its end is set by whoever holds it)."""
+    state = json.loads(raw)
+    names: dict[str, str] = state.get("r") or {}
+    order = [key for key in (state.get("o") or []) if key in names]
+    order += [key for key in names if key not in order]
+    return HoldRecord(
+        member=member,
+        name=state["n"],
+        token=bytes.fromhex(state.get("k") or ""),
+        until=0.0,
+        rooms=tuple(names[key] for key in order),
+        current=names[order[-1]] if order else None,
+        away=state.get("a") or None,
+        since=float(state.get("t") or 0),
+        first_id=int(state.get("f") or 0),
+        moves=(),
+        ignoring=(),
+    )

@@ -14,8 +14,18 @@ Events go into the stream under the id ``N-1`` (N their number); changes of stat
 from __future__ import annotations
 
 # A step of one server, at most once: KEYS counter, stream, members, seq:N (+ name keys for a
-# release); ARGV server, step number, stream cap, kind, then the kind's arguments.
+# release, the token key for a token); ARGV server, step number, stream cap, kind, then the
+# kind's arguments.
 STEP = """
+-- The keys of a member's rooms in the order joined (the last is its current room).
+local function ordered(keys, key, add)
+  local kept = {}
+  for _, each in ipairs(keys or {}) do
+    if each ~= key then kept[#kept + 1] = each end
+  end
+  if add then kept[#kept + 1] = key end
+  return kept
+end
 local seq = tonumber(ARGV[2])
 if seq <= tonumber(redis.call('GET', KEYS[4]) or '0') then return -1 end
 redis.call('SET', KEYS[4], seq)
@@ -40,10 +50,18 @@ if kind == 'release' then
   end
 elseif member and kind == 'enter' then
   member.r[a] = b
+  member.o = ordered(member.o, a, true)
 elseif member and kind == 'exit' then
   member.r[a] = nil
+  member.o = ordered(member.o, a, false)
 elseif member and kind == 'away' then
   member.a = a
+elseif member and kind == 'token' then  -- a: the token's digest (hex), b: first id
+  member.k, member.f = a, tonumber(b)
+  redis.call('SET', KEYS[5], holder)
+elseif kind == 'untoken' then
+  if redis.call('GET', KEYS[5]) == holder then redis.call('DEL', KEYS[5]) end
+  if member and member.k == a then member.k = nil end
 end
 if member then redis.call('HSET', KEYS[3], holder, cjson.encode(member)) end
 local last = redis.call('GET', KEYS[1]) or '0'
@@ -105,4 +123,29 @@ if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[2]) then
   redis.call('SET', KEYS[2], ARGV[2])
 end
 return 0
+"""
+
+# A member taken over by this server: KEYS token:DIGEST, members, counter, stream; ARGV this
+# server, stream cap, the member's id ('' : the one the token is for, and the token is used
+# up). Returns its id and its state as it was (JSON), '' if there is none. Its server learns
+# from the stream (``moved``) that it is no longer its.
+TAKE = """
+local holder = ARGV[3]
+if holder == '' then
+  holder = redis.call('GET', KEYS[1])
+  if not holder then return '' end
+  redis.call('DEL', KEYS[1])
+end
+local raw = redis.call('HGET', KEYS[2], holder)
+if not raw then return '' end
+local member = cjson.decode(raw)
+local from = member.s
+member.s = tonumber(ARGV[1])
+redis.call('HSET', KEYS[2], holder, cjson.encode(member))
+if from ~= member.s then
+  local last = redis.call('GET', KEYS[3]) or '0'
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[2], last .. '-*',
+             'o', 'moved', 'h', holder, 'a', ARGV[1], 'b', '', 's', ARGV[1])
+end
+return {holder, raw}
 """

@@ -11,10 +11,14 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Coroutine
+from dataclasses import replace
 from enum import Enum, auto
 from functools import partial
+from typing import Any
 
-from papo.core.chat import Chat, ChatSettings
+from papo.core.chat import Chat, ChatSettings, token_digest
+from papo.core.holds import HoldRecord
 from papo.core.outputs import (
     Departed,
     Held,
@@ -83,6 +87,15 @@ def _name_wanted(name: str | None, line: str) -> str | None:
     elif isinstance(parsed, Invoke) and parsed.spec.verb is Verb.NICK and parsed.args:
         wanted = parsed.args[0]
     return wanted if wanted is not None and check_name(wanted) is None else None
+
+
+def _token_of(name: str | None, line: str) -> str | None:
+    """The token of a ``/resume`` before a name."""
+    if name is not None:
+        return None
+    parsed = parse_line(line, registered=False)
+    is_resume = isinstance(parsed, Invoke) and parsed.spec.verb is Verb.RESUME and parsed.args
+    return parsed.args[0] if is_resume and isinstance(parsed, Invoke) else None
 
 
 def _answered_here(name: str | None, line: str) -> bool:
@@ -273,8 +286,23 @@ class ChatServer:
             members = [c.session for c in self.fanout.outlets.values()]
             self.carry_out([Send(notice, m) for m in members if self.chat.is_member(m)])
 
-    def gone(self, holders: list[int]) -> None:
-        self.carry_out(self.chat.depart_elsewhere(holders, time.time()))
+    def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
+        """Another server is gone: its users leave, but those that can resume are held here
+        for the grace, as if their connection had dropped on this server."""
+        now = time.time()
+        until = now + self.config.resume_grace
+        for hold in holds:
+            self._hold_until(self.chat.adopt(replace(hold, until=until)), until)
+        held = {hold.member for hold in holds}
+        self.carry_out(self.chat.depart_elsewhere([h for h in holders if h not in held], now))
+
+    def moved(self, holder: int) -> None:
+        member = self.chat.members.get(holder)
+        if member is None:
+            return
+        log.info("%r resumed on another server", member.name)
+        self._end_hold(member)
+        self.carry_out(self.chat.moved_away(holder, time.time()))
 
     def availability(self, available: bool) -> None:
         log.info("lines are %s", "taken again" if available else "refused: Redis unreachable")
@@ -400,13 +428,14 @@ class ChatServer:
             if not backplane.available() and not _answered_here(session.name, line):
                 self._unavailable(connection, now)
             elif (wanted := _name_wanted(session.name, line)) is not None:
-                connection.hold_input()
                 claiming = self._claim_then_handle(
                     backplane, connection, line, wanted, rest, unanswered
                 )
-                task = asyncio.get_running_loop().create_task(claiming)
-                self._claims.add(task)  # the loop itself keeps only a weak reference
-                task.add_done_callback(self._claims.discard)
+                self._meanwhile(connection, claiming)
+                return
+            elif (token := _token_of(session.name, line)) and not self.chat.knows_token(token):
+                taking = self._take_then_resume(backplane, connection, line, token)
+                self._meanwhile(connection, taking)
                 return
             else:
                 self._handle_line(connection, line, now, unanswered=unanswered)
@@ -423,6 +452,33 @@ class ChatServer:
                 o for o in outputs if not (isinstance(o, Send) and isinstance(o.event, Error))
             ]
         self.carry_out(outputs, connection)
+
+    def _meanwhile(self, connection: Connection, job: Coroutine[Any, Any, None]) -> None:
+        """``job`` answers the connection's line later: its next lines wait for it."""
+        connection.hold_input()
+        task = asyncio.get_running_loop().create_task(job)
+        self._claims.add(task)  # the loop itself keeps only a weak reference
+        task.add_done_callback(self._claims.discard)
+
+    async def _take_then_resume(
+        self, backplane: Backplane, connection: Connection, line: str, token: str
+    ) -> None:
+        """A resume with a token this server does not know: its member may be another
+        server's (held there, or still connected there): taken over, then resumed here."""
+        try:
+            hold = await backplane.take(token_digest(token))
+        except Unavailable:
+            hold = None
+            if not connection.closing:
+                self._unavailable(connection, time.time())
+        if not connection.closing:
+            if hold is not None:  # held here until it resumes (a bad LAST_ID is refused)
+                until = time.time() + self.config.resume_grace
+                member = self.chat.adopt(replace(hold, until=until))
+                self._hold_until(member, until)
+                log.info("%r taken over from another server", member.name)
+            self._handle_line(connection, line, time.time(), unanswered=False)
+            connection.release_input()
 
     async def _claim_then_handle(
         self,

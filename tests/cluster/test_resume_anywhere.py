@@ -1,0 +1,85 @@
+"""Resume on any server: a JSON client dropped from one server of the chat comes back on
+another (or after its server was killed) and loses nothing. Real processes and redis-server."""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import StartServer
+from tests.redis_server import RedisServer
+from tests.support import TIMEOUT, LineClient, ServerProcess
+
+
+def resume(server: ServerProcess, token: str, last_id: int) -> LineClient:
+    client = server.client(json_mode=True)
+    client.send(f"/resume {token} {last_id}")
+    return client
+
+
+def test_dropped_on_one_server_resumed_on_another_with_everything_missed(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
+    ana, bob = one.user("ana"), two.user("bob")
+    assert ana.welcome is not None
+    ana.send("/join #dev")
+    bob.send("/join #dev")
+    first = ana.expect("join", name="bob", room="#dev")["id"]
+    ana.reset()
+    time.sleep(0.3)
+    bob.send("while you were out")
+    bob.send("/msg ana psst")
+    bob.expect("private", text="psst")
+    back = resume(two, ana.welcome["resume"], first)  # the other server
+    welcome = back.expect("welcome")
+    assert welcome["resumed"] is True and welcome["name"] == "ana"
+    assert welcome["rooms"] == ["#lobby", "#dev"] and welcome["room"] == "#dev"
+    message, private = back.next_event(), back.next_event()
+    assert message == {**message, "type": "message", "text": "while you were out", "replay": True}
+    assert private == {**private, "type": "private", "text": "psst", "replay": True}
+    assert bob.quiet(0.5) == []  # ana never left, as far as anybody could tell
+    bob.send("live again")
+    assert "replay" not in back.expect("message", text="live again")
+    back.send("/msg bob thanks")
+    assert bob.expect("private", text="thanks")["from"] == "ana"
+    again = one.client(json_mode=True).register("ana")  # still hers, on every server
+    assert again["code"] == "name_taken"
+    used = resume(one, ana.welcome["resume"], first).expect("error")  # a token serves once
+    assert used["code"] == "resume_failed"
+    back.send("/quit")
+    leave = bob.expect("leave", name="ana")
+    assert leave["reason"] == "quit"
+    assert not [e for e in bob.quiet(0.5) if e["type"] == "leave"]  # once
+
+
+def test_a_connection_still_open_on_its_server_is_replaced_by_a_resume_elsewhere(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
+    ana = one.user("ana")
+    assert ana.welcome is not None
+    back = resume(two, ana.welcome["resume"], 0)
+    assert back.expect("welcome")["resumed"] is True
+    assert ana.expect("bye")["reason"] == "replaced"
+    assert ana.closed_by_server()
+
+
+def test_users_of_a_killed_server_resume_on_a_survivor_and_line_users_leave(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    lease = ("--redis", redis_server.url, "--lease", "2")
+    one, two = (start_server(*lease) for _ in range(2))
+    ana, nc = one.user("ana"), one.line_user("carl")
+    bob = two.user("bob")
+    assert ana.welcome is not None
+    seen = ana.expect("join", name="bob")["id"]
+    one.process.kill()
+    leave = bob.expect("leave", name="carl", timeout=2 + TIMEOUT)  # a line user cannot resume
+    assert leave["reason"] == "disconnect"
+    bob.send("said after the crash")
+    bob.expect("message", text="said after the crash")
+    back = resume(two, ana.welcome["resume"], seen)
+    assert back.expect("welcome")["resumed"] is True
+    assert back.expect("message", text="said after the crash")["replay"] is True
+    assert [e for e in bob.quiet(0.5) if e["type"] == "leave"] == []  # ana never left
+    nc.close()
