@@ -182,6 +182,7 @@ ADAPTERS: dict[str, Adapter] = {
 
 
 def adapter_for(kind: str, irc_port: int | None) -> Adapter:
-    """The adapter of ``kind``, told the IRC door's port where its clients need it."""
-    adapter = ADAPTERS[kind]
+    """The adapter of ``kind``, told the IRC door's port where its clients need it (papo on
+    Redis, one server or two workers, is spoken to in JSON)."""
+    adapter = ADAPTERS["papo-json" if kind in ("papo-redis", "papo-2w") else kind]
     return replace(adapter, port=irc_port) if kind in ("papo-irc", "papo-mixed") else adapter

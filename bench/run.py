@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import reconnect, scenarios
 from bench.adapters import Adapter, adapter_for
 from bench.runtime import event_loop_runner, raise_file_limit
-from bench.servers import Running, available, pin_generator, start
+from bench.servers import CLUSTER_KINDS, Running, available, pin_generator, start
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
@@ -35,7 +35,14 @@ Scenario = Callable[[Running, Adapter], Awaitable[dict[str, Any]]]
 RUNS = {"rate200_c500": 3}
 CHECKED_IN_EVERY_RUN = ("lost", "duplicated", "reordered")
 # Scenarios of what only papo does (resume): no other server to run them against.
-ONLY_FOR = {"reconnect_c2000": ("papo-json",)}
+ONLY_FOR = {
+    "reconnect_c2000": ("papo-json",),
+    # Several servers (issue #13): two workers on Redis, beside one server at the same load.
+    "rate200_c2000": ("papo-json", "papo-2w"),
+    "idle_20k": ("papo-json", "papo-2w"),
+}
+# The scenarios the kinds on Redis run (the others are one server's figures).
+CLUSTER_SCENARIOS = ("fanout_c500", "fanout_c2000", "rate200_c500", "rate200_c2000", "idle_20k")
 
 
 def plan(quick: bool, workers: int) -> dict[str, Scenario]:
@@ -53,6 +60,8 @@ def plan(quick: bool, workers: int) -> dict[str, Scenario]:
         "fanout_c2000": fanout(2000, 30),
         "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, 200, n(10), workers),
         "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000), workers),
+        "rate200_c2000": lambda s, a: scenarios.fixed_rate(s, a, 2000, 200, n(10), workers),
+        "idle_20k": lambda s, a: scenarios.idle(s, a, n(20_000), workers),
         "rooms_c2000": lambda s, a: scenarios.rooms(s, a, n(2000), 10, 100, 200, n(10)),
         "reconnect_c2000": lambda s, a: reconnect.mass_reconnect(s, n(2000), 10),
     }
@@ -85,9 +94,10 @@ async def run_repeated(kind: str, scenario: Scenario, runs: int) -> dict[str, An
 
 KEY_FIGURES = {
     "fanout": ("deliveries_per_s", "server_cpu_us_per_delivery", "p50_ms", "p99_ms", "lost",
-               "duplicated", "reordered", "generator_bound"),
+               "duplicated", "reordered", "generator_bound", "redis_cpu_us_per_message"),
     "rate200": ("server_cpu_percent", "p50_ms", "p99_ms", "p99_ms_each", "max_ms",
-                "talking_p99_ms", "listening_p99_ms", "warmup_p99_ms", "lost", "generator_bound"),
+                "talking_p99_ms", "listening_p99_ms", "warmup_p99_ms", "lost", "generator_bound",
+                "redis_cpu_us_per_message"),
     "idle": ("clients", "registrations_per_s", "server_cpu_us_per_registration",
              "kib_per_connection", "generator_bound"),
     "rooms": ("rooms", "server_cpu_percent", "server_cpu_us_per_delivery", "p50_ms", "p99_ms",
@@ -169,13 +179,61 @@ def check_targets(results: dict[str, dict[str, Any]]) -> list[str]:
         kib, regs = idle["kib_per_connection"], idle["registrations_per_s"]
         lines.append(f"memory per idle connection: {kib} KiB (target <= 8): {verdict(kib <= 8)}")
         lines.append(f"registrations per second: {regs} (target >= 2000): {verdict(regs >= 2000)}")
+    return lines + cluster_targets(results)
+
+
+def cluster_targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Issue #13's goals: two workers on Redis against one server on this machine."""
+    lines: list[str] = []
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    fan = results.get("fanout_c2000", {})
+    one, two = (fan.get(k, {}).get("deliveries_per_s") for k in ("papo-json", "papo-2w"))
+    if one and two:
+        lines.append(f"fan-out C=2000, 2 workers vs one server: {two} vs {one} deliveries/s, "
+                     f"{two / one:.2f}x (target >= 1.6): {verdict(two / one >= 1.6)}")  # fmt: skip
+    base = results.get("rate200_c500", {}).get("papo-json", {}).get("p99_ms")
+    wide = results.get("rate200_c2000", {}).get("papo-2w", {}).get("p99_ms")
+    if base and wide:
+        lines.append(f"p99 at 200 msg/s to 2000 over 2 workers: {wide} ms vs {base} ms for one "
+                     f"server at C=500 (target <= 2x): {verdict(wide <= 2 * base)}")  # fmt: skip
+    per_message = [
+        figures["redis_cpu_us_per_message"]
+        for scenario in results.values()
+        for kind, figures in scenario.items()
+        if kind in CLUSTER_KINDS and "redis_cpu_us_per_message" in figures
+    ]
+    if per_message:
+        worst = max(per_message)
+        lines.append(f"Redis CPU per message: at most {worst} us (target < 30): "
+                     f"{verdict(worst < 30)}")  # fmt: skip
+    errors = sum(
+        figures.get(key, 0)
+        for scenario in results.values()
+        for kind, figures in scenario.items()
+        if kind in CLUSTER_KINDS
+        for key in CHECKED_IN_EVERY_RUN
+    )
+    if per_message:
+        lines.append(f"across servers: {errors} lost, duplicated or reordered (target 0): "
+                     f"{verdict(errors == 0)}")  # fmt: skip
+    idle = results.get("idle_20k", {}).get("papo-2w", {})
+    if idle:
+        kib, regs = idle["kib_per_connection"], idle["registrations_per_s"]
+        lines.append(f"20 000 idle over 2 workers: {kib} KiB each (Redis included), "
+                     f"{regs} registrations/s")  # fmt: skip
     return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a sanity check")
-    parser.add_argument("--servers", default="papo-json,papo-text,papo-irc,papo-mixed,ncat,ngircd")
+    parser.add_argument(
+        "--servers",
+        default="papo-json,papo-text,papo-irc,papo-mixed,papo-redis,papo-2w,ncat,ngircd",
+    )
     parser.add_argument("--only", help="run one scenario (e.g. fanout_c500)")
     parser.add_argument(
         "--workers",
@@ -201,6 +259,8 @@ def main() -> int:
                 continue
             for kind in kinds:
                 if kind not in ONLY_FOR.get(name, (kind,)):
+                    continue
+                if kind in CLUSTER_KINDS and name not in CLUSTER_SCENARIOS:
                     continue
                 try:
                     figures = runner.run(run_repeated(kind, scenario, RUNS.get(name, 1)))

@@ -40,10 +40,16 @@ def spread_pick(items: list[Client], n: int) -> list[Client]:
 
 
 async def _figures(
-    crowd: Crowd, tally: Tally, cpu: dict[str, float], expected: int, before_window: int = 0
+    crowd: Crowd,
+    tally: Tally,
+    cpu: dict[str, float],
+    expected: int,
+    before_window: int = 0,
+    messages: int = 0,
 ) -> Result:
     """``expected`` deliveries in all, of which ``before_window`` came before the CPU window
-    (they count for loss, not for rates)."""
+    (they count for loss, not for rates); ``messages`` sent in the window (for Redis's CPU
+    per message, where there is a Redis)."""
     totals = await crowd.totals(tally)
     lost = expected - totals["deliveries"]
     delivered = totals["deliveries"] - before_window
@@ -61,6 +67,11 @@ async def _figures(
         "generator_cpu_percent": round(100 * cpu["generator"] / wall, 1),
         "generator_bound": crowd.bound(cpu["generator"], wall),
         **percentiles(await crowd.latencies(tally)),
+        **(
+            {"redis_cpu_us_per_message": round(cpu["redis"] * 1e6 / max(messages, 1), 2)}
+            if "redis" in cpu
+            else {}
+        ),
     }
 
 
@@ -68,10 +79,13 @@ async def _measured(crowd: Crowd, server: Running, run: Awaitable[None]) -> dict
     """Server and generator CPU (all processes) while ``run`` runs."""
     window = CpuWindow(server.cpu_seconds)
     await crowd.mark_cpu()
+    redis = server.redis_cpu_seconds()
     window.start()
     await run
     cpu = window.stop()
     cpu["generator"] += await crowd.cpu_since_mark()
+    if server.redis is not None:
+        cpu["redis"] = server.redis_cpu_seconds() - redis
     return cpu
 
 
@@ -112,7 +126,7 @@ async def fanout(
             await crowd.wait(tally, 120)
 
         cpu = await _measured(crowd, server, run())
-        figures = await _figures(crowd, tally, cpu, expected)
+        figures = await _figures(crowd, tally, cpu, expected, messages=messages)
     return {"clients": clients_count, "messages": messages, **figures}
 
 
@@ -159,7 +173,9 @@ async def fixed_rate(
         expected = (warm + total) * receivers  # warm-up messages are checked for loss too
         await crowd.expect(tally, expected, per_remote_client=warm + total)
         cpu = await _at_rate(crowd, server, tally, senders, rate, warm, total)
-        figures = await _figures(crowd, tally, cpu, expected, before_window=warm * receivers)
+        figures = await _figures(
+            crowd, tally, cpu, expected, before_window=warm * receivers, messages=total
+        )
     return {
         "clients": clients_count,
         "rate": rate,

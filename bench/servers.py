@@ -23,8 +23,13 @@ SERVER_CPU = 0  # the server runs on this core, the load generator on all the ot
 
 
 def pin_to(cpu: int) -> None:
-    """Keep a process on one core so runs compare (no-op on a one-core machine)."""
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > cpu:
+    """Keep a process on one core so runs compare (no-op on a one-core machine); -1: on
+    every core (not the generator's share it inherits)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    if cpu < 0:
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
+    elif (os.cpu_count() or 1) > cpu:
         os.sched_setaffinity(0, {cpu})
 
 
@@ -45,36 +50,88 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (a papo with --workers: its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # gone meanwhile
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _rss_of(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 @dataclass
 class Running:
+    """A server under test: its process, the workers it started, and the Redis it uses
+    (CPU and memory count all of them: what running this server costs)."""
+
     kind: str
     port: int
     process: subprocess.Popen[bytes]
     workdir: Path
     irc_port: int | None = None  # papo's IRC door, for the kinds that use it
+    redis: subprocess.Popen[bytes] | None = None  # the kinds of several servers
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
+    def pids(self) -> list[int]:
+        helpers = [self.redis.pid] if self.redis is not None else []
+        return [self.pid, *_children(self.pid), *helpers]
+
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return sum(_cpu_of(pid) for pid in self.pids())
+
+    redis_port: int = 0
+
+    def redis_cpu_seconds(self) -> float:
+        """Redis's own count (INFO CPU, to the microsecond: /proc's ticks are 10 ms, more
+        than a few hundred messages cost it)."""
+        if self.redis is None:
+            return 0.0
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=5) as redis:
+            redis.sendall(b"INFO CPU\r\n")
+            answer = b""
+            while b"used_cpu_user:" not in answer or not answer.endswith(b"\r\n"):
+                answer += redis.recv(65536)
+        fields = dict(line.split(":", 1) for line in answer.decode().splitlines() if ":" in line)
+        return float(fields["used_cpu_sys"]) + float(fields["used_cpu_user"])
 
     def rss_bytes(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        return 0
+        return sum(_rss_of(pid) for pid in self.pids())
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        for process in (self.process, self.redis):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -115,17 +172,41 @@ PAM = no
 """
 
 
+# papo on Redis: one server (what Redis costs it), and two workers on one port (one per core).
+CLUSTER_KINDS = {"papo-redis": 1, "papo-2w": 2}
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: pin_to(-1),
+    )  # fmt: skip
+    _wait_for_port(port, process)
+    return process, port
+
+
 def start(kind: str, loop: str = "auto") -> Running:
     """Start one server of ``kind`` on a free loopback port."""
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix=f"papo-bench-{kind}-"))
     devnull = subprocess.DEVNULL
     irc_port = free_port() if kind in ("papo-irc", "papo-mixed") else None
+    redis, redis_port, pin = None, 0, SERVER_CPU
     if kind.startswith("papo"):
         command = [sys.executable, str(ROOT / "servidor.py"), "--host", "127.0.0.1",
                    "--port", str(port), "--loop", loop, *PAPO_BENCH_OPTIONS]  # fmt: skip
         if irc_port is not None:
             command += ["--irc-port", str(irc_port), "--irc-server-name", "bench.papo.test"]
+        if kind in CLUSTER_KINDS:
+            redis, redis_port = start_redis(workdir)
+            url = f"redis://127.0.0.1:{redis_port}/0"
+            command += ["--redis", url, "--workers", str(CLUSTER_KINDS[kind])]
+            if CLUSTER_KINDS[kind] > 1:
+                pin = -1  # the workers spread over every core
     elif kind == "ncat":
         command = ["ncat", "--chat", "--listen", "127.0.0.1", str(port),
                    "--max-conns", "1000"]  # fmt: skip
@@ -142,13 +223,15 @@ def start(kind: str, loop: str = "auto") -> Running:
         stdout=devnull,
         stderr=devnull,
         cwd=workdir,
-        preexec_fn=lambda: pin_to(SERVER_CPU),
+        preexec_fn=lambda: pin_to(pin),
     )
     _wait_for_port(port, process)
     if irc_port is not None:
         _wait_for_port(irc_port, process)
-    return Running(kind, port, process, workdir, irc_port)
+    return Running(kind, port, process, workdir, irc_port, redis, redis_port)
 
 
 def available(kind: str) -> bool:
+    if kind in CLUSTER_KINDS:
+        return shutil.which("redis-server") is not None
     return kind.startswith("papo") or shutil.which(kind) is not None

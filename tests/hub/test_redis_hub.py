@@ -134,12 +134,19 @@ def test_a_step_resent_after_a_lost_answer_is_done_once(redis_server: RedisServe
         hub.follow(heard)
         hub.append(message("once"), Route(frozenset({"#lobby"})))
         await settle([heard], 1)
-        step = hub._step  # the same step again, as the writer sends it after a timeout
+        steps = hub._steps  # the same step again, as the writer sends it after a timeout
         keys = [f"papo:{k}" for k in ("last_id", "log", "members", f"seq:{hub.number}")]
-        again = await step(keys=keys, args=[hub.number, 1, 100, "event", "{}", "[]"])
-        assert again == -1
+        resent: list[str | int] = [
+            hub.number,
+            100,
+            1,
+            "event",
+            '{"type":"message"}',
+            "[[],[],null,null,[]]",
+        ]
+        assert await steps(keys=keys, args=[*resent, "", "", ""]) == 1  # done already
         await asyncio.sleep(0.2)
-        assert len(heard.events) == 1
+        assert len(heard.events) == 1 and hub.last_id() == 1
         await hub.close()
 
     asyncio.run(run())

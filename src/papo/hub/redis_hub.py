@@ -35,8 +35,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
-from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from papo.core.holds import HoldRecord
@@ -44,16 +43,21 @@ from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
-from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEP, TAKE
+from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
 from papo.protocol.names import name_key, name_skeleton
 
 log = logging.getLogger("papo.hub.redis")
 
 DEFAULT_LEASE = 10.0  # seconds a server's members outlive it (--lease)
 MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
+COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
 READ_BLOCK_MS = 1000  # the reader's wait for new entries, per call
 READ_COUNT = 1000  # entries read per call
+# After a read or a write, this long to let more gather: Redis then works per batch, not per
+# message (its CPU per message is what limits a chat of many servers); a delivery waits at
+# most this much more.
+GATHER_SECONDS = 0.001
 WRITE_BATCH = 500  # steps sent per round trip
 OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
 RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0)  # between reconnection attempts (then the last)
@@ -65,10 +69,10 @@ def server_of(member: int) -> int:
 
 @dataclass(slots=True)
 class _Step:
-    script: AsyncScript
-    keys: list[str]
-    args: list[str | int | float]
-    seq: int
+    """A change for Redis: a step of the batch script (seven values), or a claim of its own."""
+
+    values: list[str | int | float]
+    claim: tuple[list[str], list[str | int | float]] | None = None
 
 
 class RedisHub:
@@ -94,9 +98,15 @@ class RedisHub:
         # another): whose lease it depends on.
         self._moved_to: dict[int, int] = {}
         options: dict[str, Any] = {"socket_connect_timeout": COMMAND_TIMEOUT}
-        self._redis = Redis.from_url(url, socket_timeout=COMMAND_TIMEOUT, **options)
+        # A few connections, waited for in turn: a thousand users arriving at once are a
+        # thousand claims queued on them, not a thousand connections to Redis.
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=COMMAND_CONNECTIONS, timeout=COMMAND_TIMEOUT,
+            socket_timeout=COMMAND_TIMEOUT, **options,
+        )  # fmt: skip
+        self._redis = Redis(connection_pool=pool)
         self._reading = Redis.from_url(url, socket_timeout=READ_BLOCK_MS / 1000 + 5, **options)
-        self._step = self._redis.register_script(STEP)
+        self._steps = self._redis.register_script(STEPS)
         self._claim = self._redis.register_script(CLAIM)
         self._snapshot = self._redis.register_script(SNAPSHOT)
         self._raise = self._redis.register_script(RAISE)
@@ -224,7 +234,7 @@ class RedisHub:
             self._key(f"name:{name_key(name)}"),
             self._key(f"skeleton:{name_skeleton(name)}"),
         ]
-        self._send_step("release", holder, name, extra_keys=keys)
+        self._send_step("release", holder, name, "", *keys)
 
     def holder(self, name: str) -> int | None:
         return self._replica.holder(name)
@@ -246,7 +256,7 @@ class RedisHub:
             return
         self._replica.set_away(holder, text)
         if self._replica.name_of(holder) is not None:  # a leave clears it with the name
-            self._send_step("away", holder, text or "")
+            self._send_step("away", holder, text or "", "")
 
     def aways(self) -> dict[int, str]:
         return self._replica.aways()
@@ -259,7 +269,7 @@ class RedisHub:
 
     def exit(self, room: str, holder: int) -> None:
         self._replica.exit(room, holder)
-        self._send_step("exit", holder, room)
+        self._send_step("exit", holder, room, "")
 
     def room_count(self, room: str) -> int:
         return self._replica.room_count(room)
@@ -283,7 +293,7 @@ class RedisHub:
 
     def append(self, draft: Numbered, route: Route) -> Numbered | None:
         """Sent to be numbered; the event comes back from the stream (``HubListener``)."""
-        self._send_step("event", event_json(draft), route_json(route))
+        self._send_step("event", event_json(draft), route_json(route), "")
         self._event_seqs.append(self._seq)
         return None
 
@@ -300,11 +310,11 @@ class RedisHub:
 
     def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
         token_key = [self._key(f"token:{digest.hex()}")]
-        self._send_step("token", holder, digest.hex(), first_id, extra_keys=token_key)
+        self._send_step("token", holder, digest.hex(), first_id, *token_key)
 
     def drop_token(self, holder: int, digest: bytes) -> None:
         token_key = [self._key(f"token:{digest.hex()}")]
-        self._send_step("untoken", holder, digest.hex(), extra_keys=token_key)
+        self._send_step("untoken", holder, digest.hex(), "", *token_key)
 
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
@@ -350,31 +360,43 @@ class RedisHub:
         """Entries the stream keeps: the log's events and the changes of state among them."""
         return self.log_size * 4
 
-    def _send_step(self, kind: str, *args: str | int, extra_keys: list[str] | None = None) -> None:
+    def _send_step(self, kind: str, *values: str | int) -> None:
+        """Queue one step (three arguments, then up to two keys it changes) for the writer."""
         self._seq += 1
-        keys = [
+        padded = [*values, "", ""][:5]
+        self._outbox.append(_Step([self._seq, kind, *padded]))
+        self._wake_writer.set()
+
+    async def _write_forever(self) -> None:
+        """One writer, so that steps reach Redis in the order they were made: what waits goes
+        in one round trip, the steps between two claims as one call of the batch script."""
+        steps_keys = [
             self._key("last_id"),
             self._key("log"),
             self._key("members"),
             self._key(f"seq:{self.number}"),
-            *(extra_keys or ()),
         ]
-        step_args: list[str | int | float] = [self.number, self._seq, self._cap, kind, *args]
-        self._outbox.append(_Step(self._step, keys, step_args, self._seq))
-        self._wake_writer.set()
-
-    async def _write_forever(self) -> None:
-        """One writer, so that steps reach Redis in the order they were made."""
         while True:
             await self._wake_writer.wait()
+            await asyncio.sleep(GATHER_SECONDS)
             self._wake_writer.clear()
             while self._outbox:
                 await self._up.wait()
                 batch = [self._outbox[i] for i in range(min(WRITE_BATCH, len(self._outbox)))]
                 try:
                     async with self._redis.pipeline(transaction=False) as pipe:
+                        values: list[str | int | float] = [self.number, self._cap]
                         for step in batch:
-                            await step.script(keys=step.keys, args=step.args, client=pipe)
+                            if step.claim is None:
+                                values += step.values
+                                continue
+                            if len(values) > 2:
+                                await self._steps(keys=steps_keys, args=values, client=pipe)
+                                values = [self.number, self._cap]
+                            keys, args = step.claim
+                            await self._claim(keys=keys, args=args, client=pipe)
+                        if len(values) > 2:
+                            await self._steps(keys=steps_keys, args=values, client=pipe)
                         await pipe.execute()
                 except RedisError as error:
                     self._lost(error)
@@ -399,6 +421,8 @@ class RedisHub:
                 for entry_id, fields in entries:
                     self._position = _text(entry_id)
                     self._take(entry_id, fields)
+            if answer:
+                await asyncio.sleep(GATHER_SECONDS)
 
     def _take(self, entry_id: Any, fields: dict[bytes, bytes]) -> None:
         """One entry of the stream: an event for the chat, or another server's change."""
@@ -520,8 +544,7 @@ class RedisHub:
             args: list[str | int | float] = [
                 member.holder, member.name, self.number, member.since, self._cap, ""
             ]  # fmt: skip
-            self._seq += 1
-            self._outbox.append(_Step(self._claim, keys, args, self._seq))
+            self._outbox.append(_Step([], claim=(keys, args)))
             for key, name in member.rooms:
                 self._send_step("enter", member.holder, key, name)
             if member.away:

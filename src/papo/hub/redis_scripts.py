@@ -13,10 +13,11 @@ Events go into the stream under the id ``N-1`` (N their number); changes of stat
 
 from __future__ import annotations
 
-# A step of one server, at most once: KEYS counter, stream, members, seq:N (+ name keys for a
-# release, the token key for a token); ARGV server, step number, stream cap, kind, then the
-# kind's arguments.
-STEP = """
+# Steps of one server, in order, each at most once (a batch resent after a lost answer is not
+# done twice): KEYS counter, stream, members, seq:N; ARGV server, stream cap, then per step
+# seven values: its number, its kind, three arguments, and up to two more keys it changes (a
+# name and its skeleton, or a token: one Redis, not a cluster, so they need not be KEYS).
+STEPS = """
 -- The keys of a member's rooms in the order joined (the last is its current room).
 local function ordered(keys, key, add)
   local kept = {}
@@ -26,48 +27,54 @@ local function ordered(keys, key, add)
   if add then kept[#kept + 1] = key end
   return kept
 end
-local seq = tonumber(ARGV[2])
-if seq <= tonumber(redis.call('GET', KEYS[4]) or '0') then return -1 end
-redis.call('SET', KEYS[4], seq)
-local kind = ARGV[4]
-if kind == 'event' then
-  local id = redis.call('INCR', KEYS[1])
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], id .. '-1',
-             'e', ARGV[5], 'r', ARGV[6], 's', ARGV[1], 'q', ARGV[2])
-  return id
-end
-local holder = ARGV[5]
-local raw = redis.call('HGET', KEYS[3], holder)
-local member = nil
-if raw then member = cjson.decode(raw) end
-local a, b = ARGV[6] or '', ARGV[7] or ''
-if kind == 'release' then
-  if redis.call('GET', KEYS[5]) == holder then redis.call('DEL', KEYS[5]) end
-  if redis.call('GET', KEYS[6]) == holder then redis.call('DEL', KEYS[6]) end
-  if member and member.n == a then
-    redis.call('HDEL', KEYS[3], holder)
-    member = nil
+
+local server, cap = ARGV[1], ARGV[2]
+local seen = tonumber(redis.call('GET', KEYS[4]) or '0')
+local newest = seen
+for i = 3, #ARGV, 7 do
+  local seq, kind = tonumber(ARGV[i]), ARGV[i + 1]
+  local x1, x2, x3, k1, k2 = ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+  if seq > seen then
+    newest = seq
+    if kind == 'event' then  -- x1: the event's JSON, x2: its route
+      local id = redis.call('INCR', KEYS[1])
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', cap, id .. '-1',
+                 'e', x1, 'r', x2, 's', server, 'q', seq)
+    else  -- a change of state: x1 the member, x2 and x3 what changed
+      local raw = redis.call('HGET', KEYS[3], x1)
+      local member = nil
+      if raw then member = cjson.decode(raw) end
+      if kind == 'release' then
+        if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
+        if redis.call('GET', k2) == x1 then redis.call('DEL', k2) end
+        if member and member.n == x2 then
+          redis.call('HDEL', KEYS[3], x1)
+          member = nil
+        end
+      elseif member and kind == 'enter' then
+        member.r[x2] = x3
+        member.o = ordered(member.o, x2, true)
+      elseif member and kind == 'exit' then
+        member.r[x2] = nil
+        member.o = ordered(member.o, x2, false)
+      elseif member and kind == 'away' then
+        member.a = x2
+      elseif member and kind == 'token' then  -- x2: the token's digest (hex), x3: first id
+        member.k, member.f = x2, tonumber(x3)
+        redis.call('SET', k1, x1)
+      elseif kind == 'untoken' then
+        if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
+        if member and member.k == x2 then member.k = nil end
+      end
+      if member then redis.call('HSET', KEYS[3], x1, cjson.encode(member)) end
+      local last = redis.call('GET', KEYS[1]) or '0'
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', cap, last .. '-*',
+                 'o', kind, 'h', x1, 'a', x2, 'b', x3, 's', server)
+    end
   end
-elseif member and kind == 'enter' then
-  member.r[a] = b
-  member.o = ordered(member.o, a, true)
-elseif member and kind == 'exit' then
-  member.r[a] = nil
-  member.o = ordered(member.o, a, false)
-elseif member and kind == 'away' then
-  member.a = a
-elseif member and kind == 'token' then  -- a: the token's digest (hex), b: first id
-  member.k, member.f = a, tonumber(b)
-  redis.call('SET', KEYS[5], holder)
-elseif kind == 'untoken' then
-  if redis.call('GET', KEYS[5]) == holder then redis.call('DEL', KEYS[5]) end
-  if member and member.k == a then member.k = nil end
 end
-if member then redis.call('HSET', KEYS[3], holder, cjson.encode(member)) end
-local last = redis.call('GET', KEYS[1]) or '0'
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], last .. '-*',
-           'o', kind, 'h', holder, 'a', a, 'b', b, 's', ARGV[1])
-return 0
+if newest > seen then redis.call('SET', KEYS[4], newest) end
+return newest
 """
 
 # Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream; ARGV holder,

@@ -9,6 +9,8 @@ port 0 becomes one free port that every worker shares.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import select
@@ -40,6 +42,7 @@ class Worker:
             stdout=subprocess.PIPE,
             bufsize=0,  # unbuffered: a line select() saw is not hidden in a buffer
             env={**os.environ, "PAPO_WORKER": str(number)},
+            preexec_fn=_die_with_parent,
         )
         self.started = time.monotonic()
 
@@ -57,6 +60,16 @@ class Worker:
                 return lines
             lines.append(line.rstrip("\n"))
         return []
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In a worker about to start: SIGTERM when its parent dies (Linux), so that no worker
+    outlives a parent killed outright (it would keep its users in a chat nobody supervises)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: stopped by hand then
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _reserve(host: str | None, port: int) -> tuple[int, list[socket.socket]]:
