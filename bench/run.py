@@ -220,7 +220,7 @@ def cluster_targets(results: dict[str, dict[str, Any]]) -> list[str]:
         lines.append(f"across servers: {errors} lost, duplicated or reordered (target 0): "
                      f"{verdict(errors == 0)}")  # fmt: skip
     idle = results.get("idle_20k", {}).get("papo-2w", {})
-    if idle:
+    if "kib_per_connection" in idle:
         kib, regs = idle["kib_per_connection"], idle["registrations_per_s"]
         lines.append(f"20 000 idle over 2 workers: {kib} KiB each (Redis included), "
                      f"{regs} registrations/s")  # fmt: skip

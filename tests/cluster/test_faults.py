@@ -9,7 +9,7 @@ import time
 
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
-from tests.support import TIMEOUT
+from tests.support import TIMEOUT, LineClient, ServerProcess
 
 
 def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names(
@@ -41,12 +41,20 @@ def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names
     assert again["type"] == "welcome"  # the name is free again
 
 
-def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
+def two_servers(
     start_server: StartServer, redis_server: RedisServer
-) -> None:
+) -> tuple[ServerProcess, ServerProcess, LineClient, LineClient]:
+    """Two servers of one chat, ana on the first, bob on the second, each seen by the other."""
     one, two = (start_server("--redis", redis_server.url) for _ in range(2))
     ana, bob = one.user("ana"), two.user("bob")
     ana.expect("join", name="bob")
+    return one, two, ana, bob
+
+
+def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two, ana, bob = two_servers(start_server, redis_server)
     redis_server.stop()
     # The server notices at its next request to Redis (the reader's, within a second);
     # from then on a line gets a clear error, never silence.
@@ -73,9 +81,7 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
 def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
-    ana, bob = one.user("ana"), two.user("bob")
-    ana.expect("join", name="bob")
+    _, _, ana, bob = two_servers(start_server, redis_server)
     sleeper = threading.Thread(target=redis_server.command, args=("DEBUG", "SLEEP", "5"))
     sleeper.start()
     time.sleep(0.2)

@@ -198,16 +198,7 @@ class RedisHub:
         asks ``claim`` (which then answers from this). Raises ``Unavailable``."""
         if not self._up.is_set():
             raise Unavailable
-        keys = [
-            self._key(f"name:{name_key(name)}"),
-            self._key(f"skeleton:{name_skeleton(name)}"),
-            self._key("members"),
-            self._key("last_id"),
-            self._key("log"),
-        ]
-        args: list[str | int | float] = [
-            holder, name, self.number, self._clock(), self._cap, self._key("lease:")
-        ]  # fmt: skip
+        keys, args = self._claim_of(name, holder, self._clock())
         try:
             taken = _text(await self._claim(keys=keys, args=args))
         except RedisError as error:
@@ -215,6 +206,19 @@ class RedisHub:
             self.release(name, holder)  # in case it was claimed and the answer lost
             raise Unavailable from error
         self._reserved[holder] = (name, taken or None)
+
+    def _claim_of(
+        self, name: str, holder: int, since: float
+    ) -> tuple[list[str], list[str | int | float]]:
+        """The keys and arguments of the claim script for ``name``."""
+        keys = [
+            self._key(f"name:{name_key(name)}"),
+            self._key(f"skeleton:{name_skeleton(name)}"),
+            self._key("members"),
+            self._key("last_id"),
+            self._key("log"),
+        ]
+        return keys, [holder, name, self.number, since, self._cap]
 
     def claim(self, name: str, holder: int) -> str | None:
         reserved = self._reserved.pop(holder, None)
@@ -368,8 +372,8 @@ class RedisHub:
         self._wake_writer.set()
 
     async def _write_forever(self) -> None:
-        """One writer, so that steps reach Redis in the order they were made: what waits goes
-        in one round trip, the steps between two claims as one call of the batch script."""
+        """One writer, so that steps reach Redis in the order they were made, a batch at a
+        time (resent whole after a failure: each step is done at most once)."""
         steps_keys = [
             self._key("last_id"),
             self._key("log"),
@@ -384,25 +388,29 @@ class RedisHub:
                 await self._up.wait()
                 batch = [self._outbox[i] for i in range(min(WRITE_BATCH, len(self._outbox)))]
                 try:
-                    async with self._redis.pipeline(transaction=False) as pipe:
-                        values: list[str | int | float] = [self.number, self._cap]
-                        for step in batch:
-                            if step.claim is None:
-                                values += step.values
-                                continue
-                            if len(values) > 2:
-                                await self._steps(keys=steps_keys, args=values, client=pipe)
-                                values = [self.number, self._cap]
-                            keys, args = step.claim
-                            await self._claim(keys=keys, args=args, client=pipe)
-                        if len(values) > 2:
-                            await self._steps(keys=steps_keys, args=values, client=pipe)
-                        await pipe.execute()
+                    await self._write(batch, steps_keys)
                 except RedisError as error:
                     self._lost(error)
                     continue  # the same steps again once back: each is done at most once
                 for _ in batch:
                     self._outbox.popleft()
+
+    async def _write(self, batch: list[_Step], steps_keys: list[str]) -> None:
+        """The steps between two claims in one call of the batch script, then the claim, in
+        order (one call for the usual batch: no pipeline, whose SCRIPT EXISTS would cost
+        Redis a command per batch)."""
+        values: list[str | int | float] = [self.number, self._cap]
+        for step in batch:
+            if step.claim is None:
+                values += step.values
+                continue
+            if len(values) > 2:
+                await self._steps(keys=steps_keys, args=values)
+                values = [self.number, self._cap]
+            keys, args = step.claim
+            await self._claim(keys=keys, args=args)
+        if len(values) > 2:
+            await self._steps(keys=steps_keys, args=values)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -534,17 +542,8 @@ class RedisHub:
         if self._listener is None:
             return
         for member in self._listener.members():
-            keys = [
-                self._key(f"name:{name_key(member.name)}"),
-                self._key(f"skeleton:{name_skeleton(member.name)}"),
-                self._key("members"),
-                self._key("last_id"),
-                self._key("log"),
-            ]
-            args: list[str | int | float] = [
-                member.holder, member.name, self.number, member.since, self._cap, ""
-            ]  # fmt: skip
-            self._outbox.append(_Step([], claim=(keys, args)))
+            claim = self._claim_of(member.name, member.holder, member.since)
+            self._outbox.append(_Step([], claim=claim))
             for key, name in member.rooms:
                 self._send_step("enter", member.holder, key, name)
             if member.away:

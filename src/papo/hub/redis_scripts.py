@@ -78,9 +78,9 @@ return newest
 """
 
 # Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream; ARGV holder,
-# name, server, arrival time, stream cap, the lease key prefix. Returns '' when taken now, or
-# the name held by a live member that ``name`` is or looks like. A member of a server whose
-# lease ran out still holds its name until a survivor announces it gone (once, in order).
+# name, server, arrival time, stream cap. Returns '' when taken now, or the name held by the
+# member that ``name`` is or looks like. A member of a server whose lease ran out still holds
+# its name until a survivor announces it gone (once, in order).
 CLAIM = """
 local holder = ARGV[1]
 for i = 1, 2 do

@@ -78,24 +78,20 @@ class BroadcastState(Enum):
 DoorItem = str | Focus | Unanswered  # what an IRC line asks of the chat, one by one
 
 
-def _name_wanted(name: str | None, line: str) -> str | None:
-    """The name ``line`` asks for (registration, ``/nick``), if it is a valid one."""
+def _asks_shared(name: str | None, line: str) -> tuple[Verb, str] | None:
+    """What ``line`` must first ask of the shared state (several servers): a name to claim
+    (registration, ``/nick``; a valid one: the chat refuses the others itself), or the token
+    of a ``/resume`` before a name."""
     parsed = parse_line(line, registered=name is not None)
-    wanted = None
     if isinstance(parsed, Register):
-        wanted = parsed.name
-    elif isinstance(parsed, Invoke) and parsed.spec.verb is Verb.NICK and parsed.args:
+        wanted: str | None = parsed.name
+    elif isinstance(parsed, Invoke) and parsed.args and parsed.spec.verb is Verb.NICK:
         wanted = parsed.args[0]
-    return wanted if wanted is not None and check_name(wanted) is None else None
-
-
-def _token_of(name: str | None, line: str) -> str | None:
-    """The token of a ``/resume`` before a name."""
-    if name is not None:
+    elif isinstance(parsed, Invoke) and parsed.args and parsed.spec.verb is Verb.RESUME:
+        return Verb.RESUME, parsed.args[0]
+    else:
         return None
-    parsed = parse_line(line, registered=False)
-    is_resume = isinstance(parsed, Invoke) and parsed.spec.verb is Verb.RESUME and parsed.args
-    return parsed.args[0] if is_resume and isinstance(parsed, Invoke) else None
+    return (Verb.NICK, wanted) if wanted is not None and check_name(wanted) is None else None
 
 
 def _answered_here(name: str | None, line: str) -> bool:
@@ -397,18 +393,18 @@ class ChatServer:
             self.carry_out([Reformat(session, wanted)], connection)
         self._door_items(connection, list(to_chat), now)
 
-    def _door_items(self, connection: Connection, items: list[DoorItem], now: float) -> None:
-        """What an IRC line asks of the chat, in order (the rest waits if one waits)."""
+    def _door_items(self, connection: Connection, items: list[DoorItem], now: float) -> bool:
+        """What an IRC line asks of the chat, in order (the rest waits if one waits). False:
+        one waits for the shared state, and will go on with the rest."""
         while items:
             item = items.pop(0)
             if isinstance(item, Focus):
                 self.chat.focus(connection.session, item.room)
             elif isinstance(item, Unanswered):
-                self._chat_line(connection, item.line, now, items, unanswered=True)
-                return
+                return self._chat_line(connection, item.line, now, items, unanswered=True)
             else:
-                self._chat_line(connection, item, now, items)
-                return
+                return self._chat_line(connection, item, now, items)
+        return True
 
     def _chat_line(
         self,
@@ -418,30 +414,31 @@ class ChatServer:
         rest: list[DoorItem],
         *,
         unanswered: bool = False,
-    ) -> None:
+    ) -> bool:
         """One papo line to the chat, then ``rest`` (of an IRC line). With several servers a
-        name is first claimed on all of them, the connection's next lines waiting meanwhile;
-        and while their shared state cannot be reached, lines are refused, their senders
-        told (never silence)."""
+        name is first claimed on all of them, the connection's next lines waiting meanwhile
+        (False: the line waits so); and while their shared state cannot be reached, lines are
+        refused, their senders told (never silence)."""
         backplane, session = self.backplane, connection.session
         if backplane is not None:
+            asks = _asks_shared(session.name, line)
             if not backplane.available() and not _answered_here(session.name, line):
                 self._unavailable(connection, now)
-            elif (wanted := _name_wanted(session.name, line)) is not None:
+            elif asks is not None and asks[0] is Verb.NICK:
                 claiming = self._claim_then_handle(
-                    backplane, connection, line, wanted, rest, unanswered
+                    backplane, connection, line, asks[1], rest, unanswered
                 )
                 self._meanwhile(connection, claiming)
-                return
-            elif (token := _token_of(session.name, line)) and not self.chat.knows_token(token):
-                taking = self._take_then_resume(backplane, connection, line, token)
+                return False
+            elif asks is not None and not self.chat.knows_token(asks[1]):
+                taking = self._take_then_resume(backplane, connection, line, asks[1])
                 self._meanwhile(connection, taking)
-                return
+                return False
             else:
                 self._handle_line(connection, line, now, unanswered=unanswered)
         else:
             self._handle_line(connection, line, now, unanswered=unanswered)
-        self._door_items(connection, rest, now)
+        return self._door_items(connection, rest, now)
 
     def _handle_line(
         self, connection: Connection, line: str, now: float, *, unanswered: bool
@@ -468,9 +465,10 @@ class ChatServer:
         try:
             hold = await backplane.take(token_digest(token))
         except Unavailable:
-            hold = None
             if not connection.closing:
                 self._unavailable(connection, time.time())
+                connection.release_input()
+            return
         if not connection.closing:
             if hold is not None:  # held here until it resumes (a bad LAST_ID is refused)
                 until = time.time() + self.config.resume_grace
@@ -501,8 +499,7 @@ class ChatServer:
                     backplane.release(wanted, session.sid)
             else:
                 self._handle_line(connection, line, time.time(), unanswered=unanswered)
-        if not connection.closing:
-            self._door_items(connection, rest, time.time())
+        if not connection.closing and self._door_items(connection, rest, time.time()):
             connection.release_input()
 
     def _unavailable(self, connection: Connection, now: float) -> None:
