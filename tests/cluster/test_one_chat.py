@@ -136,3 +136,44 @@ def test_options_of_several_servers_need_redis(
         return
     with pytest.raises(RuntimeError, match="--workers needs --redis"):
         start_server(*flag)
+
+
+def test_ignoring_a_user_of_another_server_hides_them_here(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = servers(start_server, redis_server, 2)
+    ana, bob, carol = one.user("ana"), two.user("bob"), two.user("carol")
+    ana.expect("join", name="carol")
+    ana.send("/ignore bob")  # bob is the other server's
+    assert ana.expect("info", code="ignored")["names"] == ["bob"]
+    bob.send("hidden from ana")
+    bob.send("/me waves")
+    bob.send("/msg ana psst")
+    carol.send("seen by ana")
+    said = ana.expect("message", text="seen by ana")
+    assert said["from"] == "carol"
+    assert bob.expect("private", text="psst")  # bob is not told he is ignored
+    assert [e for e in ana.quiet(0.5) if e.get("from") == "bob"] == []
+    ana.send("/ignore")
+    assert ana.expect("info", code="ignoring")["names"] == ["bob"]
+    ana.send("/unignore bob")
+    ana.expect("info", code="unignored")
+    bob.send("back in view")
+    assert ana.expect("message", text="back in view")["from"] == "bob"
+
+
+def test_an_irc_user_on_one_server_talks_with_a_papo_user_on_another(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one = start_server("--redis", redis_server.url, "--irc-port", "0")
+    two = start_server("--redis", redis_server.url)
+    irc = LineClient(one.irc_port)
+    one.clients.append(irc)
+    irc.send("NICK ircana\r\nUSER ircana 0 * :Ana\r\n")
+    irc.text_until(lambda line: " 366 " in line)  # the lobby's names: in the chat
+    bob = two.user("bob")
+    irc.text_until(lambda line: "JOIN" in line and "bob" in line)
+    bob.send("hello irc")
+    irc.text_until(lambda line: "PRIVMSG #lobby :hello irc" in line)
+    irc.send("PRIVMSG #lobby :hello papo\r\n")
+    assert bob.expect("message", text="hello papo")["from"] == "ircana"

@@ -156,8 +156,8 @@ class Chat:
         for hold in holds:  # once all are back: whom each ignored
             member = self.members[hold.member]
             for sid in hold.ignoring:
-                if (target := self.members.get(sid)) is not None:
-                    self.ignores.ignore(member, target)
+                if sid in self.members:
+                    self.ignores.ignore(member, sid)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -242,19 +242,32 @@ class Chat:
         later than decided (then what waited for it follows)."""
         self._recall(event)
         outputs: list[Output] = []
-        if route.rooms:
-            outputs.append(Broadcast(event, route))
         members = self.members
+        if route.rooms:
+            outputs.append(Broadcast(event, self._hidden_here(event, route)))
         for sid in route.to:
             member = members.get(sid)
             if member is None:
                 continue
             if isinstance(event, Private) and route.author is not None and sid != route.author:
+                if route.author in member.ignoring:
+                    continue  # its author is another server's, which could not know
                 member.last_private_from = (route.author, event.sender)  # for /r
             outputs.append(Send(event, member))
         if mine and self._then:
             outputs += self._then.popleft()
         return outputs
+
+    def _hidden_here(self, event: RoomEvent, route: Route) -> Route:
+        """The route, with this server's members who ignore its author left out too, when
+        the author is another server's (which knew only its own members' ignores)."""
+        author = route.author
+        if author is None and isinstance(event, Action):
+            author = self.shared.holder(event.sender)
+        if author is None or author in self.members:
+            return route
+        hidden = self.ignores.ignorers_of(author)
+        return replace(route, hidden_from=route.hidden_from + hidden) if hidden else route
 
     def forget_waiting(self, count: int) -> None:
         """``count`` of this server's drafts will never come back (the log lost them): what
@@ -818,28 +831,27 @@ class Chat:
     # -- ignoring ----------------------------------------------------------------------------
 
     def _ignore(self, session: Session, name: str, now: float) -> list[Decided]:
+        shared = self.shared
         if not name:
-            names = tuple(
-                sorted(
-                    (m.name or "" for sid in session.ignoring if (m := self.members.get(sid))),
-                    key=name_key,
-                )
-            )
+            held = (shared.name_of(sid) for sid in session.ignoring)
+            names = tuple(sorted((n for n in held if n is not None), key=name_key))
             return [Send(Notice(ts=now, code=NoticeCode.IGNORING, names=names), session)]
-        target = self._member_named(name)
-        if target is None or target.name is None:
+        holder = shared.holder(name)  # on this server or another
+        target = shared.name_of(holder) if holder is not None else None
+        if holder is None or target is None:
             return self._not_online(session, name, now)
-        if target is session:
+        if holder == session.sid:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
-        self.ignores.ignore(session, target)
-        return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target.name,)), session)]
+        self.ignores.ignore(session, holder)
+        return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]
 
     def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
-        target = self._member_named(name)
-        if target is None or target.name is None:
+        holder = self.shared.holder(name)
+        target = self.shared.name_of(holder) if holder is not None else None
+        if holder is None or target is None:
             return self._not_online(session, name, now)
-        self.ignores.unignore(session, target.sid)
-        return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target.name,)), session)]
+        self.ignores.unignore(session, holder)
+        return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target,)), session)]
 
     def _member_named(self, name: str) -> Session | None:
         holder = self.shared.holder(name)

@@ -16,9 +16,10 @@ class Ignores:
     def __init__(self) -> None:
         self._ignored_by: dict[int, set[Session]] = {}  # the reverse of Session.ignoring
 
-    def ignore(self, session: Session, target: Session) -> None:
-        session.ignoring.add(target.sid)
-        self._ignored_by.setdefault(target.sid, set()).add(session)
+    def ignore(self, session: Session, target: int) -> None:
+        """``session`` ignores the member ``target`` (of this server or another)."""
+        session.ignoring.add(target)
+        self._ignored_by.setdefault(target, set()).add(session)
 
     def unignore(self, session: Session, sid: int) -> None:
         session.ignoring.discard(sid)
@@ -34,6 +35,11 @@ class Ignores:
         if not ignorers:
             return ()
         return tuple(ignorer for ignorer in ignorers if ignorer.sid in room.members)
+
+    def ignorers_of(self, sid: int) -> tuple[int, ...]:
+        """Who ignores member ``sid`` here, wherever they are."""
+        ignorers = self._ignored_by.get(sid)
+        return tuple(ignorer.sid for ignorer in ignorers) if ignorers else ()
 
     def forget(self, session: Session) -> None:
         """``session`` left: its ignores end, and so do others' of it."""
