@@ -3,6 +3,7 @@ another (or after its server was killed) and loses nothing. Real processes and r
 
 from __future__ import annotations
 
+import signal
 import time
 
 from tests.conftest import StartServer
@@ -83,3 +84,28 @@ def test_users_of_a_killed_server_resume_on_a_survivor_and_line_users_leave(
     assert back.expect("message", text="said after the crash")["replay"] is True
     assert [e for e in bob.quiet(0.5) if e["type"] == "leave"] == []  # ana never left
     nc.close()
+
+
+def test_a_server_stopped_gracefully_sends_its_programs_to_resume_on_another(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    lease = ("--redis", redis_server.url, "--lease", "2")
+    one, two = (start_server(*lease) for _ in range(2))
+    ana, carl = one.user("ana"), one.line_user("carl")
+    bob = two.user("bob")
+    assert ana.welcome is not None
+    seen = ana.expect("join", name="bob")["id"]
+    one.signal(signal.SIGTERM)  # a rolling restart, say
+    assert ana.expect("bye")["reason"] == "restart"  # come back (the client does by itself)
+    assert bob.expect("leave", name="carl")["reason"] == "shutdown"  # a line user leaves
+    assert one.wait(TIMEOUT + 5) == 0
+    bob.send("while ana moves")
+    bob.expect("message", text="while ana moves")  # in the log: replayed, not live
+    back = resume(two, ana.welcome["resume"], seen)
+    assert back.expect("welcome")["resumed"] is True
+    assert back.expect("message", text="while ana moves")["replay"] is True
+    time.sleep(2 + 1)  # past the stopped server's lease: it is buried, ana is not touched
+    assert [e for e in bob.quiet(1.0) if e["type"] == "leave"] == []
+    bob.send("/online")
+    assert bob.expect("online")["users"] == ["ana", "bob"]
+    carl.close()

@@ -341,13 +341,15 @@ class RedisHub:
         return _hold_of(int(member), _text(raw))
 
     def keeps_holds(self) -> bool:
-        return False
+        """A member held when this server stops is in Redis already: it resumes on another
+        server, or the one that buries this server holds it for the rest of its grace."""
+        return True
 
     def keep_holds(self, holds: list[HoldRecord]) -> None:
-        pass
+        pass  # their state is in Redis, kept by every step
 
     def take_holds(self) -> list[HoldRecord]:
-        return []
+        return []  # a stopped server's members are taken over by whoever buries it
 
     def first_member_id(self) -> int:
         """Member ids made here start above this: each server has its own range, so a route

@@ -703,12 +703,12 @@ class ChatServer:
                     connection.abort()
         for listener in self.listeners:
             await listener.wait_closed()
-        if self.backplane is not None:  # the others see them leave, and their names free
+        if self.backplane is not None:
+            # Those that cannot resume leave (the others see it, their names are free); the
+            # held ones resume on another server, or whoever buries this one holds them.
             now = time.time()
             for member in list(self.chat.members.values()):
-                if member.held_until is not None:
-                    self.carry_out(self.chat.expire(member, member.held_until, now))
-                else:
+                if member.held_until is None:
                     self.carry_out(
                         self.chat.disconnect(member, LeaveReason.SHUTDOWN, now, hold=False)
                     )
