@@ -81,7 +81,7 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
 def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    _, _, ana, bob = two_servers(start_server, redis_server)
+    one, _, ana, bob = two_servers(start_server, redis_server)
     sleeper = threading.Thread(target=redis_server.command, args=("DEBUG", "SLEEP", "5"))
     sleeper.start()
     time.sleep(0.2)
@@ -93,6 +93,7 @@ def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(
     said = bob.expect("message", text="said while Redis sleeps", timeout=15)
     assert said["from"] == "ana"
     assert not [e for e in bob.quiet(1.5) if e.get("text") == "said while Redis sleeps"]
+    assert "Redis lost the chat's state" not in one.log()  # it kept it: nothing written back
 
 
 def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(

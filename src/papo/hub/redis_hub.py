@@ -171,8 +171,8 @@ class RedisHub:
         """The members and the log as they stand, from one instant."""
         epoch = secrets.token_hex(8)
         keys = [self._key("log"), self._key("members"), self._key("epoch")]
-        at, members, self._epoch = await self._snapshot(keys=keys, args=[epoch])
-        self._position = _text(at)
+        at, members, now = await self._snapshot(keys=keys, args=[epoch])
+        self._position, self._epoch = _text(at), _text(now)
         self._replica = replica = MemoryHub(self.log_size)
         pairs = iter(members)
         for holder_raw, state_raw in zip(pairs, pairs, strict=True):
