@@ -17,6 +17,7 @@ from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, parse_config
 from papo.server.fdlimit import fit_client_limit
+from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
 
 log = logging.getLogger("papo.server")
@@ -34,7 +35,7 @@ async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:
     if hub is None:
         backplane = await shared_hub(config)
         server = ChatServer(config, backplane, backplane)
-        backplane.follow(server)
+        backplane.follow(Replica(server))
     else:
         server = ChatServer(config, hub)  # the hub is handed to the server
     try:

@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 from papo.core.chat import Chat, ChatSettings, token_digest
-from papo.core.holds import HoldRecord
 from papo.core.outputs import (
     Departed,
     Held,
@@ -30,8 +29,8 @@ from papo.core.outputs import (
     Send,
 )
 from papo.core.session import Session
-from papo.core.shared import Numbered, Route, SharedState
-from papo.hub.backplane import Backplane, MemberState, Unavailable
+from papo.core.shared import SharedState
+from papo.hub.backplane import Backplane, Unavailable
 from papo.irc.door import Door, Focus, Unanswered
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
@@ -43,8 +42,6 @@ from papo.protocol.events import (
     ErrorCode,
     Greeting,
     LeaveReason,
-    Notice,
-    NoticeCode,
 )
 from papo.protocol.framing import Line, Refused
 from papo.protocol.names import check_name
@@ -186,7 +183,7 @@ class ChatServer:
                 self.irc_addresses += await self._listen(port, irc=True, tls=irc_tls)
         self._forget_idle_addresses()
         for member in self.chat.held():  # held by the previous process: their hold goes on
-            self._hold_until(member, member.held_until or 0.0)
+            self.hold_until(member, member.held_until or 0.0)
         if self.irc_addresses:
             self._ping_silent_irc_clients()
         return addresses
@@ -267,55 +264,6 @@ class ChatServer:
         self._handshakes.discard(task)
         if task.cancelled() or not task.result():
             connection.connection_lost(None)  # never connected: asyncio will not call it
-
-    # -- the shared log (HubListener: several servers) -------------------------------------
-
-    def logged(self, event: Numbered, route: Route, *, mine: bool) -> None:
-        self.carry_out(self.chat.apply(event, route, mine=mine))
-
-    def missed(self, count: int, mine: int) -> None:
-        """The shared log was trimmed before this server read it: every member is told how
-        many events (at most) it will never see."""
-        self.chat.forget_waiting(mine)
-        if count:
-            notice = Notice(ts=time.time(), code=NoticeCode.MISSED, count=count)
-            members = [c.session for c in self.fanout.outlets.values()]
-            self.carry_out([Send(notice, m) for m in members if self.chat.is_member(m)])
-
-    def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
-        """Another server is gone: its users leave, but those that can resume are held here
-        for the grace, as if their connection had dropped on this server."""
-        now = time.time()
-        until = now + self.config.resume_grace
-        for hold in holds:
-            self._hold_until(self.chat.adopt(replace(hold, until=until)), until)
-        held = {hold.member for hold in holds}
-        self.carry_out(self.chat.depart_elsewhere([h for h in holders if h not in held], now))
-
-    def moved(self, holder: int) -> None:
-        member = self.chat.members.get(holder)
-        if member is None:
-            return
-        log.info("%r resumed on another server", member.name)
-        self._end_hold(member)
-        self.carry_out(self.chat.moved_away(holder, time.time()))
-
-    def availability(self, available: bool) -> None:
-        log.info("lines are %s", "taken again" if available else "refused: Redis unreachable")
-
-    def members(self) -> list[MemberState]:
-        chat = self.chat
-        return [
-            MemberState(
-                holder=member.sid,
-                name=member.name,
-                since=member.since,
-                rooms=tuple((key, chat.rooms[key].name) for key in member.rooms),
-                away=member.away,
-            )
-            for member in chat.members.values()
-            if member.name is not None
-        ]
 
     # -- connection lifecycle (ConnectionOwner) --------------------------------------------
 
@@ -473,7 +421,7 @@ class ChatServer:
             if hold is not None:  # held here until it resumes (a bad LAST_ID is refused)
                 until = time.time() + self.config.resume_grace
                 member = self.chat.adopt(replace(hold, until=until))
-                self._hold_until(member, until)
+                self.hold_until(member, until)
                 log.info("%r taken over from another server", member.name)
             self._handle_line(connection, line, time.time(), unanswered=False)
             connection.release_input()
@@ -619,10 +567,10 @@ class ChatServer:
             case Resumed(member=member):
                 log.info("%r resumed from %s", member.name, peer)
                 origin.stop_registration_timer()
-                self._end_hold(member)
+                self.end_hold(member)
             case Held(session=member, until=until):
                 log.info("%r held for %g s from %s", member.name, self.config.resume_grace, peer)
-                self._hold_until(member, until)
+                self.hold_until(member, until)
                 self._held_from[member.sid] = origin.address_group
                 self.addresses.hold(origin.address_group)
             case Renamed(old=old):
@@ -634,7 +582,7 @@ class ChatServer:
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
                 log.info("too many refused names from %s", peer)
 
-    def _hold_until(self, member: Session, until: float) -> None:
+    def hold_until(self, member: Session, until: float) -> None:
         """At ``until`` (wall clock) the chat is asked whether the member came back."""
         previous = self._holds.pop(member.sid, None)
         if previous is not None:
@@ -647,10 +595,10 @@ class ChatServer:
         outputs = self.chat.expire(member, until, time.time())
         if outputs:
             log.info("%r did not come back in time", member.name)
-            self._end_hold(member)
+            self.end_hold(member)
         self.carry_out(outputs)
 
-    def _end_hold(self, member: Session) -> None:
+    def end_hold(self, member: Session) -> None:
         """The member resumed or left: its hold no longer counts."""
         timer = self._holds.pop(member.sid, None)
         if timer is not None:
