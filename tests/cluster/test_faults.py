@@ -115,3 +115,29 @@ def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(
     assert missed["count"] > 0
     assert "missed" in two.log()
     assert reader.expect("message", text="m1499", timeout=TIMEOUT)
+
+
+def test_a_server_paused_past_its_lease_finds_itself_buried_and_stops(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    lease = ("--redis", redis_server.url, "--lease", "2")
+    one, two = (start_server(*lease) for _ in range(2))
+    ana, carl = one.user("ana"), one.line_user("carl")
+    bob = two.user("bob")
+    assert ana.welcome is not None
+    seen = ana.expect("join", name="bob")["id"]
+    one.signal(signal.SIGSTOP)  # frozen: no lease renewed, no line read
+    try:
+        assert bob.expect("leave", name="carl", timeout=2 + TIMEOUT)["reason"] == "disconnect"
+    finally:
+        one.signal(signal.SIGCONT)
+    # Awake, it learns it was buried: it stops, telling its program to come back elsewhere,
+    # and announces nothing more (carl's leave was said once, ana never left).
+    assert ana.expect("bye")["reason"] == "restart"
+    assert one.wait(TIMEOUT + 5) != 0
+    assert "took this one for dead" in one.log()
+    back = two.client(json_mode=True)
+    back.send(f"/resume {ana.welcome['resume']} {seen}")
+    assert back.expect("welcome")["resumed"] is True
+    assert [e for e in bob.quiet(1.0) if e["type"] == "leave"] == []
+    carl.close()

@@ -42,6 +42,9 @@ class Heard:
     def moved(self, holder: int) -> None:
         pass
 
+    def buried(self) -> None:
+        pass
+
     def availability(self, available: bool) -> None:
         pass
 

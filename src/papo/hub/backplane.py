@@ -50,6 +50,11 @@ class HubListener(Protocol):
         """That member resumed on another server: it is no longer this one's."""
         ...
 
+    def buried(self) -> None:
+        """The other servers took this one for dead (it did not renew its lease in time):
+        its users are announced gone and its programs held elsewhere; it must stop."""
+        ...
+
     def availability(self, available: bool) -> None:
         """The shared state can (not) be reached."""
         ...

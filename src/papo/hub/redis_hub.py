@@ -125,6 +125,7 @@ class RedisHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._buried: set[int] = set()  # servers whose members were announced gone
         self._closing = False
+        self._buried_here = False  # the others took this server for dead
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -492,8 +493,11 @@ class RedisHub:
             case "away":
                 replica.set_away(holder, a or None)
             case "moved":
+                was_mine = self._moved_to.get(holder, server_of(holder)) == self.number
                 self._moved_to[holder] = int(a)
-                if self._listener is not None:
+                if b == "buried" and was_mine:
+                    self._taken_for_dead()
+                elif self._listener is not None:
                     self._listener.moved(holder)
 
     # -- the link to Redis -------------------------------------------------------------------
@@ -563,10 +567,24 @@ class RedisHub:
             if not self._up.is_set():
                 continue
             try:
+                if await self._redis.exists(self._key(f"buried:{self.number}")):
+                    self._taken_for_dead()
+                    return
                 await self._renew()
                 await self._bury_the_dead()
             except RedisError as error:
                 self._lost(error)
+
+    def _taken_for_dead(self) -> None:
+        """Another server buried this one (paused or cut off longer than the lease): seen in
+        Redis, or in the stream as its members taken over; said once."""
+        if self._buried_here:
+            return
+        self._buried_here = True
+        log.error("the other servers took this one for dead (no lease for %g s): it stops",
+                  self.lease)  # fmt: skip
+        if self._listener is not None:
+            self._listener.buried()
 
     async def _bury_the_dead(self) -> None:
         """A server whose lease is gone: its members leave, announced by one survivor."""

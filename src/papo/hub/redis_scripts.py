@@ -151,8 +151,10 @@ member.s = tonumber(ARGV[1])
 redis.call('HSET', KEYS[2], holder, cjson.encode(member))
 if from ~= member.s then
   local last = redis.call('GET', KEYS[3]) or '0'
+  local why = ''
+  if ARGV[3] ~= '' then why = 'buried' end  -- taken from a server taken for dead
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[2], last .. '-*',
-             'o', 'moved', 'h', holder, 'a', ARGV[1], 'b', '', 's', ARGV[1])
+             'o', 'moved', 'h', holder, 'a', ARGV[1], 'b', why, 's', ARGV[1])
 end
 return {holder, raw}
 """

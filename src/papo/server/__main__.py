@@ -43,6 +43,8 @@ async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:
     finally:
         if backplane is not None:
             await backplane.close()
+    if server.evicted:  # a supervisor (--workers, systemd) starts it again, as a new server
+        raise SystemExit("papo-server: the other servers took this one for dead: stopped")
 
 
 async def shared_hub(config: ServerConfig) -> Backplane:
@@ -80,11 +82,10 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         config.language,
         type(asyncio.get_running_loop()).__module__.split(".")[0],
     )
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
+        loop.add_signal_handler(signum, server.stop_requested.set)
+    await server.stop_requested.wait()
     log.info("stopping: telling %d connections", len(server.fanout.outlets))
     await server.shutdown()
 

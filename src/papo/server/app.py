@@ -144,6 +144,8 @@ class ChatServer:
         self._forgetting: asyncio.TimerHandle | None = None
         self._pinging: asyncio.TimerHandle | None = None
         self.shutting_down = False
+        self.stop_requested = asyncio.Event()  # set by SIGINT, SIGTERM, or being taken for dead
+        self.evicted = False  # the other servers of the chat took this one for dead
         # Members held by a previous process (--store) keep their ids: new ones come after.
         first = backplane.first_member_id() if backplane is not None else 0
         self._next_sid = max(max(self.chat.members, default=0), first)
@@ -651,7 +653,7 @@ class ChatServer:
                     connection.abort()
         for listener in self.listeners:
             await listener.wait_closed()
-        if self.backplane is not None:
+        if self.backplane is not None and not self.evicted:
             # Those that cannot resume leave (the others see it, their names are free); the
             # held ones resume on another server, or whoever buries this one holds them.
             now = time.time()

@@ -60,6 +60,13 @@ class Replica:
         self.server.end_hold(member)
         self.server.carry_out(self.chat.moved_away(holder, time.time()))
 
+    def buried(self) -> None:
+        """Paused or cut off longer than --lease: the others announced this server's users
+        gone and hold its programs. It stops (its programs are told to come back, and do,
+        elsewhere); nothing more is announced from here."""
+        self.server.evicted = True
+        self.server.stop_requested.set()
+
     def availability(self, available: bool) -> None:
         log.info("lines are %s", "taken again" if available else "refused: Redis unreachable")
 
