@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+from tests.cluster.setups import LEASE, cast
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, LineClient, ServerProcess
@@ -120,15 +121,12 @@ def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(
 def test_a_server_paused_past_its_lease_finds_itself_buried_and_stops(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    lease = ("--redis", redis_server.url, "--lease", "2")
-    one, two = (start_server(*lease) for _ in range(2))
-    ana, carl = one.user("ana"), one.line_user("carl")
-    bob = two.user("bob")
-    assert ana.welcome is not None
-    seen = ana.expect("join", name="bob")["id"]
+    c = cast(start_server, redis_server)
+    one, ana, bob = c.one, c.ana, c.bob
     one.signal(signal.SIGSTOP)  # frozen: no lease renewed, no line read
     try:
-        assert bob.expect("leave", name="carl", timeout=2 + TIMEOUT)["reason"] == "disconnect"
+        leave = bob.expect("leave", name="carl", timeout=LEASE + TIMEOUT)
+        assert leave["reason"] == "disconnect"
     finally:
         one.signal(signal.SIGCONT)
     # Awake, it learns it was buried: it stops, telling its program to come back elsewhere,
@@ -136,8 +134,8 @@ def test_a_server_paused_past_its_lease_finds_itself_buried_and_stops(
     assert ana.expect("bye")["reason"] == "restart"
     assert one.wait(TIMEOUT + 5) != 0
     assert "took this one for dead" in one.log()
-    back = two.client(json_mode=True)
-    back.send(f"/resume {ana.welcome['resume']} {seen}")
+    back = c.two.client(json_mode=True)
+    back.send(f"/resume {c.token} {c.seen}")
     assert back.expect("welcome")["resumed"] is True
     assert [e for e in bob.quiet(1.0) if e["type"] == "leave"] == []
-    carl.close()
+    c.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import time
 
+from tests.cluster.setups import LEASE, cast
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, LineClient, ServerProcess
@@ -68,44 +69,35 @@ def test_a_connection_still_open_on_its_server_is_replaced_by_a_resume_elsewhere
 def test_users_of_a_killed_server_resume_on_a_survivor_and_line_users_leave(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    lease = ("--redis", redis_server.url, "--lease", "2")
-    one, two = (start_server(*lease) for _ in range(2))
-    ana, nc = one.user("ana"), one.line_user("carl")
-    bob = two.user("bob")
-    assert ana.welcome is not None
-    seen = ana.expect("join", name="bob")["id"]
-    one.process.kill()
-    leave = bob.expect("leave", name="carl", timeout=2 + TIMEOUT)  # a line user cannot resume
+    c = cast(start_server, redis_server)
+    c.one.process.kill()
+    leave = c.bob.expect("leave", name="carl", timeout=LEASE + TIMEOUT)  # it cannot resume
     assert leave["reason"] == "disconnect"
-    bob.send("said after the crash")
-    bob.expect("message", text="said after the crash")
-    back = resume(two, ana.welcome["resume"], seen)
+    c.bob.send("said after the crash")
+    c.bob.expect("message", text="said after the crash")
+    back = resume(c.two, c.token, c.seen)
     assert back.expect("welcome")["resumed"] is True
     assert back.expect("message", text="said after the crash")["replay"] is True
-    assert [e for e in bob.quiet(0.5) if e["type"] == "leave"] == []  # ana never left
-    nc.close()
+    assert [e for e in c.bob.quiet(0.5) if e["type"] == "leave"] == []  # ana never left
+    c.close()
 
 
 def test_a_server_stopped_gracefully_sends_its_programs_to_resume_on_another(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    lease = ("--redis", redis_server.url, "--lease", "2")
-    one, two = (start_server(*lease) for _ in range(2))
-    ana, carl = one.user("ana"), one.line_user("carl")
-    bob = two.user("bob")
-    assert ana.welcome is not None
-    seen = ana.expect("join", name="bob")["id"]
+    c = cast(start_server, redis_server)
+    one, two, ana, bob = c.one, c.two, c.ana, c.bob
     one.signal(signal.SIGTERM)  # a rolling restart, say
     assert ana.expect("bye")["reason"] == "restart"  # come back (the client does by itself)
     assert bob.expect("leave", name="carl")["reason"] == "shutdown"  # a line user leaves
     assert one.wait(TIMEOUT + 5) == 0
     bob.send("while ana moves")
     bob.expect("message", text="while ana moves")  # in the log: replayed, not live
-    back = resume(two, ana.welcome["resume"], seen)
+    back = resume(two, c.token, c.seen)
     assert back.expect("welcome")["resumed"] is True
     assert back.expect("message", text="while ana moves")["replay"] is True
-    time.sleep(2 + 1)  # past the stopped server's lease: it is buried, ana is not touched
+    time.sleep(LEASE + 1)  # past the stopped server's lease: it is buried, ana is untouched
     assert [e for e in bob.quiet(1.0) if e["type"] == "leave"] == []
     bob.send("/online")
     assert bob.expect("online")["users"] == ["ana", "bob"]
-    carl.close()
+    c.close()
