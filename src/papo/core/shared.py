@@ -2,7 +2,7 @@
 
 Names (who holds which, and which look alike), who is in which room, the one id counter and
 the log of what happened are not one process's to keep: with several servers they live in one
-place all of them reach (a Redis backplane, later), and in one process in ``papo.hub.memory``.
+place all of them reach (Redis: ``papo.hub.redis_hub``), and in one process in ``papo.hub.memory``.
 The chat asks for them through this interface, which the server hands it; the core imports no
 hub (DESIGN.md).
 """
