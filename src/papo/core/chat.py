@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
@@ -261,6 +261,8 @@ class Chat:
     def _hidden_here(self, event: RoomEvent, route: Route) -> Route:
         """The route, with this server's members who ignore its author left out too, when
         the author is another server's (which knew only its own members' ignores)."""
+        if not self.ignores:
+            return route  # nobody here ignores anybody (always so for most chats)
         author = route.author
         if author is None and isinstance(event, Action):
             author = self.shared.holder(event.sender)
@@ -343,16 +345,11 @@ class Chat:
             if name is None or holder in self.members:
                 continue
             keys = shared.rooms_of(holder)
-            told = frozenset(
-                key for key in keys if (room := self.rooms.get(key)) and not self._quiet(room)
-            )
+            decided += self._announce_leave(name, keys, LeaveReason.DISCONNECT, None, now)
             shared.set_away(holder, None)
             for key in keys:
                 shared.exit(key, holder)
             shared.release(name, holder)
-            if told:
-                leave = Leave(ts=now, id=0, name=name, reason=LeaveReason.DISCONNECT)
-                decided.append(Publish(leave, Route(told)))
         return self.settle(decided)
 
     # -- registration and names --------------------------------------------------------------
@@ -907,13 +904,23 @@ class Chat:
         self.ignores.forget(session)
         self.shared.set_away(session.sid, None)
         self.shared.release(session.name or "", session.sid)
-        told = frozenset(key for key in session.rooms if not self._quiet(self.rooms[key]))
+        leave = self._announce_leave(session.name or "", session.rooms, reason, text, now)
         for key in tuple(session.rooms):
             self.rooms.exit(session, self.rooms[key])
+        return [Departed(session, reason), *leave]
+
+    def _announce_leave(
+        self, name: str, rooms: Iterable[str], reason: LeaveReason, text: str | None, now: float
+    ) -> list[Decided]:
+        """The one leave that tells those who shared a room (not a quiet one) with ``name``,
+        if any; asked while it is still counted in them."""
+        told = frozenset(
+            key for key in rooms if (room := self.rooms.get(key)) and not self._quiet(room)
+        )
         if not told:
-            return [Departed(session, reason)]
-        leave = Leave(ts=now, id=0, name=session.name or "", reason=reason, text=text)
-        return [Departed(session, reason), Publish(leave, Route(told))]
+            return []
+        leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
+        return [Publish(leave, Route(told))]
 
 
 Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]

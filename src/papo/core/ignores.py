@@ -36,6 +36,10 @@ class Ignores:
             return ()
         return tuple(ignorer for ignorer in ignorers if ignorer.sid in room.members)
 
+    def __bool__(self) -> bool:
+        """Whether anybody here ignores anybody."""
+        return bool(self._ignored_by)
+
     def ignorers_of(self, sid: int) -> tuple[int, ...]:
         """Who ignores member ``sid`` here, wherever they are."""
         ignorers = self._ignored_by.get(sid)
