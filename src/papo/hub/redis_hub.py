@@ -172,7 +172,7 @@ class RedisHub:
         """The members and the log as they stand, from one instant."""
         epoch = secrets.token_hex(8)
         keys = [self._key("log"), self._key("members"), self._key("epoch")]
-        at, members, now = await self._snapshot(keys=keys, args=[epoch])
+        at, members, now = await self._snapshot(keys=keys, args=[epoch, 1])
         self._position, self._epoch = _text(at), _text(now)
         self._replica = replica = MemoryHub(self.log_size)
         pairs = iter(members)
@@ -225,13 +225,19 @@ class RedisHub:
         reserved = self._reserved.pop(holder, None)
         if reserved is not None and reserved[0] == name and reserved[1] is not None:
             return reserved[1]
-        other = self._replica.claim(name, holder)
         if reserved is None or reserved[0] != name:
-            return other  # not claimed in Redis: the copy's answer (a programming slip)
-        if other is not None:  # Redis says it is free: the copy is behind
-            self._replica.release(other, self._replica.holder(other) or 0)
-            self._replica.claim(name, holder)
+            return self._replica.claim(name, holder)  # not claimed in Redis: the copy says
+        self._claim_in_copy(name, holder)
         return None
+
+    def _claim_in_copy(self, name: str, holder: int) -> None:
+        """Redis gave ``name`` to ``holder``: whoever the copy still has under it (or a
+        look-alike of it) is gone, the copy being behind."""
+        replica = self._replica
+        other = replica.claim(name, holder)
+        if other is not None:
+            replica.release(other, replica.holder(other) or 0)
+            replica.claim(name, holder)
 
     def release(self, name: str, holder: int) -> None:
         self._replica.release(name, holder)
@@ -474,10 +480,7 @@ class RedisHub:
         replica = self._replica
         match kind:
             case "claim":
-                other = replica.claim(a, holder)
-                if other is not None:  # Redis gave it: whoever the copy has is gone
-                    replica.release(other, replica.holder(other) or 0)
-                    replica.claim(a, holder)
+                self._claim_in_copy(a, holder)
                 self._since.setdefault(holder, float(b or 0))
             case "release":
                 replica.release(a, holder)
@@ -526,7 +529,7 @@ class RedisHub:
                 await self._renew()
                 epoch = secrets.token_hex(8)
                 keys = [self._key("log"), self._key("members"), self._key("epoch")]
-                at, _, now = await self._snapshot(keys=keys, args=[epoch])
+                at, _, now = await self._snapshot(keys=keys, args=[epoch, 0])
                 if _text(now) != self._epoch:
                     await self._restock(_text(now), _text(at))
             except RedisError:

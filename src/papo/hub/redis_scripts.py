@@ -110,14 +110,17 @@ redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], last .. '-*',
 return ''
 """
 
-# What a server reads at start, at one instant: the newest stream entry's id, every member,
-# the epoch. KEYS stream, members, epoch; ARGV a new epoch, set if there is none.
+# What a server reads at start, at one instant: the newest stream entry's id, every member
+# (ARGV[2] '1'; a reconnection only compares epochs), the epoch. KEYS stream, members, epoch;
+# ARGV a new epoch, set if there is none.
 SNAPSHOT = """
 redis.call('SET', KEYS[3], ARGV[1], 'NX')
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local at = '0-0'
 if newest[1] then at = newest[1][1] end
-return {at, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}
+local members = {}
+if ARGV[2] == '1' then members = redis.call('HGETALL', KEYS[2]) end
+return {at, members, redis.call('GET', KEYS[3])}
 """
 
 # After Redis lost its data: numbers go on above what this server saw. KEYS counter,
