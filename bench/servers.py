@@ -50,7 +50,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _children(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     """The processes ``pid`` started (a papo with --workers: its workers)."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -100,7 +100,7 @@ class Running:
 
     def pids(self) -> list[int]:
         helpers = [self.redis.pid] if self.redis is not None else []
-        return [self.pid, *_children(self.pid), *helpers]
+        return [self.pid, *children_of(self.pid), *helpers]
 
     def cpu_seconds(self) -> float:
         return sum(_cpu_of(pid) for pid in self.pids())

@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+from bench.servers import children_of
+
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, ServerProcess
@@ -15,17 +17,7 @@ from tests.support import TIMEOUT, ServerProcess
 
 def children(parent: ServerProcess) -> list[int]:
     """The PIDs of the processes the server started (its workers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent.process.pid:
-            found.append(int(entry.name))
-    return sorted(found)
+    return sorted(children_of(parent.process.pid))
 
 
 def test_workers_share_one_port_and_are_one_chat(

@@ -68,6 +68,16 @@ def irc_server(start_server: StartServer) -> ServerProcess:
     return start_server(*IRC)
 
 
+def ana_in_dev_and_irc_bob(irc_server: ServerProcess) -> tuple[LineClient, IrcClient]:
+    """ana (papo) in #dev, and bob registered through the IRC door (not in #dev)."""
+    ana = irc_server.user("ana")
+    ana.send("/join #dev")
+    ana.expect("joined")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    return ana, bob
+
+
 def test_registration_gives_the_welcome_numerics_and_the_lobby(irc_server: ServerProcess) -> None:
     irc_server.user("ana")
     bob = IrcClient(irc_server.irc_port)
@@ -103,11 +113,7 @@ def test_irc_and_papo_users_talk_both_ways(irc_server: ServerProcess) -> None:
 
 
 def test_rooms_are_channels(irc_server: ServerProcess) -> None:
-    ana = irc_server.user("ana")
-    ana.send("/join #dev")
-    ana.expect("joined")
-    bob = IrcClient(irc_server.irc_port)
-    bob.register("bob")
+    ana, bob = ana_in_dev_and_irc_bob(irc_server)
     bob.send("JOIN #dev")
     bob.expect(r"^:bob!bob@papo JOIN #dev$")
     assert bob.expect(r" 353 bob = #dev :(.*)$")[1] == "ana bob"
@@ -282,11 +288,7 @@ def test_who_ison_userhost_away_and_notice(irc_server: ServerProcess) -> None:
 
 
 def test_rooms_one_is_not_in_or_that_do_not_exist(irc_server: ServerProcess) -> None:
-    ana = irc_server.user("ana")
-    ana.send("/join #dev")
-    ana.expect("joined")
-    bob = IrcClient(irc_server.irc_port)
-    bob.register("bob")
+    _, bob = ana_in_dev_and_irc_bob(irc_server)
     bob.send("PRIVMSG #dev :let me in")
     bob.expect(r" 404 bob #dev :")
     bob.send("TOPIC #nowhere")
