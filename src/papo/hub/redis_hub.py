@@ -241,6 +241,9 @@ class RedisHub:
 
     def release(self, name: str, holder: int) -> None:
         self._replica.release(name, holder)
+        reserved = self._reserved.get(holder)
+        if reserved is not None and reserved[0] == name:  # claimed, never asked: gone meanwhile
+            del self._reserved[holder]
         keys = [
             self._key(f"name:{name_key(name)}"),
             self._key(f"skeleton:{name_skeleton(name)}"),
