@@ -56,6 +56,9 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
     one, two, ana, bob = two_servers(start_server, redis_server)
+    assert ana.welcome is not None
+    ana.send("/ignore bob")
+    ana.expect("info", code="ignored")
     redis_server.stop()
     # The server notices at its next request to Redis (the reader's, within a second);
     # from then on a line gets a clear error, never silence.
@@ -77,6 +80,12 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     bob.send("/online")
     assert bob.expect("online")["users"] == ["ana", "bob"]
     assert "Redis is back" in one.log() and "Redis lost the chat's state" in one.log()
+    ana.reset()  # what Redis lost was written back: ana can resume anywhere, as she was
+    back = two.client(json_mode=True)
+    back.send(f"/resume {ana.welcome['resume']} 0")
+    assert back.expect("welcome")["resumed"] is True
+    back.send("/ignore")
+    assert back.expect("info", code="ignoring")["names"] == ["bob"]
 
 
 def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(

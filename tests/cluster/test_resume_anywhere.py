@@ -54,6 +54,43 @@ def test_dropped_on_one_server_resumed_on_another_with_everything_missed(
     assert not [e for e in bob.quiet(0.5) if e["type"] == "leave"]  # once
 
 
+def test_whom_a_program_ignores_is_still_ignored_after_a_resume_on_another_server(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
+    ana, bob, carol = one.user("ana"), two.user("bob"), two.user("carol")
+    assert ana.welcome is not None
+    first = ana.expect("join", name="carol")["id"]
+    ana.send("/ignore bob")
+    ana.expect("info", code="ignored")
+    ana.reset()
+    time.sleep(0.3)
+    bob.send("/me waves while ana is away")
+    bob.send("said while ana is away")
+    bob.send("/msg ana psst")
+    bob.expect("private", text="psst")  # bob is not told
+    carol.send("carol while ana is away")
+    carol.expect("message", text="carol while ana is away")
+    back = resume(two, ana.welcome["resume"], first)  # on bob's own server now
+    assert back.expect("welcome")["resumed"] is True
+    replayed = back.quiet(1.0)
+    assert [e["text"] for e in replayed if e["type"] == "message"] == ["carol while ana is away"]
+    assert [e for e in replayed if e.get("from") == "bob"] == []
+    bob.send("said after the resume")
+    bob.send("/msg ana psst again")
+    bob.expect("private", text="psst again")
+    carol.send("carol after the resume")
+    live = back.quiet(1.0)
+    assert [e["text"] for e in live if e["type"] == "message"] == ["carol after the resume"]
+    assert [e for e in live if e.get("from") == "bob"] == []
+    back.send("/ignore")
+    assert back.expect("info", code="ignoring")["names"] == ["bob"]
+    back.send("/unignore bob")
+    back.expect("info", code="unignored")
+    bob.send("back in view")
+    assert back.expect("message", text="back in view")["from"] == "bob"
+
+
 def test_a_connection_still_open_on_its_server_is_replaced_by_a_resume_elsewhere(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:

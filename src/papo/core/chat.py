@@ -154,10 +154,7 @@ class Chat:
         for hold in holds:
             self._restore(hold)
         for hold in holds:  # once all are back: whom each ignored
-            member = self.members[hold.member]
-            for sid in hold.ignoring:
-                if sid in self.members:
-                    self.ignores.ignore(member, sid)
+            self._restore_ignores(self.members[hold.member], hold.ignoring)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -263,13 +260,18 @@ class Chat:
         the author is another server's (which knew only its own members' ignores)."""
         if not self.ignores:
             return route  # nobody here ignores anybody (always so for most chats)
-        author = route.author
-        if author is None and isinstance(event, Action):
-            author = self.shared.holder(event.sender)
+        author = self._author(event, route)
         if author is None or author in self.members:
             return route
         hidden = self.ignores.ignorers_of(author)
         return replace(route, hidden_from=route.hidden_from + hidden) if hidden else route
+
+    def _author(self, event: RoomEvent, route: Route) -> int | None:
+        """Who wrote a logged event, when it is somebody's words (an action names its author
+        only by name: it is shown to its author too)."""
+        if route.author is None and isinstance(event, Action):
+            return self.shared.holder(event.sender)
+        return route.author
 
     def forget_waiting(self, count: int) -> None:
         """``count`` of this server's drafts will never come back (the log lost them): what
@@ -439,7 +441,15 @@ class Chat:
         """A member of another server, held here from now on: it resumes here (its token was
         given to this server), or its server is gone and this one holds it for the grace."""
         self._restore(hold)
-        return self.members[hold.member]
+        member = self.members[hold.member]
+        self._restore_ignores(member, hold.ignoring)
+        return member
+
+    def _restore_ignores(self, member: Session, ignoring: tuple[int, ...]) -> None:
+        """A held member goes on ignoring those it ignored who are still in the chat."""
+        for sid in ignoring:
+            if self.shared.name_of(sid) is not None:
+                self.ignores.ignore(member, sid)
 
     def moved_away(self, holder: int, now: float) -> list[Output]:
         """A member of this server resumed on another: it is that server's now. Nobody is
@@ -537,11 +547,14 @@ class Chat:
         if oldest > after + 1:
             notice = Notice(ts=now, code=NoticeCode.MISSED, count=oldest - 1 - after)
             outputs.append(Send(notice, member))
-        sid = member.sid
+        sid, ignoring = member.sid, member.ignoring
+        # An author it ignores is left out here too: the log's route names only the ignorers
+        # of the author's own server.
         outputs += (
             Send(Replayed(event), member)
             for event, route in self.shared.read_after(after)
             if route.reaches(sid, member.rooms_at(event.id))
+            and not (ignoring and self._author(event, route) in ignoring)
         )
         return outputs
 
@@ -840,6 +853,7 @@ class Chat:
         if holder == session.sid:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
         self.ignores.ignore(session, holder)
+        self.shared.keep_ignores(session.sid, session.ignoring)
         return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]
 
     def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
@@ -848,6 +862,7 @@ class Chat:
         if holder is None or target is None:
             return self._not_online(session, name, now)
         self.ignores.unignore(session, holder)
+        self.shared.keep_ignores(session.sid, session.ignoring)
         return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target,)), session)]
 
     def _member_named(self, name: str) -> Session | None:

@@ -151,6 +151,11 @@ class SharedState(Protocol):
         """That token is no longer ``holder``'s (used, replaced, or the member left)."""
         ...
 
+    def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
+        """Whom ``holder`` ignores now, by member id: a server that takes it over (several
+        servers: a resume elsewhere) goes on ignoring them."""
+        ...
+
     def keeps_holds(self) -> bool:
         """Whether held members outlive this process (the log does: a restart can resume)."""
         ...

@@ -28,6 +28,9 @@ class MemberState:
     since: float
     rooms: tuple[tuple[str, str], ...]  # (key, name)
     away: str | None
+    ignoring: tuple[int, ...] = ()  # whom it ignores, by member id
+    token: bytes | None = None  # the digest of its resume token, if it can resume
+    first_id: int = 0  # the newest id when it arrived
 
 
 class HubListener(Protocol):

@@ -180,6 +180,9 @@ class MemoryHub:
     def drop_token(self, holder: int, digest: bytes) -> None:
         pass
 
+    def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
+        pass  # the member's own set is the only one: no other process takes it over
+
     def keeps_holds(self) -> bool:
         return self._store is not None
 

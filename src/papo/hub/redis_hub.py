@@ -330,6 +330,9 @@ class RedisHub:
         token_key = [self._key(f"token:{digest.hex()}")]
         self._send_step("untoken", holder, digest.hex(), "", *token_key)
 
+    def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
+        self._send_step("ignores", holder, ",".join(map(str, sorted(ignoring))), "")
+
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
         up); None if no member has it. Raises ``Unavailable``."""
@@ -560,6 +563,10 @@ class RedisHub:
                 self._send_step("enter", member.holder, key, name)
             if member.away:
                 self._send_step("away", member.holder, member.away)
+            if member.ignoring:
+                self.keep_ignores(member.holder, member.ignoring)
+            if member.token is not None:  # it can still resume on any server
+                self.keep_token(member.holder, member.token, member.first_id)
 
     # -- leases ------------------------------------------------------------------------------
 
@@ -653,5 +660,5 @@ def _hold_of(member: int, raw: str) -> HoldRecord:
         since=float(state.get("t") or 0),
         first_id=int(state.get("f") or 0),
         moves=(),
-        ignoring=(),
+        ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
     )

@@ -79,6 +79,9 @@ class Replica:
                 since=member.since,
                 rooms=tuple((key, chat.rooms[key].name) for key in member.rooms),
                 away=member.away,
+                ignoring=tuple(member.ignoring),
+                token=member.token,
+                first_id=member.first_id,
             )
             for member in chat.members.values()
             if member.name is not None
