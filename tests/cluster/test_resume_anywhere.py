@@ -91,6 +91,28 @@ def test_whom_a_program_ignores_is_still_ignored_after_a_resume_on_another_serve
     assert back.expect("message", text="back in view")["from"] == "bob"
 
 
+def test_a_replay_on_another_server_follows_the_rooms_the_program_was_in_at_each_event(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
+    ana, bob = one.user("ana"), two.user("bob")
+    assert ana.welcome is not None
+    ana.send("/join #dev")
+    bob.send("/join #dev")
+    seen = ana.expect("join", name="bob", room="#dev")["id"]  # the last ana's program read
+    bob.send("in #dev while ana was there")
+    ana.expect("message", text="in #dev while ana was there")  # lost with her connection
+    ana.send("/part #dev")
+    ana.expect("leave", room="#dev", reason="part")
+    bob.send("in #dev after ana left")
+    bob.expect("message", text="in #dev after ana left")
+    ana.reset()
+    back = resume(two, ana.welcome["resume"], seen)
+    assert back.expect("welcome")["rooms"] == ["#lobby"]
+    replayed = [e for e in back.quiet(1.0) if e["type"] == "message"]
+    assert [(e["text"], e["replay"]) for e in replayed] == [("in #dev while ana was there", True)]
+
+
 def test_a_connection_still_open_on_its_server_is_replaced_by_a_resume_elsewhere(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:

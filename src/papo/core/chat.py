@@ -533,6 +533,8 @@ class Chat:
         if hold.current is not None:
             member.current = room_key(hold.current)
         member.moves = [(at, frozenset(keys)) for at, keys in hold.moves]
+        if member.moves:  # as it was, not as entering its rooms again here made them
+            self.shared.keep_moves(member.sid, member.moves)
 
     def held(self) -> list[Session]:
         """The members held now (after a restart: those the previous process held)."""

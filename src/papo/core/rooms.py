@@ -67,15 +67,22 @@ class RoomDirectory:
         room.members[session.sid] = session
         session.enter(room.key, self._shared.last_id())
         self._shared.enter(room.key, session.sid, room.name)
+        self._keep_moves(session)
 
     def exit(self, session: Session, room: Room) -> None:
         """Out of ``room``, which goes dormant if that was its last member."""
         del room.members[session.sid]
         session.exit(room.key, self._shared.last_id())
         self._shared.exit(room.key, session.sid)
+        self._keep_moves(session)
         if not room.members and room is not self.default:
             del self._live[room.key]
             self._dormant.keep(room)
+
+    def _keep_moves(self, session: Session) -> None:
+        """A member that may resume (on another server too) has its moves kept with it."""
+        if session.resumable and session.moves:
+            self._shared.keep_moves(session.sid, session.moves)
 
     def forget(self, session: Session) -> None:
         """``session`` is another server's now (it resumed there): out of this process's

@@ -9,7 +9,7 @@ hub (DESIGN.md).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -154,6 +154,11 @@ class SharedState(Protocol):
     def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
         """Whom ``holder`` ignores now, by member id: a server that takes it over (several
         servers: a resume elsewhere) goes on ignoring them."""
+        ...
+
+    def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:
+        """``holder``'s changes of rooms, as ``Session.moves``: what a replay on a server that
+        takes it over is decided by."""
         ...
 
     def keeps_holds(self) -> bool:

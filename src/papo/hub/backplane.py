@@ -31,6 +31,7 @@ class MemberState:
     ignoring: tuple[int, ...] = ()  # whom it ignores, by member id
     token: bytes | None = None  # the digest of its resume token, if it can resume
     first_id: int = 0  # the newest id when it arrived
+    moves: tuple[tuple[int, tuple[str, ...]], ...] = ()  # as HoldRecord.moves
 
 
 class HubListener(Protocol):

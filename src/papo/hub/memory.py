@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from papo.core.holds import HoldRecord
@@ -182,6 +182,9 @@ class MemoryHub:
 
     def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
         pass  # the member's own set is the only one: no other process takes it over
+
+    def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:
+        pass
 
     def keeps_holds(self) -> bool:
         return self._store is not None

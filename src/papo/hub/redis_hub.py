@@ -31,7 +31,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -333,6 +333,10 @@ class RedisHub:
     def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
         self._send_step("ignores", holder, ",".join(map(str, sorted(ignoring))), "")
 
+    def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:
+        kept = [[at, sorted(keys)] for at, keys in moves]
+        self._send_step("moves", holder, json.dumps(kept, separators=(",", ":")), "")
+
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
         up); None if no member has it. Raises ``Unavailable``."""
@@ -565,6 +569,8 @@ class RedisHub:
                 self._send_step("away", member.holder, member.away)
             if member.ignoring:
                 self.keep_ignores(member.holder, member.ignoring)
+            if member.moves:
+                self.keep_moves(member.holder, member.moves)
             if member.token is not None:  # it can still resume on any server
                 self.keep_token(member.holder, member.token, member.first_id)
 
@@ -659,6 +665,6 @@ def _hold_of(member: int, raw: str) -> HoldRecord:
         away=state.get("a") or None,
         since=float(state.get("t") or 0),
         first_id=int(state.get("f") or 0),
-        moves=(),
+        moves=tuple((int(at), tuple(keys)) for at, keys in json.loads(state.get("m") or "[]")),
         ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
     )

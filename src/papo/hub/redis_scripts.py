@@ -2,11 +2,11 @@
 
 Keys (under a prefix, ``papo`` by default): ``last_id`` (the event counter), ``log`` (the
 stream), ``members`` (a hash, member id -> JSON of its name, server, arrival, rooms, away
-text, token and whom it ignores: what a server starting late or taking a member over reads),
-``name:KEY`` and ``skeleton:SKELETON`` (who holds a name, and who holds a look-alike),
-``lease:N`` (server N is alive), ``seq:N`` (the last step of server N carried out),
-``servers`` (server numbers handed out), ``epoch`` (changes when Redis lost its data: the
-servers then write theirs back).
+text, token, whom it ignores and its changes of rooms: what a server starting late or taking
+a member over reads), ``name:KEY`` and ``skeleton:SKELETON`` (who holds a name, and who
+holds a look-alike), ``lease:N`` (server N is alive), ``seq:N`` (the last step of server N
+carried out), ``servers`` (server numbers handed out), ``epoch`` (changes when Redis lost its
+data: the servers then write theirs back).
 
 Events go into the stream under the id ``N-1`` (N their number); changes of state under
 ``N-*`` after the newest event N: one order for both, and ``XRANGE`` by event number.
@@ -65,6 +65,8 @@ for i = 3, #ARGV, 7 do
         redis.call('SET', k1, x1)
       elseif member and kind == 'ignores' then  -- x2: whom it ignores, ids joined by ','
         member.g = x2
+      elseif member and kind == 'moves' then  -- x2: its changes of rooms (JSON)
+        member.m = x2
       elseif kind == 'untoken' then
         if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
         if member and member.k == x2 then member.k = nil end

@@ -82,6 +82,7 @@ class Replica:
                 ignoring=tuple(member.ignoring),
                 token=member.token,
                 first_id=member.first_id,
+                moves=tuple((at, tuple(sorted(keys))) for at, keys in member.moves),
             )
             for member in chat.members.values()
             if member.name is not None
