@@ -55,9 +55,9 @@ def plan(quick: bool, workers: int) -> dict[str, Scenario]:
         return lambda s, a: scenarios.fanout(s, a, clients, 10, n(per_sender), workers)
 
     return {
-        "fanout_c50": fanout(50, 400),
-        "fanout_c500": fanout(500, 100),
-        "fanout_c2000": fanout(2000, 30),
+        "fanout_c50": fanout(50, 1000),
+        "fanout_c500": fanout(500, 300),
+        "fanout_c2000": fanout(2000, 100),
         "rate200_c500": lambda s, a: scenarios.fixed_rate(s, a, 500, 200, n(10), workers),
         "idle_10k": lambda s, a: scenarios.idle(s, a, n(10_000), workers),
         "rate200_c2000": lambda s, a: scenarios.fixed_rate(s, a, 2000, 200, n(10), workers),
