@@ -7,6 +7,9 @@ import asyncio
 import os
 import subprocess
 import sys
+from typing import Any
+
+from redis.asyncio import Redis
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
@@ -163,3 +166,40 @@ def test_the_server_imports_no_redis_without_it() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_what_a_server_taking_a_member_over_needs_is_kept_out_of_the_stream(
+    redis_server: RedisServer,
+) -> None:
+    """Its token, whom it ignores and its changes of rooms are read from the members hash by
+    the one server that takes it over: every server reading them in the stream would be waste."""
+
+    async def run() -> None:
+        first, second = RedisHub(redis_server.url), RedisHub(redis_server.url)
+        for hub in (first, second):
+            await hub.start()
+            hub.follow(Heard())
+        ana = first.first_member_id() + 1
+        await first.reserve("ana", ana)
+        assert first.claim("ana", ana) is None
+        first.enter("#lobby", ana, "#lobby")
+        first.enter("#dev", ana, "#dev")
+        digest = bytes(range(32))
+        first.keep_token(ana, digest, 0)
+        first.keep_ignores(ana, [7, 5])
+        first.keep_moves(ana, [(0, frozenset({"#lobby"})), (3, frozenset({"#lobby", "#dev"}))])
+        await asyncio.sleep(0.3)
+        hold = await second.take(digest)
+        assert hold is not None and hold.member == ana and hold.name == "ana"
+        assert hold.ignoring == (5, 7)
+        assert hold.moves == ((0, ("#lobby",)), (3, ("#dev", "#lobby")))
+        reader = Redis.from_url(redis_server.url)
+        entries: Any = await reader.xrange("papo:log")
+        changes = [fields[b"o"] for _, fields in entries if b"o" in fields]
+        assert b"enter" in changes and b"moved" in changes
+        assert not {b"token", b"untoken", b"ignores", b"moves"} & set(changes)
+        await reader.aclose()
+        for hub in (first, second):
+            await hub.close()
+
+    asyncio.run(run())

@@ -29,6 +29,9 @@ local function ordered(keys, key, add)
   return kept
 end
 
+-- What only a server taking the member over reads (from the members hash), not every server.
+local unstreamed = {token = true, untoken = true, ignores = true, moves = true}
+
 local server, cap = ARGV[1], ARGV[2]
 local seen = tonumber(redis.call('GET', KEYS[4]) or '0')
 local newest = seen
@@ -72,9 +75,11 @@ for i = 3, #ARGV, 7 do
         if member and member.k == x2 then member.k = nil end
       end
       if member then redis.call('HSET', KEYS[3], x1, cjson.encode(member)) end
-      local last = redis.call('GET', KEYS[1]) or '0'
-      redis.call('XADD', KEYS[2], 'MAXLEN', '~', cap, last .. '-*',
-                 'o', kind, 'h', x1, 'a', x2, 'b', x3, 's', server)
+      if not unstreamed[kind] then
+        local last = redis.call('GET', KEYS[1]) or '0'
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', cap, last .. '-*',
+                   'o', kind, 'h', x1, 'a', x2, 'b', x3, 's', server)
+      end
     end
   end
 end
