@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from papo.core.shared import Route
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Join, Message
+from papo.protocol.names import name_key
 
 NOW = 1_700_000_000.0
 
@@ -103,3 +104,23 @@ def test_away_is_kept_by_holder_and_ends_with_the_name() -> None:
     assert hub.aways() == {1: "lunch"} and hub.name_of(1) == "ana"
     hub.release("ana", 1)
     assert hub.aways() == {} and hub.name_of(1) is None
+
+
+@given(
+    st.lists(st.text(alphabet="aAbBcCzZ", min_size=1, max_size=4), min_size=1, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=40), max_size=40),
+)
+def test_a_rooms_names_are_sorted_by_the_name_rules_whatever_its_size(
+    names: list[str], present: list[int]
+) -> None:
+    """Small rooms sort their names; rooms of most of the chat pick them from the kept order:
+    the same answer either way."""
+    hub = MemoryHub()
+    holders = {}
+    for holder, name in enumerate(names):
+        if hub.claim(name, holder) is None:
+            holders[holder] = name
+    for holder in present:
+        hub.enter("#r", holder, "#r")
+    expected = sorted((holders[h] for h in set(present) if h in holders), key=name_key)
+    assert hub.room_names("#r") == tuple(expected)

@@ -129,8 +129,15 @@ class MemoryHub:
         return len(self._presence.get(room, ()))
 
     def room_names(self, room: str) -> tuple[str, ...]:
+        present = self._presence.get(room, ())
+        if len(present) * 4 >= len(self._by_key):
+            # Most of the chat (the lobby, whose welcome lists it for each arrival): every name
+            # in the order kept, those present picked, rather than sorting them all again.
+            by_key = self._by_key
+            picked = (by_key[key] for key in self._sorted_keys)
+            return tuple(claim.name for claim in picked if claim.holder in present)
         by_holder = self._by_holder
-        claims = (by_holder.get(holder) for holder in self._presence.get(room, ()))
+        claims = (by_holder.get(holder) for holder in present)
         return tuple(sorted((claim.name for claim in claims if claim is not None), key=name_key))
 
     def room_counts(self) -> dict[str, int]:
