@@ -55,6 +55,22 @@ class Heard:
         return []
 
 
+async def following(redis_server: RedisServer) -> RedisHub:
+    """A hub started, for a server that makes nothing of what it hears."""
+    hub = RedisHub(redis_server.url)
+    await hub.start()
+    hub.follow(Heard())
+    return hub
+
+
+async def named(hub: RedisHub, name: str) -> int:
+    """The first member of ``hub``'s server, ``name`` reserved in Redis and claimed."""
+    member = hub.first_member_id() + 1
+    await hub.reserve(name, member)
+    assert hub.claim(name, member) is None
+    return member
+
+
 async def settle(heard: list[Heard], count: int) -> None:
     """Until every hub has read ``count`` events (bounded)."""
     for _ in range(500):
@@ -95,12 +111,8 @@ def test_two_servers_appending_at_once_read_one_order_with_no_id_twice(
 
 def test_names_rooms_and_away_reach_a_server_started_later(redis_server: RedisServer) -> None:
     async def run() -> None:
-        first = RedisHub(redis_server.url)
-        await first.start()
-        first.follow(Heard())
-        ana = first.first_member_id() + 1
-        await first.reserve("ana", ana)
-        assert first.claim("ana", ana) is None
+        first = await following(redis_server)
+        ana = await named(first, "ana")
         first.enter("#dev", ana, "#Dev")
         first.set_away(ana, "lunch")
         private = Private(ts=NOW, id=0, sender="ana", recipient="ana", text="note")
@@ -175,23 +187,18 @@ def test_what_a_server_taking_a_member_over_needs_is_kept_out_of_the_stream(
     the one server that takes it over: every server reading them in the stream would be waste."""
 
     async def run() -> None:
-        first, second = RedisHub(redis_server.url), RedisHub(redis_server.url)
-        for hub in (first, second):
-            await hub.start()
-            hub.follow(Heard())
-        ana = first.first_member_id() + 1
-        await first.reserve("ana", ana)
-        assert first.claim("ana", ana) is None
+        first, second = await following(redis_server), await following(redis_server)
+        ana = await named(first, "ana")
         first.enter("#lobby", ana, "#lobby")
         first.enter("#dev", ana, "#dev")
         digest = bytes(range(32))
         first.keep_token(ana, digest, 0)
-        first.keep_ignores(ana, [7, 5])
+        first.keep_ignores(ana, [7, 5], 2)
         first.keep_moves(ana, [(0, frozenset({"#lobby"})), (3, frozenset({"#lobby", "#dev"}))])
         await asyncio.sleep(0.3)
         hold = await second.take(digest)
         assert hold is not None and hold.member == ana and hold.name == "ana"
-        assert hold.ignoring == (5, 7)
+        assert hold.ignoring == (5, 7) and hold.ignores_changed_at == 2
         assert hold.moves == ((0, ("#lobby",)), (3, ("#dev", "#lobby")))
         reader = Redis.from_url(redis_server.url)
         entries: Any = await reader.xrange("papo:log")

@@ -154,7 +154,7 @@ class Chat:
         for hold in holds:
             self._restore(hold)
         for hold in holds:  # once all are back: whom each ignored
-            self._restore_ignores(self.members[hold.member], hold.ignoring)
+            self._restore_ignores(self.members[hold.member], hold)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -442,14 +442,15 @@ class Chat:
         given to this server), or its server is gone and this one holds it for the grace."""
         self._restore(hold)
         member = self.members[hold.member]
-        self._restore_ignores(member, hold.ignoring)
+        self._restore_ignores(member, hold)
         return member
 
-    def _restore_ignores(self, member: Session, ignoring: tuple[int, ...]) -> None:
+    def _restore_ignores(self, member: Session, hold: HoldRecord) -> None:
         """A held member goes on ignoring those it ignored who are still in the chat."""
-        for sid in ignoring:
+        for sid in hold.ignoring:
             if self.shared.name_of(sid) is not None:
                 self.ignores.ignore(member, sid)
+        member.ignores_changed_at = hold.ignores_changed_at
 
     def moved_away(self, holder: int, now: float) -> list[Output]:
         """A member of this server resumed on another: it is that server's now. Nobody is
@@ -513,6 +514,7 @@ class Chat:
             first_id=member.first_id,
             moves=tuple((at, tuple(sorted(rooms))) for at, rooms in member.moves),
             ignoring=tuple(member.ignoring),
+            ignores_changed_at=member.ignores_changed_at,
         )
 
     def _restore(self, hold: HoldRecord) -> None:
@@ -549,14 +551,15 @@ class Chat:
         if oldest > after + 1:
             notice = Notice(ts=now, code=NoticeCode.MISSED, count=oldest - 1 - after)
             outputs.append(Send(notice, member))
-        sid, ignoring = member.sid, member.ignoring
-        # An author it ignores is left out here too: the log's route names only the ignorers
-        # of the author's own server.
+        sid, ignoring, since = member.sid, member.ignoring, member.ignores_changed_at
+        # An author it ignored when the event came is left out too: the log's route names only
+        # the ignorers of the author's own server (for events after its last /ignore or
+        # /unignore, its ignores now are those it had then).
         outputs += (
             Send(Replayed(event), member)
             for event, route in self.shared.read_after(after)
             if route.reaches(sid, member.rooms_at(event.id))
-            and not (ignoring and self._author(event, route) in ignoring)
+            and not (ignoring and event.id > since and self._author(event, route) in ignoring)
         )
         return outputs
 
@@ -855,7 +858,7 @@ class Chat:
         if holder == session.sid:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
         self.ignores.ignore(session, holder)
-        self.shared.keep_ignores(session.sid, session.ignoring)
+        self._keep_ignores(session)
         return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]
 
     def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
@@ -864,8 +867,15 @@ class Chat:
         if holder is None or target is None:
             return self._not_online(session, name, now)
         self.ignores.unignore(session, holder)
-        self.shared.keep_ignores(session.sid, session.ignoring)
+        self._keep_ignores(session)
         return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target,)), session)]
+
+    def _keep_ignores(self, session: Session) -> None:
+        """Its ignores changed now; a member that may resume (on another server too) has them
+        kept with it."""
+        session.ignores_changed_at = self.shared.last_id()
+        if session.resumable:
+            self.shared.keep_ignores(session.sid, session.ignoring, session.ignores_changed_at)
 
     def _member_named(self, name: str) -> Session | None:
         holder = self.shared.holder(name)

@@ -23,3 +23,4 @@ class HoldRecord:
     first_id: int
     moves: tuple[tuple[int, tuple[str, ...]], ...]  # as Session.moves, with rooms' keys
     ignoring: tuple[int, ...]
+    ignores_changed_at: int = 0  # as Session.ignores_changed_at

@@ -21,6 +21,7 @@ class Session:
         "current",
         "first_id",
         "held_until",
+        "ignores_changed_at",
         "ignoring",
         "key",
         "last_active",
@@ -43,6 +44,9 @@ class Session:
         # Whom this session ignores (by session id: it follows a person through renames, and
         # ends when they leave), and who last wrote to it in private (for /r).
         self.ignoring: set[int] = set()
+        # The newest id when it last changed whom it ignores: later events were hidden from it
+        # by its ignores as they are now, which a replay can go by (older ones, by their routes).
+        self.ignores_changed_at = 0
         self.last_private_from: tuple[int, str] | None = None
         self.refused_names = 0
         self.away: str | None = None  # the /away text, while away

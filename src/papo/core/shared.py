@@ -151,9 +151,9 @@ class SharedState(Protocol):
         """That token is no longer ``holder``'s (used, replaced, or the member left)."""
         ...
 
-    def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
-        """Whom ``holder`` ignores now, by member id: a server that takes it over (several
-        servers: a resume elsewhere) goes on ignoring them."""
+    def keep_ignores(self, holder: int, ignoring: Collection[int], changed_at: int) -> None:
+        """Whom ``holder`` ignores now, by member id, since the event ``changed_at``: a server
+        that takes it over (several servers: a resume elsewhere) goes on ignoring them."""
         ...
 
     def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:

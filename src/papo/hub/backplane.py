@@ -29,6 +29,7 @@ class MemberState:
     rooms: tuple[tuple[str, str], ...]  # (key, name)
     away: str | None
     ignoring: tuple[int, ...] = ()  # whom it ignores, by member id
+    ignores_changed_at: int = 0  # as Session.ignores_changed_at
     token: bytes | None = None  # the digest of its resume token, if it can resume
     first_id: int = 0  # the newest id when it arrived
     moves: tuple[tuple[int, tuple[str, ...]], ...] = ()  # as HoldRecord.moves

@@ -187,7 +187,7 @@ class MemoryHub:
     def drop_token(self, holder: int, digest: bytes) -> None:
         pass
 
-    def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
+    def keep_ignores(self, holder: int, ignoring: Collection[int], changed_at: int) -> None:
         pass  # the member's own set is the only one: no other process takes it over
 
     def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:

@@ -330,8 +330,8 @@ class RedisHub:
         token_key = [self._key(f"token:{digest.hex()}")]
         self._send_step("untoken", holder, digest.hex(), "", *token_key)
 
-    def keep_ignores(self, holder: int, ignoring: Collection[int]) -> None:
-        self._send_step("ignores", holder, ",".join(map(str, sorted(ignoring))), "")
+    def keep_ignores(self, holder: int, ignoring: Collection[int], changed_at: int) -> None:
+        self._send_step("ignores", holder, ",".join(map(str, sorted(ignoring))), changed_at)
 
     def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:
         kept = [[at, sorted(keys)] for at, keys in moves]
@@ -568,7 +568,7 @@ class RedisHub:
             if member.away:
                 self._send_step("away", member.holder, member.away)
             if member.ignoring:
-                self.keep_ignores(member.holder, member.ignoring)
+                self.keep_ignores(member.holder, member.ignoring, member.ignores_changed_at)
             if member.moves:
                 self.keep_moves(member.holder, member.moves)
             if member.token is not None:  # it can still resume on any server
@@ -667,4 +667,5 @@ def _hold_of(member: int, raw: str) -> HoldRecord:
         first_id=int(state.get("f") or 0),
         moves=tuple((int(at), tuple(keys)) for at, keys in json.loads(state.get("m") or "[]")),
         ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
+        ignores_changed_at=int(state.get("gi") or 0),
     )

@@ -66,8 +66,8 @@ for i = 3, #ARGV, 7 do
       elseif member and kind == 'token' then  -- x2: the token's digest (hex), x3: first id
         member.k, member.f = x2, tonumber(x3)
         redis.call('SET', k1, x1)
-      elseif member and kind == 'ignores' then  -- x2: whom it ignores, ids joined by ','
-        member.g = x2
+      elseif member and kind == 'ignores' then  -- x2: whom (ids joined by ','), x3: since when
+        member.g, member.gi = x2, tonumber(x3)
       elseif member and kind == 'moves' then  -- x2: its changes of rooms (JSON)
         member.m = x2
       elseif kind == 'untoken' then

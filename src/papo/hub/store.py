@@ -199,6 +199,7 @@ def _hold_json(hold: HoldRecord) -> str:
             "first_id": hold.first_id,
             "moves": hold.moves,
             "ignoring": hold.ignoring,
+            "ignores_changed_at": hold.ignores_changed_at,
         },
         ensure_ascii=False,
     )
@@ -218,4 +219,5 @@ def _hold_from_json(text: str) -> HoldRecord:
         first_id=int(fields["first_id"]),
         moves=tuple((int(at), tuple(str(k) for k in keys)) for at, keys in fields["moves"]),
         ignoring=tuple(int(member) for member in fields["ignoring"]),
+        ignores_changed_at=int(fields.get("ignores_changed_at", 0)),
     )

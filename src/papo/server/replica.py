@@ -80,6 +80,7 @@ class Replica:
                 rooms=tuple((key, chat.rooms[key].name) for key in member.rooms),
                 away=member.away,
                 ignoring=tuple(member.ignoring),
+                ignores_changed_at=member.ignores_changed_at,
                 token=member.token,
                 first_id=member.first_id,
                 moves=tuple((at, tuple(sorted(keys))) for at, keys in member.moves),
