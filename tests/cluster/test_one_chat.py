@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.cluster.setups import ignoring_bob_until_unignored
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, Event, LineClient, ServerProcess
@@ -159,12 +160,7 @@ def test_ignoring_a_user_of_another_server_hides_them_here(
     assert said["from"] == "carol"
     assert bob.expect("private", text="psst")  # bob is not told he is ignored
     assert [e for e in ana.quiet(0.5) if e.get("from") == "bob"] == []
-    ana.send("/ignore")
-    assert ana.expect("info", code="ignoring")["names"] == ["bob"]
-    ana.send("/unignore bob")
-    ana.expect("info", code="unignored")
-    bob.send("back in view")
-    assert ana.expect("message", text="back in view")["from"] == "bob"
+    ignoring_bob_until_unignored(ana, bob)
 
 
 def test_an_irc_user_on_one_server_talks_with_a_papo_user_on_another(

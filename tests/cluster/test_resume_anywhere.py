@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import time
 
-from tests.cluster.setups import LEASE, cast
+from tests.cluster.setups import LEASE, cast, ignoring_bob_until_unignored, two_in_dev
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, LineClient, ServerProcess
@@ -21,12 +21,8 @@ def resume(server: ServerProcess, token: str, last_id: int) -> LineClient:
 def test_dropped_on_one_server_resumed_on_another_with_everything_missed(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
-    ana, bob = one.user("ana"), two.user("bob")
+    one, two, ana, bob, first = two_in_dev(start_server, redis_server)
     assert ana.welcome is not None
-    ana.send("/join #dev")
-    bob.send("/join #dev")
-    first = ana.expect("join", name="bob", room="#dev")["id"]
     ana.reset()
     time.sleep(0.3)
     bob.send("while you were out")
@@ -83,23 +79,14 @@ def test_whom_a_program_ignores_is_still_ignored_after_a_resume_on_another_serve
     live = back.quiet(1.0)
     assert [e["text"] for e in live if e["type"] == "message"] == ["carol after the resume"]
     assert [e for e in live if e.get("from") == "bob"] == []
-    back.send("/ignore")
-    assert back.expect("info", code="ignoring")["names"] == ["bob"]
-    back.send("/unignore bob")
-    back.expect("info", code="unignored")
-    bob.send("back in view")
-    assert back.expect("message", text="back in view")["from"] == "bob"
+    ignoring_bob_until_unignored(back, bob)
 
 
 def test_a_replay_on_another_server_follows_the_rooms_the_program_was_in_at_each_event(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
-    one, two = (start_server("--redis", redis_server.url) for _ in range(2))
-    ana, bob = one.user("ana"), two.user("bob")
+    _, two, ana, bob, seen = two_in_dev(start_server, redis_server)  # ana read up to seen
     assert ana.welcome is not None
-    ana.send("/join #dev")
-    bob.send("/join #dev")
-    seen = ana.expect("join", name="bob", room="#dev")["id"]  # the last ana's program read
     bob.send("in #dev while ana was there")
     ana.expect("message", text="in #dev while ana was there")  # lost with her connection
     ana.send("/part #dev")
