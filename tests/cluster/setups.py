@@ -46,6 +46,7 @@ def two_in_dev(
     ana, bob = one.user("ana"), two.user("bob")
     assert ana.welcome is not None
     ana.send("/join #dev")
+    ana.expect("joined", room="#dev")  # before bob: his join is one she reads
     bob.send("/join #dev")
     return one, two, ana, bob, ana.expect("join", name="bob", room="#dev")["id"]
 

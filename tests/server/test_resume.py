@@ -31,6 +31,7 @@ def test_a_json_drop_is_held_unseen_and_a_resume_brings_back_what_was_missed(
     ana, bob = server.user("ana"), server.user("bob")
     assert ana.welcome is not None and len(ana.welcome["resume"]) >= 22  # >= 128 bits
     ana.send("/join #dev")
+    ana.expect("joined", room="#dev")  # before bob: his join is one she reads
     bob.send("/join #dev")
     first = ana.expect("join", name="bob", room="#dev")["id"]
     bob.expect("joined")
