@@ -11,13 +11,10 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Coroutine
-from dataclasses import replace
 from enum import Enum, auto
 from functools import partial
-from typing import Any
 
-from papo.core.chat import Chat, ChatSettings, token_digest
+from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
     Departed,
     Held,
@@ -30,11 +27,11 @@ from papo.core.outputs import (
 )
 from papo.core.session import Session
 from papo.core.shared import SharedState
-from papo.hub.backplane import Backplane, Unavailable
-from papo.irc.door import Door, Focus, Unanswered
+from papo.hub.backplane import Backplane
+from papo.irc.door import Door, Focus, ToChat, Unanswered
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
-from papo.protocol.commands import Invoke, OutputFormat, Register, Verb, parse_line
+from papo.protocol.commands import OutputFormat
 from papo.protocol.events import (
     Bye,
     ByeReason,
@@ -44,7 +41,6 @@ from papo.protocol.events import (
     LeaveReason,
 )
 from papo.protocol.framing import Line, Refused
-from papo.protocol.names import check_name
 from papo.protocol.render import Renderer
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
@@ -58,6 +54,7 @@ from papo.server.listen import (
 )
 from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
+from papo.server.shared_first import SharedFirst, Verdict
 
 log = logging.getLogger("papo.server")
 
@@ -70,31 +67,6 @@ class BroadcastState(Enum):
     IDLE = auto()  # none pending, or a flush has just written them
     WAITING = auto()  # held back by the pacer, to carry more in one write per member
     DUE = auto()  # to be written on the next turn of the loop
-
-
-DoorItem = str | Focus | Unanswered  # what an IRC line asks of the chat, one by one
-
-
-def _asks_shared(name: str | None, line: str) -> tuple[Verb, str] | None:
-    """What ``line`` must first ask of the shared state (several servers): a name to claim
-    (registration, ``/nick``; a valid one: the chat refuses the others itself), or the token
-    of a ``/resume`` before a name."""
-    parsed = parse_line(line, registered=name is not None)
-    if isinstance(parsed, Register):
-        wanted: str | None = parsed.name
-    elif isinstance(parsed, Invoke) and parsed.args and parsed.spec.verb is Verb.NICK:
-        wanted = parsed.args[0]
-    elif isinstance(parsed, Invoke) and parsed.args and parsed.spec.verb is Verb.RESUME:
-        return Verb.RESUME, parsed.args[0]
-    else:
-        return None
-    return (Verb.NICK, wanted) if wanted is not None and check_name(wanted) is None else None
-
-
-def _answered_here(name: str | None, line: str) -> bool:
-    """Lines that need nothing shared (leaving, help): taken even while Redis is away."""
-    parsed = parse_line(line, registered=name is not None)
-    return isinstance(parsed, Invoke) and parsed.spec.verb in (Verb.QUIT, Verb.HELP)
 
 
 def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
@@ -149,7 +121,10 @@ class ChatServer:
         # Members held by a previous process (--store) keep their ids: new ones come after.
         first = backplane.first_member_id() if backplane is not None else 0
         self._next_sid = max(max(self.chat.members, default=0), first)
-        self._claims: set[asyncio.Task[None]] = set()  # names being claimed on every server
+        # With several servers: what a line must ask their shared state before the chat.
+        self._shared_first = (
+            SharedFirst(backplane, self, config.resume_grace) if backplane is not None else None
+        )
         self._dirty: list[Connection] = []  # clients with something of their own to send
         self._flush_queued = False
         self._pacer = FlushPacer()
@@ -341,9 +316,9 @@ class ChatServer:
         wanted = OutputFormat.IRC_TAGGED if door.tagged else OutputFormat.IRC
         if connection.output is not wanted:  # server-time taken or dropped
             self.carry_out([Reformat(session, wanted)], connection)
-        self._door_items(connection, list(to_chat), now)
+        self.take_rest(connection, list(to_chat), now)
 
-    def _door_items(self, connection: Connection, items: list[DoorItem], now: float) -> bool:
+    def take_rest(self, connection: Connection, items: list[ToChat], now: float) -> bool:
         """What an IRC line asks of the chat, in order (the rest waits if one waits). False:
         one waits for the shared state, and will go on with the rest."""
         while items:
@@ -361,99 +336,27 @@ class ChatServer:
         connection: Connection,
         line: str,
         now: float,
-        rest: list[DoorItem],
+        rest: list[ToChat],
         *,
         unanswered: bool = False,
     ) -> bool:
-        """One papo line to the chat, then ``rest`` (of an IRC line). With several servers a
-        name is first claimed on all of them, the connection's next lines waiting meanwhile
-        (False: the line waits so); and while their shared state cannot be reached, lines are
-        refused, their senders told (never silence)."""
-        backplane, session = self.backplane, connection.session
-        if backplane is not None:
-            asks = _asks_shared(session.name, line)
-            if not backplane.available() and not _answered_here(session.name, line):
-                self._unavailable(connection, now)
-            elif asks is not None and asks[0] is Verb.NICK:
-                claiming = self._claim_then_handle(
-                    backplane, connection, line, asks[1], rest, unanswered
-                )
-                self._meanwhile(connection, claiming)
-                return False
-            elif asks is not None and not self.chat.knows_token(asks[1]):
-                taking = self._take_then_resume(backplane, connection, line, asks[1])
-                self._meanwhile(connection, taking)
-                return False
-            else:
-                self._handle_line(connection, line, now, unanswered=unanswered)
-        else:
-            self._handle_line(connection, line, now, unanswered=unanswered)
-        return self._door_items(connection, rest, now)
+        """One papo line to the chat, then ``rest`` (of an IRC line); with several servers,
+        after what it must first ask their shared state (False: the line waits for that)."""
+        first = self._shared_first
+        verdict = first.line(connection, line, now, rest, unanswered) if first else Verdict.NOW
+        if verdict is Verdict.WAITING:
+            return False
+        if verdict is Verdict.NOW:
+            self.take_line(connection, line, now, unanswered=unanswered)
+        return self.take_rest(connection, rest, now)
 
-    def _handle_line(
-        self, connection: Connection, line: str, now: float, *, unanswered: bool
-    ) -> None:
+    def take_line(self, connection: Connection, line: str, now: float, *, unanswered: bool) -> None:
         outputs = self.chat.handle_line(connection.session, line, now)
         if unanswered:  # a NOTICE: its errors are not sent back
             outputs = [
                 o for o in outputs if not (isinstance(o, Send) and isinstance(o.event, Error))
             ]
         self.carry_out(outputs, connection)
-
-    def _meanwhile(self, connection: Connection, job: Coroutine[Any, Any, None]) -> None:
-        """``job`` answers the connection's line later: its next lines wait for it."""
-        connection.hold_input()
-        task = asyncio.get_running_loop().create_task(job)
-        self._claims.add(task)  # the loop itself keeps only a weak reference
-        task.add_done_callback(self._claims.discard)
-
-    async def _take_then_resume(
-        self, backplane: Backplane, connection: Connection, line: str, token: str
-    ) -> None:
-        """A resume with a token this server does not know: its member may be another
-        server's (held there, or still connected there): taken over, then resumed here."""
-        try:
-            hold = await backplane.take(token_digest(token))
-        except Unavailable:
-            if not connection.closing:
-                self._unavailable(connection, time.time())
-                connection.release_input()
-            return
-        if not connection.closing:
-            if hold is not None:  # held here until it resumes (a bad LAST_ID is refused)
-                until = time.time() + self.config.resume_grace
-                member = self.chat.adopt(replace(hold, until=until))
-                self.hold_until(member, until)
-                log.info("%r taken over from another server", member.name)
-            self._handle_line(connection, line, time.time(), unanswered=False)
-            connection.release_input()
-
-    async def _claim_then_handle(
-        self,
-        backplane: Backplane,
-        connection: Connection,
-        line: str,
-        wanted: str,
-        rest: list[DoorItem],
-        unanswered: bool,
-    ) -> None:
-        session = connection.session
-        try:
-            await backplane.reserve(wanted, session.sid)
-        except Unavailable:
-            if not connection.closing:
-                self._unavailable(connection, time.time())
-        else:
-            if connection.closing:  # gone meanwhile: the name is not kept for it
-                if session.name != wanted:
-                    backplane.release(wanted, session.sid)
-            else:
-                self._handle_line(connection, line, time.time(), unanswered=unanswered)
-        if not connection.closing and self._door_items(connection, rest, time.time()):
-            connection.release_input()
-
-    def _unavailable(self, connection: Connection, now: float) -> None:
-        self.carry_out([Send(Error(ts=now, code=ErrorCode.UNAVAILABLE), connection.session)])
 
     def input_ended(self, connection: Connection) -> None:
         """The peer closed its sending side: what it said is handled, now it leaves."""
