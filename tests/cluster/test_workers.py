@@ -12,7 +12,7 @@ from bench.servers import children_of
 
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
-from tests.support import TIMEOUT, ServerProcess
+from tests.support import TIMEOUT, LineClient, ServerProcess
 
 
 def children(parent: ServerProcess) -> list[int]:
@@ -36,6 +36,26 @@ def test_workers_share_one_port_and_are_one_chat(
     assert len(users[-1].expect("online")["users"]) == 12
     taken = server.client(json_mode=True).register("USER3")
     assert taken["code"] == "name_taken"
+
+
+def test_workers_share_the_irc_port_too(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    server = start_server("--redis", redis_server.url, "--workers", "2", "--irc-port", "0")
+    assert server.irc_port
+    ircs = []
+    for n in range(6):  # spread over the workers by the kernel, as the papo clients are
+        irc = LineClient(server.irc_port)
+        server.clients.append(irc)
+        irc.send(f"NICK irc{n}\r\nUSER irc{n} 0 * :IRC {n}\r\n")
+        irc.text_until(lambda line: " 366 " in line)  # in the lobby
+        ircs.append(irc)
+    ana = server.user("ana")
+    ana.send("hello irc")
+    for irc in ircs:
+        irc.text_until(lambda line: "PRIVMSG #lobby :hello irc" in line)
+    ircs[0].send("PRIVMSG #lobby :hello ana\r\n")
+    assert ana.expect("message", text="hello ana")["from"] == "irc0"
 
 
 def test_a_worker_that_dies_is_restarted_and_sigterm_stops_them_all(
