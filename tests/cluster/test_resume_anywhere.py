@@ -4,6 +4,7 @@ another (or after its server was killed) and loses nothing. Real processes and r
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 from tests.cluster.setups import LEASE, cast, ignoring_bob_until_unignored, two_in_dev
@@ -98,6 +99,26 @@ def test_a_replay_on_another_server_follows_the_rooms_the_program_was_in_at_each
     assert back.expect("welcome")["rooms"] == ["#lobby"]
     replayed = [e for e in back.quiet(1.0) if e["type"] == "message"]
     assert [(e["text"], e["replay"]) for e in replayed] == [("in #dev while ana was there", True)]
+
+
+def test_a_member_taken_over_for_a_connection_that_went_meanwhile_is_held_not_lost(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one = start_server("--redis", redis_server.url)
+    two = start_server("--redis", redis_server.url, "--registration-timeout", "1")
+    ana = one.user("ana")
+    assert ana.welcome is not None
+    ana.reset()
+    time.sleep(0.3)
+    late = two.client(json_mode=True)  # its registration time runs out while Redis sleeps
+    sleeper = threading.Thread(target=redis_server.command, args=("DEBUG", "SLEEP", "1.6"))
+    sleeper.start()
+    time.sleep(0.2)
+    late.send(f"/resume {ana.welcome['resume']} 0")  # takes ana over, answered after 1.6 s
+    sleeper.join()
+    assert late.closed_by_server()
+    back = resume(two, ana.welcome["resume"], 0)  # she is two's, held: the token still works
+    assert back.expect("welcome")["resumed"] is True
 
 
 def test_a_connection_still_open_on_its_server_is_replaced_by_a_resume_elsewhere(

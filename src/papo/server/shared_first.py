@@ -157,12 +157,14 @@ class SharedFirst:
                 self.unavailable(connection, time.time())
                 connection.release_input()
             return
-        if connection.closing:
-            return
-        if hold is not None:  # held here until it resumes (a bad LAST_ID is refused)
+        if hold is not None:
+            # This server's now, held until it resumes (a bad LAST_ID is refused) or its grace
+            # ends: even if this connection went meanwhile, it is nobody else's any more.
             until = time.time() + self.resume_grace
             member = self.server.chat.adopt(replace(hold, until=until))
             self.server.hold_until(member, until)
             log.info("%r taken over from another server", member.name)
+        if connection.closing:
+            return
         self.server.take_line(connection, line, time.time(), unanswered=False)
         connection.release_input()
