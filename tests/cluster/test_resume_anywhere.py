@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+from papo.core.chat import token_digest
 from tests.cluster.setups import LEASE, cast, ignoring_bob_until_unignored, two_in_dev
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
@@ -117,7 +118,15 @@ def test_a_member_taken_over_for_a_connection_that_went_meanwhile_is_held_not_lo
     late.send(f"/resume {ana.welcome['resume']} 0")  # takes ana over, answered after 1.6 s
     sleeper.join()
     assert late.closed_by_server()
-    back = resume(two, ana.welcome["resume"], 0)  # she is two's, held: the token still works
+    token_key = f"papo:token:{token_digest(ana.welcome['resume']).hex()}"
+    deadline = time.monotonic() + TIMEOUT
+    while (
+        "'ana' taken over" not in two.log()
+        or redis_server.command("EXISTS", token_key) != b":1\r\n"
+    ):
+        assert time.monotonic() < deadline, "two did not hold her with her token"
+        time.sleep(0.05)
+    back = resume(one, ana.welcome["resume"], 0)  # held on two: her token works anywhere
     assert back.expect("welcome")["resumed"] is True
 
 
