@@ -443,8 +443,8 @@ class Chat:
         self._restore(hold)
         member = self.members[hold.member]
         self._restore_ignores(member, hold)
-        # Its token, used up by the take-over, is good again: it may resume on any server.
-        self.shared.keep_token(member.sid, hold.token, hold.first_id)
+        if hold.token:  # used up by the take-over, good again: it may resume on any server
+            self.shared.keep_token(member.sid, hold.token, hold.first_id)
         return member
 
     def _restore_ignores(self, member: Session, hold: HoldRecord) -> None:
