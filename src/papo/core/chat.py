@@ -525,17 +525,18 @@ class Chat:
         if self.shared.claim(hold.name, member.sid) is not None:
             raise ValueError(f"two held users named {hold.name!r}")  # a broken store
         member.name, member.key = hold.name, name_key(hold.name)
-        member.token, member.held_until, member.resumable = hold.token, hold.until, True
+        member.token, member.held_until = hold.token, hold.until
         member.since = member.last_active = hold.since
         member.away, member.first_id = hold.away, hold.first_id
         self.members[member.sid] = member
         self._tokens[hold.token] = member
         if hold.away is not None:
             self.shared.set_away(member.sid, hold.away)
-        for name in hold.rooms:
+        for name in hold.rooms:  # not resumable yet: these moves are not kept
             self.rooms.enter(member, self.rooms.open(name, room_key(name)))
         if hold.current is not None:
             member.current = room_key(hold.current)
+        member.resumable = True
         member.moves = [(at, frozenset(keys)) for at, keys in hold.moves]
         if member.moves:  # as it was, not as entering its rooms again here made them
             self.shared.keep_moves(member.sid, member.moves)
@@ -622,10 +623,10 @@ class Chat:
             if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
                 return [Send(replace(found, command="private"), session)]
             return self._utter(session, found, Message, text, now)
-        holder = self.shared.holder(to)  # on this server or another
-        name = self.shared.name_of(holder) if holder is not None else None
-        if holder is None or name is None:
+        held = self._held(to)
+        if held is None:
             return self._not_online(session, to, now)
+        holder, name = held
         text = clean_message(text)
         if not text:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
@@ -829,10 +830,10 @@ class Chat:
         """A member of another server: what the shared state knows (its lines are not seen
         here, so its idle time is not known: shown as none)."""
         shared = self.shared
-        holder = shared.holder(name)
-        held = shared.name_of(holder) if holder is not None else None
-        if holder is None or held is None:
+        found = self._held(name)
+        if found is None:
             return self._not_online(session, name, now)
+        holder, held = found
         rooms = tuple(sorted(shared.room_name(key) or key for key in shared.rooms_of(holder)))
         since = shared.since(holder)
         whois = Whois(
@@ -853,10 +854,10 @@ class Chat:
             held = (shared.name_of(sid) for sid in session.ignoring)
             names = tuple(sorted((n for n in held if n is not None), key=name_key))
             return [Send(Notice(ts=now, code=NoticeCode.IGNORING, names=names), session)]
-        holder = shared.holder(name)  # on this server or another
-        target = shared.name_of(holder) if holder is not None else None
-        if holder is None or target is None:
+        found = self._held(name)
+        if found is None:
             return self._not_online(session, name, now)
+        holder, target = found
         if holder == session.sid:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
         self.ignores.ignore(session, holder)
@@ -864,10 +865,10 @@ class Chat:
         return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]
 
     def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
-        holder = self.shared.holder(name)
-        target = self.shared.name_of(holder) if holder is not None else None
-        if holder is None or target is None:
+        found = self._held(name)
+        if found is None:
             return self._not_online(session, name, now)
+        holder, target = found
         self.ignores.unignore(session, holder)
         self._keep_ignores(session)
         return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target,)), session)]
@@ -878,6 +879,12 @@ class Chat:
         session.ignores_changed_at = self.shared.last_id()
         if session.resumable:
             self.shared.keep_ignores(session.sid, session.ignoring, session.ignores_changed_at)
+
+    def _held(self, name: str) -> tuple[int, str] | None:
+        """Who holds ``name``, on this server or another, and the name as it spells it."""
+        holder = self.shared.holder(name)
+        held = self.shared.name_of(holder) if holder is not None else None
+        return (holder, held) if holder is not None and held is not None else None
 
     def _member_named(self, name: str) -> Session | None:
         holder = self.shared.holder(name)
