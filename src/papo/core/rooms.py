@@ -75,9 +75,7 @@ class RoomDirectory:
         session.exit(room.key, self._shared.last_id())
         self._shared.exit(room.key, session.sid)
         self._keep_moves(session)
-        if not room.members and room is not self.default:
-            del self._live[room.key]
-            self._dormant.keep(room)
+        self._dormant_if_empty(room)
 
     def _keep_moves(self, session: Session) -> None:
         """A member that may resume (on another server too) has its moves kept with it."""
@@ -89,12 +87,15 @@ class RoomDirectory:
         rooms, which may go dormant, and still in the shared ones."""
         for key in session.rooms:
             room = self._live.get(key)
-            if room is None:
-                continue
-            room.members.pop(session.sid, None)
-            if not room.members and room is not self.default:
-                del self._live[key]
-                self._dormant.keep(room)
+            if room is not None:
+                room.members.pop(session.sid, None)
+                self._dormant_if_empty(room)
+
+    def _dormant_if_empty(self, room: Room) -> None:
+        """A room nobody here is in any more sleeps (the default room never does)."""
+        if not room.members and room is not self.default:
+            del self._live[room.key]
+            self._dormant.keep(room)
 
     # -- making them -------------------------------------------------------------------------
 
