@@ -170,10 +170,7 @@ class RedisHub:
 
     async def _load(self) -> None:
         """The members and the log as they stand, from one instant."""
-        epoch = secrets.token_hex(8)
-        keys = [self._key("log"), self._key("members"), self._key("epoch")]
-        at, members, now = await self._snapshot(keys=keys, args=[epoch, 1])
-        self._position, self._epoch = _text(at), _text(now)
+        self._position, members, self._epoch = await self._read_snapshot(with_members=True)
         self._replica = replica = MemoryHub(self.log_size)
         pairs = iter(members)
         for holder_raw, state_raw in zip(pairs, pairs, strict=True):
@@ -191,6 +188,14 @@ class RedisHub:
             logged = _logged(entry_id, fields) if b"e" in fields else None
             if logged is not None:
                 replica.keep(*logged)
+
+    async def _read_snapshot(self, *, with_members: bool) -> tuple[str, list[Any], str]:
+        """The newest stream entry's id, every member (id, state, id, state...: only when
+        asked) and the epoch, at one instant; an epoch is set if Redis has none."""
+        keys = [self._key("log"), self._key("members"), self._key("epoch")]
+        args: list[str | int] = [secrets.token_hex(8), int(with_members)]
+        at, members, epoch = await self._snapshot(keys=keys, args=args)
+        return _text(at), members, _text(epoch)
 
     # -- names (SharedState) -----------------------------------------------------------------
 
@@ -213,13 +218,16 @@ class RedisHub:
     ) -> tuple[list[str], list[str | int | float]]:
         """The keys and arguments of the claim script for ``name``."""
         keys = [
-            self._key(f"name:{name_key(name)}"),
-            self._key(f"skeleton:{name_skeleton(name)}"),
+            *self._name_keys(name),
             self._key("members"),
             self._key("last_id"),
             self._key("log"),
         ]
         return keys, [holder, name, self.number, since, self._cap]
+
+    def _name_keys(self, name: str) -> list[str]:
+        """Who holds ``name``, and who holds a look-alike of it."""
+        return [self._key(f"name:{name_key(name)}"), self._key(f"skeleton:{name_skeleton(name)}")]
 
     def claim(self, name: str, holder: int) -> str | None:
         reserved = self._reserved.pop(holder, None)
@@ -244,11 +252,7 @@ class RedisHub:
         reserved = self._reserved.get(holder)
         if reserved is not None and reserved[0] == name:  # claimed, never asked: gone meanwhile
             del self._reserved[holder]
-        keys = [
-            self._key(f"name:{name_key(name)}"),
-            self._key(f"skeleton:{name_skeleton(name)}"),
-        ]
-        self._send_step("release", holder, name, "", *keys)
+        self._send_step("release", holder, name, "", *self._name_keys(name))
 
     def holder(self, name: str) -> int | None:
         return self._replica.holder(name)
@@ -323,12 +327,13 @@ class RedisHub:
     # -- resume on any server ----------------------------------------------------------------
 
     def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
-        token_key = [self._key(f"token:{digest.hex()}")]
-        self._send_step("token", holder, digest.hex(), first_id, *token_key)
+        self._send_step("token", holder, digest.hex(), first_id, self._token_key(digest))
 
     def drop_token(self, holder: int, digest: bytes) -> None:
-        token_key = [self._key(f"token:{digest.hex()}")]
-        self._send_step("untoken", holder, digest.hex(), "", *token_key)
+        self._send_step("untoken", holder, digest.hex(), "", self._token_key(digest))
+
+    def _token_key(self, digest: bytes) -> str:
+        return self._key(f"token:{digest.hex()}")
 
     def keep_ignores(self, holder: int, ignoring: Collection[int], changed_at: int) -> None:
         self._send_step("ignores", holder, ",".join(map(str, sorted(ignoring))), changed_at)
@@ -340,7 +345,7 @@ class RedisHub:
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
         up); None if no member has it. Raises ``Unavailable``."""
-        return await self._take_over(self._key(f"token:{digest.hex()}"), "")
+        return await self._take_over(self._token_key(digest), "")
 
     async def _take_over(self, token_key: str, holder: str) -> HoldRecord | None:
         if not self._up.is_set():
@@ -537,11 +542,9 @@ class RedisHub:
             try:
                 await self._redis.ping()
                 await self._renew()
-                epoch = secrets.token_hex(8)
-                keys = [self._key("log"), self._key("members"), self._key("epoch")]
-                at, _, now = await self._snapshot(keys=keys, args=[epoch, 0])
-                if _text(now) != self._epoch:
-                    await self._restock(_text(now), _text(at))
+                at, _, epoch = await self._read_snapshot(with_members=False)
+                if epoch != self._epoch:
+                    await self._restock(epoch, at)
             except RedisError:
                 continue
             log.info("Redis is back after %d attempts", attempt)
