@@ -187,9 +187,7 @@ class Connection(asyncio.Protocol):
         """The line just handed over is answered later (its name is being claimed on every
         server): the next lines wait for it, in order, and reading stops meanwhile."""
         self._waiting = True
-        if not self._paused and self.transport is not None:
-            self._paused = True
-            self.transport.pause_reading()
+        self._stop_reading()
 
     def release_input(self) -> None:
         """That line is answered: go on with the next ones."""
@@ -197,10 +195,13 @@ class Connection(asyncio.Protocol):
         if not self.closing:  # a peer that hung up meanwhile still has its lines handled
             self._run_backlog(check_peer=False)
 
-    def _pause(self, seconds: float) -> None:
+    def _stop_reading(self) -> None:
         if not self._paused and self.transport is not None:
             self._paused = True
             self.transport.pause_reading()
+
+    def _pause(self, seconds: float) -> None:
+        self._stop_reading()
         loop = asyncio.get_running_loop()
         self._resume_timer = loop.call_later(seconds, self._run_backlog)
 
