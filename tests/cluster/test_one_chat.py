@@ -10,7 +10,7 @@ import pytest
 
 from tests.cluster.setups import ignoring_bob_until_unignored
 from tests.conftest import StartServer
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, free_port
 from tests.support import TIMEOUT, Event, LineClient, ServerProcess
 
 
@@ -142,6 +142,17 @@ def test_options_of_several_servers_need_redis(
         return
     with pytest.raises(RuntimeError, match="--workers needs --redis"):
         start_server(*flag)
+
+
+def test_a_redis_out_of_reach_at_start_is_one_clear_line_without_its_password(
+    start_server: StartServer,
+) -> None:
+    url = f"redis://:s3cret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    with pytest.raises(RuntimeError) as refused:
+        start_server("--redis", url)
+    said = str(refused.value)
+    assert "papo-server: --redis redis://:***@127.0.0.1:" in said and "refused" in said
+    assert "Traceback" not in said and "s3cret" not in said
 
 
 def test_ignoring_a_user_of_another_server_hides_them_here(

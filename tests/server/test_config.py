@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papo.server.config import ServerConfig, parse_config
+from papo.server.config import ServerConfig, parse_config, shown_url
 
 
 def test_defaults_are_protocol_md_defaults() -> None:
@@ -79,3 +79,41 @@ def test_help_speaks_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         parse_config(["--help"], {"LANG": "pt_BR.UTF-8"})
     assert "conexões por endereço" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("localhost:6379", "not a Redis URL"),
+        ("http://localhost:6379/0", "not a Redis URL"),
+        ("redis://localhost:99999/0", "Port out of range"),
+        ("redis://localhost:six/0", "Port could not be cast"),
+        ("redis://localhost:6379/zero", "the database is a number"),
+    ],
+)
+def test_a_redis_url_that_cannot_work_is_refused_at_start(
+    url: str, complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        parse_config(["--redis", url], {})
+    assert complaint in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parse_config([], {"PAPO_REDIS": url})
+    assert "PAPO_REDIS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://10.0.0.5:6379/2", "redis://10.0.0.5", "rediss://:pw@h/0", "unix:///run/r.sock"]
+)
+def test_redis_urls_that_can_work_are_taken_as_given(url: str) -> None:
+    assert parse_config(["--redis", url], {}).redis == url
+
+
+def test_a_redis_password_is_never_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert shown_url("redis://:s3cret@h:6379/0") == "redis://:***@h:6379/0"
+    assert shown_url("rediss://bob:s3cret@h/1") == "rediss://bob:***@h/1"
+    assert shown_url("redis://bob@h/1") == "redis://bob@h/1"
+    with pytest.raises(SystemExit):
+        parse_config(["--redis", "redis://bob:s3cret@h:6379/x"], {})
+    err = capsys.readouterr().err
+    assert "the database is a number" in err and "s3cret" not in err

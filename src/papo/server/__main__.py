@@ -15,7 +15,7 @@ from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
-from papo.server.config import ServerConfig, parse_config
+from papo.server.config import ServerConfig, parse_config, shown_url
 from papo.server.fdlimit import fit_client_limit
 from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
@@ -58,11 +58,11 @@ async def shared_hub(config: ServerConfig) -> Backplane:
     from redis.exceptions import RedisError
 
     assert config.redis is not None
-    hub = RedisHub(config.redis, config.log_size, lease=config.lease)
     try:
+        hub = RedisHub(config.redis, config.log_size, lease=config.lease)
         await hub.start()
     except (RedisError, OSError, ValueError) as error:
-        raise SystemExit(f"papo-server: --redis {config.redis}: {error}") from None
+        raise SystemExit(f"papo-server: --redis {shown_url(config.redis)}: {error}") from None
     return hub
 
 

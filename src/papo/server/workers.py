@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
-from papo.server.config import ServerConfig
+from papo.server.config import ServerConfig, shown_url
 from papo.server.listen import listen_hosts, open_listeners
 
 log = logging.getLogger("papo.server.workers")
@@ -124,7 +124,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
         return 1
     for line in listening[0]:
         print(line, flush=True)
-    log.info("%d workers on one port, sharing %s", len(workers), config.redis)
+    log.info("%d workers on one port, sharing %s", len(workers), shown_url(config.redis or ""))
     while not stopping:
         time.sleep(SUPERVISE_EVERY)
         for index, worker in enumerate(workers):
