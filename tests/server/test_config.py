@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from papo.server.config import ServerConfig, parse_config, shown_url
+from papo.hub.redis_url import shown_url
+from papo.server.config import ServerConfig, parse_config
 
 
 def test_defaults_are_protocol_md_defaults() -> None:

@@ -44,6 +44,7 @@ from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
+from papo.hub.redis_url import shown_url
 from papo.protocol.names import name_key, name_skeleton
 
 log = logging.getLogger("papo.hub.redis")
@@ -136,7 +137,7 @@ class RedisHub:
         await self._renew()
         await self._load()
         self._up.set()
-        log.info("server %d of the chat on %s", self.number, self.url)
+        log.info("server %d of the chat on %s", self.number, shown_url(self.url))
 
     def follow(self, listener: HubListener) -> None:
         """Start reading the stream for ``listener`` (the server), writing, and the lease."""

@@ -13,9 +13,10 @@ from dataclasses import replace
 from papo import __version__
 from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
+from papo.hub.redis_url import shown_url
 from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
-from papo.server.config import ServerConfig, parse_config, shown_url
+from papo.server.config import ServerConfig, parse_config
 from papo.server.fdlimit import fit_client_limit
 from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from papo import __version__
 from papo.cli import within
@@ -25,6 +24,7 @@ from papo.core.chat import (
     DEFAULT_ROOM,
 )
 from papo.core.shared import DEFAULT_LOG_SIZE
+from papo.hub.redis_url import redis_url
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import (
     choose_language,
@@ -91,40 +91,6 @@ def room_option(text: str) -> str:
 
 
 _port = within(int, 0, 65535)
-
-REDIS_SCHEMES = ("redis", "rediss", "unix")
-
-
-def redis_url(text: str) -> str:
-    """A Redis URL as the redis extra reads it, checked here (standard library only) so that a
-    typo is one clear line at start, for the server and for each of its workers, rather than a
-    traceback, or a database number silently taken as 0."""
-    parts = urlsplit(text)
-    shown = shown_url(text)
-    if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
-        raise argparse.ArgumentTypeError(
-            f"not a Redis URL (redis://HOST:PORT/DB, rediss://..., unix:///PATH): {shown}"
-        )
-    if parts.scheme == "unix":
-        return text
-    try:
-        parts.port  # noqa: B018 (urllib checks the port when it is read)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{error}: {shown}") from None
-    database = parts.path.strip("/")
-    if database and not database.isdecimal():
-        raise argparse.ArgumentTypeError(f"the database is a number (/0, /1, ...): {shown}")
-    return text
-
-
-def shown_url(url: str) -> str:
-    """``url`` as a log or an error may show it: without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
 
 
 def build_parser(language: str = "en") -> argparse.ArgumentParser:

@@ -22,7 +22,8 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
-from papo.server.config import ServerConfig, shown_url
+from papo.hub.redis_url import shown_url
+from papo.server.config import ServerConfig
 from papo.server.listen import listen_hosts, open_listeners
 
 log = logging.getLogger("papo.server.workers")
