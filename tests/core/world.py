@@ -10,6 +10,7 @@ from __future__ import annotations
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import Broadcast, Close, Output, Resumed, Send
 from papo.core.session import Session
+from papo.core.shared import SharedState
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Event, LeaveReason, Welcome
 
@@ -17,9 +18,15 @@ NOW = 1_700_000_000.0
 
 
 class World:
-    def __init__(self, settings: ChatSettings | None = None, log_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        settings: ChatSettings | None = None,
+        log_size: int = 10_000,
+        hub: SharedState | None = None,
+    ) -> None:
         self.tokens = iter(f"token-{n}" for n in range(1, 1_000_000))
-        self.chat = Chat(MemoryHub(log_size), settings, tokens=lambda: next(self.tokens))
+        shared = hub if hub is not None else MemoryHub(log_size)
+        self.chat = Chat(shared, settings, tokens=lambda: next(self.tokens))
         self.inbox: dict[int, list[Event]] = {}
         self.sessions: list[Session] = []
         self.closed: set[int] = set()

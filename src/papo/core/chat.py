@@ -35,6 +35,7 @@ from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import Route, SharedState
+from papo.core.snapshots import ShownEarly
 from papo.protocol.commands import (
     CHOSEN_FORMATS,
     CommandError,
@@ -92,6 +93,8 @@ DEFAULT_ROOM = "#lobby"
 DEFAULT_MAX_ROOMS = 20
 MAX_TOPIC_CHARS = 300
 MAX_AWAY_CHARS = 300
+# Events that change a room's list of who is there (what a welcome or a ``joined`` shows).
+LISTED_CHANGES = (Join, Leave, Nick)
 MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
 DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: never held)
 TOKEN_BYTES = 24  # 192 random bits per resume token (32 URL-safe characters)
@@ -145,6 +148,7 @@ class Chat:
         # What each draft published here waits to be followed by, once the log has it back
         # (several servers: see ``settle``).
         self._then: deque[list[Output]] = deque()
+        self._shown_early = ShownEarly()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
@@ -223,6 +227,7 @@ class Chat:
                 event = self.shared.append(item.draft, item.route)
                 if event is None:
                     self._then.append(waiting := [])
+                    self._shown_early.published()
                 elif waiting is None:
                     outputs += self.apply(event, item.route)
                 else:  # never: a hub numbers every draft now, or every draft later
@@ -240,6 +245,8 @@ class Chat:
         self._recall(event)
         outputs: list[Output] = []
         members = self.members
+        if mine:
+            route = self._not_shown_twice(event, route)
         if route.rooms:
             outputs.append(Broadcast(event, self._hidden_here(event, route)))
         for sid in route.to:
@@ -254,6 +261,14 @@ class Chat:
         if mine and self._then:
             outputs += self._then.popleft()
         return outputs
+
+    def _not_shown_twice(self, event: RoomEvent, route: Route) -> Route:
+        """The route of an event of this server's, back from the log, without the members who
+        were shown, while it was on its way, a list of who is there with it in already."""
+        early = self._shown_early.came_back(route.rooms)
+        if not early or not isinstance(event, LISTED_CHANGES):
+            return route
+        return replace(route, hidden_from=route.hidden_from + early)
 
     def _hidden_here(self, event: RoomEvent, route: Route) -> Route:
         """The route, with this server's members who ignore its author left out too, when
@@ -278,6 +293,7 @@ class Chat:
         waited for them is dropped."""
         for _ in range(min(count, len(self._then))):
             self._then.popleft()
+        self._shown_early.lost(count)
 
     def decide(self, session: Session, line: str, now: float) -> list[Decided]:
         """What one line of input from ``session`` calls for: replies, and drafts for the log
@@ -395,6 +411,8 @@ class Chat:
         """Count and names of ``room`` (none in a quiet one)."""
         quiet = room is None or self._quiet(room)
         rooms = tuple(self.rooms[key].name for key in session.rooms) if resumed else None
+        if room is not None and not quiet:
+            self._shown_early.shown(session.sid, room.key)
         return Welcome(
             ts=now,
             name=session.name or "",
@@ -690,8 +708,10 @@ class Chat:
         current = self.rooms.current(session)
         return (current if current is not None else Error(ts=now, code=ErrorCode.NO_ROOM)), rest
 
-    def _joined(self, room: Room, now: float) -> Joined:
+    def _joined(self, session: Session, room: Room, now: float) -> Joined:
         users = None if self._quiet(room) else self.rooms.names(room)
+        if users is not None:
+            self._shown_early.shown(session.sid, room.key)
         return Joined(
             ts=now, room=room.name, topic=room.topic, count=self.rooms.count(room), users=users
         )
@@ -703,7 +723,7 @@ class Chat:
         key = room_key(name)
         if key in session.room_set:  # only makes it current
             session.make_current(key)
-            return [Send(self._joined(self.rooms[key], now), session)]
+            return [Send(self._joined(session, self.rooms[key], now), session)]
         max_rooms = self.settings.max_rooms
         if max_rooms and len(session.rooms) >= max_rooms:
             error = self._room_error(ErrorCode.TOO_MANY_ROOMS, name, now)
@@ -712,7 +732,7 @@ class Chat:
             ]
         room = self.rooms.open(name, key)
         self.rooms.enter(session, room)
-        outputs: list[Decided] = [Send(self._joined(room, now), session)]
+        outputs: list[Decided] = [Send(self._joined(session, room, now), session)]
         outputs += (Send(event, session) for event in room.history)
         if not self._quiet(room):
             join = Join(ts=now, id=0, name=session.name or "", room=room.name)
