@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import deque
 
 from papo.core.shared import Logged, Numbered, Route
-from papo.core.snapshots import ShownEarly
+from papo.core.shown_early import ShownEarly
 from papo.hub.memory import MemoryHub
-from papo.protocol.events import Join, Joined, Leave, Message, Welcome
+from papo.protocol.events import Join, Joined, Leave, Message, Nick, Welcome
 from tests.core.world import World
 
 
@@ -112,3 +112,17 @@ def test_a_room_joined_while_another_joins_lists_them_and_does_not_announce_them
     world.take(bob)
     number_all(world, hub)
     assert [e for e in world.take(bob) if getattr(e, "room", None) == "#dev"] == []
+
+
+def test_a_new_name_is_hidden_from_whom_saw_it_listed_but_not_from_its_owner() -> None:
+    world, hub = numbered_later()
+    ana, bob = world.user("ana"), world.user("bob")
+    number_all(world, hub)
+    world.line(ana, "/nick anna")  # on its way
+    world.line(ana, "/join #lobby")  # ana's own list, with anna in it
+    [joined] = [e for e in world.line(bob, "/join #lobby") if isinstance(e, Joined)]
+    assert joined.users == ("anna", "bob")
+    world.take(ana), world.take(bob)
+    number_all(world, hub)
+    assert world.take(bob) == []
+    assert [(type(e), getattr(e, "new", None)) for e in world.take(ana)] == [(Nick, "anna")]

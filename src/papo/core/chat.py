@@ -35,7 +35,7 @@ from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import Route, SharedState
-from papo.core.snapshots import ShownEarly
+from papo.core.shown_early import ShownEarly
 from papo.protocol.commands import (
     CHOSEN_FORMATS,
     CommandError,
@@ -268,6 +268,9 @@ class Chat:
         early = self._shown_early.came_back(route.rooms)
         if not early or not isinstance(event, LISTED_CHANGES):
             return route
+        if isinstance(event, Nick):  # the renamed is told its own new name all the same
+            renamed = self.shared.holder(event.new)
+            early = tuple(sid for sid in early if sid != renamed)
         return replace(route, hidden_from=route.hidden_from + early)
 
     def _hidden_here(self, event: RoomEvent, route: Route) -> Route:
