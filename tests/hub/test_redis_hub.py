@@ -15,7 +15,7 @@ from papo.core.holds import HoldRecord
 from papo.core.shared import Route
 from papo.hub.backplane import MemberState
 from papo.hub.redis_hub import RedisHub
-from papo.protocol.events import Message, Private, RoomEvent
+from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
 from tests.support import ROOT
 
@@ -207,6 +207,48 @@ def test_what_a_server_taking_a_member_over_needs_is_kept_out_of_the_stream(
         assert not {b"token", b"untoken", b"ignores", b"moves"} & set(changes)
         await reader.aclose()
         for hub in (first, second):
+            await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_server_never_holds_an_arrival_its_events_have_not_announced(
+    redis_server: RedisServer,
+) -> None:
+    """Reads cut the stream anywhere (here every 4 entries, each arrival being 3: the claim,
+    the entry into the lobby, the join), yet between two reads the reading server's lobby
+    holds nobody whose join it has not delivered: what a welcome made there lists."""
+
+    async def run() -> None:
+        writer = await following(redis_server)
+        reader, heard = RedisHub(redis_server.url), Heard()
+        reader.read_count = 4
+        await reader.start()
+        reader.follow(heard)
+        arrivals = 60
+        ahead: list[str] = []  # in the lobby before their join was delivered
+
+        def announced() -> set[str]:
+            return {e.name for e, _, _ in heard.events if isinstance(e, Join)}
+
+        async def watch() -> None:
+            while len(heard.events) < arrivals:
+                ahead.extend(set(reader.room_names("#lobby")) - announced())
+                await asyncio.sleep(0)
+
+        watching = asyncio.get_running_loop().create_task(watch())
+        first = writer.first_member_id()
+        for n in range(arrivals):
+            name, member = f"u{n}", first + n + 1
+            await writer.reserve(name, member)
+            assert writer.claim(name, member) is None
+            writer.enter("#lobby", member, "#lobby")
+            arrival = Join(ts=NOW, id=0, name=name, room="#lobby", arrived=True)
+            writer.append(arrival, Route(frozenset({"#lobby"}), exclude=member))
+        await asyncio.wait_for(watching, 10)
+        assert announced() == {f"u{n}" for n in range(arrivals)}
+        assert not ahead, sorted(set(ahead))
+        for hub in (writer, reader):
             await hub.close()
 
     asyncio.run(run())

@@ -55,6 +55,8 @@ COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
 READ_BLOCK_MS = 1000  # the reader's wait for new entries, per call
 READ_COUNT = 1000  # entries read per call
+# Changes in the stream that an event after them announces (a join, a leave).
+ANNOUNCED_CHANGES = (b"enter", b"exit", b"release")
 # After a read or a write, this long to let more gather: Redis then works per batch, not per
 # message (its CPU per message is what limits a chat of many servers); a delivery waits at
 # most this much more.
@@ -120,6 +122,7 @@ class RedisHub:
         self._up = asyncio.Event()
         self._reconnecting: asyncio.Task[None] | None = None
         self._position = "0-0"  # the newest stream entry read
+        self.read_count = READ_COUNT  # entries asked for per read
         self._epoch = ""
         self._reserved: dict[int, tuple[str, str | None]] = {}  # holder -> (name, taken by)
         self._listener: HubListener | None = None
@@ -445,17 +448,34 @@ class RedisHub:
             await self._up.wait()
             try:
                 answer: Any = await self._reading.xread(
-                    {stream: self._position}, count=READ_COUNT, block=READ_BLOCK_MS
+                    {stream: self._position}, count=self.read_count, block=READ_BLOCK_MS
                 )
             except RedisError as error:
                 self._lost(error)
                 continue
             for _, entries in answer or ():
-                for entry_id, fields in entries:
+                for entry_id, fields in self._up_to_an_event(entries):
                     self._position = _text(entry_id)
                     self._take(entry_id, fields)
             if answer:
                 await asyncio.sleep(GATHER_SECONDS)
+
+    def _up_to_an_event(self, entries: list[Any]) -> list[Any]:
+        """A full read may end inside one call of a script, between changes of who is in a
+        room and the event that announces them: those are left to the next read, which starts
+        after the last entry taken, so that a welcome made between two reads never lists
+        somebody the events after it will announce. (A read that is nothing but such changes
+        is taken whole: there is no better place to stop.)"""
+        if len(entries) < self.read_count:
+            return entries  # the end of the stream: the end of a call
+        cut = len(entries)
+        for index in range(len(entries) - 1, -1, -1):
+            fields = entries[index][1]
+            if b"e" in fields:
+                break
+            if fields.get(b"o") in ANNOUNCED_CHANGES:
+                cut = index
+        return entries[:cut] or entries
 
     def _take(self, entry_id: Any, fields: dict[bytes, bytes]) -> None:
         """One entry of the stream: an event for the chat, or another server's change."""
