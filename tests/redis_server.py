@@ -19,11 +19,11 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, password: str | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise FileNotFoundError("redis-server")
-        self.binary, self.workdir = binary, workdir
+        self.binary, self.workdir, self.password = binary, workdir, password
         self.port = free_port()
         self.start()
 
@@ -32,7 +32,8 @@ class RedisServer:
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", HOST, "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir), "--daemonize", "no",
-             "--enable-debug-command", "local"],
+             "--enable-debug-command", "local",
+             *(["--requirepass", self.password] if self.password else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -40,17 +41,21 @@ class RedisServer:
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection((HOST, self.port), timeout=1) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
+                    probe.sendall(self._auth() + b"PING\r\n")
+                    if probe.recv(16).startswith(b"+OK" if self.password else b"+PONG"):
                         return
             except OSError:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("redis-server did not start")
 
+    def _auth(self) -> bytes:
+        return f"AUTH {self.password}\r\n".encode() if self.password else b""
+
     @property
     def url(self) -> str:
-        return f"redis://{HOST}:{self.port}/0"
+        secret = f":{self.password}@" if self.password else ""
+        return f"redis://{secret}{HOST}:{self.port}/0"
 
     def stop(self) -> None:
         if self.process.poll() is None:

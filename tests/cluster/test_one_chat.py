@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,26 @@ def test_a_redis_out_of_reach_at_start_is_one_clear_line_without_its_password(
     said = str(refused.value)
     assert "papo-server: --redis redis://:***@127.0.0.1:" in said and "refused" in said
     assert "Traceback" not in said and "s3cret" not in said
+
+
+def test_a_redis_with_a_password_takes_it_from_the_url_and_says_so_when_it_is_missing(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    guarded = RedisServer(tmp_path, password="s3cret")
+    try:
+        one, two = (start_server("--redis", guarded.url) for _ in range(2))
+        ana, bob = one.user("ana"), two.user("bob")
+        ana.expect("join", name="bob")
+        bob.send("through a guarded Redis")
+        ana.expect("message", text="through a guarded Redis")
+        for url in (guarded.url.replace("s3cret", "wrong"), guarded.url.replace(":s3cret@", "")):
+            with pytest.raises(RuntimeError) as refused:
+                start_server("--redis", url)
+            said = str(refused.value)
+            assert "Redis asks for a password, or refused this one" in said
+            assert "redis://:PASSWORD@HOST:6379/0" in said and "Traceback" not in said
+    finally:
+        guarded.stop()
 
 
 def test_ignoring_a_user_of_another_server_hides_them_here(

@@ -56,14 +56,20 @@ async def shared_hub(config: ServerConfig) -> Backplane:
         raise SystemExit(
             "papo-server: --redis needs the redis extra: pip install 'papo[redis]'"
         ) from None
-    from redis.exceptions import RedisError
+    from redis.exceptions import AuthenticationError, RedisError
 
     assert config.redis is not None
+    shown = shown_url(config.redis)
     try:
         hub = RedisHub(config.redis, config.log_size, lease=config.lease)
         await hub.start()
+    except AuthenticationError as error:
+        raise SystemExit(
+            f"papo-server: --redis {shown}: Redis asks for a password, or refused this one; "
+            f"it goes in the URL: redis://:PASSWORD@HOST:6379/0 (Redis said: {error})"
+        ) from None
     except (RedisError, OSError, ValueError) as error:
-        raise SystemExit(f"papo-server: --redis {shown_url(config.redis)}: {error}") from None
+        raise SystemExit(f"papo-server: --redis {shown}: {error}") from None
     return hub
 
 
