@@ -19,10 +19,10 @@ def test_a_list_shown_with_a_draft_on_its_way_hides_that_draft_from_its_member()
     early.shown(8, "#lobby")  # had draft 1 in it
     early.published()  # draft 2
     early.shown(9, "#dev")  # had drafts 1 and 2 in it
-    assert early.came_back({"#lobby"}) == (8,)  # 9 was shown #dev, not the lobby
-    assert early.came_back({"#dev", "#lobby"}) == (9,)  # 8's list had not draft 2 in it
+    assert early.came_back({"#lobby"}) == {8: {"#lobby"}}  # 9 was shown #dev, not the lobby
+    assert early.came_back({"#dev", "#lobby"}) == {9: {"#dev"}}  # 8's had not draft 2 in it
     early.published()
-    assert early.came_back({"#dev"}) == ()  # shown before it was published
+    assert early.came_back({"#dev"}) == {}  # shown before it was published
 
 
 def test_drafts_the_log_lost_still_count_in_order() -> None:
@@ -32,7 +32,7 @@ def test_drafts_the_log_lost_still_count_in_order() -> None:
     early.shown(8, "#lobby")
     early.published()
     early.lost(2)  # drafts 1 and 2 never come back
-    assert early.came_back({"#lobby"}) == ()  # draft 3: shown before it
+    assert early.came_back({"#lobby"}) == {}  # draft 3: shown before it
 
 
 class NumbersLater(MemoryHub):
@@ -126,3 +126,17 @@ def test_a_new_name_is_hidden_from_whom_saw_it_listed_but_not_from_its_owner() -
     number_all(world, hub)
     assert world.take(bob) == []
     assert [(type(e), getattr(e, "new", None)) for e in world.take(ana)] == [(Nick, "anna")]
+
+
+def test_a_member_shown_one_room_again_still_hears_of_a_departure_from_its_others() -> None:
+    world, hub = numbered_later()
+    ana, bob = world.user("ana"), world.user("bob")
+    world.line(ana, "/join #dev")
+    world.line(bob, "/join #dev")
+    number_all(world, hub)
+    world.line(ana, "/quit")  # out of the lobby and #dev at once; her leave is on its way
+    [joined] = [e for e in world.line(bob, "/join #dev") if isinstance(e, Joined)]
+    assert joined.users == ("bob",)  # #dev shown again, without her; the lobby was not
+    world.take(bob)
+    number_all(world, hub)
+    assert [(type(e), getattr(e, "name", None)) for e in world.take(bob)] == [(Leave, "ana")]

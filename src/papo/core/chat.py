@@ -264,14 +264,22 @@ class Chat:
 
     def _not_shown_twice(self, event: RoomEvent, route: Route) -> Route:
         """The route of an event of this server's, back from the log, without the members who
-        were shown, while it was on its way, a list of who is there with it in already."""
+        were shown, while it was on its way, the list of each room it is for that they are
+        in, with it in already. (Shown one room's list only, a member still needs the event
+        for its others: a departure from a room whose list it was not shown again.)"""
         early = self._shown_early.came_back(route.rooms)
         if not early or not isinstance(event, LISTED_CHANGES):
             return route
-        if isinstance(event, Nick):  # the renamed is told its own new name all the same
-            renamed = self.shared.holder(event.new)
-            early = tuple(sid for sid in early if sid != renamed)
-        return replace(route, hidden_from=route.hidden_from + early)
+        renamed = self.shared.holder(event.new) if isinstance(event, Nick) else None
+        members = self.members
+        hidden = tuple(
+            sid
+            for sid, shown in early.items()
+            if sid != renamed  # told its own new name all the same
+            and (member := members.get(sid)) is not None
+            and route.rooms & member.room_set <= shown
+        )
+        return replace(route, hidden_from=route.hidden_from + hidden) if hidden else route
 
     def _hidden_here(self, event: RoomEvent, route: Route) -> Route:
         """The route, with this server's members who ignore its author left out too, when

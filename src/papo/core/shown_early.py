@@ -36,14 +36,18 @@ class ShownEarly:
         if self._published > self._numbered:
             self._shown.append((self._published, member, room))
 
-    def came_back(self, rooms: Collection[str]) -> tuple[int, ...]:
-        """The next draft of this server came back numbered: the members (of ``rooms``, its
-        rooms) who were shown a list that had it in already."""
+    def came_back(self, rooms: Collection[str]) -> dict[int, set[str]]:
+        """The next draft of this server came back numbered: the members who were shown a
+        list of some of ``rooms`` (its rooms) that had it in already, and which."""
         self._numbered += 1
         shown = self._shown
         while shown and shown[0][0] < self._numbered:
             shown.popleft()
-        return tuple(dict.fromkeys(member for _, member, room in shown if room in rooms))
+        early: dict[int, set[str]] = {}
+        for _, member, room in shown:
+            if room in rooms:
+                early.setdefault(member, set()).add(room)
+        return early
 
     def lost(self, count: int) -> None:
         """``count`` drafts of this server will never come back (the log lost them)."""
