@@ -176,6 +176,31 @@ def test_a_redis_with_a_password_takes_it_from_the_url_and_says_so_when_it_is_mi
         guarded.stop()
 
 
+def test_the_servers_of_one_chat_share_its_chat_wide_options_or_the_newcomer_will_not_start(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    first = start_server("--redis", redis_server.url)
+    with pytest.raises(RuntimeError) as refused:
+        start_server("--redis", redis_server.url, "--default-room", "#geral", "--log-size", "500")
+    said = str(refused.value)
+    assert "the servers of this chat run with --default-room #lobby, --log-size 10000;" in said
+    assert "this one has --default-room #geral, --log-size 500" in said
+    assert "Traceback" not in said
+    with pytest.raises(RuntimeError, match="this one has --default-room #LOBBY:"):
+        start_server("--redis", redis_server.url, "--default-room", "#LOBBY")  # shown so
+    second = start_server("--redis", redis_server.url, "--history", "20", "--lease", "3")
+    ana, bob = first.user("ana"), second.user("bob")
+    ana.expect("join", name="bob")
+    bob.send("one lobby")
+    assert ana.expect("message", text="one lobby")["room"] == "#lobby"
+    for server in (first, second):
+        server.stop()  # nobody left running: the next server's options are the chat's
+    third = start_server("--redis", redis_server.url, "--default-room", "#geral")
+    welcome = third.user("carol").welcome
+    assert welcome is not None and welcome["room"] == "#geral"
+    start_server("--redis", redis_server.url, "--default-room", "#geral")
+
+
 def test_ignoring_a_user_of_another_server_hides_them_here(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:

@@ -31,7 +31,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,7 +43,7 @@ from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
-from papo.hub.redis_scripts import CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
+from papo.hub.redis_scripts import AGREE, CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
 from papo.hub.redis_url import shown_url
 from papo.protocol.names import name_key, name_skeleton
 
@@ -70,6 +70,15 @@ def server_of(member: int) -> int:
     return member >> MEMBER_ID_BITS
 
 
+class SettingsDiffer(Exception):
+    """This server's options are not those of the chat's running servers: ``differ`` has the
+    chat's value of each option that differs."""
+
+    def __init__(self, differ: dict[str, str]) -> None:
+        super().__init__(differ)
+        self.differ = differ
+
+
 @dataclass(slots=True)
 class _Step:
     """A change for Redis: a step of the batch script (seven values), or a claim of its own."""
@@ -89,8 +98,11 @@ class RedisHub:
         lease: float = DEFAULT_LEASE,
         prefix: str = "papo",
         clock: Callable[[], float] = time.time,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.url = url
+        # What every server of the chat must share (option -> value): checked at start.
+        self.settings = dict(settings or {})
         self.log_size = log_size
         self.lease = lease
         self._clock = clock
@@ -114,6 +126,7 @@ class RedisHub:
         self._snapshot = self._redis.register_script(SNAPSHOT)
         self._raise = self._redis.register_script(RAISE)
         self._take_script = self._redis.register_script(TAKE)
+        self._agree = self._redis.register_script(AGREE)
         self.number = 0  # this server's, from Redis at start
         self._seq = 0  # steps made here
         self._event_seqs: deque[int] = deque()  # steps of this server's events not yet back
@@ -138,6 +151,13 @@ class RedisHub:
         can be made on top of it (synchronously, as on one process)."""
         self.number = int(await self._redis.incr(self._key("servers")))
         await self._renew()
+        differ = await self._agree_on_settings()
+        if differ:  # this server does not join the chat: nothing of it is left behind
+            with contextlib.suppress(RedisError):
+                await self._redis.delete(self._key(f"lease:{self.number}"))
+            await self._redis.aclose()
+            await self._reading.aclose()
+            raise SettingsDiffer(differ)
         await self._load()
         self._up.set()
         log.info("server %d of the chat on %s", self.number, shown_url(self.url))
@@ -171,6 +191,15 @@ class RedisHub:
 
     def _key(self, name: str) -> str:
         return f"{self._p}:{name}"
+
+    async def _agree_on_settings(self) -> dict[str, str]:
+        """The chat's value of each option this server has otherwise (none: it agrees, or it
+        is the only server running and its options become the chat's)."""
+        pairs = [part for option, value in self.settings.items() for part in (option, value)]
+        keys = [self._key("settings"), self._key("servers")]
+        answer: Any = await self._agree(keys=keys, args=[self.number, self._p, *pairs])
+        values = iter(_text(part) for part in answer)
+        return dict(zip(values, values, strict=True))
 
     async def _load(self) -> None:
         """The members and the log as they stand, from one instant."""
@@ -582,6 +611,7 @@ class RedisHub:
         self._epoch, self._position = epoch, at
         keys = [self._key("last_id"), self._key("servers")]
         await self._raise(keys=keys, args=[self._replica.last_id(), self.number])
+        await self._agree_on_settings()  # the servers running agreed when they started
         if self._listener is None:
             return
         for member in self._listener.members():

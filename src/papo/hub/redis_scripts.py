@@ -6,7 +6,8 @@ text, token, whom it ignores and its changes of rooms: what a server starting la
 a member over reads), ``name:KEY`` and ``skeleton:SKELETON`` (who holds a name, and who
 holds a look-alike), ``lease:N`` (server N is alive), ``seq:N`` (the last step of server N
 carried out), ``servers`` (server numbers handed out), ``epoch`` (changes when Redis lost its
-data: the servers then write theirs back).
+data: the servers then write theirs back), ``settings`` (the options every server of the chat
+must share, as its running servers have them).
 
 Events go into the stream under the id ``N-1`` (N their number); changes of state under
 ``N-*`` after the newest event N: one order for both, and ``XRANGE`` by event number.
@@ -170,4 +171,32 @@ if from ~= member.s then
              'o', 'moved', 'h', holder, 'a', ARGV[1], 'b', why, 's', ARGV[1])
 end
 return {holder, raw}
+"""
+
+# The options every server of one chat must share: KEYS settings, servers; ARGV this server's
+# number, the key prefix, then option and value pairs. A server with no other server alive
+# sets them; any other compares, and gets back the options it has otherwise (option, value of
+# the chat's, in pairs), adding the ones nobody set yet. The caller's lease is set already, so
+# of two servers starting at once the second sees the first.
+AGREE = """
+local me, prefix = tonumber(ARGV[1]), ARGV[2]
+local alone = true
+for n = 1, tonumber(redis.call('GET', KEYS[2]) or '0') do
+  if n ~= me and redis.call('EXISTS', prefix .. ':lease:' .. n) == 1 then
+    alone = false
+    break
+  end
+end
+if alone then redis.call('DEL', KEYS[1]) end
+local differ = {}
+for i = 3, #ARGV, 2 do
+  local kept = redis.call('HGET', KEYS[1], ARGV[i])
+  if not kept then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  elseif kept ~= ARGV[i + 1] then
+    differ[#differ + 1] = ARGV[i]
+    differ[#differ + 1] = kept
+  end
+end
+return differ
 """

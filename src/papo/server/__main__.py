@@ -16,7 +16,7 @@ from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
 from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
-from papo.server.config import ServerConfig, parse_config
+from papo.server.config import ServerConfig, chat_wide, parse_config
 from papo.server.fdlimit import fit_client_limit
 from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
@@ -51,7 +51,7 @@ async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:
 async def shared_hub(config: ServerConfig) -> Backplane:
     """The Redis hub, started (imported only here: without --redis, no extra is needed)."""
     try:
-        from papo.hub.redis_hub import RedisHub
+        from papo.hub.redis_hub import RedisHub, SettingsDiffer
     except ImportError:
         raise SystemExit(
             "papo-server: --redis needs the redis extra: pip install 'papo[redis]'"
@@ -60,9 +60,18 @@ async def shared_hub(config: ServerConfig) -> Backplane:
 
     assert config.redis is not None
     shown = shown_url(config.redis)
+    ours = chat_wide(config)
     try:
-        hub = RedisHub(config.redis, config.log_size, lease=config.lease)
+        hub = RedisHub(config.redis, config.log_size, lease=config.lease, settings=ours)
         await hub.start()
+    except SettingsDiffer as error:
+        theirs = ", ".join(f"{option} {value}" for option, value in error.differ.items())
+        mine = ", ".join(f"{option} {ours[option]}" for option in error.differ)
+        raise SystemExit(
+            f"papo-server: the servers of this chat run with {theirs}; this one has {mine}: "
+            "start every server of one chat with the same (a server stopped less than "
+            "--lease seconds ago still counts)"
+        ) from None
     except AuthenticationError as error:
         raise SystemExit(
             f"papo-server: --redis {shown}: Redis asks for a password, or refused this one; "

@@ -82,6 +82,18 @@ _non_negative_float = within(float, 0)
 _positive_int = within(int, 1)
 
 
+def chat_wide(config: ServerConfig) -> dict[str, str]:
+    """The options every server of one chat (``--redis``) must share, as option -> value: where
+    everybody starts, how much of the log is kept, what a joiner is shown and when a room
+    goes quiet. (Limits, language, TLS and the like are each server's own.)"""
+    return {
+        "--default-room": config.default_room,  # as spelt: each server shows it so
+        "--log-size": str(config.log_size),
+        "--history": str(config.history),
+        "--quiet-above": str(config.quiet_above),
+    }
+
+
 def room_option(text: str) -> str:
     """A room name as ``/join`` takes it: the ``#`` may be left out (a shell comment sign)."""
     room = text if text.startswith("#") else "#" + text
