@@ -302,9 +302,10 @@ class Chat:
     def forget_waiting(self, count: int) -> None:
         """``count`` of this server's drafts will never come back (the log lost them): what
         waited for them is dropped."""
-        for _ in range(min(count, len(self._then))):
+        lost = min(count, len(self._then))  # never more than are on their way
+        for _ in range(lost):
             self._then.popleft()
-        self._shown_early.lost(count)
+        self._shown_early.lost(lost)
 
     def decide(self, session: Session, line: str, now: float) -> list[Decided]:
         """What one line of input from ``session`` calls for: replies, and drafts for the log
