@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from papo.core.holds import HoldRecord
@@ -212,17 +213,20 @@ def test_what_a_server_taking_a_member_over_needs_is_kept_out_of_the_stream(
     asyncio.run(run())
 
 
+@pytest.mark.parametrize(("read_count", "write_batch"), [(4, 500), (1000, 3)])
 def test_a_server_never_holds_an_arrival_its_events_have_not_announced(
-    redis_server: RedisServer,
+    redis_server: RedisServer, read_count: int, write_batch: int
 ) -> None:
-    """Reads cut the stream anywhere (here every 4 entries, each arrival being 3: the claim,
-    the entry into the lobby, the join), yet between two reads the reading server's lobby
-    holds nobody whose join it has not delivered: what a welcome made there lists."""
+    """Reads cut the stream anywhere (every 4 entries, each arrival being 3: the claim, the
+    entry into the lobby, the join), and so could the writer's calls (3 steps each, an arrival
+    being 2), yet between two reads the reading server's lobby holds nobody whose join it has
+    not delivered: what a welcome made there lists."""
 
     async def run() -> None:
         writer = await following(redis_server)
+        writer.write_batch = write_batch
         reader, heard = RedisHub(redis_server.url), Heard()
-        reader.read_count = 4
+        reader.read_count = read_count
         await reader.start()
         reader.follow(heard)
         arrivals = 60
@@ -238,13 +242,16 @@ def test_a_server_never_holds_an_arrival_its_events_have_not_announced(
 
         watching = asyncio.get_running_loop().create_task(watch())
         first = writer.first_member_id()
-        for n in range(arrivals):
-            name, member = f"u{n}", first + n + 1
-            await writer.reserve(name, member)
-            assert writer.claim(name, member) is None
-            writer.enter("#lobby", member, "#lobby")
-            arrival = Join(ts=NOW, id=0, name=name, room="#lobby", arrived=True)
-            writer.append(arrival, Route(frozenset({"#lobby"}), exclude=member))
+        for half in (range(arrivals // 2), range(arrivals // 2, arrivals)):
+            for n in half:  # names claimed one by one, then arrivals queued at once
+                name, member = f"u{n}", first + n + 1
+                await writer.reserve(name, member)
+                assert writer.claim(name, member) is None
+            for n in half:
+                name, member = f"u{n}", first + n + 1
+                writer.enter("#lobby", member, "#lobby")
+                arrival = Join(ts=NOW, id=0, name=name, room="#lobby", arrived=True)
+                writer.append(arrival, Route(frozenset({"#lobby"}), exclude=member))
         await asyncio.wait_for(watching, 10)
         assert announced() == {f"u{n}" for n in range(arrivals)}
         assert not ahead, sorted(set(ahead))

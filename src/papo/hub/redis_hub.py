@@ -136,6 +136,7 @@ class RedisHub:
         self._reconnecting: asyncio.Task[None] | None = None
         self._position = "0-0"  # the newest stream entry read
         self.read_count = READ_COUNT  # entries asked for per read
+        self.write_batch = WRITE_BATCH  # steps sent per call, at most
         self._epoch = ""
         self._reserved: dict[int, tuple[str, str | None]] = {}  # holder -> (name, taken by)
         self._listener: HubListener | None = None
@@ -443,7 +444,7 @@ class RedisHub:
             self._wake_writer.clear()
             while self._outbox:
                 await self._up.wait()
-                batch = [self._outbox[i] for i in range(min(WRITE_BATCH, len(self._outbox)))]
+                batch = self._next_batch()
                 try:
                     await self._write(batch, steps_keys)
                 except RedisError as error:
@@ -451,6 +452,20 @@ class RedisHub:
                     continue  # the same steps again once back: each is done at most once
                 for _ in batch:
                     self._outbox.popleft()
+
+    def _next_batch(self) -> list[_Step]:
+        """The next steps to send in one call: up to ``write_batch``, ending with the last
+        event among them when more wait, so that a change (an arrival in a room, a departure)
+        and the event that announces it go in one call, which every server reads whole."""
+        outbox = self._outbox
+        count = min(self.write_batch, len(outbox))
+        if count < len(outbox):
+            for index in range(count - 1, -1, -1):
+                step = outbox[index]
+                if step.claim is None and step.values[1] == "event":
+                    count = index + 1
+                    break
+        return [outbox[i] for i in range(count)]
 
     async def _write(self, batch: list[_Step], steps_keys: list[str]) -> None:
         """The steps between two claims in one call of the batch script, then the claim, in
