@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
 from papo.hub.backplane import MemberState
-from papo.hub.redis_hub import RedisHub
+from papo.hub.redis_hub import RedisHub, SettingsDiffer
 from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
 from tests.support import ROOT
@@ -257,5 +257,38 @@ def test_a_server_never_holds_an_arrival_its_events_have_not_announced(
         assert not ahead, sorted(set(ahead))
         for hub in (writer, reader):
             await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_start_asks_only_about_the_servers_running_and_one_that_differs_leaves_no_trace(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        redis = Redis.from_url(redis_server.url)
+        ours = {"--default-room": "#lobby", "--log-size": "500"}
+
+        async def started(settings: dict[str, str]) -> RedisHub:
+            hub = RedisHub(redis_server.url, settings=settings)
+            await hub.start()
+            return hub
+
+        gone, staying = await started(ours), await started(ours)
+        await gone.close()
+        late = await started(ours)
+        agreed = {int(n) for n in await redis.smembers("papo:agreed")}
+        assert agreed == {staying.number, late.number}  # the stopped one was dropped on the way
+        other = RedisHub(redis_server.url, settings={**ours, "--log-size": "9"})
+        with pytest.raises(SettingsDiffer) as refused:
+            await other.start()
+        assert refused.value.differ == {"--log-size": "500"}
+        assert not await redis.exists(f"papo:lease:{other.number}")
+        assert {int(n) for n in await redis.smembers("papo:agreed")} == agreed
+        for hub in (staying, late):
+            await hub.close()
+        alone = await started({**ours, "--log-size": "9"})  # nobody running: it sets them
+        assert await redis.hget("papo:settings", "--log-size") == b"9"
+        await alone.close()
+        await redis.aclose()
 
     asyncio.run(run())

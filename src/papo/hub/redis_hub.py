@@ -182,7 +182,8 @@ class RedisHub:
             task.cancel()
         # A read blocked in Redis may take the cancellation as a lost connection and go on:
         # the loops also look at ``_closing``, and the wait is bounded.
-        await asyncio.wait(self._tasks, timeout=READ_BLOCK_MS / 1000 + 1)
+        if self._tasks:  # none if it never followed
+            await asyncio.wait(self._tasks, timeout=READ_BLOCK_MS / 1000 + 1)
         if self._reconnecting is not None:
             self._reconnecting.cancel()
         with contextlib.suppress(RedisError):
@@ -197,7 +198,7 @@ class RedisHub:
         """The chat's value of each option this server has otherwise (none: it agrees, or it
         is the only server running and its options become the chat's)."""
         pairs = [part for option, value in self.settings.items() for part in (option, value)]
-        keys = [self._key("settings"), self._key("servers")]
+        keys = [self._key("settings"), self._key("agreed")]
         answer: Any = await self._agree(keys=keys, args=[self.number, self._p, *pairs])
         values = iter(_text(part) for part in answer)
         return dict(zip(values, values, strict=True))

@@ -7,7 +7,7 @@ a member over reads), ``name:KEY`` and ``skeleton:SKELETON`` (who holds a name, 
 holds a look-alike), ``lease:N`` (server N is alive), ``seq:N`` (the last step of server N
 carried out), ``servers`` (server numbers handed out), ``epoch`` (changes when Redis lost its
 data: the servers then write theirs back), ``settings`` (the options every server of the chat
-must share, as its running servers have them).
+must share, as its running servers have them) and ``agreed`` (the servers that took them).
 
 Events go into the stream under the id ``N-1`` (N their number); changes of state under
 ``N-*`` after the newest event N: one order for both, and ``XRANGE`` by event number.
@@ -173,18 +173,23 @@ end
 return {holder, raw}
 """
 
-# The options every server of one chat must share: KEYS settings, servers; ARGV this server's
-# number, the key prefix, then option and value pairs. A server with no other server alive
-# sets them; any other compares, and gets back the options it has otherwise (option, value of
-# the chat's, in pairs), adding the ones nobody set yet. The caller's lease is set already, so
-# of two servers starting at once the second sees the first.
+# The options every server of one chat must share: KEYS settings, agreed (the servers that
+# took them); ARGV this server's number, the key prefix, then option and value pairs. A server
+# with no other of the agreed alive sets them; any other compares, and gets back the options
+# it has otherwise (option, value of the chat's, in pairs), adding the ones nobody set yet.
+# Servers whose lease is gone leave ``agreed`` as they are met, so a start asks only about
+# the servers running, however many started before. The caller's lease is set already, so of
+# two servers starting at once the second sees the first.
 AGREE = """
-local me, prefix = tonumber(ARGV[1]), ARGV[2]
+local me, prefix = ARGV[1], ARGV[2]
 local alone = true
-for n = 1, tonumber(redis.call('GET', KEYS[2]) or '0') do
-  if n ~= me and redis.call('EXISTS', prefix .. ':lease:' .. n) == 1 then
-    alone = false
-    break
+for _, n in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if n ~= me then
+    if redis.call('EXISTS', prefix .. ':lease:' .. n) == 1 then
+      alone = false
+    else
+      redis.call('SREM', KEYS[2], n)
+    end
   end
 end
 if alone then redis.call('DEL', KEYS[1]) end
@@ -198,5 +203,6 @@ for i = 3, #ARGV, 2 do
     differ[#differ + 1] = kept
   end
 end
+if #differ == 0 then redis.call('SADD', KEYS[2], me) end
 return differ
 """
