@@ -14,7 +14,6 @@ from redis.asyncio import Redis
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
-from papo.hub.backplane import MemberState
 from papo.hub.redis_hub import RedisHub, SettingsDiffer
 from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
@@ -52,7 +51,7 @@ class Heard:
     def availability(self, available: bool) -> None:
         pass
 
-    def members(self) -> list[MemberState]:
+    def members(self) -> list[HoldRecord]:
         return []
 
 

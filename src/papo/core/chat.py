@@ -529,10 +529,12 @@ class Chat:
         for member in held:
             if member.held_until is None:
                 member.held_until = now + self.settings.resume_grace
-        self.shared.keep_holds([self._record(member) for member in held])
+        self.shared.keep_holds([self.record(member) for member in held])
         return held
 
-    def _record(self, member: Session) -> HoldRecord:
+    def record(self, member: Session) -> HoldRecord:
+        """``member`` as it would be restored: its name, rooms, away text, token, ignores
+        and moves (its end, ``until``, only if it is held)."""
         current = self.rooms.current(member)
         return HoldRecord(
             member=member.sid,

@@ -7,7 +7,6 @@ to claim names before the chat decides, and whether lines can be taken now (``Ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from papo.core.holds import HoldRecord
@@ -16,23 +15,6 @@ from papo.core.shared import Numbered, Route, SharedState
 
 class Unavailable(Exception):
     """The shared state cannot be reached now: the line is refused, its sender told."""
-
-
-@dataclass(frozen=True, slots=True)
-class MemberState:
-    """A member of this server as the shared state has it (written back after the shared
-    state lost it)."""
-
-    holder: int
-    name: str
-    since: float
-    rooms: tuple[tuple[str, str], ...]  # (key, name)
-    away: str | None
-    ignoring: tuple[int, ...] = ()  # whom it ignores, by member id
-    ignores_changed_at: int = 0  # as Session.ignores_changed_at
-    token: bytes | None = None  # the digest of its resume token, if it can resume
-    first_id: int = 0  # the newest id when it arrived
-    moves: tuple[tuple[int, tuple[str, ...]], ...] = ()  # as HoldRecord.moves
 
 
 class HubListener(Protocol):
@@ -64,8 +46,9 @@ class HubListener(Protocol):
         """The shared state can (not) be reached."""
         ...
 
-    def members(self) -> list[MemberState]:
-        """This server's members, to be written back."""
+    def members(self) -> list[HoldRecord]:
+        """This server's members as a hold records them (everything the shared state keeps
+        of a member), to be written back after it lost them."""
         ...
 
 

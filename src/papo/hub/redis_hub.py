@@ -45,7 +45,7 @@ from papo.hub.logged import event_from_json, event_json, route_from_json, route_
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_scripts import AGREE, CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
 from papo.hub.redis_url import shown_url
-from papo.protocol.names import name_key, name_skeleton
+from papo.protocol.names import name_key, name_skeleton, room_key
 
 log = logging.getLogger("papo.hub.redis")
 
@@ -631,18 +631,18 @@ class RedisHub:
         if self._listener is None:
             return
         for member in self._listener.members():
-            claim = self._claim_of(member.name, member.holder, member.since)
-            self._outbox.append(_Step([], claim=claim))
-            for key, name in member.rooms:
-                self._send_step("enter", member.holder, key, name)
+            holder = member.member
+            self._outbox.append(_Step([], claim=self._claim_of(member.name, holder, member.since)))
+            for name in member.rooms:
+                self._send_step("enter", holder, room_key(name), name)
             if member.away:
-                self._send_step("away", member.holder, member.away)
+                self._send_step("away", holder, member.away)
             if member.ignoring:
-                self.keep_ignores(member.holder, member.ignoring, member.ignores_changed_at)
+                self.keep_ignores(holder, member.ignoring, member.ignores_changed_at)
             if member.moves:
-                self.keep_moves(member.holder, member.moves)
-            if member.token is not None:  # it can still resume on any server
-                self.keep_token(member.holder, member.token, member.first_id)
+                self.keep_moves(holder, member.moves)
+            if member.token:  # it can still resume on any server
+                self.keep_token(holder, member.token, member.first_id)
 
     # -- leases ------------------------------------------------------------------------------
 

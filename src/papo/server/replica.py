@@ -15,7 +15,6 @@ from dataclasses import replace
 from papo.core.holds import HoldRecord
 from papo.core.outputs import Send
 from papo.core.shared import Numbered, Route
-from papo.hub.backplane import MemberState
 from papo.protocol.events import Notice, NoticeCode
 from papo.server.app import ChatServer
 
@@ -70,21 +69,6 @@ class Replica:
     def availability(self, available: bool) -> None:
         log.info("lines are %s", "taken again" if available else "refused: Redis unreachable")
 
-    def members(self) -> list[MemberState]:
+    def members(self) -> list[HoldRecord]:
         chat = self.chat
-        return [
-            MemberState(
-                holder=member.sid,
-                name=member.name,
-                since=member.since,
-                rooms=tuple((key, chat.rooms[key].name) for key in member.rooms),
-                away=member.away,
-                ignoring=tuple(member.ignoring),
-                ignores_changed_at=member.ignores_changed_at,
-                token=member.token,
-                first_id=member.first_id,
-                moves=tuple((at, tuple(sorted(keys))) for at, keys in member.moves),
-            )
-            for member in chat.members.values()
-            if member.name is not None
-        ]
+        return [chat.record(member) for member in chat.members.values() if member.name is not None]
