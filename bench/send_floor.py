@@ -14,6 +14,8 @@ import socket
 import time
 from contextlib import ExitStack
 
+from bench.runtime import raise_file_limit
+
 LINE = (
     b'{"type":"message","id":123456,"ts":1764763200.123,"from":"user1234",'
     b'"text":"a line of about the size people type in a chat","room":"#lobby"}\n'
@@ -70,6 +72,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--rate", type=int, default=200, help="messages a second (200)")
     args = parser.parse_args()
+    raise_file_limit()  # two descriptors per client
     for clients in args.clients:
         each = cpu_per_send(clients, args.rounds)
         share = args.rate * clients * each
