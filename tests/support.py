@@ -72,6 +72,19 @@ class ServerProcess:
     def log(self) -> str:
         return self.stderr_path.read_text(errors="replace")
 
+    def printed_after_start(self, timeout: float = 2.0) -> list[str]:
+        """The lines printed after the "listening on" ones read at start, within ``timeout``
+        (what follows the first comes at once or not at all)."""
+        assert self.process.stdout is not None
+        lines: list[str] = []
+        while select.select([self.process.stdout], [], [], timeout)[0]:
+            line = self.process.stdout.readline().decode()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+            timeout = 0.3
+        return [line for line in lines if "listening on" not in line]
+
     def signal(self, signum: int) -> None:
         self.process.send_signal(signum)
 

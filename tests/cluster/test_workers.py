@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.servers import children_of
 
+from papo.server.reach import join_hint
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, LineClient, ServerProcess
@@ -77,3 +78,13 @@ def test_a_worker_that_dies_is_restarted_and_sigterm_stops_them_all(
     assert server.wait(TIMEOUT + 5) == 0
     for pid in now:  # the workers are gone too
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_the_parent_says_once_how_others_join(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    server = start_server("--redis", redis_server.url, "--workers", "2", host=None)
+    # Each worker would say it too, were it not for the parent; the wording: test_reach.
+    hint = join_hint(["0.0.0.0", "::"], server.port, tls=False, language="en",
+                     client="python3 -m papo.client")  # fmt: skip
+    assert server.printed_after_start() == ([hint] if hint else [])

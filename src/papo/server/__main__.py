@@ -18,6 +18,7 @@ from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, chat_wide, parse_config
 from papo.server.fdlimit import fit_client_limit
+from papo.server.reach import say_how_to_join
 from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
 
@@ -90,8 +91,10 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
     for host, port in server.irc_addresses:  # after the papo ones, which scripts read first
         print(f"papo listening on irc://{format_address(host, port)}", flush=True)
-    if os.environ.get("PAPO_WORKER"):  # its parent waits for this (workers.py)
+    if os.environ.get("PAPO_WORKER"):  # its parent waits for this, and says the rest
         print(READY_LINE, flush=True)
+    else:
+        say_how_to_join(config, [host for host, _ in addresses], addresses[0][1])
     log.info(
         "papo %s ready, language %s, event loop %s",
         __version__,
@@ -102,7 +105,7 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, server.stop_requested.set)
     await server.stop_requested.wait()
-    log.info("stopping: telling %d connections", len(server.fanout.outlets))
+    log.info("stopping; connections to tell: %d", len(server.fanout.outlets))
     await server.shutdown()
 
 

@@ -539,7 +539,7 @@ class ChatServer:
         restart: set[int] = set()
         if self.chat.shared.keeps_holds():  # the next process can take them back
             restart = {member.sid for member in self.chat.hold_everyone(now)}
-            log.info("%d users held for the restart", len(restart))
+            log.info("users held for the restart: %d", len(restart))
         shutdown, back_soon = (
             Bye(ts=now, reason=ByeReason.SHUTDOWN),
             Bye(ts=now, reason=ByeReason.RESTART),

@@ -25,6 +25,7 @@ from types import FrameType
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig
 from papo.server.listen import listen_hosts, open_listeners
+from papo.server.reach import say_how_to_join
 
 log = logging.getLogger("papo.server.workers")
 
@@ -125,6 +126,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
         return 1
     for line in listening[0]:
         print(line, flush=True)
+    say_how_to_join(config, listen_hosts(config.host), ports["--port"])
     log.info("%d workers on one port, sharing %s", len(workers), shown_url(config.redis or ""))
     while not stopping:
         time.sleep(SUPERVISE_EVERY)

@@ -1,0 +1,100 @@
+"""Where the others reach this server: said once, right after the "listening on" lines.
+
+A chat on a LAN starts with "what do I type on the other machine?", and the answer, this
+machine's address, is what somebody new to networks has to dig out of ``ip addr``. Listening on
+every interface, the server asks the routing table which of its addresses its traffic leaves
+from: connecting a UDP socket only picks a route and sends nothing, so the documentation
+addresses below are never reached. Listening on one address, that address is the answer;
+on loopback only, there is none (nobody else can join).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+from papo.protocol.i18n import translation
+from papo.server.config import DEFAULT_PORT, ServerConfig
+
+WILDCARDS = {"0.0.0.0": socket.AF_INET, "::": socket.AF_INET6}
+# RFC 5737 and RFC 3849: addresses for documentation, routed like any other, owned by nobody.
+ROUTE_PROBES = {socket.AF_INET: "192.0.2.1", socket.AF_INET6: "2001:db8::1"}
+
+
+def outward_address(family: socket.AddressFamily) -> str | None:
+    """This machine's address on its default route for ``family``; None without one."""
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((ROUTE_PROBES[family], 9))
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return address if shareable(address) else None
+
+
+def shareable(host: str) -> bool:
+    """Whether another machine could reach ``host``: not loopback, not "every interface",
+    not link-local (which needs a zone the other side cannot guess). A name is taken as is,
+    but ``localhost``."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return host.lower() not in ("localhost", "localhost.localdomain")
+    return not (address.is_loopback or address.is_unspecified or address.is_link_local)
+
+
+def reachable_at(hosts: Sequence[str]) -> str | None:
+    """The address to give the others, from the hosts this server listens on (IPv4 first:
+    more people type it right)."""
+    found: list[str] = []
+    for host in hosts:
+        family = WILDCARDS.get(host)
+        address = outward_address(family) if family is not None else host
+        if address is not None and shareable(address):
+            found.append(address)
+    found.sort(key=lambda address: ":" in address)
+    return found[0] if found else None
+
+
+def client_command() -> str:
+    """How the client is started where the server was: from a clone, as a module, or as
+    the installed command."""
+    started_as = os.path.basename(sys.argv[0])
+    python = "python" if sys.platform == "win32" else "python3"
+    if started_as == "servidor.py":
+        return f"{python} client.py"
+    if started_as == "__main__.py":
+        return f"{python} -m papo.client"
+    return "papo"
+
+
+def join_hint(
+    hosts: Sequence[str], port: int, *, tls: bool, language: str, client: str
+) -> str | None:
+    """The line that tells the others how to join (None when only this machine can)."""
+    address = reachable_at(hosts)
+    if address is None:
+        return None
+    _ = translation(language).gettext
+    command = f"{client} --host {address}"
+    if port != DEFAULT_PORT:
+        command += f" --port {port}"
+    if tls:  # nc speaks no TLS
+        return _("On this network, others join with: {client}").format(client=command + " --tls")
+    return _("On this network, others join with: {client} (or: {nc})").format(
+        client=command, nc=f"nc {address} {port}"
+    )
+
+
+def say_how_to_join(config: ServerConfig, hosts: Sequence[str], port: int) -> None:
+    """Print the hint, in the server's language, after every "listening on" line (scripts
+    read those first)."""
+    hint = join_hint(
+        hosts, port, tls=config.tls_cert is not None, language=config.language,
+        client=client_command(),
+    )  # fmt: skip
+    if hint is not None:
+        print(hint, flush=True)
