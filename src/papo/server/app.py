@@ -556,9 +556,12 @@ class ChatServer:
                     connection.abort()
         for listener in self.listeners:
             await listener.wait_closed()
-        if self.backplane is not None and not self.evicted:
-            # Those that cannot resume leave (the others see it, their names are free); the
-            # held ones resume on another server, or whoever buries this one holds them.
+        if (restart or self.backplane is not None) and not self.evicted:
+            # Those that cannot resume leave: on the other servers the others see it and the
+            # names are free. In the log (--store, Redis) the held ones replay it when they
+            # resume, rather than go on counting in their rooms somebody who is gone. The held
+            # ones resume on another server, or after the restart, or whoever buries this
+            # server holds them.
             now = time.time()
             for member in list(self.chat.members.values()):
                 if member.held_until is None:
