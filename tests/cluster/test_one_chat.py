@@ -145,15 +145,17 @@ def test_options_of_several_servers_need_redis(
         start_server(*flag)
 
 
+@pytest.mark.parametrize("workers", [(), ("--workers", "3")])
 def test_a_redis_out_of_reach_at_start_is_one_clear_line_without_its_password(
-    start_server: StartServer,
+    start_server: StartServer, workers: tuple[str, ...]
 ) -> None:
     url = f"redis://:s3cret@127.0.0.1:{free_port()}/0"  # nothing listens there
     with pytest.raises(RuntimeError) as refused:
-        start_server("--redis", url)
+        start_server("--redis", url, *workers)
     said = str(refused.value)
     assert "papo-server: --redis redis://:***@127.0.0.1:" in said and "refused" in said
     assert "Traceback" not in said and "s3cret" not in said
+    assert said.count("papo-server: --redis") == 1  # said by the first worker, the only one
 
 
 def test_a_redis_with_a_password_takes_it_from_the_url_and_says_so_when_it_is_missing(

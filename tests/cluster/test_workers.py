@@ -4,16 +4,19 @@ and stops them all on SIGTERM. Real processes, a real redis-server, loopback onl
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import sys
 import time
 from pathlib import Path
 
 from bench.servers import children_of
 
+from papo import __version__
 from papo.server.reach import join_hint
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
-from tests.support import TIMEOUT, LineClient, ServerProcess
+from tests.support import ROOT, TIMEOUT, LineClient, ServerProcess
 
 
 def children(parent: ServerProcess) -> list[int]:
@@ -88,3 +91,22 @@ def test_the_parent_says_once_how_others_join(
     hint = join_hint(["0.0.0.0", "::"], server.port, tls=False, language="en",
                      client="python3 -m papo.client")  # fmt: skip
     assert server.printed_after_start() == ([hint] if hint else [])
+
+
+def test_workers_run_the_papo_their_parent_runs(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """From a clone papo is not installed; a worker must not need it to be, nor import an
+    installed one (here the one the tests' PYTHONPATH names) in place of the clone's."""
+    clone = tmp_path / "clone"
+    shutil.copytree(ROOT / "src", clone / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "servidor.py", clone)
+    version = clone / "src" / "papo" / "__init__.py"
+    version.write_text(version.read_text().replace(__version__, f"{__version__}+clone"))
+    server = start_server(
+        "--redis", redis_server.url, "--workers", "2",
+        command=[sys.executable, str(clone / "servidor.py")],
+    )  # fmt: skip
+    for _ in range(6):  # over both workers, spread by the kernel
+        hello = server.client(json_mode=True).hello
+        assert hello is not None and hello["version"] == f"{__version__}+clone"

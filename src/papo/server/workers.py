@@ -20,8 +20,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
+import papo
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig
 from papo.server.listen import listen_hosts, open_listeners
@@ -43,7 +45,7 @@ class Worker:
             [sys.executable, "-m", "papo.server", *args],
             stdout=subprocess.PIPE,
             bufsize=0,  # unbuffered: a line select() saw is not hidden in a buffer
-            env={**os.environ, "PAPO_WORKER": str(number)},
+            env={**os.environ, "PAPO_WORKER": str(number), "PYTHONPATH": _this_papo_first()},
             preexec_fn=_die_with_parent,
         )
         self.started = time.monotonic()
@@ -62,6 +64,14 @@ class Worker:
                 return lines
             lines.append(line.rstrip("\n"))
         return []
+
+
+def _this_papo_first() -> str:
+    """The import path of a worker: the papo this process runs first. Started from a clone
+    (``python servidor.py``), papo is not installed at all, and where an older papo is
+    installed a worker would import that one."""
+    here = str(Path(papo.__file__).resolve().parent.parent)
+    return os.pathsep.join([here, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 PR_SET_PDEATHSIG = 1
@@ -118,8 +128,13 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)
-    workers = [Worker(n, args) for n in range(1, config.workers + 1)]
-    listening = [worker.wait_ready() for worker in workers]
+    # The first alone: a setting every worker would trip on (Redis unreachable, a chat that
+    # runs with other options) is then said once, not once per worker.
+    workers = [Worker(1, args)]
+    listening = [workers[0].wait_ready()]
+    if listening[0]:
+        workers += [Worker(n, args) for n in range(2, config.workers + 1)]
+        listening += [worker.wait_ready() for worker in workers[1:]]
     if not all(listening):
         log.error("a worker did not start: stopping them all")
         _stop_all(workers, config)
