@@ -83,6 +83,13 @@ def tls_server(start_server: StartServer, tmp_path: Path) -> Iterator[tuple[Serv
     yield start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file)), ca_file
 
 
+def test_tls_to_a_server_without_tls_says_so(start_server: StartServer) -> None:
+    server = start_server()
+    wrong = run_client("--port", str(server.port), "--tls", "--name", "a", stdin="hi\n")
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1, wrong.stderr
+    assert "(Not a TLS server? Try without --tls.)" in wrong.stderr
+
+
 def test_tls_verified_unverified_and_insecure(tls_server: tuple[ServerProcess, Path]) -> None:
     server, ca_file = tls_server
     port = str(server.port)
@@ -90,6 +97,7 @@ def test_tls_verified_unverified_and_insecure(tls_server: tuple[ServerProcess, P
     assert verified.returncode == 0 and "<a> hi" in verified.stdout
     unknown = run_client("--port", port, "--tls", "--name", "b", stdin="hi\n")
     assert unknown.returncode == 2 and "TLS" in unknown.stderr and "certificate" in unknown.stderr
+    assert "(--tls-ca FILE trusts its certificate; --insecure skips the check.)" in unknown.stderr
     plain = run_client("--port", port, "--name", "d", stdin="hi\n")
     assert (
         plain.returncode == 2 and "does not speak papo. (A TLS server? Try --tls.)" in plain.stderr

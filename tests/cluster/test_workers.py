@@ -33,6 +33,8 @@ def test_workers_share_one_port_and_are_one_chat(
     numbers = {line.split("server ", 1)[1].split()[0] for line in server.log().splitlines()
                if "of the chat on" in line}  # fmt: skip
     assert len(numbers) == 2  # two servers of one chat
+    for worker in (1, 2):  # in the one log they share, each says which it is
+        assert f"papo.server (worker {worker}): papo {__version__} ready" in server.log()
     users[0].send("hello workers")
     for user in users:
         assert user.expect("message", text="hello workers")["from"] == "user0"

@@ -55,6 +55,10 @@ def describe_os_error(error: OSError, language: str) -> str:
     return error.strerror or str(error)
 
 
+# OpenSSL's words for bytes that are not TLS where a handshake was expected.
+NOT_TLS_REASONS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
+
+
 def tls_context(address: Address) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=str(address.tls_ca) if address.tls_ca else None)
     if address.insecure:
@@ -90,12 +94,23 @@ class Link:
                 tls_reason = getattr(error, "verify_message", None) or getattr(
                     error, "reason", None
                 )
-                raise LinkError(
-                    self._("TLS with {address} failed: {reason}").format(
-                        address=address, reason=tls_reason or error
-                    )
-                ) from error
+                said = self._("TLS with {address} failed: {reason}").format(
+                    address=address, reason=tls_reason or error
+                )
+                raise LinkError(said + self._tls_hint(error)) from error
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _tls_hint(self, error: Exception) -> str:
+        """What to do about a failed handshake, when the cause is plain: a certificate this
+        machine does not trust (a chat's own, self-signed), or a server that is not TLS (its
+        greeting read as a TLS record)."""
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return " " + self._(
+                "(--tls-ca FILE trusts its certificate; --insecure skips the check.)"
+            )
+        if getattr(error, "reason", None) in NOT_TLS_REASONS:
+            return " " + self._("(Not a TLS server? Try without --tls.)")
+        return ""
 
     # -- lines -----------------------------------------------------------------------------
 

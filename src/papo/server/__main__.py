@@ -125,9 +125,12 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     config = parse_config(argv, os.environ)
+    worker = os.environ.get("PAPO_WORKER")  # the workers share their parent's log
     logging.basicConfig(
         level=config.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s %(name)s"
+        + (f" (worker {worker})" if worker else "")
+        + ": %(message)s",
         stream=sys.stderr,
     )
     if config.workers > 1:
