@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, NoReturn, TypeVar
 
 Number = TypeVar("Number", int, float)
 
@@ -23,3 +23,15 @@ def within(
 
     parse.__name__ = convert.__name__  # argparse names it in "invalid int value"
     return parse
+
+
+class BriefParser(argparse.ArgumentParser):
+    """Errors in one line, then where the options are listed: the whole usage first (17 lines
+    for the server) pushed the one line that says what is wrong off a small terminal."""
+
+    def __init__(self, *args: Any, see_help: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.see_help = see_help
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n{self.see_help}\n")

@@ -83,6 +83,15 @@ def tls_server(start_server: StartServer, tmp_path: Path) -> Iterator[tuple[Serv
     yield start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file)), ca_file
 
 
+def test_a_mistaken_option_is_one_line_and_a_pointer() -> None:
+    result = run_client("--port", "0")
+    assert result.returncode == 2 and not result.stdout
+    assert result.stderr.splitlines() == [
+        "papo: error: argument --port: must be 1 to 65535: 0",
+        "papo --help lists the options.",
+    ]
+
+
 def test_tls_to_a_server_without_tls_says_so(start_server: StartServer) -> None:
     server = start_server()
     wrong = run_client("--port", str(server.port), "--tls", "--name", "a", stdin="hi\n")

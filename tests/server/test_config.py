@@ -118,3 +118,21 @@ def test_a_redis_password_is_never_shown(capsys: pytest.CaptureFixture[str]) -> 
         parse_config(["--redis", "redis://bob:s3cret@h:6379/x"], {})
     err = capsys.readouterr().err
     assert "the database is a number" in err and "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "language", "pointer"),
+    [
+        (["--port", "abc"], "en", "papo-server --help lists the options."),
+        (["--bogus"], "en", "papo-server --help lists the options."),
+        (["--port", "abc", "--lang", "pt_BR"], "pt_BR", "papo-server --help lista as opções."),
+    ],
+)
+def test_a_mistake_is_one_line_and_a_pointer_not_the_whole_usage(
+    argv: list[str], language: str, pointer: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse_config(argv, {})
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 2 and said[0].startswith("papo-server: error: ") and said[1] == pointer

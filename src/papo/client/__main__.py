@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papo import __version__
-from papo.cli import within
+from papo.cli import BriefParser, within
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import Address
 from papo.client.screen import PlainScreen, TerminalScreen
@@ -31,8 +31,9 @@ port_number = within(int, 1, 65535)
 def build_parser(language: str = "en") -> argparse.ArgumentParser:
     """The options, their help in ``language``."""
     _ = translation(language).gettext
-    parser = argparse.ArgumentParser(
+    parser = BriefParser(
         prog="papo",
+        see_help=_("{prog} --help lists the options.").format(prog="papo"),
         description=_(
             "papo chat client. With standard input not a terminal, it reads lines from it (the "
             "first is the name unless --name is given) and prints what arrives."

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from papo import __version__
-from papo.cli import within
+from papo.cli import BriefParser, within
 from papo.core.chat import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ROOMS,
@@ -109,8 +109,9 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
     """The options, their help in ``language``."""
     _ = translation(language).gettext
     no_limit = _("0 = no limit")
-    parser = argparse.ArgumentParser(
+    parser = BriefParser(
         prog="papo-server",
+        see_help=_("{prog} --help lists the options.").format(prog="papo-server"),
         description=_(
             "papo chat server. Every option can also be set as PAPO_<OPTION> in the "
             "environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...). For every limit, 0 means "

@@ -55,11 +55,39 @@ def open_listeners(
             if listen:
                 sock.listen(BACKLOG)
             sock.setblocking(False)
-    except OSError:
+    except OSError as error:
         for sock in listeners:
             sock.close()
-        raise
+        raise CannotListen(error, host, port) from error
     return listeners
+
+
+class CannotListen(OSError):
+    """A port that cannot be listened on, said with its address and what to do about it: the
+    bare ``[Errno 98] Address already in use`` named neither the port nor the way out."""
+
+    def __init__(self, cause: OSError, host: str, port: int) -> None:
+        super().__init__(cause.errno, cause.strerror)
+        self.explained = explain_listen_error(cause, host, port)
+
+    def __str__(self) -> str:
+        return self.explained
+
+
+def explain_listen_error(cause: OSError, host: str, port: int) -> str:
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if isinstance(cause, socket.gaierror):
+        return f"{host}: no such address or host name"
+    match cause.errno:
+        case errno.EADDRINUSE:
+            return (
+                f"{where} is in use: another server listens there (stop it, or pick another port)"
+            )
+        case errno.EADDRNOTAVAIL:
+            return f"{host} is not an address of this machine"
+        case errno.EACCES if 0 < port < 1024:
+            return f"{where}: permission denied (ports below 1024 need root; the default is 12345)"
+    return f"{where}: {cause.strerror or cause}"
 
 
 AcceptedHandler = Callable[[socket.socket, tuple[str, int]], None]
