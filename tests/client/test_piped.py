@@ -49,6 +49,14 @@ def test_piped_first_line_is_the_name_then_quit_at_eof(server: ServerProcess) ->
     assert watcher.expect("leave", name="pipey")["reason"] == "quit"
 
 
+def test_piped_empty_lines_before_the_name_are_skipped(server: ServerProcess) -> None:
+    result = run_client("--port", str(server.port), stdin="\n  \npipey\nhi\n", timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert "<pipey> hi" in result.stdout
+    empty = run_client("--port", str(server.port), stdin="\n\n", timeout=10)
+    assert empty.returncode == 1 and "no name: the input was empty" in empty.stderr
+
+
 def test_piped_with_name_option_sends_every_line(server: ServerProcess) -> None:
     watcher = server.user("watcher")
     result = run_client("--port", str(server.port), "--name", "bot", stdin="one\ntwo\n")

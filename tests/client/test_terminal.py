@@ -231,6 +231,52 @@ def test_refused_name_says_why_and_asks_again(
     child.expect("Hello, dana")
 
 
+def test_enter_alone_at_the_name_prompt_asks_again(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("name: ")
+    child.sendline("")  # the server ignores an empty line: waiting for its answer hung here
+    child.expect("name: ")
+    child.sendline("   ")
+    child.expect("name: ")
+    child.sendline("dana")
+    child.expect("Hello, dana")
+
+
+def test_commands_at_the_name_prompt_are_answered_and_the_name_asked_again(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("name: ")
+    child.sendline("/help")  # the server answers with help, which the wait for a name dropped
+    child.expect("/whois NAME")
+    child.expect("name: ")
+    for command in ("/online", "/format text"):  # /format would make the client deaf
+        child.sendline(command)
+        child.expect("choose a name first")
+        child.expect("name: ")
+    child.sendline("dana")
+    child.expect("Hello, dana")
+    child.sendline("/online")
+    child.expect("1 user online: dana")
+
+
+def test_quit_at_the_name_prompt_leaves_with_status_0(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("name: ")
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    assert "closed the connection" not in (child.before or "")
+    child.close()
+    assert child.exitstatus == 0
+
+
 def test_works_without_readline(
     server: ServerProcess, clients: list[pexpect.spawn], tmp_path: Path
 ) -> None:

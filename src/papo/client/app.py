@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from types import FrameType
 
@@ -27,8 +28,10 @@ from papo.protocol.events import (
     Bye,
     ByeReason,
     Error,
+    ErrorCode,
     Event,
     Hello,
+    HelpInfo,
     Join,
     Joined,
     Leave,
@@ -227,9 +230,18 @@ class ChatClient:
                         if isinstance(event, Bye):
                             break
                     return None
-                if not name:
+                if not name:  # Enter alone: ask again (the server ignores an empty line)
+                    name = None
                     continue
-            answer = link.register(name)
+            command = name.split(maxsplit=1)[0].casefold() if name.startswith("/") else ""
+            if command in ("/quit", "/exit"):
+                raise EOFError  # as Ctrl-D at this prompt: leave, status 0
+            if command == "/format":  # this client reads JSON: another format would deafen it
+                answer: Welcome | Error | HelpInfo = Error(
+                    ts=time.time(), code=ErrorCode.NOT_REGISTERED
+                )
+            else:
+                answer = link.register(name)
             if isinstance(answer, Welcome):
                 return answer
             self.show(answer)
@@ -297,7 +309,7 @@ class ChatClient:
         """Registered (the welcome), or the exit status to leave with."""
         first = self.options.name
         try:
-            if first is None and not self.interactive:
+            while not first and not self.interactive:  # the first line that is not empty
                 first = self.screen.read_line().strip()
             welcome = self.register(link, first)
         except (EOFError, KeyboardInterrupt):

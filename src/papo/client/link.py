@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papo.protocol.decode import Malformed, decode_line
-from papo.protocol.events import Error, Event, Hello, Welcome
+from papo.protocol.events import Error, Event, Hello, HelpInfo, Welcome
 from papo.protocol.framing import Line, LineBuffer
 from papo.protocol.i18n import translation
 from papo.protocol.names import sanitize_text
@@ -191,20 +191,21 @@ class Link:
             self._("{address} does not speak papo.").format(address=self.address) + hint
         )
 
-    def register(self, name: str) -> Welcome | Error:
+    def register(self, name: str) -> Welcome | Error | HelpInfo:
         """Ask for ``name``; the server's answer (welcome, or the error to show)."""
         return self._ask(name)
 
-    def resume(self, token: str, last_id: int) -> Welcome | Error:
+    def resume(self, token: str, last_id: int) -> Welcome | Error | HelpInfo:
         """Ask to come back as the user ``token`` is for, with what came after ``last_id``:
         the welcome (``resumed``), or the error (the connection may then pick a name)."""
         return self._ask(f"/resume {token} {last_id}")
 
-    def _ask(self, line: str) -> Welcome | Error:
-        """Send ``line`` and wait for the welcome or the error it is answered with."""
+    def _ask(self, line: str) -> Welcome | Error | HelpInfo:
+        """Send ``line`` and wait for the welcome or the error it is answered with (or the
+        help: ``/help`` works before a name)."""
         self.send(line)
         for event in self.events():
-            if isinstance(event, Welcome | Error):
+            if isinstance(event, Welcome | Error | HelpInfo):
                 return event
         raise LinkError(self._("the server closed the connection."))
 
