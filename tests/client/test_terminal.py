@@ -264,6 +264,18 @@ def test_commands_at_the_name_prompt_are_answered_and_the_name_asked_again(
     child.expect("1 user online: dana")
 
 
+def test_format_is_refused_by_the_client_which_would_go_deaf(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    child = spawn_client(server.port, "--name", "dana")
+    clients.append(child)
+    child.expect("Hello, dana")
+    child.sendline("/FORMAT text")
+    child.expect("/format is for programs")
+    child.sendline("/online")
+    child.expect("1 user online: dana")  # still reading the server's JSON
+
+
 def test_quit_at_the_name_prompt_leaves_with_status_0(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:

@@ -233,10 +233,10 @@ class ChatClient:
                 if not name:  # Enter alone: ask again (the server ignores an empty line)
                     name = None
                     continue
-            command = name.split(maxsplit=1)[0].casefold() if name.startswith("/") else ""
-            if command in ("/quit", "/exit"):
+            verb = typed_verb(name)
+            if verb is Verb.QUIT:
                 raise EOFError  # as Ctrl-D at this prompt: leave, status 0
-            if command == "/format":  # this client reads JSON: another format would deafen it
+            if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
                 answer: Welcome | Error | HelpInfo = Error(
                     ts=time.time(), code=ErrorCode.NOT_REGISTERED
                 )
@@ -334,10 +334,12 @@ class ChatClient:
                 return self._quit("/quit")
             if not line.strip():
                 continue
-            word = line.split(None, 1)[0]
-            spec = find_command(word) if word.startswith("/") else None
-            if spec is not None and spec.verb is Verb.QUIT:
+            verb = typed_verb(line)
+            if verb is Verb.QUIT:
                 return self._quit(line)
+            if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
+                self.say(self._("This client shows the chat itself: /format is for programs."))
+                continue
             self._send(line)
 
     def _read_line(self) -> str | None:
@@ -528,6 +530,13 @@ class ChatClient:
             link.send(f"/join {room}")
         if landed is not None and landed not in rooms:
             link.send(f"/part {landed}")
+
+
+def typed_verb(line: str) -> Verb | None:
+    """The command a typed line is (by any alias), None for a message."""
+    word = line.split(None, 1)[0] if line.strip() else ""
+    spec = find_command(word) if word.startswith("/") else None
+    return spec.verb if spec is not None else None
 
 
 def colour_wanted(no_colour_flag: bool, stdout_is_tty: bool) -> bool:
