@@ -122,3 +122,21 @@ def test_end_of_input_in_an_oversized_line_gives_nothing_more() -> None:
     buffer = LineBuffer(4)
     assert buffer.feed(b"123456789") == [TOO_LONG]
     assert buffer.finish() == []
+
+
+def test_dropping_the_unterminated_line_keeps_the_complete_ones() -> None:
+    buffer = LineBuffer(max_line_bytes=16)
+    buffer.receive(b"one\ntwo\nhal")
+    buffer.drop_unterminated()
+    assert buffer.feed(b"/quit\n") == [Line(text="one"), Line(text="two"), Line(text="/quit")]
+    alone = LineBuffer(max_line_bytes=16)
+    alone.receive(b"half a line")
+    alone.drop_unterminated()
+    assert alone.pending_bytes == 0 and alone.feed(b"next\n") == [Line(text="next")]
+
+
+def test_dropping_a_line_already_too_long_ends_its_discarding() -> None:
+    buffer = LineBuffer(max_line_bytes=8)
+    assert buffer.feed(b"a line far too long") == [Refused(error=FramingError.LINE_TOO_LONG)]
+    buffer.drop_unterminated()
+    assert buffer.feed(b"/quit\n") == [Line(text="/quit")]  # not the tail of the long line

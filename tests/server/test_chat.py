@@ -227,6 +227,20 @@ def test_crlf_and_unterminated_last_line(server: ServerProcess) -> None:
     assert bob.expect("leave", name="alice")["reason"] == "disconnect"
 
 
+def test_telnet_commands_are_taken_out_and_ctrl_c_leaves(server: ServerProcess) -> None:
+    tel, bob = server.line_user("tel"), server.user("bob")
+    will_naws, window_size = b"\xff\xfb\x1f", b"\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
+    tel.send(will_naws + b"hello " + window_size + b"from telnet\r\n")
+    assert bob.expect("message")["text"] == "hello from telnet"
+    interrupt_then_timing_mark = b"\xff\xf4\xff\xfd\x06"
+    tel.sock.sendall(b"sent\r\nhalf a li" + interrupt_then_timing_mark)  # telnet's Ctrl-C
+    assert bob.expect("message")["text"] == "sent"
+    left = bob.expect("leave", name="tel")
+    assert left["reason"] == "quit"  # and the half line was never said
+    assert tel.text_until(lambda line: line == "Goodbye!") and tel.closed_by_server()
+    assert [e["type"] for e in bob.quiet()] == []
+
+
 def test_vanishing_mid_line_delivers_nothing_partial(server: ServerProcess) -> None:
     alice, bob = server.line_user("alice"), server.user("bob")
     alice.sock.sendall(b"half a thou")

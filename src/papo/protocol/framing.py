@@ -89,6 +89,17 @@ class LineBuffer:
                 self._start = 0
             return self._complete(buffer, start, newline)
 
+    def drop_unterminated(self) -> None:
+        """Forget the line still being typed; the complete lines before it stay (telnet's
+        interrupt: the user gave up on it)."""
+        last = self._buffer.rfind(b"\n", self._start)
+        if last < 0:
+            del self._buffer[self._start :]
+            self._scanned = 0
+            self._discarding = False  # the line too long was that one
+        else:
+            del self._buffer[last + 1 :]
+
     def end_of_input(self) -> None:
         """The peer closed its side: once the lines held are taken, an unterminated last line
         counts too (``printf hi | nc``)."""

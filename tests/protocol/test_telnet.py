@@ -1,0 +1,71 @@
+"""Telnet commands out of a line client's bytes, fed whole, byte by byte and split anywhere."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papo.protocol.telnet import TelnetState, strip_telnet
+
+IP = b"\xff\xf4"
+DO_TIMING_MARK = b"\xff\xfd\x06"
+WILL_NAWS = b"\xff\xfb\x1f"
+NAWS_80_24 = b"\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
+
+
+def strip_in_pieces(data: bytes, size: int) -> tuple[bytes, bool]:
+    """Fed ``size`` bytes at a time, as reads would bring them; stops at an interrupt."""
+    state, kept = TelnetState.DATA, b""
+    for start in range(0, len(data), size):
+        piece, state, interrupted = strip_telnet(data[start : start + size], state)
+        kept += piece
+        if interrupted:
+            return kept, True
+    return kept, False
+
+
+def test_data_without_telnet_is_the_same_object() -> None:
+    data = "olá, ana\r\n".encode()
+    kept, state, interrupted = strip_telnet(data, TelnetState.DATA)
+    assert kept is data and state is TelnetState.DATA and not interrupted
+
+
+def test_negotiations_and_subnegotiations_are_removed_whole_or_byte_by_byte() -> None:
+    data = WILL_NAWS + b"hi " + NAWS_80_24 + b"there\r\n" + DO_TIMING_MARK
+    for size in range(1, len(data) + 1):
+        assert strip_in_pieces(data, size) == (b"hi there\r\n", False)
+
+
+def test_an_iac_inside_a_subnegotiation_does_not_end_it() -> None:
+    escaped = b"\xff\xfa\x18\x00ab\xff\xffcd\xff\xf0"  # IAC IAC inside SB is a data byte there
+    for size in (1, 2, len(escaped)):
+        assert strip_in_pieces(escaped + b"ok\n", size) == (b"ok\n", False)
+
+
+def test_iac_iac_stays_a_byte_255_for_the_utf8_check_to_refuse() -> None:
+    assert strip_in_pieces(b"a\xff\xffb\n", 1) == (b"a\xffb\n", False)
+
+
+def test_other_two_byte_commands_are_dropped() -> None:
+    no_operation, are_you_there, erase_line = b"\xff\xf1", b"\xff\xf6", b"\xff\xf8"
+    data = b"x" + no_operation + b"y" + are_you_there + erase_line + b"\n"
+    assert strip_in_pieces(data, 1) == (b"xy\n", False)
+
+
+def test_an_interrupt_ends_the_data_there() -> None:
+    data = b"sent\r\nhalf" + IP + DO_TIMING_MARK + b"more\n"
+    for size in range(1, len(data) + 1):
+        assert strip_in_pieces(data, size) == (b"sent\r\nhalf", True)
+    kept, state, interrupted = strip_telnet(IP, TelnetState.DATA)
+    assert (kept, state, interrupted) == (b"", TelnetState.DATA, True)
+
+
+@given(st.binary(max_size=64), st.integers(min_value=1, max_value=8))
+def test_any_split_strips_the_same(data: bytes, size: int) -> None:
+    assert strip_in_pieces(data, size) == strip_in_pieces(data, len(data) or 1)
+
+
+@given(st.text(max_size=40))
+def test_utf8_text_is_never_changed(text: str) -> None:
+    data = text.encode()
+    assert strip_in_pieces(data, 3) == (data, False)
