@@ -192,6 +192,26 @@ def test_reconnect_gets_the_name_back(
     assert (message["text"], message["room"]) == ("back again", "#dev")
 
 
+def test_a_name_taken_during_the_outage_is_said_once_and_nick_picks_another(
+    start_server: StartServer, clients: list[pexpect.spawn]
+) -> None:
+    server = start_server()
+    port = server.port
+    child = chatting(port, clients, "carol", "--reconnect")
+    server.stop()  # no --store: carol cannot resume, and her name is free for anybody
+    child.expect("reconnecting")
+    again = start_server("--port", str(port))
+    impostor = again.user("carol")
+    child.expect("the name 'carol' is taken", timeout=15)
+    child.expect("/nick NAME comes back under another name")
+    time.sleep(2.5)  # more attempts are refused meanwhile: they add no line
+    child.sendline("/nick carol2")
+    child.expect("Hello, carol2", timeout=15)
+    assert "is taken" not in (child.before or "")
+    child.sendline("it is me")
+    assert impostor.expect("message", text="it is me")["from"] == "carol2"
+
+
 def test_portuguese(server: ServerProcess, clients: list[pexpect.spawn]) -> None:
     child = spawn_client(server.port, "--lang", "pt_BR")
     clients.append(child)

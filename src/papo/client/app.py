@@ -107,6 +107,8 @@ class ChatClient:
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
         self.server_gone = threading.Event()
+        # Set while reconnecting once our name was refused (taken meanwhile): /nick picks another.
+        self.name_refused = threading.Event()
         self.input_stopped = threading.Event()
         self._waiting_for_input = False
         self._main_thread = threading.main_thread().ident
@@ -340,7 +342,23 @@ class ChatClient:
             if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
                 self.say(self._("This client shows the chat itself: /format is for programs."))
                 continue
+            if verb is Verb.NICK and self.link is None and self.name_refused.is_set():
+                self._come_back_as(line)
+                continue
             self._send(line)
+
+    def _come_back_as(self, line: str) -> None:
+        """``/nick NAME`` while our name is refused on reconnecting: the name to try next."""
+        words = line.split()
+        if len(words) != 2:
+            self._hint_another_name()
+            return
+        self.name = words[1]
+        self.name_refused.clear()  # a refusal of this name is said again
+
+    def _hint_another_name(self) -> None:
+        hint = self._("Still trying; /nick NAME comes back under another name.")
+        self.say(self.view.paint(DIM, hint))
 
     def _read_line(self) -> str | None:
         """One typed line, None at the end of input (Ctrl-D, Ctrl-C); ServerGone if the
@@ -456,6 +474,7 @@ class ChatClient:
         if old is not None:
             old.close()
         self._last_bye = None
+        self.name_refused.clear()
         rooms, current = list(self.joined), self.room
         self.say(
             self.view.paint(
@@ -491,7 +510,11 @@ class ChatClient:
             self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
                                                  "were disconnected is lost.")))  # fmt: skip
         welcome = link.register(self.name or "")
-        if not isinstance(welcome, Welcome):
+        if not isinstance(welcome, Welcome):  # taken meanwhile, say: said once per outage
+            if not self.name_refused.is_set():
+                self.name_refused.set()
+                self.show(welcome)
+                self._hint_another_name()
             return False
         self.show(welcome)
         self._rejoin(link, rooms, current)
