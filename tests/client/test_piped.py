@@ -57,6 +57,15 @@ def test_piped_empty_lines_before_the_name_are_skipped(server: ServerProcess) ->
     assert empty.returncode == 1 and "no name: the input was empty" in empty.stderr
 
 
+def test_piped_long_lines_are_cut_to_fit(server: ServerProcess) -> None:
+    watcher = server.user("watcher")
+    long = "y" * 5000  # no space: cut between characters
+    result = run_client("--port", str(server.port), "--name", "bot", stdin=long + "\n")
+    assert result.returncode == 0, result.stderr
+    said = [watcher.expect("message")["text"] for _ in range(3)]
+    assert "".join(said) == long and all(len(text) <= 2048 for text in said)
+
+
 def test_piped_with_name_option_sends_every_line(server: ServerProcess) -> None:
     watcher = server.user("watcher")
     result = run_client("--port", str(server.port), "--name", "bot", stdin="one\ntwo\n")

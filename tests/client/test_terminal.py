@@ -212,6 +212,27 @@ def test_a_name_taken_during_the_outage_is_said_once_and_nick_picks_another(
     assert impostor.expect("message", text="it is me")["from"] == "carol2"
 
 
+def test_a_long_message_is_cut_to_fit_and_a_long_command_is_given_back(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    watcher = server.user("watcher")
+    child = chatting(server.port, clients, "dana")
+    watcher.expect("join", name="dana")
+    words = " ".join(f"palavra{n}" for n in range(300))  # 3 189 bytes: over 2 048
+    child.sendline(words)
+    said = [watcher.expect("message")["text"] for _ in range(2)]
+    assert all(len(text.encode()) <= 2048 for text in said)
+    assert " ".join(said) == words  # cut at a space, nothing lost
+    child.sendline("/me " + "x" * 2100)
+    child.expect("Not sent: that command is 2104 bytes")
+    child.sendline("")  # Enter: the line given back is sent again, and refused again
+    child.expect("Not sent: that command is 2104 bytes")
+    child.send("\x01\x0b")  # Ctrl-A, Ctrl-K: the line given back is cleared
+    child.sendline("/me waves")
+    assert watcher.expect("action")["text"] == "waves"
+    assert [e["type"] for e in watcher.quiet()] == []
+
+
 def test_portuguese(server: ServerProcess, clients: list[pexpect.spawn]) -> None:
     child = spawn_client(server.port, "--lang", "pt_BR")
     clients.append(child)

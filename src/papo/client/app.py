@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from types import FrameType
 
+from papo.client.compose import fit, is_message
 from papo.client.link import Address, Link, LinkError
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
@@ -47,6 +48,7 @@ from papo.protocol.events import (
     Welcome,
     room_of,
 )
+from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import translation
 from papo.protocol.render import Renderer
 
@@ -107,6 +109,7 @@ class ChatClient:
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
         self.server_gone = threading.Event()
+        self.max_line_bytes = DEFAULT_MAX_LINE_BYTES  # the server's, once its hello says it
         # Set while reconnecting once our name was refused (taken meanwhile): /nick picks another.
         self.name_refused = threading.Event()
         self.input_stopped = threading.Event()
@@ -215,6 +218,8 @@ class ChatClient:
     def connect(self) -> Link:
         link = Link(self.options.address, self.options.language)
         link.start()
+        if link.hello is not None and link.hello.max_line_bytes > 0:
+            self.max_line_bytes = link.hello.max_line_bytes
         return link
 
     def register(self, link: Link, first_name: str | None) -> Welcome | None:
@@ -345,7 +350,20 @@ class ChatClient:
             if verb is Verb.NICK and self.link is None and self.name_refused.is_set():
                 self._come_back_as(line)
                 continue
-            self._send(line)
+            if len(line.encode()) <= self.max_line_bytes:
+                self._send(line)
+            elif is_message(line):  # cut where it fits, rather than refused and lost
+                for piece in fit(line, self.max_line_bytes):
+                    self._send(piece)
+            else:  # a command cut in two would be a command and a message
+                self._refuse_too_long(line)
+
+    def _refuse_too_long(self, line: str) -> None:
+        """Not sent: said, and the line put back to be shortened."""
+        self.say(self.view.paint(DIM, self._(
+            "Not sent: that command is {size} bytes, and the server takes {limit} at most."
+        ).format(size=len(line.encode()), limit=self.max_line_bytes)))  # fmt: skip
+        self.screen.prefill(line)
 
     def _come_back_as(self, line: str) -> None:
         """``/nick NAME`` while our name is refused on reconnecting: the name to try next."""

@@ -75,6 +75,7 @@ class Screen(Protocol):
     def show(self, lines: Iterable[str], bell: bool = False) -> None: ...
     def read_line(self, prompt: str = PROMPT) -> str: ...
     def set_prompt(self, prompt: str) -> None: ...
+    def prefill(self, text: str) -> None: ...
 
 
 class PlainScreen:
@@ -92,6 +93,9 @@ class PlainScreen:
 
     def set_prompt(self, prompt: str) -> None:
         """No prompt is shown when reading from a file."""
+
+    def prefill(self, text: str) -> None:
+        """Nothing is typed when reading from a file."""
 
     def read_line(self, prompt: str = PROMPT) -> str:
         line = self.source.readline()
@@ -175,6 +179,18 @@ class TerminalScreen:
             self._set_prompt(self._prompt_bytes)
             sys.stdout.flush()
             self._redraw()
+
+    def prefill(self, text: str) -> None:
+        """Start the next line with ``text`` typed, to be edited (a line the client could not
+        send, given back)."""
+        if readline is None:
+            return
+
+        def type_it() -> None:
+            readline.insert_text(text)
+            readline.set_startup_hook(None)
+
+        readline.set_startup_hook(type_it)
 
     def read_line(self, prompt: str = PROMPT) -> str:
         with self._lock:

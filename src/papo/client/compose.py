@@ -1,0 +1,39 @@
+"""A message longer than the server takes, cut into messages that fit before it is sent.
+
+The server refuses a line over its ``max_line_bytes`` (2048 by default), and what the user had
+typed or pasted was then lost. A chat client cuts it instead, as IRC clients do: at the last
+space that fits (the space itself is not sent), or between two characters when a piece has no
+space, never inside a character's UTF-8 bytes. Only messages are cut: a command cut in two
+would be a command and a message.
+"""
+
+from __future__ import annotations
+
+
+def is_message(line: str) -> bool:
+    """A line the server takes as a message: no leading slash, or the ``//`` escape."""
+    return not line.startswith("/") or line.startswith("//")
+
+
+def fit(line: str, limit: int) -> list[str]:
+    """``line`` (a message) as lines of at most ``limit`` bytes, in order. A piece that would
+    start with a slash gets the ``//`` escape, so it stays a message."""
+    if len(line.encode()) <= limit:
+        return [line]
+    escaped = line.startswith("//")
+    text = line[1:] if escaped else line
+    room = limit - 1  # a byte kept for the escape any piece may need
+    pieces: list[str] = []
+    while len(text.encode()) > room:
+        # Whole characters only; at least one, whatever limit a server may announce.
+        head = text.encode()[:room].decode("utf-8", "ignore") or text[0]
+        space = head.rfind(" ") if len(head) < len(text) and text[len(head)] != " " else len(head)
+        if space > 0:
+            pieces.append(head[:space])
+            text = text[space:].removeprefix(" ")
+        else:
+            pieces.append(head)
+            text = text[len(head) :]
+    if text:
+        pieces.append(text)
+    return ["/" + piece if piece.startswith("/") else piece for piece in pieces]
