@@ -269,3 +269,19 @@ class LineClient:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def run_client(
+    *args: str, stdin: str = "", timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    """``python client.py ARGS`` from the clone as a user runs it (nothing on PYTHONPATH, no
+    locale), piped: ``stdin`` in, status and both outputs back."""
+    return subprocess.run(
+        [sys.executable, "client.py", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": "", "LC_ALL": "", "LANG": ""},
+    )

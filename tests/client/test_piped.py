@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shlex
 import socket
@@ -21,21 +20,7 @@ import trustme
 
 from tests.client.test_terminal import spawn_client
 from tests.conftest import StartServer
-from tests.support import ROOT, ServerProcess
-
-
-def run_client(
-    *args: str, stdin: str = "", timeout: float = 20
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "client.py", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": "", "LC_ALL": "", "LANG": ""},
-    )
+from tests.support import ROOT, ServerProcess, run_client
 
 
 def test_piped_first_line_is_the_name_then_quit_at_eof(server: ServerProcess) -> None:

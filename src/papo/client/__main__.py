@@ -43,12 +43,11 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
     add(
         "--host",
         default=DEFAULT_HOST,
-        help=_("server address (default {host})").format(host=DEFAULT_HOST),
+        help=_("server address, HOST:PORT too (default {host})").format(host=DEFAULT_HOST),
     )
     add(
         "--port",
         type=port_number,
-        default=DEFAULT_PORT,
         help=_("server port ({port})").format(port=DEFAULT_PORT),
     )
     add("--name", help=_("your name (asked when absent)"))
@@ -76,17 +75,38 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
     return parser
 
 
+def host_and_port(host: str, port: int | None) -> tuple[str, int]:
+    """``--host`` as people write it: a name or an address, an IPv6 one in brackets, either
+    with ``:PORT`` (as the server's "listening on" line shows it). ``--port`` given wins."""
+    name, written = host, ""
+    if host.startswith("[") and "]" in host:
+        name, _, rest = host[1:].partition("]")
+        written = rest.removeprefix(":")
+    elif host.count(":") == 1:  # more colons: an IPv6 address without a port
+        name, _, written = host.partition(":")
+    if port is not None:
+        return name, port
+    if written and not written.isdigit():
+        raise argparse.ArgumentTypeError(f"not a port after the colon: {host}")
+    return name, port_number(written) if written else DEFAULT_PORT
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(language_of_command_line(words, os.environ)).parse_args(words)
+    parser = build_parser(language_of_command_line(words, os.environ))
+    args = parser.parse_args(words)
+    try:
+        host, port = host_and_port(args.host, args.port)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"argument --host: {error}")
     interactive = sys.stdin.isatty()
     if not sys.stdout.isatty():
         # Into a pipe whose reader has gone (``| head -1``): end quietly, as filters do.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     options = ClientOptions(
         address=Address(
-            host=args.host,
-            port=args.port,
+            host=host,
+            port=port,
             tls=args.tls or args.tls_ca is not None or args.insecure,
             tls_ca=args.tls_ca,
             insecure=args.insecure,
