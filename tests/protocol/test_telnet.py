@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.protocol.telnet import TelnetState, strip_telnet
+from papo.protocol.telnet import CLEAR, MAX_SUBNEGOTIATION, TelnetState, strip_telnet
 
 IP = b"\xff\xf4"
 DO_TIMING_MARK = b"\xff\xfd\x06"
@@ -15,7 +15,7 @@ NAWS_80_24 = b"\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
 
 def strip_in_pieces(data: bytes, size: int) -> tuple[bytes, bool]:
     """Fed ``size`` bytes at a time, as reads would bring them; stops at an interrupt."""
-    state, kept = TelnetState.DATA, b""
+    state, kept = CLEAR, b""
     for start in range(0, len(data), size):
         piece, state, interrupted = strip_telnet(data[start : start + size], state)
         kept += piece
@@ -26,8 +26,8 @@ def strip_in_pieces(data: bytes, size: int) -> tuple[bytes, bool]:
 
 def test_data_without_telnet_is_the_same_object() -> None:
     data = "olá, ana\r\n".encode()
-    kept, state, interrupted = strip_telnet(data, TelnetState.DATA)
-    assert kept is data and state is TelnetState.DATA and not interrupted
+    kept, state, interrupted = strip_telnet(data, CLEAR)
+    assert kept is data and state is CLEAR and not interrupted
 
 
 def test_negotiations_and_subnegotiations_are_removed_whole_or_byte_by_byte() -> None:
@@ -46,6 +46,25 @@ def test_iac_iac_stays_a_byte_255_for_the_utf8_check_to_refuse() -> None:
     assert strip_in_pieces(b"a\xff\xffb\n", 1) == (b"a\xffb\n", False)
 
 
+def test_what_telnet_never_sends_stays_for_the_utf8_check_to_refuse() -> None:
+    for broken in (
+        b"\xff\n",
+        b"\xff\xfe\xfd\n",
+        b"caf\xff\xfbxyz\n",
+        b"\xff\xfa\xfb\n",
+        b"\xffa\n",
+    ):
+        for size in range(1, len(broken) + 1):
+            assert strip_in_pieces(broken, size) == (broken, False), (broken, size)
+
+
+def test_a_subnegotiation_never_closed_swallows_nothing() -> None:
+    stray = b"\xff\xfa\x1f" + b"x" * MAX_SUBNEGOTIATION + b"\nnext line\n"
+    assert strip_in_pieces(stray, 7) == (stray, False)
+    waiting = strip_telnet(b"ok\xff\xfa\x1f\x00", CLEAR)
+    assert waiting == (b"ok", TelnetState(b"\xff\xfa\x1f\x00"), False)  # may yet close
+
+
 def test_other_two_byte_commands_are_dropped() -> None:
     no_operation, are_you_there, erase_line = b"\xff\xf1", b"\xff\xf6", b"\xff\xf8"
     data = b"x" + no_operation + b"y" + are_you_there + erase_line + b"\n"
@@ -56,8 +75,7 @@ def test_an_interrupt_ends_the_data_there() -> None:
     data = b"sent\r\nhalf" + IP + DO_TIMING_MARK + b"more\n"
     for size in range(1, len(data) + 1):
         assert strip_in_pieces(data, size) == (b"sent\r\nhalf", True)
-    kept, state, interrupted = strip_telnet(IP, TelnetState.DATA)
-    assert (kept, state, interrupted) == (b"", TelnetState.DATA, True)
+    assert strip_telnet(IP, CLEAR) == (b"", CLEAR, True)
 
 
 @given(st.binary(max_size=64), st.integers(min_value=1, max_value=8))

@@ -241,6 +241,16 @@ def test_telnet_commands_are_taken_out_and_ctrl_c_leaves(server: ServerProcess) 
     assert [e["type"] for e in bob.quiet()] == []
 
 
+def test_bytes_telnet_never_sends_are_still_broken_utf8(server: ServerProcess) -> None:
+    line_user, program = server.line_user("tel"), server.user("bot")
+    line_user.send(b"\xff\xfe\xfd")  # IAC DONT, but 253 is no telnet option
+    assert line_user.text_until(lambda line: "not valid UTF-8" in line)
+    program.send(b"\xff\xf4")  # JSON mode: a program, never telnet; not an interrupt
+    assert program.expect("error")["code"] == "bad_encoding"
+    program.send("still here")
+    assert program.expect("message")["text"] == "still here"
+
+
 def test_vanishing_mid_line_delivers_nothing_partial(server: ServerProcess) -> None:
     alice, bob = server.line_user("alice"), server.user("bob")
     alice.sock.sendall(b"half a thou")

@@ -1,4 +1,4 @@
-"""Telnet's commands taken out of what a line client sends.
+"""Telnet's commands taken out of what a text-mode line client sends.
 
 ``telnet`` speaks in-band: a byte 255 (IAC) starts a command. Pointed at a chat it sends none
 on connect, but Ctrl-C sends "interrupt process" (IAC IP), then IAC DO TIMING-MARK, after which
@@ -7,61 +7,90 @@ those bytes turned the user's next line into a ``bad_encoding`` refusal, and the
 nothing more of the chat. Taken out here, an interrupt means what Ctrl-C means to any terminal
 program: the user leaves.
 
-Byte 255 never occurs in UTF-8, so no valid line loses a byte; the common case (no 255 in the
-data) returns the data untouched. A command may be split across reads: the state carries over.
+Only what telnet really sends is taken: a command byte (240-254) after IAC, and options of the
+telnet registry (0-49, 255) after WILL, WONT, DO, DONT or SB. Any other byte after IAC
+(``\xff\n``, ``\xff\xfe\xfd``...) stays as it came, so a line of broken UTF-8 is still refused
+as one. A subnegotiation not closed within ``MAX_SUBNEGOTIATION`` bytes is not one, so a stray
+IAC SB cannot swallow what follows. Byte 255 never occurs in UTF-8: no valid line loses a byte,
+and the common case (no 255 in the data) returns the data untouched. A command may be split
+across reads: its start waits for the next one.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
+from dataclasses import dataclass
 
 IAC = 0xFF
 _NEGOTIATE = frozenset({0xFB, 0xFC, 0xFD, 0xFE})  # WILL, WONT, DO, DONT: one option byte follows
-_SUBNEGOTIATION = 0xFA  # SB: everything up to IAC SE
+_SUBNEGOTIATION = 0xFA  # SB: an option, then everything up to IAC SE
 _SUBNEGOTIATION_END = 0xF0  # SE
 _INTERRUPT = 0xF4  # IP: what telnet sends for Ctrl-C
+_FIRST_COMMAND = 0xF0
+_OPTIONS = frozenset((*range(50), 0xFF))  # the IANA telnet options, EXOPL included
+MAX_SUBNEGOTIATION = 64  # bytes: window sizes and terminal types are far shorter
 
 
-class TelnetState(IntEnum):
-    """Where the last read left off (kept by the connection, one small int)."""
+@dataclass(frozen=True, slots=True)
+class TelnetState:
+    """Where the last read left off: the bytes of a command not yet complete (the connection
+    keeps the one shared empty state until a read ends inside a command, which is rare)."""
 
-    DATA = 0
-    COMMAND = 1  # after IAC
-    OPTION = 2  # after IAC WILL/WONT/DO/DONT
-    SUBNEGOTIATION = 3  # inside IAC SB ...
-    SUBNEGOTIATION_IAC = 4  # an IAC inside it: SE ends it
+    held: bytes = b""
+
+
+CLEAR = TelnetState()
 
 
 def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, bool]:
     """``data`` without telnet commands, the state to pass with the next read, and whether an
     interrupt came (then what followed it is dropped: the user is leaving). IAC IAC, telnet's
     escape for a byte 255, stays a byte 255, which the line's UTF-8 check then refuses."""
-    if state is TelnetState.DATA and IAC not in data:
+    if not state.held and IAC not in data:
         return data, state, False
+    data = state.held + data
     kept = bytearray()
-    for byte in data:
-        match state:
-            case TelnetState.DATA:
-                if byte == IAC:
-                    state = TelnetState.COMMAND
-                else:
-                    kept.append(byte)
-            case TelnetState.COMMAND:
-                state = TelnetState.DATA
-                if byte == IAC:
-                    kept.append(IAC)
-                elif byte in _NEGOTIATE:
-                    state = TelnetState.OPTION
-                elif byte == _SUBNEGOTIATION:
-                    state = TelnetState.SUBNEGOTIATION
-                elif byte == _INTERRUPT:
-                    return bytes(kept), TelnetState.DATA, True
-            case TelnetState.OPTION:
-                state = TelnetState.DATA
-            case TelnetState.SUBNEGOTIATION:
-                if byte == IAC:
-                    state = TelnetState.SUBNEGOTIATION_IAC
-            case TelnetState.SUBNEGOTIATION_IAC:
-                ended = byte == _SUBNEGOTIATION_END
-                state = TelnetState.DATA if ended else TelnetState.SUBNEGOTIATION
-    return bytes(kept), state, False
+    at, end = 0, len(data)
+    while at < end:
+        iac = data.find(IAC, at)
+        if iac < 0:
+            kept += data[at:]
+            break
+        kept += data[at:iac]
+        size = _command_size(data, iac)
+        if size is None:  # the read ended inside a command: the rest waits for the next one
+            return bytes(kept), TelnetState(data[iac:]), False
+        if size == 0:  # not a command telnet sends: the byte stays, for the UTF-8 check
+            kept.append(IAC)
+            at = iac + 1
+            continue
+        command = data[iac + 1]
+        if command == IAC:
+            kept.append(IAC)
+        elif command == _INTERRUPT:
+            return bytes(kept), CLEAR, True
+        at = iac + size
+    return bytes(kept), CLEAR, False
+
+
+def _command_size(data: bytes, iac: int) -> int | None:
+    """How many bytes the command at ``iac`` takes; 0 if it is none; None if it is not whole
+    yet."""
+    if iac + 1 >= len(data):
+        return None
+    command = data[iac + 1]
+    if command < _FIRST_COMMAND:
+        return 0
+    if command in _NEGOTIATE or command == _SUBNEGOTIATION:
+        if iac + 2 >= len(data):
+            return None
+        if data[iac + 2] not in _OPTIONS:
+            return 0
+        if command in _NEGOTIATE:
+            return 3
+        closing = data.find(bytes((IAC, _SUBNEGOTIATION_END)), iac + 3)
+        if closing >= 0:
+            return closing + 2 - iac
+        if len(data) - iac > MAX_SUBNEGOTIATION:
+            return 0  # never closed: not telnet after all, and it swallows nothing
+        return None
+    return 2

@@ -19,7 +19,7 @@ from papo.core.session import Session
 from papo.irc.door import Door
 from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
-from papo.protocol.telnet import TelnetState, strip_telnet
+from papo.protocol.telnet import CLEAR, strip_telnet
 from papo.server.nagle import TalkerMode
 from papo.server.peer import peer_has_closed
 from papo.server.per_address import address_group
@@ -62,7 +62,7 @@ class Connection(asyncio.Protocol):
         self.owner = owner
         self.session = session
         self.framer = LineBuffer(max_line_bytes)
-        self._telnet = TelnetState.DATA
+        self._telnet = CLEAR
         self.bucket = TokenBucket(rate, burst, time.monotonic())
         self.sendq = sendq if sendq > 0 else NO_SENDQ_CAP
         self.tls = tls
@@ -122,7 +122,7 @@ class Connection(asyncio.Protocol):
         self.pinged = False
         if self._talker is not None and self.session.name is not None:
             self._talker.heard(now)  # registration is not talk: see nagle.py
-        if self.door is None:  # a line client may be telnet (IRC clients never are)
+        if self.output is OutputFormat.TEXT:  # a person's line client may be telnet
             data, self._telnet, interrupted = strip_telnet(data, self._telnet)
             self.framer.receive(data)
             if interrupted:  # Ctrl-C in telnet: the user leaves, as with any terminal program
