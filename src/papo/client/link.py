@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from papo.keepalive import keep_alive
 from papo.protocol.decode import Malformed, decode_line
 from papo.protocol.events import Error, Event, Hello, HelpInfo, Welcome
 from papo.protocol.framing import Line, LineBuffer
@@ -22,6 +23,7 @@ from papo.protocol.i18n import translation
 from papo.protocol.names import sanitize_text
 
 CONNECT_TIMEOUT = 10.0
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES = 30, 10, 3  # seconds, seconds, probes
 # The longest line taken from a server: room for /online with tens of thousands of names, and a
 # bound on what a hostile server can make the client hold (one without newlines used to stall it).
 MAX_SERVER_LINE_BYTES = 4 << 20
@@ -99,6 +101,10 @@ class Link:
                 )
                 raise LinkError(said + self._tls_hint(error)) from error
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # A server gone without a word (Wi-Fi lost, a laptop lid) is found within a minute, and
+        # the client reconnects as for any lost connection.
+        keep_alive(self.sock, KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES,
+                   unacknowledged=True)  # fmt: skip
 
     def _tls_hint(self, error: Exception) -> str:
         """What to do about a failed handshake, when the cause is plain: a certificate this

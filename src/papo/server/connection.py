@@ -17,6 +17,7 @@ from typing import Protocol, cast
 from papo.core.flood import TokenBucket
 from papo.core.session import Session
 from papo.irc.door import Door
+from papo.keepalive import keep_alive
 from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.protocol.telnet import CLEAR, strip_telnet
@@ -42,6 +43,10 @@ class ConnectionOwner(Protocol):
     def peer_left_while_slowed(self, connection: Connection) -> None: ...
     def schedule_flush(self, connection: Connection) -> None: ...
     def too_slow(self, connection: Connection) -> None: ...
+
+
+# A connection silent this long (seconds) is probed, every interval, and ends after the probes.
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES = 60, 15, 4
 
 
 class Connection(asyncio.Protocol):
@@ -111,6 +116,9 @@ class Connection(asyncio.Protocol):
             if not self.owner.admit(self):
                 return
         self._talker = TalkerMode(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # a peer gone without a word is found within about 2 minutes
+            keep_alive(sock, KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES)
         # Our own cap decides when a client is too slow; asyncio's flow-control callbacks are moot.
         transport.set_write_buffer_limits(high=min(self.sendq, 1 << 28) * 2)
         self.owner.greet(self)
