@@ -60,12 +60,25 @@ def test_events_reach_the_file_soon_without_a_close(tmp_path: Path) -> None:
 
 def test_after_a_crash_ids_jump_past_the_reservation_never_back(tmp_path: Path) -> None:
     path = tmp_path / "chat.db"
-    hub = MemoryHub(store=LogStore(path))
+    store = LogStore(path)
+    hub = MemoryHub(store=store)
     handed = hub.append(Join(ts=NOW, id=0, name="ana"), Route()).id
     # No close: as if killed. Whatever the writer did or did not write, the next id is higher.
+    # (The kernel drops a killed process's lock on the store: so does this test.)
+    assert store._lock is not None
+    os.close(store._lock)
     again = MemoryHub(store=LogStore(path))
     assert again.append(Join(ts=NOW, id=0, name="bob"), Route()).id > handed + ID_RESERVATION - 1
     again.close()
+
+
+def test_one_store_is_one_processes_while_it_runs(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    first = LogStore(path)
+    with pytest.raises(StoreError, match=rf"in use by another papo server \(pid {os.getpid()}\)"):
+        LogStore(path)
+    first.close(0)
+    LogStore(path).close(0)  # free again once the first has closed
 
 
 def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> None:

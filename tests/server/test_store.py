@@ -66,6 +66,20 @@ def test_a_store_that_cannot_be_used_stops_the_server_at_start(tmp_path: Path) -
     assert "Traceback" not in result.stderr
 
 
+def test_a_second_server_on_one_store_is_refused(start_server: StartServer, tmp_path: Path) -> None:
+    store = str(tmp_path / "chat.db")
+    first = start_server("--store", store)
+    second = subprocess.run(
+        [sys.executable, "servidor.py", "--host", "127.0.0.1", "--port", "0", "--store", store],
+        cwd=ROOT, capture_output=True, text=True, timeout=20,
+    )  # fmt: skip
+    assert second.returncode == 1 and not second.stdout
+    assert f"in use by another papo server (pid {first.process.pid})" in second.stderr
+    first.stop()
+    again = start_server("--store", store)  # free once the first has stopped
+    assert again.user("ana").welcome is not None
+
+
 def test_rooms_keep_their_history_and_topic_across_a_restart(
     start_server: StartServer, tmp_path: Path
 ) -> None:

@@ -60,6 +60,7 @@ class LogStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = _lock_for_one_process(path)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -74,6 +75,8 @@ class LogStore:
             # has written its event.
             self._reservations = sqlite3.connect(path, isolation_level=None, timeout=10)
         except sqlite3.Error as error:
+            if self._lock is not None:
+                os.close(self._lock)
             raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
         self._queue: queue.SimpleQueue[Logged | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
@@ -151,6 +154,8 @@ class LogStore:
         self.reserve(last_id)
         self._reservations.close()
         self._db.close()
+        if self._lock is not None:
+            os.close(self._lock)  # the next process may open it now
 
     def _write_forever(self) -> None:
         """Wake on the first event waiting, let a batch pile up for ``FLUSH_SECONDS``, then
@@ -183,6 +188,39 @@ class LogStore:
                 "cannot write %d events (ids %d-%d) to %s: %s",
                 len(rows), rows[0][0], rows[-1][0], self.path, error,
             )  # fmt: skip
+
+
+def _lock_for_one_process(path: Path) -> int | None:
+    """Hold ``PATH.lock`` for as long as this process uses the store; refuse if another does.
+
+    Two servers on one store were two chats numbering one log: each reserved ids past the
+    other's, then ran into them (``INSERT OR REPLACE`` kept the later event of an id), and each
+    took the other's held users at start. A second server, or a new one started before the old
+    one has finished stopping, is refused with the holder's PID instead. ``flock`` goes when the
+    process does, killed or not, so a crash leaves no stale lock. (A lock file of its own, not
+    the database: closing any descriptor of the database would drop SQLite's own locks.)
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one server per store is the user's care
+        return None
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.read(descriptor, 32).decode(errors="replace").strip() or "?"
+        os.close(descriptor)
+        raise StoreError(
+            f"{path}: in use by another papo server (pid {holder}); one store is one server's: "
+            "stop that one first, or give this one another file"
+        ) from None
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+    return descriptor
 
 
 def _hold_json(hold: HoldRecord) -> str:
