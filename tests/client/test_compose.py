@@ -34,6 +34,8 @@ def test_a_limit_smaller_than_a_character_still_ends() -> None:
 def test_pieces_that_start_with_a_slash_stay_messages() -> None:
     assert fit("//slash text here yes", 10) == ["//slash", "text here", "yes"]
     assert fit("see /etc/passwd and /usr", 10) == ["see", "//etc/pass", "wd and", "//usr"]
+    assert fit("ab   /cd", 4) == ["ab ", "//cd"]  # the server strips " /cd" into a command
+    assert not is_message("  /me waves")  # leading spaces: a command, as the server reads it
 
 
 def test_which_lines_are_messages() -> None:
@@ -48,7 +50,7 @@ def test_which_lines_are_messages() -> None:
 def test_every_piece_fits_is_a_message_and_nothing_but_spaces_is_lost(
     text: str, limit: int
 ) -> None:
-    line = "/" + text if text.startswith("/") else text  # a message as typed
+    line = text if is_message(text) else "/" + text.lstrip()  # a message as typed
     pieces = fit(line, limit)
     assert all(len(piece.encode()) <= limit and is_message(piece) for piece in pieces)
     kept = "".join(unescaped(piece) for piece in pieces).replace(" ", "")

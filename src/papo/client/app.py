@@ -23,7 +23,7 @@ from papo.client.compose import fit, is_message
 from papo.client.link import Address, Link, LinkError
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
-from papo.protocol.commands import Verb, find_command
+from papo.protocol.commands import Invoke, Verb, parse_line
 from papo.protocol.events import (
     Action,
     Bye,
@@ -574,10 +574,10 @@ class ChatClient:
 
 
 def typed_verb(line: str) -> Verb | None:
-    """The command a typed line is (by any alias), None for a message."""
-    word = line.split(None, 1)[0] if line.strip() else ""
-    spec = find_command(word) if word.startswith("/") else None
-    return spec.verb if spec is not None else None
+    """The command a typed line is (by any alias), as the server's parser reads it; None for a
+    message, an unknown command or one missing its arguments (the server answers those)."""
+    parsed = parse_line(line, registered=True)
+    return parsed.spec.verb if isinstance(parsed, Invoke) else None
 
 
 def colour_wanted(no_colour_flag: bool, stdout_is_tty: bool) -> bool:

@@ -9,10 +9,13 @@ would be a command and a message.
 
 from __future__ import annotations
 
+from papo.protocol.commands import CommandError, Invoke, parse_line
+
 
 def is_message(line: str) -> bool:
-    """A line the server takes as a message: no leading slash, or the ``//`` escape."""
-    return not line.startswith("/") or line.startswith("//")
+    """Whether the server takes ``line`` as a message, not a command: asked of the parser the
+    server runs, so the ``//`` escape and leading spaces count as they do there."""
+    return not isinstance(parse_line(line, registered=True), Invoke | CommandError)
 
 
 def fit(line: str, limit: int) -> list[str]:
@@ -30,7 +33,7 @@ def fit(line: str, limit: int) -> list[str]:
         space = head.rfind(" ") if len(head) < len(text) and text[len(head)] != " " else len(head)
         if space > 0:
             pieces.append(head[:space])
-            text = text[space:].removeprefix(" ")
+            text = text[space:].lstrip()  # the server strips each line: " /x" would be a command
         else:
             pieces.append(head)
             text = text[len(head) :]
