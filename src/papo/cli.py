@@ -35,3 +35,9 @@ class BriefParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n{self.see_help}\n")
+
+
+def format_address(host: str, port: int) -> str:
+    """``host:port`` as both shells print it, an IPv6 address in brackets (as ``--host``
+    takes it back)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from papo.cli import format_address
 from papo.keepalive import keep_alive
 from papo.protocol.decode import Malformed, decode_line
 from papo.protocol.events import Error, Event, Hello, HelpInfo, Welcome
@@ -42,8 +43,7 @@ class Address:
     insecure: bool = False
 
     def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return format_address(self.host, self.port)
 
 
 def describe_os_error(error: OSError, language: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
+from papo.cli import format_address
 from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
@@ -23,10 +24,6 @@ from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
 
 log = logging.getLogger("papo.server")
-
-
-def format_address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:

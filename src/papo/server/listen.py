@@ -17,6 +17,8 @@ import socket
 import ssl
 from collections.abc import Callable
 
+from papo.cli import format_address
+
 log = logging.getLogger("papo.server")
 
 BACKLOG = 4096
@@ -75,7 +77,7 @@ class CannotListen(OSError):
 
 
 def explain_listen_error(cause: OSError, host: str, port: int) -> str:
-    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    where = format_address(host, port)
     if isinstance(cause, socket.gaierror):
         return f"{host}: no such address or host name"
     match cause.errno:
