@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -14,7 +15,8 @@ from papo.core.chat import Chat
 from papo.core.shared import Route
 from papo.hub.memory import ID_RESERVATION, MemoryHub
 from papo.hub.store import LogStore, StoreError
-from papo.protocol.events import Join, Message, Private
+from papo.protocol.events import Join, Leave, LeaveReason, Message, Private, Replayed, Welcome
+from tests.core.world import World
 
 NOW = 1_700_000_000.0
 
@@ -108,3 +110,74 @@ def test_the_writer_thread_runs_at_the_lowest_priority(tmp_path: Path) -> None:
         assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != 19
     finally:
         store.close(0)
+
+
+def _online_in(path: Path, count: int) -> set[str]:
+    """The names in the store's ``online`` table once it has ``count`` rows (the writer
+    thread writes them within its batch time)."""
+    deadline = time.monotonic() + 5
+    names: set[str] = set()
+    while time.monotonic() < deadline:
+        with sqlite3.connect(path) as reader:
+            rows = reader.execute("SELECT hold FROM online").fetchall()
+        names = {json.loads(text)["name"] for (text,) in rows}
+        if len(names) == count:
+            break
+        time.sleep(0.05)
+    return names
+
+
+def test_after_a_crash_who_was_online_is_held_or_leaves(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    store = LogStore(path)
+    world = World(hub=MemoryHub(store=store))
+    ana, bob = world.user("ana", json=True), world.user("bob", json=True)
+    world.user("carl", json=True)
+    world.user("tex")  # reads text: cannot resume
+    world.line(ana, "/join #dev")
+    world.line(ana, "/away lunch")
+    world.line(ana, "/ignore carl")
+    world.line(bob, "/nick bea")
+    world.line(bob, "/quit")
+    world.chat.write_down_members()
+    assert _online_in(path, 3) == {"ana", "carl", "tex"}  # bea left: forgotten
+    said = world.chat.shared.last_id()
+    # No close: as if killed (the kernel drops a killed process's lock: so does this test).
+    assert store._lock is not None
+    os.close(store._lock)
+
+    again = World(hub=MemoryHub(store=LogStore(path)))
+    chat, later = again.chat, NOW + 60
+    again.apply(chat.recover(later))
+    ana_held, carl_held = sorted(chat.held(), key=lambda member: member.sid)
+    assert (ana_held.name, ana_held.away, ana_held.held_until) == ("ana", "lunch", later + 120)
+    assert [chat.rooms[key].name for key in ana_held.rooms] == ["#lobby", "#dev"]
+    assert ana_held.ignoring == {carl_held.sid} and carl_held.name == "carl"
+    assert chat.shared.holder("tex") is None and chat.shared.holder("bea") is None
+    (leave,) = [event for event, _ in chat.shared.read_after(said)]  # tex went with it
+    assert isinstance(leave, Leave)
+    assert (leave.name, leave.reason) == ("tex", LeaveReason.DISCONNECT)
+
+    back = again.connect()
+    again.line(back, "/format json")
+    events = again.line(back, f"/resume token-1 {said}")  # ana's token, from before
+    welcome = events[0]
+    assert isinstance(welcome, Welcome) and welcome.resumed and welcome.room == "#dev"
+    (replayed,) = events[1:]
+    assert isinstance(replayed, Replayed) and replayed.event == leave
+
+
+def test_a_graceful_stop_leaves_nobody_online_in_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    world = World(hub=hub)
+    world.user("ana", json=True)
+    world.chat.write_down_members()
+    assert _online_in(path, 1) == {"ana"}
+    world.chat.hold_everyone(NOW)
+    hub.close()
+    assert _online_in(path, 0) == set()
+    again = World(hub=MemoryHub(store=LogStore(path)))
+    assert again.chat.recover(NOW) == []
+    (held,) = again.chat.held()
+    assert (held.name, held.held_until) == ("ana", NOW + 120)  # the end the stop gave it

@@ -249,6 +249,41 @@ def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
     assert tex.welcome is not None
 
 
+def test_with_a_store_a_server_killed_outright_is_resumed_too(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "chat.db")
+    server = start_server("--store", store)
+    ana, bob, text = server.user("ana"), server.user("bob"), server.line_user("tex")
+    assert ana.welcome is not None and bob.welcome is not None and text is not None
+    ana.send("/join #dev")
+    ana.expect("joined")
+    bob.send("/join #dev")
+    seen = ana.expect("join", name="bob")["id"]
+    bob.send("before the crash")
+    ana.expect("message", text="before the crash")
+    time.sleep(1)  # past the store's batch time
+    server.signal(signal.SIGKILL)
+    server.wait()
+    again = start_server("--store", store)
+    stranger = again.client(json_mode=True)
+    assert stranger.register("ana")["code"] == "name_taken"  # still ana's, held
+    ana_back = resume(again, ana.welcome["resume"], seen)
+    welcome = ana_back.expect("welcome")
+    assert welcome["resumed"] and welcome["rooms"] == ["#lobby", "#dev"]
+    replayed = [ana_back.next_event() for _ in range(2)]
+    assert [(e["type"], e.get("text") or e.get("name"), e["replay"]) for e in replayed] == [
+        ("message", "before the crash", True),
+        ("leave", "tex", True),  # the line client, not held, went with the server
+    ]
+    assert replayed[1]["reason"] == "disconnect"
+    bob_back = resume(again, bob.welcome["resume"], seen)
+    assert bob_back.expect("welcome")["rooms"] == ["#lobby", "#dev"]
+    bob_back.send("/msg ana after the crash")
+    assert ana_back.expect("private")["text"] == "after the crash"
+    assert again.user("tex").welcome is not None  # its name is free
+
+
 def test_held_users_of_a_restart_time_out_when_nobody_comes_back(
     start_server: StartServer, tmp_path: Path
 ) -> None:

@@ -154,11 +154,6 @@ class Chat:
         # outlives the process (--store).
         for event, _ in shared.read_after(0):
             self._recall(event)
-        holds = shared.take_holds()  # held when the previous process stopped
-        for hold in holds:
-            self._restore(hold)
-        for hold in holds:  # once all are back: whom each ignored
-            self._restore_ignores(self.members[hold.member], hold)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -551,17 +546,55 @@ class Chat:
             ignores_changed_at=member.ignores_changed_at,
         )
 
+    def recover(self, now: float) -> list[Output]:
+        """At start, the members the previous process left (where the log outlives it): those
+        it held at a graceful stop are held on; if it died without stopping, those it had
+        online are held for the grace from ``now`` (their connections dropped with it), and
+        those that cannot resume leave (reason ``disconnect``), which is logged for whoever
+        resumes and was with them. Returns the leaves to carry out."""
+        holds = self.shared.take_holds()
+        for hold in holds:
+            self._restore(hold)
+        for hold in holds:  # once all are back: whom each ignored
+            self._restore_ignores(self.members[hold.member], hold)
+        decided: list[Decided] = []
+        for hold in holds:
+            if hold.until:
+                continue  # held already when the previous process ended: its end stands
+            member = self.members[hold.member]
+            if self._may_resume(member):
+                member.held_until = now + self.settings.resume_grace
+            else:
+                decided += self._leave(member, LeaveReason.DISCONNECT, None, now)
+        return self.settle(decided)
+
+    def write_down_members(self) -> None:
+        """Where the hub writes members down as they change (--store), hand it the records
+        of those that changed: what ``recover`` gets back after a process that died."""
+        changed = self.shared.changed_members()
+        if not changed:
+            return
+        records, gone = [], []
+        for holder in changed:
+            member = self.members.get(holder)
+            if member is None or member.name is None:
+                gone.append(holder)
+            else:
+                records.append(self.record(member))
+        self.shared.keep_members(records, gone)
+
     def _restore(self, hold: HoldRecord) -> None:
-        """A member held by the previous process: held here, as it was."""
+        """A member the previous process held (or had online): held here, as it was."""
         member = Session(hold.member)
         if self.shared.claim(hold.name, member.sid) is not None:
             raise ValueError(f"two held users named {hold.name!r}")  # a broken store
         member.name, member.key = hold.name, name_key(hold.name)
-        member.token, member.held_until = hold.token, hold.until
+        member.token, member.held_until = hold.token or None, hold.until
         member.since = member.last_active = hold.since
         member.away, member.first_id = hold.away, hold.first_id
         self.members[member.sid] = member
-        self._tokens[hold.token] = member
+        if hold.token:
+            self._tokens[hold.token] = member
         if hold.away is not None:
             self.shared.set_away(member.sid, hold.away)
         for name in hold.rooms:  # not resumable yet: these moves are not kept

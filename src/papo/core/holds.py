@@ -2,7 +2,8 @@
 (or told ``restart``) so that it can resume on the next process.
 
 The hub keeps these where the log outlives the process (``--store FILE``): written at a
-graceful stop, read back at start. The token is kept as its digest only.
+graceful stop, and for every member online as it changes (a process may die without one),
+read back at start. The token is kept as its digest only.
 """
 
 from __future__ import annotations

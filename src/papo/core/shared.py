@@ -161,6 +161,16 @@ class SharedState(Protocol):
         takes it over is decided by."""
         ...
 
+    def changed_members(self) -> Collection[int]:
+        """The members whose state above (name, rooms, away text, token, ignores, moves)
+        changed since this was last asked, where the hub writes members down as they change
+        (--store: a process that dies without stopping leaves them to the next); else none."""
+        ...
+
+    def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:
+        """Write these members down as they are now, and forget the members ``gone``."""
+        ...
+
     def keeps_holds(self) -> bool:
         """Whether held members outlive this process (the log does: a restart can resume)."""
         ...

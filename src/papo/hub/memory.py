@@ -1,7 +1,9 @@
 """Shared state kept in this process: the default hub, for a chat served by one process.
 
 With a ``LogStore`` (``--store FILE``) the log is also written to SQLite and read back at start:
-ids go on from the last one, and the history is still there after a restart.
+ids go on from the last one, and the history is still there after a restart. Who is online
+is written down too, as it changes: the hub notes whose state (name, rooms, away text, token,
+ignores, moves) changed, and the chat hands it their records now and then.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class MemoryHub:
         self._log: deque[Logged] = deque(maxlen=log_size)
         self._store = store
         self._reserved = 0
+        # Members whose state changed since the chat last wrote them down (--store only).
+        self._changed: set[int] = set()
         if store is not None:  # ids go on from the last one handed out: never reused
             self._log.extend(store.load(log_size))
             self._last_id = self._reserved = store.last_id()
@@ -65,6 +69,7 @@ class MemoryHub:
         self._by_key[claim.key] = claim
         self._by_skeleton[claim.skeleton] = claim
         self._by_holder[holder] = claim
+        self._note_change(holder)
         return None
 
     def release(self, name: str, holder: int) -> None:
@@ -79,6 +84,7 @@ class MemoryHub:
         if self._by_holder.get(holder) is claim:
             del self._by_holder[holder]
             self._away.pop(holder, None)
+        self._note_change(holder)
 
     def holder(self, name: str) -> int | None:
         claim = self._by_key.get(name_key(name))
@@ -103,6 +109,7 @@ class MemoryHub:
             self._away.pop(holder, None)
         else:
             self._away[holder] = text
+        self._note_change(holder)
 
     def aways(self) -> dict[int, str]:
         return self._away
@@ -115,6 +122,7 @@ class MemoryHub:
             self._presence[room] = holders = set()
             self._room_names[room] = name
         holders.add(holder)
+        self._note_change(holder)
 
     def exit(self, room: str, holder: int) -> None:
         holders = self._presence.get(room)
@@ -124,6 +132,7 @@ class MemoryHub:
         if not holders:
             del self._presence[room]
             del self._room_names[room]
+        self._note_change(holder)
 
     def room_count(self, room: str) -> int:
         return len(self._presence.get(room, ()))
@@ -181,17 +190,32 @@ class MemoryHub:
 
     # -- holds -------------------------------------------------------------------------------
 
+    # The chat's own tables are the only ones (every member is this process's): these only
+    # note that the member has something new to write down.
+
     def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
-        pass  # the chat's own table is the only one: every member is this process's
+        self._note_change(holder)
 
     def drop_token(self, holder: int, digest: bytes) -> None:
-        pass
+        self._note_change(holder)
 
     def keep_ignores(self, holder: int, ignoring: Collection[int], changed_at: int) -> None:
-        pass  # the member's own set is the only one: no other process takes it over
+        self._note_change(holder)
 
     def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:
-        pass
+        self._note_change(holder)
+
+    def _note_change(self, holder: int) -> None:
+        if self._store is not None:
+            self._changed.add(holder)
+
+    def changed_members(self) -> Collection[int]:
+        changed, self._changed = self._changed, set()
+        return changed
+
+    def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:
+        if self._store is not None:
+            self._store.keep_members(records, gone)
 
     def keeps_holds(self) -> bool:
         return self._store is not None

@@ -402,6 +402,12 @@ class RedisHub:
         server, or the one that buries this server holds it for the rest of its grace."""
         return True
 
+    def changed_members(self) -> Collection[int]:
+        return ()  # each change is a step, in Redis already
+
+    def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:
+        pass
+
     def keep_holds(self, holds: list[HoldRecord]) -> None:
         pass  # their state is in Redis, kept by every step
 

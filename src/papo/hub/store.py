@@ -1,5 +1,5 @@
-"""The log on disk (``--store FILE``): SQLite from the standard library, so ids, history (and
-later holds and topics) survive a restart.
+"""The log on disk (``--store FILE``): SQLite from the standard library, so ids, history, topics
+and held users survive a restart.
 
 Appending is on the chat's hot path, so it only puts the event on a queue; a writer thread
 wakes once per batch, renders what has piled up and writes it in one transaction (WAL,
@@ -7,6 +7,10 @@ wakes once per batch, renders what has piled up and writes it in one transaction
 process killed outright loses at most what was not yet written: the last ``FLUSH_SECONDS``.
 A store that cannot be opened, or a file that is not one, is refused at start with its path
 named; a write that fails while running is logged, never silently dropped.
+
+Who is online is written as it changes too (``online``), in the same transactions as the
+events: a process that dies without stopping leaves the next one the members it had, to hold
+those that can resume and to announce the others' leaves, rather than forget them all.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from papo.core.holds import HoldRecord
@@ -36,7 +42,10 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, route TEXT);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS holds (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS online (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
 )
+_HELD = "SELECT hold FROM holds ORDER BY member"
+_ONLINE = "SELECT hold FROM online ORDER BY member"
 _CLOSE = None  # the writer's signal to finish
 
 
@@ -49,6 +58,14 @@ def _run_after_the_event_loop() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICENESS)
     except (AttributeError, OSError) as error:  # another system, or not allowed
         log.debug("the store's writer keeps its priority: %s", error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Members:
+    """Members written down as they are now (``rows``: id and record), and those gone."""
+
+    rows: list[tuple[int, str]]
+    gone: tuple[int, ...]
 
 
 class StoreError(Exception):
@@ -78,7 +95,7 @@ class LogStore:
             if self._lock is not None:
                 os.close(self._lock)
             raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
-        self._queue: queue.SimpleQueue[Logged | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Logged | _Members | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
         self._writer.start()
 
@@ -131,16 +148,28 @@ class LogStore:
             log.error("cannot keep %d held users in %s: %s", len(rows), self.path, error)
 
     def take_holds(self) -> list[HoldRecord]:
-        """The holds written at the last graceful stop, removed from the file: from now on
-        they are this process's, which writes them again when it stops."""
+        """The holds written at the last graceful stop; or, if the last process died without
+        one, the members it had online (``until`` 0 unless they were held already). Removed
+        from the file: from now on they are this process's, which writes them as it goes."""
         try:
-            rows = self._db.execute("SELECT hold FROM holds ORDER BY member").fetchall()
-            holds = [_hold_from_json(text) for (text,) in rows]
+            holds = self._records(_HELD) or self._records(_ONLINE)
         except (sqlite3.Error, ValueError, TypeError, KeyError) as error:
             raise StoreError(f"{self.path}: held users cannot be read: {error}") from error
         with self._db:
+            self._db.execute("BEGIN")
             self._db.execute("DELETE FROM holds")
+            self._db.execute("DELETE FROM online")
         return holds
+
+    def _records(self, query: str) -> list[HoldRecord]:
+        rows = self._db.execute(query).fetchall()
+        return [_hold_from_json(text) for (text,) in rows]
+
+    def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:
+        """Write these members as they are now, and forget those ``gone``, with the events
+        appended so far (rendered here, while the records cannot change)."""
+        rows = [(record.member, _hold_json(record)) for record in records]
+        self._queue.put(_Members(rows, tuple(gone)))
 
     def append(self, event: RoomEvent, route: Route) -> None:
         """Queue ``event`` for the writer; returns at once (the writer renders it)."""
@@ -151,6 +180,11 @@ class LogStore:
         goes on from ``last_id`` exactly."""
         self._queue.put(_CLOSE)
         self._writer.join()
+        try:  # whoever was online left, or is in ``holds``: nobody is online between processes
+            with self._db:
+                self._db.execute("DELETE FROM online")
+        except sqlite3.Error as error:
+            log.error("cannot clear who was online in %s: %s", self.path, error)
         self.reserve(last_id)
         self._reservations.close()
         self._db.close()
@@ -171,22 +205,33 @@ class LogStore:
                 while True:
                     items.append(self._queue.get_nowait())
             closing = _CLOSE in items
-            events = [item for item in items if item is not _CLOSE]
-            for start in range(0, len(events), BATCH):
-                self._write([self._row(*logged) for logged in events[start : start + BATCH]])
+            events = [item for item in items if isinstance(item, tuple)]
+            members = [item for item in items if isinstance(item, _Members)]
+            batches = [events[start : start + BATCH] for start in range(0, len(events), BATCH)]
+            for number, batch in enumerate(batches or [[]], start=1):
+                last = number == max(1, len(batches))
+                self._write([self._row(*logged) for logged in batch], members if last else [])
 
     def _row(self, event: RoomEvent, route: Route) -> tuple[int, str, str]:
         return event.id, event_json(event), route_json(route)
 
-    def _write(self, rows: list[tuple[int, str, str]]) -> None:
+    def _write(self, rows: list[tuple[int, str, str]], members: list[_Members]) -> None:
+        """One transaction: these events, then the members' changes in the order made."""
+        if not rows and not members:
+            return
         try:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
+                for change in members:
+                    self._db.executemany("INSERT OR REPLACE INTO online VALUES (?, ?)", change.rows)
+                    gone = [(member,) for member in change.gone]
+                    self._db.executemany("DELETE FROM online WHERE member = ?", gone)
         except sqlite3.Error as error:
+            ids = f"ids {rows[0][0]}-{rows[-1][0]}" if rows else "no ids"
             log.error(
-                "cannot write %d events (ids %d-%d) to %s: %s",
-                len(rows), rows[0][0], rows[-1][0], self.path, error,
+                "cannot write %d events (%s) and who is online to %s: %s",
+                len(rows), ids, self.path, error,
             )  # fmt: skip
 
 

@@ -59,6 +59,9 @@ from papo.server.shared_first import SharedFirst, Verdict
 log = logging.getLogger("papo.server")
 
 FORGET_IDLE_EVERY_SECONDS = 30.0
+# How often who is online is handed to the store (--store), when it changed: with the store's
+# own batch time, what a process that dies may leave out.
+WRITE_MEMBERS_EVERY_SECONDS = 0.25
 
 
 class BroadcastState(Enum):
@@ -98,6 +101,8 @@ class ChatServer:
                 resume_grace=config.resume_grace,
             ),
         )
+        # Those the previous process left (--store): held on, or gone with it (after start).
+        self._recovered = self.chat.recover(time.time())
         self.renderer = Renderer(config.language)
         self.irc = IrcRenderer(config.irc_server_name, self.renderer, motd=config.motd)
         self.fanout: FanOut[Connection] = FanOut(self.renderer, config.history, self.irc)
@@ -115,6 +120,7 @@ class ChatServer:
         self._handshakes: set[asyncio.Task[bool]] = set()
         self._forgetting: asyncio.TimerHandle | None = None
         self._pinging: asyncio.TimerHandle | None = None
+        self._writing_members: asyncio.TimerHandle | None = None
         self.shutting_down = False
         self.stop_requested = asyncio.Event()  # set by SIGINT, SIGTERM, or being taken for dead
         self.evicted = False  # the other servers of the chat took this one for dead
@@ -159,11 +165,31 @@ class ChatServer:
             if port is not None:
                 self.irc_addresses += await self._listen(port, irc=True, tls=irc_tls)
         self._forget_idle_addresses()
-        for member in self.chat.held():  # held by the previous process: their hold goes on
-            self.hold_until(member, member.held_until or 0.0)
+        self._carry_out_recovery()
+        if self.backplane is None and self.chat.shared.keeps_holds():
+            self._write_members()
         if self.irc_addresses:
             self._ping_silent_irc_clients()
         return addresses
+
+    def _carry_out_recovery(self) -> None:
+        """What the previous process left (--store): holds that go on, and the leaves of
+        those that went with it (logged, for those who resume)."""
+        recovered, self._recovered = self._recovered, []
+        held = self.chat.held()
+        left = sum(isinstance(output, Departed) for output in recovered)
+        if held or left:
+            log.info("users held from the previous process: %d (left with it: %d)", len(held), left)
+        for member in held:  # their hold goes on
+            self.hold_until(member, member.held_until or 0.0)
+        self.carry_out(recovered)
+
+    def _write_members(self) -> None:
+        """Who is online goes to the store as it changes: a process that dies leaves the next
+        one its members to hold, rather than forget them."""
+        self.chat.write_down_members()
+        loop = asyncio.get_running_loop()
+        self._writing_members = loop.call_later(WRITE_MEMBERS_EVERY_SECONDS, self._write_members)
 
     async def _listen(self, port: int, *, irc: bool, tls: bool) -> list[tuple[str, int]]:
         """One door (papo or IRC, plain or TLS) on every address asked for."""
@@ -526,7 +552,7 @@ class ChatServer:
     async def shutdown(self) -> None:
         """Stop listening, tell everyone once, flush, wait a little, then cut what is left."""
         self.shutting_down = True
-        for timer in (self._forgetting, self._pinging):
+        for timer in (self._forgetting, self._pinging, self._writing_members):
             if timer is not None:
                 timer.cancel()
         for hold in self._holds.values():
