@@ -58,7 +58,9 @@ def test_the_outward_address_is_one_of_this_machines(family: socket.AddressFamil
 
 def test_the_hint_reads_as_a_command_to_type() -> None:
     def hint(port: int, tls: bool = False, language: str = "en") -> str | None:
-        return join_hint(["192.168.0.10"], port, tls=tls, language=language, client="papo")
+        lines = join_hint(["192.168.0.10"], port, tls=tls, language=language, client="papo")
+        assert len(lines) == 1
+        return lines[0]
 
     assert hint(12345) == (
         "On this network, others join with: papo --host 192.168.0.10 (or: nc 192.168.0.10 12345)"
@@ -73,7 +75,24 @@ def test_the_hint_reads_as_a_command_to_type() -> None:
         "Nesta rede, os outros entram com: papo --host 192.168.0.10 (ou: nc 192.168.0.10 12345)"
     )
     only_here = join_hint(["127.0.0.1"], 12345, tls=False, language="en", client="papo")
-    assert only_here is None
+    assert only_here == []
+
+
+def test_with_the_irc_door_open_the_hint_names_its_ports_too() -> None:
+    def irc_line(irc: int | None, irc_tls: int | None, language: str = "en") -> str:
+        lines = join_hint(
+            ["192.168.0.10"], 12345, tls=False, language=language, client="papo",
+            irc=irc, irc_tls=irc_tls,
+        )  # fmt: skip
+        assert len(lines) == 2 and "192.168.0.10 (o" in lines[0]  # the papo line first
+        return lines[1]
+
+    assert irc_line(6667, None) == "IRC clients connect to 192.168.0.10, port 6667"
+    assert irc_line(None, 6697) == "IRC clients connect to 192.168.0.10, port 6697, with TLS"
+    assert irc_line(6667, 6697) == (
+        "IRC clients connect to 192.168.0.10, port 6667 (with TLS: 6697)"
+    )
+    assert irc_line(6667, None, "pt_BR") == "Clientes IRC se conectam a 192.168.0.10, porta 6667"
 
 
 @pytest.mark.parametrize(
@@ -103,6 +122,16 @@ def test_a_server_on_every_interface_says_how_others_join(start_server: StartSer
         f" --host {address} --port {server.port}"
         f" (or: nc {address} {server.port})"
     ]
+
+
+def test_the_irc_door_is_named_with_its_real_port(start_server: StartServer) -> None:
+    server = start_server("--irc-port", "0", host=None)
+    address = outward_address(socket.AF_INET) or outward_address(socket.AF_INET6)
+    lines = server.printed_after_start()
+    if address is None:
+        assert lines == []
+        return
+    assert lines[1:] == [f"IRC clients connect to {address}, port {server.irc_port}"]
 
 
 def test_a_server_on_loopback_says_nothing_more(start_server: StartServer) -> None:

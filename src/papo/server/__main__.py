@@ -91,7 +91,8 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     if os.environ.get("PAPO_WORKER"):  # its parent waits for this, and says the rest
         print(READY_LINE, flush=True)
     else:
-        say_how_to_join(config, [host for host, _ in addresses], addresses[0][1])
+        hosts, irc = [host for host, _ in addresses], server.irc_ports
+        say_how_to_join(config, hosts, addresses[0][1], irc.get(False), irc.get(True))
     log.info(
         "papo %s ready, language %s, event loop %s",
         __version__,

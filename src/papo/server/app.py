@@ -138,6 +138,7 @@ class ChatServer:
         self._slow: list[Connection] = []
         self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
         self.irc_addresses: list[tuple[str, int]] = []
+        self.irc_ports: dict[bool, int] = {}  # the IRC doors' ports (port 0 picked), by TLS
         self._held_from: dict[int, str] = {}  # by member id: the address it was dropped from
         self._tls = tls_context(config)
 
@@ -163,7 +164,9 @@ class ChatServer:
         addresses = await self._listen(config.port, irc=False, tls=tls)
         for port, irc_tls in ((config.irc_port, False), (config.irc_tls_port, True)):
             if port is not None:
-                self.irc_addresses += await self._listen(port, irc=True, tls=irc_tls)
+                door = await self._listen(port, irc=True, tls=irc_tls)
+                self.irc_addresses += door
+                self.irc_ports[irc_tls] = door[0][1]
         self._forget_idle_addresses()
         self._carry_out_recovery()
         if self.backplane is None and self.chat.shared.keeps_holds():

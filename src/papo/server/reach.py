@@ -72,29 +72,56 @@ def client_command() -> str:
 
 
 def join_hint(
-    hosts: Sequence[str], port: int, *, tls: bool, language: str, client: str
-) -> str | None:
-    """The line that tells the others how to join (None when only this machine can)."""
+    hosts: Sequence[str],
+    port: int,
+    *,
+    tls: bool,
+    language: str,
+    client: str,
+    irc: int | None = None,
+    irc_tls: int | None = None,
+) -> list[str]:
+    """The lines that tell the others how to join: with papo's client (or nc), and with an
+    IRC client where the IRC door is open (none when only this machine can join)."""
     address = reachable_at(hosts)
     if address is None:
-        return None
+        return []
     _ = translation(language).gettext
     command = f"{client} --host {address}"
     if port != DEFAULT_PORT:
         command += f" --port {port}"
     if tls:  # nc speaks no TLS
-        return _("On this network, others join with: {client}").format(client=command + " --tls")
-    return _("On this network, others join with: {client} (or: {nc})").format(
-        client=command, nc=f"nc {address} {port}"
-    )
+        lines = [_("On this network, others join with: {client}").format(client=command + " --tls")]
+    else:
+        lines = [
+            _("On this network, others join with: {client} (or: {nc})").format(
+                client=command, nc=f"nc {address} {port}"
+            )
+        ]
+    if irc is not None and irc_tls is not None:
+        door = _("IRC clients connect to {address}, port {port} (with TLS: {tls_port})")
+        lines.append(door.format(address=address, port=irc, tls_port=irc_tls))
+    elif irc is not None:
+        door = _("IRC clients connect to {address}, port {port}")
+        lines.append(door.format(address=address, port=irc))
+    elif irc_tls is not None:
+        door = _("IRC clients connect to {address}, port {port}, with TLS")
+        lines.append(door.format(address=address, port=irc_tls))
+    return lines
 
 
-def say_how_to_join(config: ServerConfig, hosts: Sequence[str], port: int) -> None:
+def say_how_to_join(
+    config: ServerConfig,
+    hosts: Sequence[str],
+    port: int,
+    irc: int | None = None,
+    irc_tls: int | None = None,
+) -> None:
     """Print the hint, in the server's language, after every "listening on" line (scripts
     read those first)."""
-    hint = join_hint(
+    lines = join_hint(
         hosts, port, tls=config.tls_cert is not None, language=config.language,
-        client=client_command(),
+        client=client_command(), irc=irc, irc_tls=irc_tls,
     )  # fmt: skip
-    if hint is not None:
-        print(hint, flush=True)
+    for line in lines:
+        print(line, flush=True)

@@ -141,7 +141,10 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
         return 1
     for line in listening[0]:
         print(line, flush=True)
-    say_how_to_join(config, listen_hosts(config.host), ports["--port"])
+    say_how_to_join(
+        config, listen_hosts(config.host), ports["--port"],
+        ports.get("--irc-port"), ports.get("--irc-tls-port"),
+    )  # fmt: skip
     log.info("%d workers on one port, sharing %s", len(workers), shown_url(config.redis or ""))
     while not stopping:
         time.sleep(SUPERVISE_EVERY)
