@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -400,6 +401,55 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
     assert [line for line in lines if "message" in line][-1].endswith("message 2")
     assert sum(line.startswith(prompt + "abcdefghij") for line in lines) == 1, lines
     assert lines[-2:] == drawn, lines
+
+
+def test_rows_filled_exactly_and_wide_characters_leave_the_screen_whole(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    rows, columns = 30, 40
+    alice = server.user("alice")
+    child = spawn_client(server.port, "--name", "carol", dimensions=(rows, columns))
+    clients.append(child)
+    shown = io.StringIO()
+    child.logfile_read = shown
+    child.expect("Hello, carol")
+    alice.expect("join")
+    # With the prompt "#lobby> ": one row and two rows filled to the last column; then
+    # characters two columns wide, typed and received (a count of characters says 34 and 38).
+    said = ["x" * 32, "y" * 72, "emoji " + "\U0001f600" * 20]
+    heard = "\u65e5\u672c\u8a9e" * 10
+
+    def display() -> list[str]:
+        screen = pyte.Screen(columns, rows)
+        pyte.Stream(screen).feed(shown.getvalue())
+        return [line.rstrip() for line in screen.display if line.strip()]
+
+    def messages() -> list[str]:
+        """Each message on the screen, its rows put together (the spaces at breaks dropped)."""
+        found: list[str] = []
+        for line in display():
+            if re.match(r"\d\d:\d\d <\w+> ", line):
+                found.append(line.split("> ", 1)[1])
+            elif line.startswith(" " * 12) and found:
+                found[-1] += line.strip()
+        return found
+
+    for text in said:
+        child.sendline(text)
+        alice.expect("message", text=text)
+    alice.send(heard)
+    expected = [text.replace(" ", "") for text in (*said, heard)]
+    deadline = time.monotonic() + 5
+    while messages() != expected and time.monotonic() < deadline:
+        with contextlib.suppress(pexpect.TIMEOUT):
+            child.expect(".+", timeout=0.2)
+    lines = display()
+    assert messages() == expected, lines
+    assert "Hello, carol!" in lines[0] and lines[1] == " " * 6 + "the commands. 2 users online:"
+    assert [line for line in lines if line.startswith("#lobby>")] == ["#lobby>"], lines
+    wrapped = [line for line in lines if line.startswith(" " * 12)]
+    assert all(len(line) + line.count("\U0001f600") + 2 * line.count("\u65e5") <= columns
+               for line in wrapped)  # fmt: skip
 
 
 def test_no_name_in_time_is_said_at_once_at_the_prompt(

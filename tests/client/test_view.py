@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from papo.client.cells import text_width
 from papo.client.screen import complete_word
 from papo.client.view import View, mentions, name_colour, wants_attention
 from papo.protocol.events import (
@@ -151,6 +152,28 @@ def test_a_wrapped_message_indents_its_continuation_rows(colour: bool) -> None:
     indent = len(rows[0]) - len(rows[0].split("> ", 1)[1])
     assert all(row.startswith(" " * indent) and row[indent] != " " for row in rows[1:])
     assert "".join("".join(rows).split()).endswith("".join(padded.split()))  # nothing lost
+
+
+def test_the_chats_own_lines_break_between_words_too() -> None:
+    view = View(Renderer("en"), colour=False)
+    error = Error(ts=NOW, code=ErrorCode.NO_SUCH_USER, name="anabela")
+    rows = view.lines(error, width=30)
+    assert len(rows) > 1 and all(len(row) <= 30 for row in rows)
+    assert " ".join(rows) == view.lines(error)[0]  # broken at spaces only
+    leave = Leave(ts=NOW, id=3, name="bartholomew", reason=LeaveReason.QUIT, text="see you all")
+    first, second = view.lines(leave, width=30)
+    assert first.endswith(" *** bartholomew left the") and len(first) == 30
+    assert second == "      chat (quit: see you all)"  # under the text, past the time
+
+
+def test_a_wide_sender_and_wide_text_are_wrapped_by_columns() -> None:
+    view = View(Renderer("en"), colour=False)
+    text = "\u65e5\u672c\u8a9e" * 10  # 30 characters, 60 columns
+    rows = view.lines(Message(ts=NOW, id=1, sender="\u9ebb\u8863", text=text), width=40)
+    assert all(text_width(row) <= 40 for row in rows)
+    indent = text_width(rows[0].split("> ", 1)[0]) + 2
+    assert all(row.startswith(" " * indent) for row in rows[1:])
+    assert "".join(row.strip() for row in rows).endswith(text)
 
 
 def test_a_short_message_or_no_width_is_one_row() -> None:

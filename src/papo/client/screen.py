@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Protocol, TextIO
 
+from papo.client.cells import cursor_row, rows_taken
 from papo.protocol.commands import COMMANDS
 
 try:
@@ -160,9 +161,11 @@ class TerminalScreen:
         A typed line longer than the terminal spans several rows: go up to its first row and
         clear from there down, or its first rows stay above what is written next."""
         typed = readline.get_line_buffer() if readline is not None and self._prompt else ""
-        cursor = self._cursor() if self._cursor is not None else len(typed)
-        columns = max(shutil.get_terminal_size().columns, 1)
-        rows_above = (len(self._prompt) + min(cursor, len(typed))) // columns
+        at = len(typed)
+        if self._cursor is not None:  # readline counts bytes of UTF-8, not characters
+            at = len(typed.encode()[: self._cursor()].decode(errors="ignore"))
+        columns = shutil.get_terminal_size().columns
+        rows_above = cursor_row(self._prompt + typed, len(self._prompt) + at, columns)
         sys.stdout.write("\r" + (f"\x1b[{rows_above}A" if rows_above else "") + "\x1b[J")
         return typed
 
@@ -205,8 +208,7 @@ class TerminalScreen:
 
     def _erase_typed(self, prompt: str, line: str) -> None:
         """The server's echo will show the line as sent; the raw typed copy would double it."""
-        columns = max(shutil.get_terminal_size().columns, 1)
-        rows = (len(prompt) + len(line)) // columns + 1
+        rows = rows_taken(prompt + line, shutil.get_terminal_size().columns)
         with self._lock:
             sys.stdout.write("\x1b[1A\x1b[2K" * rows + "\r")
             sys.stdout.flush()

@@ -9,11 +9,11 @@ client's own language.
 from __future__ import annotations
 
 import re
-import textwrap
 import time
 import zlib
 from dataclasses import dataclass
 
+from papo.client.cells import text_width, wrap
 from papo.protocol.events import (
     Action,
     Bye,
@@ -122,24 +122,28 @@ class View:
                 tag = f"[{sender} -> {recipient}]"
                 head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
             case Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
-                return [f"{clock} {self.paint(DIM, self.renderer.text_line(event))}"]
-            case Joined() | TopicShown():
+                indent = text_width(stamp) + 1
+                first, *more = self._rows(self.renderer.text_line(event), indent, width)
                 return [
-                    self.paint(DIM, line) for line in self.renderer.text_line(event).split("\n")
+                    f"{clock} {self.paint(DIM, first)}",
+                    *(" " * indent + self.paint(DIM, row) for row in more),
                 ]
+            case Joined() | TopicShown():
+                return self._block(self.renderer.text_line(event), width, DIM)
             case Online() | HelpInfo() | Rooms() | Whois():
-                return self.renderer.text_line(event).split("\n")
+                return self._block(self.renderer.text_line(event), width)
             case Notice():
-                return [self.paint(DIM, self.renderer.text_line(event))]
+                return self._block(self.renderer.text_line(event), width, DIM)
             case Error():
-                return [self.paint(RED, self.renderer.text_line(event))]
+                return self._block(self.renderer.text_line(event), width, RED)
             case Hello() | Greeting():
                 return []
-        rows = self._rows(text, len(plain), width)
+        indent = text_width(plain)
+        rows = self._rows(text, indent, width)
         if self.colour and me and wants_attention(event, me):
             rows = [self._highlight(row, me) for row in rows]
         first, *more = rows
-        lines = [head + first, *(" " * len(plain) + row for row in more)]
+        lines = [head + first, *(" " * indent + row for row in more)]
         if isinstance(event, Message | Action) and event.history:
             lines = [self.paint(DIM, line) for line in lines]
         return lines
@@ -151,8 +155,16 @@ class View:
 
     @staticmethod
     def _rows(text: str, indent: int, width: int | None) -> list[str]:
-        if width is None or len(text) + indent <= width or width - indent < 10:
+        """``text`` in rows that fit after ``indent`` columns (the terminal would otherwise
+        break them anywhere, and start the next row at its very left)."""
+        if width is None or width - indent < 10 or text_width(text) + indent <= width:
             return [text]
-        return textwrap.wrap(
-            text, width - indent, break_on_hyphens=False, drop_whitespace=True
-        ) or [text]
+        return wrap(text, width - indent)
+
+    def _block(self, text: str, width: int | None, colour: str = "") -> list[str]:
+        """Lines of the chat's own (help, lists, errors), each wrapped under its own indent."""
+        rows: list[str] = []
+        for line in text.split("\n"):
+            indent = len(line) - len(line.lstrip(" "))
+            rows += (" " * indent + row for row in self._rows(line[indent:], indent, width))
+        return [self.paint(colour, row) for row in rows] if colour else rows

@@ -1,0 +1,103 @@
+"""How much of a terminal a text takes: columns per character, rows per line, rows of a wrap.
+
+The screen must know where a line it did not draw ends (to clear what readline drew), and the
+view wraps long messages itself; counting characters gets both wrong as soon as a line holds an
+emoji or a CJK character (two columns each) or an accent typed as a combining mark (none).
+Pure functions, after the rules terminals and readline follow (wcwidth): East Asian wide and
+fullwidth characters take two columns, combining marks and format characters none, the rest
+one. A wide character that does not fit in a row's last column starts the next row; a row
+filled to its very last column leaves the cursor waiting at its edge, not on the next row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
+_PIECES = re.compile(r" +|[^ ]+")
+
+
+def char_width(char: str) -> int:
+    """The columns ``char`` takes: 0, 1 or 2."""
+    if char.isascii():
+        return 1
+    if unicodedata.category(char) in _ZERO_WIDTH_CATEGORIES:
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def text_width(text: str) -> int:
+    """The columns ``text`` takes on one row."""
+    if text.isascii():
+        return len(text)
+    return sum(char_width(char) for char in text)
+
+
+def rows_taken(text: str, columns: int) -> int:
+    """The rows ``text`` fills, written from the start of a row ``columns`` wide (at least
+    one: an empty line is a row too)."""
+    return _row_and_column(text, columns)[0] + 1
+
+
+def cursor_row(text: str, at: int, columns: int) -> int:
+    """The row (from 0) the cursor is on with ``text`` written and the cursor after its first
+    ``at`` characters: on the next row when the next character no longer fits on this one; at
+    the edge of a full row when nothing follows."""
+    row, column = _row_and_column(text[:at], columns)
+    if at < len(text) and column + char_width(text[at]) > columns:
+        row += 1
+    return row
+
+
+def _row_and_column(text: str, columns: int) -> tuple[int, int]:
+    columns = max(columns, 2)
+    if text.isascii():  # the usual case, without a loop
+        row, column = divmod(len(text), columns)
+        return (row - 1, columns) if row and not column else (row, column)
+    row = column = 0
+    for char in text:
+        width = char_width(char)
+        if column + width > columns:
+            row, column = row + 1, 0
+        column += width
+    return row, column
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in rows of at most ``width`` columns, broken at spaces, and a word longer than
+    a row between characters. The spaces where a row breaks are dropped (those that begin the
+    text are kept)."""
+    width = max(width, 2)
+    rows: list[str] = []
+    row, used = "", 0
+    for piece in _PIECES.findall(text):
+        size = text_width(piece)
+        if used + size <= width:
+            if piece[0] != " " or row or not rows:
+                row, used = row + piece, used + size
+            continue
+        if row.strip():
+            rows.append(row.rstrip(" "))
+        row, used = "", 0
+        if piece[0] == " ":
+            continue  # where the row breaks
+        while size > width:
+            head, piece = _cut(piece, width)
+            rows.append(head)
+            size = text_width(piece)
+        row, used = piece, size
+    if row.strip() or not rows:
+        rows.append(row.rstrip(" ") if rows else row)
+    return rows
+
+
+def _cut(word: str, width: int) -> tuple[str, str]:
+    """The most of ``word`` that fits in ``width`` columns (at least one character), and
+    the rest."""
+    used = 0
+    for index, char in enumerate(word):
+        used += char_width(char)
+        if used > width:
+            return word[: max(index, 1)], word[max(index, 1) :]
+    return word, ""

@@ -1,0 +1,48 @@
+"""Columns and rows of terminal text: what the screen clears and where the view breaks lines."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papo.client.cells import char_width, cursor_row, rows_taken, text_width, wrap
+
+EMOJI, KANJI, ACCENT = "\U0001f600", "\u65e5", "\u0301"  # wide, wide, combining
+
+
+def test_wide_characters_take_two_columns_and_marks_none() -> None:
+    assert [char_width(char) for char in ("a", "é", EMOJI, KANJI, ACCENT, "\u200d")] == [
+        1, 1, 2, 2, 0, 0
+    ]  # fmt: skip
+    assert text_width(f"e{ACCENT} {EMOJI}{KANJI}") == 6
+
+
+def test_a_row_filled_to_its_last_column_does_not_start_another() -> None:
+    assert [rows_taken("x" * size, 40) for size in (0, 39, 40, 41, 80, 81)] == [1, 1, 1, 2, 2, 3]
+    assert rows_taken("x" * 39 + KANJI, 40) == 2  # it does not fit in the last column
+    assert rows_taken(EMOJI * 20, 40) == 1 and rows_taken(EMOJI * 21, 40) == 2
+
+
+def test_the_cursor_waits_at_the_edge_of_a_full_row_unless_something_follows() -> None:
+    assert cursor_row("x" * 40, 40, 40) == 0
+    assert cursor_row("x" * 41, 40, 40) == 1  # before the 41st, drawn on the next row
+    assert cursor_row("x" * 41, 41, 40) == 1
+    assert cursor_row("x" * 39 + KANJI, 39, 40) == 1  # the wide one is on the next row
+    assert cursor_row("x" * 30 + EMOJI * 5, 35, 40) == 0  # 40 columns exactly
+    assert cursor_row("x" * 31 + EMOJI * 5, 36, 40) == 1  # the fifth went to the next row
+
+
+def test_wrap_breaks_at_spaces_and_long_words_between_characters() -> None:
+    assert wrap("one two three four", 9) == ["one two", "three", "four"]
+    assert wrap("a " + "x" * 12, 5) == ["a", "xxxxx", "xxxxx", "xx"]
+    assert wrap("  indented text here", 10) == ["  indented", "text here"]
+    assert wrap(KANJI * 5, 4) == [KANJI * 2, KANJI * 2, KANJI]
+    assert wrap("", 10) == [""]
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", EMOJI, KANJI, "é"]), max_size=80),
+       st.integers(min_value=2, max_value=30))  # fmt: skip
+def test_every_row_fits_and_no_word_is_lost(text: str, width: int) -> None:
+    rows = wrap(text, width)
+    assert all(text_width(row) <= width for row in rows)
+    assert "".join(rows).replace(" ", "") == text.replace(" ", "")
