@@ -166,6 +166,15 @@ def test_the_chats_own_lines_break_between_words_too() -> None:
     assert second == "      chat (quit: see you all)"  # under the text, past the time
 
 
+def test_help_wraps_each_description_under_its_column() -> None:
+    view = View(Renderer("en"), colour=False)
+    rows = view.lines(HelpInfo(ts=NOW), width=50)
+    column = rows.index(next(row for row in rows if row.startswith("  /join "))) + 1
+    assert rows[column - 1] == "  /join #ROOM               enter ROOM (made if"
+    assert rows[column] == " " * 28 + "new), and talk there"
+    assert all(len(row) <= 50 for row in rows)
+
+
 def test_a_wide_sender_and_wide_text_are_wrapped_by_columns() -> None:
     view = View(Renderer("en"), colour=False)
     text = "\u65e5\u672c\u8a9e" * 10  # 30 characters, 60 columns

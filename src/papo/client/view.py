@@ -76,6 +76,10 @@ def wants_attention(event: Event, me: str | None) -> bool:
     return isinstance(event, Private) or mentions(event.text, me)
 
 
+# Where the last column of a line laid out in columns starts (past a gap of two spaces or more).
+_LAST_COLUMN = re.compile(r" *\S.*  (?=\S)")
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     renderer: Renderer
@@ -162,9 +166,14 @@ class View:
         return wrap(text, width - indent)
 
     def _block(self, text: str, width: int | None, colour: str = "") -> list[str]:
-        """Lines of the chat's own (help, lists, errors), each wrapped under its own indent."""
+        """Lines of the chat's own (help, lists, errors), each wrapped under its own indent;
+        a line laid out in columns (``  /join #ROOM    enter ROOM``) under its last column."""
         rows: list[str] = []
         for line in text.split("\n"):
+            columns = _LAST_COLUMN.match(line)
             indent = len(line) - len(line.lstrip(" "))
-            rows += (" " * indent + row for row in self._rows(line[indent:], indent, width))
+            if columns is not None and width is not None and width - columns.end() >= 20:
+                indent = columns.end()
+            first, *more = self._rows(line[indent:], indent, width)
+            rows += [line[:indent] + first, *(" " * indent + row for row in more)]
         return [self.paint(colour, row) for row in rows] if colour else rows
