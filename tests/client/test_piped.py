@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import re
 import shlex
@@ -18,6 +19,9 @@ import pexpect
 import pytest
 import trustme
 
+from papo.client.link import FOREIGN_GREETING
+from papo.protocol.events import ByeReason, Greeting
+from papo.protocol.render import Renderer
 from tests.client.test_terminal import spawn_client
 from tests.conftest import StartServer
 from tests.support import ROOT, ServerProcess, run_client
@@ -302,6 +306,42 @@ def test_a_full_server_says_so_and_the_client_repeats_it(start_server: StartServ
     assert result.returncode == 2
     assert "refused the connection: The server is full. Try again later." in result.stderr
     assert "does not speak papo" not in result.stderr
+
+
+def test_papos_irc_port_is_named_as_an_irc_server(start_server: StartServer) -> None:
+    server = start_server("--irc-port", "0")
+    result = run_client("--port", str(server.irc_port), "--name", "ana", stdin="hi\n")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"127.0.0.1:{server.irc_port} does not speak papo; it answered: :" in result.stderr
+    assert "(An IRC server: use an IRC client, or papo's own port.)" in result.stderr
+
+
+def test_a_web_server_is_named_as_not_papo() -> None:
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        result = run_client("--port", str(web.server_address[1]), "--name", "ana", stdin="hi\n")
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert result.returncode == 2
+    assert "does not speak papo; it answered: " in result.stderr
+    assert "refused" not in result.stderr and "IRC" not in result.stderr
+
+
+def test_what_papo_says_in_text_is_never_taken_for_another_server() -> None:
+    for language in ("en", "pt_BR"):
+        renderer = Renderer(language)
+        said = [renderer.bye_text(reason) for reason in ByeReason]
+        said.append(renderer.greeting_text(Greeting(ts=0.0)))
+        assert not [line for line in said if FOREIGN_GREETING.match(line)]
 
 
 def test_the_message_of_the_day_is_shown(start_server: StartServer, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ library alone suffices (the manual promises nothing else is needed).
 from __future__ import annotations
 
 import contextlib
+import re
 import select
 import socket
 import ssl
@@ -56,6 +57,15 @@ def describe_os_error(error: OSError, language: str) -> str:
         return _("timed out")
     return error.strerror or str(error)
 
+
+# The first line of servers people point the client at by mistake: a web server, SSH, an IRC
+# server (papo's own IRC port among them), mail, Redis. papo's refusals are plain sentences.
+FOREIGN_GREETING = re.compile(
+    r"HTTP/\d|SSH-\d|<(!DOCTYPE|html)"  # web, SSH
+    r"|:\S+ (\d{3}|NOTICE) |NOTICE |ERROR :|PING :"  # IRC
+    r"|220[ -]|\+OK|-ERR ",  # mail, Redis
+    re.IGNORECASE,
+)
 
 # OpenSSL's words for bytes that are not TLS where a handshake was expected.
 NOT_TLS_REASONS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
@@ -176,7 +186,10 @@ class Link:
         said: list[str] = []  # text before hello: a greeting, or why the server refuses us
         while (line := self._read_line()) is not None:
             if not line.startswith("{"):
-                said.append(sanitize_text(line).strip())
+                text = sanitize_text(line).strip()
+                if not said and FOREIGN_GREETING.match(text):
+                    raise LinkError(self._foreign(text))
+                said.append(text)
                 continue
             try:
                 event = decode_line(line)
@@ -186,16 +199,26 @@ class Link:
                 self.hello = event
                 self.sock.settimeout(None)
                 return event
-        if said:
+        if said:  # papo says why it refuses in its first line (a greeting is followed by hello)
             raise LinkError(
                 self._("{address} refused the connection: {reason}").format(
-                    address=self.address, reason=said[-1]
+                    address=self.address, reason=said[0]
                 )
             )
         hint = "" if self.address.tls else " " + self._("(A TLS server? Try --tls.)")
         raise LinkError(
             self._("{address} does not speak papo.").format(address=self.address) + hint
         )
+
+    def _foreign(self, first_line: str) -> str:
+        """Another kind of server: say so, with the line it began with (cut short), and that
+        an IRC server wants an IRC client."""
+        said = self._("{address} does not speak papo; it answered: {line}").format(
+            address=self.address, line=first_line[:60]
+        )
+        if first_line.startswith(":") or first_line.upper().startswith(("NOTICE ", "PING ")):
+            said += " " + self._("(An IRC server: use an IRC client, or papo's own port.)")
+        return said
 
     def register(self, name: str) -> Welcome | Error | HelpInfo:
         """Ask for ``name``; the server's answer (welcome, or the error to show)."""
