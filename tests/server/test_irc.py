@@ -224,6 +224,26 @@ def test_a_silent_irc_client_is_pinged_then_leaves_with_reason_timeout(
     assert ana.expect("message", text="still here")["from"] == "bob"
 
 
+def test_an_irc_client_on_the_papo_port_is_served_as_on_the_irc_port(
+    start_server: StartServer,
+) -> None:
+    server = start_server("--irc-server-name", "irc.test", "--irc-ping", "1")  # no --irc-port
+    ana = server.user("ana")
+    bob = IrcClient(server.port)
+    assert bob.line() == "Welcome to papo! Type your name and press Enter:"  # before it spoke
+    bob.register("bob", "server-time")
+    assert ana.expect("join", name="bob")["arrived"] is True
+    bob.send("PRIVMSG #lobby :hello from IRC")
+    assert ana.expect("message", text="hello from IRC")["from"] == "bob"
+    ana.send("hello from papo")
+    bob.expect(r"^@time=\S+ :ana!ana@papo PRIVMSG #lobby :hello from papo$")
+    tex = server.line_user("tex")  # people's line clients are untouched
+    tex.send("NICK is what I would type")
+    assert ana.expect("message", text="NICK is what I would type")["from"] == "tex"
+    bob.expect(r"^PING :\S+$", timeout=5)  # and kept alive as on the IRC port
+    assert ana.expect("leave", name="bob", timeout=8)["reason"] == "timeout"  # no PONG
+
+
 def test_the_message_of_the_day_and_tls(start_server: StartServer, tmp_path: Path) -> None:
     authority = trustme.CA()
     cert = authority.issue_cert("127.0.0.1")

@@ -64,6 +64,30 @@ def test_irssi_joins_talks_and_leaves(
     assert (leave["reason"], leave["text"]) == ("quit", "see you")
 
 
+def test_irssi_pointed_at_the_papo_port_chats_too(
+    start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
+) -> None:
+    irssi = needs("irssi")
+    server = start_server("--rate", "0", "--ip-rate", "0")  # no --irc-port
+    ana = server.user("ana")
+    child = pexpect.spawn(
+        irssi,
+        ["--home", str(tmp_path), "-c", "127.0.0.1", "-p", str(server.port), "-n", "dora"],
+        env={**os.environ, "TERM": "xterm", "LANG": "C.UTF-8"},
+        encoding="utf-8",
+        dimensions=(40, 120),
+        timeout=10,
+    )
+    clients.append(child)
+    assert ana.expect("join", name="dora", timeout=10)["arrived"] is True
+    child.send("/window goto #lobby\r")
+    time.sleep(0.5)
+    ana.send("hello irssi")
+    child.expect("hello irssi")
+    child.send("hi from the papo port\r")
+    assert ana.expect("message", text="hi from the papo port")["from"] == "dora"
+
+
 class WeeChat:
     """WeeChat headless, connected to papo as ``nick``: what it shows is in its log files
     (written at once), what it says goes through its FIFO."""

@@ -27,8 +27,18 @@ FORMATTING = re.compile(
 )
 
 
+# What an IRC client sends first. None of these is a papo name (a name has no spaces), so a
+# line client's first line that reads so is an IRC client on the papo port, not a person.
+IRC_OPENING = re.compile(r"(CAP LS|NICK \S|USER \S+ \S+ \S+ |PASS \S)")
+
+
 def unformatted(text: str) -> str:
     return FORMATTING.sub("", text)
+
+
+def opens_irc(line: str) -> bool:
+    """Whether ``line``, sent before any name, is an IRC client's registration."""
+    return IRC_OPENING.match(line) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from papo.core.outputs import (
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.hub.backplane import Backplane
-from papo.irc.door import Door, Focus, ToChat, Unanswered
+from papo.irc.door import Door, Focus, ToChat, Unanswered, opens_irc
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
 from papo.protocol.commands import OutputFormat
@@ -172,7 +172,7 @@ class ChatServer:
         if self.backplane is None and self.chat.shared.keeps_holds():
             self._write_members()
         if self.irc_addresses:
-            self._ping_silent_irc_clients()
+            self._start_pinging()
         return addresses
 
     def _carry_out_recovery(self) -> None:
@@ -217,6 +217,10 @@ class ChatServer:
         self.addresses.forget_idle(time.monotonic())
         loop = asyncio.get_running_loop()
         self._forgetting = loop.call_later(FORGET_IDLE_EVERY_SECONDS, self._forget_idle_addresses)
+
+    def _start_pinging(self) -> None:
+        if self._pinging is None and not self.shutting_down:
+            self._ping_silent_irc_clients()
 
     def _ping_silent_irc_clients(self) -> None:
         """IRC's keepalive: an IRC client silent for --irc-ping seconds is sent a PING, and
@@ -324,6 +328,11 @@ class ChatServer:
     def handle_frame(self, connection: Connection, event: Line | Refused) -> None:
         session = connection.session
         now = time.time()
+        if isinstance(event, Line) and self._irc_here(connection, event):
+            connection.door = Door(self.config.irc_server_name)
+            log.info("an IRC client on the papo port from %s", connection.peer)
+            self.carry_out([Reformat(session, OutputFormat.IRC)], connection)
+            self._start_pinging()
         if connection.door is not None and isinstance(event, Line):
             self._irc_line(connection, connection.door, event.text, now)
             return
@@ -334,6 +343,17 @@ class ChatServer:
                 # FramingError's values are the protocol's error codes.
                 outputs = self.chat.refuse_line(session, ErrorCode(error.value), now)
                 self.carry_out(outputs, connection)
+
+    def _irc_here(self, connection: Connection, line: Line) -> bool:
+        """An IRC client pointed at the papo port (the port users are told): it is served
+        as on --irc-port, rather than refused name after name. Only a text-mode connection
+        with no name yet, and only IRC's opening lines, which are never papo names."""
+        return (
+            connection.door is None
+            and connection.output is OutputFormat.TEXT
+            and connection.session.name is None
+            and opens_irc(line.text)
+        )
 
     def _irc_line(self, connection: Connection, door: Door, text: str, now: float) -> None:
         """One IRC line: the door's own answers at once, then what it asks of the chat."""
