@@ -41,3 +41,22 @@ def format_address(host: str, port: int) -> str:
     """``host:port`` as both shells print it, an IPv6 address in brackets (as ``--host``
     takes it back)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+port_number = within(int, 1, 65535)
+
+
+def host_and_port(host: str, port: int | None, default_port: int) -> tuple[str, int]:
+    """``--host`` as people write it: a name or an address, an IPv6 one in brackets, either
+    with ``:PORT`` (as the server's "listening on" line shows it). ``--port`` given wins."""
+    name, written = host, ""
+    if host.startswith("[") and "]" in host:
+        name, _, rest = host[1:].partition("]")
+        written = rest.removeprefix(":")
+    elif host.count(":") == 1:  # more colons: an IPv6 address without a port
+        name, _, written = host.partition(":")
+    if port is not None:
+        return name, port
+    if written and not written.isdigit():
+        raise argparse.ArgumentTypeError(f"not a port after the colon: {host}")
+    return name, port_number(written) if written else default_port

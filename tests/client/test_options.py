@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from papo.client.__main__ import host_and_port
+from papo.cli import host_and_port
 from tests.support import ServerProcess, run_client
 
 
@@ -22,13 +22,13 @@ from tests.support import ServerProcess, run_client
     ],
 )
 def test_host_and_port_as_written(host: str, port: int | None, expected: tuple[str, int]) -> None:
-    assert host_and_port(host, port) == expected
+    assert host_and_port(host, port, 12345) == expected
 
 
 @pytest.mark.parametrize("host", ["chat.example:abc", "chat.example:0", "[::1]:70000"])
 def test_a_port_after_the_colon_that_is_none_is_refused(host: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
-        host_and_port(host, None)
+        host_and_port(host, None, 12345)
 
 
 def test_the_client_connects_to_host_colon_port(server: ServerProcess) -> None:

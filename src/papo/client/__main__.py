@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papo import __version__
-from papo.cli import BriefParser, within
+from papo.cli import BriefParser, host_and_port, port_number
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
-from papo.client.link import Address
+from papo.client.link import DEFAULT_HOST, DEFAULT_PORT, Address
 from papo.client.screen import PlainScreen, TerminalScreen
 from papo.protocol.i18n import (
     choose_language,
@@ -20,12 +20,6 @@ from papo.protocol.i18n import (
     language_option,
     translation,
 )
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 12345
-
-
-port_number = within(int, 1, 65535)
 
 
 def build_parser(language: str = "en") -> argparse.ArgumentParser:
@@ -75,28 +69,12 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
     return parser
 
 
-def host_and_port(host: str, port: int | None) -> tuple[str, int]:
-    """``--host`` as people write it: a name or an address, an IPv6 one in brackets, either
-    with ``:PORT`` (as the server's "listening on" line shows it). ``--port`` given wins."""
-    name, written = host, ""
-    if host.startswith("[") and "]" in host:
-        name, _, rest = host[1:].partition("]")
-        written = rest.removeprefix(":")
-    elif host.count(":") == 1:  # more colons: an IPv6 address without a port
-        name, _, written = host.partition(":")
-    if port is not None:
-        return name, port
-    if written and not written.isdigit():
-        raise argparse.ArgumentTypeError(f"not a port after the colon: {host}")
-    return name, port_number(written) if written else DEFAULT_PORT
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(language_of_command_line(words, os.environ))
     args = parser.parse_args(words)
     try:
-        host, port = host_and_port(args.host, args.port)
+        host, port = host_and_port(args.host, args.port, DEFAULT_PORT)
     except argparse.ArgumentTypeError as error:
         parser.error(f"argument --host: {error}")
     interactive = sys.stdin.isatty()

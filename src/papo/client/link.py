@@ -24,6 +24,8 @@ from papo.protocol.framing import Line, LineBuffer
 from papo.protocol.i18n import translation
 from papo.protocol.names import sanitize_text
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 12345
 CONNECT_TIMEOUT = 10.0
 KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES = 30, 10, 3  # seconds, seconds, probes
 # The longest line taken from a server: room for /online with tens of thousands of names, and a
