@@ -9,13 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support import HOST
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+from tests.support import HOST, free_port
 
 
 class RedisServer:

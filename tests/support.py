@@ -27,6 +27,13 @@ TIMEOUT = 5.0
 Event = dict[str, Any]
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (free when asked)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
 class ServerProcess:
     def __init__(
         self,

@@ -14,7 +14,7 @@ import pexpect
 import pyte
 
 from tests.conftest import StartServer
-from tests.support import ROOT, ServerProcess
+from tests.support import ROOT, ServerProcess, free_port
 
 ESCAPE = "\x1b"
 
@@ -329,6 +329,37 @@ def test_quit_at_the_name_prompt_leaves_with_status_0(
     assert "closed the connection" not in (child.before or "")
     child.close()
     assert child.exitstatus == 0
+
+
+def test_nothing_at_the_address_asks_where_the_server_is(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    nobody = free_port()  # nothing listens there
+    child = spawn_client(nobody)
+    clients.append(child)
+    child.expect(f"cannot connect to 127.0.0.1:{nobody}: connection refused")
+    child.expect("Server address \\(HOST or HOST:PORT; Enter alone to leave\\): ")
+    child.sendline("127.0.0.1:abc")
+    child.expect("not a port after the colon: 127.0.0.1:abc")
+    child.expect("Server address")
+    child.sendline(f"127.0.0.1:{server.port}")  # as the server prints it
+    child.expect("name: ")
+    child.sendline("dora")
+    child.expect("Hello, dora!")
+    watcher = server.user("watcher")
+    child.sendline("found it")
+    assert watcher.expect("message", text="found it")["from"] == "dora"
+
+
+def test_enter_alone_at_the_address_prompt_leaves(clients: list[pexpect.spawn]) -> None:
+    child = spawn_client(free_port())
+    clients.append(child)
+    child.expect("Server address")
+    child.sendline("")
+    child.expect("no server to connect to")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
 
 
 def test_works_without_readline(

@@ -11,8 +11,8 @@ import pytest
 
 from tests.cluster.setups import ignoring_bob_until_unignored
 from tests.conftest import StartServer
-from tests.redis_server import RedisServer, free_port
-from tests.support import TIMEOUT, Event, LineClient, ServerProcess
+from tests.redis_server import RedisServer
+from tests.support import TIMEOUT, Event, LineClient, ServerProcess, free_port
 
 
 def servers(start: StartServer, redis: RedisServer, count: int, *args: str) -> list[ServerProcess]:

@@ -9,6 +9,7 @@ signal, so a blocked ``input()`` returns at once.
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import shutil
@@ -16,11 +17,12 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 
+from papo.cli import host_and_port
 from papo.client.compose import fit, is_message
-from papo.client.link import Address, Link, LinkError
+from papo.client.link import Address, CannotConnect, Link, LinkError
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Invoke, Verb, parse_line
@@ -284,7 +286,7 @@ class ChatClient:
 
     def run(self) -> int:
         try:
-            self.link = self.connect()
+            self.link = self._first_link()
         except LinkError as error:
             self.complain(f"papo: {error}")
             return EXIT_CANNOT_CONNECT
@@ -311,6 +313,42 @@ class ChatClient:
             signal.signal(signal.SIGUSR1, previous if self.reader_done.is_set() else signal.SIG_IGN)
             if self.link is not None:
                 self.link.close()
+
+    def _first_link(self) -> Link:
+        """Connected; or, at a terminal, when nothing answers at the address given (or the
+        default: this machine), the address asked for until one answers. The manual's other
+        machine runs ``python client.py`` with no option, and is asked where the server is."""
+        while True:
+            try:
+                return self.connect()
+            except CannotConnect as error:
+                if not self.interactive:
+                    raise
+                self.complain(f"papo: {error}")
+                address = self._ask_address()
+                if address is None:
+                    raise LinkError(self._("no server to connect to.")) from None
+                self.options = replace(self.options, address=address)
+
+    def _ask_address(self) -> Address | None:
+        """An address typed as the server prints it (HOST, or HOST:PORT); None: Enter alone,
+        Ctrl-D or Ctrl-C."""
+        current = self.options.address
+        while True:
+            try:
+                typed = self.screen.read_line(
+                    self._("Server address (HOST or HOST:PORT; Enter alone to leave): ")
+                ).strip()
+            except (EOFError, KeyboardInterrupt):
+                return None
+            if not typed:
+                return None
+            try:
+                host, port = host_and_port(typed, None, current.port)
+            except argparse.ArgumentTypeError as error:
+                self.complain(f"papo: {error}")
+                continue
+            return replace(current, host=host, port=port)
 
     def _join(self, link: Link) -> Welcome | int:
         """Registered (the welcome), or the exit status to leave with."""

@@ -37,6 +37,10 @@ class LinkError(Exception):
     """A failure the user should read as one clear line (and the program exit non-zero)."""
 
 
+class CannotConnect(LinkError):
+    """Nothing to talk to at that address (refused, unknown host, unreachable, no answer)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Address:
     host: str
@@ -94,7 +98,7 @@ class Link:
             raw = socket.create_connection((address.host, address.port), CONNECT_TIMEOUT)
         except OSError as error:
             reason = describe_os_error(error, language)
-            raise LinkError(
+            raise CannotConnect(
                 self._("cannot connect to {address}: {reason}").format(
                     address=address, reason=reason
                 )
