@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -398,17 +399,42 @@ def test_leaving_at_the_name_prompt_ends_the_line(
         assert after_prompt.replace("^D", "").replace("^C", "").strip(" ") in ("\r\n", "\n")
 
 
+class SmallTerminal:
+    """carol's client in a terminal of ``rows`` by ``columns``, with alice (a line client)
+    beside her, and what the terminal shows (drawn by pyte from everything it was sent)."""
+
+    def __init__(
+        self, server: ServerProcess, clients: list[pexpect.spawn], rows: int, columns: int
+    ) -> None:
+        self.rows, self.columns = rows, columns
+        self.alice = server.user("alice")
+        self.child = spawn_client(server.port, "--name", "carol", dimensions=(rows, columns))
+        clients.append(self.child)
+        self.shown = io.StringIO()
+        self.child.logfile_read = self.shown
+        self.child.expect("Hello, carol")
+        self.alice.expect("join")
+
+    def display(self) -> list[str]:
+        screen = pyte.Screen(self.columns, self.rows)
+        pyte.Stream(screen).feed(self.shown.getvalue())
+        return [line.rstrip() for line in screen.display if line.strip()]
+
+    def settle(self, done: Callable[[], bool]) -> list[str]:
+        """The display once ``done`` (what is awaited may come in several writes), or after
+        5 s."""
+        deadline = time.monotonic() + 5
+        while not done() and time.monotonic() < deadline:
+            with contextlib.suppress(pexpect.TIMEOUT):
+                self.child.expect(".+", timeout=0.2)
+        return self.display()
+
+
 def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
-    rows, columns = 20, 40
-    alice = server.user("alice")
-    child = spawn_client(server.port, "--name", "carol", dimensions=(rows, columns))
-    clients.append(child)
-    shown = io.StringIO()
-    child.logfile_read = shown
-    child.expect("Hello, carol")
-    alice.expect("join")
+    terminal = SmallTerminal(server, clients, rows=20, columns=40)
+    child, alice = terminal.child, terminal.alice
     typed = "abcdefghij" * 7  # 70 characters: with the prompt, two rows of 40
     child.send(typed)
     child.expect("hij\\s*$")
@@ -416,19 +442,9 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
         alice.send(f"message {number}")
         child.expect(f"message {number}")
     prompt = "#lobby> "  # the current room's
-    drawn = [(prompt + typed)[:columns], (prompt + typed)[columns:]]
-
-    def display() -> list[str]:
-        screen = pyte.Screen(columns, rows)
-        pyte.Stream(screen).feed(shown.getvalue())
-        return [line.rstrip() for line in screen.display if line.strip()]
-
-    # The line being typed, drawn again below the messages (it may come in several writes).
-    deadline = time.monotonic() + 5
-    while display()[-2:] != drawn and time.monotonic() < deadline:
-        with contextlib.suppress(pexpect.TIMEOUT):
-            child.expect(".+", timeout=0.2)
-    lines = display()
+    drawn = [(prompt + typed)[:40], (prompt + typed)[40:]]
+    # The line being typed, drawn again below the messages.
+    lines = terminal.settle(lambda: terminal.display()[-2:] == drawn)
     assert [line for line in lines if "message" in line][-1].endswith("message 2")
     assert sum(line.startswith(prompt + "abcdefghij") for line in lines) == 1, lines
     assert lines[-2:] == drawn, lines
@@ -437,28 +453,17 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
 def test_rows_filled_exactly_and_wide_characters_leave_the_screen_whole(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
-    rows, columns = 30, 40
-    alice = server.user("alice")
-    child = spawn_client(server.port, "--name", "carol", dimensions=(rows, columns))
-    clients.append(child)
-    shown = io.StringIO()
-    child.logfile_read = shown
-    child.expect("Hello, carol")
-    alice.expect("join")
+    terminal = SmallTerminal(server, clients, rows=30, columns=40)
+    child, alice = terminal.child, terminal.alice
     # With the prompt "#lobby> ": one row and two rows filled to the last column; then
     # characters two columns wide, typed and received (a count of characters says 34 and 38).
     said = ["x" * 32, "y" * 72, "emoji " + "\U0001f600" * 20]
     heard = "\u65e5\u672c\u8a9e" * 10
 
-    def display() -> list[str]:
-        screen = pyte.Screen(columns, rows)
-        pyte.Stream(screen).feed(shown.getvalue())
-        return [line.rstrip() for line in screen.display if line.strip()]
-
     def messages() -> list[str]:
         """Each message on the screen, its rows put together (the spaces at breaks dropped)."""
         found: list[str] = []
-        for line in display():
+        for line in terminal.display():
             if re.match(r"\d\d:\d\d <\w+> ", line):
                 found.append(line.split("> ", 1)[1])
             elif line.startswith(" " * 12) and found:
@@ -470,16 +475,12 @@ def test_rows_filled_exactly_and_wide_characters_leave_the_screen_whole(
         alice.expect("message", text=text)
     alice.send(heard)
     expected = [text.replace(" ", "") for text in (*said, heard)]
-    deadline = time.monotonic() + 5
-    while messages() != expected and time.monotonic() < deadline:
-        with contextlib.suppress(pexpect.TIMEOUT):
-            child.expect(".+", timeout=0.2)
-    lines = display()
+    lines = terminal.settle(lambda: messages() == expected)
     assert messages() == expected, lines
     assert "Hello, carol!" in lines[0] and lines[1] == " " * 6 + "the commands. 2 users online:"
     assert [line for line in lines if line.startswith("#lobby>")] == ["#lobby>"], lines
     wrapped = [line for line in lines if line.startswith(" " * 12)]
-    assert all(len(line) + line.count("\U0001f600") + 2 * line.count("\u65e5") <= columns
+    assert all(len(line) + line.count("\U0001f600") + 2 * line.count("\u65e5") <= 40
                for line in wrapped)  # fmt: skip
 
 

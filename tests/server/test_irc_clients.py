@@ -29,24 +29,32 @@ def needs(tool: str) -> str:
     return path
 
 
-@pytest.fixture
-def irc_server(start_server: StartServer) -> ServerProcess:
-    return start_server(*IRC)
-
-
-def test_irssi_joins_talks_and_leaves(
-    irc_server: ServerProcess, tmp_path: Path, clients: list[pexpect.spawn]
-) -> None:
-    irssi = needs("irssi")
-    ana = irc_server.user("ana")
-    child = pexpect.spawn(
+def spawn_irssi(irssi: str, home: Path, port: int, nick: str) -> pexpect.spawn:
+    """irssi in a pty, connecting at once to ``port`` as ``nick``."""
+    return pexpect.spawn(
         irssi,
-        ["--home", str(tmp_path), "-c", "127.0.0.1", "-p", str(irc_server.irc_port), "-n", "carol"],
+        ["--home", str(home), "-c", "127.0.0.1", "-p", str(port), "-n", nick],
         env={**os.environ, "TERM": "xterm", "LANG": "C.UTF-8"},
         encoding="utf-8",
         dimensions=(40, 120),
         timeout=10,
     )
+
+
+@pytest.fixture
+def irc_server(start_server: StartServer) -> ServerProcess:
+    return start_server(*IRC)
+
+
+@pytest.mark.parametrize("door", ["irc-port", "papo-port"])
+def test_irssi_joins_talks_and_leaves(
+    irc_server: ServerProcess, tmp_path: Path, clients: list[pexpect.spawn], door: str
+) -> None:
+    """On the IRC port, and on the papo port (told apart by its first line)."""
+    irssi = needs("irssi")
+    ana = irc_server.user("ana")
+    port = irc_server.irc_port if door == "irc-port" else irc_server.port
+    child = spawn_irssi(irssi, tmp_path, port, "carol")
     clients.append(child)
     assert ana.expect("join", name="carol", timeout=10)["arrived"] is True
     child.send("/window goto #lobby\r")
@@ -62,30 +70,6 @@ def test_irssi_joins_talks_and_leaves(
     child.send("/quit see you\r")
     leave = ana.expect("leave", name="carol", timeout=15)
     assert (leave["reason"], leave["text"]) == ("quit", "see you")
-
-
-def test_irssi_pointed_at_the_papo_port_chats_too(
-    start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
-) -> None:
-    irssi = needs("irssi")
-    server = start_server("--rate", "0", "--ip-rate", "0")  # no --irc-port
-    ana = server.user("ana")
-    child = pexpect.spawn(
-        irssi,
-        ["--home", str(tmp_path), "-c", "127.0.0.1", "-p", str(server.port), "-n", "dora"],
-        env={**os.environ, "TERM": "xterm", "LANG": "C.UTF-8"},
-        encoding="utf-8",
-        dimensions=(40, 120),
-        timeout=10,
-    )
-    clients.append(child)
-    assert ana.expect("join", name="dora", timeout=10)["arrived"] is True
-    child.send("/window goto #lobby\r")
-    time.sleep(0.5)
-    ana.send("hello irssi")
-    child.expect("hello irssi")
-    child.send("hi from the papo port\r")
-    assert ana.expect("message", text="hi from the papo port")["from"] == "dora"
 
 
 class WeeChat:

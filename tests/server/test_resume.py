@@ -207,9 +207,16 @@ def test_through_faults_each_message_arrives_once_in_order(
         proxy.close()
 
 
+@pytest.mark.parametrize(
+    ("stop", "line_client_left"),
+    [(signal.SIGTERM, "shutdown"), (signal.SIGKILL, "disconnect")],
+    ids=["stopped", "killed"],
+)
 def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
-    start_server: StartServer, tmp_path: Path
+    start_server: StartServer, tmp_path: Path, stop: signal.Signals, line_client_left: str
 ) -> None:
+    """Stopped, the server holds its JSON users for the next one; killed outright, it has
+    written who was online as it went, and the next one holds them as well."""
     store = str(tmp_path / "chat.db")
     server = start_server("--store", store)
     ana, bob, text = server.user("ana"), server.user("bob"), server.line_user("tex")
@@ -222,10 +229,15 @@ def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
     seen = ana.expect("join", name="bob")["id"]
     bob.send("before the restart")
     bob.expect("message", text="before the restart")
-    server.signal(signal.SIGTERM)
-    assert bob.expect("bye")["reason"] == "restart"  # JSON: come back
-    assert text.text_until(lambda line: "shutting down" in line)  # a line client: goodbye
-    assert server.wait() == 0
+    if stop is signal.SIGTERM:
+        server.signal(stop)
+        assert bob.expect("bye")["reason"] == "restart"  # JSON: come back
+        assert text.text_until(lambda line: "shutting down" in line)  # a line client: goodbye
+        assert server.wait() == 0
+    else:
+        time.sleep(1)  # past the store's batch time
+        server.signal(stop)
+        server.wait()
     again = start_server("--store", store)
     stranger = again.client(json_mode=True)
     assert stranger.register("ana")["code"] == "name_taken"  # still ana's, held
@@ -239,49 +251,14 @@ def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
     replayed = [ana_back.next_event() for _ in range(3)]
     assert [(e["type"], e.get("text") or e.get("name"), e["replay"]) for e in replayed] == [
         ("message", "before the restart", True),
-        ("leave", "tex", True),  # the line client, not held, left with the restart
+        ("leave", "tex", True),  # the line client, not held, left with the server
         ("private", "after the restart", True),
     ]
-    assert replayed[1]["reason"] == "shutdown" and "room" not in replayed[1]
+    assert replayed[1]["reason"] == line_client_left and "room" not in replayed[1]
     ana_back.send("/whois ana")
     assert ana_back.expect("whois")["away"] == "lunch"
     tex = again.user("tex")  # the line client was not held: its name is free
     assert tex.welcome is not None
-
-
-def test_with_a_store_a_server_killed_outright_is_resumed_too(
-    start_server: StartServer, tmp_path: Path
-) -> None:
-    store = str(tmp_path / "chat.db")
-    server = start_server("--store", store)
-    ana, bob, text = server.user("ana"), server.user("bob"), server.line_user("tex")
-    assert ana.welcome is not None and bob.welcome is not None and text is not None
-    ana.send("/join #dev")
-    ana.expect("joined")
-    bob.send("/join #dev")
-    seen = ana.expect("join", name="bob")["id"]
-    bob.send("before the crash")
-    ana.expect("message", text="before the crash")
-    time.sleep(1)  # past the store's batch time
-    server.signal(signal.SIGKILL)
-    server.wait()
-    again = start_server("--store", store)
-    stranger = again.client(json_mode=True)
-    assert stranger.register("ana")["code"] == "name_taken"  # still ana's, held
-    ana_back = resume(again, ana.welcome["resume"], seen)
-    welcome = ana_back.expect("welcome")
-    assert welcome["resumed"] and welcome["rooms"] == ["#lobby", "#dev"]
-    replayed = [ana_back.next_event() for _ in range(2)]
-    assert [(e["type"], e.get("text") or e.get("name"), e["replay"]) for e in replayed] == [
-        ("message", "before the crash", True),
-        ("leave", "tex", True),  # the line client, not held, went with the server
-    ]
-    assert replayed[1]["reason"] == "disconnect"
-    bob_back = resume(again, bob.welcome["resume"], seen)
-    assert bob_back.expect("welcome")["rooms"] == ["#lobby", "#dev"]
-    bob_back.send("/msg ana after the crash")
-    assert ana_back.expect("private")["text"] == "after the crash"
-    assert again.user("tex").welcome is not None  # its name is free
 
 
 def test_held_users_of_a_restart_time_out_when_nobody_comes_back(
