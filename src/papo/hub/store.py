@@ -62,9 +62,10 @@ def _run_after_the_event_loop() -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Members:
-    """Members written down as they are now (``rows``: id and record), and those gone."""
+    """Members written down as they are now, and those gone (records are immutable: the
+    writer renders them)."""
 
-    rows: list[tuple[int, str]]
+    records: list[HoldRecord]
     gone: tuple[int, ...]
 
 
@@ -167,9 +168,8 @@ class LogStore:
 
     def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:
         """Write these members as they are now, and forget those ``gone``, with the events
-        appended so far (rendered here, while the records cannot change)."""
-        rows = [(record.member, _hold_json(record)) for record in records]
-        self._queue.put(_Members(rows, tuple(gone)))
+        appended so far."""
+        self._queue.put(_Members(records, tuple(gone)))
 
     def append(self, event: RoomEvent, route: Route) -> None:
         """Queue ``event`` for the writer; returns at once (the writer renders it)."""
@@ -224,7 +224,8 @@ class LogStore:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
                 for change in members:
-                    self._db.executemany("INSERT OR REPLACE INTO online VALUES (?, ?)", change.rows)
+                    held = [(record.member, _hold_json(record)) for record in change.records]
+                    self._db.executemany("INSERT OR REPLACE INTO online VALUES (?, ?)", held)
                     gone = [(member,) for member in change.gone]
                     self._db.executemany("DELETE FROM online WHERE member = ?", gone)
         except sqlite3.Error as error:

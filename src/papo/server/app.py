@@ -349,9 +349,9 @@ class ChatServer:
         as on --irc-port, rather than refused name after name. Only a text-mode connection
         with no name yet, and only IRC's opening lines, which are never papo names."""
         return (
-            connection.door is None
+            connection.session.name is None  # first: false for every line of a member
+            and connection.door is None
             and connection.output is OutputFormat.TEXT
-            and connection.session.name is None
             and opens_irc(line.text)
         )
 
