@@ -181,3 +181,22 @@ def test_a_graceful_stop_leaves_nobody_online_in_the_store(tmp_path: Path) -> No
     assert again.chat.recover(NOW) == []
     (held,) = again.chat.held()
     assert (held.name, held.held_until) == ("ana", NOW + 120)  # the end the stop gave it
+
+
+def test_two_records_of_one_name_keep_the_first_and_the_chat_starts(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    store = LogStore(path)
+    world = World(hub=MemoryHub(store=store))
+    ana = world.user("ana", json=True)
+    world.chat.write_down_members()
+    assert _online_in(path, 1) == {"ana"}
+    assert store._lock is not None
+    os.close(store._lock)  # killed
+    with sqlite3.connect(path) as db:  # and the file edited by hand: a second "ana"
+        (text,) = db.execute("SELECT hold FROM online").fetchone()
+        db.execute(
+            "INSERT INTO online VALUES (99, ?)", (text.replace('"member": 1', '"member": 99'),)
+        )
+    again = World(hub=MemoryHub(store=LogStore(path)))
+    again.apply(again.chat.recover(NOW))
+    assert [(member.sid, member.name) for member in again.chat.held()] == [(ana.sid, "ana")]

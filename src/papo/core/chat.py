@@ -552,9 +552,13 @@ class Chat:
         online are held for the grace from ``now`` (their connections dropped with it), and
         those that cannot resume leave (reason ``disconnect``), which is logged for whoever
         resumes and was with them. Returns the leaves to carry out."""
-        holds = self.shared.take_holds()
-        for hold in holds:
-            self._restore(hold)
+        holds: list[HoldRecord] = []
+        for hold in self.shared.take_holds():
+            try:
+                self._restore(hold)
+            except ValueError:
+                continue  # a store broken by hand: two with one name; the first keeps it
+            holds.append(hold)
         for hold in holds:  # once all are back: whom each ignored
             self._restore_ignores(self.members[hold.member], hold)
         decided: list[Decided] = []
