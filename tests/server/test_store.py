@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,6 +79,27 @@ def test_a_second_server_on_one_store_is_refused(start_server: StartServer, tmp_
     first.stop()
     again = start_server("--store", store)  # free once the first has stopped
     assert again.user("ana").welcome is not None
+
+
+def test_a_start_that_cannot_listen_leaves_the_held_users_to_the_next(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "chat.db")
+    server = start_server("--store", store)
+    ana = server.user("ana")
+    assert ana.welcome is not None
+    server.stop()
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # another program has the port
+        failed = subprocess.run(
+            [sys.executable, "servidor.py", "--host", "127.0.0.1",
+             "--port", str(taken.getsockname()[1]), "--store", store],
+            cwd=ROOT, capture_output=True, text=True, timeout=20,
+        )  # fmt: skip
+    assert failed.returncode == 1 and "in use" in failed.stderr
+    again = start_server("--store", store)
+    back = again.client(json_mode=True)
+    back.send(f"/resume {ana.welcome['resume']} 0")
+    assert back.expect("welcome")["resumed"] is True
 
 
 def test_rooms_keep_their_history_and_topic_across_a_restart(

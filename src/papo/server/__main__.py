@@ -81,7 +81,11 @@ async def shared_hub(config: ServerConfig) -> Backplane:
 
 
 async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
-    addresses = await server.start()
+    try:
+        addresses = await server.start()
+    except BaseException:
+        server.give_back_holds()
+        raise
     scheme = "tls" if config.tls_cert else "tcp"
     for host, port in addresses:
         # Tests and scripts read this line to learn the port when started with --port 0.

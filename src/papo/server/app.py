@@ -572,6 +572,12 @@ class ChatServer:
 
     # -- shutdown --------------------------------------------------------------------------
 
+    def give_back_holds(self) -> None:
+        """The server could not start (a port in use): the users it took from the store, held
+        for it, are written back, for the next start to hold."""
+        if self.chat.shared.keeps_holds():
+            self.chat.hold_everyone(time.time())
+
     async def shutdown(self) -> None:
         """Stop listening, tell everyone once, flush, wait a little, then cut what is left."""
         self.shutting_down = True
@@ -588,7 +594,8 @@ class ChatServer:
         restart: set[int] = set()
         if self.chat.shared.keeps_holds():  # the next process can take them back
             restart = {member.sid for member in self.chat.hold_everyone(now)}
-            log.info("users held for the restart: %d", len(restart))
+            if restart:
+                log.info("users held for the restart: %d", len(restart))
         shutdown, back_soon = (
             Bye(ts=now, reason=ByeReason.SHUTDOWN),
             Bye(ts=now, reason=ByeReason.RESTART),
