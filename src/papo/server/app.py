@@ -121,6 +121,8 @@ class ChatServer:
         self._forgetting: asyncio.TimerHandle | None = None
         self._pinging: asyncio.TimerHandle | None = None
         self._writing_members: asyncio.TimerHandle | None = None
+        # --store: who is online is written as it changes (never with Redis, which keeps it).
+        self._writes_members = backplane is None and self.chat.shared.keeps_holds()
         self.shutting_down = False
         self.stop_requested = asyncio.Event()  # set by SIGINT, SIGTERM, or being taken for dead
         self.evicted = False  # the other servers of the chat took this one for dead
@@ -169,8 +171,6 @@ class ChatServer:
                 self.irc_ports[irc_tls] = door[0][1]
         self._forget_idle_addresses()
         self._carry_out_recovery()
-        if self.backplane is None and self.chat.shared.keeps_holds():
-            self._write_members()
         if self.irc_addresses:
             self._start_pinging()
         return addresses
@@ -189,10 +189,10 @@ class ChatServer:
 
     def _write_members(self) -> None:
         """Who is online goes to the store as it changes: a process that dies leaves the next
-        one its members to hold, rather than forget them."""
+        one its members to hold, rather than forget them. Due after something was carried out
+        (every change of a member is a decision of the chat), so an idle server never wakes."""
+        self._writing_members = None
         self.chat.write_down_members()
-        loop = asyncio.get_running_loop()
-        self._writing_members = loop.call_later(WRITE_MEMBERS_EVERY_SECONDS, self._write_members)
 
     async def _listen(self, port: int, *, irc: bool, tls: bool) -> list[tuple[str, int]]:
         """One door (papo or IRC, plain or TLS) on every address asked for."""
@@ -503,6 +503,11 @@ class ChatServer:
         """Deliver what the chat decided; what it says of ``origin``'s own member (it arrived,
         was renamed, left) is the shell's to log and act on."""
         self.fanout.deliver(outputs)
+        if self._writes_members and self._writing_members is None and not self.shutting_down:
+            loop = asyncio.get_running_loop()
+            self._writing_members = loop.call_later(
+                WRITE_MEMBERS_EVERY_SECONDS, self._write_members
+            )
         if origin is not None:
             for output in outputs:
                 self._note(output, origin)
