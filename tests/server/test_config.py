@@ -38,6 +38,12 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
         (["--port", "99999"], "must be 0 to 65535"),
         (["--port", "65536"], "must be 0 to 65535"),
         (["--port", "-5"], "must be 0 to 65535"),
+        (["--irc-port", "12345"], "--irc-port 12345 is the port of --port too"),
+        (["--port", "2000", "--irc-port", "2000"], "--irc-port 2000 is the port of --port too"),
+        (
+            ["--irc-port", "6667", "--irc-tls-port", "6667", "--tls-cert", "c", "--tls-key", "k"],
+            "--irc-tls-port 6667 is the port of --irc-port too",
+        ),
     ],
 )
 def test_values_with_no_meaning_are_refused_clearly(
@@ -46,6 +52,11 @@ def test_values_with_no_meaning_are_refused_clearly(
     with pytest.raises(SystemExit):
         parse_config(argv, {})
     assert complaint in capsys.readouterr().err
+
+
+def test_port_zero_for_every_door_is_a_free_port_each() -> None:
+    config = parse_config(["--port", "0", "--irc-port", "0"], {})
+    assert (config.port, config.irc_port) == (0, 0)
 
 
 def test_help_says_what_zero_means(capsys: pytest.CaptureFixture[str]) -> None:

@@ -307,6 +307,13 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         parser.error("--store and --redis: with --redis the log is kept in Redis")
     if args.irc_tls_port is not None and args.tls_cert is None:
         parser.error("--irc-tls-port needs --tls-cert and --tls-key")
+    papo_port = DEFAULT_PORT if args.port is None else args.port
+    doors = {"--port": papo_port, "--irc-port": args.irc_port, "--irc-tls-port": args.irc_tls_port}
+    fixed = [(option, port) for option, port in doors.items() if port]  # 0: picked apart
+    for index, (option, port) in enumerate(fixed):
+        for other, same in fixed[:index]:
+            if same == port:
+                parser.error(f"{option} {port} is the port of {other} too: give each its own")
     motd = None
     if args.motd is not None:
         try:
