@@ -1,8 +1,10 @@
-"""The client's --host as people write it: brackets, a port after a colon, --port winning."""
+"""The client's options as people write them: --host with brackets and a port after a colon, --port
+winning, a certificate file that is not there."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,13 @@ def test_the_client_connects_to_host_colon_port(server: ServerProcess) -> None:
     assert refused.stderr.splitlines()[0] == (
         "papo: error: argument --host: not a port after the colon: 127.0.0.1:abc"
     )
+
+
+def test_a_certificate_file_that_is_not_there_is_said_at_once(tmp_path: Path) -> None:
+    missing = tmp_path / "ca.pem"
+    result = run_client("--tls-ca", str(missing), "--name", "ana", stdin="hi\n")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"papo: error: argument --tls-ca: {missing}: No such file or directory",
+        "papo --help lists the options.",
+    ]

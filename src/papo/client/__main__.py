@@ -22,6 +22,18 @@ from papo.protocol.i18n import (
 )
 
 
+def readable_file(text: str) -> Path:
+    """A file that can be read now: a missing one is said at once, in the option's words,
+    rather than later as TLS failing with an errno."""
+    path = Path(text)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"{text}: {error.strerror or error}") from None
+    return path
+
+
 def build_parser(language: str = "en") -> argparse.ArgumentParser:
     """The options, their help in ``language``."""
     _ = translation(language).gettext
@@ -46,7 +58,7 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
     )
     add("--name", help=_("your name (asked when absent)"))
     add("--tls", action="store_true", help=_("connect with TLS"))
-    add("--tls-ca", type=Path, help=_("CA certificate file to verify the server with"))
+    add("--tls-ca", type=readable_file, help=_("CA certificate file to verify the server with"))
     add("--insecure", action="store_true", help=_("TLS without verifying the certificate"))
     add(
         "--lang",
