@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import trustme
 
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig, parse_config
@@ -147,3 +148,23 @@ def test_a_mistake_is_one_line_and_a_pointer_not_the_whole_usage(
     assert stopped.value.code == 2
     said = capsys.readouterr().err.splitlines()
     assert len(said) == 2 and said[0].startswith("papo-server: error: ") and said[1] == pointer
+
+
+def test_tls_files_that_cannot_serve_are_said_at_start_in_the_options_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    certificate = trustme.CA().issue_cert("127.0.0.1")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate.cert_chain_pems[0].write_to_path(str(cert))
+    certificate.private_key_pem.write_to_path(str(key))
+    assert parse_config(["--tls-cert", str(cert), "--tls-key", str(key)], {}).tls_cert == cert
+    missing = tmp_path / "missing.pem"
+    cases = [
+        ([cert, missing], f"--tls-key {missing}: No such file or directory"),
+        ([missing, key], f"--tls-cert {missing}: No such file or directory"),
+        ([key, cert], f"--tls-cert {key} and --tls-key {cert} cannot serve TLS"),  # swapped
+    ]
+    for (given_cert, given_key), complaint in cases:
+        with pytest.raises(SystemExit):
+            parse_config(["--tls-cert", str(given_cert), "--tls-key", str(given_key)], {})
+        assert complaint in capsys.readouterr().err

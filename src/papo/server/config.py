@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import ssl
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -280,6 +281,27 @@ def _flag(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 
 
+def tls_problem(cert: Path, key: Path) -> str | None:
+    """Why this certificate and key cannot serve TLS, said at start in the options' words (a
+    missing file, the two swapped, a key of another certificate); None: they can. Loading
+    them later, at the first listen, read as 'cannot listen: [SSL] PEM lib'."""
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as error:
+            return f"{option} {path}: {error.strerror or error}"
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except ssl.SSLError as error:
+        said = f" ({error.reason})" if error.reason else ""
+        return (
+            f"--tls-cert {cert} and --tls-key {key} cannot serve TLS{said}: the certificate"
+            " (PEM) goes with --tls-cert, its private key (PEM) with --tls-key"
+        )
+    return None
+
+
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
     """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
     words = sys.argv[1:] if argv is None else list(argv)
@@ -314,6 +336,10 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         for other, same in fixed[:index]:
             if same == port:
                 parser.error(f"{option} {port} is the port of {other} too: give each its own")
+    if args.tls_cert is not None and args.tls_key is not None:
+        problem = tls_problem(args.tls_cert, args.tls_key)
+        if problem is not None:
+            parser.error(problem)
     motd = None
     if args.motd is not None:
         try:
