@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -90,6 +91,8 @@ def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> 
         LogStore(path)
     with pytest.raises(StoreError, match="missing"):
         LogStore(tmp_path / "missing" / "chat.db")
+    with pytest.raises(StoreError, match=re.escape(f"{tmp_path}: is a directory; name a file")):
+        LogStore(tmp_path)
 
 
 def test_a_room_without_a_store_starts_empty() -> None:

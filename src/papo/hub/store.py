@@ -78,6 +78,8 @@ class LogStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        if path.is_dir():  # SQLite would only say "unable to open database file"
+            raise StoreError(f"{path}: is a directory; name a file in it, as {path / 'chat.db'}")
         self._lock = _lock_for_one_process(path)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
