@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 Number = TypeVar("Number", int, float)
@@ -60,3 +61,14 @@ def host_and_port(host: str, port: int | None, default_port: int) -> tuple[str, 
     if written and not written.isdigit():
         raise argparse.ArgumentTypeError(f"not a port after the colon: {host}")
     return name, port_number(written) if written else default_port
+
+
+def why_unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be read now, in the system's words; None: it can. Asked of a file
+    an option names, so the mistake is said at start with that option."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        return error.strerror or str(error)
+    return None

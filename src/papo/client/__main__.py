@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papo import __version__
-from papo.cli import BriefParser, host_and_port, port_number
+from papo.cli import BriefParser, host_and_port, port_number, why_unreadable
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import DEFAULT_HOST, DEFAULT_PORT, Address
 from papo.client.screen import PlainScreen, TerminalScreen
@@ -26,11 +26,9 @@ def readable_file(text: str) -> Path:
     """A file that can be read now: a missing one is said at once, in the option's words,
     rather than later as TLS failing with an errno."""
     path = Path(text)
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as error:
-        raise argparse.ArgumentTypeError(f"{text}: {error.strerror or error}") from None
+    why = why_unreadable(path)
+    if why is not None:
+        raise argparse.ArgumentTypeError(f"{text}: {why}")
     return path
 
 

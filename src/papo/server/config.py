@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from papo import __version__
-from papo.cli import BriefParser, within
+from papo.cli import BriefParser, why_unreadable, within
 from papo.core.chat import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ROOMS,
@@ -76,6 +76,14 @@ class ServerConfig:
     lease: float = 10.0  # seconds a server's users outlive it, with --redis
     workers: int = 1  # server processes on one port, with --redis
     reuse_port: bool = False  # share the port with other processes (what --workers starts)
+
+    def doors(self) -> dict[str, int | None]:
+        """Each port to listen on, by its option (None: that door is closed)."""
+        return {
+            "--port": self.port,
+            "--irc-port": self.irc_port,
+            "--irc-tls-port": self.irc_tls_port,
+        }
 
 
 _non_negative_int = within(int, 0)
@@ -286,11 +294,9 @@ def tls_problem(cert: Path, key: Path) -> str | None:
     missing file, the two swapped, a key of another certificate); None: they can. Loading
     them later, at the first listen, read as 'cannot listen: [SSL] PEM lib'."""
     for option, path in (("--tls-cert", cert), ("--tls-key", key)):
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as error:
-            return f"{option} {path}: {error.strerror or error}"
+        why = why_unreadable(path)
+        if why is not None:
+            return f"{option} {path}: {why}"
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
     except ssl.SSLError as error:
@@ -329,17 +335,6 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         parser.error("--store and --redis: with --redis the log is kept in Redis")
     if args.irc_tls_port is not None and args.tls_cert is None:
         parser.error("--irc-tls-port needs --tls-cert and --tls-key")
-    papo_port = DEFAULT_PORT if args.port is None else args.port
-    doors = {"--port": papo_port, "--irc-port": args.irc_port, "--irc-tls-port": args.irc_tls_port}
-    fixed = [(option, port) for option, port in doors.items() if port]  # 0: picked apart
-    for index, (option, port) in enumerate(fixed):
-        for other, same in fixed[:index]:
-            if same == port:
-                parser.error(f"{option} {port} is the port of {other} too: give each its own")
-    if args.tls_cert is not None and args.tls_key is not None:
-        problem = tls_problem(args.tls_cert, args.tls_key)
-        if problem is not None:
-            parser.error(problem)
     motd = None
     if args.motd is not None:
         try:
@@ -351,6 +346,16 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         for name, value in vars(args).items()
         if name in _DIRECT_FIELDS and value is not None
     }
-    return replace(
+    config = replace(
         ServerConfig(), **chosen, language=choose_language(args.lang, environ), motd=motd
     )
+    fixed = [(option, port) for option, port in config.doors().items() if port]  # 0: picked apart
+    for index, (option, port) in enumerate(fixed):
+        for other, same in fixed[:index]:
+            if same == port:
+                parser.error(f"{option} {port} is the port of {other} too: give each its own")
+    if config.tls_cert is not None and config.tls_key is not None:
+        problem = tls_problem(config.tls_cert, config.tls_key)
+        if problem is not None:
+            parser.error(problem)
+    return config

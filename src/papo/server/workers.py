@@ -109,10 +109,8 @@ def worker_args(argv: Sequence[str], ports: dict[str, int]) -> list[str]:
 def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
     held: list[socket.socket] = []
     ports: dict[str, int] = {}
-    doors = {"--port": config.port, "--irc-port": config.irc_port}
-    doors["--irc-tls-port"] = config.irc_tls_port
     try:
-        for option, port in doors.items():
+        for option, port in config.doors().items():
             if port is not None:
                 ports[option], sockets = _reserve(config.host, port)
                 held += sockets
