@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from papo.core import chat as chat_module
+from papo.core import room_commands
 from papo.core.chat import ChatSettings
 from papo.core.session import Session
 from papo.protocol.events import (
@@ -341,7 +341,7 @@ def test_a_room_emptied_keeps_its_topic_and_history_when_made_again() -> None:
 
 
 def test_rooms_lists_the_biggest_and_counts_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chat_module, "MAX_ROOMS_LISTED", 2)
+    monkeypatch.setattr(room_commands, "MAX_ROOMS_LISTED", 2)
     world, (ana, bob, eve) = users(3)
     for session, room in ((ana, "#a"), (bob, "#a"), (eve, "#b")):
         world.line(session, f"/join {room}")

@@ -1,5 +1,9 @@
 """The chat: who is online, what was said recently, and the rules of each command.
 
+The rules of talking, of names and of coming back (resume) are here, with the state they
+change; those that only ask about rooms or people, or change a member's own rooms, away text or
+ignores, are in ``room_commands`` and ``people``, and the table at the end names each command's.
+
 Handlers never touch sockets. ``handle_line`` and friends return Outputs (send this event to that
 session, to everyone, close that session) and the shell carries them out, which is what lets the
 same rules run behind asyncio today and behind a Redis hub or an IRC gateway later.
@@ -15,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
+from papo.core import people, room_commands
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -31,7 +36,9 @@ from papo.core.outputs import (
     Resumed,
     Send,
 )
+from papo.core.refusals import not_online
 from papo.core.room import Room
+from papo.core.room_commands import room_of
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import Route, SharedState
@@ -57,23 +64,17 @@ from papo.protocol.events import (
     Hello,
     HelpInfo,
     Join,
-    Joined,
     Leave,
     LeaveReason,
     Message,
     Nick,
     Notice,
     NoticeCode,
-    Online,
     Private,
     Replayed,
     RoomEvent,
-    RoomInfo,
-    Rooms,
     Topic,
-    TopicShown,
     Welcome,
-    Whois,
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.names import (
@@ -91,11 +92,8 @@ DEFAULT_HISTORY = 20
 DEFAULT_QUIET_ABOVE = 1000
 DEFAULT_ROOM = "#lobby"
 DEFAULT_MAX_ROOMS = 20
-MAX_TOPIC_CHARS = 300
-MAX_AWAY_CHARS = 300
 # Events that change a room's list of who is there (what a welcome or a ``joined`` shows).
 LISTED_CHANGES = (Join, Leave, Nick)
-MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
 DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: never held)
 TOKEN_BYTES = 24  # 192 random bits per resume token (32 URL-safe characters)
 
@@ -148,7 +146,7 @@ class Chat:
         # What each draft published here waits to be followed by, once the log has it back
         # (several servers: see ``settle``).
         self._then: deque[list[Output]] = deque()
-        self._shown_early = ShownEarly()
+        self.shown_early = ShownEarly()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
@@ -167,7 +165,14 @@ class Chat:
     def is_member(self, session: Session) -> bool:
         return self.members.get(session.sid) is session
 
-    def _quiet(self, room: Room) -> bool:
+    def holding(self, name: str) -> tuple[int, str] | None:
+        """Who holds ``name``, on this server or another, and the name as it spells it."""
+        holder = self.shared.holder(name)
+        held = self.shared.name_of(holder) if holder is not None else None
+        return (holder, held) if holder is not None and held is not None else None
+
+    def quiet(self, room: Room) -> bool:
+        """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
         return self.rooms.quiet(room, self.settings.quiet_above)
 
     def _recall(self, event: Event) -> None:
@@ -222,7 +227,7 @@ class Chat:
                 event = self.shared.append(item.draft, item.route)
                 if event is None:
                     self._then.append(waiting := [])
-                    self._shown_early.published()
+                    self.shown_early.published()
                 elif waiting is None:
                     outputs += self.apply(event, item.route)
                 else:  # never: a hub numbers every draft now, or every draft later
@@ -262,7 +267,7 @@ class Chat:
         were shown, while it was on its way, the list of each room it is for that they are
         in, with it in already. (Shown one room's list only, a member still needs the event
         for its others: a departure from a room whose list it was not shown again.)"""
-        early = self._shown_early.came_back(route.rooms)
+        early = self.shown_early.came_back(route.rooms)
         if not early or not isinstance(event, LISTED_CHANGES):
             return route
         renamed = self.shared.holder(event.new) if isinstance(event, Nick) else None
@@ -300,7 +305,7 @@ class Chat:
         lost = min(count, len(self._then))  # never more than are on their way
         for _ in range(lost):
             self._then.popleft()
-        self._shown_early.lost(lost)
+        self.shown_early.lost(lost)
 
     def decide(self, session: Session, line: str, now: float) -> list[Decided]:
         """What one line of input from ``session`` calls for: replies, and drafts for the log
@@ -416,10 +421,10 @@ class Chat:
         resumed: bool = False,
     ) -> Welcome:
         """Count and names of ``room`` (none in a quiet one)."""
-        quiet = room is None or self._quiet(room)
+        quiet = room is None or self.quiet(room)
         rooms = tuple(self.rooms[key].name for key in session.rooms) if resumed else None
         if room is not None and not quiet:
-            self._shown_early.shown(session.sid, room.key)
+            self.shown_early.shown(session.sid, room.key)
         return Welcome(
             ts=now,
             name=session.name or "",
@@ -431,6 +436,20 @@ class Chat:
             resumed=resumed,
             rooms=rooms,
         )
+
+    def _nick(self, session: Session, wanted: str, now: float) -> list[Decided]:
+        error = self._claim(session, wanted, now)
+        if error is not None:
+            return [Send(error, session)]
+        old = session.name or ""
+        if wanted != old:
+            self.shared.release(old, session.sid)
+        session.name, session.key = wanted, name_key(wanted)
+        nick = Nick(ts=now, id=0, old=old, new=wanted)
+        if not session.rooms:
+            return [Renamed(session, old), Publish(nick, Route(to=(session.sid,)))]
+        # Once to each who shares a room, itself too.
+        return [Renamed(session, old), Publish(nick, Route(session.room_set))]
 
     def focus(self, session: Session, name: str) -> None:
         """Make ``name`` the room ``session``'s plain lines and actions go to, if it is in it,
@@ -635,20 +654,6 @@ class Chat:
         )
         return outputs
 
-    def _nick(self, session: Session, wanted: str, now: float) -> list[Decided]:
-        error = self._claim(session, wanted, now)
-        if error is not None:
-            return [Send(error, session)]
-        old = session.name or ""
-        if wanted != old:
-            self.shared.release(old, session.sid)
-        session.name, session.key = wanted, name_key(wanted)
-        nick = Nick(ts=now, id=0, old=old, new=wanted)
-        if not session.rooms:
-            return [Renamed(session, old), Publish(nick, Route(to=(session.sid,)))]
-        # Once to each who shares a room, itself too.
-        return [Renamed(session, old), Publish(nick, Route(session.room_set))]
-
     # -- talking -----------------------------------------------------------------------------
 
     def _say(self, session: Session, text: str, now: float) -> list[Decided]:
@@ -688,13 +693,13 @@ class Chat:
 
     def _private(self, session: Session, to: str, text: str, now: float) -> list[Decided]:
         if to.startswith("#"):
-            found = self._room_of(session, to, now)
+            found = room_of(self, session, to, now)
             if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
                 return [Send(replace(found, command="private"), session)]
             return self._utter(session, found, Message, text, now)
-        held = self._held(to)
+        held = self.holding(to)
         if held is None:
-            return self._not_online(session, to, now)
+            return not_online(session, to, now)
         holder, name = held
         text = clean_message(text)
         if not text:
@@ -722,248 +727,8 @@ class Chat:
         sid, name = last
         now_named = self.shared.name_of(sid)  # renamed since, maybe
         if now_named is None:
-            return self._not_online(session, name, now)
+            return not_online(session, name, now)
         return self._private(session, now_named, text, now)
-
-    # -- rooms -------------------------------------------------------------------------------
-
-    def _room_error(self, code: ErrorCode, name: str, now: float) -> Error:
-        problem = check_room_name(name) if code is ErrorCode.ROOM_INVALID else None
-        return Error(ts=now, code=code, problem=problem, extra={"room": sanitize_text(name)})
-
-    def _find_room(self, name: str, now: float) -> Room | Error:
-        """The room called ``name``, or the error that says why there is none."""
-        if check_room_name(name) is not None:
-            return self._room_error(ErrorCode.ROOM_INVALID, name, now)
-        room = self.rooms.get(room_key(name))
-        return room if room is not None else self._room_error(ErrorCode.NO_SUCH_ROOM, name, now)
-
-    def _room_of(self, session: Session, name: str, now: float) -> Room | Error:
-        """The room called ``name`` if ``session`` is in it, or the error that says why not."""
-        found = self._find_room(name, now)
-        if isinstance(found, Room) and session.sid in found.members:
-            return found
-        if isinstance(found, Error) and found.code is ErrorCode.ROOM_INVALID:
-            return found
-        return self._room_error(ErrorCode.NOT_IN_ROOM, name, now)
-
-    def _aimed(
-        self, session: Session, rest: str, now: float, *, member: bool
-    ) -> tuple[Room | Error, str]:
-        """``[#room] [text]``: the room named first (one ``session`` is in, if ``member``),
-        else the current one; and the text."""
-        if rest.startswith("#"):
-            name, _, text = rest.partition(" ")
-            found = self._room_of(session, name, now) if member else self._find_room(name, now)
-            return found, text.strip()
-        current = self.rooms.current(session)
-        return (current if current is not None else Error(ts=now, code=ErrorCode.NO_ROOM)), rest
-
-    def _joined(self, session: Session, room: Room, now: float) -> Joined:
-        users = None if self._quiet(room) else self.rooms.names(room)
-        if users is not None:
-            self._shown_early.shown(session.sid, room.key)
-        return Joined(
-            ts=now, room=room.name, topic=room.topic, count=self.rooms.count(room), users=users
-        )
-
-    def _join(self, session: Session, wanted: str, now: float) -> list[Decided]:
-        name = wanted if wanted.startswith("#") else "#" + wanted
-        if check_room_name(name) is not None:
-            return [Send(self._room_error(ErrorCode.ROOM_INVALID, name, now), session)]
-        key = room_key(name)
-        if key in session.room_set:  # only makes it current
-            session.make_current(key)
-            return [Send(self._joined(session, self.rooms[key], now), session)]
-        max_rooms = self.settings.max_rooms
-        if max_rooms and len(session.rooms) >= max_rooms:
-            error = self._room_error(ErrorCode.TOO_MANY_ROOMS, name, now)
-            return [
-                Send(replace(error, extra={**error.extra, "max_rooms": str(max_rooms)}), session)
-            ]
-        room = self.rooms.open(name, key)
-        self.rooms.enter(session, room)
-        outputs: list[Decided] = [Send(self._joined(session, room, now), session)]
-        outputs += (Send(event, session) for event in room.history)
-        if not self._quiet(room):
-            join = Join(ts=now, id=0, name=session.name or "", room=room.name)
-            outputs.append(Publish(join, Route(frozenset((key,)), exclude=session.sid)))
-        return outputs
-
-    def _part(self, session: Session, rest: str, now: float) -> list[Decided]:
-        room, text = self._aimed(session, rest, now, member=True)
-        if isinstance(room, Error):
-            return [Send(room, session)]
-        outputs: list[Decided] = []
-        if not self._quiet(room):
-            leave = Leave(
-                ts=now,
-                id=0,
-                name=session.name or "",
-                reason=LeaveReason.PART,
-                text=clean_message(text) or None,
-                room=room.name,
-            )
-            # Its own part goes to the parter apart from the room: it is out of the room once
-            # the event is numbered, and a resume must still find the part was for it.
-            route = Route(frozenset((room.key,)), to=(session.sid,), exclude=session.sid)
-            outputs.append(Publish(leave, route))
-        self.rooms.exit(session, room)
-        current = self.rooms.current(session)
-        notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
-        outputs.append(Send(notice, session))
-        return outputs
-
-    def _list_rooms(self, session: Session, now: float) -> list[Decided]:
-        counts = self.shared.room_counts()
-        counts.setdefault(self.rooms.default.key, 0)  # always there, even empty
-        order = sorted(counts, key=lambda key: (-counts[key], key))
-        more = max(0, len(order) - MAX_ROOMS_LISTED)
-        infos = []
-        for key in order[:MAX_ROOMS_LISTED]:
-            room = self.rooms.get(key)
-            name, topic = (room.name, room.topic) if room is not None else (key, None)
-            infos.append(RoomInfo(room=name, count=counts[key], topic=topic))
-        return [Send(Rooms(ts=now, rooms=tuple(infos), more=more), session)]
-
-    def _topic(self, session: Session, rest: str, now: float) -> list[Decided]:
-        room, text = self._aimed(session, rest, now, member=False)
-        if isinstance(room, Error):
-            return [Send(room, session)]
-        if not text:
-            asked = TopicShown(ts=now, room=room.name, by=room.topic_by, text=room.topic or "")
-            return [Send(asked, session)]
-        if session.sid not in room.members:
-            return [Send(self._room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
-        text = clean_message(text)
-        if len(text) > MAX_TOPIC_CHARS:
-            return [Send(self._too_long("topic", MAX_TOPIC_CHARS, now), session)]
-        by = session.name or ""
-        topic = Topic(ts=now, id=0, room=room.name, by=by, text=text)
-        return [Publish(topic, Route(frozenset((room.key,))))]
-
-    @staticmethod
-    def _too_long(command: str, most: int, now: float) -> Error:
-        return Error(ts=now, code=ErrorCode.USAGE, command=command, extra={"max_chars": str(most)})
-
-    def _online(self, session: Session, rest: str, now: float) -> list[Decided]:
-        if not rest:
-            online = Online(ts=now, users=self.online_names(), away=self._away_in(None))
-            return [Send(online, session)]
-        room = self._find_room(rest.split(None, 1)[0], now)
-        if isinstance(room, Error):
-            return [Send(room, session)]
-        users = self.rooms.names(room)
-        online = Online(ts=now, users=users, room=room.name, away=self._away_in(room))
-        return [Send(online, session)]
-
-    def _away_in(self, room: Room | None) -> dict[str, str]:
-        """Who is away, with their text: in ``room``, or (None) in the whole chat."""
-        shared = self.shared
-        inside = shared.room_holders(room.key) if room is not None else None
-        return {
-            name: text
-            for holder, text in shared.aways().items()
-            if (inside is None or holder in inside) and (name := shared.name_of(holder))
-        }
-
-    # -- who is who --------------------------------------------------------------------------
-
-    def _set_away(self, session: Session, text: str, now: float) -> list[Decided]:
-        text = clean_message(text)
-        if len(text) > MAX_AWAY_CHARS:
-            return [Send(self._too_long("away", MAX_AWAY_CHARS, now), session)]
-        if not text:
-            session.away = None
-            self.shared.set_away(session.sid, None)
-            return [Send(Notice(ts=now, code=NoticeCode.BACK), session)]
-        session.away = text
-        self.shared.set_away(session.sid, text)
-        return [Send(Notice(ts=now, code=NoticeCode.NOW_AWAY, away=text), session)]
-
-    def _whois(self, session: Session, name: str, now: float) -> list[Decided]:
-        wanted = name.split(None, 1)[0]
-        member = self._member_named(wanted)
-        if member is not None and member.name is not None:
-            rooms = tuple(self.rooms[key].name for key in member.rooms)
-            whois = Whois(
-                ts=now,
-                name=member.name,
-                rooms=rooms,
-                away=member.away,
-                since=member.since,
-                idle=max(0.0, now - member.last_active),
-            )
-            return [Send(whois, session)]
-        return self._whois_elsewhere(session, wanted, now)
-
-    def _whois_elsewhere(self, session: Session, name: str, now: float) -> list[Decided]:
-        """A member of another server: what the shared state knows (its lines are not seen
-        here, so its idle time is not known: shown as none)."""
-        shared = self.shared
-        found = self._held(name)
-        if found is None:
-            return self._not_online(session, name, now)
-        holder, held = found
-        rooms = tuple(sorted(shared.room_name(key) or key for key in shared.rooms_of(holder)))
-        since = shared.since(holder)
-        whois = Whois(
-            ts=now,
-            name=held,
-            rooms=rooms,
-            away=shared.aways().get(holder),
-            since=since if since is not None else now,
-            idle=0.0,
-        )
-        return [Send(whois, session)]
-
-    # -- ignoring ----------------------------------------------------------------------------
-
-    def _ignore(self, session: Session, name: str, now: float) -> list[Decided]:
-        shared = self.shared
-        if not name:
-            held = (shared.name_of(sid) for sid in session.ignoring)
-            names = tuple(sorted((n for n in held if n is not None), key=name_key))
-            return [Send(Notice(ts=now, code=NoticeCode.IGNORING, names=names), session)]
-        found = self._held(name)
-        if found is None:
-            return self._not_online(session, name, now)
-        holder, target = found
-        if holder == session.sid:
-            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
-        self.ignores.ignore(session, holder)
-        self._keep_ignores(session)
-        return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]
-
-    def _unignore(self, session: Session, name: str, now: float) -> list[Decided]:
-        found = self._held(name)
-        if found is None:
-            return self._not_online(session, name, now)
-        holder, target = found
-        self.ignores.unignore(session, holder)
-        self._keep_ignores(session)
-        return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target,)), session)]
-
-    def _keep_ignores(self, session: Session) -> None:
-        """Its ignores changed now; a member that may resume (on another server too) has them
-        kept with it."""
-        session.ignores_changed_at = self.shared.last_id()
-        if session.resumable:
-            self.shared.keep_ignores(session.sid, session.ignoring, session.ignores_changed_at)
-
-    def _held(self, name: str) -> tuple[int, str] | None:
-        """Who holds ``name``, on this server or another, and the name as it spells it."""
-        holder = self.shared.holder(name)
-        held = self.shared.name_of(holder) if holder is not None else None
-        return (holder, held) if holder is not None and held is not None else None
-
-    def _member_named(self, name: str) -> Session | None:
-        holder = self.shared.holder(name)
-        return self.members.get(holder) if holder is not None else None
-
-    def _not_online(self, session: Session, name: str, now: float) -> list[Decided]:
-        shown = sanitize_text(name)
-        return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, name=shown), session)]
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -1022,7 +787,7 @@ class Chat:
         """The one leave that tells those who shared a room (not a quiet one) with ``name``,
         if any; asked while it is still counted in them."""
         told = frozenset(
-            key for key in rooms if (room := self.rooms.get(key)) and not self._quiet(room)
+            key for key in rooms if (room := self.rooms.get(key)) and not self.quiet(room)
         )
         if not told:
             return []
@@ -1036,20 +801,20 @@ Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]
 # mean, and which rule of the chat it runs.
 COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.PRIVATE: lambda chat, session, c, now: chat._private(session, c.args[0], c.args[1], now),
-    Verb.ONLINE: lambda chat, session, c, now: chat._online(session, c.rest, now),
+    Verb.ONLINE: lambda chat, session, c, now: room_commands.online(chat, session, c.rest, now),
     Verb.QUIT: lambda chat, session, c, now: chat._quit(session, c.rest, now),
     Verb.NICK: lambda chat, session, c, now: chat._nick(session, c.args[0], now),
     Verb.ME: lambda chat, session, c, now: chat._act(session, c.rest, now),
     Verb.HELP: lambda chat, session, c, now: chat._help(session, c.rest, now),
     Verb.FORMAT: lambda chat, session, c, now: chat._format(session, c.args[0], now),
     Verb.REPLY: lambda chat, session, c, now: chat._reply(session, c.rest, now),
-    Verb.IGNORE: lambda chat, session, c, now: chat._ignore(session, c.rest, now),
-    Verb.UNIGNORE: lambda chat, session, c, now: chat._unignore(session, c.args[0], now),
-    Verb.JOIN: lambda chat, session, c, now: chat._join(session, c.args[0], now),
-    Verb.PART: lambda chat, session, c, now: chat._part(session, c.rest, now),
-    Verb.ROOMS: lambda chat, session, c, now: chat._list_rooms(session, now),
-    Verb.TOPIC: lambda chat, session, c, now: chat._topic(session, c.rest, now),
-    Verb.AWAY: lambda chat, session, c, now: chat._set_away(session, c.rest, now),
-    Verb.WHOIS: lambda chat, session, c, now: chat._whois(session, c.args[0], now),
+    Verb.IGNORE: lambda chat, session, c, now: people.ignore(chat, session, c.rest, now),
+    Verb.UNIGNORE: lambda chat, session, c, now: people.unignore(chat, session, c.args[0], now),
+    Verb.JOIN: lambda chat, session, c, now: room_commands.join(chat, session, c.args[0], now),
+    Verb.PART: lambda chat, session, c, now: room_commands.part(chat, session, c.rest, now),
+    Verb.ROOMS: lambda chat, session, c, now: room_commands.list_rooms(chat, session, now),
+    Verb.TOPIC: lambda chat, session, c, now: room_commands.topic(chat, session, c.rest, now),
+    Verb.AWAY: lambda chat, session, c, now: people.set_away(chat, session, c.rest, now),
+    Verb.WHOIS: lambda chat, session, c, now: people.whois(chat, session, c.args[0], now),
     Verb.RESUME: lambda chat, session, c, now: chat._resume(session, c.args[0], c.args[1], now),
 }

@@ -1,0 +1,181 @@
+"""The rules of the commands about rooms: ``/join``, ``/part``, ``/rooms``, ``/topic`` and
+``/online``, and how a command finds the room it names.
+
+Each is a function of the chat, as the chat's own handlers are: what it decides (replies,
+drafts for the log) is returned, never sent. The rooms themselves (who is in which, counts,
+histories) are the ``RoomDirectory``'s; these are the rules of asking about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from papo.core.outputs import Decided, Publish, Send
+from papo.core.refusals import room_error, too_long
+from papo.core.room import Room
+from papo.core.session import Session
+from papo.core.shared import Route
+from papo.protocol.events import (
+    Error,
+    ErrorCode,
+    Join,
+    Joined,
+    Leave,
+    LeaveReason,
+    Notice,
+    NoticeCode,
+    Online,
+    RoomInfo,
+    Rooms,
+    Topic,
+    TopicShown,
+)
+from papo.protocol.names import check_room_name, clean_message, room_key
+
+if TYPE_CHECKING:
+    from papo.core.chat import Chat
+
+MAX_TOPIC_CHARS = 300
+MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
+
+
+def find_room(chat: Chat, name: str, now: float) -> Room | Error:
+    """The room called ``name``, or the error that says why there is none."""
+    if check_room_name(name) is not None:
+        return room_error(ErrorCode.ROOM_INVALID, name, now)
+    room = chat.rooms.get(room_key(name))
+    return room if room is not None else room_error(ErrorCode.NO_SUCH_ROOM, name, now)
+
+
+def room_of(chat: Chat, session: Session, name: str, now: float) -> Room | Error:
+    """The room called ``name`` if ``session`` is in it, or the error that says why not."""
+    found = find_room(chat, name, now)
+    if isinstance(found, Room) and session.sid in found.members:
+        return found
+    if isinstance(found, Error) and found.code is ErrorCode.ROOM_INVALID:
+        return found
+    return room_error(ErrorCode.NOT_IN_ROOM, name, now)
+
+
+def aimed(
+    chat: Chat, session: Session, rest: str, now: float, *, member: bool
+) -> tuple[Room | Error, str]:
+    """``[#room] [text]``: the room named first (one ``session`` is in, if ``member``), else
+    the current one; and the text."""
+    if rest.startswith("#"):
+        name, _, text = rest.partition(" ")
+        found = room_of(chat, session, name, now) if member else find_room(chat, name, now)
+        return found, text.strip()
+    current = chat.rooms.current(session)
+    return (current if current is not None else Error(ts=now, code=ErrorCode.NO_ROOM)), rest
+
+
+def joined(chat: Chat, session: Session, room: Room, now: float) -> Joined:
+    users = None if chat.quiet(room) else chat.rooms.names(room)
+    if users is not None:
+        chat.shown_early.shown(session.sid, room.key)
+    return Joined(
+        ts=now, room=room.name, topic=room.topic, count=chat.rooms.count(room), users=users
+    )
+
+
+def join(chat: Chat, session: Session, wanted: str, now: float) -> list[Decided]:
+    name = wanted if wanted.startswith("#") else "#" + wanted
+    if check_room_name(name) is not None:
+        return [Send(room_error(ErrorCode.ROOM_INVALID, name, now), session)]
+    key = room_key(name)
+    rooms = chat.rooms
+    if key in session.room_set:  # only makes it current
+        session.make_current(key)
+        return [Send(joined(chat, session, rooms[key], now), session)]
+    max_rooms = chat.settings.max_rooms
+    if max_rooms and len(session.rooms) >= max_rooms:
+        error = room_error(ErrorCode.TOO_MANY_ROOMS, name, now)
+        return [Send(replace(error, extra={**error.extra, "max_rooms": str(max_rooms)}), session)]
+    room = rooms.open(name, key)
+    rooms.enter(session, room)
+    outputs: list[Decided] = [Send(joined(chat, session, room, now), session)]
+    outputs += (Send(event, session) for event in room.history)
+    if not chat.quiet(room):
+        join = Join(ts=now, id=0, name=session.name or "", room=room.name)
+        outputs.append(Publish(join, Route(frozenset((key,)), exclude=session.sid)))
+    return outputs
+
+
+def part(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
+    room, text = aimed(chat, session, rest, now, member=True)
+    if isinstance(room, Error):
+        return [Send(room, session)]
+    outputs: list[Decided] = []
+    if not chat.quiet(room):
+        leave = Leave(
+            ts=now,
+            id=0,
+            name=session.name or "",
+            reason=LeaveReason.PART,
+            text=clean_message(text) or None,
+            room=room.name,
+        )
+        # Its own part goes to the parter apart from the room: it is out of the room once the
+        # event is numbered, and a resume must still find the part was for it.
+        route = Route(frozenset((room.key,)), to=(session.sid,), exclude=session.sid)
+        outputs.append(Publish(leave, route))
+    chat.rooms.exit(session, room)
+    current = chat.rooms.current(session)
+    notice = Notice(ts=now, code=NoticeCode.CURRENT, room=current.name if current else None)
+    outputs.append(Send(notice, session))
+    return outputs
+
+
+def list_rooms(chat: Chat, session: Session, now: float) -> list[Decided]:
+    counts = chat.shared.room_counts()
+    counts.setdefault(chat.rooms.default.key, 0)  # always there, even empty
+    order = sorted(counts, key=lambda key: (-counts[key], key))
+    more = max(0, len(order) - MAX_ROOMS_LISTED)
+    infos = []
+    for key in order[:MAX_ROOMS_LISTED]:
+        room = chat.rooms.get(key)
+        name, topic = (room.name, room.topic) if room is not None else (key, None)
+        infos.append(RoomInfo(room=name, count=counts[key], topic=topic))
+    return [Send(Rooms(ts=now, rooms=tuple(infos), more=more), session)]
+
+
+def topic(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
+    room, text = aimed(chat, session, rest, now, member=False)
+    if isinstance(room, Error):
+        return [Send(room, session)]
+    if not text:
+        asked = TopicShown(ts=now, room=room.name, by=room.topic_by, text=room.topic or "")
+        return [Send(asked, session)]
+    if session.sid not in room.members:
+        return [Send(room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
+    text = clean_message(text)
+    if len(text) > MAX_TOPIC_CHARS:
+        return [Send(too_long("topic", MAX_TOPIC_CHARS, now), session)]
+    by = session.name or ""
+    event = Topic(ts=now, id=0, room=room.name, by=by, text=text)
+    return [Publish(event, Route(frozenset((room.key,))))]
+
+
+def online(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
+    """``/online``: everybody in the chat; ``/online #room``: those in that room."""
+    if not rest:
+        everybody = Online(ts=now, users=chat.online_names(), away=away_in(chat, None))
+        return [Send(everybody, session)]
+    room = find_room(chat, rest.split(None, 1)[0], now)
+    if isinstance(room, Error):
+        return [Send(room, session)]
+    users = chat.rooms.names(room)
+    return [Send(Online(ts=now, users=users, room=room.name, away=away_in(chat, room)), session)]
+
+
+def away_in(chat: Chat, room: Room | None) -> dict[str, str]:
+    """Who is away, with their text: in ``room``, or (None) in the whole chat."""
+    shared = chat.shared
+    inside = shared.room_holders(room.key) if room is not None else None
+    return {
+        name: text
+        for holder, text in shared.aways().items()
+        if (inside is None or holder in inside) and (name := shared.name_of(holder))
+    }
