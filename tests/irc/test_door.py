@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from papo.irc.door import Door, Focus, Unanswered
 
 
@@ -62,3 +64,49 @@ def test_queries_remember_what_the_next_online_answer_is_for() -> None:
     assert door.receive("NAMES #a")[0] == ["/online #a"]
     assert door.receive("ISON ana bob")[0] == ["/online"]
     assert [q.kind for q in door.queries] == ["names", "ison"]
+
+
+def test_what_irc_asks_of_the_server_is_answered_by_the_door() -> None:
+    door = Door("irc.test", motd="Be kind.\nNo spam.")
+    door.receive("NICK bob")
+    door.receive("USER bob 0 * :Bob")
+    door.registered = True
+    assert door.receive("MOTD")[1] == [
+        ":irc.test 375 bob :- irc.test Message of the day -",
+        ":irc.test 372 bob :- Be kind.",
+        ":irc.test 372 bob :- No spam.",
+        ":irc.test 376 bob :End of /MOTD command",
+    ]
+    assert registered().receive("motd")[1] == [":irc.test 422 bob :MOTD File is missing"]
+    [version] = door.receive("VERSION")[1]
+    assert re.fullmatch(r":irc\.test 351 bob papo-\S+\. irc\.test :.+", version)
+    assert door.receive("INFO")[1][-1] == ":irc.test 374 bob :End of INFO list"
+    assert door.receive("ADMIN")[1][0].startswith(":irc.test 423 bob irc.test :")
+    assert door.receive("LINKS")[1][-1] == ":irc.test 365 bob * :End of /LINKS list"
+    assert door.receive("STATS u")[1] == [":irc.test 219 bob u :End of /STATS report"]
+    assert door.receive("KICK #a ana")[1][0].startswith(":irc.test 482 bob #a :")
+    assert door.receive("KICK #a")[1][0].startswith(":irc.test 461 bob KICK :")
+    assert door.receive("WHOWAS ana")[1] == [
+        ":irc.test 406 bob ana :There was no such nickname",
+        ":irc.test 369 bob ana :End of WHOWAS",
+    ]
+    assert door.receive("MOTD") and not door.queries  # nothing asked of the chat
+
+
+def test_papos_own_commands_typed_in_an_irc_client_are_passed_on() -> None:
+    """Sent raw (irssi's "/quote rooms" is "rooms"), papo's commands reach the chat, so /help
+    holds at the IRC door too; /format and /resume never do."""
+    door = registered()
+    assert door.receive("private ana hi there")[0] == ["/private ana hi there"]
+    assert door.receive("R :thanks")[0] == ["/r thanks"]
+    assert door.receive("rooms")[0] == ["/rooms"]
+    assert door.receive("HELP private")[0] == ["/help private"]
+    assert door.receive("online #dev")[0] == ["/online #dev"]
+    assert door.receive("LUSERS")[0] == ["/online"]
+    assert [(q.kind, q.room) for q in door.queries] == [("online", "#dev"), ("lusers", None)]
+    for refused in ("format json", "resume abc 1", "me waves"):
+        assert door.receive(refused) == (
+            [],
+            [f":irc.test 421 bob {refused.split()[0].upper()} :Unknown command"],
+        )
+    assert Door("irc.test").receive("help")[1][0].startswith(":irc.test 421 * HELP")

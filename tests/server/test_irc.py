@@ -335,3 +335,27 @@ def test_an_irc_flooder_is_read_more_slowly_nothing_dropped(start_server: StartS
     texts = [ana.expect("message", text=f"line {n}")["text"] for n in range(25)]
     assert texts == [f"line {n}" for n in range(25)]
     assert time.monotonic() - started >= 0.8  # 20 past the burst of 5, at 20 a second
+
+
+def test_server_queries_and_papos_own_commands_at_the_irc_door(irc_server: ServerProcess) -> None:
+    """What irssi's /motd, /lusers, /version send is answered; papo's commands sent raw
+    (irssi's "/quote private ana hi") reach the chat, and HELP is papo's."""
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("motd", "LUSERS", "version")
+    bob.expect(r" 422 bob :MOTD File is missing$")
+    bob.expect(r" 251 bob :There are 2 users ")
+    bob.expect(r" 351 bob papo-")
+    bob.send("private ana :hi from irssi")
+    assert ana.expect("private", text="hi from irssi")["from"] == "bob"
+    bob.send("online")
+    bob.expect(r" NOTICE bob :2 users online: ana, bob$")
+    bob.send("HELP private")
+    bob.expect(r" NOTICE bob :.*/private NAME")
+    bob.send("rooms", "WHOWAS carol")
+    bob.expect(r" 322 bob #lobby 2 :")
+    bob.expect(r" 406 bob carol :")
+    bob.send("format json", "PING :still irc")
+    bob.expect(r" 421 bob FORMAT :")
+    bob.expect(r" PONG irc\.test :still irc$")

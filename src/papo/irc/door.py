@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from papo import __version__
 from papo.irc.message import IrcMessage, line, parse
 from papo.irc.nicks import name_of
 
@@ -30,6 +31,24 @@ FORMATTING = re.compile(
 # What an IRC client sends first. None of these is a papo name (a name has no spaces), so a
 # line client's first line that reads so is an IRC client on the papo port, not a person.
 IRC_OPENING = re.compile(r"(CAP LS|NICK \S|USER \S+ \S+ \S+ |PASS \S)")
+
+
+# papo's own commands that IRC has no word for, passed on as the papo lines they are (sent raw:
+# irssi's "/quote rooms", or HexChat's "/rooms", which it sends as typed because it does not
+# know it), so that /help, which lists papo's commands, holds at the IRC door too. Not /format
+# nor /resume: they belong to the connection's protocol, and would take it out of IRC.
+PASSED_ON = frozenset(("private", "w", "r", "reply", "unignore", "rooms", "help"))
+
+
+def motd_lines(server: str, nick: str, motd: str | None) -> list[str]:
+    """The message of the day as IRC tells it (at registration, and asked with MOTD)."""
+    if not motd:
+        return [line("422", nick, "MOTD File is missing", source=server)]
+    return [
+        line("375", nick, f"- {server} Message of the day -", source=server),
+        *(line("372", nick, f"- {row}", source=server) for row in motd.splitlines()),
+        line("376", nick, "End of /MOTD command", source=server),
+    ]
 
 
 def unformatted(text: str) -> str:
@@ -58,12 +77,13 @@ class Unanswered:
 
 
 ToChat = str | Focus | Unanswered  # a papo line, or a change of the current room
+Answer = tuple[list[ToChat], list[str]]  # for the chat; and the IRC lines to send back at once
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     """What a coming ``online`` answer is for: ``names``, ``who``, ``ison`` or ``userhost``
-    (with the nicks asked about)."""
+    (with the nicks asked about), ``lusers`` (the count), or papo's own ``online``."""
 
     kind: str
     room: str | None = None
@@ -78,6 +98,7 @@ class Door:
     shared frozenset until changed, the queries a list (a few at a time, if any)."""
 
     server: str
+    motd: str | None = None  # the server's, for MOTD
     nick: str | None = None  # asked for, before registration
     user_given: bool = False
     negotiating: bool = False
@@ -100,7 +121,7 @@ class Door:
     def reply(self, numeric: str, *params: str, me: str | None = None) -> str:
         return line(numeric, me or self.nick or "*", *params, source=self.server)
 
-    def receive(self, text: str, rooms: tuple[str, ...] = ()) -> tuple[list[ToChat], list[str]]:
+    def receive(self, text: str, rooms: tuple[str, ...] = ()) -> Answer:
         """``text``, one IRC line; ``rooms``, the rooms the user is in (for ``JOIN 0``).
         Returns the papo lines for the chat, and the IRC lines to send back at once."""
         message = parse(text)
@@ -110,6 +131,8 @@ class Door:
         handler = handler or _ALWAYS.get(message.command)
         if handler is None and self.registered:
             handler = _AFTER.get(message.command)
+        if handler is None and self.registered and message.command.lower() in PASSED_ON:
+            return [" ".join(("/" + message.command.lower(), *message.params))], []
         if handler is None:
             if not self.registered and message.command in _AFTER:
                 return [], [self.reply("451", "You have not registered")]
@@ -118,7 +141,7 @@ class Door:
 
     # -- registration ------------------------------------------------------------------------
 
-    def _cap(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _cap(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         sub = message.param(0).upper()
         me = self.nick or "*"
         if sub == "LS":
@@ -141,7 +164,7 @@ class Door:
             return self._register(), []
         return [], [self.reply("410", sub, "Invalid CAP command")]
 
-    def _nick(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _nick(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         nick = message.param(0)
         if not nick:
             return [], [self.reply("431", "No nickname given")]
@@ -153,7 +176,7 @@ class Door:
         self.nick = nick
         return self._register(), []
 
-    def _user(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _user(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         if len(message.params) < 4:
             return [], [self.reply("461", "USER", "Not enough parameters")]
         self.user_given = True
@@ -166,16 +189,12 @@ class Door:
         name = name_of(self.nick)
         return [name] if name is not None else []
 
-    def _already(
-        self, message: IrcMessage, rooms: tuple[str, ...]
-    ) -> tuple[list[ToChat], list[str]]:
+    def _already(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         return [], [self.reply("462", "You may not reregister")]
 
     # -- talking -----------------------------------------------------------------------------
 
-    def _privmsg(
-        self, message: IrcMessage, rooms: tuple[str, ...]
-    ) -> tuple[list[ToChat], list[str]]:
+    def _privmsg(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         notice = message.command == "NOTICE"
         targets, text = message.param(0), message.param(1)
         if not targets or len(message.params) < 2:
@@ -202,7 +221,7 @@ class Door:
             said = [Unanswered(item) if isinstance(item, str) else item for item in said]
         return said, []
 
-    def _join(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _join(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         channels = message.param(0)
         if not channels:
             return [], [self.reply("461", "JOIN", "Not enough parameters")]
@@ -210,14 +229,14 @@ class Door:
             return [f"/part {room}" for room in rooms], []
         return [f"/join {channel}" for channel in channels.split(",") if channel], []
 
-    def _part(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _part(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         channels = message.param(0)
         if not channels:
             return [], [self.reply("461", "PART", "Not enough parameters")]
         reason = message.param(1)
         return [f"/part {channel} {reason}".rstrip() for channel in channels.split(",")], []
 
-    def _topic(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _topic(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         channel = message.param(0)
         if not channel:
             return [], [self.reply("461", "TOPIC", "Not enough parameters")]
@@ -225,22 +244,22 @@ class Door:
             return [f"/topic {channel}"], []
         return [f"/topic {channel} {unformatted(message.param(1))}"], []
 
-    def _quit(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _quit(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         return [f"/quit {message.param(0)}".rstrip()], []
 
-    def _away(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _away(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         return [f"/away {message.param(0)}".rstrip()], []
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _names(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _names(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         channel = message.param(0).split(",")[0]
         if not channel:
             return [], [self.reply("366", "*", "End of /NAMES list")]
         self.queries.append(Query("names", channel))
         return [f"/online {channel}"], []
 
-    def _who(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _who(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         mask = message.param(0)
         if mask.startswith("#"):
             self.queries.append(Query("who", mask))
@@ -248,27 +267,25 @@ class Door:
         self.queries.append(Query("who", None, (mask,)))
         return ["/online"], []
 
-    def _ison(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _ison(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         nicks = tuple(nick for param in message.params for nick in param.split())
         self.queries.append(Query("ison", None, nicks))
         return ["/online"], []
 
-    def _userhost(
-        self, message: IrcMessage, rooms: tuple[str, ...]
-    ) -> tuple[list[ToChat], list[str]]:
+    def _userhost(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         self.queries.append(Query("userhost", None, tuple(message.params[:5])))
         return ["/online"], []
 
-    def _whois(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _whois(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         nick = message.params[-1] if message.params else ""
         if not nick:
             return [], [self.reply("431", "No nickname given")]
         return [f"/whois {name_of(nick) or nick}"], []
 
-    def _list(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _list(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         return ["/rooms"], []
 
-    def _mode(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _mode(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         target = message.param(0)
         if target.startswith("#"):
             if len(message.params) > 1 and message.param(1) not in ("b", "+b"):
@@ -282,17 +299,70 @@ class Door:
             return [], [self.reply("501", "Unknown MODE flag")]
         return [], [self.reply("221", "+i")]
 
+    def _online(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        """papo's ``/online [#room]`` (typed in an IRC client): answered in papo's words."""
+        room = message.param(0)
+        self.queries.append(Query("online", room or None))
+        return [f"/online {room}".rstrip()], []
+
+    def _lusers(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        self.queries.append(Query("lusers"))
+        return ["/online"], []
+
+    # -- the server --------------------------------------------------------------------------
+
+    def _motd(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        return [], motd_lines(self.server, self.nick or "*", self.motd)
+
+    def _version(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        return [], [self.reply("351", f"papo-{__version__}.", self.server, "papo, a chat over TCP")]
+
+    def _info(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        return [], [
+            self.reply("371", f"papo {__version__}: a chat over TCP, for terminals and IRC"),
+            self.reply("371", "papo's own commands work here too: HELP lists them"),
+            self.reply("374", "End of INFO list"),
+        ]
+
+    def _admin(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        return [], [self.reply("423", self.server, "No administrative info available")]
+
+    def _links(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        return [], [
+            self.reply("364", "*", self.server, "0 papo"),
+            self.reply("365", "*", "End of /LINKS list"),
+        ]
+
+    def _stats(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        letter = message.param(0)[:1] or "*"
+        return [], [self.reply("219", letter, "End of /STATS report")]
+
+    def _kick(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        """Nobody is an operator in papo (yet): nobody may kick."""
+        channel = message.param(0)
+        if len(message.params) < 2:
+            return [], [self.reply("461", "KICK", "Not enough parameters")]
+        return [], [self.reply("482", channel, "You're not channel operator")]
+
+    def _whowas(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+        """papo keeps no names of those who left."""
+        nick = message.param(0)
+        if not nick:
+            return [], [self.reply("431", "No nickname given")]
+        return [], [
+            self.reply("406", nick, "There was no such nickname"),
+            self.reply("369", nick, "End of WHOWAS"),
+        ]
+
     # -- the connection ----------------------------------------------------------------------
 
-    def _ping(self, message: IrcMessage, rooms: tuple[str, ...]) -> tuple[list[ToChat], list[str]]:
+    def _ping(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         token = message.param(0)
         if not token:
             return [], [self.reply("409", "No origin specified")]
         return [], [line("PONG", self.server, token, source=self.server)]
 
-    def _ignore(
-        self, message: IrcMessage, rooms: tuple[str, ...]
-    ) -> tuple[list[ToChat], list[str]]:
+    def _ignore(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
         return [], []
 
 
@@ -320,4 +390,15 @@ _AFTER = {
     "USERHOST": Door._userhost,
     "LIST": Door._list,
     "MODE": Door._mode,
+    "ONLINE": Door._online,
+    "USERS": Door._online,
+    "LUSERS": Door._lusers,
+    "MOTD": Door._motd,
+    "VERSION": Door._version,
+    "INFO": Door._info,
+    "ADMIN": Door._admin,
+    "LINKS": Door._links,
+    "STATS": Door._stats,
+    "KICK": Door._kick,
+    "WHOWAS": Door._whowas,
 }

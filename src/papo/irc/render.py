@@ -10,7 +10,7 @@ split over several lines, never cut.
 from __future__ import annotations
 
 from papo import __version__
-from papo.irc.door import Door, Query
+from papo.irc.door import Door, Query, motd_lines
 from papo.irc.message import line, split_text
 from papo.irc.nicks import name_of, nick_of
 from papo.protocol.events import (
@@ -155,8 +155,7 @@ class IrcRenderer:
             case Notice():
                 return self._notice(event, nick)
             case HelpInfo():
-                text = self.text.help_text(event)
-                return [line("NOTICE", nick, row, source=self.server) for row in text.split("\n")]
+                return self._told(nick, self.text.help_text(event))
             case Error():
                 return self._error(event, nick)
             case Bye(reason=reason):
@@ -181,21 +180,18 @@ class IrcRenderer:
             self._numeric("003", nick, "This server speaks papo, and IRC too"),
             line("004", nick, server, f"papo-{__version__}", "i", "bnt", source=server),
             self._numeric("005", nick, *isupport, "are supported by this server"),
-            self._numeric(
-                "251", nick, f"There are {event.count} users and 0 invisible on 1 servers"
-            ),
-            self._numeric("255", nick, f"I have {event.count} clients and 1 servers"),
-            *self._motd(nick),
+            *self._lusers(nick, event.count),
+            *motd_lines(server, nick, self.motd),
         ]
 
-    def _motd(self, nick: str) -> list[str]:
-        if not self.motd:
-            return [self._numeric("422", nick, "MOTD File is missing")]
-        rows = [f"- {row}" for row in self.motd.splitlines()]
+    def _told(self, nick: str, text: str) -> list[str]:
+        """papo's own words (help, a list), a NOTICE a row: IRC has no numeric for them."""
+        return [line("NOTICE", nick, row, source=self.server) for row in text.split("\n")]
+
+    def _lusers(self, nick: str, count: int) -> list[str]:
         return [
-            self._numeric("375", nick, f"- {self.server} Message of the day -"),
-            *(self._numeric("372", nick, row) for row in rows),
-            self._numeric("376", nick, "End of /MOTD command"),
+            self._numeric("251", nick, f"There are {count} users and 0 invisible on 1 servers"),
+            self._numeric("255", nick, f"I have {count} clients and 1 servers"),
         ]
 
     def _joined(
@@ -221,6 +217,10 @@ class IrcRenderer:
     def _online(self, event: Online, query: Query | None, nick: str) -> list[str]:
         kind = query.kind if query is not None else "names"
         users = event.users
+        if kind == "online":  # papo's own /online: in papo's words
+            return self._told(nick, self.text.text_line(event))
+        if kind == "lusers":
+            return self._lusers(nick, len(users))
         if kind == "names":
             return self._names(nick, event.room or "*", users)
         if kind == "who":
@@ -267,7 +267,7 @@ class IrcRenderer:
                 return [self._numeric("301", nick, them, event.away or "")]
             case NoticeCode.CURRENT:
                 return []  # IRC has no current channel
-        return [line("NOTICE", nick, self.text.notice_text(event), source=self.server)]
+        return self._told(nick, self.text.notice_text(event))
 
     def _error(self, event: Error, nick: str) -> list[str]:
         numeric = NUMERICS.get(event.code)
@@ -275,7 +275,7 @@ class IrcRenderer:
             numeric = "404"  # ERR_CANNOTSENDTOCHAN
         text = self.text.error_text(event)
         if numeric is None:
-            return [line("NOTICE", nick, text, source=self.server)]
+            return self._told(nick, text)
         subject = event.extra.get("room") or event.name or event.command
         if event.code in (ErrorCode.NAME_INVALID, ErrorCode.NAME_TAKEN, ErrorCode.NO_SUCH_USER):
             subject = nick_of(event.name) if event.name else subject

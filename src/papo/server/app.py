@@ -156,8 +156,12 @@ class ChatServer:
             burst=self.config.burst,
             sendq=self.config.sendq,
             tls=tls,
-            door=Door(self.config.irc_server_name) if irc else None,
+            door=self._door() if irc else None,
         )
+
+    def _door(self) -> Door:
+        """An IRC connection's door, knowing what IRC asks of the server (its name, its MOTD)."""
+        return Door(self.config.irc_server_name, motd=self.config.motd)
 
     async def start(self) -> list[tuple[str, int]]:
         """Listen on every address and door asked for; returns the papo door's addresses
@@ -329,7 +333,7 @@ class ChatServer:
         session = connection.session
         now = time.time()
         if isinstance(event, Line) and self._irc_here(connection, event):
-            connection.door = Door(self.config.irc_server_name)
+            connection.door = self._door()
             log.info("an IRC client on the papo port from %s", connection.peer)
             self.carry_out([Reformat(session, OutputFormat.IRC)], connection)
             self._start_pinging()
