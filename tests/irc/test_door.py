@@ -80,6 +80,9 @@ def test_what_irc_asks_of_the_server_is_answered_by_the_door() -> None:
     assert registered().receive("motd")[1] == [":irc.test 422 bob :MOTD File is missing"]
     [version] = door.receive("VERSION")[1]
     assert re.fullmatch(r":irc\.test 351 bob papo-\S+\. irc\.test :.+", version)
+    assert door.receive("TIME", now=86400 * 365)[1] == [
+        ":irc.test 391 bob irc.test :Friday 01 January 1971, 00:00:00 UTC"
+    ]
     assert door.receive("INFO")[1][-1] == ":irc.test 374 bob :End of INFO list"
     assert door.receive("ADMIN")[1][0].startswith(":irc.test 423 bob irc.test :")
     assert door.receive("LINKS")[1][-1] == ":irc.test 365 bob * :End of /LINKS list"

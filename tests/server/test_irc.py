@@ -338,15 +338,17 @@ def test_an_irc_flooder_is_read_more_slowly_nothing_dropped(start_server: StartS
 
 
 def test_server_queries_and_papos_own_commands_at_the_irc_door(irc_server: ServerProcess) -> None:
-    """What irssi's /motd, /lusers, /version send is answered; papo's commands sent raw
+    """What irssi's /motd, /lusers, /version, /time send is answered; papo's commands sent raw
     (irssi's "/quote private ana hi") reach the chat, and HELP is papo's."""
     ana = irc_server.user("ana")
     bob = IrcClient(irc_server.irc_port)
     bob.register("bob")
-    bob.send("motd", "LUSERS", "version")
+    bob.send("motd", "LUSERS", "version", "TIME")
     bob.expect(r" 422 bob :MOTD File is missing$")
     bob.expect(r" 251 bob :There are 2 users ")
     bob.expect(r" 351 bob papo-")
+    year = time.strftime("%Y", time.gmtime())
+    bob.expect(rf" 391 bob irc\.test :\w+ \d\d \w+ {year}, \d\d:\d\d:\d\d UTC$")
     bob.send("private ana :hi from irssi")
     assert ana.expect("private", text="hi from irssi")["from"] == "bob"
     bob.send("online")

@@ -12,6 +12,7 @@ remembers it asked for, in order.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from papo import __version__
@@ -121,9 +122,10 @@ class Door:
     def reply(self, numeric: str, *params: str, me: str | None = None) -> str:
         return line(numeric, me or self.nick or "*", *params, source=self.server)
 
-    def receive(self, text: str, rooms: tuple[str, ...] = ()) -> Answer:
-        """``text``, one IRC line; ``rooms``, the rooms the user is in (for ``JOIN 0``).
-        Returns the papo lines for the chat, and the IRC lines to send back at once."""
+    def receive(self, text: str, rooms: tuple[str, ...] = (), now: float = 0.0) -> Answer:
+        """``text``, one IRC line; ``rooms``, the rooms the user is in (for ``JOIN 0``);
+        ``now``, the time (for ``TIME``). Returns the papo lines for the chat, and the IRC lines
+        to send back at once."""
         message = parse(text)
         if message is None:
             return [], []
@@ -137,11 +139,11 @@ class Door:
             if not self.registered and message.command in _AFTER:
                 return [], [self.reply("451", "You have not registered")]
             return [], [self.reply("421", message.command, "Unknown command")]
-        return handler(self, message, rooms)
+        return handler(self, message, rooms, now)
 
     # -- registration ------------------------------------------------------------------------
 
-    def _cap(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _cap(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         sub = message.param(0).upper()
         me = self.nick or "*"
         if sub == "LS":
@@ -164,7 +166,7 @@ class Door:
             return self._register(), []
         return [], [self.reply("410", sub, "Invalid CAP command")]
 
-    def _nick(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _nick(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         nick = message.param(0)
         if not nick:
             return [], [self.reply("431", "No nickname given")]
@@ -176,7 +178,7 @@ class Door:
         self.nick = nick
         return self._register(), []
 
-    def _user(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _user(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         if len(message.params) < 4:
             return [], [self.reply("461", "USER", "Not enough parameters")]
         self.user_given = True
@@ -189,12 +191,12 @@ class Door:
         name = name_of(self.nick)
         return [name] if name is not None else []
 
-    def _already(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _already(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], [self.reply("462", "You may not reregister")]
 
     # -- talking -----------------------------------------------------------------------------
 
-    def _privmsg(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _privmsg(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         notice = message.command == "NOTICE"
         targets, text = message.param(0), message.param(1)
         if not targets or len(message.params) < 2:
@@ -221,7 +223,7 @@ class Door:
             said = [Unanswered(item) if isinstance(item, str) else item for item in said]
         return said, []
 
-    def _join(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _join(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         channels = message.param(0)
         if not channels:
             return [], [self.reply("461", "JOIN", "Not enough parameters")]
@@ -229,14 +231,14 @@ class Door:
             return [f"/part {room}" for room in rooms], []
         return [f"/join {channel}" for channel in channels.split(",") if channel], []
 
-    def _part(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _part(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         channels = message.param(0)
         if not channels:
             return [], [self.reply("461", "PART", "Not enough parameters")]
         reason = message.param(1)
         return [f"/part {channel} {reason}".rstrip() for channel in channels.split(",")], []
 
-    def _topic(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _topic(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         channel = message.param(0)
         if not channel:
             return [], [self.reply("461", "TOPIC", "Not enough parameters")]
@@ -244,22 +246,22 @@ class Door:
             return [f"/topic {channel}"], []
         return [f"/topic {channel} {unformatted(message.param(1))}"], []
 
-    def _quit(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _quit(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [f"/quit {message.param(0)}".rstrip()], []
 
-    def _away(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _away(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [f"/away {message.param(0)}".rstrip()], []
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _names(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _names(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         channel = message.param(0).split(",")[0]
         if not channel:
             return [], [self.reply("366", "*", "End of /NAMES list")]
         self.queries.append(Query("names", channel))
         return [f"/online {channel}"], []
 
-    def _who(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _who(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         mask = message.param(0)
         if mask.startswith("#"):
             self.queries.append(Query("who", mask))
@@ -267,25 +269,25 @@ class Door:
         self.queries.append(Query("who", None, (mask,)))
         return ["/online"], []
 
-    def _ison(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _ison(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         nicks = tuple(nick for param in message.params for nick in param.split())
         self.queries.append(Query("ison", None, nicks))
         return ["/online"], []
 
-    def _userhost(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _userhost(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         self.queries.append(Query("userhost", None, tuple(message.params[:5])))
         return ["/online"], []
 
-    def _whois(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _whois(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         nick = message.params[-1] if message.params else ""
         if not nick:
             return [], [self.reply("431", "No nickname given")]
         return [f"/whois {name_of(nick) or nick}"], []
 
-    def _list(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _list(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return ["/rooms"], []
 
-    def _mode(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _mode(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         target = message.param(0)
         if target.startswith("#"):
             if len(message.params) > 1 and message.param(1) not in ("b", "+b"):
@@ -299,52 +301,56 @@ class Door:
             return [], [self.reply("501", "Unknown MODE flag")]
         return [], [self.reply("221", "+i")]
 
-    def _online(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _online(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """papo's ``/online [#room]`` (typed in an IRC client): answered in papo's words."""
         room = message.param(0)
         self.queries.append(Query("online", room or None))
         return [f"/online {room}".rstrip()], []
 
-    def _lusers(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _lusers(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         self.queries.append(Query("lusers"))
         return ["/online"], []
 
     # -- the server --------------------------------------------------------------------------
 
-    def _motd(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _motd(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], motd_lines(self.server, self.nick or "*", self.motd)
 
-    def _version(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _version(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], [self.reply("351", f"papo-{__version__}.", self.server, "papo, a chat over TCP")]
 
-    def _info(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _info(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], [
             self.reply("371", f"papo {__version__}: a chat over TCP, for terminals and IRC"),
             self.reply("371", "papo's own commands work here too: HELP lists them"),
             self.reply("374", "End of INFO list"),
         ]
 
-    def _admin(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _time(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        shown = time.strftime("%A %d %B %Y, %H:%M:%S UTC", time.gmtime(now))
+        return [], [self.reply("391", self.server, shown)]
+
+    def _admin(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], [self.reply("423", self.server, "No administrative info available")]
 
-    def _links(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _links(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], [
             self.reply("364", "*", self.server, "0 papo"),
             self.reply("365", "*", "End of /LINKS list"),
         ]
 
-    def _stats(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _stats(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         letter = message.param(0)[:1] or "*"
         return [], [self.reply("219", letter, "End of /STATS report")]
 
-    def _kick(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _kick(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """Nobody is an operator in papo (yet): nobody may kick."""
         channel = message.param(0)
         if len(message.params) < 2:
             return [], [self.reply("461", "KICK", "Not enough parameters")]
         return [], [self.reply("482", channel, "You're not channel operator")]
 
-    def _whowas(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _whowas(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """papo keeps no names of those who left."""
         nick = message.param(0)
         if not nick:
@@ -356,13 +362,13 @@ class Door:
 
     # -- the connection ----------------------------------------------------------------------
 
-    def _ping(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _ping(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         token = message.param(0)
         if not token:
             return [], [self.reply("409", "No origin specified")]
         return [], [line("PONG", self.server, token, source=self.server)]
 
-    def _ignore(self, message: IrcMessage, rooms: tuple[str, ...]) -> Answer:
+    def _ignore(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], []
 
 
@@ -395,6 +401,7 @@ _AFTER = {
     "LUSERS": Door._lusers,
     "MOTD": Door._motd,
     "VERSION": Door._version,
+    "TIME": Door._time,
     "INFO": Door._info,
     "ADMIN": Door._admin,
     "LINKS": Door._links,

@@ -363,7 +363,7 @@ class ChatServer:
         """One IRC line: the door's own answers at once, then what it asks of the chat."""
         session = connection.session
         rooms = tuple(self.chat.rooms[key].name for key in session.rooms)
-        to_chat, replies = door.receive(text, rooms)
+        to_chat, replies = door.receive(text, rooms, now)
         if replies:
             self.fanout.send_bytes(connection, "".join(r + "\r\n" for r in replies).encode())
         wanted = OutputFormat.IRC_TAGGED if door.tagged else OutputFormat.IRC
