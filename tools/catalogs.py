@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "papo"
 LOCALE = SOURCE / "locale"
-SINGULAR_MARKERS = {"_"}
+SINGULAR_MARKERS = {"_", "said", "argparse_says"}
 PLURAL_MARKERS = {"_n"}
 
 Catalog = dict[str, str]  # msgid (or "singular\0plural") -> msgstr (or forms joined by "\0")

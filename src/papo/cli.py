@@ -3,11 +3,64 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import gettext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 Number = TypeVar("Number", int, float)
+
+# The catalog of the command line being read: argparse's words and the options' own errors
+# are said in it (English, the identity, outside one).
+_speaking: ContextVar[gettext.NullTranslations | None] = ContextVar("speaking", default=None)
+
+
+def said(message: str) -> str:
+    """``message`` in the language of the command line being read."""
+    catalog = _speaking.get()
+    return catalog.gettext(message) if catalog is not None else message
+
+
+@contextmanager
+def speaking(catalog: gettext.NullTranslations) -> Iterator[None]:
+    """argparse's own words (``usage:``, ``options``, its errors) in ``catalog``'s language
+    while a command line is read. argparse looks them up through gettext's global domain,
+    which papo leaves alone (it is the process's); papo's catalog carries them, and stands in
+    for argparse's lookup just for this while."""
+    token = _speaking.set(catalog)
+    saved = {name: getattr(argparse, name) for name in ("_", "ngettext")}
+    setattr(argparse, "_", catalog.gettext)  # noqa: B010 (a module's global, not an attribute)
+    setattr(argparse, "ngettext", catalog.ngettext)  # noqa: B010
+    try:
+        yield
+    finally:
+        for name, lookup in saved.items():
+            setattr(argparse, name, lookup)
+        _speaking.reset(token)
+
+
+def argparse_says(message: str) -> str:
+    """Marks a message that argparse, not papo, says, for the catalogs (tools/catalogs.py)."""
+    return message
+
+
+# argparse's messages that a papo command line can meet (Python 3.11's wording), so that the
+# catalogs carry them: a Portuguese user reads "uso:" and "argumento --port: ...".
+ARGPARSE_MESSAGES = (
+    argparse_says("usage: "),
+    argparse_says("options"),
+    argparse_says("show this help message and exit"),
+    argparse_says("argument %(argument_name)s: %(message)s"),
+    argparse_says("unrecognized arguments: %s"),
+    argparse_says("expected one argument"),
+    argparse_says("ignored explicit argument %r"),
+    argparse_says("ambiguous option: %(option)s could match %(matches)s"),
+    argparse_says("invalid %(type)s value: %(value)r"),
+    argparse_says("invalid choice: %(value)r (choose from %(choices)s)"),
+    argparse_says("%(prog)s: error: %(message)s\n"),
+)
 
 
 def within(
@@ -18,8 +71,11 @@ def within(
     def parse(text: str) -> Number:
         value = convert(text)
         if value < low or (high is not None and value > high):
-            bounds = f"{low} or more" if high is None else f"{low} to {high}"
-            raise argparse.ArgumentTypeError(f"must be {bounds}: {text}")
+            if high is None:
+                bounds = said("must be {low} or more: {text}")
+            else:
+                bounds = said("must be {low} to {high}: {text}")
+            raise argparse.ArgumentTypeError(bounds.format(low=low, high=high, text=text))
         return value
 
     parse.__name__ = convert.__name__  # argparse names it in "invalid int value"
@@ -30,12 +86,26 @@ class BriefParser(argparse.ArgumentParser):
     """Errors in one line, then where the options are listed: the whole usage first (17 lines
     for the server) pushed the one line that says what is wrong off a small terminal."""
 
-    def __init__(self, *args: Any, see_help: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, see_help: str, catalog: gettext.NullTranslations, **kwargs: Any
+    ) -> None:
+        with speaking(catalog):
+            super().__init__(*args, **kwargs)
         self.see_help = see_help
+        self.catalog = catalog
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        with speaking(self.catalog):
+            return super().parse_args(args, namespace)
+
+    def option_error(self, option: str, message: str) -> NoReturn:
+        """``message`` about ``option``, worded as argparse words its own."""
+        template = self.catalog.gettext("argument %(argument_name)s: %(message)s")
+        self.error(template % {"argument_name": option, "message": message})
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n{self.see_help}\n")
+        line = self.catalog.gettext("%(prog)s: error: %(message)s\n")
+        self.exit(2, line % {"prog": self.prog, "message": message} + self.see_help + "\n")
 
 
 def format_address(host: str, port: int) -> str:
@@ -59,7 +129,9 @@ def host_and_port(host: str, port: int | None, default_port: int) -> tuple[str, 
     if port is not None:
         return name, port
     if written and not written.isdigit():
-        raise argparse.ArgumentTypeError(f"not a port after the colon: {host}")
+        raise argparse.ArgumentTypeError(
+            said("not a port after the colon: {host}").format(host=host)
+        )
     return name, port_number(written) if written else default_port
 
 

@@ -43,6 +43,11 @@ def test_the_client_connects_to_host_colon_port(server: ServerProcess) -> None:
     assert refused.stderr.splitlines()[0] == (
         "papo: error: argument --host: not a port after the colon: 127.0.0.1:abc"
     )
+    portuguese = run_client("--host", "127.0.0.1:abc", "--lang", "pt_BR", stdin="hi\n")
+    assert portuguese.stderr.splitlines() == [
+        "papo: erro: argumento --host: não é uma porta depois dos dois-pontos: 127.0.0.1:abc",
+        "papo --help lista as opções.",
+    ]
 
 
 def test_a_certificate_file_that_is_not_there_is_said_at_once(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -133,21 +134,62 @@ def test_a_redis_password_is_never_shown(capsys: pytest.CaptureFixture[str]) -> 
 
 
 @pytest.mark.parametrize(
-    ("argv", "language", "pointer"),
+    ("argv", "error", "pointer"),
     [
-        (["--port", "abc"], "en", "papo-server --help lists the options."),
-        (["--bogus"], "en", "papo-server --help lists the options."),
-        (["--port", "abc", "--lang", "pt_BR"], "pt_BR", "papo-server --help lista as opções."),
+        (
+            ["--port", "abc"],
+            "error: argument --port: invalid int value: 'abc'",
+            "lists the options",
+        ),
+        (["--bogus"], "error: unrecognized arguments: --bogus", "lists the options"),
+        (
+            ["--port", "abc", "--lang", "pt_BR"],
+            "erro: argumento --port: valor int inválido: 'abc'",
+            "lista as opções",
+        ),
     ],
 )
 def test_a_mistake_is_one_line_and_a_pointer_not_the_whole_usage(
-    argv: list[str], language: str, pointer: str, capsys: pytest.CaptureFixture[str]
+    argv: list[str], error: str, pointer: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as stopped:
         parse_config(argv, {})
     assert stopped.value.code == 2
-    said = capsys.readouterr().err.splitlines()
-    assert len(said) == 2 and said[0].startswith("papo-server: error: ") and said[1] == pointer
+    assert capsys.readouterr().err.splitlines() == [
+        f"papo-server: {error}",
+        f"papo-server --help {pointer}.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (["--bogus"], "erro: argumentos não reconhecidos: --bogus"),
+        (["--port"], "erro: argumento --port: falta o valor"),
+        (["--port", "70000"], "argumento --port: deve ser de 0 a 65535: 70000"),
+        (["--lang", "xx"], "argumento --lang: idioma desconhecido 'xx' (o papo fala en, pt_BR)"),
+        (["--default-room", "#a b"], "não é um nome de sala válido: '#a b'"),
+        (["--redis", "http://x"], "argumento --redis: não é uma URL do Redis"),
+        (["--workers", "2"], "erro: --workers precisa de --redis"),
+        (["--irc-port", "12345"], "--irc-port 12345 também é a porta de --port"),
+    ],
+)
+def test_a_portuguese_command_line_is_told_its_mistakes_in_portuguese(
+    argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse's own words too (its errors, "uso:", "opções"), which it looks up outside
+    papo's catalog; and argparse speaks English again once the command line is read."""
+    with pytest.raises(SystemExit):
+        parse_config(argv, {"LANG": "pt_BR.UTF-8"})
+    assert complaint in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parse_config(["--help"], {"LANG": "pt_BR.UTF-8"})
+    help_text = capsys.readouterr().out
+    assert help_text.startswith("uso: papo-server [-h]") and "\nopções:\n" in help_text
+    assert "-h, --help            mostra esta ajuda e sai" in help_text
+    with pytest.raises(SystemExit):
+        argparse.ArgumentParser(prog="other").parse_args(["--bogus"])
+    assert "other: error: unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
 def test_tls_files_that_cannot_serve_are_said_at_start_in_the_options_words(

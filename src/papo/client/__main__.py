@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papo import __version__
-from papo.cli import BriefParser, host_and_port, port_number, why_unreadable
+from papo.cli import BriefParser, host_and_port, port_number, speaking, why_unreadable
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import DEFAULT_HOST, DEFAULT_PORT, Address
 from papo.client.screen import PlainScreen, TerminalScreen
@@ -32,11 +32,12 @@ def readable_file(text: str) -> Path:
     return path
 
 
-def build_parser(language: str = "en") -> argparse.ArgumentParser:
+def build_parser(language: str = "en") -> BriefParser:
     """The options, their help in ``language``."""
     _ = translation(language).gettext
     parser = BriefParser(
         prog="papo",
+        catalog=translation(language),
         see_help=_("{prog} --help lists the options.").format(prog="papo"),
         description=_(
             "papo chat client. With standard input not a terminal, it reads lines from it (the "
@@ -75,18 +76,25 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         action="store_true",
         help=_("exit when the connection is lost, instead of reconnecting and resuming"),
     )
-    add("--version", action="version", version=f"papo {__version__}")
+    add(
+        "--version",
+        action="version",
+        version=f"papo {__version__}",
+        help=_("show the version and exit"),
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(language_of_command_line(words, os.environ))
+    language = language_of_command_line(words, os.environ)
+    parser = build_parser(language)
     args = parser.parse_args(words)
     try:
-        host, port = host_and_port(args.host, args.port, DEFAULT_PORT)
+        with speaking(parser.catalog):
+            host, port = host_and_port(args.host, args.port, DEFAULT_PORT)
     except argparse.ArgumentTypeError as error:
-        parser.error(f"argument --host: {error}")
+        parser.option_error("--host", str(error))
     interactive = sys.stdin.isatty()
     if not sys.stdout.isatty():
         # Into a pipe whose reader has gone (``| head -1``): end quietly, as filters do.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlsplit, urlunsplit
 
+from papo.cli import said
+
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
@@ -16,9 +18,8 @@ def redis_url(text: str) -> str:
     parts = urlsplit(text)
     shown = shown_url(text)
     if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
-        raise argparse.ArgumentTypeError(
-            f"not a Redis URL (redis://HOST:PORT/DB, rediss://..., unix:///PATH): {shown}"
-        )
+        wanted = said("not a Redis URL (redis://HOST:PORT/DB, rediss://..., unix:///PATH): {url}")
+        raise argparse.ArgumentTypeError(wanted.format(url=shown))
     if parts.scheme == "unix":
         return text
     try:
@@ -27,7 +28,8 @@ def redis_url(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{error}: {shown}") from None
     database = parts.path.strip("/")
     if database and not database.isdecimal():
-        raise argparse.ArgumentTypeError(f"the database is a number (/0, /1, ...): {shown}")
+        wanted = said("the database is a number (/0, /1, ...): {url}")
+        raise argparse.ArgumentTypeError(wanted.format(url=shown))
     return text
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
+from papo.cli import said
+
 DOMAIN = "papo"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 SUPPORTED_LANGUAGES = ("en", "pt_BR")
@@ -41,7 +43,8 @@ def language_option(text: str) -> str:
     language = normalize_language(text)
     if language is None:
         known = ", ".join(SUPPORTED_LANGUAGES)
-        raise argparse.ArgumentTypeError(f"unknown language {text!r} (papo speaks {known})")
+        unknown = said("unknown language {language!r} (papo speaks {known})")
+        raise argparse.ArgumentTypeError(unknown.format(language=text, known=known))
     return language
 
 

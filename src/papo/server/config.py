@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from papo import __version__
-from papo.cli import BriefParser, why_unreadable, within
+from papo.cli import BriefParser, said, speaking, why_unreadable, within
 from papo.core.chat import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ROOMS,
@@ -107,19 +107,20 @@ def room_option(text: str) -> str:
     """A room name as ``/join`` takes it: the ``#`` may be left out (a shell comment sign)."""
     room = text if text.startswith("#") else "#" + text
     if check_room_name(room) is not None:
-        raise argparse.ArgumentTypeError(f"not a valid room name: {text!r}")
+        raise argparse.ArgumentTypeError(said("not a valid room name: {room!r}").format(room=text))
     return room
 
 
 _port = within(int, 0, 65535)
 
 
-def build_parser(language: str = "en") -> argparse.ArgumentParser:
+def build_parser(language: str = "en") -> BriefParser:
     """The options, their help in ``language``."""
     _ = translation(language).gettext
     no_limit = _("0 = no limit")
     parser = BriefParser(
         prog="papo-server",
+        catalog=translation(language),
         see_help=_("{prog} --help lists the options.").format(prog="papo-server"),
         description=_(
             "papo chat server. Every option can also be set as PAPO_<OPTION> in the "
@@ -274,7 +275,12 @@ def build_parser(language: str = "en") -> argparse.ArgumentParser:
         choices=("auto", "asyncio", "uvloop"),
         help=_("event loop: uvloop when installed (auto), or the one named"),
     )
-    add("--version", action="version", version=f"papo-server {__version__}")
+    add(
+        "--version",
+        action="version",
+        version=f"papo-server {__version__}",
+        help=_("show the version and exit"),
+    )
     return parser
 
 
@@ -300,18 +306,20 @@ def tls_problem(cert: Path, key: Path) -> str | None:
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
     except ssl.SSLError as error:
-        said = f" ({error.reason})" if error.reason else ""
-        return (
-            f"--tls-cert {cert} and --tls-key {key} cannot serve TLS{said}: the certificate"
+        reason = f" ({error.reason})" if error.reason else ""
+        return said(
+            "--tls-cert {cert} and --tls-key {key} cannot serve TLS{reason}: the certificate"
             " (PEM) goes with --tls-cert, its private key (PEM) with --tls-key"
-        )
+        ).format(cert=cert, key=key, reason=reason)
     return None
 
 
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
     """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
     words = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(language_of_command_line(words, environ))
+    language = language_of_command_line(words, environ)
+    parser = build_parser(language)
+    _ = translation(language).gettext
     env_defaults: dict[str, object] = {}
     for action in parser._actions:
         dest = action.dest
@@ -328,13 +336,13 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
     parser.set_defaults(**env_defaults)
     args = parser.parse_args(words)
     if (args.tls_cert is None) != (args.tls_key is None):
-        parser.error("--tls-cert and --tls-key go together")
+        parser.error(_("--tls-cert and --tls-key go together"))
     if args.workers is not None and args.workers > 1 and args.redis is None:
-        parser.error("--workers needs --redis: the workers share the chat through Redis")
+        parser.error(_("--workers needs --redis: the workers share the chat through Redis"))
     if args.redis is not None and args.store is not None:
-        parser.error("--store and --redis: with --redis the log is kept in Redis")
+        parser.error(_("--store and --redis: with --redis the log is kept in Redis"))
     if args.irc_tls_port is not None and args.tls_cert is None:
-        parser.error("--irc-tls-port needs --tls-cert and --tls-key")
+        parser.error(_("--irc-tls-port needs --tls-cert and --tls-key"))
     motd = None
     if args.motd is not None:
         try:
@@ -353,9 +361,11 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
     for index, (option, port) in enumerate(fixed):
         for other, same in fixed[:index]:
             if same == port:
-                parser.error(f"{option} {port} is the port of {other} too: give each its own")
+                same_port = _("{option} {port} is the port of {other} too: give each its own")
+                parser.error(same_port.format(option=option, port=port, other=other))
     if config.tls_cert is not None and config.tls_key is not None:
-        problem = tls_problem(config.tls_cert, config.tls_key)
+        with speaking(translation(language)):
+            problem = tls_problem(config.tls_cert, config.tls_key)
         if problem is not None:
             parser.error(problem)
     return config
