@@ -46,6 +46,7 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
             ["--irc-port", "6667", "--irc-tls-port", "6667", "--tls-cert", "c", "--tls-key", "k"],
             "--irc-tls-port 6667 is the port of --irc-port too",
         ),
+        (["--motd", "/nonexistent/motd.txt"], "--motd /nonexistent/motd.txt: No such file"),
     ],
 )
 def test_values_with_no_meaning_are_refused_clearly(

@@ -34,6 +34,13 @@ def test_a_port_in_use_is_named_with_what_to_do(start_server: StartServer) -> No
     )
     irc = start_refused("--host", "127.0.0.1", "--port", "0", "--irc-port", str(running.port))
     assert f"127.0.0.1:{running.port} is in use" in irc
+    portuguese = start_refused(
+        "--host", "127.0.0.1", "--port", str(running.port), "--lang", "pt_BR"
+    )
+    assert portuguese == (
+        f"papo-server: não é possível escutar: 127.0.0.1:{running.port} está em uso: outro"
+        " servidor escuta ali (pare-o, ou escolha outra porta)\n"
+    )
 
 
 def test_an_address_of_another_machine_is_named() -> None:
@@ -55,3 +62,14 @@ def test_an_address_of_another_machine_is_named() -> None:
 )  # fmt: skip
 def test_each_cause_is_worded(cause: OSError, host: str, port: int, expected: str) -> None:
     assert explain_listen_error(cause, host, port) == expected
+
+
+def test_each_cause_is_worded_in_the_servers_language() -> None:
+    denied = OSError(errno.EACCES, "Permission denied")
+    assert explain_listen_error(denied, "0.0.0.0", 80, "pt_BR") == (
+        "0.0.0.0:80: permissão negada (portas abaixo de 1024 exigem root; o padrão é 12345)"
+    )
+    missing = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert explain_listen_error(missing, "chat.invalid", 1, "pt_BR") == (
+        "chat.invalid: não existe esse endereço ou nome de máquina"
+    )

@@ -19,6 +19,7 @@ from papo.hub.store import LogStore, StoreError
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, chat_wide, parse_config
 from papo.server.fdlimit import fit_client_limit
+from papo.server.listen import cannot_listen
 from papo.server.reach import say_how_to_join
 from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
@@ -147,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
             runner.run(serve(config, hub))
     except OSError as error:
-        print(f"papo-server: cannot listen: {error}", file=sys.stderr)
+        print(cannot_listen(error, config.language), file=sys.stderr)
         return 1
     finally:
         if hub is not None:

@@ -348,7 +348,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         try:
             motd = args.motd.read_text(encoding="utf-8").strip() or None
         except OSError as error:
-            parser.error(f"--motd: {error}")
+            parser.error(f"--motd {args.motd}: {error.strerror or error}")
     chosen: dict[str, Any] = {
         name: value
         for name, value in vars(args).items()

@@ -18,6 +18,7 @@ import ssl
 from collections.abc import Callable
 
 from papo.cli import format_address
+from papo.protocol.i18n import translation
 
 log = logging.getLogger("papo.server")
 
@@ -70,26 +71,39 @@ class CannotListen(OSError):
 
     def __init__(self, cause: OSError, host: str, port: int) -> None:
         super().__init__(cause.errno, cause.strerror)
-        self.explained = explain_listen_error(cause, host, port)
+        self.cause, self.host, self.port = cause, host, port
 
     def __str__(self) -> str:
-        return self.explained
+        return explain_listen_error(self.cause, self.host, self.port)
 
 
-def explain_listen_error(cause: OSError, host: str, port: int) -> str:
+def explain_listen_error(cause: OSError, host: str, port: int, language: str = "en") -> str:
+    _ = translation(language).gettext
     where = format_address(host, port)
     if isinstance(cause, socket.gaierror):
-        return f"{host}: no such address or host name"
+        return _("{host}: no such address or host name").format(host=host)
     match cause.errno:
         case errno.EADDRINUSE:
-            return (
-                f"{where} is in use: another server listens there (stop it, or pick another port)"
+            in_use = _(
+                "{where} is in use: another server listens there (stop it, or pick another port)"
             )
+            return in_use.format(where=where)
         case errno.EADDRNOTAVAIL:
-            return f"{host} is not an address of this machine"
+            return _("{host} is not an address of this machine").format(host=host)
         case errno.EACCES if 0 < port < 1024:
-            return f"{where}: permission denied (ports below 1024 need root; the default is 12345)"
+            denied = _(
+                "{where}: permission denied (ports below 1024 need root; the default is 12345)"
+            )
+            return denied.format(where=where)
     return f"{where}: {cause.strerror or cause}"
+
+
+def cannot_listen(error: OSError, language: str) -> str:
+    """The one line a server that cannot listen ends with, in its language."""
+    why = str(error)
+    if isinstance(error, CannotListen):
+        why = explain_listen_error(error.cause, error.host, error.port, language)
+    return translation(language).gettext("papo-server: cannot listen: {why}").format(why=why)
 
 
 AcceptedHandler = Callable[[socket.socket, tuple[str, int]], None]

@@ -26,7 +26,7 @@ from types import FrameType
 import papo
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig
-from papo.server.listen import listen_hosts, open_listeners
+from papo.server.listen import cannot_listen, listen_hosts, open_listeners
 from papo.server.reach import say_how_to_join
 
 log = logging.getLogger("papo.server.workers")
@@ -115,7 +115,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
                 ports[option], sockets = _reserve(config.host, port)
                 held += sockets
     except OSError as error:
-        print(f"papo-server: cannot listen: {error}", file=sys.stderr)
+        print(cannot_listen(error, config.language), file=sys.stderr)
         return 1
     args = worker_args(argv, ports)
     stopping = False
