@@ -25,6 +25,7 @@ from papo.protocol.events import (
     Welcome,
 )
 from papo.protocol.names import NameProblem
+from papo.protocol.render import Renderer
 from tests.core.world import NOW, World
 
 
@@ -269,6 +270,8 @@ def test_ignores_end_with_the_person_ignored() -> None:
     assert world.line(ana, "/ignore") == [Notice(ts=NOW, code=NoticeCode.IGNORING, names=())]
     [refused] = world.line(ana, "/ignore ana")
     assert isinstance(refused, Error) and refused.code is ErrorCode.USAGE
+    assert Renderer("en").text_line(refused) == "Error: /ignore is for others, not yourself."
+    assert Renderer("en").json_fields(refused)["yourself"] == "1"
 
 
 def test_r_replies_to_the_last_private_message() -> None:

@@ -87,7 +87,8 @@ def ignore(chat: Chat, session: Session, name: str, now: float) -> list[Decided]
         return not_online(session, name, now)
     holder, target = found
     if holder == session.sid:
-        return [Send(Error(ts=now, code=ErrorCode.USAGE, command="ignore"), session)]
+        yourself = Error(ts=now, code=ErrorCode.USAGE, command="ignore", extra={"yourself": "1"})
+        return [Send(yourself, session)]
     chat.ignores.ignore(session, holder)
     keep_ignores(chat, session)
     return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]

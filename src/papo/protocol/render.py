@@ -521,6 +521,10 @@ class Renderer:
                 return _("/{command} takes at most {max} characters; nothing was changed.").format(
                     command=event.command or "", max=event.extra["max_chars"]
                 )
+            case ErrorCode.USAGE if "yourself" in event.extra:
+                return _("/{command} is for others, not yourself.").format(
+                    command=event.command or ""
+                )
             case ErrorCode.USAGE:
                 return _("usage: {usage}").format(usage=self.usage_of(event.command))
             case ErrorCode.LINE_TOO_LONG:
