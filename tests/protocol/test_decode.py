@@ -59,6 +59,7 @@ EVENTS: list[Event] = [
     Notice(ts=NOW, code=NoticeCode.IGNORED, names=("bia",)),
     Notice(ts=NOW, code=NoticeCode.IGNORING, names=()),
     Error(ts=NOW, code=ErrorCode.NAME_INVALID, name="x y", problem=NameProblem.BAD_CHARACTER),
+    Error(ts=NOW, code=ErrorCode.USAGE, command="ignore", extra={"yourself": "1"}),
     Bye(ts=NOW, reason=ByeReason.SHUTDOWN),
 ]
 

@@ -115,7 +115,7 @@ def _room_infos(fields: dict[str, Any]) -> tuple[RoomInfo, ...]:
 
 
 # The details of an error a client may show (the rest it ignores).
-_ERROR_DETAILS = frozenset({"max_line_bytes", "like", "room", "max_rooms", "max_chars"})
+_ERROR_DETAILS = frozenset({"max_line_bytes", "like", "room", "max_rooms", "max_chars", "yourself"})
 
 E = TypeVar("E", LeaveReason, ByeReason, ErrorCode)
 
