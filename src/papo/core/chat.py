@@ -171,6 +171,10 @@ class Chat:
         held = self.shared.name_of(holder) if holder is not None else None
         return (holder, held) if holder is not None and held is not None else None
 
+    @property
+    def max_rooms(self) -> int:
+        return self.settings.max_rooms
+
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
         return self.rooms.quiet(room, self.settings.quiet_above)

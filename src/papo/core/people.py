@@ -9,21 +9,17 @@ decide is returned, never sent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from papo.core.chat_state import ChatState
 from papo.core.outputs import Decided, Send
 from papo.core.refusals import not_online, too_long
 from papo.core.session import Session
 from papo.protocol.events import Error, ErrorCode, Notice, NoticeCode, Whois
 from papo.protocol.names import clean_message, name_key
 
-if TYPE_CHECKING:
-    from papo.core.chat import Chat
-
 MAX_AWAY_CHARS = 300
 
 
-def set_away(chat: Chat, session: Session, text: str, now: float) -> list[Decided]:
+def set_away(chat: ChatState, session: Session, text: str, now: float) -> list[Decided]:
     """``/away TEXT``: away, and why; ``/away`` alone: back."""
     text = clean_message(text)
     if len(text) > MAX_AWAY_CHARS:
@@ -35,7 +31,7 @@ def set_away(chat: Chat, session: Session, text: str, now: float) -> list[Decide
     return [Send(Notice(ts=now, code=NoticeCode.NOW_AWAY, away=text), session)]
 
 
-def whois(chat: Chat, session: Session, name: str, now: float) -> list[Decided]:
+def whois(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
     wanted = name.split(None, 1)[0]
     holder = chat.shared.holder(wanted)
     member = chat.members.get(holder) if holder is not None else None
@@ -53,7 +49,7 @@ def whois(chat: Chat, session: Session, name: str, now: float) -> list[Decided]:
     return [Send(found, session)]
 
 
-def whois_elsewhere(chat: Chat, session: Session, name: str, now: float) -> list[Decided]:
+def whois_elsewhere(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
     """A member of another server: what the shared state knows (its lines are not seen here,
     so its idle time is not known: shown as none)."""
     shared = chat.shared
@@ -74,7 +70,7 @@ def whois_elsewhere(chat: Chat, session: Session, name: str, now: float) -> list
     return [Send(answer, session)]
 
 
-def ignore(chat: Chat, session: Session, name: str, now: float) -> list[Decided]:
+def ignore(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
     """``/ignore NAME``: nothing of NAME's reaches ``session`` any more; ``/ignore`` alone:
     whom it ignores."""
     shared = chat.shared
@@ -94,7 +90,7 @@ def ignore(chat: Chat, session: Session, name: str, now: float) -> list[Decided]
     return [Send(Notice(ts=now, code=NoticeCode.IGNORED, names=(target,)), session)]
 
 
-def unignore(chat: Chat, session: Session, name: str, now: float) -> list[Decided]:
+def unignore(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
     found = chat.holding(name)
     if found is None:
         return not_online(session, name, now)
@@ -104,7 +100,7 @@ def unignore(chat: Chat, session: Session, name: str, now: float) -> list[Decide
     return [Send(Notice(ts=now, code=NoticeCode.UNIGNORED, names=(target,)), session)]
 
 
-def keep_ignores(chat: Chat, session: Session) -> None:
+def keep_ignores(chat: ChatState, session: Session) -> None:
     """Its ignores changed now; a member that may resume (on another server too) has them kept
     with it."""
     session.ignores_changed_at = chat.shared.last_id()

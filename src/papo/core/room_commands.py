@@ -9,8 +9,8 @@ histories) are the ``RoomDirectory``'s; these are the rules of asking about them
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from papo.core.chat_state import ChatState
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import room_error, too_long
 from papo.core.room import Room
@@ -33,14 +33,11 @@ from papo.protocol.events import (
 )
 from papo.protocol.names import check_room_name, clean_message, room_key
 
-if TYPE_CHECKING:
-    from papo.core.chat import Chat
-
 MAX_TOPIC_CHARS = 300
 MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
 
 
-def find_room(chat: Chat, name: str, now: float) -> Room | Error:
+def find_room(chat: ChatState, name: str, now: float) -> Room | Error:
     """The room called ``name``, or the error that says why there is none."""
     if check_room_name(name) is not None:
         return room_error(ErrorCode.ROOM_INVALID, name, now)
@@ -48,7 +45,7 @@ def find_room(chat: Chat, name: str, now: float) -> Room | Error:
     return room if room is not None else room_error(ErrorCode.NO_SUCH_ROOM, name, now)
 
 
-def room_of(chat: Chat, session: Session, name: str, now: float) -> Room | Error:
+def room_of(chat: ChatState, session: Session, name: str, now: float) -> Room | Error:
     """The room called ``name`` if ``session`` is in it, or the error that says why not."""
     found = find_room(chat, name, now)
     if isinstance(found, Room) and session.sid in found.members:
@@ -59,7 +56,7 @@ def room_of(chat: Chat, session: Session, name: str, now: float) -> Room | Error
 
 
 def aimed(
-    chat: Chat, session: Session, rest: str, now: float, *, member: bool
+    chat: ChatState, session: Session, rest: str, now: float, *, member: bool
 ) -> tuple[Room | Error, str]:
     """``[#room] [text]``: the room named first (one ``session`` is in, if ``member``), else
     the current one; and the text."""
@@ -71,7 +68,7 @@ def aimed(
     return (current if current is not None else Error(ts=now, code=ErrorCode.NO_ROOM)), rest
 
 
-def joined(chat: Chat, session: Session, room: Room, now: float) -> Joined:
+def joined(chat: ChatState, session: Session, room: Room, now: float) -> Joined:
     users = None if chat.quiet(room) else chat.rooms.names(room)
     if users is not None:
         chat.shown_early.shown(session.sid, room.key)
@@ -80,7 +77,7 @@ def joined(chat: Chat, session: Session, room: Room, now: float) -> Joined:
     )
 
 
-def join(chat: Chat, session: Session, wanted: str, now: float) -> list[Decided]:
+def join(chat: ChatState, session: Session, wanted: str, now: float) -> list[Decided]:
     name = wanted if wanted.startswith("#") else "#" + wanted
     if check_room_name(name) is not None:
         return [Send(room_error(ErrorCode.ROOM_INVALID, name, now), session)]
@@ -89,7 +86,7 @@ def join(chat: Chat, session: Session, wanted: str, now: float) -> list[Decided]
     if key in session.room_set:  # only makes it current
         session.make_current(key)
         return [Send(joined(chat, session, rooms[key], now), session)]
-    max_rooms = chat.settings.max_rooms
+    max_rooms = chat.max_rooms
     if max_rooms and len(session.rooms) >= max_rooms:
         error = room_error(ErrorCode.TOO_MANY_ROOMS, name, now)
         return [Send(replace(error, extra={**error.extra, "max_rooms": str(max_rooms)}), session)]
@@ -103,7 +100,7 @@ def join(chat: Chat, session: Session, wanted: str, now: float) -> list[Decided]
     return outputs
 
 
-def part(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
+def part(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     room, text = aimed(chat, session, rest, now, member=True)
     if isinstance(room, Error):
         return [Send(room, session)]
@@ -128,7 +125,7 @@ def part(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
     return outputs
 
 
-def list_rooms(chat: Chat, session: Session, now: float) -> list[Decided]:
+def list_rooms(chat: ChatState, session: Session, now: float) -> list[Decided]:
     counts = chat.shared.room_counts()
     counts.setdefault(chat.rooms.default.key, 0)  # always there, even empty
     order = sorted(counts, key=lambda key: (-counts[key], key))
@@ -141,7 +138,7 @@ def list_rooms(chat: Chat, session: Session, now: float) -> list[Decided]:
     return [Send(Rooms(ts=now, rooms=tuple(infos), more=more), session)]
 
 
-def topic(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
+def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     room, text = aimed(chat, session, rest, now, member=False)
     if isinstance(room, Error):
         return [Send(room, session)]
@@ -158,7 +155,7 @@ def topic(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
     return [Publish(event, Route(frozenset((room.key,))))]
 
 
-def online(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]:
+def online(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     """``/online``: everybody in the chat; ``/online #room``: those in that room."""
     if not rest:
         everybody = Online(ts=now, users=chat.online_names(), away=away_in(chat, None))
@@ -170,7 +167,7 @@ def online(chat: Chat, session: Session, rest: str, now: float) -> list[Decided]
     return [Send(Online(ts=now, users=users, room=room.name, away=away_in(chat, room)), session)]
 
 
-def away_in(chat: Chat, room: Room | None) -> dict[str, str]:
+def away_in(chat: ChatState, room: Room | None) -> dict[str, str]:
     """Who is away, with their text: in ``room``, or (None) in the whole chat."""
     shared = chat.shared
     inside = shared.room_holders(room.key) if room is not None else None
