@@ -10,6 +10,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from papo.protocol.i18n import SUPPORTED_LANGUAGES, normalize_language
+
 Number = TypeVar("Number", int, float)
 
 # The catalog of the command line being read: argparse's words and the options' own errors
@@ -80,6 +82,17 @@ def within(
 
     parse.__name__ = convert.__name__  # argparse names it in "invalid int value"
     return parse
+
+
+def language_option(text: str) -> str:
+    """``--lang`` as an argparse type: a language we ship, or a clear refusal (a typo must not
+    quietly give English)."""
+    language = normalize_language(text)
+    if language is None:
+        known = ", ".join(SUPPORTED_LANGUAGES)
+        unknown = said("unknown language {language!r} (papo speaks {known})")
+        raise argparse.ArgumentTypeError(unknown.format(language=text, known=known))
+    return language
 
 
 class BriefParser(argparse.ArgumentParser):

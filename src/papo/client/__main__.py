@@ -10,14 +10,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papo import __version__
-from papo.cli import BriefParser, host_and_port, port_number, speaking, why_unreadable
+from papo.cli import (
+    BriefParser,
+    host_and_port,
+    language_option,
+    port_number,
+    speaking,
+    why_unreadable,
+)
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import DEFAULT_HOST, DEFAULT_PORT, Address
 from papo.client.screen import PlainScreen, TerminalScreen
 from papo.protocol.i18n import (
     choose_language,
     language_of_command_line,
-    language_option,
     translation,
 )
 

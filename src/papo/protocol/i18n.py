@@ -7,13 +7,10 @@ passed in rather than read here, so the choice is a pure function and testable a
 
 from __future__ import annotations
 
-import argparse
 import gettext
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-
-from papo.cli import said
 
 DOMAIN = "papo"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -35,17 +32,6 @@ def normalize_language(value: str) -> str | None:
     if language.lower() == "en":
         return "en"
     return None
-
-
-def language_option(text: str) -> str:
-    """``--lang`` as an argparse type: a language we ship, or a clear refusal (a typo must not
-    quietly give English)."""
-    language = normalize_language(text)
-    if language is None:
-        known = ", ".join(SUPPORTED_LANGUAGES)
-        unknown = said("unknown language {language!r} (papo speaks {known})")
-        raise argparse.ArgumentTypeError(unknown.format(language=text, known=known))
-    return language
 
 
 def language_of_command_line(argv: Sequence[str], environ: Mapping[str, str]) -> str:

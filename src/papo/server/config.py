@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from papo import __version__
-from papo.cli import BriefParser, said, speaking, why_unreadable, within
+from papo.cli import BriefParser, language_option, said, speaking, why_unreadable, within
 from papo.core.chat import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ROOMS,
@@ -30,7 +30,6 @@ from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import (
     choose_language,
     language_of_command_line,
-    language_option,
     translation,
 )
 from papo.protocol.names import check_room_name
