@@ -184,6 +184,9 @@ def test_a_portuguese_command_line_is_told_its_mistakes_in_portuguese(
         parse_config(argv, {"LANG": "pt_BR.UTF-8"})
     assert complaint in capsys.readouterr().err
     with pytest.raises(SystemExit):
+        parse_config([], {"LANG": "pt_BR.UTF-8", "PAPO_PORT": "70000"})
+    assert "PAPO_PORT='70000': deve ser de 0 a 65535: 70000" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
         parse_config(["--help"], {"LANG": "pt_BR.UTF-8"})
     help_text = capsys.readouterr().out
     assert help_text.startswith("uso: papo-server [-h]") and "\nopções:\n" in help_text

@@ -329,7 +329,8 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         if action.const is True:  # a flag: PAPO_REUSE_PORT=1 (or true, yes) sets it
             convert = _flag
         try:
-            env_defaults[dest] = convert(raw)
+            with speaking(parser.catalog):
+                env_defaults[dest] = convert(raw)
         except (ValueError, argparse.ArgumentTypeError) as error:
             parser.error(f"PAPO_{dest.upper()}={raw!r}: {error}")
     parser.set_defaults(**env_defaults)
