@@ -27,10 +27,11 @@ def said(message: str) -> str:
 
 @contextmanager
 def speaking(catalog: gettext.NullTranslations) -> Iterator[None]:
-    """argparse's own words (``usage:``, ``options``, its errors) in ``catalog``'s language
-    while a command line is read. argparse looks them up through gettext's global domain,
-    which papo leaves alone (it is the process's); papo's catalog carries them, and stands in
-    for argparse's lookup just for this while."""
+    """argparse's own words (``usage:``, ``options``, its errors) and the messages ``said``
+    marks in ``catalog``'s language, while a command line is read or what it asks for is first
+    opened (a store). argparse looks its words up through gettext's global domain, which papo
+    leaves alone (it is the process's); papo's catalog carries them, and stands in for
+    argparse's lookup just for this while."""
     token = _speaking.set(catalog)
     saved = {name: getattr(argparse, name) for name in ("_", "ngettext")}
     setattr(argparse, "_", catalog.gettext)  # noqa: B010 (a module's global, not an attribute)

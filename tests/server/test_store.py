@@ -76,6 +76,13 @@ def test_a_second_server_on_one_store_is_refused(start_server: StartServer, tmp_
     )  # fmt: skip
     assert second.returncode == 1 and not second.stdout
     assert f"in use by another papo server (pid {first.process.pid})" in second.stderr
+    portuguese = subprocess.run(
+        [sys.executable, "servidor.py", "--port", "0", "--store", store, "--lang", "pt_BR"],
+        cwd=ROOT, capture_output=True, text=True, timeout=20,
+    )  # fmt: skip
+    assert portuguese.stderr.startswith(
+        f"papo-server: --store {store}: em uso por outro servidor papo (pid {first.process.pid})"
+    )
     first.stop()
     again = start_server("--store", store)  # free once the first has stopped
     assert again.user("ana").welcome is not None

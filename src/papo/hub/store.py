@@ -27,6 +27,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from papo.cli import said
 from papo.core.holds import HoldRecord
 from papo.core.shared import Logged, Route
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
@@ -79,7 +80,8 @@ class LogStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         if path.is_dir():  # SQLite would only say "unable to open database file"
-            raise StoreError(f"{path}: is a directory; name a file in it, as {path / 'chat.db'}")
+            directory = said("{path}: is a directory; name a file in it, as {file}")
+            raise StoreError(directory.format(path=path, file=path / "chat.db"))
         self._lock = _lock_for_one_process(path)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -97,7 +99,8 @@ class LogStore:
         except sqlite3.Error as error:
             if self._lock is not None:
                 os.close(self._lock)
-            raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
+            unusable = said("{path}: cannot be used as papo's store: {error}")
+            raise StoreError(unusable.format(path=path, error=error)) from error
         self._queue: queue.SimpleQueue[Logged | _Members | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
         self._writer.start()
@@ -256,16 +259,18 @@ def _lock_for_one_process(path: Path) -> int | None:
     try:
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise StoreError(f"{path}: cannot be used as papo's store: {error}") from error
+        unusable = said("{path}: cannot be used as papo's store: {error}")
+        raise StoreError(unusable.format(path=path, error=error)) from error
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         holder = os.read(descriptor, 32).decode(errors="replace").strip() or "?"
         os.close(descriptor)
-        raise StoreError(
-            f"{path}: in use by another papo server (pid {holder}); one store is one server's: "
+        in_use = said(
+            "{path}: in use by another papo server (pid {pid}); one store is one server's: "
             "stop that one first, or give this one another file"
-        ) from None
+        )
+        raise StoreError(in_use.format(path=path, pid=holder)) from None
     os.ftruncate(descriptor, 0)
     os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
     return descriptor

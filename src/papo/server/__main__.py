@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
-from papo.cli import format_address
+from papo.cli import format_address, speaking
 from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
 from papo.hub.store import LogStore, StoreError
+from papo.protocol.i18n import translation
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, chat_wide, parse_config
 from papo.server.fdlimit import fit_client_limit
@@ -44,16 +45,18 @@ async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:
         if backplane is not None:
             await backplane.close()
     if server.evicted:  # a supervisor (--workers, systemd) starts it again, as a new server
-        raise SystemExit("papo-server: the other servers took this one for dead: stopped")
+        _ = translation(config.language).gettext
+        raise SystemExit(_("papo-server: the other servers took this one for dead: stopped"))
 
 
 async def shared_hub(config: ServerConfig) -> Backplane:
     """The Redis hub, started (imported only here: without --redis, no extra is needed)."""
+    _ = translation(config.language).gettext
     try:
         from papo.hub.redis_hub import RedisHub, SettingsDiffer
     except ImportError:
         raise SystemExit(
-            "papo-server: --redis needs the redis extra: pip install 'papo[redis]'"
+            _("papo-server: --redis needs the redis extra: pip install 'papo[redis]'")
         ) from None
     from redis.exceptions import AuthenticationError, RedisError
 
@@ -66,16 +69,18 @@ async def shared_hub(config: ServerConfig) -> Backplane:
     except SettingsDiffer as error:
         theirs = ", ".join(f"{option} {value}" for option, value in error.differ.items())
         mine = ", ".join(f"{option} {ours[option]}" for option in error.differ)
-        raise SystemExit(
-            f"papo-server: the servers of this chat run with {theirs}; this one has {mine}: "
+        differ = _(
+            "papo-server: the servers of this chat run with {theirs}; this one has {mine}: "
             "start every server of one chat with the same (a server stopped less than "
             "--lease seconds ago still counts)"
-        ) from None
+        )
+        raise SystemExit(differ.format(theirs=theirs, mine=mine)) from None
     except AuthenticationError as error:
-        raise SystemExit(
-            f"papo-server: --redis {shown}: Redis asks for a password, or refused this one; "
-            f"it goes in the URL: redis://:PASSWORD@HOST:6379/0 (Redis said: {error})"
-        ) from None
+        refused = _(
+            "papo-server: --redis {url}: Redis asks for a password, or refused this one; "
+            "it goes in the URL: redis://:PASSWORD@HOST:6379/0 (Redis said: {said})"
+        )
+        raise SystemExit(refused.format(url=shown, said=error)) from None
     except (RedisError, OSError, ValueError) as error:
         raise SystemExit(f"papo-server: --redis {shown}: {error}") from None
     return hub
@@ -139,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.workers > 1:
         return run_workers(config, sys.argv[1:] if argv is None else list(argv))
     try:
-        store = LogStore(config.store) if config.store is not None else None
+        with speaking(translation(config.language)):  # what stops the start, in its language
+            store = LogStore(config.store) if config.store is not None else None
     except StoreError as error:
         print(f"papo-server: --store {error}", file=sys.stderr)
         return 1
