@@ -22,6 +22,8 @@ def test_away_shows_in_online_and_to_whoever_writes_in_private() -> None:
     assert [type(event) for event in world.take(bob)] == [Private]  # still delivered
     [back] = world.line(bob, "/away")
     assert back == Notice(ts=NOW, code=NoticeCode.BACK)
+    [again] = world.line(bob, "/away")  # not away any more: not "back" a second time
+    assert again == Notice(ts=NOW, code=NoticeCode.NOT_AWAY)
     [online] = world.line(ana, "/online")
     assert isinstance(online, Online) and online.away == {}
     world.take(ana)

@@ -24,10 +24,12 @@ def set_away(chat: ChatState, session: Session, text: str, now: float) -> list[D
     text = clean_message(text)
     if len(text) > MAX_AWAY_CHARS:
         return [Send(too_long("away", MAX_AWAY_CHARS, now), session)]
+    was_away = session.away is not None
     session.away = text or None
     chat.shared.set_away(session.sid, session.away)
     if not text:
-        return [Send(Notice(ts=now, code=NoticeCode.BACK), session)]
+        code = NoticeCode.BACK if was_away else NoticeCode.NOT_AWAY
+        return [Send(Notice(ts=now, code=code), session)]
     return [Send(Notice(ts=now, code=NoticeCode.NOW_AWAY, away=text), session)]
 
 

@@ -260,7 +260,7 @@ class IrcRenderer:
         match event.code:
             case NoticeCode.NOW_AWAY:
                 return [self._numeric("306", nick, "You have been marked as being away")]
-            case NoticeCode.BACK:
+            case NoticeCode.BACK | NoticeCode.NOT_AWAY:  # IRC answers both alike
                 return [self._numeric("305", nick, "You are no longer marked as being away")]
             case NoticeCode.AWAY:
                 them = nick_of(event.names[0]) if event.names else "*"

@@ -242,6 +242,7 @@ class NoticeCode(Enum):
     CURRENT = "current"  # after /part: the room one now talks in (``room``; None: no room)
     NOW_AWAY = "now_away"  # /away TEXT: you are marked away (``away``)
     BACK = "back"  # /away alone: you are back
+    NOT_AWAY = "not_away"  # /away alone, when you were not away
     AWAY = "away"  # a private went to somebody away (``names``: who, ``away``: their text)
     MISSED = "missed"  # after a resume: ``count`` events were too old to be replayed
 

@@ -593,6 +593,8 @@ class Renderer:
                 )
             case NoticeCode.BACK:
                 return _("You are back.")
+            case NoticeCode.NOT_AWAY:
+                return _("You were not away; /away TEXT says you are, and why.")
             case NoticeCode.AWAY:
                 return _("{name} is away: {text}").format(name=names, text=event.away or "")
             case NoticeCode.MISSED:
