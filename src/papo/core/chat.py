@@ -146,7 +146,7 @@ class Chat:
         # What each draft published here waits to be followed by, once the log has it back
         # (several servers: see ``settle``).
         self._then: deque[list[Output]] = deque()
-        self.shown_early = ShownEarly()
+        self._shown_early = ShownEarly()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
@@ -174,6 +174,14 @@ class Chat:
     @property
     def max_rooms(self) -> int:
         return self.settings.max_rooms
+
+    def names_shown(self, session: Session, room: Room) -> tuple[str, ...] | None:
+        """The names of ``room`` to show ``session`` (None in a quiet room), noted as shown to
+        it: an arrival or departure already in that list is then not sent to it again."""
+        if self.quiet(room):
+            return None
+        self._shown_early.shown(session.sid, room.key)
+        return self.rooms.names(room)
 
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
@@ -231,7 +239,7 @@ class Chat:
                 event = self.shared.append(item.draft, item.route)
                 if event is None:
                     self._then.append(waiting := [])
-                    self.shown_early.published()
+                    self._shown_early.published()
                 elif waiting is None:
                     outputs += self.apply(event, item.route)
                 else:  # never: a hub numbers every draft now, or every draft later
@@ -271,7 +279,7 @@ class Chat:
         were shown, while it was on its way, the list of each room it is for that they are
         in, with it in already. (Shown one room's list only, a member still needs the event
         for its others: a departure from a room whose list it was not shown again.)"""
-        early = self.shown_early.came_back(route.rooms)
+        early = self._shown_early.came_back(route.rooms)
         if not early or not isinstance(event, LISTED_CHANGES):
             return route
         renamed = self.shared.holder(event.new) if isinstance(event, Nick) else None
@@ -309,7 +317,7 @@ class Chat:
         lost = min(count, len(self._then))  # never more than are on their way
         for _ in range(lost):
             self._then.popleft()
-        self.shown_early.lost(lost)
+        self._shown_early.lost(lost)
 
     def decide(self, session: Session, line: str, now: float) -> list[Decided]:
         """What one line of input from ``session`` calls for: replies, and drafts for the log
@@ -425,15 +433,12 @@ class Chat:
         resumed: bool = False,
     ) -> Welcome:
         """Count and names of ``room`` (none in a quiet one)."""
-        quiet = room is None or self.quiet(room)
         rooms = tuple(self.rooms[key].name for key in session.rooms) if resumed else None
-        if room is not None and not quiet:
-            self.shown_early.shown(session.sid, room.key)
         return Welcome(
             ts=now,
             name=session.name or "",
             count=self.rooms.count(room) if room is not None else 0,
-            users=None if quiet or room is None else self.rooms.names(room),
+            users=self.names_shown(session, room) if room is not None else None,
             room=room.name if room is not None else None,
             topic=room.topic if room is not None else None,
             resume=token,

@@ -11,7 +11,6 @@ from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import SharedState
-from papo.core.shown_early import ShownEarly
 
 
 class ChatState(Protocol):
@@ -19,7 +18,6 @@ class ChatState(Protocol):
     shared: SharedState
     members: dict[int, Session]  # this server's, by id
     ignores: Ignores
-    shown_early: ShownEarly
 
     @property
     def max_rooms(self) -> int:
@@ -27,6 +25,8 @@ class ChatState(Protocol):
         ...
 
     def quiet(self, room: Room) -> bool: ...
+
+    def names_shown(self, session: Session, room: Room) -> tuple[str, ...] | None: ...
 
     def online_names(self) -> tuple[str, ...]: ...
 

@@ -69,9 +69,7 @@ def aimed(
 
 
 def joined(chat: ChatState, session: Session, room: Room, now: float) -> Joined:
-    users = None if chat.quiet(room) else chat.rooms.names(room)
-    if users is not None:
-        chat.shown_early.shown(session.sid, room.key)
+    users = chat.names_shown(session, room)
     return Joined(
         ts=now, room=room.name, topic=room.topic, count=chat.rooms.count(room), users=users
     )

@@ -316,23 +316,22 @@ def tls_problem(cert: Path, key: Path) -> str | None:
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
     """Options from ``argv`` over ``PAPO_*`` variables over defaults."""
     words = sys.argv[1:] if argv is None else list(argv)
-    language = language_of_command_line(words, environ)
-    parser = build_parser(language)
-    _ = translation(language).gettext
+    parser = build_parser(language_of_command_line(words, environ))
+    _ = parser.catalog.gettext
     env_defaults: dict[str, object] = {}
-    for action in parser._actions:
-        dest = action.dest
-        raw = environ.get("PAPO_" + dest.upper())
-        if raw is None or dest in _NOT_SETTINGS:
-            continue
-        convert = action.type if callable(action.type) else str
-        if action.const is True:  # a flag: PAPO_REUSE_PORT=1 (or true, yes) sets it
-            convert = _flag
-        try:
-            with speaking(parser.catalog):
+    with speaking(parser.catalog):  # a variable's mistake is said as the option's would be
+        for action in parser._actions:
+            dest = action.dest
+            raw = environ.get("PAPO_" + dest.upper())
+            if raw is None or dest in _NOT_SETTINGS:
+                continue
+            convert = action.type if callable(action.type) else str
+            if action.const is True:  # a flag: PAPO_REUSE_PORT=1 (or true, yes) sets it
+                convert = _flag
+            try:
                 env_defaults[dest] = convert(raw)
-        except (ValueError, argparse.ArgumentTypeError) as error:
-            parser.error(f"PAPO_{dest.upper()}={raw!r}: {error}")
+            except (ValueError, argparse.ArgumentTypeError) as error:
+                parser.error(f"PAPO_{dest.upper()}={raw!r}: {error}")
     parser.set_defaults(**env_defaults)
     args = parser.parse_args(words)
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -364,7 +363,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
                 same_port = _("{option} {port} is the port of {other} too: give each its own")
                 parser.error(same_port.format(option=option, port=port, other=other))
     if config.tls_cert is not None and config.tls_key is not None:
-        with speaking(translation(language)):
+        with speaking(parser.catalog):
             problem = tls_problem(config.tls_cert, config.tls_key)
         if problem is not None:
             parser.error(problem)
