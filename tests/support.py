@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,7 +43,10 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         command: Sequence[str] | None = None,
         tmp: Path | None = None,
+        log_through_pipe: bool = False,
     ) -> None:
+        """``log_through_pipe``: the server's log is read from a pipe instead of a file, for a
+        test that limits the size of the files the server may write."""
         full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "LC_ALL": "", "LANG": ""}
         full_env.update(env or {})
         base = command or [sys.executable, "-m", "papo.server"]
@@ -51,11 +55,15 @@ class ServerProcess:
         self.process = subprocess.Popen(
             [*base, *(["--host", host] if host else []), "--port", "0", *args],
             stdout=subprocess.PIPE,
-            stderr=self._stderr,
+            stderr=subprocess.PIPE if log_through_pipe else self._stderr,
             env=full_env,
             cwd=ROOT,
             bufsize=0,  # unbuffered: each "listening on" line is there for select() to see
         )
+        self._log_copier: threading.Thread | None = None
+        if log_through_pipe:  # copied to the file by this process, whose files are not limited
+            self._log_copier = threading.Thread(target=self._copy_log, daemon=True)
+            self._log_copier.start()
         self.host = host or HOST
         self.args = args
         self.clients: list[LineClient] = []  # kept open until stop(), used or not
@@ -75,6 +83,13 @@ class ServerProcess:
                 raise RuntimeError(f"server did not start: {line!r} {log}")
             if scheme in line:
                 return int(line.rsplit(":", 1)[1])
+
+    def _copy_log(self) -> None:
+        assert self.process.stderr is not None
+        pipe = self.process.stderr.fileno()
+        for chunk in iter(lambda: os.read(pipe, 65536), b""):
+            self._stderr.write(chunk)
+            self._stderr.flush()
 
     def log(self) -> str:
         return self.stderr_path.read_text(errors="replace")
@@ -110,6 +125,10 @@ class ServerProcess:
                 self.process.wait(5)
         if self.process.stdout is not None:
             self.process.stdout.close()
+        if self._log_copier is not None:
+            self._log_copier.join(5)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
         self._stderr.close()
         self.stderr_path.unlink(missing_ok=True)
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import resource
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from tests.conftest import StartServer
-from tests.support import ROOT
+from tests.support import ROOT, ServerProcess
 
 
 def test_history_and_ids_survive_a_restart(start_server: StartServer, tmp_path: Path) -> None:
@@ -135,3 +137,69 @@ def test_rooms_keep_their_history_and_topic_across_a_restart(
     assert (joined["room"], joined["topic"]) == ("#dev", "the build is green")
     replay = bob.expect("message")
     assert (replay["text"], replay["room"], replay["history"]) == ("said in dev", "#dev", True)
+
+
+def _wait_for_log(server: ServerProcess, text: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in server.log():
+        assert time.monotonic() < deadline, f"not in the log: {text!r}\n{server.log()}"
+        time.sleep(0.05)
+
+
+def _as_if_the_disk_were_full(server: ServerProcess, directory: Path) -> None:
+    """The server may not make its files any longer than they are now: writes fail as on a
+    full disk (its log goes through a pipe, which no such limit touches; Python ignores
+    SIGXFSZ)."""
+    longest = max(path.stat().st_size for path in directory.glob("chat.db*"))
+    limits = (longest, resource.RLIM_INFINITY)
+    resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, limits)
+
+
+def _room_on_the_disk_again(server: ServerProcess) -> None:
+    limits = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+    resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, limits)
+
+
+def test_a_full_disk_loses_nothing_once_it_has_room_again(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "chat.db"
+    server = start_server("--store", str(store), log_through_pipe=True)
+    _as_if_the_disk_were_full(server, tmp_path)
+    ana = server.user("ana")
+    handed: list[int] = []
+    for number in range(5):
+        ana.send(f"while full {number}")  # the chat goes on meanwhile
+        handed.append(ana.expect("message", text=f"while full {number}")["id"])
+    _wait_for_log(server, f"cannot write to {store}")
+    with sqlite3.connect(store) as reader:
+        assert reader.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+    _room_on_the_disk_again(server)
+    _wait_for_log(server, f"{store} is written again")
+    server.signal(signal.SIGKILL)  # no graceful stop to write anything more
+    server.wait()
+    with sqlite3.connect(store) as reader:
+        written = {row[0] for row in reader.execute("SELECT id FROM events")}
+        (reserved,) = reader.execute("SELECT value FROM meta WHERE key = 'reserved'").fetchone()
+    assert set(handed) <= written
+    assert reserved >= max(written)  # the ids reserved while it was full were written too
+    again = start_server("--store", str(store))
+    bob = again.client(json_mode=True)
+    assert bob.register("bob")["type"] == "welcome"
+    history = [bob.expect("message")["text"] for _ in range(5)]
+    assert history == [f"while full {number}" for number in range(5)]
+
+
+def test_a_stop_while_the_disk_is_full_says_what_never_reached_the_file(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "chat.db"
+    server = start_server("--store", str(store), log_through_pipe=True)
+    _as_if_the_disk_were_full(server, tmp_path)
+    ana = server.user("ana")
+    ana.send("never on disk")
+    ana.expect("message", text="never on disk")
+    _wait_for_log(server, f"cannot write to {store}")
+    server.signal(signal.SIGTERM)
+    assert server.wait() == 0  # no hang waiting for room that will not come
+    assert f"stopping with 2 events never written to {store}" in server.log()

@@ -6,7 +6,8 @@ wakes once per batch, renders what has piled up and writes it in one transaction
 ``synchronous=NORMAL``): a message costs the event loop a queue put, never a disk write. A
 process killed outright loses at most what was not yet written: the last ``FLUSH_SECONDS``.
 A store that cannot be opened, or a file that is not one, is refused at start with its path
-named; a write that fails while running is logged, never silently dropped.
+named. A write that fails while running (a full disk) is logged, and what it held waits in
+memory and is tried again until the file takes it (``store_backlog``): never silently dropped.
 
 Who is online is written as it changes too (``online``), in the same transactions as the
 events: a process that dies without stopping leaves the next one the members it had, to hold
@@ -31,6 +32,7 @@ from papo.cli import said
 from papo.core.holds import HoldRecord
 from papo.core.shared import Logged, Route
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
+from papo.hub.store_backlog import Backlog, Failing, Row
 from papo.protocol.decode import Malformed
 from papo.protocol.events import RoomEvent
 
@@ -48,6 +50,11 @@ _SCHEMA = (
 _HELD = "SELECT hold FROM holds ORDER BY member"
 _ONLINE = "SELECT hold FROM online ORDER BY member"
 _CLOSE = None  # the writer's signal to finish
+# A reservation written late, by the writer, must not lower one written meanwhile.
+_RESERVE_AT_LEAST = (
+    "INSERT INTO meta VALUES ('reserved', ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)"
+)
 
 
 def _run_after_the_event_loop() -> None:
@@ -102,6 +109,9 @@ class LogStore:
             unusable = said("{path}: cannot be used as papo's store: {error}")
             raise StoreError(unusable.format(path=path, error=error)) from error
         self._queue: queue.SimpleQueue[Logged | _Members | None] = queue.SimpleQueue()
+        # Ids reserved while the file refused them, for the writer to write (0: none owed).
+        self._owed = 0
+        self._owed_lock = threading.Lock()
         self._writer = threading.Thread(target=self._write_forever, name="papo-store", daemon=True)
         self._writer.start()
 
@@ -134,13 +144,16 @@ class LogStore:
         return int(row[0]) if row else 0
 
     def reserve(self, up_to: int) -> None:
-        """Record that ids up to ``up_to`` may be handed out (written before they are)."""
+        """Record that ids up to ``up_to`` may be handed out (written before they are). If the
+        file refuses it, the writer writes it with the events it gets in next."""
         try:
             self._reservations.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('reserved', ?)", (up_to,)
             )
         except sqlite3.Error as error:
-            log.error("cannot reserve ids in %s: %s", self.path, error)
+            with self._owed_lock:
+                self._owed = max(self._owed, up_to)
+            log.error("cannot reserve ids up to %d in %s: %s", up_to, self.path, error)
 
     def save_holds(self, holds: list[HoldRecord]) -> None:
         """Write the members held at a graceful stop (in place of any written before)."""
@@ -199,46 +212,126 @@ class LogStore:
     def _write_forever(self) -> None:
         """Wake on the first event waiting, let a batch pile up for ``FLUSH_SECONDS``, then
         write all of it in one transaction: one wake-up per batch, not one per event (each
-        would take the GIL from the event loop)."""
+        would take the GIL from the event loop). After a failed write, what was not written
+        waits (``Backlog``) and is tried again after a pause, with what came meanwhile."""
         _run_after_the_event_loop()
+        backlog = Backlog()
+        failing: Failing | None = None
         closing = False
         while not closing:
-            items = [self._queue.get()]
-            if items[0] is not _CLOSE:
-                time.sleep(FLUSH_SECONDS)
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    items.append(self._queue.get_nowait())
-            closing = _CLOSE in items
-            events = [item for item in items if isinstance(item, tuple)]
-            members = [item for item in items if isinstance(item, _Members)]
-            batches = [events[start : start + BATCH] for start in range(0, len(events), BATCH)]
-            for number, batch in enumerate(batches or [[]], start=1):
-                last = number == max(1, len(batches))
-                self._write([self._row(*logged) for logged in batch], members if last else [])
+            if failing is None:
+                closing = self._take(backlog, self._queue.get())
+                if not closing:
+                    time.sleep(FLUSH_SECONDS)
+            else:
+                closing = self._take_until(backlog, time.monotonic() + failing.next_try_in())
+            closing = self._take_waiting(backlog) or closing
+            failing = self._write_backlog(backlog, failing, closing)
 
-    def _row(self, event: RoomEvent, route: Route) -> tuple[int, str, str]:
-        return event.id, event_json(event), route_json(route)
+    def _take(self, backlog: Backlog, item: Logged | _Members | None) -> bool:
+        """Put ``item`` in the backlog; whether it was the signal to finish instead."""
+        if item is _CLOSE:
+            return True
+        if isinstance(item, _Members):
+            records = {record.member: _hold_json(record) for record in item.records}
+            backlog.add_members(records, item.gone)
+        else:
+            event, route = item
+            backlog.add_row((event.id, event_json(event), route_json(route)))
+        return False
 
-    def _write(self, rows: list[tuple[int, str, str]], members: list[_Members]) -> None:
-        """One transaction: these events, then the members' changes in the order made."""
-        if not rows and not members:
-            return
+    def _take_waiting(self, backlog: Backlog) -> bool:
+        closing = False
+        with contextlib.suppress(queue.Empty):
+            while True:
+                closing = self._take(backlog, self._queue.get_nowait()) or closing
+        return closing
+
+    def _take_until(self, backlog: Backlog, deadline: float) -> bool:
+        """Take what comes until ``deadline``, or until the signal to finish (True)."""
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                item = self._queue.get(timeout=left)
+            except queue.Empty:
+                return False
+            if self._take(backlog, item):
+                return True
+        return False
+
+    def _write_backlog(
+        self, backlog: Backlog, failing: Failing | None, closing: bool
+    ) -> Failing | None:
+        """Write the backlog in transactions of ``BATCH`` events (who is online with the
+        last): what is written leaves it. At the first failure, the rest waits."""
+        if backlog.given_up:
+            log.error(
+                "%d events were given up unwritten: %s has failed for too long (%d wait)",
+                backlog.given_up, self.path, len(backlog.rows),
+            )  # fmt: skip
+            backlog.given_up = 0
+        written = 0
+        while not backlog.empty():
+            rows = backlog.rows[:BATCH]
+            last = len(rows) == len(backlog.rows)
+            error = self._write(rows, backlog.members if last else {})
+            if error is not None:
+                return self._failed(backlog, failing, error, closing)
+            del backlog.rows[: len(rows)]
+            written += len(rows)
+            if last:
+                backlog.members.clear()
+        if failing is not None:
+            log.warning(
+                "%s is written again, after %.0f s: the %d events that waited are in it",
+                self.path, time.monotonic() - failing.since, written,
+            )  # fmt: skip
+        return None
+
+    def _failed(
+        self, backlog: Backlog, failing: Failing | None, error: sqlite3.Error, closing: bool
+    ) -> Failing:
+        now = time.monotonic()
+        if failing is None:
+            failing = Failing(since=now, said_at=now)
+            log.error(
+                "cannot write to %s: %s; %d events (from id %d) wait in memory, tried again"
+                " every few seconds: nothing is lost unless the server stops meanwhile",
+                self.path, error, len(backlog.rows), backlog.rows[0][0] if backlog.rows else 0,
+            )  # fmt: skip
+        elif failing.remind(now):
+            log.error(
+                "%s still cannot be written (%s), for %.0f s now: %d events wait",
+                self.path, error, now - failing.since, len(backlog.rows),
+            )  # fmt: skip
+        if closing:
+            log.error(
+                "stopping with %d events never written to %s (%s): its history lacks them",
+                len(backlog.rows), self.path, error,
+            )  # fmt: skip
+        failing.tries += 1
+        return failing
+
+    def _write(self, rows: list[Row], members: dict[int, str | None]) -> sqlite3.Error | None:
+        """One transaction: these events, then the members' changes, and the ids reserved
+        while the file refused them; the error if it failed (and nothing of it was written)."""
+        with self._owed_lock:
+            owed = self._owed
         try:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
-                for change in members:
-                    held = [(record.member, _hold_json(record)) for record in change.records]
-                    self._db.executemany("INSERT OR REPLACE INTO online VALUES (?, ?)", held)
-                    gone = [(member,) for member in change.gone]
-                    self._db.executemany("DELETE FROM online WHERE member = ?", gone)
+                held = [(member, hold) for member, hold in members.items() if hold is not None]
+                self._db.executemany("INSERT OR REPLACE INTO online VALUES (?, ?)", held)
+                gone = [(member,) for member, hold in members.items() if hold is None]
+                self._db.executemany("DELETE FROM online WHERE member = ?", gone)
+                if owed:
+                    self._db.execute(_RESERVE_AT_LEAST, (owed,))
         except sqlite3.Error as error:
-            ids = f"ids {rows[0][0]}-{rows[-1][0]}" if rows else "no ids"
-            log.error(
-                "cannot write %d events (%s) and who is online to %s: %s",
-                len(rows), ids, self.path, error,
-            )  # fmt: skip
+            return error
+        with self._owed_lock:
+            if self._owed == owed:
+                self._owed = 0
+        return None
 
 
 def _lock_for_one_process(path: Path) -> int | None:

@@ -1,0 +1,63 @@
+"""What the store's writer has yet to get into its file, and when it tries again after failing.
+
+A write can fail while the server runs: a full disk, a file system gone read-only, a quota. The
+chat goes on in memory (the store keeps history across restarts; it is not what orders the
+chat), so what could not be written waits here, in order, and is written once the file takes
+it again: nothing accepted is dropped while the process lives. The wait is bounded: past
+``MAX_WAITING`` events the oldest are given up, and the log says how many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Seconds between tries after a failed write, then the last one over and over.
+RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0)
+STILL_FAILING_EVERY = 60.0  # seconds between the log's reminders that the file still fails
+MAX_WAITING = 200_000  # events kept for the file at most (about 100 MB): the oldest go first
+
+Row = tuple[int, str, str]  # an event's id, its JSON, its route's JSON
+
+
+@dataclass(slots=True)
+class Backlog:
+    """Events to write, oldest first, and who is online as it changed since the last write
+    (a member's record, or None where it is gone): only the latest of each counts, so a
+    long failure keeps one entry per member, not one per change."""
+
+    rows: list[Row] = field(default_factory=list)
+    members: dict[int, str | None] = field(default_factory=dict)
+    given_up: int = 0  # events dropped unwritten, not yet said in the log
+
+    def add_row(self, row: Row) -> None:
+        self.rows.append(row)
+        if len(self.rows) > MAX_WAITING:
+            excess = len(self.rows) - MAX_WAITING
+            del self.rows[:excess]
+            self.given_up += excess
+
+    def add_members(self, records: dict[int, str], gone: tuple[int, ...]) -> None:
+        self.members.update(records)
+        self.members.update(dict.fromkeys(gone))
+
+    def empty(self) -> bool:
+        return not self.rows and not self.members
+
+
+@dataclass(slots=True)
+class Failing:
+    """A run of failed writes: when to try again, and when the log last said so."""
+
+    since: float
+    tries: int = 0
+    said_at: float = 0.0
+
+    def next_try_in(self) -> float:
+        return RETRY_SECONDS[min(self.tries, len(RETRY_SECONDS) - 1)]
+
+    def remind(self, now: float) -> bool:
+        """Whether the log should say again that the file still fails (once a minute)."""
+        if now - self.said_at < STILL_FAILING_EVERY:
+            return False
+        self.said_at = now
+        return True
