@@ -80,6 +80,30 @@ def test_accepted_lines_never_hold_lf_and_respect_the_cap(data: bytes) -> None:
             assert len(event.text.encode()) <= 16
 
 
+def test_long_lines_piled_up_past_the_compaction_come_out_whole() -> None:
+    # More than 64 KiB waiting: the buffer drops its spent bytes now and then, and a line
+    # taken at that moment once came out as the end of the buffer instead (two lines mixed).
+    lines = [f"{number} " + "x" * 1500 for number in range(200)]
+    buffer = LineBuffer(2048)
+    buffer.receive("".join(line + "\n" for line in lines).encode())
+    taken = []
+    while (event := buffer.next_event()) is not None:
+        taken.append(event)
+    assert taken == [Line(text=line) for line in lines]
+
+
+@given(
+    lengths=st.lists(st.integers(min_value=1000, max_value=3000), min_size=70, max_size=150),
+    cuts=st.lists(st.integers(min_value=0, max_value=300_000), max_size=10),
+)
+def test_big_streams_split_anywhere_give_each_line_as_sent(
+    lengths: list[int], cuts: list[int]
+) -> None:
+    lines = [f"{number:03}".encode() + b"y" * length for number, length in enumerate(lengths)]
+    expected = [Line(text=line.decode()) if len(line) <= 2048 else TOO_LONG for line in lines]
+    assert feed_in_pieces(b"".join(line + b"\n" for line in lines), cuts, 2048) == expected
+
+
 def test_finish_returns_the_unterminated_last_line() -> None:
     buffer = LineBuffer(8)
     assert buffer.feed(b"one\ntwo") == [Line(text="one")]

@@ -27,6 +27,17 @@ def test_flood_is_slowed_not_dropped_and_others_are_not_slowed(start_server: Sta
     assert texts.index("not slowed") < texts.index("line 24")
 
 
+def test_a_paste_of_long_lines_arrives_line_by_line_as_sent(start_server: StartServer) -> None:
+    # Hundreds of KiB waiting to be taken as lines: each comes out whole, none mixed with
+    # another (the buffer's compaction once returned a line from the wrong place).
+    server = start_server("--rate", "0", "--ip-rate", "0")
+    paster, watcher = server.user("paster"), server.user("watcher")
+    lines = [f"{number} " + "x" * 1500 for number in range(400)]
+    paster.sock.sendall("".join(line + "\n" for line in lines).encode())
+    texts = [watcher.expect("message", timeout=10)["text"] for _ in lines]
+    assert texts == lines
+
+
 def test_a_client_that_never_reads_is_dropped_as_too_slow(start_server: StartServer) -> None:
     server = start_server("--rate", "0", "--ip-rate", "0", "--sendq", "65536")
     server.line_user("sleepy", rcvbuf=4096)  # registers, then never reads again

@@ -82,12 +82,11 @@ class LineBuffer:
             if self._discarding:
                 self._discarding = False
                 continue
+            event = self._complete(buffer, start, newline)
             if self._start > 65536 and self._start * 2 > len(buffer):
                 del buffer[: self._start]  # compact now and then, not once per line
-                newline -= self._start
-                start -= self._start
                 self._start = 0
-            return self._complete(buffer, start, newline)
+            return event
 
     def drop_unterminated(self) -> None:
         """Forget the line still being typed; the complete lines before it stay (telnet's
