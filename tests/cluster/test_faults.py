@@ -148,3 +148,27 @@ def test_a_server_paused_past_its_lease_finds_itself_buried_and_stops(
     assert back.expect("welcome")["resumed"] is True
     assert [e for e in bob.quiet(1.0) if e["type"] == "leave"] == []
     c.close()
+
+
+def test_a_redis_out_of_memory_refuses_lines_says_why_once_and_loses_nothing(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, _, ana, bob = two_servers(start_server, redis_server)
+    redis_server.command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+    redis_server.command("CONFIG", "SET", "maxmemory", "1")  # full: it takes no write
+    try:
+        ana.send("said while Redis is full")  # taken: it waits in order for Redis
+        time.sleep(1.0)
+        ana.send("said later")
+        assert ana.expect("error", timeout=TIMEOUT)["code"] == "unavailable"
+        time.sleep(3.0)  # several tries, each refused
+    finally:
+        redis_server.command("CONFIG", "SET", "maxmemory", "0")
+    said = bob.expect("message", text="said while Redis is full", timeout=TIMEOUT)
+    assert said["from"] == "ana"
+    assert not [e for e in bob.quiet(1.0) if e.get("text") == "said while Redis is full"]
+    ana.send("taken again")
+    assert bob.expect("message", text="taken again")["from"] == "ana"
+    log = one.log()
+    assert log.count("Redis refuses the chat's writes (") == 1
+    assert "maxmemory" in log and "unreachable" not in log

@@ -36,13 +36,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
+from papo.hub.outages import Outages
 from papo.hub.redis_scripts import AGREE, CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
 from papo.hub.redis_url import shown_url
 from papo.protocol.names import name_key, name_skeleton, room_key
@@ -63,7 +64,6 @@ ANNOUNCED_CHANGES = (b"enter", b"exit", b"release")
 GATHER_SECONDS = 0.001
 WRITE_BATCH = 500  # steps sent per round trip
 OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
-RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0)  # between reconnection attempts (then the last)
 
 
 def server_of(member: int) -> int:
@@ -134,6 +134,7 @@ class RedisHub:
         self._wake_writer = asyncio.Event()
         self._up = asyncio.Event()
         self._reconnecting: asyncio.Task[None] | None = None
+        self._outages = Outages()
         self._position = "0-0"  # the newest stream entry read
         self.read_count = READ_COUNT  # entries asked for per read
         self.write_batch = WRITE_BATCH  # steps sent per call, at most
@@ -601,16 +602,24 @@ class RedisHub:
         if not self._up.is_set():
             return
         self._up.clear()
-        log.warning("Redis unreachable (%s): lines are refused until it is back", error)
+        outages = self._outages
+        outages.lost(time.monotonic())
+        if outages.relapses == 0:
+            failure = "unreachable"
+            if isinstance(error, ResponseError):
+                failure = "refuses the chat's writes"
+            log.warning("Redis %s (%s): lines are refused until it is back", failure, error)
+        elif outages.worth_saying():
+            log.warning("Redis failed again soon after coming back (%s): tried again further"
+                        " apart, and said here again once it stays back", error)  # fmt: skip
         if self._listener is not None:
             self._listener.availability(False)
         self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
-        attempt = 0
+        outages = self._outages
         while True:
-            await asyncio.sleep(RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)])
-            attempt += 1
+            await asyncio.sleep(outages.next_pause())
             try:
                 await self._redis.ping()
                 await self._renew()
@@ -619,7 +628,9 @@ class RedisHub:
                     await self._restock(epoch, at)
             except RedisError:
                 continue
-            log.info("Redis is back after %d attempts", attempt)
+            outages.back(time.monotonic())
+            if outages.worth_saying():
+                log.info("Redis is back after %d attempts", outages.attempts)
             self._up.set()
             self._wake_writer.set()
             if self._listener is not None:

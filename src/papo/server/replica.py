@@ -67,7 +67,8 @@ class Replica:
         self.server.stop_requested.set()
 
     def availability(self, available: bool) -> None:
-        log.info("lines are %s", "taken again" if available else "refused: Redis unreachable")
+        """The hub's log says it already (once per outage, however often Redis flaps)."""
+        log.debug("lines are %s", "taken again" if available else "refused: Redis unreachable")
 
     def members(self) -> list[HoldRecord]:
         chat = self.chat
