@@ -27,6 +27,9 @@ def test_events_wait_in_order_and_past_the_bound_the_oldest_are_given_up(
         backlog.add_row((event_id, "{}", "{}"))
     assert [row[0] for row in backlog.rows] == [3, 4, 5]
     assert backlog.given_up == 2
+    assert [row[0] for row in backlog.first(2)] == [3, 4]
+    backlog.written(2)
+    assert [row[0] for row in backlog.rows] == [5]
 
 
 def test_tries_come_further_apart_then_steady() -> None:

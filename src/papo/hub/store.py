@@ -271,12 +271,12 @@ class LogStore:
             backlog.given_up = 0
         written = 0
         while not backlog.empty():
-            rows = backlog.rows[:BATCH]
+            rows = backlog.first(BATCH)
             last = len(rows) == len(backlog.rows)
             error = self._write(rows, backlog.members if last else {})
             if error is not None:
                 return self._failed(backlog, failing, error, closing)
-            del backlog.rows[: len(rows)]
+            backlog.written(len(rows))
             written += len(rows)
             if last:
                 backlog.members.clear()

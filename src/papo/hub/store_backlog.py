@@ -9,7 +9,9 @@ it again: nothing accepted is dropped while the process lives. The wait is bound
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import islice
 
 # Seconds between tries after a failed write, then the last one over and over.
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0)
@@ -25,16 +27,22 @@ class Backlog:
     (a member's record, or None where it is gone): only the latest of each counts, so a
     long failure keeps one entry per member, not one per change."""
 
-    rows: list[Row] = field(default_factory=list)
+    rows: deque[Row] = field(default_factory=lambda: deque(maxlen=MAX_WAITING))
     members: dict[int, str | None] = field(default_factory=dict)
     given_up: int = 0  # events dropped unwritten, not yet said in the log
 
     def add_row(self, row: Row) -> None:
+        if len(self.rows) == self.rows.maxlen:
+            self.given_up += 1  # the oldest goes, in constant time (the GIL is shared)
         self.rows.append(row)
-        if len(self.rows) > MAX_WAITING:
-            excess = len(self.rows) - MAX_WAITING
-            del self.rows[:excess]
-            self.given_up += excess
+
+    def first(self, count: int) -> list[Row]:
+        return list(islice(self.rows, count))
+
+    def written(self, count: int) -> None:
+        """The first ``count`` events are in the file now."""
+        for _ in range(count):
+            self.rows.popleft()
 
     def add_members(self, records: dict[int, str], gone: tuple[int, ...]) -> None:
         self.members.update(records)
