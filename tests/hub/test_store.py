@@ -15,7 +15,7 @@ import pytest
 from papo.core.chat import Chat
 from papo.core.shared import Route
 from papo.hub.memory import ID_RESERVATION, MemoryHub
-from papo.hub.store import LogStore, StoreError
+from papo.hub.store import BATCH, LogStore, StoreError
 from papo.protocol.events import Join, Leave, LeaveReason, Message, Private, Replayed, Welcome
 from tests.core.world import World
 
@@ -44,6 +44,21 @@ def test_a_restart_goes_on_with_the_log_and_its_ids(tmp_path: Path) -> None:
     assert [event.text for event in chat.default_room.history] == ["olá, mundo", "back"]
     assert all(event.history for event in chat.default_room.history)
     again.close()
+
+
+def test_more_events_than_one_transaction_takes_are_all_written_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    count = 2 * BATCH + 100  # three transactions of one wake-up
+    handed = [
+        hub.append(Message(ts=NOW, id=0, sender="ana", text=str(number)), Route()).id
+        for number in range(count)
+    ]
+    hub.close()
+    with sqlite3.connect(path) as reader:
+        rows = reader.execute("SELECT id, event FROM events ORDER BY id").fetchall()
+    assert [row[0] for row in rows] == handed
+    assert [json.loads(row[1])["text"] for row in rows] == [str(n) for n in range(count)]
 
 
 def test_events_reach_the_file_soon_without_a_close(tmp_path: Path) -> None:
