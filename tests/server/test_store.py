@@ -146,13 +146,15 @@ def _wait_for_log(server: ServerProcess, text: str, timeout: float = 15.0) -> No
         time.sleep(0.05)
 
 
-def _as_if_the_disk_were_full(server: ServerProcess, directory: Path) -> None:
-    """The server may not make its files any longer than they are now: writes fail as on a
-    full disk (its log goes through a pipe, which no such limit touches; Python ignores
-    SIGXFSZ)."""
+def _server_on_a_full_disk(start_server: StartServer, directory: Path) -> ServerProcess:
+    """A server with ``--store directory/chat.db`` that may not make its files any longer than
+    they are once it has started: writes fail as on a full disk (its log goes through a pipe,
+    which no such limit touches; Python ignores SIGXFSZ)."""
+    server = start_server("--store", str(directory / "chat.db"), log_through_pipe=True)
     longest = max(path.stat().st_size for path in directory.glob("chat.db*"))
     limits = (longest, resource.RLIM_INFINITY)
     resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, limits)
+    return server
 
 
 def _room_on_the_disk_again(server: ServerProcess) -> None:
@@ -164,8 +166,7 @@ def test_a_full_disk_loses_nothing_once_it_has_room_again(
     start_server: StartServer, tmp_path: Path
 ) -> None:
     store = tmp_path / "chat.db"
-    server = start_server("--store", str(store), log_through_pipe=True)
-    _as_if_the_disk_were_full(server, tmp_path)
+    server = _server_on_a_full_disk(start_server, tmp_path)
     ana = server.user("ana")
     handed: list[int] = []
     for number in range(5):
@@ -194,8 +195,7 @@ def test_a_stop_while_the_disk_is_full_says_what_never_reached_the_file(
     start_server: StartServer, tmp_path: Path
 ) -> None:
     store = tmp_path / "chat.db"
-    server = start_server("--store", str(store), log_through_pipe=True)
-    _as_if_the_disk_were_full(server, tmp_path)
+    server = _server_on_a_full_disk(start_server, tmp_path)
     ana = server.user("ana")
     ana.send("never on disk")
     ana.expect("message", text="never on disk")
