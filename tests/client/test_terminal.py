@@ -474,8 +474,13 @@ def test_rows_filled_exactly_and_wide_characters_leave_the_screen_whole(
         child.sendline(text)
         alice.expect("message", text=text)
     alice.send(heard)
+
+    def prompts() -> list[str]:
+        return [line for line in terminal.display() if line.startswith("#lobby>")]
+
     expected = [text.replace(" ", "") for text in (*said, heard)]
-    lines = terminal.settle(lambda: messages() == expected)
+    # The prompt is drawn again after the last message, in a write of its own: wait for both.
+    lines = terminal.settle(lambda: messages() == expected and prompts() == ["#lobby>"])
     assert messages() == expected, lines
     assert "Hello, carol!" in lines[0] and lines[1] == " " * 6 + "the commands. 2 users online:"
     assert [line for line in lines if line.startswith("#lobby>")] == ["#lobby>"], lines
