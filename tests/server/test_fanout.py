@@ -23,7 +23,7 @@ class RecordingOutlet:
         self.queued: list[bytes] = []
         self.closed = False
 
-    def queue(self, data: bytes) -> None:
+    def queue(self, data: bytes, *, owed: bool = False) -> None:
         self.queued.append(data)
 
     def flush(self, tail: bytes = b"") -> None:

@@ -94,6 +94,7 @@ class Connection(asyncio.Protocol):
         self._batch: list[bytes] = []
         self._batched_bytes = 0
         self._unsent_estimate = 0
+        self._owed = 0  # bytes of replays queued and maybe not yet read (see ``queue``)
         self._held: FrameEvent | None = None  # the line the flood limit holds back
         self._resume_timer: asyncio.TimerHandle | None = None
         self._input_ended = False
@@ -224,22 +225,33 @@ class Connection(asyncio.Protocol):
 
     # -- output ----------------------------------------------------------------------------
 
-    def queue(self, data: bytes) -> None:
-        """Add bytes for this client; they are written on the next flush."""
+    def queue(self, data: bytes, *, owed: bool = False) -> None:
+        """Add bytes for this client; they are written on the next flush. ``owed``: bytes of a
+        replay (history, or what a resuming member missed), which the cap lets through on top
+        of what it allows, since waiting for them is no sign of a slow reader."""
         if self.closing or self.transport is None:
             return
         if not self._batch:
             self.owner.schedule_flush(self)
         self._batch.append(data)
         self._batched_bytes += len(data)
+        if owed:
+            self._owed += len(data)
         # _unsent_estimate is what the transport held at the last flush plus what was queued
         # since; it can only overestimate (the kernel drains in between), so the exact figure is
         # asked for only when the estimate passes the cap: one call per flush, not per message.
         self._unsent_estimate += len(data)
         if self._unsent_estimate > self.sendq:
             self._unsent_estimate = self._batched_bytes + self.transport.get_write_buffer_size()
-            if self._unsent_estimate > self.sendq:
-                self._too_slow()
+            self._hold_to_the_cap()
+
+    def _hold_to_the_cap(self) -> None:
+        """Past the cap by more than the replays still unread: too slow. Back under it: the
+        replays have been read, and the cap is the cap again."""
+        if self._unsent_estimate <= self.sendq:
+            self._owed = 0
+        elif self._unsent_estimate > self.sendq + self._owed:
+            self._too_slow()
 
     def flush(self, tail: bytes = b"") -> None:
         """Write what is queued for this client, then ``tail`` (its share of the broadcasts),
@@ -259,8 +271,7 @@ class Connection(asyncio.Protocol):
         else:
             return
         self._unsent_estimate = transport.get_write_buffer_size()
-        if self._unsent_estimate > self.sendq:
-            self._too_slow()
+        self._hold_to_the_cap()
 
     def _too_slow(self) -> None:
         """Past the cap: nothing more is written; the server drops the client."""

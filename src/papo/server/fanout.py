@@ -36,7 +36,7 @@ class Outlet(Protocol):
     output: OutputFormat
     door: Door | None  # an IRC client's state (what its numerics need)
 
-    def queue(self, data: bytes) -> None: ...
+    def queue(self, data: bytes, *, owed: bool = False) -> None: ...
     def flush(self, tail: bytes = b"") -> None: ...
     def close_after_flush(self) -> None: ...
 
@@ -169,11 +169,11 @@ class FanOut(Generic[OutletT]):
             follower.stream = stream = wanted
         follower.mark = len(stream.chunks)
 
-    def _send(self, outlet: OutletT, data: bytes) -> None:
+    def _send(self, outlet: OutletT, data: bytes, *, owed: bool = False) -> None:
         follower = self._followers.get(outlet.session.sid)
         if follower is not None:
             self._catch_up(follower)
-        outlet.queue(data)
+        outlet.queue(data, owed=owed)
 
     def deliver(self, outputs: Iterable[Output]) -> None:
         outlets = self.outlets
@@ -185,7 +185,7 @@ class FanOut(Generic[OutletT]):
                 ):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
-                        self._send(outlet, self._replay(event, outlet))
+                        self._send(outlet, self._replay(event, outlet), owed=True)
                 case Send(event=event, to=session):
                     outlet = outlets.get(session.sid)
                     if outlet is not None:
