@@ -298,10 +298,10 @@ class LineClient:
 
 
 def run_client(
-    *args: str, stdin: str = "", timeout: float = 20
+    *args: str, stdin: str = "", timeout: float = 20, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python client.py ARGS`` from the clone as a user runs it (nothing on PYTHONPATH, no
-    locale), piped: ``stdin`` in, status and both outputs back."""
+    locale, and ``env`` if given), piped: ``stdin`` in, status and both outputs back."""
     return subprocess.run(
         [sys.executable, "client.py", *args],
         cwd=ROOT,
@@ -309,5 +309,5 @@ def run_client(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONPATH": "", "LC_ALL": "", "LANG": ""},
+        env={**os.environ, "PYTHONPATH": "", "LC_ALL": "", "LANG": "", **(env or {})},
     )

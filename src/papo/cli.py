@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import gettext
+import io
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -158,3 +160,15 @@ def why_unreadable(path: Path) -> str | None:
     except OSError as error:
         return error.strerror or str(error)
     return None
+
+
+def show_what_the_encoding_can() -> None:
+    """Where the terminal or pipe is not UTF-8 (a Latin-1 locale, a Windows pipe, ASCII), a
+    character it cannot take is shown as ``?`` and typed bytes it cannot read as U+FFFD.
+    With Python's strict default, the first emoji said in the chat killed the client's thread
+    that shows it (the client went on deaf), and ``--lang pt_BR --help`` stopped at its first
+    accent. Called first by both programs. (Standard error keeps Python's backslashreplace:
+    the log says ``\u0391``, which tells more than ``?``.)"""
+    for stream in (sys.stdin, sys.stdout):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")

@@ -353,6 +353,24 @@ def test_the_message_of_the_day_is_shown(start_server: StartServer, tmp_path: Pa
     assert "Be kind.\nMeetings on Friday." in result.stdout
 
 
+def test_an_output_that_is_not_utf8_shows_what_it_can_and_goes_on(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    # An ASCII (or Latin-1, or a Windows pipe's) output cannot take an emoji: it once killed
+    # the thread that shows the chat, and the client showed nothing more, silently.
+    motd = tmp_path / "motd.txt"
+    motd.write_text("Bem-vindo 🙂 ao papo, olá!\n", encoding="utf-8")
+    server = start_server("--motd", str(motd))
+    result = run_client(
+        "--port", str(server.port), stdin="pipey\nsaid after it\n",
+        env={"PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Bem-vindo ? ao papo, ol?!" in result.stdout
+    assert "<pipey> said after it" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
 def test_empty_piped_input_says_why_it_cannot_join(server: ServerProcess) -> None:
     result = run_client("--port", str(server.port), stdin="")
     assert result.returncode == 1

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import trustme
 
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig, parse_config
+from tests.support import ROOT
 
 
 def test_defaults_are_protocol_md_defaults() -> None:
@@ -214,3 +218,13 @@ def test_tls_files_that_cannot_serve_are_said_at_start_in_the_options_words(
         with pytest.raises(SystemExit):
             parse_config(["--tls-cert", str(given_cert), "--tls-key", str(given_key)], {})
         assert complaint in capsys.readouterr().err
+
+
+def test_help_in_portuguese_into_an_ascii_output_shows_what_it_can() -> None:
+    result = subprocess.run(
+        [sys.executable, "servidor.py", "--lang", "pt_BR", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=20,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr  # it stopped at the first accent
+    assert "\nop??es:\n" in result.stdout

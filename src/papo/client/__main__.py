@@ -15,6 +15,7 @@ from papo.cli import (
     host_and_port,
     language_option,
     port_number,
+    show_what_the_encoding_can,
     speaking,
     why_unreadable,
 )
@@ -92,6 +93,7 @@ def build_parser(language: str = "en") -> BriefParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    show_what_the_encoding_can()
     words = sys.argv[1:] if argv is None else list(argv)
     language = language_of_command_line(words, os.environ)
     parser = build_parser(language)

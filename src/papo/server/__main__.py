@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
-from papo.cli import format_address, speaking
+from papo.cli import format_address, show_what_the_encoding_can, speaking
 from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
@@ -132,6 +132,7 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    show_what_the_encoding_can()
     config = parse_config(argv, os.environ)
     worker = os.environ.get("PAPO_WORKER")  # the workers share their parent's log
     logging.basicConfig(
