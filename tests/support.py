@@ -94,6 +94,13 @@ class ServerProcess:
     def log(self) -> str:
         return self.stderr_path.read_text(errors="replace")
 
+    def wait_for_log(self, text: str, timeout: float = 15.0) -> None:
+        """Until ``text`` is in the log (a failed test shows the log)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            assert time.monotonic() < deadline, f"not in the log: {text!r}\n{self.log()}"
+            time.sleep(0.05)
+
     def printed_after_start(self, timeout: float = 2.0) -> list[str]:
         """The lines printed after the "listening on" ones read at start, within ``timeout``
         (what follows the first comes at once or not at all)."""

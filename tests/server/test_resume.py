@@ -288,9 +288,9 @@ def test_holds_per_address_are_bounded_like_connections(start_server: StartServe
     assert watcher.expect("online")["users"] == ["ana", "bob", "watcher"]  # still held
 
 
-def _drop_as_too_slow(server: ServerProcess, sleepy: LineClient, talker: LineClient) -> list[int]:
-    """``talker`` says more than the cap lets wait for ``sleepy``, who does not read: it is
-    dropped as too slow, and held. The ids of what was said."""
+def _say_until_dropped(server: ServerProcess, talker: LineClient) -> list[int]:
+    """``talker`` says more than the cap lets wait for 'sleepy', who does not read, until it is
+    dropped as too slow (and held): the ids of what was said."""
     held = server.log().count("'sleepy' held for")
     said = []
     for number in range(5000):  # the kernel's buffers take a few MB first
@@ -301,17 +301,23 @@ def _drop_as_too_slow(server: ServerProcess, sleepy: LineClient, talker: LineCli
     raise AssertionError(f"never dropped: {server.log()}")
 
 
+def _sleepy_dropped(start_server: StartServer) -> tuple[ServerProcess, LineClient, str, list[int]]:
+    """A server with a 64 KiB cap, where 'sleepy' was dropped as too slow while 'talker' spoke:
+    the server, talker, sleepy's resume token, and the ids of what it missed."""
+    server = start_server(*FAST, "--sendq", "65536")
+    sleepy = server.user("sleepy", rcvbuf=4096)
+    assert sleepy.welcome is not None
+    talker = server.user("talker")
+    return server, talker, sleepy.welcome["resume"], _say_until_dropped(server, talker)
+
+
 def test_a_member_dropped_as_too_slow_resumes_with_all_it_missed(
     start_server: StartServer,
 ) -> None:
     # What it missed is far more than --sendq: a replay is owed, not a sign of slowness
     # (it was counted as one: the resumed connection was dropped at once, over and over).
-    server = start_server(*FAST, "--sendq", "65536")
-    sleepy = server.user("sleepy", rcvbuf=4096)
-    assert sleepy.welcome is not None
-    talker = server.user("talker")
-    said = _drop_as_too_slow(server, sleepy, talker)
-    back = resume(server, sleepy.welcome["resume"], said[0] - 1)
+    server, talker, token, said = _sleepy_dropped(start_server)
+    back = resume(server, token, said[0] - 1)
     assert back.expect("welcome")["resumed"] is True
     replayed = [back.expect("message", timeout=10) for _ in said]
     assert [(event["id"], event["replay"]) for event in replayed] == [(i, True) for i in said]
@@ -322,17 +328,10 @@ def test_a_member_dropped_as_too_slow_resumes_with_all_it_missed(
 def test_a_resumed_member_that_still_does_not_read_is_dropped_again(
     start_server: StartServer,
 ) -> None:
-    server = start_server(*FAST, "--sendq", "65536")
-    sleepy = server.user("sleepy", rcvbuf=4096)
-    assert sleepy.welcome is not None
-    talker = server.user("talker")
-    said = _drop_as_too_slow(server, sleepy, talker)
+    server, talker, token, said = _sleepy_dropped(start_server)
     still = LineClient(server.port, json_mode=True, rcvbuf=4096)  # reads nothing after this
     server.clients.append(still)
-    still.send(f"/resume {sleepy.welcome['resume']} {said[0] - 1}")
-    deadline = time.monotonic() + TIMEOUT
-    while "'sleepy' resumed" not in server.log():
-        assert time.monotonic() < deadline, server.log()
-        time.sleep(0.05)
-    _drop_as_too_slow(server, still, talker)  # the replay's allowance is not a blank cheque
+    still.send(f"/resume {token} {said[0] - 1}")
+    server.wait_for_log("'sleepy' resumed")
+    _say_until_dropped(server, talker)  # the replay's allowance is not a blank cheque
     assert server.log().count("dropping 'sleepy'") == 2

@@ -139,13 +139,6 @@ def test_rooms_keep_their_history_and_topic_across_a_restart(
     assert (replay["text"], replay["room"], replay["history"]) == ("said in dev", "#dev", True)
 
 
-def _wait_for_log(server: ServerProcess, text: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in server.log():
-        assert time.monotonic() < deadline, f"not in the log: {text!r}\n{server.log()}"
-        time.sleep(0.05)
-
-
 def _server_on_a_full_disk(start_server: StartServer, directory: Path) -> ServerProcess:
     """A server with ``--store directory/chat.db`` that may not make its files any longer than
     they are once it has started: writes fail as on a full disk (its log goes through a pipe,
@@ -172,11 +165,11 @@ def test_a_full_disk_loses_nothing_once_it_has_room_again(
     for number in range(5):
         ana.send(f"while full {number}")  # the chat goes on meanwhile
         handed.append(ana.expect("message", text=f"while full {number}")["id"])
-    _wait_for_log(server, f"cannot write to {store}")
+    server.wait_for_log(f"cannot write to {store}")
     with sqlite3.connect(store) as reader:
         assert reader.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
     _room_on_the_disk_again(server)
-    _wait_for_log(server, f"{store} is written again")
+    server.wait_for_log(f"{store} is written again")
     server.signal(signal.SIGKILL)  # no graceful stop to write anything more
     server.wait()
     with sqlite3.connect(store) as reader:
@@ -199,7 +192,7 @@ def test_a_stop_while_the_disk_is_full_says_what_never_reached_the_file(
     ana = server.user("ana")
     ana.send("never on disk")
     ana.expect("message", text="never on disk")
-    _wait_for_log(server, f"cannot write to {store}")
+    server.wait_for_log(f"cannot write to {store}")
     server.signal(signal.SIGTERM)
     assert server.wait() == 0  # no hang waiting for room that will not come
     assert f"stopping with 2 events never written to {store}" in server.log()
