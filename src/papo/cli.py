@@ -168,7 +168,7 @@ def show_what_the_encoding_can() -> None:
     With Python's strict default, the first emoji said in the chat killed the client's thread
     that shows it (the client went on deaf), and ``--lang pt_BR --help`` stopped at its first
     accent. Called first by both programs. (Standard error keeps Python's backslashreplace:
-    the log says ``\u0391``, which tells more than ``?``.)"""
+    the log says ``\\u0391``, which tells more than ``?``.)"""
     for stream in (sys.stdin, sys.stdout):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
