@@ -6,6 +6,8 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ from papo.hub.memory import ID_RESERVATION, MemoryHub
 from papo.hub.store import BATCH, LogStore, StoreError
 from papo.protocol.events import Join, Leave, LeaveReason, Message, Private, Replayed, Welcome
 from tests.core.world import World
+from tests.support import ROOT
 
 NOW = 1_700_000_000.0
 
@@ -218,3 +221,52 @@ def test_two_records_of_one_name_keep_the_first_and_the_chat_starts(tmp_path: Pa
     again = World(hub=MemoryHub(store=LogStore(path)))
     again.apply(again.chat.recover(NOW))
     assert [(member.sid, member.name) for member in again.chat.held()] == [(ana.sid, "ana")]
+
+
+# Run in a process of its own: its file size is limited (as a full disk), which the test
+# runner's own files must not be. The backlog's bound is made small to be reached.
+_BACKLOG_PAST_ITS_BOUND = """
+import logging, resource, sys, time
+from pathlib import Path
+
+from papo.core.shared import Route
+from papo.hub import store_backlog
+from papo.hub.memory import MemoryHub
+from papo.hub.store import LogStore
+from papo.protocol.events import Message
+
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+store_backlog.MAX_WAITING = 10
+path = Path(sys.argv[1])
+hub = MemoryHub(store=LogStore(path))
+longest = max(file.stat().st_size for file in path.parent.glob("chat.db*"))
+resource.setrlimit(resource.RLIMIT_FSIZE, (longest, resource.RLIM_INFINITY))
+
+def say(count):
+    for _ in range(count):
+        hub.append(Message(ts=0.0, id=0, sender="ana", text="x"), Route())
+
+say(5)
+time.sleep(0.6)  # the first write fails: 5 wait
+say(10)  # taken at the next try, 1 s after the failure: 15, past the bound of 10
+time.sleep(1.2)
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+time.sleep(2.5)  # the try after, 2 s later, gets in
+hub.close()
+"""
+
+
+def test_past_its_bound_the_backlog_gives_up_the_oldest_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    result = subprocess.run(
+        [sys.executable, "-c", _BACKLOG_PAST_ITS_BOUND, str(path)],
+        capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "cannot write to" in result.stderr
+    assert "5 events were given up unwritten" in result.stderr
+    assert "is written again" in result.stderr and "the 10 events that waited" in result.stderr
+    with sqlite3.connect(path) as reader:
+        written = [row[0] for row in reader.execute("SELECT id FROM events ORDER BY id")]
+    assert written == list(range(6, 16))  # the 5 oldest were given up, the rest kept in order

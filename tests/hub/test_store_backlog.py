@@ -34,11 +34,8 @@ def test_events_wait_in_order_and_past_the_bound_the_oldest_are_given_up(
 
 def test_tries_come_further_apart_then_steady() -> None:
     failing = Failing(since=0.0)
-    pauses = []
-    for _ in range(len(RETRY_SECONDS) + 2):
-        pauses.append(failing.next_try_in())
-        failing.tries += 1
-    assert pauses == [*RETRY_SECONDS, RETRY_SECONDS[-1], RETRY_SECONDS[-1]]
+    pauses = [failing.next_try_in() for _ in range(len(RETRY_SECONDS) + 2)]
+    assert pauses == [*RETRY_SECONDS, RETRY_SECONDS[-1], RETRY_SECONDS[-1]]  # the first: 1 s
     assert pauses == sorted(pauses)
 
 

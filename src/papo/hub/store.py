@@ -308,7 +308,6 @@ class LogStore:
                 "stopping with %d events never written to %s (%s): its history lacks them",
                 len(backlog.rows), self.path, error,
             )  # fmt: skip
-        failing.tries += 1
         return failing
 
     def _write(self, rows: list[Row], members: dict[int, str | None]) -> sqlite3.Error | None:

@@ -57,11 +57,14 @@ class Failing:
     """A run of failed writes: when to try again, and when the log last said so."""
 
     since: float
-    tries: int = 0
+    tries: int = 0  # tries again so far
     said_at: float = 0.0
 
     def next_try_in(self) -> float:
-        return RETRY_SECONDS[min(self.tries, len(RETRY_SECONDS) - 1)]
+        """How long to wait before the next try (and count it)."""
+        pause = RETRY_SECONDS[min(self.tries, len(RETRY_SECONDS) - 1)]
+        self.tries += 1
+        return pause
 
     def remind(self, now: float) -> bool:
         """Whether the log should say again that the file still fails (once a minute)."""
