@@ -11,33 +11,51 @@ back for ``STABLE_SECONDS``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0)  # between reconnection attempts (then the last)
 STABLE_SECONDS = 10.0  # back this long: the next failure is a new outage, retried at once
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Pauses between tries that grow along ``pauses``, then stay at the last (the link to
+    Redis here; the store's file in ``store_backlog``)."""
+
+    pauses: tuple[float, ...]
+    tries: int = 0
+
+    def next_pause(self) -> float:
+        """How long to wait before the next try (and count it)."""
+        pause = self.pauses[min(self.tries, len(self.pauses) - 1)]
+        self.tries += 1
+        return pause
 
 
 class Outages:
     """The run of failures of one link to Redis (pure: the caller gives the time)."""
 
     def __init__(self) -> None:
-        self.attempts = 0  # tries since the outage began (relapses included)
+        self._backoff = Backoff(RETRY_PAUSES)  # its tries: since the outage began
         self.relapses = 0  # failures soon after a recovery, in this outage
         self._back_at = -math.inf
+
+    @property
+    def attempts(self) -> int:
+        """Tries since the outage began, relapses included."""
+        return self._backoff.tries
 
     def lost(self, now: float) -> None:
         if now - self._back_at < STABLE_SECONDS:
             self.relapses += 1
         else:
-            self.attempts = self.relapses = 0
+            self._backoff.tries = self.relapses = 0
 
     def back(self, now: float) -> None:
         self._back_at = now
 
     def next_pause(self) -> float:
-        """How long to wait before the next try (and count it)."""
-        pause = RETRY_PAUSES[min(self.attempts, len(RETRY_PAUSES) - 1)]
-        self.attempts += 1
-        return pause
+        return self._backoff.next_pause()
 
     def worth_saying(self) -> bool:
         """Whether the log should tell of this loss and of the recovery after it: the first

@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice
 
+from papo.hub.outages import Backoff
+
 # Seconds between tries after a failed write, then the last one over and over.
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0)
 STILL_FAILING_EVERY = 60.0  # seconds between the log's reminders that the file still fails
@@ -57,14 +59,12 @@ class Failing:
     """A run of failed writes: when to try again, and when the log last said so."""
 
     since: float
-    tries: int = 0  # tries again so far
     said_at: float = 0.0
+    backoff: Backoff = field(default_factory=lambda: Backoff(RETRY_SECONDS))
 
     def next_try_in(self) -> float:
         """How long to wait before the next try (and count it)."""
-        pause = RETRY_SECONDS[min(self.tries, len(RETRY_SECONDS) - 1)]
-        self.tries += 1
-        return pause
+        return self.backoff.next_pause()
 
     def remind(self, now: float) -> bool:
         """Whether the log should say again that the file still fails (once a minute)."""
