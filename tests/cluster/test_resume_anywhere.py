@@ -149,12 +149,26 @@ def test_users_of_a_killed_server_resume_on_a_survivor_and_line_users_leave(
     c.one.process.kill()
     leave = c.bob.expect("leave", name="carl", timeout=LEASE + TIMEOUT)  # it cannot resume
     assert leave["reason"] == "disconnect"
+    c.two.wait_for_log("is gone (its lease ran out): 1 users leave, 1 held for a resume")
     c.bob.send("said after the crash")
     c.bob.expect("message", text="said after the crash")
     back = resume(c.two, c.token, c.seen)
     assert back.expect("welcome")["resumed"] is True
     assert back.expect("message", text="said after the crash")["replay"] is True
     assert [e for e in c.bob.quiet(0.5) if e["type"] == "leave"] == []  # ana never left
+    c.close()
+
+
+def test_a_stop_is_logged_by_the_survivor_as_planned_and_its_held_programs_taken_over(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    c = cast(start_server, redis_server)
+    c.one.signal(signal.SIGTERM)
+    assert c.one.wait(TIMEOUT + 5) == 0
+    c.two.wait_for_log("stopped: 0 users leave, 1 held for a resume", timeout=LEASE + TIMEOUT)
+    assert "WARNING" not in c.two.log()  # a deploy is no crash
+    back = resume(c.two, c.token, c.seen)  # ana, taken over by two
+    assert back.expect("welcome")["resumed"] is True
     c.close()
 
 

@@ -14,7 +14,8 @@ after a lost reply is not done twice. A name is the one question asked before an
 ``reserve`` claims it in Redis, atomically against every server, before the chat decides.
 
 Each server holds a lease (``lease:N``, renewed every third of ``--lease``); a survivor that
-finds a lease gone announces that server's members' leaves, once (``buried:N``). When Redis
+finds a lease gone announces that server's members' leaves, once (``buried:N``); a server that
+stops gracefully says so first (``stopped:N``), so that its end is logged as planned. When Redis
 is unreachable, the shell tells senders ``unavailable``; what was accepted waits in order and
 is sent once Redis is back. A Redis that comes back empty (restarted without persistence) gets
 a new ``epoch``: numbering goes on above what was seen, and each server writes its members back.
@@ -51,6 +52,9 @@ from papo.protocol.names import name_key, name_skeleton, room_key
 log = logging.getLogger("papo.hub.redis")
 
 DEFAULT_LEASE = 10.0  # seconds a server's members outlive it (--lease)
+# How long a graceful stop is remembered: survivors look within a third of a lease, or once
+# Redis is back if it was unreachable then (a minute is long enough for either).
+STOPPED_MARK_SECONDS = 60.0
 MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
 COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
@@ -188,6 +192,8 @@ class RedisHub:
         if self._reconnecting is not None:
             self._reconnecting.cancel()
         with contextlib.suppress(RedisError):
+            mark = max(STOPPED_MARK_SECONDS, 3 * self.lease)
+            await self._redis.set(self._key(f"stopped:{self.number}"), 1, px=int(mark * 1000))
             await self._redis.delete(self._key(f"lease:{self.number}"))
         await self._redis.aclose()
         await self._reading.aclose()
@@ -716,11 +722,18 @@ class RedisHub:
                 hold = await self._take_over("", str(holder))
                 if hold is not None and hold.token:
                     holds.append(hold)
-            log.warning(
-                "server %d is gone: %d users leave, %d held for a resume",
-                server, len(holders) - len(holds), len(holds),
-            )  # fmt: skip
+            await self._say_buried(server, len(holders) - len(holds), len(holds))
             self._listener.gone(holders, holds)
+
+    async def _say_buried(self, server: int, leave: int, held: int) -> None:
+        """A stop is a planned event (a restart, a deploy), logged as such; a lease that ran
+        out is a crash or a cut link, which whoever runs the chat wants to see."""
+        if await self._redis.exists(self._key(f"stopped:{server}")):
+            log.info("server %d stopped: %d users leave, %d held for a resume",
+                     server, leave, held)  # fmt: skip
+        else:
+            log.warning("server %d is gone (its lease ran out): %d users leave, "
+                        "%d held for a resume", server, leave, held)  # fmt: skip
 
 
 def _text(value: Any) -> str:
