@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 
-from papo.core.chat import token_digest
+from papo.core.tokens import token_digest
 from tests.cluster.setups import LEASE, cast, ignoring_bob_until_unignored, two_in_dev
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer

@@ -1,8 +1,9 @@
 """The chat: who is online, what was said recently, and the rules of each command.
 
-The rules of talking, of names and of coming back (resume) are here, with the state they
-change; those that only ask about rooms or people, or change a member's own rooms, away text or
-ignores, are in ``room_commands`` and ``people``, and the table at the end names each command's.
+The rules of names and of coming back (resume) are here, with the state they change; those of
+talking (``talk``), those that only ask about rooms or people, or change a member's own rooms,
+away text or ignores (``room_commands``, ``people``) are functions of the chat in modules of
+their own, and the table at the end names each command's.
 
 Handlers never touch sockets. ``handle_line`` and friends return Outputs (send this event to that
 session, to everyone, close that session) and the shell carries them out, which is what lets the
@@ -11,15 +12,12 @@ same rules run behind asyncio today and behind a Redis hub or an IRC gateway lat
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
-from papo.core import people, room_commands
+from papo.core import people, room_commands, talk
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -36,13 +34,12 @@ from papo.core.outputs import (
     Resumed,
     Send,
 )
-from papo.core.refusals import not_online
 from papo.core.room import Room
-from papo.core.room_commands import room_of
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import Route, SharedState
 from papo.core.shown_early import ShownEarly
+from papo.core.tokens import ResumeTokens, new_token
 from papo.protocol.commands import (
     CHOSEN_FORMATS,
     CommandError,
@@ -95,18 +92,6 @@ DEFAULT_MAX_ROOMS = 20
 # Events that change a room's list of who is there (what a welcome or a ``joined`` shows).
 LISTED_CHANGES = (Join, Leave, Nick)
 DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: never held)
-TOKEN_BYTES = 24  # 192 random bits per resume token (32 URL-safe characters)
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_digest(token: str) -> bytes:
-    """What the chat keeps of a token: its digest, looked up by (the digest of a guess tells
-    nothing about the token's characters, so the lookup leaks nothing) and written to a
-    store in place of the token, which a copy of the file then cannot resume with."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,11 +121,10 @@ class Chat:
         tokens: Callable[[], str] = new_token,
     ) -> None:
         self.settings = settings or ChatSettings()
-        self._new_token = tokens
-        self._tokens: dict[bytes, Session] = {}  # by the digest of their resume token
         # Names, the id counter and the log live in the shared state (the hub); the chat keeps
         # the sessions of this process that hold a name, by their id, and the rooms.
         self.shared = shared
+        self.tokens = ResumeTokens(shared, tokens)
         self.members: dict[int, Session] = {}
         self.ignores = Ignores()
         # What each draft published here waits to be followed by, once the log has it back
@@ -336,7 +320,7 @@ class Chat:
             case Register(name=name):
                 return self._register(session, name, now)
             case Say(text=text):
-                return self._say(session, text, now)
+                return talk.say(self, session, text, now)
             case Invoke(spec=spec):
                 return COMMAND_HANDLERS[spec.verb](self, session, parsed, now)
 
@@ -471,24 +455,7 @@ class Chat:
     def _issue_token(self, session: Session) -> str | None:
         """A new resume token for ``session``, the old one no longer valid (None: resume is
         off)."""
-        if not self.settings.resume_grace:
-            return None
-        self._revoke_token(session)
-        token = self._new_token()
-        session.token = token_digest(token)
-        self._tokens[session.token] = session
-        self.shared.keep_token(session.sid, session.token, session.first_id)
-        return token
-
-    def _revoke_token(self, session: Session) -> None:
-        if session.token is not None:
-            self._tokens.pop(session.token, None)
-            self.shared.drop_token(session.sid, session.token)
-            session.token = None
-
-    def knows_token(self, token: str) -> bool:
-        """Whether ``token`` resumes a member of this process (else, maybe of another)."""
-        return token_digest(token) in self._tokens
+        return self.tokens.issue(session) if self.settings.resume_grace else None
 
     def adopt(self, hold: HoldRecord) -> Session:
         """A member of another server, held here from now on: it resumes here (its token was
@@ -513,8 +480,7 @@ class Chat:
         member = self.members.pop(holder, None)
         if member is None:
             return []
-        if member.token is not None:
-            self._tokens.pop(member.token, None)
+        self.tokens.forget(member)
         self.ignores.forget(member)
         self.rooms.forget(member)
         if member.held_until is not None:
@@ -527,10 +493,7 @@ class Chat:
         would have received after ``LAST_ID``. Each failure counts as a refused name."""
         if session.name is not None or not session.resumable:
             return [Send(Error(ts=now, code=ErrorCode.USAGE, command="resume"), session)]
-        digest = token_digest(token)
-        member = self._tokens.get(digest)
-        if member is not None and not hmac.compare_digest(member.token or b"", digest):
-            member = None
+        member = self.tokens.member(token)
         if member is None or not last.isascii() or not last.isdigit():
             code = ErrorCode.RESUME_FAILED if member is None else ErrorCode.USAGE
             return self._refused(session, Error(ts=now, code=code, command="resume"), now)
@@ -625,8 +588,7 @@ class Chat:
         member.since = member.last_active = hold.since
         member.away, member.first_id = hold.away, hold.first_id
         self.members[member.sid] = member
-        if hold.token:
-            self._tokens[hold.token] = member
+        self.tokens.restore(member)
         if hold.away is not None:
             self.shared.set_away(member.sid, hold.away)
         for name in hold.rooms:  # not resumable yet: these moves are not kept
@@ -663,81 +625,9 @@ class Chat:
         )
         return outputs
 
-    # -- talking -----------------------------------------------------------------------------
-
-    def _say(self, session: Session, text: str, now: float) -> list[Decided]:
-        room = self.rooms.current(session)
-        if room is None:
-            return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
-        return self._utter(session, room, Message, text, now)
-
-    def _act(self, session: Session, text: str, now: float) -> list[Decided]:
-        room = self.rooms.current(session)
-        if room is None:
-            return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
-        if not clean_message(text):
-            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
-        return self._utter(session, room, Action, text, now)
-
-    def _utter(
-        self,
-        session: Session,
-        room: Room,
-        kind: type[Message] | type[Action],
-        text: str,
-        now: float,
-    ) -> list[Decided]:
-        text = clean_message(text)
-        if not text:
-            return []
-        draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
-        hidden = tuple(ignorer.sid for ignorer in self.ignores.ignorers_in(session, room))
-        author = session.sid if kind is Message else None  # an action is echoed to everybody
-        route = Route(frozenset((room.key,)), author=author, hidden_from=hidden)
-        return [Publish(draft, route)]
-
     def _remember(self, room: Room, event: Message | Action) -> None:
         if self.settings.history:
             room.history.append(replace(event, history=True))
-
-    def _private(self, session: Session, to: str, text: str, now: float) -> list[Decided]:
-        if to.startswith("#"):
-            found = room_of(self, session, to, now)
-            if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
-                return [Send(replace(found, command="private"), session)]
-            return self._utter(session, found, Message, text, now)
-        held = self.holding(to)
-        if held is None:
-            return not_online(session, to, now)
-        holder, name = held
-        text = clean_message(text)
-        if not text:
-            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
-        sender = session.name or ""
-        draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text)
-        if holder == session.sid:
-            return [Publish(draft, Route(to=(session.sid,)))]
-        readers: tuple[int, ...] = (holder, session.sid)
-        recipient = self.members.get(holder)
-        if recipient is not None and session.sid in recipient.ignoring:
-            readers = (session.sid,)  # as IRC does: the sender is not told it is ignored
-        decided: list[Decided] = [Publish(draft, Route(to=readers, author=session.sid))]
-        away = self.shared.aways().get(holder)
-        if away is not None:  # as IRC does: told at once, not left waiting
-            decided.append(
-                Send(Notice(ts=now, code=NoticeCode.AWAY, names=(name,), away=away), session)
-            )
-        return decided
-
-    def _reply(self, session: Session, text: str, now: float) -> list[Decided]:
-        last = session.last_private_from
-        if last is None:
-            return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, command="r"), session)]
-        sid, name = last
-        now_named = self.shared.name_of(sid)  # renamed since, maybe
-        if now_named is None:
-            return not_online(session, name, now)
-        return self._private(session, now_named, text, now)
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -781,7 +671,7 @@ class Chat:
         if not self.is_member(session):
             return []
         del self.members[session.sid]
-        self._revoke_token(session)
+        self.tokens.revoke(session)
         self.ignores.forget(session)
         self.shared.set_away(session.sid, None)
         self.shared.release(session.name or "", session.sid)
@@ -809,14 +699,16 @@ Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]
 # The handler of each command of the table (papo.protocol.commands.COMMANDS): what its arguments
 # mean, and which rule of the chat it runs.
 COMMAND_HANDLERS: dict[Verb, Handler] = {
-    Verb.PRIVATE: lambda chat, session, c, now: chat._private(session, c.args[0], c.args[1], now),
+    Verb.PRIVATE: lambda chat, session, c, now: talk.private(
+        chat, session, c.args[0], c.args[1], now
+    ),
     Verb.ONLINE: lambda chat, session, c, now: room_commands.online(chat, session, c.rest, now),
     Verb.QUIT: lambda chat, session, c, now: chat._quit(session, c.rest, now),
     Verb.NICK: lambda chat, session, c, now: chat._nick(session, c.args[0], now),
-    Verb.ME: lambda chat, session, c, now: chat._act(session, c.rest, now),
+    Verb.ME: lambda chat, session, c, now: talk.act(chat, session, c.rest, now),
     Verb.HELP: lambda chat, session, c, now: chat._help(session, c.rest, now),
     Verb.FORMAT: lambda chat, session, c, now: chat._format(session, c.args[0], now),
-    Verb.REPLY: lambda chat, session, c, now: chat._reply(session, c.rest, now),
+    Verb.REPLY: lambda chat, session, c, now: talk.reply(chat, session, c.rest, now),
     Verb.IGNORE: lambda chat, session, c, now: people.ignore(chat, session, c.rest, now),
     Verb.UNIGNORE: lambda chat, session, c, now: people.unignore(chat, session, c.args[0], now),
     Verb.JOIN: lambda chat, session, c, now: room_commands.join(chat, session, c.args[0], now),

@@ -18,9 +18,10 @@ from dataclasses import dataclass, replace
 from enum import Enum, auto
 from typing import Any, Protocol
 
-from papo.core.chat import Chat, token_digest
+from papo.core.chat import Chat
 from papo.core.outputs import Output, Send
 from papo.core.session import Session
+from papo.core.tokens import token_digest
 from papo.hub.backplane import Backplane, Unavailable
 from papo.irc.door import ToChat
 from papo.protocol.commands import Invoke, Register, Verb, parse_line
@@ -106,7 +107,7 @@ class SharedFirst:
             return Verdict.NOW
         if ask.verb is Verb.NICK:
             job = self._claim_then_take(connection, line, ask.value, rest, unanswered)
-        elif self.server.chat.knows_token(ask.value):
+        elif self.server.chat.tokens.knows(ask.value):
             return Verdict.NOW  # its member is this server's already
         else:
             job = self._take_over_then_resume(connection, line, ask.value)

@@ -1,0 +1,102 @@
+"""The rules of talking: a line said to the current room, ``/me``, ``/private`` (to a person,
+or to a room one is in) and ``/r``.
+
+Functions of the chat, as the other commands' are: the draft of what was said is returned, with
+the route that says who reads it (the room, those who ignore its author left out), for the hub
+to number; nothing is sent from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from papo.core.chat_state import ChatState
+from papo.core.outputs import Decided, Publish, Send
+from papo.core.refusals import not_online
+from papo.core.room import Room
+from papo.core.room_commands import room_of
+from papo.core.session import Session
+from papo.core.shared import Route
+from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode, Private
+from papo.protocol.names import clean_message
+
+
+def say(chat: ChatState, session: Session, text: str, now: float) -> list[Decided]:
+    room = chat.rooms.current(session)
+    if room is None:
+        return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
+    return utter(chat, session, room, Message, text, now)
+
+
+def act(chat: ChatState, session: Session, text: str, now: float) -> list[Decided]:
+    room = chat.rooms.current(session)
+    if room is None:
+        return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
+    if not clean_message(text):
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
+    return utter(chat, session, room, Action, text, now)
+
+
+def utter(
+    chat: ChatState,
+    session: Session,
+    room: Room,
+    kind: type[Message] | type[Action],
+    text: str,
+    now: float,
+) -> list[Decided]:
+    """Words for ``room``: a message is not echoed to its author's other connections' ignorers
+    and is told apart for ``/r``; an action names its author by name only, and so is shown to
+    everybody in the room, its author too."""
+    text = clean_message(text)
+    if not text:
+        return []
+    draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
+    hidden = tuple(ignorer.sid for ignorer in chat.ignores.ignorers_in(session, room))
+    author = session.sid if kind is Message else None  # an action is echoed to everybody
+    route = Route(frozenset((room.key,)), author=author, hidden_from=hidden)
+    return [Publish(draft, route)]
+
+
+def private(chat: ChatState, session: Session, to: str, text: str, now: float) -> list[Decided]:
+    """To a person, on this server or another (the hub knows who holds every name); to a room
+    ``session`` is in, as IRC's PRIVMSG #room is, a message there."""
+    if to.startswith("#"):
+        found = room_of(chat, session, to, now)
+        if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
+            return [Send(replace(found, command="private"), session)]
+        return utter(chat, session, found, Message, text, now)
+    held = chat.holding(to)
+    if held is None:
+        return not_online(session, to, now)
+    holder, name = held
+    text = clean_message(text)
+    if not text:
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
+    sender = session.name or ""
+    draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text)
+    if holder == session.sid:
+        return [Publish(draft, Route(to=(session.sid,)))]
+    readers: tuple[int, ...] = (holder, session.sid)
+    recipient = chat.members.get(holder)
+    if recipient is not None and session.sid in recipient.ignoring:
+        readers = (session.sid,)  # as IRC does: the sender is not told it is ignored
+    decided: list[Decided] = [Publish(draft, Route(to=readers, author=session.sid))]
+    away = chat.shared.aways().get(holder)
+    if away is not None:  # as IRC does: told at once, not left waiting
+        decided.append(
+            Send(Notice(ts=now, code=NoticeCode.AWAY, names=(name,), away=away), session)
+        )
+    return decided
+
+
+def reply(chat: ChatState, session: Session, text: str, now: float) -> list[Decided]:
+    """``/r``: to whoever wrote last in private, followed by id through a change of name."""
+    last = session.last_private_from
+    if last is None:
+        return [Send(Error(ts=now, code=ErrorCode.NO_SUCH_USER, command="r"), session)]
+    sid, name = last
+    now_named = chat.shared.name_of(sid)  # renamed since, maybe
+    if now_named is None:
+        return not_online(session, name, now)
+    return private(chat, session, now_named, text, now)
