@@ -21,7 +21,7 @@ from papo.cli import (
 )
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import DEFAULT_HOST, DEFAULT_PORT, Address
-from papo.client.screen import PlainScreen, TerminalScreen
+from papo.client.screen import LineScreen, PlainScreen, TerminalScreen, can_draw
 from papo.protocol.i18n import (
     choose_language,
     language_of_command_line,
@@ -104,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except argparse.ArgumentTypeError as error:
         parser.option_error("--host", str(error))
     interactive = sys.stdin.isatty()
+    drawing = can_draw(os.environ, sys.stdout.isatty())
     if not sys.stdout.isatty():
         # Into a pipe whose reader has gone (``| head -1``): end quietly, as filters do.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -119,11 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         name=args.name,
         reconnect=not args.no_reconnect,
         reconnect_always=args.reconnect,
-        colour=colour_wanted(args.no_color, sys.stdout.isatty()),
+        colour=colour_wanted(args.no_color, drawing),
     )
     client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=interactive)
-    if interactive:
+    if interactive and drawing:
         client.screen = TerminalScreen(client.completions, bell=not args.no_bell)
+    elif interactive:
+        client.screen = LineScreen(sys.stdin, sys.stdout)
     return client.run()
 
 

@@ -270,7 +270,7 @@ class ChatClient:
         watcher.start()
         self._waiting_for_input = True
         try:
-            return self.screen.read_line(self._("Your name: "))
+            return self.screen.ask(self._("Your name: "))
         finally:
             self._waiting_for_input = False
             asking.clear()
@@ -336,7 +336,7 @@ class ChatClient:
         current = self.options.address
         while True:
             try:
-                typed = self.screen.read_line(
+                typed = self.screen.ask(
                     self._("Server address (HOST or HOST:PORT; Enter alone to leave): ")
                 ).strip()
             except (EOFError, KeyboardInterrupt):
@@ -618,6 +618,7 @@ def typed_verb(line: str) -> Verb | None:
     return parsed.spec.verb if isinstance(parsed, Invoke) else None
 
 
-def colour_wanted(no_colour_flag: bool, stdout_is_tty: bool) -> bool:
-    """NO_COLOR (any value but empty), --no-color and a non-terminal all turn colour off."""
-    return not no_colour_flag and stdout_is_tty and not os.environ.get("NO_COLOR")
+def colour_wanted(no_colour_flag: bool, terminal_can_draw: bool) -> bool:
+    """NO_COLOR (any value but empty), --no-color and an output that is no terminal able to
+    draw (a pipe, ``TERM=dumb``) all turn colour off."""
+    return not no_colour_flag and terminal_can_draw and not os.environ.get("NO_COLOR")

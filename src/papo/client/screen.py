@@ -3,6 +3,10 @@
 Messages arrive while you type. The terminal screen clears the line being edited, prints what
 arrived above it, and draws the prompt and your half-typed text again, so nothing you typed is
 lost or garbled. Completion (Tab) offers commands, then the names of who is online.
+
+A terminal that cannot move its cursor (``TERM=dumb``: Emacs's shell, some IDE consoles), or an
+output that is not the terminal typed in (``| tee chat.log``), gets lines only: escape codes
+would show there as garbage.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TextIO
 
 from papo.client.cells import cursor_row, rows_taken
@@ -72,9 +76,21 @@ PROMPT = "> "
 COMMAND_WORDS = sorted("/" + word for spec in COMMANDS for word in (spec.name, *spec.aliases))
 
 
+def can_draw(environ: Mapping[str, str], output_is_terminal: bool) -> bool:
+    """Whether the output is a terminal that takes escape codes (colours, moving the cursor)."""
+    return output_is_terminal and environ.get("TERM") != "dumb"
+
+
 class Screen(Protocol):
     def show(self, lines: Iterable[str], bell: bool = False) -> None: ...
-    def read_line(self, prompt: str = PROMPT) -> str: ...
+    def read_line(self, prompt: str = PROMPT) -> str:
+        """A line typed in the chat (``prompt``: the room's)."""
+        ...
+
+    def ask(self, question: str) -> str:
+        """The answer to a question of the client's (a name, an address)."""
+        ...
+
     def set_prompt(self, prompt: str) -> None: ...
     def prefill(self, text: str) -> None: ...
 
@@ -103,6 +119,23 @@ class PlainScreen:
         if not line:
             raise EOFError
         return line.rstrip("\r\n")
+
+    def ask(self, question: str) -> str:
+        """Read from a file, the answer is the next line; nobody would see the question."""
+        return self.read_line()
+
+
+class LineScreen(PlainScreen):
+    """Somebody types, on a terminal that cannot draw: what arrives is written line by line
+    as it comes, and the terminal (or Emacs) edits the line being typed. Questions are asked
+    with their prompt; the room's prompt is left out, since what arrives while one types would
+    be written after it, on its line. No bell: a dumb terminal may show it as ``^G``."""
+
+    def ask(self, question: str) -> str:
+        with self._lock:
+            self.sink.write(question)
+            self.sink.flush()
+        return self.read_line()
 
 
 def complete_word(buffer: str, word: str, names: Iterable[str]) -> list[str]:
@@ -194,6 +227,9 @@ class TerminalScreen:
             readline.set_startup_hook(None)
 
         readline.set_startup_hook(type_it)
+
+    def ask(self, question: str) -> str:
+        return self.read_line(question)
 
     def read_line(self, prompt: str = PROMPT) -> str:
         with self._lock:
