@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gettext
 import io
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -172,3 +173,16 @@ def show_what_the_encoding_can() -> None:
     for stream in (sys.stdin, sys.stdout):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
+
+
+def stop_signals() -> list[signal.Signals]:
+    """The signals that stop either program gracefully, besides SIGINT (Ctrl-C): SIGTERM, and
+    SIGHUP, which the kernel sends when the terminal a program runs in is closed (a window,
+    an ssh session). Killed by it, the server lost its last writes and told nobody, and the
+    client left its name held for a resume that nobody could make. A SIGHUP ignored at start
+    (``nohup``) stays ignored: whoever ran it asked for that."""
+    wanted = [signal.SIGTERM]
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        wanted.append(hangup)
+    return wanted

@@ -11,7 +11,7 @@ import sys
 
 import pexpect
 
-from tests.client.test_terminal import ESCAPE, spawn_client
+from tests.client.test_terminal import ESCAPE, exit_status, spawn_client
 from tests.conftest import StartServer
 from tests.support import ROOT, ServerProcess
 
@@ -34,9 +34,7 @@ def _chat_through(child: pexpect.spawn, server: ServerProcess) -> str:
     assert alice.expect("message", text="hello alice")["from"] == "carol"
     child.expect_exact("<carol> hello alice")
     child.sendline("/quit")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    assert exit_status(child) == 0
     return shown.getvalue()
 
 

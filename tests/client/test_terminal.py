@@ -8,7 +8,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pexpect
@@ -25,7 +25,9 @@ def spawn_client(
     *args: str,
     env: dict[str, str] | None = None,
     dimensions: tuple[int, int] = (40, 120),
+    through: Sequence[str] = (),
 ) -> pexpect.spawn:
+    """``through``: a command that runs the client (with the client's command line after it)."""
     full_env = {
         **os.environ,
         "TERM": "xterm",
@@ -35,9 +37,10 @@ def spawn_client(
         "PYTHONPATH": "",
         **(env or {}),
     }
+    command = [*through, sys.executable, "client.py", "--port", str(port), *args]
     child = pexpect.spawn(
-        sys.executable,
-        ["client.py", "--port", str(port), *args],
+        command[0],
+        command[1:],
         cwd=str(ROOT),
         env=full_env,
         encoding="utf-8",
@@ -45,6 +48,14 @@ def spawn_client(
         dimensions=dimensions,
     )
     return child
+
+
+def exit_status(child: pexpect.spawn) -> int | None:
+    """How the client ended, once it has (its output read to the end)."""
+    child.expect(pexpect.EOF)
+    child.close()
+    status: int | None = child.exitstatus
+    return status
 
 
 def chatting(
@@ -74,9 +85,7 @@ def test_name_prompt_chat_and_quit(server: ServerProcess, clients: list[pexpect.
     child.sendline("hello alice")
     assert alice.expect("message", text="hello alice")["from"] == "carol"
     child.sendline("/quit")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    assert exit_status(child) == 0
     assert alice.expect("leave", name="carol")["reason"] == "quit"
 
 
@@ -131,9 +140,7 @@ def test_ctrl_d_and_ctrl_c_leave_cleanly(
     for name, key in (("dee", "\x04"), ("cee", "\x03")):
         child = chatting(server.port, clients, name)
         child.send(key)
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == 0, name
+        assert exit_status(child) == 0, name
         assert alice.expect("leave", name=name)["reason"] == "quit"
 
 
@@ -160,9 +167,7 @@ def test_server_going_away_is_one_clear_line_and_exit_1(
     server.stop()
     child.expect("shutting down")
     child.expect("closed the connection")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 1
+    assert exit_status(child) == 1
 
 
 def test_reconnect_gets_the_name_back(
@@ -358,9 +363,7 @@ def test_enter_alone_at_the_address_prompt_leaves(clients: list[pexpect.spawn]) 
     child.expect("Server address")
     child.sendline("")
     child.expect("no server to connect to")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 2
+    assert exit_status(child) == 2
 
 
 def test_works_without_readline(
@@ -379,9 +382,7 @@ def test_works_without_readline(
     child.sendline("hi alice")
     assert alice.expect("message", text="hi alice")["from"] == "plain"
     child.sendline("/quit")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    assert exit_status(child) == 0
 
 
 def test_leaving_at_the_name_prompt_ends_the_line(
@@ -392,9 +393,7 @@ def test_leaving_at_the_name_prompt_ends_the_line(
         clients.append(child)
         child.expect("name: ")
         child.send(key)
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == 0
+        assert exit_status(child) == 0
         after_prompt = (child.before or "").rsplit("name: ", 1)[-1]
         assert after_prompt.replace("^D", "").replace("^C", "").strip(" ") in ("\r\n", "\n")
 

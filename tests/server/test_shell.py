@@ -20,7 +20,7 @@ from tests.conftest import StartServer
 from tests.support import ROOT, LineClient
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_servidor_py_stops_gracefully_on_signal(start_server: StartServer, signum: int) -> None:
     server = start_server(command=[sys.executable, "servidor.py"], env={"PYTHONPATH": ""})
     alice, bob = server.user("alice"), server.user("bob")
@@ -41,6 +41,18 @@ def test_servidor_py_stops_gracefully_on_signal(start_server: StartServer, signu
     assert "shutting down" in (waiting.readline() or b"").decode()
     assert server.wait(10) == 0
     assert time.monotonic() - started < 5
+
+
+def test_a_hangup_ignored_at_start_stays_ignored(start_server: StartServer) -> None:
+    """``nohup python servidor.py``: the terminal may close, the server goes on."""
+    nohup = ["/bin/sh", "-c", 'trap "" HUP; exec "$0" servidor.py "$@"', sys.executable]
+    server = start_server(command=nohup, env={"PYTHONPATH": ""})
+    alice = server.user("alice")
+    server.signal(signal.SIGHUP)
+    time.sleep(0.5)
+    alice.send("still here")
+    alice.expect("message", text="still here")
+    assert server.process.poll() is None
 
 
 def test_help_and_version_from_a_fresh_checkout() -> None:

@@ -17,6 +17,7 @@ from papo.cli import (
     port_number,
     show_what_the_encoding_can,
     speaking,
+    stop_signals,
     why_unreadable,
 )
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
@@ -127,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         client.screen = TerminalScreen(client.completions, bell=not args.no_bell)
     elif interactive:
         client.screen = LineScreen(sys.stdin, sys.stdout)
+    for signum in stop_signals():
+        signal.signal(signum, client.leave_on_signal)
     return client.run()
 
 

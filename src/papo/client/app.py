@@ -115,6 +115,7 @@ class ChatClient:
         # Set while reconnecting once our name was refused (taken meanwhile): /nick picks another.
         self.name_refused = threading.Event()
         self.input_stopped = threading.Event()
+        self.leaving = threading.Event()  # SIGTERM or SIGHUP: quit at the next read
         self._waiting_for_input = False
         self._main_thread = threading.main_thread().ident
 
@@ -423,6 +424,8 @@ class ChatClient:
         try:
             if self.server_gone.is_set():
                 raise ServerGone
+            if self.leaving.is_set():  # told to leave while not reading
+                return None
             return self.screen.read_line(self.prompt)
         except (EOFError, KeyboardInterrupt):
             return None
@@ -468,6 +471,21 @@ class ChatClient:
         self._send(line)
         self.reader_done.wait(QUIT_WAIT_SECONDS)
         return EXIT_OK
+
+    def leave_on_signal(self, signum: int, frame: FrameType | None) -> None:
+        """SIGTERM, or SIGHUP (the terminal was closed): leave as ``/quit`` does, rather than
+        die with the connection. A client that just vanished was held for a resume that
+        nobody could make (the token dies with this process), and whoever opened a new
+        terminal found the name taken for minutes. After a SIGHUP nothing can be shown: the
+        terminal's output goes nowhere, so that writing to it cannot fail."""
+        if signum != signal.SIGTERM:
+            for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
+                if os.isatty(fd):
+                    _write_nowhere(fd)
+        self.leaving.set()
+        if self._waiting_for_input:  # as Ctrl-C is, so that readline puts the terminal back
+            self._waiting_for_input = False
+            raise KeyboardInterrupt
 
     def _on_server_gone(self, signum: int, frame: FrameType | None) -> None:
         """Interrupt a blocked read, and only that, once: elsewhere the loop sees the flag."""
@@ -616,6 +634,12 @@ def typed_verb(line: str) -> Verb | None:
     message, an unknown command or one missing its arguments (the server answers those)."""
     parsed = parse_line(line, registered=True)
     return parsed.spec.verb if isinstance(parsed, Invoke) else None
+
+
+def _write_nowhere(fd: int) -> None:
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, fd)
+    os.close(nowhere)
 
 
 def colour_wanted(no_colour_flag: bool, terminal_can_draw: bool) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
-from papo.cli import format_address, show_what_the_encoding_can, speaking
+from papo.cli import format_address, show_what_the_encoding_can, speaking, stop_signals
 from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
@@ -29,8 +29,8 @@ log = logging.getLogger("papo.server")
 
 
 async def serve(config: ServerConfig, hub: MemoryHub | None) -> None:
-    """Run until SIGINT or SIGTERM, then shut down gracefully. Without a hub of this process,
-    the chat is shared through Redis (``--redis``)."""
+    """Run until SIGINT, SIGTERM or SIGHUP, then shut down gracefully. Without a hub of this
+    process, the chat is shared through Redis (``--redis``)."""
     config = replace(config, max_clients=fit_client_limit(config.max_clients))
     backplane = None
     if hub is None:
@@ -110,7 +110,7 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         type(asyncio.get_running_loop()).__module__.split(".")[0],
     )
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, *stop_signals()):
         loop.add_signal_handler(signum, server.stop_requested.set)
     await server.stop_requested.wait()
     log.info("stopping; connections to tell: %d", len(server.fanout.outlets))

@@ -221,7 +221,7 @@ def build_parser(language: str = "en") -> BriefParser:
     add(
         "--lease",
         type=within(float, 1),
-        help=_("with --redis: seconds a stopped server's users stay online (10)"),
+        help=_("with --redis: seconds a dead server's users stay online (10)"),
     )
     add(
         "--workers",

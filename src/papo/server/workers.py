@@ -2,8 +2,8 @@
 
 Each worker is a whole papo server (``--reuse-port``: the kernel spreads new connections among
 their listening sockets, SO_REUSEPORT); Redis makes them one chat. This process only starts
-them, restarts one that dies (and says so in the log), and stops them all on SIGTERM or
-SIGINT. It holds the ports it hands them (bound, never listening: it takes no connection), so a
+them, restarts one that dies (and says so in the log), and stops them all on SIGTERM, SIGHUP
+or SIGINT. It holds the ports it hands them (bound, never listening: it takes no connection), so a
 port 0 becomes one free port that every worker shares.
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 import papo
+from papo.cli import stop_signals
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig
 from papo.server.listen import cannot_listen, listen_hosts, open_listeners
@@ -124,7 +125,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
         nonlocal stopping
         stopping = True
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, *stop_signals()):
         signal.signal(signum, stop)
     # The first alone: a setting every worker would trip on (Redis unreachable, a chat that
     # runs with other options) is then said once, not once per worker.
