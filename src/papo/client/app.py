@@ -22,6 +22,7 @@ from types import FrameType
 
 from papo.cli import host_and_port
 from papo.client.compose import fit, is_message
+from papo.client.days import DayChanges
 from papo.client.link import Address, CannotConnect, Link, LinkError
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
@@ -93,6 +94,7 @@ class ChatClient:
         self._ = translation(options.language).gettext
         self._n = translation(options.language).ngettext
         self.view = View(Renderer(options.language), options.colour)
+        self.days = DayChanges(self._)
         self.name: str | None = None
         self.names: set[str] = set()
         self.room: str | None = None  # where a plain line goes: shown in the prompt
@@ -141,6 +143,9 @@ class ChatClient:
             for line in lines:
                 self.complain(line)
             return
+        day = self.days.line_before(event) if self.interactive else None
+        if day is not None:  # under the headings below: they are about the lines after them
+            lines = [self.view.paint(DIM, day), *lines]
         replayed = isinstance(event, Message | Action) and event.history
         if replayed and self._recent_header_due:
             lines = [self.view.paint(DIM, self._("Recent messages:")), *lines]
