@@ -9,13 +9,11 @@ from pathlib import Path
 import pexpect
 
 from papo.client.days import DayChanges, day_name
-from papo.core.shared import Route
-from papo.hub.memory import MemoryHub
-from papo.hub.store import LogStore
 from papo.protocol.events import Message, Online, Replayed
 from papo.protocol.i18n import translation
 from tests.client.test_terminal import chatting
 from tests.conftest import StartServer
+from tests.store_files import fill_store
 
 ENGLISH = translation("en").gettext
 TODAY = date(2026, 12, 4)  # a Friday
@@ -57,11 +55,8 @@ def test_a_history_of_days_ago_is_shown_under_its_day(
     start_server: StartServer, clients: list[pexpect.spawn], tmp_path: Path
 ) -> None:
     store = tmp_path / "chat.db"
-    hub = MemoryHub(store=LogStore(store))
-    three_days_ago = date.today() - timedelta(days=3)
-    lobby = Route(frozenset({"#lobby"}))
-    hub.append(_said(three_days_ago, "said three days ago"), lobby)
-    hub.close()
+    fill_store(store, {"said three days ago": 3})
+    three_days_ago = (datetime.now() - timedelta(days=3)).date()
     server = start_server("--store", str(store))
     carol = chatting(server.port, clients, "carol")
     carol.expect_exact(f"-- {day_name(three_days_ago, ENGLISH)} --")

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import StartServer
+from tests.store_files import fill_store, messages_in
 from tests.support import ROOT, ServerProcess
 
 
@@ -196,3 +197,19 @@ def test_a_stop_while_the_disk_is_full_says_what_never_reached_the_file(
     server.signal(signal.SIGTERM)
     assert server.wait() == 0  # no hang waiting for room that will not come
     assert f"stopping with 2 events never written to {store}" in server.log()
+
+
+def test_history_days_keeps_older_messages_from_newcomers_and_the_file(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "chat.db"
+    fill_store(store, {"a week ago": 7, "three days ago": 3, "yesterday": 1})
+    server = start_server("--store", str(store), "--history-days", "2")
+    bob = server.client(json_mode=True)
+    assert bob.register("bob")["type"] == "welcome"
+    assert [e["text"] for e in bob.quiet(0.5) if e["type"] == "message"] == ["yesterday"]
+    deadline = time.monotonic() + 10
+    while len(messages_in(store)) > 1:  # and gone from the file, within a moment of the start
+        assert time.monotonic() < deadline, messages_in(store)
+        time.sleep(0.05)
+    assert messages_in(store) == ["yesterday"]

@@ -89,6 +89,7 @@ DEFAULT_HISTORY = 20
 DEFAULT_QUIET_ABOVE = 1000
 DEFAULT_ROOM = "#lobby"
 DEFAULT_MAX_ROOMS = 20
+SECONDS_PER_DAY = 86_400
 # Events that change a room's list of who is there (what a welcome or a ``joined`` shows).
 LISTED_CHANGES = (Join, Leave, Nick)
 DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: never held)
@@ -97,6 +98,7 @@ DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: ne
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatSettings:
     history: int = DEFAULT_HISTORY
+    history_days: float = 0.0  # older messages are not shown to newcomers (0: no limit)
     quiet_above: int = DEFAULT_QUIET_ABOVE
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     motd: str | None = None
@@ -166,6 +168,15 @@ class Chat:
             return None
         self._shown_early.shown(session.sid, room.key)
         return self.rooms.names(room)
+
+    def history(self, room: Room, now: float) -> list[Message | Action]:
+        """What a newcomer to ``room`` is shown of what was said there: its recent history,
+        without what is older than ``history_days`` (kept that long, and no longer)."""
+        days = self.settings.history_days
+        if not days:
+            return list(room.history)
+        since = now - days * SECONDS_PER_DAY
+        return [event for event in room.history if event.ts >= since]
 
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
@@ -393,7 +404,7 @@ class Chat:
         token = self._issue_token(session) if session.resumable else None
         welcome = self._welcome(session, room, now, token)
         outputs: list[Decided] = [Registered(session), Send(welcome, session)]
-        outputs += (Send(event, session) for event in room.history)
+        outputs += (Send(event, session) for event in self.history(room, now))
         if welcome.users is not None:  # not quiet
             join = Join(ts=now, id=0, name=wanted, room=room.name, arrived=True)
             outputs.append(Publish(join, Route(frozenset((room.key,)), exclude=session.sid)))

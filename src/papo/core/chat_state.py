@@ -11,6 +11,7 @@ from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import SharedState
+from papo.protocol.events import Action, Message
 
 
 class ChatState(Protocol):
@@ -25,6 +26,8 @@ class ChatState(Protocol):
         ...
 
     def quiet(self, room: Room) -> bool: ...
+
+    def history(self, room: Room, now: float) -> list[Message | Action]: ...
 
     def names_shown(self, session: Session, room: Room) -> tuple[str, ...] | None: ...
 

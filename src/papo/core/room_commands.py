@@ -91,7 +91,7 @@ def join(chat: ChatState, session: Session, wanted: str, now: float) -> list[Dec
     room = rooms.open(name, key)
     rooms.enter(session, room)
     outputs: list[Decided] = [Send(joined(chat, session, room, now), session)]
-    outputs += (Send(event, session) for event in room.history)
+    outputs += (Send(event, session) for event in chat.history(room, now))
     if not chat.quiet(room):
         join = Join(ts=now, id=0, name=session.name or "", room=room.name)
         outputs.append(Publish(join, Route(frozenset((key,)), exclude=session.sid)))

@@ -33,6 +33,7 @@ from papo.core.holds import HoldRecord
 from papo.core.shared import Logged, Route
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.store_backlog import Backlog, Failing, Row
+from papo.hub.store_retention import Retention
 from papo.protocol.decode import Malformed
 from papo.protocol.events import RoomEvent
 
@@ -84,8 +85,10 @@ class StoreError(Exception):
 class LogStore:
     """An append-only table of events, in their wire JSON, written by one background thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, history_days: float = 0.0) -> None:
+        """``history_days``: events older than that are deleted (0: kept for ever)."""
         self.path = path
+        self._retention = Retention(history_days)
         if path.is_dir():  # SQLite would only say "unable to open database file"
             directory = said("{path}: is a directory; name a file in it, as {file}")
             raise StoreError(directory.format(path=path, file=path / "chat.db"))
@@ -220,7 +223,13 @@ class LogStore:
         closing = False
         while not closing:
             if failing is None:
-                closing = self._take(backlog, self._queue.get())
+                if self._retention.wait() == 0.0:  # between batches: never starved by them
+                    self._retention.step(self._db)
+                try:
+                    item = self._queue.get(timeout=self._retention.wait())
+                except queue.Empty:
+                    continue
+                closing = self._take(backlog, item)
                 if not closing:
                     time.sleep(FLUSH_SECONDS)
             else:

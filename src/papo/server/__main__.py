@@ -146,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_workers(config, sys.argv[1:] if argv is None else list(argv))
     try:
         with speaking(translation(config.language)):  # what stops the start, in its language
-            store = LogStore(config.store) if config.store is not None else None
+            store = None
+            if config.store is not None:
+                store = LogStore(config.store, config.history_days)
     except StoreError as error:
         print(f"papo-server: --store {error}", file=sys.stderr)
         return 1

@@ -93,6 +93,7 @@ class ChatServer:
             shared,
             ChatSettings(
                 history=config.history,
+                history_days=config.history_days,
                 quiet_above=config.quiet_above,
                 default_room=config.default_room,
                 max_rooms=config.max_rooms,

@@ -50,6 +50,7 @@ class ServerConfig:
     ip_connect_rate: float = 5.0
     sendq: int = 1 << 20
     history: int = DEFAULT_HISTORY
+    history_days: float = 0.0  # days a message is kept: shown to newcomers, in --store (0: ever)
     quiet_above: int = DEFAULT_QUIET_ABOVE
     default_room: str = DEFAULT_ROOM
     max_rooms: int = DEFAULT_MAX_ROOMS
@@ -98,6 +99,7 @@ def chat_wide(config: ServerConfig) -> dict[str, str]:
         "--default-room": config.default_room,  # as spelt: each server shows it so
         "--log-size": str(config.log_size),
         "--history": str(config.history),
+        "--history-days": f"{config.history_days:g}",
         "--quiet-above": str(config.quiet_above),
     }
 
@@ -173,6 +175,12 @@ def build_parser(language: str = "en") -> BriefParser:
         type=_non_negative_int,
         help=_("messages replayed to newcomers (20; 0 = none)"),
     )
+    add(
+        "--history-days",
+        type=_non_negative_float,
+        help=_("days a message is kept: older ones are no longer shown to newcomers and are "
+               "deleted from --store (0 = for ever)"),
+    )  # fmt: skip
     add(
         "--quiet-above",
         type=_non_negative_int,
