@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import shutil
@@ -11,11 +12,14 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVarTuple
 
 import pytest
 import trustme
 
+from papo.server.__main__ import stop_on_signals
 from tests.conftest import StartServer
 from tests.support import ROOT, LineClient
 
@@ -41,6 +45,38 @@ def test_servidor_py_stops_gracefully_on_signal(start_server: StartServer, signu
     assert "shutting down" in (waiting.readline() or b"").decode()
     assert server.wait(10) == 0
     assert time.monotonic() - started < 5
+
+
+Arguments = TypeVarTuple("Arguments")
+
+
+class _LoopWithoutSignals(asyncio.SelectorEventLoop):
+    """As Windows's event loop is (no Windows here to run the real one): it takes no signal
+    handlers."""
+
+    def add_signal_handler(
+        self, sig: int, callback: Callable[[*Arguments], object], *args: *Arguments
+    ) -> None:
+        raise NotImplementedError
+
+
+def test_an_event_loop_without_signal_handlers_still_stops_on_a_signal() -> None:
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {signum: signal.getsignal(signum) for signum in signals}
+    loop = _LoopWithoutSignals()
+
+    async def stopped_by_sigterm() -> None:
+        stop = asyncio.Event()
+        stop_on_signals(asyncio.get_running_loop(), stop.set)
+        signal.raise_signal(signal.SIGTERM)
+        await asyncio.wait_for(stop.wait(), 5)
+
+    try:
+        loop.run_until_complete(stopped_by_sigterm())
+    finally:
+        loop.close()
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 def test_a_hangup_ignored_at_start_stays_ignored(start_server: StartServer) -> None:

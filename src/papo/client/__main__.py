@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.option_error("--host", str(error))
     interactive = sys.stdin.isatty()
     drawing = can_draw(os.environ, sys.stdout.isatty())
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() and hasattr(signal, "SIGPIPE"):  # none on Windows
         # Into a pipe whose reader has gone (``| head -1``): end quietly, as filters do.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     options = ClientOptions(

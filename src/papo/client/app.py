@@ -17,8 +17,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from types import FrameType
+from typing import Any
 
 from papo.cli import host_and_port
 from papo.client.compose import fit, is_message
@@ -65,6 +67,10 @@ QUIT_WAIT_SECONDS = 5.0
 # The reader repeats its interrupt this often until the input loop has ended: one signal that
 # lands just before readline enters select() is noted but does not wake it (a lost wake-up).
 INTERRUPT_REPEAT_SECONDS = 0.1
+# The signal the reader interrupts the main thread's read with (POSIX). Windows has neither it
+# nor a way to send it to a thread: there a read ends at the next Enter, and the input loop
+# then sees that the server is gone.
+INTERRUPT = getattr(signal, "SIGUSR1", None) if hasattr(signal, "pthread_kill") else None
 
 
 def reconnect_pause(attempt: int) -> float:
@@ -298,16 +304,16 @@ class ChatClient:
             return EXIT_CANNOT_CONNECT
         if self.link.hello is not None:
             self.show_motd(self.link.hello)
-        previous = signal.signal(signal.SIGUSR1, self._on_server_gone)
+        previous = _on_interrupt(self._on_server_gone)
         try:
             welcome = self._join(self.link)
         finally:
-            signal.signal(signal.SIGUSR1, previous)
+            _on_interrupt(previous)
         if not isinstance(welcome, Welcome):
             self.link.close()
             return welcome
         self.show(welcome)
-        previous = signal.signal(signal.SIGUSR1, self._on_server_gone)
+        previous = _on_interrupt(self._on_server_gone)
         reader = threading.Thread(target=self._read_events, name="papo-reader", daemon=True)
         reader.start()
         try:
@@ -316,7 +322,7 @@ class ChatClient:
             self.input_stopped.set()
             self.reader_done.wait(QUIT_WAIT_SECONDS)
             # A reader still running could yet signal: ignore it then, rather than die of it.
-            signal.signal(signal.SIGUSR1, previous if self.reader_done.is_set() else signal.SIG_IGN)
+            _on_interrupt(previous if self.reader_done.is_set() else signal.SIG_IGN)
             if self.link is not None:
                 self.link.close()
 
@@ -526,10 +532,10 @@ class ChatClient:
         """Signal the main thread, again and again (a signal landing just before a read
         blocks would be lost), until the input loop has ended or ``until_cleared`` is."""
         main = self._main_thread
-        while main is not None and not self.input_stopped.is_set():
+        while main is not None and INTERRUPT is not None and not self.input_stopped.is_set():
             if until_cleared is not None and not until_cleared.is_set():
                 return
-            signal.pthread_kill(main, signal.SIGUSR1)
+            signal.pthread_kill(main, INTERRUPT)
             self.input_stopped.wait(INTERRUPT_REPEAT_SECONDS)
 
     def _should_reconnect(self) -> bool:
@@ -639,6 +645,16 @@ def typed_verb(line: str) -> Verb | None:
     message, an unknown command or one missing its arguments (the server answers those)."""
     parsed = parse_line(line, registered=True)
     return parsed.spec.verb if isinstance(parsed, Invoke) else None
+
+
+Handler = Callable[[int, FrameType | None], Any] | int | None
+
+
+def _on_interrupt(handler: Handler) -> Handler:
+    """Handle the reader's interrupt with ``handler`` (where there is one); the previous."""
+    if INTERRUPT is None:
+        return None
+    return signal.signal(INTERRUPT, handler)
 
 
 def _write_nowhere(fd: int) -> None:

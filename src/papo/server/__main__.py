@@ -109,12 +109,21 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         config.language,
         type(asyncio.get_running_loop()).__module__.split(".")[0],
     )
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, *stop_signals()):
-        loop.add_signal_handler(signum, server.stop_requested.set)
+    stop_on_signals(asyncio.get_running_loop(), server.stop_requested.set)
     await server.stop_requested.wait()
     log.info("stopping; connections to tell: %d", len(server.fanout.outlets))
     await server.shutdown()
+
+
+def stop_on_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[], object]) -> None:
+    """``stop`` on SIGINT, SIGTERM or SIGHUP, called in the event loop. Windows's event loop
+    takes no signal handlers: a plain one hands the call to the loop there (the manual's
+    reader may run the server from the Windows command prompt)."""
+    for signum in (signal.SIGINT, *stop_signals()):
+        try:
+            loop.add_signal_handler(signum, stop)
+        except NotImplementedError:
+            signal.signal(signum, lambda number, frame: loop.call_soon_threadsafe(stop))
 
 
 def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
