@@ -61,6 +61,24 @@ def test_values_with_no_meaning_are_refused_clearly(
     assert complaint in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("sharing", [["--reuse-port"], ["--workers", "2", "--redis", "redis://h"]])
+def test_sharing_a_port_where_the_system_cannot_is_refused_clearly(sharing: list[str]) -> None:
+    """Windows has no SO_REUSEPORT (and there is no Windows here: the socket module is made to
+    lack it, as it does there)."""
+    lacking = (
+        "import socket, sys; del socket.SO_REUSEPORT; from papo.server.config import parse_config;"
+        " parse_config(sys.argv[1:], {})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", lacking, *sharing],
+        capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "need SO_REUSEPORT, which this system lacks" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_port_zero_for_every_door_is_a_free_port_each() -> None:
     config = parse_config(["--port", "0", "--irc-port", "0"], {})
     assert (config.port, config.irc_port) == (0, 0)

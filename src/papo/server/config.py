@@ -346,6 +346,9 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         parser.error(_("--tls-cert and --tls-key go together"))
     if args.workers is not None and args.workers > 1 and args.redis is None:
         parser.error(_("--workers needs --redis: the workers share the chat through Redis"))
+    sharing = args.reuse_port or (args.workers is not None and args.workers > 1)
+    if sharing and not hasattr(socket, "SO_REUSEPORT"):  # Windows has no such thing
+        parser.error(_("--workers and --reuse-port need SO_REUSEPORT, which this system lacks"))
     if args.redis is not None and args.store is not None:
         parser.error(_("--store and --redis: with --redis the log is kept in Redis"))
     if args.irc_tls_port is not None and args.tls_cert is None:
