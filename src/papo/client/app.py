@@ -489,7 +489,7 @@ class ChatClient:
         nobody could make (the token dies with this process), and whoever opened a new
         terminal found the name taken for minutes. After a SIGHUP nothing can be shown: the
         terminal's output goes nowhere, so that writing to it cannot fail."""
-        if signum != signal.SIGTERM:
+        if signum == getattr(signal, "SIGHUP", None):
             for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
                 if os.isatty(fd):
                     _write_nowhere(fd)
