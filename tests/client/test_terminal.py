@@ -533,3 +533,21 @@ def test_rooms_show_in_the_prompt_and_in_colour_and_complete_with_tab(
     child.sendline("/part")
     child.expect("You are now talking in #lobby")
     child.expect("#lobby> ")
+
+
+def test_a_paste_of_many_lines_is_shown_whole_and_in_order(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    """Thirty lines pasted at once: the client reads them while their echoes come back from
+    the server; each is shown once, whole, in order, and the prompt is drawn once, at the end."""
+    terminal = SmallTerminal(server, clients, rows=60, columns=80)
+    terminal.child.expect_exact("#lobby> ")  # pasted once the prompt is there, as a person does
+    pasted = [f"pasted line {number:02}" for number in range(30)]
+    terminal.child.send("".join(line + "\r" for line in pasted))
+    for line in pasted:
+        terminal.alice.expect("message", text=line)
+    lines = terminal.settle(lambda: "pasted line 29" in "".join(terminal.display()[-3:]))
+    shown = [line.split("> ", 1)[1] for line in lines if re.match(r"\d\d:\d\d <carol> ", line)]
+    assert shown == pasted, "\n".join(lines)
+    assert lines[-1] == "#lobby>", lines
+    assert sum("#lobby>" in line for line in lines) == 1, lines

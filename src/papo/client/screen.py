@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TextIO
 
 from papo.client.cells import cursor_row, rows_taken
+from papo.client.keyboard import Keyboard
 from papo.protocol.commands import COMMANDS
 
 try:
@@ -70,6 +71,19 @@ def _cursor_offset() -> Callable[[], int] | None:
     except (OSError, ValueError):
         return None
     return lambda: point.value
+
+
+def _line_being_typed() -> str:
+    """The line as readline has it. Read from the reader thread while readline may be changing
+    it (a paste is read a byte at a time), it can be caught half-written, with a NUL in it:
+    that raised in the reader thread, which died, and the client went on deaf. Taken then as
+    nothing typed (at worst, a row of it is left on the screen)."""
+    if readline is None:
+        return ""
+    try:
+        return readline.get_line_buffer()
+    except ValueError:
+        return ""
 
 
 PROMPT = "> "
@@ -159,6 +173,7 @@ class TerminalScreen:
         self._set_prompt = _prompt_setter()
         self._prompt_bytes = b""  # kept alive while readline points at it
         self._cursor = _cursor_offset()
+        self._keyboard = Keyboard(sys.stdin.fileno())
         if readline is not None:
             readline.set_completer(self._complete)
             readline.set_completer_delims(" \t\n")
@@ -174,6 +189,7 @@ class TerminalScreen:
         return self._candidates[state] if state < len(self._candidates) else None
 
     def show(self, lines: Iterable[str], bell: bool = False) -> None:
+        self._keyboard.wait_until_idle()
         with self._lock:
             typed = self._clear_typed()
             out = sys.stdout
@@ -193,7 +209,7 @@ class TerminalScreen:
 
         A typed line longer than the terminal spans several rows: go up to its first row and
         clear from there down, or its first rows stay above what is written next."""
-        typed = readline.get_line_buffer() if readline is not None and self._prompt else ""
+        typed = _line_being_typed() if self._prompt else ""
         at = len(typed)
         if self._cursor is not None:  # readline counts bytes of UTF-8, not characters
             at = len(typed.encode()[: self._cursor()].decode(errors="ignore"))
@@ -234,17 +250,24 @@ class TerminalScreen:
     def read_line(self, prompt: str = PROMPT) -> str:
         with self._lock:
             self._prompt = prompt
+            self._keyboard.reading = True
         try:
             line = input(prompt)
-        finally:
+        except BaseException:
             with self._lock:
-                shown, self._prompt = self._prompt, ""
-        self._erase_typed(shown, line)
+                self._prompt = ""
+                self._keyboard.reading = False
+            raise
+        with self._lock:  # one hold: nothing may be written between the line and its erasing
+            shown, self._prompt = self._prompt, ""
+            self._keyboard.reading = False
+            self._erase_typed(shown, line)
         return line
 
-    def _erase_typed(self, prompt: str, line: str) -> None:
-        """The server's echo will show the line as sent; the raw typed copy would double it."""
+    @staticmethod
+    def _erase_typed(prompt: str, line: str) -> None:
+        """The server's echo will show the line as sent; the raw typed copy would double it.
+        (Rows are counted up from the cursor: lines written first would be erased instead.)"""
         rows = rows_taken(prompt + line, shutil.get_terminal_size().columns)
-        with self._lock:
-            sys.stdout.write("\x1b[1A\x1b[2K" * rows + "\r")
-            sys.stdout.flush()
+        sys.stdout.write("\x1b[1A\x1b[2K" * rows + "\r")
+        sys.stdout.flush()
