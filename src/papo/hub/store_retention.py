@@ -18,10 +18,9 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
-from datetime import datetime
 
 from papo.core.chat import SECONDS_PER_DAY
+from papo.protocol.decode import parse_timestamp
 
 log = logging.getLogger("papo.store")
 
@@ -31,18 +30,15 @@ CHUNK = 1000  # events read (and at most deleted) per step
 
 def _time_of(event_json: str) -> float:
     """When a stored event happened (its ``ts``, as the wire has it: ISO 8601, UTC)."""
-    return datetime.fromisoformat(json.loads(event_json)["ts"]).timestamp()
+    return parse_timestamp(json.loads(event_json)["ts"])
 
 
 class Retention:
     """When the next step is due, and the step: the oldest events, deleted while too old."""
 
-    def __init__(
-        self, days: float, clock: Callable[[], float] = time.time, chunk: int = CHUNK
-    ) -> None:
+    def __init__(self, days: float, chunk: int = CHUNK) -> None:
         self.days = days
         self._chunk = chunk
-        self._clock = clock
         self._next = 0.0  # monotonic: the first pass at once
         self._deleted = 0  # by the pass going on
 
@@ -55,7 +51,7 @@ class Retention:
     def step(self, db: sqlite3.Connection) -> None:
         """Delete the oldest events while they are older than the limit, a chunk at most; the
         next step at once if there may be more, else in ``PASS_EVERY``."""
-        cutoff = self._clock() - self.days * SECONDS_PER_DAY
+        cutoff = time.time() - self.days * SECONDS_PER_DAY
         try:
             rows = db.execute(
                 "SELECT id, event FROM events ORDER BY id LIMIT ?", (self._chunk,)
