@@ -312,16 +312,25 @@ def test_commands_at_the_name_prompt_are_answered_and_the_name_asked_again(
     child.expect("1 user online: dana")
 
 
-def test_format_is_refused_by_the_client_which_would_go_deaf(
+def test_format_and_resume_are_the_clients_own_and_left_out_of_its_help(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
     child = spawn_client(server.port, "--name", "dana")
     clients.append(child)
     child.expect("Hello, dana")
-    child.sendline("/FORMAT text")
+    child.sendline("/FORMAT text")  # it would make the client deaf
     child.expect("/format is for programs")
+    child.sendline("/resume abc 12")
+    child.expect("resumes by itself")
     child.sendline("/online")
-    child.expect("1 user online: dana")  # still reading the server's JSON
+    child.expect("1 user online: dana")  # still reading the server's JSON, still dana
+    child.sendline("/help")
+    child.expect("Commands:")
+    child.expect("Rooms: ")
+    listed = child.before
+    assert "/whois NAME" in listed and "/format" not in listed and "/resume" not in listed
+    child.sendline("/help resume")  # asked by name, still explained
+    child.expect("/resume TOKEN LAST_ID")
 
 
 def test_quit_at_the_name_prompt_leaves_with_status_0(

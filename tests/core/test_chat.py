@@ -157,6 +157,21 @@ def test_nick_is_seen_by_everyone_and_frees_the_old_name() -> None:
     world.user("bob")
 
 
+def test_a_rename_to_the_same_name_tells_only_who_asked_and_spends_no_id() -> None:
+    world = World()
+    alice, bob = world.user("alice"), world.user("bob")
+    world.take(alice)
+    [notice] = world.line(bob, "/nick bob")
+    assert notice == Notice(ts=NOW, code=NoticeCode.SAME_NAME, names=("bob",))
+    assert Renderer("en").notice_text(notice) == "You are already called bob."
+    assert world.take(alice) == []
+    [message] = world.line(bob, "still here")
+    [nick] = world.line(bob, "/nick Bob")  # another case is another name to show
+    assert isinstance(message, Message) and isinstance(nick, Nick)
+    assert (nick.id, nick.old, nick.new) == (message.id + 1, "bob", "Bob")
+    assert world.take(alice) == [message, nick]
+
+
 def test_history_replays_last_messages_flagged() -> None:
     world = World(ChatSettings(history=2))
     alice = world.user("alice")

@@ -307,6 +307,23 @@ def test_who_ison_userhost_away_and_notice(irc_server: ServerProcess) -> None:
     assert bob.expect(r" PONG irc\.test :after$") and not any(" 401 " in s for s in bob.seen[-3:])
 
 
+def test_nick_to_ones_own_nick_is_taken_in_silence(irc_server: ServerProcess) -> None:
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    bob.send("NICK bob", "PING :after")
+    bob.expect(r" PONG irc\.test :after$")
+    ana.send("/nick ana\n/online")
+    first, second = ana.next_event(), ana.next_event()
+    while first["type"] == "join":  # bob's arrival
+        first, second = second, ana.next_event()
+    assert (first["type"], first["code"], first["names"]) == ("info", "same_name", ["ana"])
+    assert second["type"] == "online"
+    bob.send("PING :later")
+    bob.expect(r" PONG irc\.test :later$")
+    assert not any(" NICK " in line or " NOTICE " in line for line in bob.seen[-4:])
+
+
 def test_rooms_one_is_not_in_or_that_do_not_exist(irc_server: ServerProcess) -> None:
     _, bob = ana_in_dev_and_irc_bob(irc_server)
     bob.send("PRIVMSG #dev :let me in")
@@ -355,6 +372,13 @@ def test_server_queries_and_papos_own_commands_at_the_irc_door(irc_server: Serve
     bob.expect(r" NOTICE bob :2 users online: ana, bob$")
     bob.send("HELP private")
     bob.expect(r" NOTICE bob :.*/private NAME")
+    bob.send("HELP")
+    bob.expect(r" NOTICE bob :Type a line")
+    listed = [bob.expect(r" NOTICE bob :(.*)$")[1]]
+    while not listed[-1].startswith("Rooms: "):  # the commands, then a word on rooms
+        listed.append(bob.expect(r" NOTICE bob :(.*)$")[1])
+    assert any("/whois NAME" in row for row in listed)
+    assert not any("/format" in row or "/resume" in row for row in listed)  # not IRC's
     bob.send("rooms", "WHOWAS carol")
     bob.expect(r" 322 bob #lobby 2 :")
     bob.expect(r" 406 bob carol :")

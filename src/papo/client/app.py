@@ -397,6 +397,9 @@ class ChatClient:
             if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
                 self.say(self._("This client shows the chat itself: /format is for programs."))
                 continue
+            if verb is Verb.RESUME:  # by hand it could only end this session, or fail
+                self.say(self._("This client resumes by itself when the connection drops."))
+                continue
             if verb is Verb.NICK and self.link is None and self.name_refused.is_set():
                 self._come_back_as(line)
                 continue

@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 from papo.client.cells import text_width, wrap
+from papo.protocol.commands import CONNECTION_VERBS
 from papo.protocol.events import (
     Action,
     Bye,
@@ -134,7 +135,10 @@ class View:
                 ]
             case Joined() | TopicShown():
                 return self._block(self.renderer.text_line(event), width, DIM)
-            case Online() | HelpInfo() | Rooms() | Whois():
+            case HelpInfo():
+                help_text = self.renderer.help_text(event, leave_out=CONNECTION_VERBS)
+                return self._block(help_text, width)
+            case Online() | Rooms() | Whois():
                 return self._block(self.renderer.text_line(event), width)
             case Notice():
                 return self._block(self.renderer.text_line(event), width, DIM)

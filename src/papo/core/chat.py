@@ -442,6 +442,10 @@ class Chat:
         )
 
     def _nick(self, session: Session, wanted: str, now: float) -> list[Decided]:
+        if wanted == session.name:
+            # Nothing to tell the others, nor an id to spend: a rename to oneself would be
+            # noise in every room they share, one line at a time.
+            return [Send(Notice(ts=now, code=NoticeCode.SAME_NAME, names=(wanted,)), session)]
         error = self._claim(session, wanted, now)
         if error is not None:
             return [Send(error, session)]

@@ -13,6 +13,7 @@ from papo import __version__
 from papo.irc.door import Door, Query, motd_lines
 from papo.irc.message import line, split_text
 from papo.irc.nicks import name_of, nick_of
+from papo.protocol.commands import CONNECTION_VERBS
 from papo.protocol.events import (
     Action,
     Bye,
@@ -155,7 +156,7 @@ class IrcRenderer:
             case Notice():
                 return self._notice(event, nick)
             case HelpInfo():
-                return self._told(nick, self.text.help_text(event))
+                return self._told(nick, self.text.help_text(event, leave_out=CONNECTION_VERBS))
             case Error():
                 return self._error(event, nick)
             case Bye(reason=reason):
@@ -267,6 +268,8 @@ class IrcRenderer:
                 return [self._numeric("301", nick, them, event.away or "")]
             case NoticeCode.CURRENT:
                 return []  # IRC has no current channel
+            case NoticeCode.SAME_NAME:
+                return []  # IRC servers take NICK to one's own nick in silence
         return self._told(nick, self.text.notice_text(event))
 
     def _error(self, event: Error, nick: str) -> list[str]:

@@ -47,6 +47,11 @@ class Verb(Enum):
     RESUME = "resume"
 
 
+# What the connection speaks rather than what its person says: a front end that speaks for a
+# person (the papo client, the IRC door) does these itself, so the help it shows leaves them out.
+CONNECTION_VERBS = frozenset({Verb.FORMAT, Verb.RESUME})
+
+
 class Privilege(Enum):
     """Who may use a command: everybody for now; the slot operators will use (/kick, /ban)."""
 

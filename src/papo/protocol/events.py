@@ -245,6 +245,7 @@ class NoticeCode(Enum):
     NOT_AWAY = "not_away"  # /away alone, when you were not away
     AWAY = "away"  # a private went to somebody away (``names``: who, ``away``: their text)
     MISSED = "missed"  # after a resume: ``count`` events were too old to be replayed
+    SAME_NAME = "same_name"  # /nick to the very name one has: nothing changed (``names``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

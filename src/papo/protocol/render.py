@@ -12,7 +12,7 @@ import re
 import time
 from typing import Any
 
-from papo.protocol.commands import COMMANDS, OutputFormat, find_command
+from papo.protocol.commands import COMMANDS, OutputFormat, Verb, find_command
 from papo.protocol.events import (
     Action,
     Bye,
@@ -597,6 +597,8 @@ class Renderer:
                 return _("You were not away; /away TEXT says you are, and why.")
             case NoticeCode.AWAY:
                 return _("{name} is away: {text}").format(name=names, text=event.away or "")
+            case NoticeCode.SAME_NAME:
+                return _("You are already called {name}.").format(name=names)
             case NoticeCode.MISSED:
                 count = event.count or 0
                 return self._n(
@@ -628,10 +630,12 @@ class Renderer:
         }
         return descriptions[name]
 
-    def help_text(self, event: HelpInfo) -> str:
+    def help_text(self, event: HelpInfo, *, leave_out: frozenset[Verb] = frozenset()) -> str:
+        """``leave_out``: commands the reader's front end does itself, not listed (asked for
+        by name, one is still explained)."""
         _ = self._
         spec = find_command(event.topic) if event.topic else None
-        specs = (spec,) if spec else COMMANDS
+        specs = (spec,) if spec else [entry for entry in COMMANDS if entry.verb not in leave_out]
         rows: list[tuple[str, str]] = []
         for entry in specs:
             aliases = ", ".join("/" + alias for alias in entry.aliases)
