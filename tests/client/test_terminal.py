@@ -116,6 +116,9 @@ def test_tab_completes_commands_and_names(
     child.sendline("psst")
     private = bob.expect("private")
     assert (private["from"], private["text"]) == ("carol", "psst")
+    child.send("bob\t")  # a message addressed to somebody, as IRC clients write it
+    child.sendline("lunch?")
+    assert bob.expect("message")["text"] == "bobby_tables: lunch?"
 
 
 def test_colours_by_default_and_none_with_no_color(

@@ -135,10 +135,17 @@ def test_mentions_and_attention() -> None:
 def test_completion_of_commands_then_names() -> None:
     assert complete_word("/pri", "/pri", []) == ["/private "]
     assert complete_word("/W", "/W", []) == ["/w ", "/who ", "/whois "]
+    assert complete_word("/re", "/re", []) == ["/reply "]  # not /resume: the client's own
+    assert complete_word("/f", "/f", []) == []  # nor /format
     assert complete_word("/join #d", "#d", ["dan", "#dev", "#Docs"]) == ["#Docs ", "#dev "]
     assert complete_word("/msg bo", "bo", ["Bob", "bobby", "ana"]) == ["Bob ", "bobby "]
     assert complete_word("hi a", "a", ["Ana", "bob"]) == ["Ana "]
-    assert complete_word("", "", ["ana"]) == ["ana "]
+
+
+def test_a_name_that_starts_a_message_is_completed_with_a_colon() -> None:
+    assert complete_word("", "", ["ana"]) == ["ana: "]
+    assert complete_word("  bo", "bo", ["Bob", "#box"]) == ["Bob: "]
+    assert complete_word("#d", "#d", ["#dev"]) == ["#dev "]  # a room is not addressed
 
 
 @pytest.mark.parametrize("colour", [True, False])

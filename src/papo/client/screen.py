@@ -19,7 +19,7 @@ from typing import Protocol, TextIO
 
 from papo.client.cells import cursor_row, rows_taken
 from papo.client.keyboard import Keyboard
-from papo.protocol.commands import COMMANDS
+from papo.protocol.commands import COMMANDS, CONNECTION_VERBS
 
 try:
     import readline
@@ -87,7 +87,12 @@ def _line_being_typed() -> str:
 
 
 PROMPT = "> "
-COMMAND_WORDS = sorted("/" + word for spec in COMMANDS for word in (spec.name, *spec.aliases))
+COMMAND_WORDS = sorted(
+    "/" + word
+    for spec in COMMANDS
+    if spec.verb not in CONNECTION_VERBS  # the client's own: typed, they are not sent
+    for word in (spec.name, *spec.aliases)
+)
 
 
 def can_draw(environ: Mapping[str, str], output_is_terminal: bool) -> bool:
@@ -153,11 +158,18 @@ class LineScreen(PlainScreen):
 
 
 def complete_word(buffer: str, word: str, names: Iterable[str]) -> list[str]:
-    """Candidates for ``word`` at the end of ``buffer``: a command first, names after."""
-    if buffer.lstrip() == word and word.startswith("/"):
+    """Candidates for ``word`` at the end of ``buffer``: a command first, names after. A
+    person's name that starts a message is followed by a colon, as IRC clients write it when
+    a line is addressed to somebody ("ana: lunch?")."""
+    first = buffer.lstrip() == word
+    if first and word.startswith("/"):
         return [c + " " for c in COMMAND_WORDS if c.startswith(word.casefold())]
     folded = word.casefold()
-    return sorted(n + " " for n in names if n.casefold().startswith(folded))
+    return sorted(
+        n + (": " if first and not n.startswith("#") else " ")
+        for n in names
+        if n.casefold().startswith(folded)
+    )
 
 
 class TerminalScreen:
