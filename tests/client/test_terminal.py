@@ -121,6 +121,21 @@ def test_tab_completes_commands_and_names(
     assert bob.expect("message")["text"] == "bobby_tables: lunch?"
 
 
+def test_an_invitation_rings_and_its_room_is_then_completed_by_tab(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    alice = server.user("alice")
+    child = chatting(server.port, clients, "carol")
+    alice.send("/join #ops\n/invite carol")
+    child.expect("alice invites carol to #ops")
+    child.expect("\a")  # the bell, as a private rings it
+    child.send("/join #o\t")
+    child.expect("#ops ")
+    child.sendline("")
+    child.expect("You are now talking in #ops")
+    alice.expect("join", name="carol", room="#ops")
+
+
 def test_colours_by_default_and_none_with_no_color(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:

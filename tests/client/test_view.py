@@ -19,6 +19,7 @@ from papo.protocol.events import (
     Event,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Joined,
     Leave,
@@ -68,6 +69,7 @@ EVERY_EVENT: list[Event] = [
     Welcome(ts=NOW, name="ana", count=1, users=("ana",), resumed=True, rooms=("#lobby", "#dev")),
     Replayed(Private(ts=NOW, id=10, sender="bia", recipient="ana", text="while you were out")),
     Bye(ts=NOW, reason=ByeReason.RESTART),
+    Invite(ts=NOW, id=11, sender="bia", recipient="ana", room="#dev"),
 ]
 
 
@@ -127,6 +129,10 @@ def test_mentions_and_attention() -> None:
     assert mentions("hey @Ana, look", "ana") and mentions("ANA: hi", "ana")
     assert not mentions("banana", "ana") and not mentions("hi", None)
     assert wants_attention(Private(ts=NOW, id=1, sender="bia", recipient="ana", text="x"), "ana")
+    invite = Invite(ts=NOW, id=1, sender="bia", recipient="ana", room="#dev")
+    assert wants_attention(invite, "ana")
+    assert not wants_attention(invite, "bia")  # its sender's own confirmation
+    assert "\x1b[35m" in View(Renderer("en"), colour=True).lines(invite, "ana")[0]  # as a private
     assert wants_attention(Message(ts=NOW, id=1, sender="bia", text="ana?"), "ana")
     assert not wants_attention(Message(ts=NOW, id=1, sender="ana", text="ana"), "ana")
     assert not wants_attention(Join(ts=NOW, id=1, name="ana"), "ana")

@@ -52,6 +52,13 @@ def test_names_are_unique_and_everybody_is_seen_across_servers(
     assert bob.expect("private", text="psst")["from"] == "ana"
     bob.send("/r back at you")
     assert ana.expect("private", text="back at you")["from"] == "bob"
+    ana.send("/join #dev\n/invite bob")  # bob is another server's, and not in #dev
+    invite = bob.expect("invite")
+    assert (invite["from"], invite["room"]) == ("ana", "#dev")
+    assert ana.expect("invite")["id"] == invite["id"]
+    bob.send("/join #dev\n/invite ana #dev")
+    assert bob.expect("error", code="already_in_room")["name"] == "ana"
+    ana.send("/part #dev\n/join #lobby")
     ana.send("/msg nobody hi")
     assert ana.expect("error", code="no_such_user")
     ana.send("/away lunch")

@@ -324,6 +324,23 @@ def test_nick_to_ones_own_nick_is_taken_in_silence(irc_server: ServerProcess) ->
     assert not any(" NICK " in line or " NOTICE " in line for line in bob.seen[-4:])
 
 
+def test_invite_both_ways_at_the_irc_door(irc_server: ServerProcess) -> None:
+    ana, bob = irc_server.user("ana"), irc_server.user("bob")
+    ana.send("/join #dev")
+    ivo = IrcClient(irc_server.irc_port)
+    ivo.register("ivo")
+    ana.send("/invite ivo")
+    ivo.expect(r"^:ana!ana@papo INVITE ivo #dev$")
+    ivo.send("JOIN #dev", "INVITE ana #dev", "INVITE bob #dev", "INVITE bob #elsewhere")
+    ivo.expect(r" 443 ivo ana #dev :is already on channel$")
+    ivo.expect(r" 341 ivo bob :?#dev$")  # RPL_INVITING
+    ivo.expect(r" 442 ivo #elsewhere :")
+    invite = bob.expect("invite")
+    assert (invite["from"], invite["to"], invite["room"]) == ("ivo", "bob", "#dev")
+    ivo.send("INVITE", "PING :after")
+    ivo.expect(r" 337 ivo :End of INVITE list$")  # papo keeps no invitations to list
+
+
 def test_rooms_one_is_not_in_or_that_do_not_exist(irc_server: ServerProcess) -> None:
     _, bob = ana_in_dev_and_irc_bob(irc_server)
     bob.send("PRIVMSG #dev :let me in")

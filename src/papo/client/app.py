@@ -38,6 +38,7 @@ from papo.protocol.events import (
     Event,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Joined,
     Leave,
@@ -46,10 +47,9 @@ from papo.protocol.events import (
     Notice,
     NoticeCode,
     Online,
-    Private,
     Replayed,
+    RoomEvent,
     Rooms,
-    Topic,
     Welcome,
     room_of,
 )
@@ -183,7 +183,7 @@ class ChatClient:
         what a resume needs: the token, the newest id seen."""
         if isinstance(event, Replayed):
             event = event.event
-        if isinstance(event, Message | Action | Private | Join | Leave | Nick | Topic):
+        if isinstance(event, RoomEvent):
             self.last_id = max(self.last_id, event.id)
         room = self.room
         match event:
@@ -209,6 +209,8 @@ class ChatClient:
                 self.names = set(users)
             case Join(name=name) | Message(sender=name):
                 self.names.add(name)
+            case Invite(room=invited):  # for Tab, after /join
+                self.rooms.add(invited)
             case Leave(name=name, room=None):
                 self.names.discard(name)
             case Leave(name=name, room=str(left)) if name == self.name:

@@ -15,6 +15,7 @@ from papo.protocol.events import (
     Action,
     Bye,
     Event,
+    Invite,
     Join,
     Leave,
     Message,
@@ -26,7 +27,7 @@ from papo.protocol.events import (
 )
 
 # The events shown with their time; answers (lists, help, errors) are shown without one.
-STAMPED = (Message, Action, Private, Join, Leave, Nick, Welcome, Bye, Topic)
+STAMPED = (Message, Action, Private, Invite, Join, Leave, Nick, Welcome, Bye, Topic)
 
 
 def day_name(day: date, _: Callable[[str], str]) -> str:

@@ -23,6 +23,7 @@ from papo.protocol.events import (
     Greeting,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Joined,
     Leave,
@@ -66,15 +67,15 @@ def mentions(text: str, me: str | None) -> bool:
 
 
 def wants_attention(event: Event, me: str | None) -> bool:
-    """A private message to me, or a public one that mentions me, from somebody else (one
-    missed while disconnected too)."""
+    """A private message or an invitation to me, or a public message that mentions me, from
+    somebody else (one missed while disconnected too)."""
     if isinstance(event, Replayed):
         event = event.event
-    if not isinstance(event, Message | Action | Private):
+    if not isinstance(event, Message | Action | Private | Invite):
         return False
     if me is not None and name_key(event.sender) == name_key(me):
         return False
-    return isinstance(event, Private) or mentions(event.text, me)
+    return isinstance(event, Private | Invite) or mentions(event.text, me)
 
 
 # Where the last column of a line laid out in columns starts (past a gap of two spaces or more).
@@ -126,6 +127,13 @@ class View:
             case Private(sender=sender, recipient=recipient, text=text):
                 tag = f"[{sender} -> {recipient}]"
                 head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
+            case Invite():
+                indent = text_width(stamp) + 1
+                first, *more = self._rows(self.renderer.text_line(event), indent, width)
+                return [
+                    f"{clock} {self.paint(MAGENTA, first)}",
+                    *(" " * indent + self.paint(MAGENTA, row) for row in more),
+                ]
             case Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
                 indent = text_width(stamp) + 1
                 first, *more = self._rows(self.renderer.text_line(event), indent, width)

@@ -60,6 +60,7 @@ from papo.protocol.events import (
     Event,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Leave,
     LeaveReason,
@@ -260,10 +261,11 @@ class Chat:
             member = members.get(sid)
             if member is None:
                 continue
-            if isinstance(event, Private) and route.author is not None and sid != route.author:
+            if isinstance(event, Private | Invite) and route.author not in (None, sid):
                 if route.author in member.ignoring:
                     continue  # its author is another server's, which could not know
-                member.last_private_from = (route.author, event.sender)  # for /r
+                if isinstance(event, Private) and route.author is not None:
+                    member.last_private_from = (route.author, event.sender)  # for /r
             outputs.append(Send(event, member))
         if mine and self._then:
             outputs += self._then.popleft()
@@ -733,4 +735,5 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.AWAY: lambda chat, session, c, now: people.set_away(chat, session, c.rest, now),
     Verb.WHOIS: lambda chat, session, c, now: people.whois(chat, session, c.args[0], now),
     Verb.RESUME: lambda chat, session, c, now: chat._resume(session, c.args[0], c.args[1], now),
+    Verb.INVITE: lambda chat, session, c, now: talk.invite(chat, session, c.rest, now),
 }

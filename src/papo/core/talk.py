@@ -1,5 +1,5 @@
 """The rules of talking: a line said to the current room, ``/me``, ``/private`` (to a person,
-or to a room one is in) and ``/r``.
+or to a room one is in), ``/r`` and ``/invite``.
 
 Functions of the chat, as the other commands' are: the draft of what was said is returned, with
 the route that says who reads it (the room, those who ignore its author left out), for the hub
@@ -14,10 +14,19 @@ from papo.core.chat_state import ChatState
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import not_online
 from papo.core.room import Room
-from papo.core.room_commands import room_of
+from papo.core.room_commands import aimed, room_of
 from papo.core.session import Session
 from papo.core.shared import Route
-from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode, Private
+from papo.protocol.events import (
+    Action,
+    Error,
+    ErrorCode,
+    Invite,
+    Message,
+    Notice,
+    NoticeCode,
+    Private,
+)
 from papo.protocol.names import clean_message
 
 
@@ -75,6 +84,37 @@ def private(chat: ChatState, session: Session, to: str, text: str, now: float) -
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
     sender = session.name or ""
     draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text)
+    return to_person(chat, session, draft, holder)
+
+
+def invite(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
+    """``/invite NAME [#ROOM]``: into a room the inviter is in (the current one unless named),
+    as IRC asks, and of somebody who is not in it yet."""
+    name, _, where = rest.partition(" ")
+    where = where.strip()
+    if where and not where.startswith("#"):
+        where = "#" + where  # as /join takes it
+    room, _words = aimed(chat, session, where, now, member=True)
+    if isinstance(room, Error):
+        return [Send(replace(room, command="invite"), session)]
+    held = chat.holding(name)
+    if held is None:
+        return not_online(session, name, now)
+    holder, recipient = held
+    if holder in chat.shared.room_holders(room.key):  # the inviter too, then
+        extra = {"room": room.name}
+        error = Error(ts=now, code=ErrorCode.ALREADY_IN_ROOM, name=recipient, extra=extra)
+        return [Send(error, session)]
+    draft = Invite(ts=now, id=0, sender=session.name or "", recipient=recipient, room=room.name)
+    return to_person(chat, session, draft, holder)
+
+
+def to_person(
+    chat: ChatState, session: Session, draft: Private | Invite, holder: int
+) -> list[Decided]:
+    """What ``session`` says to the holder of a name, on this server or another: to both of
+    them, or to the sender alone when the recipient ignores it (as IRC does, the sender is not
+    told it is ignored); an away recipient's text told at once, not left waiting."""
     if holder == session.sid:
         return [Publish(draft, Route(to=(session.sid,)))]
     readers: tuple[int, ...] = (holder, session.sid)
@@ -84,9 +124,8 @@ def private(chat: ChatState, session: Session, to: str, text: str, now: float) -
     decided: list[Decided] = [Publish(draft, Route(to=readers, author=session.sid))]
     away = chat.shared.aways().get(holder)
     if away is not None:  # as IRC does: told at once, not left waiting
-        decided.append(
-            Send(Notice(ts=now, code=NoticeCode.AWAY, names=(name,), away=away), session)
-        )
+        notice = Notice(ts=draft.ts, code=NoticeCode.AWAY, names=(draft.recipient,), away=away)
+        decided.append(Send(notice, session))
     return decided
 
 

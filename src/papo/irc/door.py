@@ -284,6 +284,14 @@ class Door:
             return [], [self.reply("431", "No nickname given")]
         return [f"/whois {name_of(nick) or nick}"], []
 
+    def _invite(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``INVITE nick #channel``; alone, IRC would list one's invitations (papo keeps
+        none: rooms are open, an invitation is only a word)."""
+        if len(message.params) < 2:
+            return [], [self.reply("337", "End of INVITE list")]
+        nick, channel = message.param(0), message.param(1)
+        return [f"/invite {name_of(nick) or nick} {channel}"], []
+
     def _list(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return ["/rooms"], []
 
@@ -407,5 +415,6 @@ _AFTER = {
     "LINKS": Door._links,
     "STATS": Door._stats,
     "KICK": Door._kick,
+    "INVITE": Door._invite,
     "WHOWAS": Door._whowas,
 }

@@ -23,6 +23,7 @@ from papo.protocol.events import (
     Greeting,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Joined,
     Leave,
@@ -136,6 +137,10 @@ class IrcRenderer:
                 if sender == me and not door.echo and sender != recipient:
                     return []  # IRC clients show what they sent themselves
                 return self._say(source_of(sender), nick_of(recipient), text)
+            case Invite(sender=sender, recipient=recipient, room=room):
+                if recipient == me:
+                    return [line("INVITE", nick, room, source=source_of(sender), trailing=False)]
+                return [self._numeric("341", nick, nick_of(recipient), room)]  # RPL_INVITING
             case TopicShown(room=room, text=text):
                 if not text:
                     return [self._numeric("331", nick, room, "No topic is set")]
@@ -276,6 +281,13 @@ class IrcRenderer:
         numeric = NUMERICS.get(event.code)
         if event.command == "private" and event.code is ErrorCode.NOT_IN_ROOM:
             numeric = "404"  # ERR_CANNOTSENDTOCHAN
+        if event.code is ErrorCode.ALREADY_IN_ROOM:  # ERR_USERONCHANNEL: nick, then channel
+            them = nick_of(event.name or "*")
+            return [
+                self._numeric(
+                    "443", nick, them, event.extra.get("room", "*"), "is already on channel"
+                )
+            ]
         text = self.text.error_text(event)
         if numeric is None:
             return self._told(nick, text)

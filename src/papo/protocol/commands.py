@@ -45,6 +45,7 @@ class Verb(Enum):
     AWAY = "away"
     WHOIS = "whois"
     RESUME = "resume"
+    INVITE = "invite"
 
 
 # What the connection speaks rather than what its person says: a front end that speaks for a
@@ -151,6 +152,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         verb=Verb.WHOIS, aliases=(), min_args=1, before_registration=False, usage="/whois NAME"
+    ),
+    CommandSpec(
+        verb=Verb.INVITE,
+        aliases=(),
+        min_args=1,
+        before_registration=False,
+        usage="/invite NAME [#ROOM]",
     ),
     CommandSpec(
         verb=Verb.RESUME,

@@ -20,6 +20,7 @@ from papo.protocol.events import (
     Event,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Joined,
     Leave,
@@ -183,6 +184,14 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 sender=_text(fields, "from"),
                 recipient=_text(fields, "to"),
                 text=_text(fields, "text"),
+            )
+        case "invite":
+            return Invite(
+                ts=ts,
+                id=_integer(fields, "id"),
+                sender=_text(fields, "from"),
+                recipient=_text(fields, "to"),
+                room=_text(fields, "room"),
             )
         case "join":
             return Join(

@@ -54,6 +54,7 @@ class ErrorCode(Enum):
     NO_ROOM = "no_room"
     RESUME_FAILED = "resume_failed"
     UNAVAILABLE = "unavailable"  # several servers: the state they share cannot be reached now
+    ALREADY_IN_ROOM = "already_in_room"  # /invite of somebody who is in the room (``name``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +124,19 @@ class Private:
     sender: str
     recipient: str
     text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invite:
+    """``/invite``: ``sender`` asks ``recipient`` into ``room``. Rooms are open to all, so it
+    grants nothing: it is a word from one person to another, delivered as a private is (to
+    both, numbered, replayed on resume), that names a room to join."""
+
+    ts: float
+    id: int
+    sender: str
+    recipient: str
+    room: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -277,7 +291,7 @@ class Bye:
     reason: ByeReason
 
 
-RoomEvent = Message | Action | Private | Join | Leave | Nick | Topic
+RoomEvent = Message | Action | Private | Invite | Join | Leave | Nick | Topic
 
 
 @dataclass(frozen=True, slots=True)

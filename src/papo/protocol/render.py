@@ -23,6 +23,7 @@ from papo.protocol.events import (
     Greeting,
     Hello,
     HelpInfo,
+    Invite,
     Join,
     Joined,
     Leave,
@@ -153,6 +154,14 @@ class Renderer:
                     "to": event.recipient,
                     "text": event.text,
                 }
+            case Invite():
+                fields = {
+                    "type": "invite",
+                    "id": event.id,
+                    "from": event.sender,
+                    "to": event.recipient,
+                    "room": event.room,
+                }
             case Join():
                 fields = {"type": "join", "id": event.id, "name": event.name}
                 if event.room:
@@ -276,6 +285,10 @@ class Renderer:
             case Private():
                 return _("[private] {sender} -> {recipient}: {text}").format(
                     sender=event.sender, recipient=event.recipient, text=event.text
+                )
+            case Invite():
+                return _("*** {sender} invites {recipient} to {room} (/join {room})").format(
+                    sender=event.sender, recipient=event.recipient, room=event.room
                 )
             case Join() if event.room and not event.arrived:
                 return _("*** {name} joined {room}").format(name=event.name, room=event.room)
@@ -554,6 +567,8 @@ class Renderer:
                 return _("there is no room {room}; /rooms lists them.").format(room=room)
             case ErrorCode.NOT_IN_ROOM:
                 return _("you are not in {room}; /join {room} first.").format(room=room)
+            case ErrorCode.ALREADY_IN_ROOM:
+                return _("{name} is already in {room}.").format(name=name, room=room)
             case ErrorCode.TOO_MANY_ROOMS:
                 return _(
                     "you are in {max} rooms, the most allowed; /part one before joining {room}."
@@ -626,6 +641,7 @@ class Renderer:
             "topic": _("show the topic of ROOM, or set it to TEXT"),
             "away": _("say you are away, and why (without TEXT: back)"),
             "whois": _("who NAME is: since when, idle, rooms, away"),
+            "invite": _("ask NAME into ROOM (or the room you talk in)"),
             "resume": _("come back after a dropped connection, instead of a name (JSON)"),
         }
         return descriptions[name]
