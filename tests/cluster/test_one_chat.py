@@ -221,10 +221,12 @@ def test_ignoring_a_user_of_another_server_hides_them_here(
     bob.send("hidden from ana")
     bob.send("/me waves")
     bob.send("/msg ana psst")
+    bob.send("/join #dev\n/invite ana\n/part #dev")
     carol.send("seen by ana")
     said = ana.expect("message", text="seen by ana")
     assert said["from"] == "carol"
     assert bob.expect("private", text="psst")  # bob is not told he is ignored
+    assert bob.expect("invite")["to"] == "ana"  # nor of his invitation
     assert [e for e in ana.quiet(0.5) if e.get("from") == "bob"] == []
     ignoring_bob_until_unignored(ana, bob)
 

@@ -65,6 +65,10 @@ def test_irssi_joins_talks_and_leaves(
     assert ana.expect("message", text="hi from irssi")["from"] == "carol"
     ana.send("/join #dev")
     ana.expect("joined")
+    ana.send("/invite carol")
+    time.sleep(0.5)
+    child.send("/window 1\r")  # irssi shows an invitation in its status window
+    child.expect("invites you to .*#dev")
     child.send("/join #dev\r")  # irssi paces its commands (2.2 s apart after a burst)
     assert ana.expect("join", room="#dev", timeout=15)["name"] == "carol"
     child.send("/quit see you\r")
