@@ -55,6 +55,8 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("AWAY :lunch")[0] == ["/away lunch"]
     assert door.receive("INVITE ana|b #a")[0] == ["/invite ana.b #a"]
     assert door.receive("INVITE")[1] == [":irc.test 337 bob :End of INVITE list"]
+    assert door.receive("@+typing=active TAGMSG #a") == ([], [])  # no client tags to pass on
+    assert door.receive("TAGMSG")[1] == [":irc.test 461 bob TAGMSG :Not enough parameters"]
     assert door.receive("QUIT :bye")[0] == ["/quit bye"]
     assert door.receive("USER x 0 * :y")[1][0].startswith(":irc.test 462 bob")
     assert door.receive("MODE #a")[1] == [":irc.test 324 bob #a :+nt"]

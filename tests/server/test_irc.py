@@ -399,6 +399,7 @@ def test_server_queries_and_papos_own_commands_at_the_irc_door(irc_server: Serve
     bob.send("rooms", "WHOWAS carol")
     bob.expect(r" 322 bob #lobby 2 :")
     bob.expect(r" 406 bob carol :")
-    bob.send("format json", "PING :still irc")
+    bob.send("@+typing=active TAGMSG #lobby", "format json", "PING :still irc")
     bob.expect(r" 421 bob FORMAT :")
     bob.expect(r" PONG irc\.test :still irc$")
+    assert not any("TAGMSG" in line for line in bob.seen)  # a typing notice: no error

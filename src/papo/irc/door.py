@@ -292,6 +292,14 @@ class Door:
         nick, channel = message.param(0), message.param(1)
         return [f"/invite {name_of(nick) or nick} {channel}"], []
 
+    def _tagmsg(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """Tags alone (``@+typing=active TAGMSG #room``), which clients that took
+        message-tags send as their user types: papo's lines carry no client tags, so there is
+        nothing to pass on, and an error each time a key is pressed would be noise."""
+        if not message.params:
+            return [], [self.reply("461", "TAGMSG", "Not enough parameters")]
+        return [], []
+
     def _list(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return ["/rooms"], []
 
@@ -393,6 +401,7 @@ _AFTER = {
     "PASS": Door._already,
     "PRIVMSG": Door._privmsg,
     "NOTICE": Door._privmsg,
+    "TAGMSG": Door._tagmsg,
     "JOIN": Door._join,
     "PART": Door._part,
     "TOPIC": Door._topic,
