@@ -136,6 +136,10 @@ def test_a_connection_still_open_on_its_server_is_replaced_by_a_resume_elsewhere
     one, two = (start_server("--redis", redis_server.url) for _ in range(2))
     ana = one.user("ana")
     assert ana.welcome is not None
+    # Her token reaches Redis as a step after her welcome; her echo comes back after it (the
+    # steps go in order), as anything a real client did before it dropped would.
+    ana.send("still here")
+    ana.expect("message", text="still here")
     back = resume(two, ana.welcome["resume"], 0)
     assert back.expect("welcome")["resumed"] is True
     assert ana.expect("bye")["reason"] == "replaced"

@@ -59,7 +59,7 @@ def test_an_invitation_is_refused_with_a_reason() -> None:
         "invite",
         "#dev",
     )
-    already = refusal(world.line(ana, "/invite bob #lobby dev"))  # everybody is in #lobby
+    already = refusal(world.line(ana, "/invite bob #lobby"))  # everybody is in #lobby
     assert (already.code, already.name, already.extra["room"]) == (
         ErrorCode.ALREADY_IN_ROOM,
         "bob",
@@ -69,6 +69,8 @@ def test_an_invitation_is_refused_with_a_reason() -> None:
     assert refusal(world.line(ana, "/invite ana")).code is ErrorCode.ALREADY_IN_ROOM
     assert refusal(world.line(ana, "/invite bob #")).code is ErrorCode.ROOM_INVALID
     assert refusal(world.line(ana, "/invite")).code is ErrorCode.USAGE
+    words = refusal(world.line(ana, "/invite bob #dev come see"))  # no words: not lost, refused
+    assert (words.code, words.command) == (ErrorCode.USAGE, "invite")
     world.line(eve, "/part")
     world.take(eve)
     no_room = refusal(world.line(eve, "/invite ana"))

@@ -16,6 +16,7 @@ from papo.protocol.events import (
     Error,
     ErrorCode,
     Event,
+    Invite,
     Leave,
     LeaveReason,
     Message,
@@ -91,6 +92,8 @@ def test_resume_replays_exactly_what_was_for_it_in_order_then_goes_on_live() -> 
     world.line(carol, "in ops, not for ana")
     world.line(carol, "/msg bob not for ana either")
     world.line(carol, "/msg ana psst")
+    world.line(carol, "/invite ana #ops")
+    world.line(carol, "/invite bob #ops")  # not for ana
     world.line(bob, "/nick robert")
     world.line(carol, "/quit bye")  # shared the lobby with ana
     member, got = resume(world, token, seen)
@@ -101,7 +104,7 @@ def test_resume_replays_exactly_what_was_for_it_in_order_then_goes_on_live() -> 
     assert welcome.resume == "token-2"  # a new one
     assert all(isinstance(event, Replayed) for event in replayed)
     events = [event.event for event in replayed if isinstance(event, Replayed)]
-    assert [type(e) for e in events] == [Message, Message, Private, Nick, Leave]
+    assert [type(e) for e in events] == [Message, Message, Private, Invite, Nick, Leave]
     assert [e.text for e in events[:3]] == ["in dev", "in the lobby", "psst"]  # type: ignore[union-attr]
     assert [e.id for e in events] == sorted(e.id for e in events) and events[0].id > seen
     world.line(member, "/quit")  # the member is back: its lines act

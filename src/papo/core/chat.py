@@ -261,11 +261,12 @@ class Chat:
             member = members.get(sid)
             if member is None:
                 continue
-            if isinstance(event, Private | Invite) and route.author not in (None, sid):
-                if route.author in member.ignoring:
+            author = route.author
+            if isinstance(event, Private | Invite) and author is not None and author != sid:
+                if author in member.ignoring:
                     continue  # its author is another server's, which could not know
-                if isinstance(event, Private) and route.author is not None:
-                    member.last_private_from = (route.author, event.sender)  # for /r
+                if isinstance(event, Private):
+                    member.last_private_from = (author, event.sender)  # for /r
             outputs.append(Send(event, member))
         if mine and self._then:
             outputs += self._then.popleft()

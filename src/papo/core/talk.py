@@ -90,11 +90,13 @@ def private(chat: ChatState, session: Session, to: str, text: str, now: float) -
 def invite(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     """``/invite NAME [#ROOM]``: into a room the inviter is in (the current one unless named),
     as IRC asks, and of somebody who is not in it yet."""
-    name, _, where = rest.partition(" ")
-    where = where.strip()
-    if where and not where.startswith("#"):
-        where = "#" + where  # as /join takes it
-    room, _words = aimed(chat, session, where, now, member=True)
+    name, *where = rest.split()
+    if len(where) > 1:  # an invitation carries no words: refused, rather than lost
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command="invite"), session)]
+    wanted = "".join(where)
+    if wanted and not wanted.startswith("#"):
+        wanted = "#" + wanted  # as /join takes it
+    room, _nothing = aimed(chat, session, wanted, now, member=True)
     if isinstance(room, Error):
         return [Send(replace(room, command="invite"), session)]
     held = chat.holding(name)
