@@ -61,6 +61,7 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("USER x 0 * :y")[1][0].startswith(":irc.test 462 bob")
     assert door.receive("MODE #a")[1] == [":irc.test 324 bob #a :+nt"]
     assert door.receive("MODE #a +o ana")[1][0].startswith(":irc.test 482")
+    assert door.receive("OPER root hunter2")[1] == [":irc.test 491 bob :No O-lines for your host"]
 
 
 def test_queries_remember_what_the_next_online_answer_is_for() -> None:

@@ -125,7 +125,19 @@ ROOMS = ("#lobby", "#r0", "#r1", "#r2")
 step = st.tuples(
     st.sampled_from(NAMES),
     st.sampled_from(
-        ("say", "me", "join", "part", "part_room", "msg", "topic", "nick", "quit", "ignore")
+        (
+            "say",
+            "me",
+            "join",
+            "part",
+            "part_room",
+            "msg",
+            "topic",
+            "nick",
+            "quit",
+            "ignore",
+            "invite",
+        )
     ),
     st.sampled_from(ROOMS),
     st.sampled_from(NAMES),
@@ -144,6 +156,7 @@ def command(kind: str, room: str, turn: int, other: str) -> str:
         "topic": f"/topic {room} topic {turn}",
         "nick": f"/nick n{turn}",
         "quit": f"/quit gone {turn}",
+        "invite": f"/invite {other} {room}",
     }[kind]
 
 
@@ -177,6 +190,7 @@ def test_nobody_gets_an_event_of_a_room_it_is_not_in_and_ids_only_grow(
         actor_rooms = set(session.rooms)
         before = members(scene.chat)
         target = scene.outlets[other].session.name or other
+        target_sid = scene.outlets[other].session.sid
         scene.line(outlet, command(kind, room, turn, target))
         ignoring_actor = {
             reader.session.sid
@@ -216,5 +230,8 @@ def test_nobody_gets_an_event_of_a_room_it_is_not_in_and_ids_only_grow(
                     assert got == shared, event
                 case "nick":
                     assert got == set().union(*(after[r] for r in session.rooms)) | {session.sid}
+                case "invite":  # to both, into a room the inviter is in and the invited not
+                    assert got == {session.sid} | ({target_sid} - ignoring_actor), event
+                    assert key in actor_rooms and target_sid not in after[key], event
                 case "private":
                     raise AssertionError(event)

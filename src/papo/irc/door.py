@@ -366,6 +366,12 @@ class Door:
             return [], [self.reply("461", "KICK", "Not enough parameters")]
         return [], [self.reply("482", channel, "You're not channel operator")]
 
+    def _oper(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """Nobody is an operator in papo (yet): no name and password make one."""
+        if len(message.params) < 2:
+            return [], [self.reply("461", "OPER", "Not enough parameters")]
+        return [], [self.reply("491", "No O-lines for your host")]
+
     def _whowas(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """papo keeps no names of those who left."""
         nick = message.param(0)
@@ -424,6 +430,7 @@ _AFTER = {
     "LINKS": Door._links,
     "STATS": Door._stats,
     "KICK": Door._kick,
+    "OPER": Door._oper,
     "INVITE": Door._invite,
     "WHOWAS": Door._whowas,
 }
