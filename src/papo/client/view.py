@@ -127,19 +127,13 @@ class View:
             case Private(sender=sender, recipient=recipient, text=text):
                 tag = f"[{sender} -> {recipient}]"
                 head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
-            case Invite():
+            case Invite() | Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
+                colour = MAGENTA if isinstance(event, Invite) else DIM  # one's own, as a private
                 indent = text_width(stamp) + 1
                 first, *more = self._rows(self.renderer.text_line(event), indent, width)
                 return [
-                    f"{clock} {self.paint(MAGENTA, first)}",
-                    *(" " * indent + self.paint(MAGENTA, row) for row in more),
-                ]
-            case Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
-                indent = text_width(stamp) + 1
-                first, *more = self._rows(self.renderer.text_line(event), indent, width)
-                return [
-                    f"{clock} {self.paint(DIM, first)}",
-                    *(" " * indent + self.paint(DIM, row) for row in more),
+                    f"{clock} {self.paint(colour, first)}",
+                    *(" " * indent + self.paint(colour, row) for row in more),
                 ]
             case Joined() | TopicShown():
                 return self._block(self.renderer.text_line(event), width, DIM)

@@ -93,7 +93,7 @@ def invite(chat: ChatState, session: Session, rest: str, now: float) -> list[Dec
     name, *where = rest.split()
     if len(where) > 1:  # an invitation carries no words: refused, rather than lost
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="invite"), session)]
-    wanted = "".join(where)
+    wanted = where[0] if where else ""
     if wanted and not wanted.startswith("#"):
         wanted = "#" + wanted  # as /join takes it
     room, _nothing = aimed(chat, session, wanted, now, member=True)
