@@ -3,10 +3,12 @@ left behind by the log. Real processes, real redis-server, all on loopback."""
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
 
+from papo.hub.redis_hub import BURIED_MARK_SECONDS
 from tests.cluster.setups import LEASE, cast
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
@@ -40,6 +42,12 @@ def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names
     dave.close()
     again = one.client(json_mode=True).register("bob")
     assert again["type"] == "welcome"  # the name is free again
+    # The dead server's marks expire (in days): its number is never used again.
+    number = re.search(r"server (\d+) of the chat", two.log())
+    assert number is not None
+    for mark in ("buried", "seq"):
+        ttl = int(redis_server.command("TTL", f"papo:{mark}:{number[1]}")[1:])
+        assert 24 * 3600 < ttl <= BURIED_MARK_SECONDS, (mark, ttl)
 
 
 def two_servers(

@@ -170,6 +170,31 @@ def test_a_step_resent_after_a_lost_answer_is_done_once(redis_server: RedisServe
     asyncio.run(run())
 
 
+def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        redis = Redis.from_url(redis_server.url)
+        hub = RedisHub(redis_server.url)
+        heard = Heard()
+        await hub.start()
+        hub.follow(heard)
+        hub.append(message("one"), Route(frozenset({"#lobby"})))
+        await settle([heard], 1)
+        seq, lease, stopped = (f"papo:{mark}:{hub.number}" for mark in ("seq", "lease", "stopped"))
+        assert await redis.exists(seq, lease) == 2
+        await redis.expire(seq, 3600)  # as a survivor does when it buries this server
+        hub.append(message("two"), Route(frozenset({"#lobby"})))  # written on waking
+        await settle([heard], 2)
+        assert 0 < await redis.ttl(seq) <= 3600
+        await hub.close()
+        assert await redis.exists(seq, lease) == 0
+        assert await redis.ttl(stopped) > 0
+        await redis.aclose()
+
+    asyncio.run(run())
+
+
 def test_the_server_imports_no_redis_without_it() -> None:
     """papo needs only the standard library unless --redis is asked for."""
     probe = "import sys, papo.server.__main__, papo.client.__main__; print('redis' in sys.modules)"

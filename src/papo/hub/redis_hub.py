@@ -15,10 +15,12 @@ after a lost reply is not done twice. A name is the one question asked before an
 
 Each server holds a lease (``lease:N``, renewed every third of ``--lease``); a survivor that
 finds a lease gone announces that server's members' leaves, once (``buried:N``); a server that
-stops gracefully says so first (``stopped:N``), so that its end is logged as planned. When Redis
-is unreachable, the shell tells senders ``unavailable``; what was accepted waits in order and
-is sent once Redis is back. A Redis that comes back empty (restarted without persistence) gets
-a new ``epoch``: numbering goes on above what was seen, and each server writes its members back.
+stops gracefully says so first (``stopped:N``), so that its end is logged as planned. A
+server's own keys go with it or expire: numbers are never reused, and servers come and go for
+years. When Redis is unreachable, the shell tells senders ``unavailable``; what was accepted
+waits in order and is sent once Redis is back. A Redis that comes back empty (restarted
+without persistence) gets a new ``epoch``: numbering goes on above what was seen, and each
+server writes its members back.
 
 Imported only with ``--redis``: without it papo needs nothing but the standard library.
 """
@@ -55,6 +57,10 @@ DEFAULT_LEASE = 10.0  # seconds a server's members outlive it (--lease)
 # How long a graceful stop is remembered: survivors look within a third of a lease, or once
 # Redis is back if it was unreachable then (a minute is long enough for either).
 STOPPED_MARK_SECONDS = 60.0
+# How long a dead server's marks are kept (``buried:N``, ``seq:N``): longer than any pause a
+# server could wake from with its connections still open (keepalives end them long before),
+# and short enough that servers crashing now and then over years leave no keys behind.
+BURIED_MARK_SECONDS = 7 * 24 * 3600.0
 MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
 COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
@@ -194,7 +200,10 @@ class RedisHub:
         with contextlib.suppress(RedisError):
             mark = max(STOPPED_MARK_SECONDS, 3 * self.lease)
             await self._redis.set(self._key(f"stopped:{self.number}"), 1, px=int(mark * 1000))
-            await self._redis.delete(self._key(f"lease:{self.number}"))
+            # The writer has stopped: no step comes under this number again.
+            await self._redis.delete(
+                self._key(f"lease:{self.number}"), self._key(f"seq:{self.number}")
+            )
         await self._redis.aclose()
         await self._reading.aclose()
 
@@ -712,7 +721,11 @@ class RedisHub:
         for server, holders in others.items():
             if server in self._buried or await self._redis.exists(self._key(f"lease:{server}")):
                 continue
-            first = await self._redis.set(self._key(f"buried:{server}"), self.number, nx=True)
+            mark = int(BURIED_MARK_SECONDS * 1000)
+            first = await self._redis.set(
+                self._key(f"buried:{server}"), self.number, nx=True, px=mark
+            )
+            await self._redis.pexpire(self._key(f"seq:{server}"), mark)
             self._buried.add(server)
             if not first or self._listener is None:
                 continue
