@@ -13,11 +13,14 @@ from tests.support import HOST, free_port
 
 
 class RedisServer:
-    def __init__(self, workdir: Path, password: str | None = None) -> None:
+    def __init__(
+        self, workdir: Path, password: str | None = None, options: tuple[str, ...] = ()
+    ) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise FileNotFoundError("redis-server")
         self.binary, self.workdir, self.password = binary, workdir, password
+        self.options = options  # more of redis-server's own, as its command line takes them
         self.port = free_port()
         self.start()
 
@@ -27,7 +30,7 @@ class RedisServer:
             [self.binary, "--port", str(self.port), "--bind", HOST, "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir), "--daemonize", "no",
              "--enable-debug-command", "local",
-             *(["--requirepass", self.password] if self.password else [])],
+             *(["--requirepass", self.password] if self.password else []), *self.options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

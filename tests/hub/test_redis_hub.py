@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from redis.asyncio import Redis
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
-from papo.hub.redis_hub import RedisHub, SettingsDiffer
+from papo.hub.redis_hub import RedisHub, SettingsDiffer, too_old
 from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
 from tests.support import ROOT
@@ -193,6 +194,36 @@ def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops
         await redis.aclose()
 
     asyncio.run(run())
+
+
+def test_a_redis_older_than_the_scripts_need_is_told_apart() -> None:
+    for old in ("6.0.16", "6.2.14", "5.0.7", "2.8.4"):
+        assert too_old(old), old
+    for new in ("7.0.0", "7.0.15", "7.2.4", "8.0.2", "10.1"):
+        assert not too_old(new), new
+    for unknown in ("", "unknown", "7", "x.y.z"):  # not said, or not as numbers: tried
+        assert not too_old(unknown), unknown
+
+
+def test_a_redis_that_will_not_say_its_version_is_used_all_the_same(tmp_path: Path) -> None:
+    """Some hosted Redis rename ``INFO`` away: the chat runs on them as on any other."""
+    server = RedisServer(tmp_path, options=("--rename-command", "INFO", "hidden-info"))
+
+    async def run() -> None:
+        hub = RedisHub(server.url)
+        heard = Heard()
+        await hub.start()
+        hub.follow(heard)
+        hub.append(message("still here"), Route(frozenset({"#lobby"})))
+        await settle([heard], 1)
+        event = heard.events[0][0]
+        assert isinstance(event, Message) and event.text == "still here"
+        await hub.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        server.stop()
 
 
 def test_the_server_imports_no_redis_without_it() -> None:

@@ -80,6 +80,30 @@ def server_of(member: int) -> int:
     return member >> MEMBER_ID_BITS
 
 
+# The oldest Redis the scripts run on: a state change goes into the stream under ``N-*``
+# (after event N, numbered by Redis), an id form Redis 7.0 brought.
+OLDEST_REDIS = (7, 0)
+
+
+def too_old(version: str) -> bool:
+    """Whether Redis ``version`` (its ``INFO`` field, ``6.0.16``) is older than the scripts
+    need. A version that does not read as numbers is given the benefit of the doubt: a
+    server that speaks Redis under another name (Valkey says 7.2.4) reports one that does."""
+    parts = version.split(".")[: len(OLDEST_REDIS)]
+    if len(parts) < len(OLDEST_REDIS) or not all(part.isdigit() for part in parts):
+        return False
+    return tuple(int(part) for part in parts) < OLDEST_REDIS
+
+
+class RedisTooOld(Exception):
+    """The Redis of ``--redis`` lacks what the chat's scripts use: said at start, in one line,
+    rather than as every line refused once it runs."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(version)
+        self.version = version
+
+
 class SettingsDiffer(Exception):
     """This server's options are not those of the chat's running servers: ``differ`` has the
     chat's value of each option that differs."""
@@ -161,14 +185,17 @@ class RedisHub:
     async def start(self) -> None:
         """Take a server number and a lease, read the state and the recent log: then the chat
         can be made on top of it (synchronously, as on one process)."""
+        version = await self._version()
+        if too_old(version):
+            await self._close_links()
+            raise RedisTooOld(version)
         self.number = int(await self._redis.incr(self._key("servers")))
         await self._renew()
         differ = await self._agree_on_settings()
         if differ:  # this server does not join the chat: nothing of it is left behind
             with contextlib.suppress(RedisError):
                 await self._redis.delete(self._key(f"lease:{self.number}"))
-            await self._redis.aclose()
-            await self._reading.aclose()
+            await self._close_links()
             raise SettingsDiffer(differ)
         await self._load()
         self._up.set()
@@ -204,8 +231,20 @@ class RedisHub:
             await self._redis.delete(
                 self._key(f"lease:{self.number}"), self._key(f"seq:{self.number}")
             )
+        await self._close_links()
+
+    async def _close_links(self) -> None:
         await self._redis.aclose()
         await self._reading.aclose()
+
+    async def _version(self) -> str:
+        """Redis's version, "" where it will not say (``INFO`` renamed away, as some hosted
+        Redis do: the scripts will tell, then)."""
+        try:
+            info: Any = await self._redis.info("server")
+        except ResponseError:
+            return ""
+        return str(info.get("redis_version", ""))
 
     def _key(self, name: str) -> str:
         return f"{self._p}:{name}"

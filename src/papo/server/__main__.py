@@ -53,7 +53,7 @@ async def shared_hub(config: ServerConfig) -> Backplane:
     """The Redis hub, started (imported only here: without --redis, no extra is needed)."""
     _ = translation(config.language).gettext
     try:
-        from papo.hub.redis_hub import RedisHub, SettingsDiffer
+        from papo.hub.redis_hub import OLDEST_REDIS, RedisHub, RedisTooOld, SettingsDiffer
     except ImportError:
         raise SystemExit(
             _("papo-server: --redis needs the redis extra: pip install 'papo[redis]'")
@@ -66,6 +66,12 @@ async def shared_hub(config: ServerConfig) -> Backplane:
     try:
         hub = RedisHub(config.redis, config.log_size, lease=config.lease, settings=ours)
         await hub.start()
+    except RedisTooOld as error:
+        old = _(
+            "papo-server: --redis {url} runs Redis {version}; papo needs Redis {oldest} or later"
+        )
+        oldest = ".".join(map(str, OLDEST_REDIS))
+        raise SystemExit(old.format(url=shown, version=error.version, oldest=oldest)) from None
     except SettingsDiffer as error:
         theirs = ", ".join(f"{option} {value}" for option, value in error.differ.items())
         mine = ", ".join(f"{option} {ours[option]}" for option in error.differ)
