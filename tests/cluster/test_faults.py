@@ -114,6 +114,34 @@ def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(
     assert "Redis lost the chat's state" not in one.log()  # it kept it: nothing written back
 
 
+def test_a_redis_silent_longer_than_the_lease_makes_nobody_dead(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """Every lease runs out while Redis is paused, the living servers' alike. Each server
+    hears Redis again when its next try comes (they are spaced out up to 2 s apart): the
+    first back must not take the others for dead (they would all stop, and every user move
+    to it), but give them a lease to renew theirs. Server two is paused a second longer,
+    as a server whose next try comes a second after Redis is back."""
+    c = cast(start_server, redis_server)
+    redis_server.process.send_signal(signal.SIGSTOP)
+    c.two.signal(signal.SIGSTOP)
+    try:
+        time.sleep(LEASE + 1.5)
+        redis_server.process.send_signal(signal.SIGCONT)
+        time.sleep(1)
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+        c.two.signal(signal.SIGCONT)
+    for user in (c.ana, c.bob):
+        assert not [e for e in user.quiet(LEASE * 2 + 1) if e["type"] in ("leave", "bye")]
+    c.ana.send("still one chat")
+    assert c.bob.expect("message", text="still one chat", timeout=TIMEOUT)["from"] == "ana"
+    for server in (c.one, c.two):
+        assert server.process.poll() is None
+        assert "took this one for dead" not in server.log()
+    c.close()
+
+
 def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:

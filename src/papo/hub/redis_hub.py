@@ -721,7 +721,12 @@ class RedisHub:
         await self._redis.set(self._key(f"lease:{self.number}"), 1, px=int(self.lease * 1000))
 
     async def _keep_lease(self) -> None:
-        """Renew this server's lease; look for servers whose lease ran out."""
+        """Renew this server's lease; look for servers whose lease ran out, once this one has
+        held its own without a gap for a whole lease. Where it may have run out here too
+        (Redis silent or paused for everybody, or this process paused), the others' ran out
+        for the same reason: they get a lease to renew theirs. Burying them at once stopped
+        every server but the first to hear Redis again, and moved all their users."""
+        sent = held_since = time.monotonic()  # start() has just set the lease
         while True:
             await asyncio.sleep(self.lease / 3)
             if not self._up.is_set():
@@ -730,8 +735,14 @@ class RedisHub:
                 if await self._redis.exists(self._key(f"buried:{self.number}")):
                     self._taken_for_dead()
                     return
+                before = time.monotonic()
                 await self._renew()
-                await self._bury_the_dead()
+                now = time.monotonic()
+                if now - sent > self.lease:  # the last lease set here may have run out
+                    held_since = now
+                sent = before
+                if now - held_since >= self.lease:
+                    await self._bury_the_dead()
             except RedisError as error:
                 self._lost(error)
 
