@@ -46,6 +46,10 @@ class Replica:
         now = time.time()
         until = now + self.server.config.resume_grace
         for hold in holds:
+            if hold.member in self.chat.members:
+                # It resumed here while the hub took the gone server's members over: it is
+                # connected, with a newer token than this hold (which would strand it, held).
+                continue
             self.server.hold_until(self.chat.adopt(replace(hold, until=until)), until)
         held = {hold.member for hold in holds}
         departed = self.chat.depart_elsewhere([h for h in holders if h not in held], now)
