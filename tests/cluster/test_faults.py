@@ -67,6 +67,8 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     assert ana.welcome is not None
     ana.send("/ignore bob")
     ana.expect("info", code="ignored")
+    ana.send("/away lunch")
+    ana.expect("info", code="now_away")
     redis_server.stop()
     # The server notices at its next request to Redis (the reader's, within a second);
     # from then on a line gets a clear error, never silence.
@@ -94,6 +96,8 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     assert back.expect("welcome")["resumed"] is True
     back.send("/ignore")
     assert back.expect("info", code="ignoring")["names"] == ["bob"]
+    bob.send("/whois ana")  # her away text was written back with the rest
+    assert bob.expect("whois")["away"] == "lunch"
 
 
 def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(

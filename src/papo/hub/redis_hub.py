@@ -61,6 +61,7 @@ STOPPED_MARK_SECONDS = 60.0
 # server could wake from with its connections still open (keepalives end them long before),
 # and short enough that servers crashing now and then over years leave no keys behind.
 BURIED_MARK_SECONDS = 7 * 24 * 3600.0
+STEP_VALUES = 5  # of a step of the batch script, after its number and kind
 MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
 COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
@@ -485,9 +486,13 @@ class RedisHub:
         return self.log_size * 4
 
     def _send_step(self, kind: str, *values: str | int) -> None:
-        """Queue one step (three arguments, then up to two keys it changes) for the writer."""
+        """Queue one step (three arguments, then up to two keys it changes) for the writer.
+        Each step is exactly seven values: the script reads them by position, and one short
+        step would shift every step after it in the batch (refused, and resent for ever)."""
+        if len(values) > STEP_VALUES:
+            raise ValueError(f"a {kind} step has {len(values)} values")
         self._seq += 1
-        padded = [*values, "", ""][:5]
+        padded = [*values, *[""] * (STEP_VALUES - len(values))]
         self._outbox.append(_Step([self._seq, kind, *padded]))
         self._wake_writer.set()
 
@@ -707,7 +712,7 @@ class RedisHub:
             for name in member.rooms:
                 self._send_step("enter", holder, room_key(name), name)
             if member.away:
-                self._send_step("away", holder, member.away)
+                self._send_step("away", holder, member.away, "")
             if member.ignoring:
                 self.keep_ignores(holder, member.ignoring, member.ignores_changed_at)
             if member.moves:
