@@ -56,11 +56,17 @@ class Heard:
         return []
 
 
+async def listening(url: str) -> tuple[RedisHub, Heard]:
+    """A hub started, and what it hears."""
+    hub, heard = RedisHub(url), Heard()
+    await hub.start()
+    hub.follow(heard)
+    return hub, heard
+
+
 async def following(redis_server: RedisServer) -> RedisHub:
     """A hub started, for a server that makes nothing of what it hears."""
-    hub = RedisHub(redis_server.url)
-    await hub.start()
-    hub.follow(Heard())
+    hub, _ = await listening(redis_server.url)
     return hub
 
 
@@ -147,10 +153,7 @@ def test_names_rooms_and_away_reach_a_server_started_later(redis_server: RedisSe
 
 def test_a_step_resent_after_a_lost_answer_is_done_once(redis_server: RedisServer) -> None:
     async def run() -> None:
-        hub = RedisHub(redis_server.url)
-        heard = Heard()
-        await hub.start()
-        hub.follow(heard)
+        hub, heard = await listening(redis_server.url)
         hub.append(message("once"), Route(frozenset({"#lobby"})))
         await settle([heard], 1)
         steps = hub._steps  # the same step again, as the writer sends it after a timeout
@@ -176,10 +179,7 @@ def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops
 ) -> None:
     async def run() -> None:
         redis = Redis.from_url(redis_server.url)
-        hub = RedisHub(redis_server.url)
-        heard = Heard()
-        await hub.start()
-        hub.follow(heard)
+        hub, heard = await listening(redis_server.url)
         hub.append(message("one"), Route(frozenset({"#lobby"})))
         await settle([heard], 1)
         seq, lease, stopped = (f"papo:{mark}:{hub.number}" for mark in ("seq", "lease", "stopped"))
@@ -210,10 +210,7 @@ def test_a_redis_that_will_not_say_its_version_is_used_all_the_same(tmp_path: Pa
     server = RedisServer(tmp_path, options=("--rename-command", "INFO", "hidden-info"))
 
     async def run() -> None:
-        hub = RedisHub(server.url)
-        heard = Heard()
-        await hub.start()
-        hub.follow(heard)
+        hub, heard = await listening(server.url)
         hub.append(message("still here"), Route(frozenset({"#lobby"})))
         await settle([heard], 1)
         event = heard.events[0][0]
