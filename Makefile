@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test system-tools lint typecheck unit bench catalogs lookalikes clean
+.PHONY: test system-tools lint typecheck unit bench chaos catalogs lookalikes clean
 
 test: system-tools lint typecheck unit
 
@@ -47,6 +47,12 @@ bench: $(STAMP)
 			{ apt-get update -qq && apt-get install -y -qq $$tool >/dev/null; }; \
 		else echo "$$tool not found: its figures will be skipped"; fi; }; done
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Chat through failures (servers killed, Redis paused and emptied) while clients talk and
+# resume, then check what each read: minutes long, never part of `make test`.
+# CHAOS_ARGS="--mode workers --seconds 300" (modes: cluster, workers, store).
+chaos: system-tools $(STAMP)
+	$(PY) tools/chaos.py $(CHAOS_ARGS)
 
 catalogs: $(STAMP)
 	$(PY) tools/catalogs.py
