@@ -43,6 +43,13 @@ CLIENTS = 14
 # Seconds a client's lines may be refused in a row: the longest fault (3 s), Redis's 2 s to
 # count as unreachable, the servers' tries 2 s apart at most, a resume, and a margin.
 REFUSED_AT_MOST = 15.0
+STARTED = time.monotonic()  # actions and problems are told in seconds from here
+
+
+def elapsed() -> str:
+    return f"{time.monotonic() - STARTED:6.1f} s"
+
+
 LIFTED = ("--rate", "0", "--ip-rate", "0", "--max-per-ip", "0", "--ip-connect-rate", "0")
 
 
@@ -237,7 +244,7 @@ class Client(threading.Thread):
             self.token = event.get("resume")
             self.resumed += bool(event.get("resumed"))
         elif kind == "error" and event["code"] == "resume_failed":
-            self.problems.append(f"{self.me}: resume refused after id {self.last}")
+            self.problems.append(f"{elapsed()} {self.me}: resume refused after id {self.last}")
             self.token = None
             link.sendall(self.me.encode() + b"\n")
         elif kind == "error" and event["code"] == "name_taken":
@@ -255,20 +262,20 @@ class Client(threading.Thread):
     def _numbered(self, event: dict[str, Any]) -> None:
         number: int = event["id"]
         if self.ids and number <= self.ids[-1]:
-            self.problems.append(f"{self.me}: id {number} after {self.ids[-1]}")
+            self.problems.append(f"{elapsed()} {self.me}: id {number} after {self.ids[-1]}")
         self.ids.append(number)
         self.last = number
         if event["type"] == "private":
             private = (event["from"], event["to"], event["text"])
             if private in self.privates:
-                self.problems.append(f"{self.me}: private {private} twice")
+                self.problems.append(f"{elapsed()} {self.me}: private {private} twice")
             self.privates.add(private)
         elif event["type"] == "message" and event["from"] == self.me:
             self.taken_again()  # in whichever room it talks now
         if event["type"] == "message" and event.get("room") == "#lobby":
             said = (event["from"], event["text"])
             if said in self.publics:
-                self.problems.append(f"{self.me}: message {said} twice")
+                self.problems.append(f"{elapsed()} {self.me}: message {said} twice")
             self.publics[said] = number
 
     def taken_again(self) -> None:
@@ -314,26 +321,26 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     random.seed(args.seed)
-    with tempfile.TemporaryDirectory(prefix="papo-chaos-") as folder:
-        cast = Cast(args.mode, Path(folder))
-        stop = threading.Event()
-        clients = [Client(n, cast.ports, stop) for n in range(CLIENTS)]
-        try:
-            time.sleep(2)
-            for client in clients:
-                client.start()
-                time.sleep(0.05)
-            started = time.monotonic()
-            while time.monotonic() - started < args.seconds:
-                time.sleep(random.uniform(3, 7))
-                did = random.choice(cast.actions())()
-                print(f"{time.monotonic() - started:6.1f} s  {did}", flush=True)
-            time.sleep(5)  # the last resumes
-        finally:
-            stop.set()
-            for client in clients:
-                client.join(3)
-            cast.stop()
+    folder = Path(tempfile.mkdtemp(prefix="papo-chaos-"))  # the servers' logs
+    cast = Cast(args.mode, folder)
+    stop = threading.Event()
+    clients = [Client(n, cast.ports, stop) for n in range(CLIENTS)]
+    try:
+        time.sleep(2)
+        for client in clients:
+            client.start()
+            time.sleep(0.05)
+        ending = time.monotonic() + args.seconds
+        while time.monotonic() < ending:
+            time.sleep(random.uniform(3, 7))
+            did = random.choice(cast.actions())()
+            print(f"{elapsed()}  {did}", flush=True)
+        time.sleep(5)  # the last resumes
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(3)
+        cast.stop()
     problems = verdict(clients)
     told = sum(client.missed for client in clients)
     print(f"{len(clients)} clients sent {sum(c.sent for c in clients)} lines, resumed "
@@ -341,6 +348,10 @@ def main() -> int:
     for problem in problems[:40]:
         print("  " + problem)
     print(f"{len(problems)} problems")
+    if problems:
+        print(f"the servers' logs are kept in {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return 1 if problems else 0
 
 
