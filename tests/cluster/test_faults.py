@@ -77,6 +77,8 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     assert ana.expect("error")["code"] == "unavailable"
     bob.send("/online")  # bob's server notices too
     assert bob.expect("error")["code"] == "unavailable"
+    late = two.client(json_mode=True)  # a program that comes now is greeted, and told
+    assert late.register("zoe")["code"] == "unavailable"
     redis_server.start()  # empty: the servers write their users back and go on
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:  # each server comes back at its next attempt

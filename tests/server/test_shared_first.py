@@ -19,7 +19,8 @@ def test_a_resume_asks_for_its_token_and_other_lines_ask_nothing() -> None:
     assert ask_of("ana", "/msg bob hi") is None
 
 
-def test_leaving_and_help_need_nothing_shared() -> None:
+def test_leaving_help_and_a_format_need_nothing_shared() -> None:
     assert answered_here("ana", "/quit bye") and answered_here("ana", "/help")
     assert answered_here(None, "/quit")
+    assert answered_here(None, "/format json") and answered_here("ana", "/format text")
     assert not answered_here("ana", "hello") and not answered_here("ana", "/online")

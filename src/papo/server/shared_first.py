@@ -61,10 +61,15 @@ def ask_of(name: str | None, line: str) -> Ask | None:
     return Ask(Verb.NICK, wanted) if wanted is not None and check_name(wanted) is None else None
 
 
+ANSWERED_HERE = frozenset({Verb.QUIT, Verb.HELP, Verb.FORMAT})
+
+
 def answered_here(name: str | None, line: str) -> bool:
-    """Lines that need nothing shared (leaving, help): taken even while Redis is away."""
+    """Lines that need nothing shared (leaving, help, a connection's format): taken even
+    while Redis is away. A program's first line is ``/format json``: refused, it would wait
+    for a ``hello`` that never comes, instead of reading that names are refused for now."""
     parsed = parse_line(line, registered=name is not None)
-    return isinstance(parsed, Invoke) and parsed.spec.verb in (Verb.QUIT, Verb.HELP)
+    return isinstance(parsed, Invoke) and parsed.spec.verb in ANSWERED_HERE
 
 
 class LineTaker(Protocol):
