@@ -8,7 +8,7 @@ import signal
 import threading
 import time
 
-from papo.hub.redis_hub import BURIED_MARK_SECONDS
+from papo.hub.redis_hub import BURIED_MARK_SECONDS, HAND_OVER_SECONDS
 from tests.cluster.setups import LEASE, cast
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
@@ -100,6 +100,55 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     assert back.expect("info", code="ignoring")["names"] == ["bob"]
     bob.send("/whois ana")  # her away text was written back with the rest
     assert bob.expect("whois")["away"] == "lunch"
+
+
+def test_a_server_stopped_while_redis_is_down_hands_its_users_over_once_redis_is_back(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """Redis restarted empty: until a server writes its users back, it holds the only copy
+    of them. One stopped before its next try at Redis (they are up to 2 s apart) left them
+    nowhere, and their resumes on the other servers were refused. It now tries Redis until
+    it has them, and only then tells them to come back."""
+    one, two, ana, bob = two_servers(start_server, redis_server)
+    assert ana.welcome is not None
+    redis_server.stop()
+    time.sleep(1.5)
+    ana.send("anyone?")
+    assert ana.expect("error")["code"] == "unavailable"  # her server knows Redis is gone
+    one.signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert ana.quiet(0.1) == []  # not told to go yet: nobody else could take her
+    redis_server.start()  # empty, while server one stops
+    assert ana.expect("bye")["reason"] == "restart"
+    back, deadline = two.client(json_mode=True), time.monotonic() + 15
+    while True:  # server two comes back at its own next try
+        back.send(f"/resume {ana.welcome['resume']} 0")
+        answer = back.next_event()
+        if answer.get("code") != "unavailable" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert answer["type"] == "welcome" and answer["resumed"] is True, answer
+    assert one.wait(TIMEOUT) == 0
+    assert "handed over to Redis" in one.log()
+    bob.send("/online")
+    assert bob.expect("online")["users"] == ["ana", "bob"]
+    back.send("/msg bob I never left")
+    assert bob.expect("private", text="I never left")["from"] == "ana"
+
+
+def test_a_server_stopped_while_redis_stays_down_stops_in_time_and_says_what_is_lost(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    one, _, ana, _ = two_servers(start_server, redis_server)
+    redis_server.stop()
+    time.sleep(1.5)
+    ana.send("anyone?")
+    assert ana.expect("error")["code"] == "unavailable"
+    one.signal(signal.SIGTERM)
+    asked = time.monotonic()
+    assert one.wait(HAND_OVER_SECONDS + TIMEOUT) == 0  # before a supervisor would kill it
+    assert time.monotonic() - asked >= HAND_OVER_SECONDS - 0.5  # it did wait for Redis
+    assert "users may not resume elsewhere" in one.log()
 
 
 def test_a_slow_redis_times_out_and_what_was_accepted_comes_once(

@@ -77,4 +77,10 @@ class Backplane(SharedState, Protocol):
         """Start reading the log for ``listener``."""
         ...
 
+    async def hand_over(self) -> None:
+        """Before a stop: wait (a bounded time, the same for every call of one stop) until
+        the shared state has everything of this server's that it lacks, for its users to
+        resume elsewhere."""
+        ...
+
     async def close(self) -> None: ...

@@ -74,6 +74,11 @@ ANNOUNCED_CHANGES = (b"enter", b"exit", b"release")
 # most this much more.
 GATHER_SECONDS = 0.001
 WRITE_BATCH = 500  # steps sent per round trip
+# How long a stopping server waits for Redis to take what only it has, from the stop's
+# first wait: with --shutdown-grace after it, within what a supervisor gives a stop
+# (``papo.server.workers``: 5 s past --shutdown-grace).
+HAND_OVER_SECONDS = 4.0
+HURRIED_RETRY_SECONDS = 0.1  # between tries at Redis while stopping
 OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
 
 
@@ -168,6 +173,8 @@ class RedisHub:
         self._outbox: deque[_Step] = deque()
         self._wake_writer = asyncio.Event()
         self._up = asyncio.Event()
+        self._leaving = asyncio.Event()  # stopping: Redis is tried again without backoff
+        self._hand_over_by: float | None = None  # when a stop stops waiting for Redis
         self._reconnecting: asyncio.Task[None] | None = None
         self._outages = Outages()
         self._position = "0-0"  # the newest stream entry read
@@ -210,12 +217,8 @@ class RedisHub:
             self._tasks.append(loop.create_task(job()))
 
     async def close(self) -> None:
-        """Send what waits (briefly), give the lease up, stop."""
-        if self._up.is_set() and self._outbox:
-            self._wake_writer.set()
-            deadline = time.monotonic() + COMMAND_TIMEOUT
-            while self._outbox and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
+        """Hand what only this server has over to Redis, give the lease up, stop."""
+        await self.hand_over()
         self._closing = True
         for task in self._tasks:
             task.cancel()
@@ -233,6 +236,32 @@ class RedisHub:
                 self._key(f"lease:{self.number}"), self._key(f"seq:{self.number}")
             )
         await self._close_links()
+
+    async def hand_over(self) -> None:
+        """Wait until Redis has every step made here, and this server's members if it came
+        back empty: until then this process holds the only copy, which its users need to
+        resume on another server. A Redis unreachable is tried more often than while
+        running, until ``HAND_OVER_SECONDS`` after the stop began."""
+        if self._listener is None or self._buried_here:
+            return  # never followed, or the others took its members over already
+        if self._hand_over_by is None:
+            self._hand_over_by = time.monotonic() + HAND_OVER_SECONDS
+        deadline = self._hand_over_by
+        if self._up.is_set() and not self._outbox:
+            return
+        if not self._up.is_set():
+            log.info("Redis unreachable: waiting up to %.1f s to hand this server's users "
+                     "over", max(0.0, deadline - time.monotonic()))  # fmt: skip
+        self._leaving.set()
+        self._wake_writer.set()
+        while not (self._up.is_set() and not self._outbox):
+            if time.monotonic() >= deadline:
+                log.warning("Redis did not take what waits here in time: %d changes lost; "
+                            "this server's users may not resume elsewhere",
+                            len(self._outbox))  # fmt: skip
+                return
+            await asyncio.sleep(0.01)
+        log.info("what this server had is handed over to Redis")
 
     async def _close_links(self) -> None:
         await self._redis.aclose()
@@ -678,7 +707,11 @@ class RedisHub:
     async def _reconnect(self) -> None:
         outages = self._outages
         while True:
-            await asyncio.sleep(outages.next_pause())
+            if self._leaving.is_set():
+                await asyncio.sleep(HURRIED_RETRY_SECONDS)
+            else:  # a stop cuts the pause short
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._leaving.wait(), outages.next_pause())
             try:
                 await self._redis.ping()
                 await self._renew()

@@ -606,6 +606,10 @@ class ChatServer:
             restart = {member.sid for member in self.chat.hold_everyone(now)}
             if restart:
                 log.info("users held for the restart: %d", len(restart))
+        if restart and self.backplane is not None:
+            # Told to come back, they resume at once on another server: it must know them
+            # (after Redis came back empty, only this process does; a new token may wait).
+            await self.backplane.hand_over()
         shutdown, back_soon = (
             Bye(ts=now, reason=ByeReason.SHUTDOWN),
             Bye(ts=now, reason=ByeReason.RESTART),
