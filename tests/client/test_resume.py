@@ -16,6 +16,7 @@ import pytest
 from tests.client.test_terminal import chatting
 from tests.conftest import StartServer
 from tests.proxy import FaultyProxy
+from tests.redis_server import RedisServer
 from tests.support import ROOT, ServerProcess
 
 
@@ -157,3 +158,34 @@ def test_through_cuts_and_resets_the_terminal_shows_each_line_once_in_order(
     child.expect(rf"\b{expected[-1]}\b", timeout=15)
     shown = re.findall(r"(?:<(?:ann|ben)> |\[dot -> carol\] )([abp]\d+)\b", screen.getvalue())
     assert shown == expected
+
+
+def test_a_chat_whose_redis_is_away_is_waited_for_and_the_resume_loses_nothing(
+    start_server: StartServer, redis_server: RedisServer, clients: list[pexpect.spawn]
+) -> None:
+    """The connection drops while the servers' Redis is away: the server answers the
+    resume `unavailable`. That is no refusal: the client keeps its token and tries again."""
+    server = start_server("--redis", redis_server.url, "--rate", "0", "--ip-rate", "0")
+    proxy = FaultyProxy(server.port)
+    try:
+        bob = server.user("bob")
+        child = chatting(proxy.port, clients, "carol", env={"NO_COLOR": "1"})
+        bob.expect("join", name="carol")
+        bob.send("before")
+        child.expect("<bob> before")
+        redis_server.stop()
+        time.sleep(1.5)  # the server notices at its next request to Redis
+        proxy.reset()
+        child.expect("Connection lost; reconnecting")
+        child.expect("the rest of the chat not yet: still trying", timeout=10)
+        time.sleep(1.5)  # a few more tries
+        redis_server.start()  # empty: the server writes carol back, her token with her
+        child.expect("Back, carol: nothing was lost", timeout=15)
+        assert "Could not resume" not in (child.before or "")
+        bob.send("after")
+        child.expect("<bob> after")
+        child.sendline("still here")
+        assert bob.expect("message", text="still here", timeout=10)["from"] == "carol"
+        assert [e for e in bob.quiet(0.3) if e.get("name") == "carol"] == []  # never left
+    finally:
+        proxy.close()

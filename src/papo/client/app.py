@@ -122,6 +122,7 @@ class ChatClient:
         self.max_line_bytes = DEFAULT_MAX_LINE_BYTES  # the server's, once its hello says it
         # Set while reconnecting once our name was refused (taken meanwhile): /nick picks another.
         self.name_refused = threading.Event()
+        self.chat_unreachable_said = False  # in this outage
         self.input_stopped = threading.Event()
         self.leaving = threading.Event()  # SIGTERM or SIGHUP: quit at the next read
         self._waiting_for_input = False
@@ -565,6 +566,7 @@ class ChatClient:
             old.close()
         self._last_bye = None
         self.name_refused.clear()
+        self.chat_unreachable_said = False
         rooms, current = list(self.joined), self.room
         self.say(
             self.view.paint(
@@ -596,10 +598,14 @@ class ChatClient:
                 self.show(answer)
                 self._attach(link)
                 return True
+            if self._chat_unreachable(answer):
+                return False  # we are still held: resumed once the chat is whole again
             self.token = None  # expired, or a server that restarted without its log
             self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
                                                  "were disconnected is lost.")))  # fmt: skip
         welcome = link.register(self.name or "")
+        if self._chat_unreachable(welcome):
+            return False
         if not isinstance(welcome, Welcome):  # taken meanwhile, say: said once per outage
             if not self.name_refused.is_set():
                 self.name_refused.set()
@@ -609,6 +615,18 @@ class ChatClient:
         self.show(welcome)
         self._rejoin(link, rooms, current)
         self._attach(link)
+        return True
+
+    def _chat_unreachable(self, answer: Welcome | Error | HelpInfo) -> bool:
+        """Whether the server answered that the rest of its chat is out of reach (several
+        servers, their Redis away): nothing is refused, so the token is kept and the name
+        asked for again later. Said once per outage, beside "reconnecting"."""
+        if not isinstance(answer, Error) or answer.code is not ErrorCode.UNAVAILABLE:
+            return False
+        if not self.chat_unreachable_said:
+            self.chat_unreachable_said = True
+            hint = self._("The server is back, the rest of the chat not yet: still trying.")
+            self.say(self.view.paint(DIM, hint))
         return True
 
     def _attach(self, link: Link) -> None:
