@@ -263,3 +263,30 @@ def test_a_redis_out_of_memory_refuses_lines_says_why_once_and_loses_nothing(
     log = one.log()
     assert log.count("Redis refuses the chat's writes (") == 1
     assert "maxmemory" in log and "unreachable" not in log
+
+
+def test_a_server_slower_to_reach_a_redis_restarted_empty_is_not_taken_for_dead(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """Redis restarted empty lost every lease with the rest: a server back first found the
+    others' leases gone and took them for dead (their users announced gone, then back),
+    when they were only waiting for their next try. A new epoch now gives them a lease."""
+    lease = ("--redis", redis_server.url, "--lease", "3")  # looked at every second
+    one, two = start_server(*lease), start_server(*lease)
+    ana, bob = one.user("ana"), two.user("bob")
+    ana.expect("join", name="bob")
+    time.sleep(3.5)  # both have held their leases a whole lease: they look for the dead
+    bob.quiet(0.1)
+    redis_server.stop()
+    one.signal(signal.SIGSTOP)  # its next try comes late: 1.5 s after server two's
+    try:
+        redis_server.start()  # empty
+        two.wait_for_log("Redis is back")
+        time.sleep(1.5)
+    finally:
+        one.signal(signal.SIGCONT)
+    one.wait_for_log("Redis is back")
+    assert [e for e in bob.quiet(3) if e["type"] in ("leave", "join")] == []
+    ana.send("/online")
+    assert ana.expect("online", timeout=TIMEOUT)["users"] == ["ana", "bob"]
+    assert "gone" not in two.log() and "took this one for dead" not in one.log()

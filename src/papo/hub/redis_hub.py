@@ -187,6 +187,9 @@ class RedisHub:
         self._buried: set[int] = set()  # servers whose members were announced gone
         self._closing = False
         self._buried_here = False  # the others took this server for dead
+        # Since when this server has held its lease without a gap (and the others could
+        # renew theirs): it looks for dead servers only after a whole lease of it.
+        self._held_since = time.monotonic()
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -734,6 +737,9 @@ class RedisHub:
         server writes its members back (each server does, for its own)."""
         log.warning("Redis lost the chat's state (new epoch): writing this server's back")
         self._epoch, self._position = epoch, at
+        # Every lease went with the rest: the others get a whole lease to come back and
+        # renew theirs (each at its next try) before any of them is taken for dead.
+        self._held_since = time.monotonic()
         keys = [self._key("last_id"), self._key("servers")]
         await self._raise(keys=keys, args=[self._replica.last_id(), self.number])
         await self._agree_on_settings()  # the servers running agreed when they started
@@ -762,9 +768,10 @@ class RedisHub:
         """Renew this server's lease; look for servers whose lease ran out, once this one has
         held its own without a gap for a whole lease. Where it may have run out here too
         (Redis silent or paused for everybody, or this process paused), the others' ran out
-        for the same reason: they get a lease to renew theirs. Burying them at once stopped
+        for the same reason, and where Redis lost them all (restarted empty): they get a
+        lease to renew theirs. Burying them at once stopped
         every server but the first to hear Redis again, and moved all their users."""
-        sent = held_since = time.monotonic()  # start() has just set the lease
+        sent = self._held_since = time.monotonic()  # start() has just set the lease
         while True:
             await asyncio.sleep(self.lease / 3)
             if not self._up.is_set():
@@ -777,9 +784,9 @@ class RedisHub:
                 await self._renew()
                 now = time.monotonic()
                 if now - sent > self.lease:  # the last lease set here may have run out
-                    held_since = now
+                    self._held_since = now
                 sent = before
-                if now - held_since >= self.lease:
+                if now - self._held_since >= self.lease:
                     await self._bury_the_dead()
             except RedisError as error:
                 self._lost(error)
