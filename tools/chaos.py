@@ -187,6 +187,7 @@ class Client(threading.Thread):
         self.missed = 0
         self.resumed = 0
         self.refused_since: float | None = None  # lines refused (`unavailable`) since then
+        self.welcomed = False  # on this connection: until then, lines are not the chat's
         self.longest_refusal = 0.0
 
     def run(self) -> None:
@@ -203,6 +204,7 @@ class Client(threading.Thread):
             link.sendall(b"/format json\n")
             first = f"/resume {self.token} {self.last}" if self.token else self.me
             link.sendall(first.encode() + b"\n")
+            self.welcomed = False
             return link
         except OSError:
             time.sleep(0.2)
@@ -222,7 +224,7 @@ class Client(threading.Thread):
         pending, due = b"", time.monotonic()
         while not self.stop.is_set():
             try:
-                if time.monotonic() >= due:
+                if self.welcomed and time.monotonic() >= due:
                     due = time.monotonic() + random.uniform(0.05, 0.3)
                     link.sendall(self._line().encode() + b"\n")
                 data = link.recv(65536)
@@ -241,6 +243,7 @@ class Client(threading.Thread):
         """Take one event; False once the connection is over."""
         kind = event["type"]
         if kind == "welcome":
+            self.welcomed = True
             self.token = event.get("resume")
             self.resumed += bool(event.get("resumed"))
         elif kind == "error" and event["code"] == "resume_failed":
@@ -251,6 +254,9 @@ class Client(threading.Thread):
             return False  # held still, elsewhere: try again
         elif kind == "error" and event["code"] == "unavailable":
             self.refused_since = self.refused_since or time.monotonic()
+            if not self.welcomed:  # its name or resume was refused for now: ask again
+                time.sleep(0.2)
+                return False
         elif kind == "info" and event.get("code") == "missed":
             self.missed += 1
         elif kind == "bye":
