@@ -290,3 +290,27 @@ def test_a_server_slower_to_reach_a_redis_restarted_empty_is_not_taken_for_dead(
     ana.send("/online")
     assert ana.expect("online", timeout=TIMEOUT)["users"] == ["ana", "bob"]
     assert "gone" not in two.log() and "took this one for dead" not in one.log()
+
+
+def test_a_resume_while_the_chat_is_written_back_to_an_empty_redis_waits_for_it(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """Redis restarted empty: ana's server writes her back at its next try, later than bob's.
+    Her resume on bob's server meanwhile is `unavailable` (try again), not `resume_failed`
+    (which ends it: what she missed, lost)."""
+    one, two, ana, _ = two_servers(start_server, redis_server)
+    assert ana.welcome is not None
+    redis_server.stop()
+    one.signal(signal.SIGSTOP)  # its next try comes late
+    try:
+        redis_server.start()  # empty
+        two.wait_for_log("Redis is back")
+        early = two.client(json_mode=True)
+        early.send(f"/resume {ana.welcome['resume']} 0")
+        assert early.expect("error")["code"] == "unavailable"
+    finally:
+        one.signal(signal.SIGCONT)
+    one.wait_for_log("Redis is back")
+    early.send(f"/resume {ana.welcome['resume']} 0")
+    assert early.expect("welcome")["resumed"] is True
+    assert ana.expect("bye")["reason"] == "replaced"

@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import secrets
 import time
 from collections import deque
@@ -190,6 +191,7 @@ class RedisHub:
         # Since when this server has held its lease without a gap (and the others could
         # renew theirs): it looks for dead servers only after a whole lease of it.
         self._held_since = time.monotonic()
+        self._restocked_at = -math.inf  # when Redis was last seen back empty
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -467,8 +469,13 @@ class RedisHub:
 
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
-        up); None if no member has it. Raises ``Unavailable``."""
-        return await self._take_over(self._token_key(digest), "")
+        up); None if no member has it. Raises ``Unavailable``, and for an unknown token
+        within a lease of Redis coming back empty: its server may not have written its
+        members back yet (each does at its next try), and a refusal would end the resume."""
+        found = await self._take_over(self._token_key(digest), "")
+        if found is None and time.monotonic() - self._restocked_at < self.lease:
+            raise Unavailable
+        return found
 
     async def _take_over(self, token_key: str, holder: str) -> HoldRecord | None:
         if not self._up.is_set():
@@ -739,7 +746,7 @@ class RedisHub:
         self._epoch, self._position = epoch, at
         # Every lease went with the rest: the others get a whole lease to come back and
         # renew theirs (each at its next try) before any of them is taken for dead.
-        self._held_since = time.monotonic()
+        self._held_since = self._restocked_at = time.monotonic()
         keys = [self._key("last_id"), self._key("servers")]
         await self._raise(keys=keys, args=[self._replica.last_id(), self.number])
         await self._agree_on_settings()  # the servers running agreed when they started
