@@ -270,19 +270,21 @@ def test_a_server_slower_to_reach_a_redis_restarted_empty_is_not_taken_for_dead(
 ) -> None:
     """Redis restarted empty lost every lease with the rest: a server back first found the
     others' leases gone and took them for dead (their users announced gone, then back),
-    when they were only waiting for their next try. A new epoch now gives them a lease."""
-    lease = ("--redis", redis_server.url, "--lease", "3")  # looked at every second
+    when they were only waiting for their next try. A new epoch now gives them a lease, and
+    at least the longest pause between tries (2 s) and a try (2 s) where the lease is
+    shorter: a lease of 1 s, as here, let a chaos run bury a server back 70 ms too late."""
+    lease = ("--redis", redis_server.url, "--lease", "1")  # looked at every third of it
     one, two = start_server(*lease), start_server(*lease)
     ana, bob = one.user("ana"), two.user("bob")
     ana.expect("join", name="bob")
-    time.sleep(3.5)  # both have held their leases a whole lease: they look for the dead
+    time.sleep(1.5)  # both have held their leases a whole lease: they look for the dead
     bob.quiet(0.1)
     redis_server.stop()
-    one.signal(signal.SIGSTOP)  # its next try comes late: 1.5 s after server two's
+    one.signal(signal.SIGSTOP)  # its next try comes late: 2.5 s after server two's
     try:
         redis_server.start()  # empty
         two.wait_for_log("Redis is back")
-        time.sleep(1.5)
+        time.sleep(2.5)
     finally:
         one.signal(signal.SIGCONT)
     one.wait_for_log("Redis is back")

@@ -47,7 +47,7 @@ from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
-from papo.hub.outages import Outages
+from papo.hub.outages import RETRY_PAUSES, Outages
 from papo.hub.redis_scripts import AGREE, CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
 from papo.hub.redis_url import shown_url
 from papo.protocol.names import name_key, name_skeleton, room_key
@@ -81,6 +81,10 @@ WRITE_BATCH = 500  # steps sent per round trip
 HAND_OVER_SECONDS = 4.0
 HURRIED_RETRY_SECONDS = 0.1  # between tries at Redis while stopping
 OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
+# The longest a living server may take to hear Redis again once it is back: the pause before
+# its next try, then a try that timed out. After an outage the others get at least this, or a
+# lease if longer, before anyone is taken for dead: a short --lease (1 s) is less than a pause.
+COME_BACK_SECONDS = RETRY_PAUSES[-1] + COMMAND_TIMEOUT
 
 
 def server_of(member: int) -> int:
@@ -188,9 +192,9 @@ class RedisHub:
         self._buried: set[int] = set()  # servers whose members were announced gone
         self._closing = False
         self._buried_here = False  # the others took this server for dead
-        # Since when this server has held its lease without a gap (and the others could
-        # renew theirs): it looks for dead servers only after a whole lease of it.
-        self._held_since = time.monotonic()
+        # Nobody is taken for dead before this (monotonic): a lease after this server set its
+        # own first, and after an outage time for the others to hear Redis again too.
+        self._bury_from = time.monotonic() + lease
         self._restocked_at = -math.inf  # when Redis was last seen back empty
 
     # -- start and stop ----------------------------------------------------------------------
@@ -473,7 +477,7 @@ class RedisHub:
         within a lease of Redis coming back empty: its server may not have written its
         members back yet (each does at its next try), and a refusal would end the resume."""
         found = await self._take_over(self._token_key(digest), "")
-        if found is None and time.monotonic() - self._restocked_at < self.lease:
+        if found is None and time.monotonic() - self._restocked_at < self._settling:
             raise Unavailable
         return found
 
@@ -744,9 +748,10 @@ class RedisHub:
         server writes its members back (each server does, for its own)."""
         log.warning("Redis lost the chat's state (new epoch): writing this server's back")
         self._epoch, self._position = epoch, at
-        # Every lease went with the rest: the others get a whole lease to come back and
-        # renew theirs (each at its next try) before any of them is taken for dead.
-        self._held_since = self._restocked_at = time.monotonic()
+        # Every lease went with the rest: the others get time to come back and renew theirs
+        # (each at its next try) before any of them is taken for dead.
+        self._restocked_at = time.monotonic()
+        self._bury_from = max(self._bury_from, self._restocked_at + self._settling)
         keys = [self._key("last_id"), self._key("servers")]
         await self._raise(keys=keys, args=[self._replica.last_id(), self.number])
         await self._agree_on_settings()  # the servers running agreed when they started
@@ -768,17 +773,24 @@ class RedisHub:
 
     # -- leases ------------------------------------------------------------------------------
 
+    @property
+    def _settling(self) -> float:
+        """How long the others get to renew their leases, and to write their members back to
+        a Redis that came back empty, once this server hears Redis again."""
+        return max(self.lease, COME_BACK_SECONDS)
+
     async def _renew(self) -> None:
         await self._redis.set(self._key(f"lease:{self.number}"), 1, px=int(self.lease * 1000))
 
     async def _keep_lease(self) -> None:
         """Renew this server's lease; look for servers whose lease ran out, once this one has
-        held its own without a gap for a whole lease. Where it may have run out here too
-        (Redis silent or paused for everybody, or this process paused), the others' ran out
-        for the same reason, and where Redis lost them all (restarted empty): they get a
-        lease to renew theirs. Burying them at once stopped
-        every server but the first to hear Redis again, and moved all their users."""
-        sent = self._held_since = time.monotonic()  # start() has just set the lease
+        held its own for a whole lease. Where it may have run out here too (Redis silent or
+        paused for everybody, or this process paused), the others' ran out for the same
+        reason, and where Redis lost them all (restarted empty): they get a lease, and at
+        least ``COME_BACK_SECONDS``, to renew theirs. Burying them at once stopped every
+        server but the first to hear Redis again, and moved all their users."""
+        sent = time.monotonic()  # start() has just set the lease
+        self._bury_from = sent + self.lease
         while True:
             await asyncio.sleep(self.lease / 3)
             if not self._up.is_set():
@@ -791,9 +803,9 @@ class RedisHub:
                 await self._renew()
                 now = time.monotonic()
                 if now - sent > self.lease:  # the last lease set here may have run out
-                    self._held_since = now
+                    self._bury_from = max(self._bury_from, now + self._settling)
                 sent = before
-                if now - self._held_since >= self.lease:
+                if now >= self._bury_from:
                     await self._bury_the_dead()
             except RedisError as error:
                 self._lost(error)
