@@ -37,3 +37,10 @@ def test_after_staying_back_a_while_a_failure_is_a_new_outage() -> None:
     outages.lost(100.5 + STABLE_SECONDS)
     assert outages.relapses == 0 and outages.worth_saying()
     assert outages.next_pause() == RETRY_PAUSES[0]
+
+
+def test_a_short_lease_caps_the_pauses_so_that_a_server_renews_it_in_time() -> None:
+    outages = Outages(longest_pause=0.5)  # a lease of 2 s
+    outages.lost(100.0)
+    pauses = [outages.next_pause() for _ in range(len(RETRY_PAUSES) + 2)]
+    assert pauses == [0.1, 0.25, 0.5, 0.5, 0.5, 0.5, 0.5]

@@ -33,10 +33,15 @@ class Backoff:
 
 
 class Outages:
-    """The run of failures of one link to Redis (pure: the caller gives the time)."""
+    """The run of failures of one link to Redis (pure: the caller gives the time).
 
-    def __init__(self) -> None:
-        self._backoff = Backoff(RETRY_PAUSES)  # its tries: since the outage began
+    ``longest_pause`` caps the pauses: a server must get through to Redis well within its
+    lease once Redis answers, or the others take it for dead (with ``--lease 2`` a server
+    whose link alone failed, then waited 2 s, was buried as it came back)."""
+
+    def __init__(self, longest_pause: float = RETRY_PAUSES[-1]) -> None:
+        pauses = tuple(min(pause, longest_pause) for pause in RETRY_PAUSES)
+        self._backoff = Backoff(pauses)  # its tries: since the outage began
         self.relapses = 0  # failures soon after a recovery, in this outage
         self._back_at = -math.inf
 

@@ -181,7 +181,7 @@ class RedisHub:
         self._leaving = asyncio.Event()  # stopping: Redis is tried again without backoff
         self._hand_over_by: float | None = None  # when a stop stops waiting for Redis
         self._reconnecting: asyncio.Task[None] | None = None
-        self._outages = Outages()
+        self._outages = Outages(longest_pause=lease / 4)  # several tries within a lease
         self._position = "0-0"  # the newest stream entry read
         self.read_count = READ_COUNT  # entries asked for per read
         self.write_batch = WRITE_BATCH  # steps sent per call, at most
