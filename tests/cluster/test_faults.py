@@ -316,3 +316,45 @@ def test_a_resume_while_the_chat_is_written_back_to_an_empty_redis_waits_for_it(
     early.send(f"/resume {ana.welcome['resume']} 0")
     assert early.expect("welcome")["resumed"] is True
     assert ana.expect("bye")["reason"] == "replaced"
+
+
+def test_after_redis_lost_the_chat_ids_go_on_above_any_seen_and_nothing_is_skipped(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """Redis restarted empty, and the first server back (bob's) had read less of the lost log
+    than ana's: it numbered bob's line from where it had read, an id ana had seen for another
+    message, and ana's server, back later, read on from Redis's newest entry, past bob's line."""
+    one, two, ana, bob = two_servers(start_server, redis_server)
+    two.signal(signal.SIGSTOP)  # bob's server reads no more of what ana says now
+    try:
+        seen = []
+        for n in range(3):
+            ana.send(f"before {n}")
+            seen.append(ana.expect("message", text=f"before {n}")["id"])
+        redis_server.stop()
+        one.wait_for_log("Redis unreachable")
+        one.signal(signal.SIGSTOP)  # ana's server is back last
+        redis_server.start()  # empty
+    finally:
+        two.signal(signal.SIGCONT)
+    try:
+        two.wait_for_log("Redis is back")
+        # The answer to the read it was blocked in when paused, if Redis had sent it already.
+        got = [e["id"] for e in bob.quiet(0.3) if e.get("text", "").startswith("before")]
+        assert got == seen[: len(got)]
+        bob.send("said first")
+        first = bob.expect("message", text="said first")["id"]
+    finally:
+        one.signal(signal.SIGCONT)
+    one.wait_for_log("Redis is back")
+    assert ana.expect("message", text="said first")["id"] == first > seen[-1]
+    ana.send("said next")
+    after = ana.expect("message", text="said next")["id"]
+    assert after > first
+    # What ana's server had read and bob's had not is lost: bob is told how much, once, and
+    # ana nothing (the jump in ids is no loss).
+    heard = bob.quiet(1.0)
+    assert [e["count"] for e in heard if e.get("code") == "missed"] == [3 - len(got)]
+    assert [e["id"] for e in heard if e.get("text") == "said next"] == [after]
+    assert not [e for e in ana.quiet(0.1) if e.get("code") == "missed"]
+    assert "not passed on" not in one.log() + two.log()

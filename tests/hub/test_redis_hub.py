@@ -4,6 +4,7 @@ a late server reading the chat as it stands. Two hubs in one event loop, as two 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -11,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
+from papo.hub.logged import event_json, route_json
 from papo.hub.redis_hub import RedisHub, SettingsDiffer, too_old
 from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
@@ -172,6 +175,72 @@ def test_a_step_resent_after_a_lost_answer_is_done_once(redis_server: RedisServe
         await hub.close()
 
     asyncio.run(run())
+
+
+def test_an_event_sent_again_to_a_redis_that_lost_it_is_passed_on_once(
+    redis_server: RedisServer,
+) -> None:
+    """Redis restarted empty forgets which steps it carried out: a batch whose answer was lost
+    is done again, under a new id. Every server had read the event already: once is enough."""
+
+    async def run() -> None:
+        (one, heard_one), (two, heard_two) = [await listening(redis_server.url) for _ in "12"]
+        lobby = Route(frozenset({"#lobby"}))
+        one.append(message("once"), lobby)
+        await settle([heard_one, heard_two], 1)
+        await asyncio.to_thread(redis_server.stop)
+        await asyncio.to_thread(redis_server.start)  # empty
+        redis = Redis.from_url(redis_server.url)
+        for _ in range(1000):  # each hub is back at its next try, with the new epoch
+            epoch = await redis.get("papo:epoch")
+            if all(h.available() and h._epoch.encode() == epoch for h in (one, two)):
+                break
+            await asyncio.sleep(0.01)
+        keys = [f"papo:{k}" for k in ("last_id", "log", "members", f"seq:{one.number}")]
+        once = event_json(message("once"))
+        resent: list[str | int] = [1, "event", once, route_json(lobby), "", "", ""]
+        assert await one._steps(keys=keys, args=[one.number, 100, *resent]) == 1  # done again
+        one.append(message("after"), lobby)
+        await settle([heard_one, heard_two], 2)
+        await asyncio.sleep(0.2)
+        for heard in (heard_one, heard_two):
+            assert [getattr(e, "text", "") for e, _, _ in heard.events] == ["once", "after"]
+            assert heard.events[0][0].id < heard.events[1][0].id
+            assert heard.misses == []
+        for hub in (one, two):
+            await hub.close()
+        await redis.aclose()
+
+    asyncio.run(run())
+
+
+def test_an_event_numbered_below_what_a_server_read_is_not_passed_on(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Numbers go on far above any seen after Redis lost the chat; should one come lower all
+    the same, its clients' ids would go back: it is left out, and said in the log."""
+
+    async def run() -> None:
+        hub, heard = await listening(redis_server.url)
+        lobby = Route(frozenset({"#lobby"}))
+        for n in range(3):
+            hub.append(message(f"m{n}"), lobby)
+        await settle([heard], 3)
+        # Blocking the loop: the hub cannot come back before another server, which read none
+        # of the lost log, numbered an event from 1.
+        redis_server.stop()
+        redis_server.start()
+        with SyncRedis.from_url(redis_server.url) as other:
+            other.xadd("papo:log", {"e": event_json(message("low")), "r": route_json(lobby),
+                                    "s": 99, "q": 1}, id="1-1")  # fmt: skip
+        hub.append(message("high"), lobby)
+        await settle([heard], 4)
+        assert [getattr(e, "text", "") for e, _, _ in heard.events] == ["m0", "m1", "m2", "high"]
+        await hub.close()
+
+    with caplog.at_level(logging.ERROR, logger="papo.hub.redis"):
+        asyncio.run(run())
+    assert "event 1 came after 3" in caplog.text
 
 
 def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops(

@@ -19,8 +19,9 @@ stops gracefully says so first (``stopped:N``), so that its end is logged as pla
 server's own keys go with it or expire: numbers are never reused, and servers come and go for
 years. When Redis is unreachable, the shell tells senders ``unavailable``; what was accepted
 waits in order and is sent once Redis is back. A Redis that comes back empty (restarted
-without persistence) gets a new ``epoch``: numbering goes on above what was seen, and each
-server writes its members back.
+without persistence) gets a new ``epoch``: numbering goes on well above what was seen, each
+server reads the new stream from its start (an event it read before Redis lost it, sent again,
+is passed on once), and writes its members back.
 
 Imported only with ``--redis``: without it papo needs nothing but the standard library.
 """
@@ -190,6 +191,13 @@ class RedisHub:
         self._listener: HubListener | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._buried: set[int] = set()  # servers whose members were announced gone
+        # The step of each server's newest event read (``q``): a step is carried out once per
+        # epoch, so one seen again came back after Redis lost it, resent (never passed on twice).
+        self._steps_read: dict[int, int] = {}
+        # Numbering jumped (Redis lost the chat, a server came back): the next gap is no loss.
+        self._renumbered = False
+        # How far this server had read the log Redis lost (None: it lost none of it here).
+        self._read_of_lost: int | None = None
         self._closing = False
         self._buried_here = False  # the others took this server for dead
         # Nobody is taken for dead before this (monotonic): a lease after this server set its
@@ -635,18 +643,30 @@ class RedisHub:
         """One entry of the stream: an event for the chat, or another server's change."""
         origin = int(fields.get(b"s", b"0"))
         if b"e" in fields:
+            seq = int(fields.get(b"q", b"0"))
+            if seq <= self._steps_read.get(origin, 0):
+                return  # read already, before Redis lost it and its server sent it again
+            self._steps_read[origin] = seq
             logged = _logged(entry_id, fields)
             if logged is None:
                 return
             event, route = logged
-            self._event(event, route, origin == self.number, int(fields.get(b"q", b"0")))
+            self._event(event, route, origin == self.number, seq)
+        elif fields[b"o"] == b"renumbered":  # from here on, ids are numbered higher
+            self._renumbered = True
+            self._lost_beyond(int(fields[b"a"]))
         elif origin != self.number:  # this server's own changes are in its copy already
             self._apply(_text(fields[b"o"]), int(fields[b"h"]), fields)
 
     def _event(self, event: Numbered, route: Route, mine: bool, seq: int) -> None:
         listener = self._listener
         newest = self._replica.last_id()
-        missed = event.id - newest - 1 if newest else 0
+        if event.id <= newest:  # every client has its ids growing: it would break that
+            log.error("event %d came after %d: numbered again after Redis lost the chat's "
+                      "state, not passed on", event.id, newest)  # fmt: skip
+            return
+        missed = event.id - newest - 1 if newest and not self._renumbered else 0
+        self._renumbered = False
         self._replica.keep(event, route)
         if listener is None:
             return
@@ -693,6 +713,18 @@ class RedisHub:
                 elif self._listener is not None:
                     self._listener.moved(holder)
 
+    def _lost_beyond(self, newest: int) -> None:
+        """Another server had read the log Redis lost up to ``newest``: what it read beyond
+        this one, this server's clients will never get. They are told, once for each event
+        (every server back says how far it had read)."""
+        read = self._read_of_lost
+        if read is None or newest <= read:
+            return
+        self._read_of_lost = newest
+        log.warning("Redis lost %d events before this server read them", newest - read)
+        if self._listener is not None:
+            self._listener.missed(newest - read, 0)
+
     # -- the link to Redis -------------------------------------------------------------------
 
     def _lost(self, error: Exception) -> None:
@@ -729,9 +761,9 @@ class RedisHub:
             try:
                 await self._redis.ping()
                 await self._renew()
-                at, _, epoch = await self._read_snapshot(with_members=False)
+                _, _, epoch = await self._read_snapshot(with_members=False)
                 if epoch != self._epoch:
-                    await self._restock(epoch, at)
+                    await self._restock(epoch)
             except RedisError:
                 continue
             outages.back(time.monotonic())
@@ -743,18 +775,27 @@ class RedisHub:
                 self._listener.availability(True)
             return
 
-    async def _restock(self, epoch: str, at: str) -> None:
-        """Redis came back without our data: numbers go on above the newest seen, and this
-        server writes its members back (each server does, for its own)."""
+    async def _restock(self, epoch: str) -> None:
+        """Redis came back without our data: numbers go on well above the newest seen, the
+        new stream is read from its start, and this server writes its members back (each
+        server does, for its own).
+
+        Well above: another server may have read more of the lost stream (numbers this server
+        never saw), and the first back numbers the next events. The others cannot be behind
+        this one by more than the stream kept (``_cap`` entries), or they were told they
+        missed events: twice that is above anything handed out. From the start: what servers
+        back earlier wrote meanwhile (events, leaves) is for this server's clients too."""
         log.warning("Redis lost the chat's state (new epoch): writing this server's back")
-        self._epoch, self._position = epoch, at
+        self._position, self._renumbered = "0-0", True
         # Every lease went with the rest: the others get time to come back and renew theirs
         # (each at its next try) before any of them is taken for dead.
         self._restocked_at = time.monotonic()
         self._bury_from = max(self._bury_from, self._restocked_at + self._settling)
-        keys = [self._key("last_id"), self._key("servers")]
-        await self._raise(keys=keys, args=[self._replica.last_id(), self.number])
+        self._read_of_lost = newest = self._replica.last_id()
+        keys = [self._key("last_id"), self._key("servers"), self._key("log")]
+        await self._raise(keys=keys, args=[newest, 2 * self._cap, self.number, self._cap])
         await self._agree_on_settings()  # the servers running agreed when they started
+        self._epoch = epoch  # only now: cut short, it is all done again at the next try
         if self._listener is None:
             return
         for member in self._listener.members():
@@ -841,6 +882,7 @@ class RedisHub:
             )
             await self._redis.pexpire(self._key(f"seq:{server}"), mark)
             self._buried.add(server)
+            self._steps_read.pop(server, None)
             if not first or self._listener is None:
                 continue
             # Those that can resume are held here, as if their connection had dropped.

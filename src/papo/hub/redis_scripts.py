@@ -136,15 +136,21 @@ if ARGV[2] == '1' then members = redis.call('HGETALL', KEYS[2]) end
 return {at, members, redis.call('GET', KEYS[3])}
 """
 
-# After Redis lost its data: numbers go on above what this server saw. KEYS counter,
-# servers; ARGV the newest event id seen here, this server's number.
+# After Redis lost its data: numbers go on above what any server may have handed out, and
+# the stream says how far this server had read (what the clients of servers that read less
+# missed). KEYS counter, servers, stream; ARGV the newest event id read here, how far above it
+# numbering goes on, this server's number, stream cap.
 RAISE = """
-if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[1])
+local above = tonumber(ARGV[1]) + tonumber(ARGV[2])
+if tonumber(redis.call('GET', KEYS[1]) or '0') < above then
+  redis.call('SET', KEYS[1], above)
 end
-if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], ARGV[2])
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[3]) then
+  redis.call('SET', KEYS[2], ARGV[3])
 end
+local last = redis.call('GET', KEYS[1])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], last .. '-*',
+           'o', 'renumbered', 'h', 0, 'a', ARGV[1], 'b', '', 's', ARGV[3])
 return 0
 """
 
