@@ -87,11 +87,14 @@ class FaultyProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            if self.refusing.is_set():
+            upstream = None
+            if not self.refusing.is_set():
+                with contextlib.suppress(OSError):  # the other end is down: as if refused
+                    upstream = socket.create_connection((HOST, self.target_port), timeout=5)
+            if upstream is None:
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 client.close()
                 continue
-            upstream = socket.create_connection((HOST, self.target_port), timeout=5)
             upstream.settimeout(None)
             pair = _Pair(client, upstream)
             with self._lock:

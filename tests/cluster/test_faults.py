@@ -11,8 +11,9 @@ import time
 from papo.hub.redis_hub import BURIED_MARK_SECONDS, HAND_OVER_SECONDS
 from tests.cluster.setups import LEASE, cast
 from tests.conftest import StartServer
+from tests.proxy import FaultyProxy
 from tests.redis_server import RedisServer
-from tests.support import TIMEOUT, LineClient, ServerProcess
+from tests.support import HOST, TIMEOUT, LineClient, ServerProcess
 
 
 def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names(
@@ -292,6 +293,79 @@ def test_a_server_slower_to_reach_a_redis_restarted_empty_is_not_taken_for_dead(
     ana.send("/online")
     assert ana.expect("online", timeout=TIMEOUT)["users"] == ["ana", "bob"]
     assert "gone" not in two.log() and "took this one for dead" not in one.log()
+
+
+def test_a_redis_flushed_under_a_running_chat_gets_the_chat_written_back(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """FLUSHALL (or another, empty Redis at the same address) leaves every connection open:
+    the servers wrote on into the empty state, ids from 1 again, behind where they all read,
+    and nobody got a line any more. Every change is now carried out only on the state the
+    server read: the first refused makes it write the chat back, as after a restart."""
+    one, two, ana, bob = two_servers(start_server, redis_server)
+    assert ana.welcome is not None
+    ana.send("before")
+    before = bob.expect("message", text="before")["id"]
+    ana.expect("message", text="before")
+    assert redis_server.command("FLUSHALL").startswith(b"+OK")
+    deadline = time.monotonic() + 15
+    while True:  # refused while her server writes the chat back
+        ana.send("after")
+        answer = ana.next_event()
+        if answer.get("code") != "unavailable" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert answer["type"] == "message" and answer["id"] > before, answer
+    assert bob.expect("message", text="after")["id"] == answer["id"]
+    bob.send("/online")
+    assert bob.expect("online")["users"] == ["ana", "bob"]
+    for server in (one, two):  # each at its first change refused (its lease, at the latest)
+        server.wait_for_log("Redis no longer has the chat's state")
+    ana.reset()  # written back: she can resume on the other server
+    back = two.client(json_mode=True)
+    while True:  # refused while bob's server writes the chat back too
+        back.send(f"/resume {ana.welcome['resume']} {answer['id']}")
+        resumed = back.next_event()
+        if resumed.get("code") != "unavailable" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert resumed["type"] == "welcome" and resumed["resumed"] is True, resumed
+    for server in (one, two):
+        assert "gone" not in server.log() and "took this one for dead" not in server.log()
+
+
+def test_a_server_whose_own_link_to_redis_keeps_failing_is_back_within_its_lease(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """Redis answers the others; the link of one server alone fails, again and again (a flaky
+    network between them). Each failure soon after the last is a relapse, tried further
+    apart: up to 2 s, a whole --lease of 2 s, and a make chaos run saw two servers taken for
+    dead as they came back. The pauses are capped at a quarter of --lease."""
+    proxy = FaultyProxy(redis_server.port)
+    try:
+        lease = ("--lease", "2")
+        one = start_server("--redis", f"redis://{HOST}:{proxy.port}/0", *lease)
+        two = start_server("--redis", redis_server.url, *lease)
+        ana, bob = one.user("ana"), two.user("bob")
+        ana.expect("join", name="bob")
+        time.sleep(2.5)  # both have held their leases a whole lease: they look for the dead
+        for _ in range(5):
+            proxy.refuse()
+            proxy.reset()  # every connection of server one to Redis, and its new ones
+            time.sleep(0.5)
+            proxy.admit()
+            deadline = time.monotonic() + 10
+            while True:  # back at its next try
+                ana.send("/online")
+                if ana.next_event()["type"] == "online" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+        ana.send("still here")
+        assert bob.expect("message", text="still here")["from"] == "ana"
+        assert not [e for e in bob.quiet(0.5) if e["type"] == "leave"]
+        assert "gone" not in two.log() and "took this one for dead" not in one.log()
+    finally:
+        proxy.close()
 
 
 def test_a_resume_while_the_chat_is_written_back_to_an_empty_redis_waits_for_it(

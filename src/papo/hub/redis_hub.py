@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError, ResponseError
 
 from papo.core.holds import HoldRecord
@@ -49,7 +50,18 @@ from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.memory import MemoryHub
 from papo.hub.outages import RETRY_PAUSES, Outages
-from papo.hub.redis_scripts import AGREE, CLAIM, RAISE, SNAPSHOT, STEPS, TAKE
+from papo.hub.redis_connection import failing_as_lost
+from papo.hub.redis_scripts import (
+    AGREE,
+    BURY,
+    CLAIM,
+    FENCE,
+    RAISE,
+    RENEW,
+    SNAPSHOT,
+    STEPS,
+    TAKE,
+)
 from papo.hub.redis_url import shown_url
 from papo.protocol.names import name_key, name_skeleton, room_key
 
@@ -167,12 +179,14 @@ class RedisHub:
         )  # fmt: skip
         self._redis = Redis(connection_pool=pool)
         self._reading = Redis.from_url(url, socket_timeout=READ_BLOCK_MS / 1000 + 5, **options)
-        self._steps = self._redis.register_script(STEPS)
-        self._claim = self._redis.register_script(CLAIM)
-        self._snapshot = self._redis.register_script(SNAPSHOT)
-        self._raise = self._redis.register_script(RAISE)
-        self._take_script = self._redis.register_script(TAKE)
-        self._agree = self._redis.register_script(AGREE)
+        for each in (pool, self._reading.connection_pool):
+            failing_as_lost(each)
+        script = self._redis.register_script
+        self._snapshot, self._raise, self._agree = script(SNAPSHOT), script(RAISE), script(AGREE)
+        # Run by ``_fenced``: only on the chat's state as this server read it.
+        self._steps, self._claim = script(FENCE + STEPS), script(FENCE + CLAIM)
+        self._take_script = script(FENCE + TAKE)
+        self._renew_script, self._bury_script = script(FENCE + RENEW), script(FENCE + BURY)
         self.number = 0  # this server's, from Redis at start
         self._seq = 0  # steps made here
         self._event_seqs: deque[int] = deque()  # steps of this server's events not yet back
@@ -296,6 +310,13 @@ class RedisHub:
     def _key(self, name: str) -> str:
         return f"{self._p}:{name}"
 
+    async def _fenced(
+        self, script: AsyncScript, keys: list[str], args: Sequence[str | int | float]
+    ) -> Any:
+        """A script that changes the chat's state, carried out only if Redis still has the
+        state this server read (``redis_scripts.FENCE``): otherwise a ``ResponseError``."""
+        return await script(keys=[*keys, self._key("epoch")], args=[*args, self._epoch])
+
     async def _agree_on_settings(self) -> dict[str, str]:
         """The chat's value of each option this server has otherwise (none: it agrees, or it
         is the only server running and its options become the chat's)."""
@@ -343,7 +364,7 @@ class RedisHub:
             raise Unavailable
         keys, args = self._claim_of(name, holder, self._clock())
         try:
-            taken = _text(await self._claim(keys=keys, args=args))
+            taken = _text(await self._fenced(self._claim, keys, args))
         except RedisError as error:
             self._lost(error)
             self.release(name, holder)  # in case it was claimed and the answer lost
@@ -494,7 +515,9 @@ class RedisHub:
             raise Unavailable
         keys = [token_key, self._key("members"), self._key("last_id"), self._key("log")]
         try:
-            found: Any = await self._take_script(keys=keys, args=[self.number, self._cap, holder])
+            found: Any = await self._fenced(
+                self._take_script, keys, [self.number, self._cap, holder]
+            )
         except RedisError as error:
             self._lost(error)
             raise Unavailable from error
@@ -595,12 +618,11 @@ class RedisHub:
                 values += step.values
                 continue
             if len(values) > 2:
-                await self._steps(keys=steps_keys, args=values)
+                await self._fenced(self._steps, steps_keys, values)
                 values = [self.number, self._cap]
-            keys, args = step.claim
-            await self._claim(keys=keys, args=args)
+            await self._fenced(self._claim, *step.claim)
         if len(values) > 2:
-            await self._steps(keys=steps_keys, args=values)
+            await self._fenced(self._steps, steps_keys, values)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -608,12 +630,15 @@ class RedisHub:
         stream = self._key("log")
         while not self._closing:
             await self._up.wait()
+            epoch = self._epoch
             try:
                 answer: Any = await self._reading.xread(
                     {stream: self._position}, count=self.read_count, block=READ_BLOCK_MS
                 )
             except RedisError as error:
                 self._lost(error)
+                continue
+            if self._epoch != epoch:  # asked where the lost stream was: read the new from 0
                 continue
             for _, entries in answer or ():
                 for entry_id, fields in self._up_to_an_event(entries):
@@ -742,6 +767,8 @@ class RedisHub:
             failure = "unreachable"
             if isinstance(error, ResponseError):
                 failure = "refuses the chat's writes"
+                if str(error).startswith("EPOCH"):  # flushed, or another Redis at its address
+                    failure = "no longer has the chat's state"
             log.warning("Redis %s (%s): lines are refused until it is back", failure, error)
         elif outages.worth_saying():
             log.warning("Redis failed again soon after coming back (%s): tried again further"
@@ -837,11 +864,11 @@ class RedisHub:
             if not self._up.is_set():
                 continue
             try:
-                if await self._redis.exists(self._key(f"buried:{self.number}")):
+                before = time.monotonic()
+                keys = [self._key(f"lease:{self.number}"), self._key(f"buried:{self.number}")]
+                if await self._fenced(self._renew_script, keys, [int(self.lease * 1000)]):
                     self._taken_for_dead()
                     return
-                before = time.monotonic()
-                await self._renew()
                 now = time.monotonic()
                 if now - sent > self.lease:  # the last lease set here may have run out
                     self._bury_from = max(self._bury_from, now + self._settling)
@@ -873,17 +900,17 @@ class RedisHub:
             server = self._moved_to.get(holder, server_of(holder))
             if server != self.number:
                 others.setdefault(server, []).append(holder)
+        mark = int(BURIED_MARK_SECONDS * 1000)
         for server, holders in others.items():
-            if server in self._buried or await self._redis.exists(self._key(f"lease:{server}")):
+            if server in self._buried:
                 continue
-            mark = int(BURIED_MARK_SECONDS * 1000)
-            first = await self._redis.set(
-                self._key(f"buried:{server}"), self.number, nx=True, px=mark
-            )
-            await self._redis.pexpire(self._key(f"seq:{server}"), mark)
+            keys = [self._key(f"{kind}:{server}") for kind in ("lease", "buried", "seq")]
+            verdict = await self._fenced(self._bury_script, keys, [self.number, mark])
+            if verdict < 0:  # alive
+                continue
             self._buried.add(server)
             self._steps_read.pop(server, None)
-            if not first or self._listener is None:
+            if verdict == 0 or self._listener is None:  # another survivor announces it
                 continue
             # Those that can resume are held here, as if their connection had dropped.
             holds = []

@@ -16,10 +16,23 @@ Events go into the stream under the id ``N-1`` (N their number); changes of stat
 
 from __future__ import annotations
 
+# Put before every script that changes the chat's state (the hub registers ``FENCE + STEPS``):
+# Redis must still have the state this server read, the epoch it has (the script's last key
+# and last argument). A Redis flushed under a running chat keeps its connections open, and
+# redis-py makes a broken connection anew as it hands it out: without it, a server that had not
+# noticed wrote into the new state (ids from 1 again, behind where every server reads; every
+# other lease gone, its server taken for dead) instead of writing the chat back first.
+FENCE = """
+if redis.call('GET', KEYS[#KEYS]) ~= ARGV[#ARGV] then
+  return redis.error_reply('EPOCH Redis no longer has the chat this server has')
+end
+"""
+
 # Steps of one server, in order, each at most once (a batch resent after a lost answer is not
-# done twice): KEYS counter, stream, members, seq:N; ARGV server, stream cap, then per step
-# seven values: its number, its kind, three arguments, and up to two more keys it changes (a
-# name and its skeleton, or a token: one Redis, not a cluster, so they need not be KEYS).
+# done twice): KEYS counter, stream, members, seq:N, epoch; ARGV server, stream cap, then per
+# step seven values: its number, its kind, three arguments, and up to two more keys it changes
+# (a name and its skeleton, or a token: one Redis, not a cluster, so they need not be KEYS),
+# then the epoch.
 STEPS = """
 -- The keys of a member's rooms in the order joined (the last is its current room).
 local function ordered(keys, key, add)
@@ -37,7 +50,7 @@ local unstreamed = {token = true, untoken = true, ignores = true, moves = true}
 local server, cap = ARGV[1], ARGV[2]
 local seen = tonumber(redis.call('GET', KEYS[4]) or '0')
 local newest = seen
-for i = 3, #ARGV, 7 do
+for i = 3, #ARGV - 1, 7 do
   local seq, kind = tonumber(ARGV[i]), ARGV[i + 1]
   local x1, x2, x3, k1, k2 = ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   if seq > seen then
@@ -90,9 +103,9 @@ if newest > seen then redis.call('SET', KEYS[4], newest, 'KEEPTTL') end
 return newest
 """
 
-# Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream; ARGV holder,
-# name, server, arrival time, stream cap. Returns '' when taken now, or the name held by the
-# member that ``name`` is or looks like. A member of a server whose lease ran out still holds
+# Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream, epoch; ARGV holder,
+# name, server, arrival time, stream cap, epoch. Returns '' when taken now, or the name held by
+# the member that ``name`` is or looks like. A member of a server whose lease ran out still holds
 # its name until a survivor announces it gone (once, in order).
 CLAIM = """
 local holder = ARGV[1]
@@ -154,10 +167,10 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], last .. '-*',
 return 0
 """
 
-# A member taken over by this server: KEYS token:DIGEST, members, counter, stream; ARGV this
-# server, stream cap, the member's id ('' : the one the token is for, and the token is used
-# up). Returns its id and its state as it was (JSON), '' if there is none. Its server learns
-# from the stream (``moved``) that it is no longer its.
+# A member taken over by this server: KEYS token:DIGEST, members, counter, stream, epoch; ARGV
+# this server, stream cap, the member's id ('' : the one the token is for, and the token is used
+# up), epoch. Returns its id and its state as it was (JSON), '' if there is none. Its server
+# learns from the stream (``moved``) that it is no longer its.
 TAKE = """
 local holder = ARGV[3]
 if holder == '' then
@@ -179,6 +192,25 @@ if from ~= member.s then
              'o', 'moved', 'h', holder, 'a', ARGV[1], 'b', why, 's', ARGV[1])
 end
 return {holder, raw}
+"""
+
+# A server's lease renewed: KEYS lease:N, buried:N, epoch; ARGV the lease (ms), epoch. Returns
+# 1 if the others took it for dead meanwhile.
+RENEW = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
+return 0
+"""
+
+# A server whose lease is gone, taken for dead: KEYS lease:S, buried:S, seq:S, epoch; ARGV this
+# server, how long the marks are kept (ms), epoch. Returns -1 if S is alive after all, 1 if
+# this server is the first to bury it (and announces its members gone), 0 if it is not.
+BURY = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local first = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+if first then return 1 end
+return 0
 """
 
 # The options every server of one chat must share: KEYS settings, agreed (the servers that
