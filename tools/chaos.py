@@ -1,5 +1,5 @@
-"""Chat through failures: servers killed, stopped and restarted, Redis paused and restarted,
-while JSON clients talk, send privates and resume; then check what every client read.
+"""Chat through failures: servers killed, stopped and restarted, Redis paused, restarted and
+flushed, while JSON clients talk, send privates and resume; then check what every client read.
 
 Not a test (it takes minutes and its failures are rare by nature) and not a benchmark: a run
 to make before trusting a change to the hub, the holds or resume. Its first runs found three
@@ -15,8 +15,8 @@ loopback, every process it starts is stopped by its PID, and it ends by itself.
 What is checked, for each client: ids strictly increasing, no message or private twice, the
 same public messages as every other client over the span all were there, every private its
 sender saw echoed reached its recipient, no resume refused, no lines refused for long. A
-Redis restarted empty loses what the servers had not read yet: clients told ``missed`` are
-not counted as losing it.
+Redis restarted empty (or flushed) loses what the servers had not read yet: clients told
+``missed`` are not counted as losing it.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Cast:
         else:
             done = [self.kill_server, self.stop_server]
         if self.redis is not None:
-            done += [self.pause_redis, self.restart_redis]
+            done += [self.pause_redis, self.restart_redis, self.flush_redis]
         return done
 
     def kill_server(self) -> str:
@@ -156,6 +156,13 @@ class Cast:
         time.sleep(random.uniform(0.2, 2))
         self.start_redis()
         return "Redis restarted empty"
+
+    def flush_redis(self) -> str:
+        """Emptied under the chat, its connections left open (an operator's FLUSHALL)."""
+        with socket.create_connection((HOST, self.redis_port), timeout=5) as link:
+            link.sendall(b"FLUSHALL\r\n")
+            link.recv(64)
+        return "Redis flushed"
 
     def stop(self) -> None:
         for process in self.servers.values():

@@ -21,7 +21,9 @@ years. When Redis is unreachable, the shell tells senders ``unavailable``; what 
 waits in order and is sent once Redis is back. A Redis that comes back empty (restarted
 without persistence) gets a new ``epoch``: numbering goes on well above what was seen, each
 server reads the new stream from its start (an event it read before Redis lost it, sent again,
-is passed on once), and writes its members back.
+is passed on once), and writes its members back. A Redis emptied with its connections open
+(``FLUSHALL``) is found by the epoch too: every change is carried out only on the state the
+server read (``redis_scripts.FENCE``).
 
 Imported only with ``--redis``: without it papo needs nothing but the standard library.
 """
