@@ -13,7 +13,7 @@ from tests.cluster.setups import LEASE, cast
 from tests.conftest import StartServer
 from tests.proxy import FaultyProxy
 from tests.redis_server import RedisServer
-from tests.support import HOST, TIMEOUT, LineClient, ServerProcess
+from tests.support import HOST, TIMEOUT, Event, LineClient, ServerProcess
 
 
 def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names(
@@ -61,6 +61,19 @@ def two_servers(
     return one, two, ana, bob
 
 
+def once_taken(client: LineClient, line: str, within: float = 15.0) -> Event:
+    """The answer to ``line``, sent again while it is refused ``unavailable`` (a server tries
+    Redis again up to 2 s apart, then writes the chat back): the last answer after
+    ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        client.send(line)
+        answer = client.next_event()
+        if answer.get("code") != "unavailable" or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
 def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
@@ -81,12 +94,7 @@ def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     late = two.client(json_mode=True)  # a program that comes now is greeted, and told
     assert late.register("zoe")["code"] == "unavailable"
     redis_server.start()  # empty: the servers write their users back and go on
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:  # each server comes back at its next attempt
-        ana.send("back?")
-        if ana.next_event()["type"] == "message":
-            break
-        time.sleep(0.2)
+    assert once_taken(ana, "back?")["type"] == "message"  # her server is back
     assert bob.expect("message", text="back?", timeout=TIMEOUT)
     newcomer = two.client(json_mode=True).register("ana")  # still ana's, on every server
     assert newcomer["code"] == "name_taken"
@@ -121,13 +129,8 @@ def test_a_server_stopped_while_redis_is_down_hands_its_users_over_once_redis_is
     assert ana.quiet(0.1) == []  # not told to go yet: nobody else could take her
     redis_server.start()  # empty, while server one stops
     assert ana.expect("bye")["reason"] == "restart"
-    back, deadline = two.client(json_mode=True), time.monotonic() + 15
-    while True:  # server two comes back at its own next try
-        back.send(f"/resume {ana.welcome['resume']} 0")
-        answer = back.next_event()
-        if answer.get("code") != "unavailable" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    back = two.client(json_mode=True)  # server two comes back at its own next try
+    answer = once_taken(back, f"/resume {ana.welcome['resume']} 0")
     assert answer["type"] == "welcome" and answer["resumed"] is True, answer
     assert one.wait(TIMEOUT) == 0
     assert "handed over to Redis" in one.log()
@@ -308,13 +311,7 @@ def test_a_redis_flushed_under_a_running_chat_gets_the_chat_written_back(
     before = bob.expect("message", text="before")["id"]
     ana.expect("message", text="before")
     assert redis_server.command("FLUSHALL").startswith(b"+OK")
-    deadline = time.monotonic() + 15
-    while True:  # refused while her server writes the chat back
-        ana.send("after")
-        answer = ana.next_event()
-        if answer.get("code") != "unavailable" or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    answer = once_taken(ana, "after")  # refused while her server writes the chat back
     assert answer["type"] == "message" and answer["id"] > before, answer
     assert bob.expect("message", text="after")["id"] == answer["id"]
     bob.send("/online")
@@ -322,13 +319,8 @@ def test_a_redis_flushed_under_a_running_chat_gets_the_chat_written_back(
     for server in (one, two):  # each at its first change refused (its lease, at the latest)
         server.wait_for_log("Redis no longer has the chat's state")
     ana.reset()  # written back: she can resume on the other server
-    back = two.client(json_mode=True)
-    while True:  # refused while bob's server writes the chat back too
-        back.send(f"/resume {ana.welcome['resume']} {answer['id']}")
-        resumed = back.next_event()
-        if resumed.get("code") != "unavailable" or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    back = two.client(json_mode=True)  # refused while bob's server writes the chat back too
+    resumed = once_taken(back, f"/resume {ana.welcome['resume']} {answer['id']}")
     assert resumed["type"] == "welcome" and resumed["resumed"] is True, resumed
     for server in (one, two):
         assert "gone" not in server.log() and "took this one for dead" not in server.log()
@@ -354,12 +346,7 @@ def test_a_server_whose_own_link_to_redis_keeps_failing_is_back_within_its_lease
             proxy.reset()  # every connection of server one to Redis, and its new ones
             time.sleep(0.5)
             proxy.admit()
-            deadline = time.monotonic() + 10
-            while True:  # back at its next try
-                ana.send("/online")
-                if ana.next_event()["type"] == "online" or time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
+            assert once_taken(ana, "/online")["type"] == "online"  # back at its next try
         ana.send("still here")
         assert bob.expect("message", text="still here")["from"] == "ana"
         assert not [e for e in bob.quiet(0.5) if e["type"] == "leave"]
