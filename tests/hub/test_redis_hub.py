@@ -214,6 +214,39 @@ def test_an_event_sent_again_to_a_redis_that_lost_it_is_passed_on_once(
     asyncio.run(run())
 
 
+def test_a_resume_from_before_redis_lost_the_chat_is_told_what_it_missed_not_the_jump(
+    redis_server: RedisServer,
+) -> None:
+    """Numbering jumps far ahead when Redis lost the chat. A server started after, whose log
+    begins after the jump, said a resume from before it missed every id skipped (80 000)."""
+
+    async def run() -> None:
+        one, heard = await listening(redis_server.url)
+        lobby = Route(frozenset({"#lobby"}))
+        for n in range(3):
+            one.append(message(f"m{n}"), lobby)
+        await settle([heard], 3)
+        lost = one._epoch
+        await asyncio.to_thread(redis_server.stop)
+        await asyncio.to_thread(redis_server.start)  # empty
+        for _ in range(1000):  # back at its next try, the chat written back
+            if one.available() and one._epoch != lost:
+                break
+            await asyncio.sleep(0.01)
+        one.append(message("after"), lobby)
+        await settle([heard], 4)
+        after = heard.events[-1][0].id
+        assert after > 3 + 1000  # far ahead
+        two, _ = await listening(redis_server.url)  # its log: only what came after
+        assert [e.id for e, _ in two.read_after(0)] == [after]
+        assert two.oldest_id() == 4  # a resume from id 1 missed ids 2 and 3, nothing else
+        assert one.oldest_id() == 1
+        for hub in (one, two):
+            await hub.close()
+
+    asyncio.run(run())
+
+
 def test_an_event_numbered_below_what_a_server_read_is_not_passed_on(
     redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:

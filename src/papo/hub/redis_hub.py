@@ -214,6 +214,13 @@ class RedisHub:
         self._renumbered = False
         # How far this server had read the log Redis lost (None: it lost none of it here).
         self._read_of_lost: int | None = None
+        # The newest id any server says it had read of the log Redis lost last; the first
+        # event numbered after it; and for each event after a jump in numbering, the id the
+        # ids never handed out start after (a resume from before is told what it missed, not
+        # the jump).
+        self._lost_up_to = 0
+        self._first_after_loss: int | None = None
+        self._jumps: dict[int, int] = {}
         self._closing = False
         self._buried_here = False  # the others took this server for dead
         # Nobody is taken for dead before this (monotonic): a lease after this server set its
@@ -345,8 +352,12 @@ class RedisHub:
                 replica.set_away(holder, state["a"])
         entries: Any = await self._redis.xrange(self._key("log"), max=self._position)
         for entry_id, fields in entries:
+            if fields.get(b"o") == b"renumbered":
+                self._renumbering(int(fields[b"a"]))
             logged = _logged(entry_id, fields) if b"e" in fields else None
             if logged is not None:
+                if self._renumbered:
+                    self._jumped(logged[0].id, replica.last_id())
                 replica.keep(*logged)
 
     async def _read_snapshot(self, *, with_members: bool) -> tuple[str, list[Any], str]:
@@ -482,7 +493,10 @@ class RedisHub:
         return self._replica.read_after(last_id)
 
     def oldest_id(self) -> int:
-        return self._replica.oldest_id()
+        """Right after a jump in numbering, what a resume from before it missed is the ids
+        up to the jump, not the ids skipped."""
+        oldest = self._replica.oldest_id()
+        return self._jumps.get(oldest, oldest - 1) + 1 if oldest else 0
 
     # -- resume on any server ----------------------------------------------------------------
 
@@ -680,7 +694,7 @@ class RedisHub:
             event, route = logged
             self._event(event, route, origin == self.number, seq)
         elif fields[b"o"] == b"renumbered":  # from here on, ids are numbered higher
-            self._renumbered = True
+            self._renumbering(int(fields[b"a"]))
             self._lost_beyond(int(fields[b"a"]))
         elif origin != self.number:  # this server's own changes are in its copy already
             self._apply(_text(fields[b"o"]), int(fields[b"h"]), fields)
@@ -693,7 +707,8 @@ class RedisHub:
                       "state, not passed on", event.id, newest)  # fmt: skip
             return
         missed = event.id - newest - 1 if newest and not self._renumbered else 0
-        self._renumbered = False
+        if self._renumbered:
+            self._jumped(event.id, newest)
         self._replica.keep(event, route)
         if listener is None:
             return
@@ -739,6 +754,26 @@ class RedisHub:
                     self._taken_for_dead()
                 elif self._listener is not None:
                     self._listener.moved(holder)
+
+    def _renumbering(self, newest: int) -> None:
+        """A server came back to a Redis that lost the chat, having read up to ``newest``: the
+        counter jumped above it, and the next event comes after a jump."""
+        self._renumbered = True
+        self._lost_up_to = max(self._lost_up_to, newest)
+        first = self._first_after_loss
+        if first is not None and first in self._jumps:  # it read more than those before
+            self._jumps[first] = max(self._jumps[first], newest)
+
+    def _jumped(self, event_id: int, newest: int) -> None:
+        """``event_id`` is the first after a jump: the ids between the newest any server read
+        of what Redis lost (or the event before, here) and it were never handed out."""
+        self._renumbered = False
+        if self._first_after_loss is None:
+            self._first_after_loss = event_id
+        self._jumps[event_id] = max(newest, self._lost_up_to)
+        oldest = self._replica.oldest_id()
+        for kept in [at for at in self._jumps if at < oldest]:
+            del self._jumps[kept]
 
     def _lost_beyond(self, newest: int) -> None:
         """Another server had read the log Redis lost up to ``newest``: what it read beyond
@@ -820,7 +855,8 @@ class RedisHub:
         # (each at its next try) before any of them is taken for dead.
         self._restocked_at = time.monotonic()
         self._bury_from = max(self._bury_from, self._restocked_at + self._settling)
-        self._read_of_lost = newest = self._replica.last_id()
+        self._read_of_lost = self._lost_up_to = newest = self._replica.last_id()
+        self._first_after_loss = None
         keys = [self._key("last_id"), self._key("servers"), self._key("log")]
         await self._raise(keys=keys, args=[newest, 2 * self._cap, self.number, self._cap])
         await self._agree_on_settings()  # the servers running agreed when they started
