@@ -90,6 +90,19 @@ async def settle(heard: list[Heard], count: int) -> None:
     raise AssertionError([len(h.events) for h in heard])
 
 
+async def restarted_empty(redis_server: RedisServer, hubs: list[RedisHub]) -> None:
+    """Redis restarted without its data, until every hub is back with the chat written back
+    (each at its next try; bounded)."""
+    lost = [hub._epoch for hub in hubs]
+    await asyncio.to_thread(redis_server.stop)
+    await asyncio.to_thread(redis_server.start)
+    for _ in range(1000):
+        if all(h.available() and h._epoch != old for h, old in zip(hubs, lost, strict=True)):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("a hub is not back")
+
+
 def test_two_servers_appending_at_once_read_one_order_with_no_id_twice(
     redis_server: RedisServer,
 ) -> None:
@@ -188,14 +201,7 @@ def test_an_event_sent_again_to_a_redis_that_lost_it_is_passed_on_once(
         lobby = Route(frozenset({"#lobby"}))
         one.append(message("once"), lobby)
         await settle([heard_one, heard_two], 1)
-        await asyncio.to_thread(redis_server.stop)
-        await asyncio.to_thread(redis_server.start)  # empty
-        redis = Redis.from_url(redis_server.url)
-        for _ in range(1000):  # each hub is back at its next try, with the new epoch
-            epoch = await redis.get("papo:epoch")
-            if all(h.available() and h._epoch.encode() == epoch for h in (one, two)):
-                break
-            await asyncio.sleep(0.01)
+        await restarted_empty(redis_server, [one, two])
         keys = [f"papo:{k}" for k in ("last_id", "log", "members", f"seq:{one.number}")]
         once = event_json(message("once"))
         resent: list[str | int] = [1, "event", once, route_json(lobby), "", "", ""]
@@ -209,7 +215,6 @@ def test_an_event_sent_again_to_a_redis_that_lost_it_is_passed_on_once(
             assert heard.misses == []
         for hub in (one, two):
             await hub.close()
-        await redis.aclose()
 
     asyncio.run(run())
 
@@ -226,13 +231,7 @@ def test_a_resume_from_before_redis_lost_the_chat_is_told_what_it_missed_not_the
         for n in range(3):
             one.append(message(f"m{n}"), lobby)
         await settle([heard], 3)
-        lost = one._epoch
-        await asyncio.to_thread(redis_server.stop)
-        await asyncio.to_thread(redis_server.start)  # empty
-        for _ in range(1000):  # back at its next try, the chat written back
-            if one.available() and one._epoch != lost:
-                break
-            await asyncio.sleep(0.01)
+        await restarted_empty(redis_server, [one])
         one.append(message("after"), lobby)
         await settle([heard], 4)
         after = heard.events[-1][0].id

@@ -20,29 +20,24 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 def failing_as_lost(pool: ConnectionPool) -> None:
     """The connections ``pool`` makes from now on raise ``ConnectionError`` when a command
     cannot be sent."""
-    pool.connection_class = _sending_safely(pool.connection_class)
+    base = pool.connection_class
+    if not issubclass(base, _SendingSafely):
+        made = _MADE.get(base)
+        if made is None:
+            made = _MADE[base] = type(f"SendingSafely{base.__name__}", (_SendingSafely, base), {})
+        pool.connection_class = made
 
 
-# One class for each kind of connection, by the name of the kind.
-_MADE: dict[str, type[AbstractConnection]] = {}
+class _SendingSafely(AbstractConnection):
+    """Put before the pool's own kind of connection (TCP, TLS, unix socket)."""
+
+    async def send_packed_command(
+        self, command: bytes | str | Iterable[bytes], check_health: bool = True
+    ) -> None:
+        try:
+            await super().send_packed_command(command, check_health)
+        except RuntimeError as error:  # redis-py closed it already
+            raise RedisConnectionError(f"Error while writing to socket: {error}") from error
 
 
-def _sending_safely(base: type[AbstractConnection]) -> type[AbstractConnection]:
-    if base in _MADE.values():
-        return base
-    made = _MADE.get(base.__qualname__)
-    if made is not None and issubclass(made, base):
-        return made
-
-    class SendingSafely(base):  # type: ignore[valid-type,misc]
-        async def send_packed_command(
-            self, command: bytes | str | Iterable[bytes], check_health: bool = True
-        ) -> None:
-            try:
-                await super().send_packed_command(command, check_health)
-            except RuntimeError as error:  # redis-py closed it already
-                raise RedisConnectionError(f"Error while writing to socket: {error}") from error
-
-    SendingSafely.__name__ = SendingSafely.__qualname__ = f"SendingSafely{base.__name__}"
-    _MADE[base.__qualname__] = SendingSafely
-    return SendingSafely
+_MADE: dict[type[AbstractConnection], type[AbstractConnection]] = {}  # one for each kind

@@ -212,12 +212,10 @@ class RedisHub:
         self._steps_read: dict[int, int] = {}
         # Numbering jumped (Redis lost the chat, a server came back): the next gap is no loss.
         self._renumbered = False
-        # How far this server had read the log Redis lost (None: it lost none of it here).
-        self._read_of_lost: int | None = None
-        # The newest id any server says it had read of the log Redis lost last; the first
-        # event numbered after it; and for each event after a jump in numbering, the id the
-        # ids never handed out start after (a resume from before is told what it missed, not
-        # the jump).
+        # The newest id any server says it had read of the log Redis lost last (this one's, at
+        # first); the first event numbered after it; and for each event after a jump in
+        # numbering, the id the ids never handed out start after (a resume from before is told
+        # what it missed, not the jump).
         self._lost_up_to = 0
         self._first_after_loss: int | None = None
         self._jumps: dict[int, int] = {}
@@ -695,7 +693,6 @@ class RedisHub:
             self._event(event, route, origin == self.number, seq)
         elif fields[b"o"] == b"renumbered":  # from here on, ids are numbered higher
             self._renumbering(int(fields[b"a"]))
-            self._lost_beyond(int(fields[b"a"]))
         elif origin != self.number:  # this server's own changes are in its copy already
             self._apply(_text(fields[b"o"]), int(fields[b"h"]), fields)
 
@@ -757,12 +754,22 @@ class RedisHub:
 
     def _renumbering(self, newest: int) -> None:
         """A server came back to a Redis that lost the chat, having read up to ``newest``: the
-        counter jumped above it, and the next event comes after a jump."""
+        counter jumped above it, and the next event comes after a jump. What it read beyond
+        what was known, the clients here never get, if they were here before the loss: they
+        are told, once for each event (every server back says how far it had read)."""
         self._renumbered = True
-        self._lost_up_to = max(self._lost_up_to, newest)
+        beyond = newest - self._lost_up_to
+        if beyond <= 0:
+            return
+        self._lost_up_to = newest
         first = self._first_after_loss
-        if first is not None and first in self._jumps:  # it read more than those before
+        if first is not None and first in self._jumps:
             self._jumps[first] = max(self._jumps[first], newest)
+        if self._restocked_at == -math.inf:  # started after the loss: nothing missed here
+            return
+        log.warning("Redis lost %d events before this server read them", beyond)
+        if self._listener is not None:
+            self._listener.missed(beyond, 0)
 
     def _jumped(self, event_id: int, newest: int) -> None:
         """``event_id`` is the first after a jump: the ids between the newest any server read
@@ -774,18 +781,6 @@ class RedisHub:
         oldest = self._replica.oldest_id()
         for kept in [at for at in self._jumps if at < oldest]:
             del self._jumps[kept]
-
-    def _lost_beyond(self, newest: int) -> None:
-        """Another server had read the log Redis lost up to ``newest``: what it read beyond
-        this one, this server's clients will never get. They are told, once for each event
-        (every server back says how far it had read)."""
-        read = self._read_of_lost
-        if read is None or newest <= read:
-            return
-        self._read_of_lost = newest
-        log.warning("Redis lost %d events before this server read them", newest - read)
-        if self._listener is not None:
-            self._listener.missed(newest - read, 0)
 
     # -- the link to Redis -------------------------------------------------------------------
 
@@ -855,7 +850,7 @@ class RedisHub:
         # (each at its next try) before any of them is taken for dead.
         self._restocked_at = time.monotonic()
         self._bury_from = max(self._bury_from, self._restocked_at + self._settling)
-        self._read_of_lost = self._lost_up_to = newest = self._replica.last_id()
+        self._lost_up_to = newest = self._replica.last_id()
         self._first_after_loss = None
         keys = [self._key("last_id"), self._key("servers"), self._key("log")]
         await self._raise(keys=keys, args=[newest, 2 * self._cap, self.number, self._cap])
