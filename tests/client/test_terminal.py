@@ -565,16 +565,31 @@ def test_rooms_show_in_the_prompt_and_in_colour_and_complete_with_tab(
 def test_a_paste_of_many_lines_is_shown_whole_and_in_order(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
-    """Thirty lines pasted at once: the client reads them while their echoes come back from
-    the server; each is shown once, whole, in order, and the prompt is drawn once, at the end."""
-    terminal = SmallTerminal(server, clients, rows=60, columns=80)
+    """Thirty lines pasted at once, while alice's lines arrive too: the client reads them while
+    their echoes come back from the server; each line is shown once, whole, in order, and the
+    prompt is drawn once, at the end."""
+    terminal = SmallTerminal(server, clients, rows=70, columns=80)
     terminal.child.expect_exact("#lobby> ")  # pasted once the prompt is there, as a person does
     pasted = [f"pasted line {number:02}" for number in range(30)]
+    heard = [f"heard line {number:02}" for number in range(16)]
+    for line in heard[:8]:
+        terminal.alice.send(line)
     terminal.child.send("".join(line + "\r" for line in pasted))
+    for line in heard[8:]:
+        terminal.alice.send(line)
     for line in pasted:
         terminal.alice.expect("message", text=line)
-    lines = terminal.settle(lambda: "pasted line 29" in "".join(terminal.display()[-3:]))
-    shown = [line.split("> ", 1)[1] for line in lines if re.match(r"\d\d:\d\d <carol> ", line)]
-    assert shown == pasted, "\n".join(lines)
+
+    def said(lines: list[str], name: str) -> list[str]:
+        return [line.split("> ", 1)[1] for line in lines if re.match(rf"\d\d:\d\d <{name}> ", line)]
+
+    lines = terminal.settle(
+        lambda: (
+            len(said(terminal.display(), "alice")) == len(heard)
+            and "pasted line 29" in "".join(terminal.display()[-3:])
+        )
+    )
+    assert said(lines, "carol") == pasted, "\n".join(lines)
+    assert said(lines, "alice") == heard, "\n".join(lines)
     assert lines[-1] == "#lobby>", lines
     assert sum("#lobby>" in line for line in lines) == 1, lines

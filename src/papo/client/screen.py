@@ -11,13 +11,16 @@ would show there as garbage.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol, TextIO
 
+from papo.client import gnu_readline
 from papo.client.cells import cursor_row, rows_taken
+from papo.client.gnu_readline import line_being_typed
 from papo.client.keyboard import Keyboard
 from papo.protocol.commands import COMMANDS, CONNECTION_VERBS
 
@@ -25,65 +28,6 @@ try:
     import readline
 except ImportError:  # Windows without pyreadline: plain input() still works
     readline = None  # type: ignore[assignment]
-
-
-def _forced_redisplay() -> Callable[[], object] | None:
-    """GNU readline's rl_forced_update_display, which Python's module does not expose.
-
-    It redraws the prompt and the line being edited with the cursor where the user left it;
-    ``readline.redisplay()`` would not (it believes the screen still shows the line). Reached
-    through ctypes in the readline module's own library; None elsewhere (libedit, no readline).
-    """
-    if readline is None or "libedit" in (readline.__doc__ or ""):
-        return None
-    try:
-        import ctypes
-
-        function: Callable[[], object] = ctypes.CDLL(readline.__file__).rl_forced_update_display
-    except (OSError, AttributeError):
-        return None
-    return function
-
-
-def _prompt_setter() -> Callable[[bytes], object] | None:
-    """GNU readline's rl_set_prompt, to change the prompt of the line being edited (the room
-    it names changes when a /join is answered, after the next line is already being read)."""
-    if readline is None or "libedit" in (readline.__doc__ or ""):
-        return None
-    try:
-        import ctypes
-
-        function: Callable[[bytes], object] = ctypes.CDLL(readline.__file__).rl_set_prompt
-    except (OSError, AttributeError):
-        return None
-    return function
-
-
-def _cursor_offset() -> Callable[[], int] | None:
-    """GNU readline's rl_point, the cursor's place in the line being edited (not exposed by
-    Python's module either); None where it cannot be read."""
-    if readline is None or "libedit" in (readline.__doc__ or ""):
-        return None
-    try:
-        import ctypes
-
-        point = ctypes.c_int.in_dll(ctypes.CDLL(readline.__file__), "rl_point")
-    except (OSError, ValueError):
-        return None
-    return lambda: point.value
-
-
-def _line_being_typed() -> str:
-    """The line as readline has it. Read from the reader thread while readline may be changing
-    it (a paste is read a byte at a time), it can be caught half-written, with a NUL in it:
-    that raised in the reader thread, which died, and the client went on deaf. Taken then as
-    nothing typed (at worst, a row of it is left on the screen)."""
-    if readline is None:
-        return ""
-    try:
-        return readline.get_line_buffer()
-    except ValueError:
-        return ""
 
 
 PROMPT = "> "
@@ -181,11 +125,11 @@ class TerminalScreen:
         self._names = names
         self._prompt = ""
         self._candidates: list[str] = []
-        self._redraw = _forced_redisplay()
-        self._set_prompt = _prompt_setter()
+        self._redraw = gnu_readline.forced_redisplay()
+        self._set_prompt = gnu_readline.prompt_setter()
         self._prompt_bytes = b""  # kept alive while readline points at it
-        self._cursor = _cursor_offset()
-        self._keyboard = Keyboard(sys.stdin.fileno())
+        self._cursor = gnu_readline.cursor_offset()
+        self._keyboard = Keyboard(sys.stdin.fileno(), gnu_readline.waits_for_key())
         if readline is not None:
             readline.set_completer(self._complete)
             readline.set_completer_delims(" \t\n")
@@ -201,8 +145,7 @@ class TerminalScreen:
         return self._candidates[state] if state < len(self._candidates) else None
 
     def show(self, lines: Iterable[str], bell: bool = False) -> None:
-        self._keyboard.wait_until_idle()
-        with self._lock:
+        with self._keyboard_idle():
             typed = self._clear_typed()
             out = sys.stdout
             for line in lines:
@@ -216,12 +159,22 @@ class TerminalScreen:
                 out.write(self._prompt + typed)
             out.flush()
 
+    @contextlib.contextmanager
+    def _keyboard_idle(self) -> Iterator[None]:
+        """The screen's lock, taken once readline waits for a key (or reads no line): drawing
+        while it echoes a key or draws its prompt garbles both."""
+        self._keyboard.hold_when_idle(self._lock)
+        try:
+            yield
+        finally:
+            self._lock.release()
+
     def _clear_typed(self) -> str:
         """Clear the prompt and the line being typed from the screen; return that line.
 
         A typed line longer than the terminal spans several rows: go up to its first row and
         clear from there down, or its first rows stay above what is written next."""
-        typed = _line_being_typed() if self._prompt else ""
+        typed = line_being_typed() if self._prompt else ""
         at = len(typed)
         if self._cursor is not None:  # readline counts bytes of UTF-8, not characters
             at = len(typed.encode()[: self._cursor()].decode(errors="ignore"))
@@ -232,7 +185,7 @@ class TerminalScreen:
 
     def set_prompt(self, prompt: str) -> None:
         """Change the prompt of the line being typed, in place, the typed text kept."""
-        with self._lock:
+        with self._keyboard_idle():
             if not self._prompt or prompt == self._prompt:
                 return
             if self._set_prompt is None or self._redraw is None:
