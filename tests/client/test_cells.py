@@ -46,3 +46,24 @@ def test_every_row_fits_and_no_word_is_lost(text: str, width: int) -> None:
     rows = wrap(text, width)
     assert all(text_width(row) <= width for row in rows)
     assert "".join(rows).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_newline_in_the_typed_text_starts_a_row_as_readline_draws_it() -> None:
+    """Lines pasted at once wait in readline as one text until Enter (bracketed paste). The
+    figures are those of GNU readline drawing them in a terminal 40 columns wide."""
+    prompt = "p> "
+    assert rows_taken(prompt + "x" * 10 + "\nyy\nzz", 40) == 3
+    assert rows_taken(prompt + "x" * 37 + "\nyy\nzz", 40) == 4  # a full row, then an empty one
+    assert rows_taken(prompt + "x" * 40 + "\nyy\nzz", 40) == 4  # two rows, the second not full
+    assert rows_taken(prompt + "\n\n", 40) == 3
+    typed = prompt + "x" * 37 + "\n" + "y" * 5
+    assert cursor_row(typed, len(typed), 40) == 2
+    assert cursor_row(typed, len(prompt) + 37, 40) == 1  # readline began the next row already
+    assert cursor_row(typed, len(prompt) + 36, 40) == 0
+    assert cursor_row(typed, len(prompt) + 38, 40) == 2  # the newline passed: the row of y
+
+
+@given(st.lists(st.text(alphabet="ab " + KANJI, max_size=90), min_size=1, max_size=4))
+def test_the_cursor_at_the_end_is_on_the_last_row_of_several_lines(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert cursor_row(text, len(text), 40) == rows_taken(text, 40) - 1

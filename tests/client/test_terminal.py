@@ -593,3 +593,38 @@ def test_a_paste_of_many_lines_is_shown_whole_and_in_order(
     assert said(lines, "alice") == heard, "\n".join(lines)
     assert lines[-1] == "#lobby>", lines
     assert sum("#lobby>" in line for line in lines) == 1, lines
+
+
+def test_lines_pasted_in_a_terminal_are_sent_each_as_typed_and_leave_no_copy(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    """A terminal brackets a paste (ESC [200~ ... ESC [201~) and readline holds its lines as one
+    text until Enter. A line that arrives meanwhile is shown above them; after Enter each line
+    goes out as if typed alone (a command too), and the pasted copy is gone from the screen,
+    every row of it."""
+    terminal = SmallTerminal(server, clients, rows=30, columns=40)
+    child, alice = terminal.child, terminal.alice
+    child.expect_exact("#lobby> ")
+    pasted = ["first", "x" * 32, "/me waves"]  # the second fills its row: readline adds one
+    child.send("\x1b[200~" + "\r".join(pasted) + "\x1b[201~")
+    child.expect_exact("/me waves")
+    alice.send("while it waits")
+    child.expect_exact("while it waits")
+    waiting = ["#lobby> first", "x" * 32, "/me waves"]  # and a blank row (not listed)
+    lines = terminal.settle(lambda: terminal.display()[-3:] == waiting)
+    assert lines[-3:] == waiting and lines[-4].endswith("<alice> while it waits"), lines
+    child.send("\r")
+    assert alice.expect("message", text="first")["from"] == "carol"
+    alice.expect("message", text="x" * 32)
+    alice.expect("action", text="waves")
+    lines = terminal.settle(lambda: terminal.display()[-2:] == ["* carol waves", "#lobby>"])
+    after = next(at for at, line in enumerate(lines) if "while it waits" in line)
+    shown = [re.sub(r"^\d\d:\d\d ", "", line) for line in lines[after:]]
+    assert shown[:2] == ["<alice> while it waits", "<carol> first"], lines
+    assert shown[-2:] == ["* carol waves", "#lobby>"], lines
+    assert shown[2].startswith("<carol> xx") and "".join(shown).count("x") == 32, lines
+    assert not any("/me" in line for line in shown), lines  # no row of the pasted copy
+    child.send("\x1b[200~last words\r/quit bye all\x1b[201~\r")  # the client's own /quit
+    alice.expect("message", text="last words")
+    assert alice.expect("leave", name="carol")["text"] == "bye all"
+    assert exit_status(child) == 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import signal
 import sys
@@ -71,6 +72,7 @@ INTERRUPT_REPEAT_SECONDS = 0.1
 # nor a way to send it to a thread: there a read ends at the next Enter, and the input loop
 # then sees that the server is gone.
 INTERRUPT = getattr(signal, "SIGUSR1", None) if hasattr(signal, "pthread_kill") else None
+NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 def reconnect_pause(attempt: int) -> float:
@@ -386,33 +388,41 @@ class ChatClient:
     def _input_loop(self) -> int:
         while True:
             try:
-                line = self._read_line()
+                typed = self._read_line()
             except ServerGone:
                 self.complain("papo: " + self._("the server closed the connection."))
                 return EXIT_SERVER_GONE
-            if line is None:
+            if typed is None:
                 return self._quit("/quit")
-            if not line.strip():
-                continue
-            verb = typed_verb(line)
-            if verb is Verb.QUIT:
-                return self._quit(line)
-            if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
-                self.say(self._("This client shows the chat itself: /format is for programs."))
-                continue
-            if verb is Verb.RESUME:  # by hand it could only end this session, or fail
-                self.say(self._("This client resumes by itself when the connection drops."))
-                continue
-            if verb is Verb.NICK and self.link is None and self.name_refused.is_set():
-                self._come_back_as(line)
-                continue
-            if len(line.encode()) <= self.max_line_bytes:
-                self._send(line)
-            elif is_message(line):  # cut where it fits, rather than refused and lost
-                for piece in fit(line, self.max_line_bytes):
-                    self._send(piece)
-            else:  # a command cut in two would be a command and a message
-                self._refuse_too_long(line)
+            # Lines pasted at once come as one text with newlines in it (readline holds a
+            # paste until Enter): each is taken as if typed alone, a command too.
+            for line in NEWLINES.split(typed):
+                status = self._take_typed(line)
+                if status is not None:
+                    return status
+
+    def _take_typed(self, line: str) -> int | None:
+        """One line typed: sent, cut to fit, or answered here; the exit status if it ends the
+        session."""
+        if not line.strip():
+            return None
+        verb = typed_verb(line)
+        if verb is Verb.QUIT:
+            return self._quit(line)
+        if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
+            self.say(self._("This client shows the chat itself: /format is for programs."))
+        elif verb is Verb.RESUME:  # by hand it could only end this session, or fail
+            self.say(self._("This client resumes by itself when the connection drops."))
+        elif verb is Verb.NICK and self.link is None and self.name_refused.is_set():
+            self._come_back_as(line)
+        elif len(line.encode()) <= self.max_line_bytes:
+            self._send(line)
+        elif is_message(line):  # cut where it fits, rather than refused and lost
+            for piece in fit(line, self.max_line_bytes):
+                self._send(piece)
+        else:  # a command cut in two would be a command and a message
+            self._refuse_too_long(line)
+        return None
 
     def _refuse_too_long(self, line: str) -> None:
         """Not sent: said, and the line put back to be shortened."""

@@ -7,6 +7,10 @@ Pure functions, after the rules terminals and readline follow (wcwidth): East As
 fullwidth characters take two columns, combining marks and format characters none, the rest
 one. A wide character that does not fit in a row's last column starts the next row; a row
 filled to its very last column leaves the cursor waiting at its edge, not on the next row.
+
+A newline in the text being typed (lines pasted at once, which readline holds as one until
+Enter) starts a new row, as readline draws it: after a row filled to its last column, readline
+has begun the next row already, and the newline begins one more.
 """
 
 from __future__ import annotations
@@ -37,17 +41,34 @@ def text_width(text: str) -> int:
 def rows_taken(text: str, columns: int) -> int:
     """The rows ``text`` fills, written from the start of a row ``columns`` wide (at least
     one: an empty line is a row too)."""
-    return _row_and_column(text, columns)[0] + 1
+    *ended, last = text.split("\n")
+    return (
+        sum(_rows_to_newline(line, columns) for line in ended)
+        + _row_and_column(last, columns)[0]
+        + 1
+    )
 
 
 def cursor_row(text: str, at: int, columns: int) -> int:
     """The row (from 0) the cursor is on with ``text`` written and the cursor after its first
     ``at`` characters: on the next row when the next character no longer fits on this one; at
     the edge of a full row when nothing follows."""
-    row, column = _row_and_column(text[:at], columns)
-    if at < len(text) and column + char_width(text[at]) > columns:
+    start = text.rfind("\n", 0, at) + 1
+    above = sum(_rows_to_newline(line, columns) for line in text[:start].split("\n")[:-1])
+    end = text.find("\n", start)
+    line, at = (text[start:] if end < 0 else text[start:end]), at - start
+    row, column = _row_and_column(line[:at], columns)
+    if at < len(line) and column + char_width(line[at]) > columns:
         row += 1
-    return row
+    elif at == len(line) and end >= 0 and column >= max(columns, 2):
+        row += 1  # readline began the next row already
+    return above + row
+
+
+def _rows_to_newline(line: str, columns: int) -> int:
+    """The rows a line followed by a newline takes: one more when it fills its last row."""
+    row, column = _row_and_column(line, columns)
+    return row + 1 + (column >= max(columns, 2))
 
 
 def _row_and_column(text: str, columns: int) -> tuple[int, int]:
