@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
 from papo.hub.logged import event_json, route_json
-from papo.hub.redis_hub import RedisHub, SettingsDiffer, too_old
+from papo.hub.redis_hub import DEFAULT_LEASE, RedisHub, SettingsDiffer, too_old
 from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
 from tests.support import ROOT
@@ -59,9 +59,9 @@ class Heard:
         return []
 
 
-async def listening(url: str) -> tuple[RedisHub, Heard]:
+async def listening(url: str, lease: float = DEFAULT_LEASE) -> tuple[RedisHub, Heard]:
     """A hub started, and what it hears."""
-    hub, heard = RedisHub(url), Heard()
+    hub, heard = RedisHub(url, lease=lease), Heard()
     await hub.start()
     hub.follow(heard)
     return hub, heard
@@ -293,6 +293,34 @@ def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops
         assert await redis.exists(seq, lease) == 0
         assert await redis.ttl(stopped) > 0
         await redis.aclose()
+
+    asyncio.run(run())
+
+
+def test_a_server_that_stopped_with_nobody_on_it_is_forgotten(redis_server: RedisServer) -> None:
+    """Each server keeps the newest step it read of every other (an event resent after Redis
+    lost it is passed on once). One that stopped with no member on it was kept for ever: an
+    entry per restart over the life of a chat on ``--workers``. A server still running, with
+    nobody on it either, is kept."""
+
+    async def run() -> None:
+        lobby = Route(frozenset({"#lobby"}))
+        (one, heard), (two, _), (three, _) = [
+            await listening(redis_server.url, lease=0.6) for _ in "123"
+        ]
+        two.append(message("from two"), lobby)
+        three.append(message("from three"), lobby)
+        await settle([heard], 2)
+        assert {two.number, three.number} <= one._steps_read.keys()
+        await two.close()
+        for _ in range(300):
+            if two.number not in one._steps_read:
+                break
+            await asyncio.sleep(0.01)
+        assert two.number not in one._steps_read
+        assert three.number in one._steps_read
+        for hub in (one, three):
+            await hub.close()
 
     asyncio.run(run())
 

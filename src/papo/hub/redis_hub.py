@@ -907,7 +907,7 @@ class RedisHub:
                     self._bury_from = max(self._bury_from, now + self._settling)
                 sent = before
                 if now >= self._bury_from:
-                    await self._bury_the_dead()
+                    await self._forget_the_gone(await self._bury_the_dead())
             except RedisError as error:
                 self._lost(error)
 
@@ -922,8 +922,9 @@ class RedisHub:
         if self._listener is not None:
             self._listener.buried()
 
-    async def _bury_the_dead(self) -> None:
-        """A server whose lease is gone: its members leave, announced by one survivor."""
+    async def _bury_the_dead(self) -> set[int]:
+        """A server whose lease is gone: its members leave, announced by one survivor. Returns
+        the other servers that hold names."""
         replica = self._replica
         others: dict[int, list[int]] = {}
         for name in replica.names():
@@ -953,6 +954,22 @@ class RedisHub:
                     holds.append(hold)
             await self._say_buried(server, len(holders) - len(holds), len(holds))
             self._listener.gone(holders, holds)
+        return set(others)
+
+    async def _forget_the_gone(self, holding: set[int]) -> None:
+        """Forget what is kept of each server that holds no name and has no lease (stopped, or
+        dead with nobody on it): else an entry per server ever started stays, over a long life
+        of restarts (``--workers``). One only paused past its lease starts afresh when it
+        writes again; only an event it sent again, after Redis lost the chat meanwhile, could
+        then pass twice."""
+        self._buried &= holding
+        idle = [s for s in self._steps_read if s != self.number and s not in holding]
+        if not idle:
+            return
+        leases = await self._redis.mget([self._key(f"lease:{server}") for server in idle])
+        for server, lease in zip(idle, leases, strict=True):
+            if lease is None:
+                self._steps_read.pop(server, None)
 
     async def _say_buried(self, server: int, leave: int, held: int) -> None:
         """A stop is a planned event (a restart, a deploy), logged as such; a lease that ran
