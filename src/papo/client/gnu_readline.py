@@ -10,6 +10,7 @@ no readline at all, as on Windows): the screen then does without it.
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,9 +19,8 @@ try:
 except ImportError:  # Windows without pyreadline: plain input() still works
     readline = None  # type: ignore[assignment]
 
-# Bits of rl_readline_state (readline.h): reading a line, the terminal set up for it, and none
-# of the steps of a key under way. Between lines the terminal is back in its line mode, where
-# it does not count the bytes of a paste as waiting: readline must have set it up again.
+# Bits of rl_readline_state (readline.h): reading a line, the terminal set up for it (readline
+# does that before it draws the prompt), and none of the steps of a key under way.
 _WAITING = 0x0080000 | 0x0000004  # CALLBACK (between handler install and remove), TERMPREPPED
 _BUSY = (
     0x0000008  # READCMD: reading a key
@@ -32,6 +32,7 @@ _BUSY = (
 )
 
 
+@functools.cache
 def _library() -> ctypes.CDLL | None:
     if readline is None or "libedit" in (readline.__doc__ or ""):
         return None
