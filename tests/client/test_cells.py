@@ -23,12 +23,14 @@ def test_a_row_filled_to_its_last_column_does_not_start_another() -> None:
     assert rows_taken(EMOJI * 20, 40) == 1 and rows_taken(EMOJI * 21, 40) == 2
 
 
-def test_the_cursor_waits_at_the_edge_of_a_full_row_unless_something_follows() -> None:
-    assert cursor_row("x" * 40, 40, 40) == 0
+def test_the_cursor_is_on_the_next_row_after_a_full_one_as_readline_puts_it() -> None:
+    assert cursor_row("x" * 40, 40, 40) == 1  # GNU readline moves it there, at the end too
+    assert cursor_row("x" * 40, 39, 40) == 0
     assert cursor_row("x" * 41, 40, 40) == 1  # before the 41st, drawn on the next row
     assert cursor_row("x" * 41, 41, 40) == 1
     assert cursor_row("x" * 39 + KANJI, 39, 40) == 1  # the wide one is on the next row
-    assert cursor_row("x" * 30 + EMOJI * 5, 35, 40) == 0  # 40 columns exactly
+    assert cursor_row("x" * 30 + EMOJI * 5, 35, 40) == 1  # 40 columns exactly: the next row
+    assert cursor_row("x" * 30 + EMOJI * 5, 34, 40) == 0
     assert cursor_row("x" * 31 + EMOJI * 5, 36, 40) == 1  # the fifth went to the next row
 
 
@@ -55,15 +57,26 @@ def test_a_newline_in_the_typed_text_starts_a_row_as_readline_draws_it() -> None
     assert rows_taken(prompt + "x" * 10 + "\nyy\nzz", 40) == 3
     assert rows_taken(prompt + "x" * 37 + "\nyy\nzz", 40) == 4  # a full row, then an empty one
     assert rows_taken(prompt + "x" * 40 + "\nyy\nzz", 40) == 4  # two rows, the second not full
-    assert rows_taken(prompt + "\n\n", 40) == 3
+    assert rows_taken(prompt + "\n\n", 40) == 2  # the empty row at the end is the next line's
+    assert rows_taken(prompt + "abc\n", 40) == 1
     typed = prompt + "x" * 37 + "\n" + "y" * 5
     assert cursor_row(typed, len(typed), 40) == 2
-    assert cursor_row(typed, len(prompt) + 37, 40) == 1  # readline began the next row already
+    assert cursor_row(typed, len(prompt) + 37, 40) == 1  # after a full row: on the next
     assert cursor_row(typed, len(prompt) + 36, 40) == 0
     assert cursor_row(typed, len(prompt) + 38, 40) == 2  # the newline passed: the row of y
 
 
-@given(st.lists(st.text(alphabet="ab " + KANJI, max_size=90), min_size=1, max_size=4))
-def test_the_cursor_at_the_end_is_on_the_last_row_of_several_lines(lines: list[str]) -> None:
+@given(st.lists(st.text(alphabet="ab \t\x01" + KANJI, max_size=90), min_size=1, max_size=4))
+def test_the_cursor_at_the_end_is_on_the_last_row_unless_it_is_full(lines: list[str]) -> None:
     text = "\n".join(lines)
-    assert cursor_row(text, len(text), 40) == rows_taken(text, 40) - 1
+    rows, row = rows_taken(text, 40), cursor_row(text, len(text), 40)
+    assert row == rows - 1 or row == rows  # on the next row after a full one, or a newline
+
+
+def test_tabs_and_control_characters_take_the_columns_readline_draws() -> None:
+    prompt = "p> "
+    assert rows_taken(prompt + "x" * 30 + "\tz", 40) == 2  # the tab fills the row to its end
+    assert cursor_row(prompt + "\t" * 5 + "y", 9, 40) == 1
+    assert cursor_row(prompt + "x" * 10 + "\tz", 15, 40) == 0
+    assert rows_taken(prompt + "x" * 36 + "\x01z", 40) == 2  # ^ on the first row, A on the next
+    assert rows_taken(prompt + "x" * 35 + "\x01", 40) == 1

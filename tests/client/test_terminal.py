@@ -628,3 +628,20 @@ def test_lines_pasted_in_a_terminal_are_sent_each_as_typed_and_leave_no_copy(
     alice.expect("message", text="last words")
     assert alice.expect("leave", name="carol")["text"] == "bye all"
     assert exit_status(child) == 0
+
+
+def test_a_typed_line_that_fills_its_row_is_drawn_once_when_a_message_arrives(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    """With the prompt, 40 characters typed in 40 columns: readline puts its cursor on the next
+    row. Clearing from there left the typed row above the message, drawn twice."""
+    terminal = SmallTerminal(server, clients, rows=30, columns=40)
+    child, alice = terminal.child, terminal.alice
+    child.expect_exact("#lobby> ")
+    child.send("x" * 32)
+    child.expect_exact("x" * 32)
+    alice.send("arrives")
+    child.expect_exact("arrives")
+    lines = terminal.settle(lambda: terminal.display()[-1] == "#lobby> " + "x" * 32)
+    assert [line for line in lines if "xxx" in line] == ["#lobby> " + "x" * 32], lines
+    assert lines[-2].endswith("<alice> arrives"), lines

@@ -5,12 +5,14 @@ view wraps long messages itself; counting characters gets both wrong as soon as 
 emoji or a CJK character (two columns each) or an accent typed as a combining mark (none).
 Pure functions, after the rules terminals and readline follow (wcwidth): East Asian wide and
 fullwidth characters take two columns, combining marks and format characters none, the rest
-one. A wide character that does not fit in a row's last column starts the next row; a row
-filled to its very last column leaves the cursor waiting at its edge, not on the next row.
+one. A wide character that does not fit in a row's last column starts the next row. A text
+filled to the last column of its last row takes no more rows, but readline's cursor is on
+the next row then, where the next character would go.
 
 A newline in the text being typed (lines pasted at once, which readline holds as one until
 Enter) starts a new row, as readline draws it: after a row filled to its last column, readline
-has begun the next row already, and the newline begins one more.
+has begun the next row already, and the newline begins one more. A tab goes to the next tab
+stop, never past the row's end; a control character shows as ``^X``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import unicodedata
 
 _ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
+TAB = 8  # columns between two tab stops
 _PIECES = re.compile(r" +|[^ ]+")
 
 
@@ -40,28 +43,27 @@ def text_width(text: str) -> int:
 
 def rows_taken(text: str, columns: int) -> int:
     """The rows ``text`` fills, written from the start of a row ``columns`` wide (at least
-    one: an empty line is a row too)."""
+    one: an empty line is a row too). An empty row that ends it (the text ends with a newline)
+    is not counted: readline, once Enter is pressed, starts the next line there."""
     *ended, last = text.split("\n")
-    return (
-        sum(_rows_to_newline(line, columns) for line in ended)
-        + _row_and_column(last, columns)[0]
-        + 1
-    )
+    rows = sum(_rows_to_newline(line, columns) for line in ended)
+    return rows + _row_and_column(last, columns)[0] + 1 if last or not ended else rows
 
 
 def cursor_row(text: str, at: int, columns: int) -> int:
-    """The row (from 0) the cursor is on with ``text`` written and the cursor after its first
-    ``at`` characters: on the next row when the next character no longer fits on this one; at
-    the edge of a full row when nothing follows."""
+    """The row (from 0) readline's cursor is on with ``text`` written and the cursor after its
+    first ``at`` characters: on the next row when the next character no longer fits on this
+    one, and after a row filled to its last column (readline moves it there, at the end of
+    the text too)."""
     start = text.rfind("\n", 0, at) + 1
     above = sum(_rows_to_newline(line, columns) for line in text[:start].split("\n")[:-1])
     end = text.find("\n", start)
     line, at = (text[start:] if end < 0 else text[start:end]), at - start
     row, column = _row_and_column(line[:at], columns)
-    if at < len(line) and column + char_width(line[at]) > columns:
+    if column >= max(columns, 2) or (
+        at < len(line) and column + _drawn_widths(line[at])[0] > columns
+    ):
         row += 1
-    elif at == len(line) and end >= 0 and column >= max(columns, 2):
-        row += 1  # readline began the next row already
     return above + row
 
 
@@ -73,16 +75,29 @@ def _rows_to_newline(line: str, columns: int) -> int:
 
 def _row_and_column(text: str, columns: int) -> tuple[int, int]:
     columns = max(columns, 2)
-    if text.isascii():  # the usual case, without a loop
+    if text.isascii() and text.isprintable():  # the usual case, without a loop
         row, column = divmod(len(text), columns)
         return (row - 1, columns) if row and not column else (row, column)
     row = column = 0
     for char in text:
-        width = char_width(char)
-        if column + width > columns:
-            row, column = row + 1, 0
-        column += width
+        if char == "\t":  # to the next tab stop, or to the row's end (as readline draws it)
+            if column >= columns:
+                row, column = row + 1, 0
+            column += min(TAB - column % TAB, columns - column)
+            continue
+        for width in _drawn_widths(char):
+            if column + width > columns:
+                row, column = row + 1, 0
+            column += width
     return row, column
+
+
+def _drawn_widths(char: str) -> tuple[int, ...]:
+    """The columns readline draws a typed ``char`` in: a control character (pasted, or typed
+    after Ctrl-V) as ``^X``, two narrow characters that a row's end may part."""
+    if char < " " or char == "\x7f":
+        return (1, 1)
+    return (char_width(char),)
 
 
 def wrap(text: str, width: int) -> list[str]:
