@@ -24,6 +24,7 @@ from tests.redis_server import RedisServer
 from tests.support import ROOT
 
 NOW = 1_700_000_000.0
+LOBBY = Route(frozenset({"#lobby"}))
 
 
 def message(text: str) -> Message:
@@ -88,6 +89,14 @@ async def settle(heard: list[Heard], count: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError([len(h.events) for h in heard])
+
+
+async def said(hub: RedisHub, heard: list[Heard], *texts: str) -> None:
+    """``texts`` said in #lobby through ``hub``, until every one of ``heard`` has read them."""
+    count = max(len(h.events) for h in heard) + len(texts)
+    for text in texts:
+        hub.append(message(text), LOBBY)
+    await settle(heard, count)
 
 
 async def restarted_empty(redis_server: RedisServer, hubs: list[RedisHub]) -> None:
@@ -170,8 +179,7 @@ def test_names_rooms_and_away_reach_a_server_started_later(redis_server: RedisSe
 def test_a_step_resent_after_a_lost_answer_is_done_once(redis_server: RedisServer) -> None:
     async def run() -> None:
         hub, heard = await listening(redis_server.url)
-        hub.append(message("once"), Route(frozenset({"#lobby"})))
-        await settle([heard], 1)
+        await said(hub, [heard], "once")
         keys = [f"papo:{k}" for k in ("last_id", "log", "members", f"seq:{hub.number}")]
         resent: list[str | int] = [
             hub.number,
@@ -198,16 +206,13 @@ def test_an_event_sent_again_to_a_redis_that_lost_it_is_passed_on_once(
 
     async def run() -> None:
         (one, heard_one), (two, heard_two) = [await listening(redis_server.url) for _ in "12"]
-        lobby = Route(frozenset({"#lobby"}))
-        one.append(message("once"), lobby)
-        await settle([heard_one, heard_two], 1)
+        await said(one, [heard_one, heard_two], "once")
         await restarted_empty(redis_server, [one, two])
         keys = [f"papo:{k}" for k in ("last_id", "log", "members", f"seq:{one.number}")]
         once = event_json(message("once"))
-        resent: list[str | int] = [1, "event", once, route_json(lobby), "", "", ""]
+        resent: list[str | int] = [1, "event", once, route_json(LOBBY), "", "", ""]
         assert await one._fenced(one._steps, keys, [one.number, 100, *resent]) == 1  # again
-        one.append(message("after"), lobby)
-        await settle([heard_one, heard_two], 2)
+        await said(one, [heard_one, heard_two], "after")
         await asyncio.sleep(0.2)
         for heard in (heard_one, heard_two):
             assert [getattr(e, "text", "") for e, _, _ in heard.events] == ["once", "after"]
@@ -227,13 +232,9 @@ def test_a_resume_from_before_redis_lost_the_chat_is_told_what_it_missed_not_the
 
     async def run() -> None:
         one, heard = await listening(redis_server.url)
-        lobby = Route(frozenset({"#lobby"}))
-        for n in range(3):
-            one.append(message(f"m{n}"), lobby)
-        await settle([heard], 3)
+        await said(one, [heard], "m0", "m1", "m2")
         await restarted_empty(redis_server, [one])
-        one.append(message("after"), lobby)
-        await settle([heard], 4)
+        await said(one, [heard], "after")
         after = heard.events[-1][0].id
         assert after > 3 + 1000  # far ahead
         two, _ = await listening(redis_server.url)  # its log: only what came after
@@ -254,19 +255,15 @@ def test_an_event_numbered_below_what_a_server_read_is_not_passed_on(
 
     async def run() -> None:
         hub, heard = await listening(redis_server.url)
-        lobby = Route(frozenset({"#lobby"}))
-        for n in range(3):
-            hub.append(message(f"m{n}"), lobby)
-        await settle([heard], 3)
+        await said(hub, [heard], "m0", "m1", "m2")
         # Blocking the loop: the hub cannot come back before another server, which read none
         # of the lost log, numbered an event from 1.
         redis_server.stop()
         redis_server.start()
         with SyncRedis.from_url(redis_server.url) as other:
-            other.xadd("papo:log", {"e": event_json(message("low")), "r": route_json(lobby),
+            other.xadd("papo:log", {"e": event_json(message("low")), "r": route_json(LOBBY),
                                     "s": 99, "q": 1}, id="1-1")  # fmt: skip
-        hub.append(message("high"), lobby)
-        await settle([heard], 4)
+        await said(hub, [heard], "high")
         assert [getattr(e, "text", "") for e, _, _ in heard.events] == ["m0", "m1", "m2", "high"]
         await hub.close()
 
@@ -281,13 +278,11 @@ def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops
     async def run() -> None:
         redis = Redis.from_url(redis_server.url)
         hub, heard = await listening(redis_server.url)
-        hub.append(message("one"), Route(frozenset({"#lobby"})))
-        await settle([heard], 1)
+        await said(hub, [heard], "one")
         seq, lease, stopped = (f"papo:{mark}:{hub.number}" for mark in ("seq", "lease", "stopped"))
         assert await redis.exists(seq, lease) == 2
         await redis.expire(seq, 3600)  # as a survivor does when it buries this server
-        hub.append(message("two"), Route(frozenset({"#lobby"})))  # written on waking
-        await settle([heard], 2)
+        await said(hub, [heard], "two")  # written on waking
         assert 0 < await redis.ttl(seq) <= 3600
         await hub.close()
         assert await redis.exists(seq, lease) == 0
@@ -304,12 +299,11 @@ def test_a_server_that_stopped_with_nobody_on_it_is_forgotten(redis_server: Redi
     nobody on it either, is kept."""
 
     async def run() -> None:
-        lobby = Route(frozenset({"#lobby"}))
         (one, heard), (two, _), (three, _) = [
             await listening(redis_server.url, lease=0.6) for _ in "123"
         ]
-        two.append(message("from two"), lobby)
-        three.append(message("from three"), lobby)
+        two.append(message("from two"), LOBBY)
+        three.append(message("from three"), LOBBY)
         await settle([heard], 2)
         assert {two.number, three.number} <= one._steps_read.keys()
         await two.close()
@@ -340,8 +334,7 @@ def test_a_redis_that_will_not_say_its_version_is_used_all_the_same(tmp_path: Pa
 
     async def run() -> None:
         hub, heard = await listening(server.url)
-        hub.append(message("still here"), Route(frozenset({"#lobby"})))
-        await settle([heard], 1)
+        await said(hub, [heard], "still here")
         event = heard.events[0][0]
         assert isinstance(event, Message) and event.text == "still here"
         await hub.close()
