@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
 from papo.hub.logged import event_json, route_json
-from papo.hub.redis_hub import DEFAULT_LEASE, RedisHub, SettingsDiffer, too_old
+from papo.hub.redis_hub import BURIED_MARK_SECONDS, DEFAULT_LEASE, RedisHub, SettingsDiffer, too_old
 from papo.protocol.events import Join, Message, Private, RoomEvent
 from tests.redis_server import RedisServer
 from tests.support import ROOT
@@ -292,29 +292,51 @@ def test_a_servers_own_keys_keep_the_end_a_burial_gave_them_and_go_when_it_stops
     asyncio.run(run())
 
 
+async def killed(hub: RedisHub) -> None:
+    """``hub``'s process gone as with SIGKILL: it stops reading, writing and renewing its
+    lease, and leaves in Redis all it had there (a stop would take its lease and step away)."""
+    for task in hub._tasks:
+        task.cancel()
+    await asyncio.wait(hub._tasks)
+    await hub._close_links()
+
+
+async def forgotten(hub: RedisHub, server: int) -> None:
+    """Until ``hub`` keeps nothing of ``server``'s steps (bounded)."""
+    for _ in range(300):
+        if server not in hub._steps_read:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"server {server} is still kept")
+
+
 def test_a_server_that_stopped_with_nobody_on_it_is_forgotten(redis_server: RedisServer) -> None:
     """Each server keeps the newest step it read of every other (an event resent after Redis
     lost it is passed on once). One that stopped with no member on it was kept for ever: an
-    entry per restart over the life of a chat on ``--workers``. A server still running, with
-    nobody on it either, is kept."""
+    entry per restart over the life of a chat on ``--workers``. One killed with nobody on it
+    also left its last step in Redis for ever: it now goes when a burial's would. A server
+    still running, with nobody on it either, is kept."""
 
     async def run() -> None:
-        (one, heard), (two, _), (three, _) = [
-            await listening(redis_server.url, lease=0.6) for _ in "123"
+        redis = Redis.from_url(redis_server.url)
+        (one, heard), (two, _), (three, _), (four, _) = [
+            await listening(redis_server.url, lease=0.6) for _ in "1234"
         ]
-        two.append(message("from two"), LOBBY)
-        three.append(message("from three"), LOBBY)
-        await settle([heard], 2)
-        assert {two.number, three.number} <= one._steps_read.keys()
+        for hub in (two, three, four):
+            hub.append(message(f"from {hub.number}"), LOBBY)
+        await settle([heard], 3)
+        assert {two.number, three.number, four.number} <= one._steps_read.keys()
         await two.close()
-        for _ in range(300):
-            if two.number not in one._steps_read:
-                break
-            await asyncio.sleep(0.01)
-        assert two.number not in one._steps_read
+        await killed(four)
+        await forgotten(one, two.number)
+        await forgotten(one, four.number)
         assert three.number in one._steps_read
+        seq = f"papo:seq:{four.number}"
+        assert 0 < await redis.pttl(seq) <= BURIED_MARK_SECONDS * 1000
+        assert await redis.pttl(f"papo:seq:{three.number}") == -1  # running: kept
         for hub in (one, three):
             await hub.close()
+        await redis.aclose()
 
     asyncio.run(run())
 

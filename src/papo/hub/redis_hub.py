@@ -961,15 +961,20 @@ class RedisHub:
         dead with nobody on it): else an entry per server ever started stays, over a long life
         of restarts (``--workers``). One only paused past its lease starts afresh when it
         writes again; only an event it sent again, after Redis lost the chat meanwhile, could
-        then pass twice."""
+        then pass twice. Its last step in Redis (``seq:N``) goes after the time a burial
+        gives it, not at once, for the same pause: a server killed with nobody on it leaves
+        no key for ever, and none that is only asleep is stopped (a burial would stop it)."""
         self._buried &= holding
         idle = [s for s in self._steps_read if s != self.number and s not in holding]
         if not idle:
             return
         leases = await self._redis.mget([self._key(f"lease:{server}") for server in idle])
-        for server, lease in zip(idle, leases, strict=True):
-            if lease is None:
-                self._steps_read.pop(server, None)
+        gone = [server for server, lease in zip(idle, leases, strict=True) if lease is None]
+        for server in gone:
+            self._steps_read.pop(server, None)
+        mark = int(BURIED_MARK_SECONDS * 1000)
+        for server in gone:
+            await self._redis.pexpire(self._key(f"seq:{server}"), mark)
 
     async def _say_buried(self, server: int, leave: int, held: int) -> None:
         """A stop is a planned event (a restart, a deploy), logged as such; a lease that ran

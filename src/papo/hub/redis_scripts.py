@@ -5,10 +5,10 @@ stream), ``members`` (a hash, member id -> JSON of its name, server, arrival, ro
 text, token, whom it ignores and its changes of rooms: what a server starting late or taking
 a member over reads), ``name:KEY`` and ``skeleton:SKELETON`` (who holds a name, and who
 holds a look-alike), ``lease:N`` (server N is alive), ``seq:N`` (the last step of server N
-carried out: deleted when N stops, expiring once N is buried), ``servers`` (server numbers
-handed out), ``epoch`` (changes when Redis lost its data: the servers then write theirs
-back), ``settings`` (the options every server of the chat must share, as its running servers
-have them) and ``agreed`` (the servers that took them).
+carried out: deleted when N stops, expiring once N is buried or gone with no member),
+``servers`` (server numbers handed out), ``epoch`` (changes when Redis lost its data: the
+servers then write theirs back), ``settings`` (the options every server of the chat must
+share, as its running servers have them) and ``agreed`` (the servers that took them).
 
 Events go into the stream under the id ``N-1`` (N their number); changes of state under
 ``N-*`` after the newest event N: one order for both, and ``XRANGE`` by event number.
