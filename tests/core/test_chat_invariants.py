@@ -1,0 +1,303 @@
+"""The chat's promises under any mix of what people do, checked on random scripts.
+
+Four seats where people connect (programs reading JSON, and line clients), pick names (often
+the same one), move between rooms, talk, rename, go away, ignore each other, drop and resume,
+or stay away past their hold. After every step:
+- what each of them received carries ids that only grow (history and a resume's replay
+  included: each comes after what it had, in order);
+- nobody is told twice that the same person left the chat without seeing them come back
+  (where no room is quiet: there arrivals are not told, and a leave is once the room is
+  small again, as PROTOCOL.md's quiet rule has it);
+- the names online are unique, and are exactly those of the people registered and not gone.
+Nothing a person can type raises in the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papo.core.chat import ChatSettings
+from papo.core.outputs import Resumed
+from papo.core.session import Session
+from papo.protocol.events import (
+    Event,
+    Join,
+    Joined,
+    Leave,
+    Nick,
+    Notice,
+    NoticeCode,
+    Online,
+    Replayed,
+    Welcome,
+)
+from tests.core.world import NOW, World
+
+NAMES = ("ana", "bob", "cid", "dee")
+ROOMS = ("#r0", "#r0", "#r0", "#r1")  # by a step's number: #r0 the most
+GRACE = 120.0
+
+# Weighted by repeating: moves between rooms, talk and leaving are what the promises hinge on.
+LINES = (
+    *["/join {room}"] * 8,
+    *["hello {n}"] * 3,
+    "/me waves {n}",
+    "/part {room} bye",
+    "/part #lobby",
+    "/part",
+    "/msg {name} psst",
+    "/msg {room} psst",
+    "/r back",
+    "/nick {name}",
+    "/nick {name}{n}",
+    "/topic {room} t{n}",
+    "/away lunch",
+    "/away",
+    "/ignore {name}",
+    "/unignore {name}",
+    "/invite {name} {room}",
+    "/online",
+    "/online {room}",
+    "/rooms",
+    "/whois {name}",
+    *["/quit later"] * 2,
+    "//slash {n}",
+)
+ACTION = st.sampled_from(["line"] * 8 + ["drop"] * 2 + ["resume", "expire", "stale_resume"])
+STEP = st.tuples(st.integers(0, 3), ACTION, st.integers(0, 3), st.integers(0, len(LINES) - 1))
+
+
+@dataclass
+class Person:
+    """One seat: the member it is now (or None), and what it last could resume with."""
+
+    session: Session | None = None
+    held_until: float | None = None
+    token: str | None = None
+    previous_tokens: list[str] = field(default_factory=list)
+
+
+# The chat as run by default, and with the limits that change what is sent: rooms quiet from
+# three people, two rooms each at most, no history, a log too short for most resumes.
+SETTINGS = (
+    (ChatSettings(resume_grace=GRACE), 10_000),
+    (ChatSettings(resume_grace=GRACE, quiet_above=2), 10_000),
+    (ChatSettings(resume_grace=GRACE, max_rooms=2, history=0), 10_000),
+    (ChatSettings(resume_grace=GRACE), 4),
+)
+
+
+class Script:
+    def __init__(self, chat: ChatSettings = SETTINGS[0][0], log_size: int = 10_000) -> None:
+        self.world = World(chat, log_size)
+        self.people = [Person() for _ in range(4)]
+        self.now = NOW
+
+    # -- what people do ----------------------------------------------------------------------
+
+    def step(self, actor: int, action: str, arg: int, line: int) -> None:
+        person = self.people[actor]
+        match action:
+            case "line" if person.held_until is None and not self.connected(person):
+                # Somebody new at this seat: a program (JSON) or a line client, and a name
+                # that may well be taken.
+                self.connect(person, json=arg % 2 == 0, name=NAMES[(actor + arg) % 4])
+            case "line" if self.connected(person):
+                assert person.session is not None
+                self.say(person, LINES[line].format(n=arg, room=ROOMS[arg], name=NAMES[arg]))
+            case "drop" if self.connected(person):
+                self.drop(person)
+            case "resume" if person.held_until is not None:
+                self.resume(person, person.token)
+            case "stale_resume" if person.previous_tokens:
+                self.resume(person, person.previous_tokens[0], stale=True)
+            case "expire" if person.held_until is not None:
+                self.expire(person)
+
+    def connected(self, person: Person) -> bool:
+        session = person.session
+        return (
+            session is not None
+            and session.sid not in self.world.closed
+            and session.sid not in self.world.gone
+        )
+
+    def connect(self, person: Person, *, json: bool, name: str) -> None:
+        if person.session is not None and person.session.sid not in self.world.closed:
+            return  # still connected, or held: one person, one member
+        session = self.world.connect()
+        person.session, person.held_until = session, None
+        if json:
+            self.world.line(session, "/format json")
+        self.say(person, name)
+
+    def say(self, person: Person, line: str) -> None:
+        session = person.session
+        assert session is not None
+        self.world.line(session, line)
+        self.note_welcome(person)
+
+    def note_welcome(self, person: Person) -> None:
+        assert person.session is not None
+        welcomes = [e for e in self.world.inbox[person.session.sid] if isinstance(e, Welcome)]
+        if welcomes and welcomes[-1].resume and welcomes[-1].resume != person.token:
+            if person.token is not None:
+                person.previous_tokens.append(person.token)
+            person.token = welcomes[-1].resume
+
+    def drop(self, person: Person) -> None:
+        session = person.session
+        assert session is not None
+        registered = session.name is not None and self.world.chat.is_member(session)
+        self.world.drop(session)
+        if registered and session.held_until is not None:
+            person.held_until = session.held_until
+        else:
+            self.world.closed.add(session.sid)
+
+    def resume(self, person: Person, token: str | None, *, stale: bool = False) -> None:
+        held = person.session
+        assert held is not None
+        via = self.world.connect()
+        self.world.line(via, "/format json")
+        outputs = self.world.chat.handle_line(
+            via, f"/resume {token} {last_id(self.world.inbox[held.sid])}", self.now
+        )
+        self.world.apply(outputs)
+        resumed = [o.member for o in outputs if isinstance(o, Resumed)]
+        if stale or not resumed:
+            assert not resumed, "a used token resumed"
+            self.world.closed.add(via.sid)  # it leaves unregistered
+            return
+        assert resumed == [held]
+        person.held_until = None
+        self.note_welcome(person)
+
+    def expire(self, person: Person) -> None:
+        session = person.session
+        assert session is not None and person.held_until is not None
+        self.now += GRACE
+        self.world.apply(self.world.chat.expire(session, person.held_until, self.now))
+        person.held_until = None
+        self.world.closed.add(session.sid)
+
+    # -- what must hold ------------------------------------------------------------------------
+
+    def check(self) -> None:
+        for sid, events in self.world.inbox.items():
+            ids = [i for i in map(event_id, events) if i is not None]
+            assert ids == sorted(set(ids)), (sid, ids)
+            if self.world.chat.settings.quiet_above >= len(self.people):
+                # (Rooms never quiet: in a quiet room a name comes back untold, by design.)
+                leaves_told_once(sid, events)
+        present = {
+            p.session.name.casefold()
+            for p in self.people
+            if p.session is not None
+            and p.session.name is not None
+            and p.session.sid not in self.world.closed
+            and self.world.chat.is_member(p.session)
+        }
+        online = [name.casefold() for name in self.world.chat.online_names()]
+        assert len(online) == len(set(online)), online
+        assert set(online) == present, (online, present)
+        for person in self.people:
+            session = person.session
+            if (
+                self.connected(person)
+                and session is not None
+                and self.world.chat.is_member(session)
+            ):
+                self.check_online_reply(session)
+
+    def check_online_reply(self, session: Session) -> None:
+        before = len(self.world.inbox[session.sid])
+        self.world.apply(self.world.chat.handle_line(session, "/online", self.now))
+        [reply] = self.world.inbox[session.sid][before:]
+        del self.world.inbox[session.sid][before:]
+        assert isinstance(reply, Online)
+        assert [n.casefold() for n in reply.users] == sorted(
+            n.casefold() for n in self.world.chat.online_names()
+        )
+
+
+def event_id(event: Event) -> int | None:
+    """The id a client checks the order by: none for history, shown again on every /join."""
+    inner = event.event if isinstance(event, Replayed) else event
+    if getattr(inner, "history", False):
+        return None
+    return getattr(inner, "id", None)
+
+
+def last_id(events: list[Event]) -> int:
+    """What a client resumes from: the newest id it read (0 if none)."""
+    return max((i for i in map(event_id, events) if i is not None), default=0)
+
+
+def leaves_told_once(sid: int, events: list[Event]) -> None:
+    """Between two leaves of the chat by one name, that name came back (a join or a
+    welcome listing it), somebody took it by renaming, or events were missed (a resume
+    from further back than the log keeps)."""
+    gone: set[str] = set()
+    for event in events:
+        inner = event.event if isinstance(event, Replayed) else event
+        match inner:
+            case Leave(name=name, room=None):
+                assert name.casefold() not in gone, (sid, name, events)
+                gone.add(name.casefold())
+            case Join(name=name):
+                gone.discard(name.casefold())
+            case Nick(new=new):
+                gone.discard(new.casefold())
+            case Joined(users=users) | Welcome(users=users) if users:
+                gone.difference_update(n.casefold() for n in users)
+            case Notice(code=NoticeCode.MISSED):
+                gone.clear()  # what came meanwhile is lost, and said to be
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(SETTINGS), st.lists(STEP, min_size=20, max_size=60))
+def test_any_script_keeps_order_leaves_once_and_names_unique(
+    chat: tuple[ChatSettings, int], steps: list[tuple[int, str, int, int]]
+) -> None:
+    script = Script(*chat)
+    for step in steps:
+        script.step(*step)
+        script.check()
+
+
+def test_the_script_reaches_every_kind_of_step() -> None:
+    """The script can do what it claims (its moves are not all no-ops), and a leave told
+    twice is caught."""
+    script = Script()
+    ana, cid = script.people[0], script.people[1]
+    join, quit = LINES.index("/join {room}"), LINES.index("/quit later")
+    script.step(0, "line", 0, join)  # connects, as ana (JSON)
+    script.step(1, "line", 1, join)  # connects, as cid (a line client)
+    for seat in (0, 1):
+        script.step(seat, "line", 0, join)  # into #r0
+    assert ana.session is not None and ana.session.rooms == ["#lobby", "#r0"]
+    script.step(0, "drop", 0, 0)
+    assert ana.held_until is not None
+    script.step(0, "resume", 0, 0)
+    assert ana.held_until is None and ana.previous_tokens
+    script.step(0, "stale_resume", 0, 0)
+    script.step(0, "drop", 0, 0)
+    script.step(0, "expire", 0, 0)
+    assert ana.session.sid in script.world.closed
+    assert cid.session is not None
+    inbox = script.world.inbox[cid.session.sid]
+    assert [e.name for e in inbox if isinstance(e, Leave)] == ["ana"]
+    script.check()
+    script.step(0, "line", 0, join)  # ana again, in a new connection
+    script.step(0, "line", 0, join)
+    script.step(0, "line", 0, quit)
+    script.check()
+    assert isinstance(inbox[-1], Leave)
+    inbox.append(inbox[-1])  # as if the one leave had come twice
+    with pytest.raises(AssertionError):
+        script.check()
