@@ -969,12 +969,11 @@ class RedisHub:
         if not idle:
             return
         leases = await self._redis.mget([self._key(f"lease:{server}") for server in idle])
-        gone = [server for server, lease in zip(idle, leases, strict=True) if lease is None]
-        for server in gone:
-            self._steps_read.pop(server, None)
         mark = int(BURIED_MARK_SECONDS * 1000)
-        for server in gone:
-            await self._redis.pexpire(self._key(f"seq:{server}"), mark)
+        for server, lease in zip(idle, leases, strict=True):
+            if lease is None:
+                self._steps_read.pop(server, None)
+                await self._redis.pexpire(self._key(f"seq:{server}"), mark)
 
     async def _say_buried(self, server: int, leave: int, held: int) -> None:
         """A stop is a planned event (a restart, a deploy), logged as such; a lease that ran
