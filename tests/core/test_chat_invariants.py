@@ -2,32 +2,40 @@
 
 Four seats where people connect (programs reading JSON, and line clients), pick names (often
 the same one), move between rooms, talk, rename, go away, ignore each other, drop and resume,
-or stay away past their hold. After every step:
+or stay away past their hold; with a store (``--store``), the server also restarts now and
+then. After every step:
 - what each of them received carries ids that only grow (history and a resume's replay
   included: each comes after what it had, in order);
 - nobody is told twice that the same person left the chat without seeing them come back
   (where no room is quiet: there arrivals are not told, and a leave is once the room is
   small again, as PROTOCOL.md's quiet rule has it);
-- the names online are unique, and are exactly those of the people registered and not gone.
+- the names online are unique, and are exactly those of the people registered and not gone;
+- after a restart, everybody held is held still, under the same name.
 Nothing a person can type raises in the core.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papo.core.chat import ChatSettings
+from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import Resumed
 from papo.core.session import Session
+from papo.hub.memory import MemoryHub
+from papo.hub.store import LogStore
 from papo.protocol.events import (
     Event,
     Join,
     Joined,
     Leave,
+    LeaveReason,
     Nick,
     Notice,
     NoticeCode,
@@ -67,7 +75,9 @@ LINES = (
     *["/quit later"] * 2,
     "//slash {n}",
 )
-ACTION = st.sampled_from(["line"] * 8 + ["drop"] * 2 + ["resume", "expire", "stale_resume"])
+ACTION = st.sampled_from(
+    ["line"] * 8 + ["drop"] * 2 + ["resume", "expire", "stale_resume", "restart"]
+)
 STEP = st.tuples(st.integers(0, 3), ACTION, st.integers(0, 3), st.integers(0, len(LINES) - 1))
 
 
@@ -92,10 +102,23 @@ SETTINGS = (
 
 
 class Script:
-    def __init__(self, chat: ChatSettings = SETTINGS[0][0], log_size: int = 10_000) -> None:
-        self.world = World(chat, log_size)
+    """``store``: the log, holds and tokens kept in that SQLite file, and the server restarted
+    (SIGTERM, then a new process on the same file) as one of the steps."""
+
+    def __init__(
+        self,
+        chat: ChatSettings = SETTINGS[0][0],
+        log_size: int = 10_000,
+        store: Path | None = None,
+    ) -> None:
+        self.log_size, self.store = log_size, store
+        self.running = self.hub()
+        self.world = World(chat, log_size, self.running)
         self.people = [Person() for _ in range(4)]
         self.now = NOW
+
+    def hub(self) -> MemoryHub:
+        return MemoryHub(self.log_size, LogStore(self.store) if self.store else None)
 
     # -- what people do ----------------------------------------------------------------------
 
@@ -117,6 +140,8 @@ class Script:
                 self.resume(person, person.previous_tokens[0], stale=True)
             case "expire" if person.held_until is not None:
                 self.expire(person)
+            case "restart" if self.store is not None:
+                self.restart()
 
     def connected(self, person: Person) -> bool:
         session = person.session
@@ -173,8 +198,8 @@ class Script:
             assert not resumed, "a used token resumed"
             self.world.closed.add(via.sid)  # it leaves unregistered
             return
-        assert resumed == [held]
-        person.held_until = None
+        assert [member.sid for member in resumed] == [held.sid]
+        person.session, person.held_until = resumed[0], None
         self.note_welcome(person)
 
     def expire(self, person: Person) -> None:
@@ -184,6 +209,32 @@ class Script:
         self.world.apply(self.world.chat.expire(session, person.held_until, self.now))
         person.held_until = None
         self.world.closed.add(session.sid)
+
+    def restart(self) -> None:
+        """As the server does on SIGTERM with a store: who can resume is held and told to come
+        back, everybody's connection closes, the others leave (in the log, for the held to
+        replay); then a new process on the same file takes the holds back."""
+        world, chat, now = self.world, self.world.chat, self.now
+        held = {member.sid for member in chat.hold_everyone(now)}
+        for session in world.sessions:
+            if session.sid not in world.closed and session.sid not in world.gone:
+                world.rooms_of.pop(session.sid, None)
+                (world.gone if session.sid in held else world.closed).add(session.sid)
+        for member in list(chat.members.values()):
+            if member.held_until is None:
+                world.apply(chat.disconnect(member, LeaveReason.SHUTDOWN, now, hold=False))
+        self.running.close()
+        self.running = self.hub()
+        world.chat = Chat(self.running, chat.settings, tokens=lambda: next(world.tokens))
+        world.apply(world.chat.recover(now))
+        for person in self.people:
+            was = person.session
+            if was is None or was.sid in world.closed:
+                continue
+            back = world.chat.members.get(was.sid)
+            assert back is not None and back.held_until is not None, "a hold lost in a restart"
+            assert back.name == was.name and back.rooms == was.rooms
+            person.session, person.held_until = back, back.held_until
 
     # -- what must hold ------------------------------------------------------------------------
 
@@ -270,6 +321,24 @@ def test_any_script_keeps_order_leaves_once_and_names_unique(
         script.check()
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SETTINGS), st.lists(STEP, min_size=20, max_size=60))
+def test_the_same_with_the_server_restarted_on_its_store(
+    chat: tuple[ChatSettings, int], steps: list[tuple[int, str, int, int]]
+) -> None:
+    """With ``--store``: ids go on after a restart, the held come back with their names, and
+    a resume after it replays what they missed, the departures of the restart included."""
+    # The writer's wait for a batch to pile up (0.2 s) is a stop's wait too: not here.
+    with tempfile.TemporaryDirectory() as directory, patch("papo.hub.store.FLUSH_SECONDS", 0):
+        script = Script(*chat, store=Path(directory) / "chat.db")
+        try:
+            for step in steps:
+                script.step(*step)
+                script.check()
+        finally:
+            script.running.close()
+
+
 def test_the_script_reaches_every_kind_of_step() -> None:
     """The script can do what it claims (its moves are not all no-ops), and a leave told
     twice is caught."""
@@ -301,3 +370,26 @@ def test_the_script_reaches_every_kind_of_step() -> None:
     inbox.append(inbox[-1])  # as if the one leave had come twice
     with pytest.raises(AssertionError):
         script.check()
+
+
+def test_a_restart_in_the_script_holds_the_programs_and_lets_the_line_clients_go(
+    tmp_path: Path,
+) -> None:
+    """The restart step does what the server does (a check of the script itself)."""
+    script = Script(store=tmp_path / "chat.db")
+    ana, cid = script.people[0], script.people[1]
+    join = LINES.index("/join {room}")
+    script.step(0, "line", 0, join)  # ana, JSON
+    script.step(1, "line", 1, join)  # cid, a line client
+    script.step(0, "line", 0, LINES.index("hello {n}"))
+    assert ana.session is not None and cid.session is not None
+    before = last_id(script.world.inbox[ana.session.sid])
+    script.step(0, "restart", 0, 0)
+    assert ana.held_until is not None and cid.session.sid in script.world.closed
+    script.step(0, "resume", 0, 0)
+    script.check()
+    inbox = script.world.inbox[ana.session.sid]
+    [replayed] = [e.event for e in inbox if isinstance(e, Replayed)]
+    assert isinstance(replayed, Leave) and replayed.reason is LeaveReason.SHUTDOWN
+    assert replayed.name == "cid" and replayed.id > before
+    script.running.close()
