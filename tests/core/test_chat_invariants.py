@@ -194,7 +194,7 @@ class Script:
         )
         self.world.apply(outputs)
         resumed = [o.member for o in outputs if isinstance(o, Resumed)]
-        if stale or not resumed:
+        if stale:
             assert not resumed, "a used token resumed"
             self.world.closed.add(via.sid)  # it leaves unregistered
             return
