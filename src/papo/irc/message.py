@@ -53,19 +53,11 @@ def parse(line: str) -> IrcMessage | None:
     return IrcMessage(words[0].upper(), tuple(words[1:]), source, tuple(tags))
 
 
-def line(
-    command: str,
-    *params: str,
-    source: str | None = None,
-    tags: tuple[tuple[str, str], ...] = (),
-    trailing: bool = True,
-) -> str:
+def line(command: str, *params: str, source: str | None = None, trailing: bool = True) -> str:
     """A line to send, without its line end. The last parameter is trailing (``:``): always
     (text, as clients expect it), or with ``trailing=False`` only when it must be (empty,
     has a space, or starts with ``:``), as in ``JOIN #room``."""
     parts: list[str] = []
-    if tags:
-        parts.append("@" + ";".join(f"{key}={value}" if value else key for key, value in tags))
     if source:
         parts.append(":" + source)
     parts.append(command)
