@@ -5,7 +5,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.irc.message import MAX_LINE_BYTES, IrcMessage, line, parse, split_text
+from papo.irc.message import (
+    ELLIPSIS,
+    MAX_LINE_BYTES,
+    IrcMessage,
+    line,
+    parse,
+    split_lines,
+    split_text,
+)
 from papo.irc.nicks import name_of, nick_of
 
 
@@ -36,6 +44,49 @@ def test_long_text_is_split_to_fit_never_cut(text: str) -> None:
     pieces = split_text(head, text)
     for piece in pieces:
         assert len((head[:-1] + piece).encode()) + 2 <= MAX_LINE_BYTES
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+PARAM = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00 "), max_size=40)
+TEXT = st.characters(codec="utf-8", exclude_characters="\r\n\x00")
+
+
+@given(
+    middle=st.lists(PARAM.filter(lambda p: p[:1] not in ("", ":")), max_size=3),  # nicks, rooms
+    last=st.text(TEXT, max_size=100) | st.text(TEXT, min_size=500, max_size=1500),
+    source=st.sampled_from([None, "irc.test", "somebody!somebody@papo"]),
+)
+def test_every_line_fits_and_only_a_last_parameter_too_long_is_cut(
+    middle: list[str], last: str, source: str | None
+) -> None:
+    built = line("TOPIC", *middle, last, source=source)
+    assert len(built.encode()) + 2 <= MAX_LINE_BYTES
+    message = parse(built)
+    assert message is not None and message.params[:-1] == tuple(middle)
+    kept = message.params[-1]
+    if kept != last:  # cut: at a character, and it says so
+        assert kept.endswith(ELLIPSIS) and last.startswith(kept.removesuffix(ELLIPSIS))
+        assert len(built.encode()) + 2 > MAX_LINE_BYTES - 4  # nothing was cut that fitted
+
+
+def test_a_topic_in_an_alphabet_of_three_bytes_a_letter_is_shortened_not_broken() -> None:
+    topic = "話" * 300  # papo's limit is 300 characters: 900 bytes here
+    built = line("332", "bob", "#dev", topic, source="irc.test")
+    head = ":irc.test 332 bob #dev :"
+    assert built.startswith(head) and built.endswith(ELLIPSIS)
+    kept = built.removeprefix(head).removesuffix(ELLIPSIS)
+    assert kept == "話" * len(kept)  # whole characters, as many as fit
+    assert len(built.encode()) + 2 <= MAX_LINE_BYTES < len(built.encode()) + 2 + len("話".encode())
+
+
+@given(st.text(TEXT, max_size=100) | st.text(TEXT, min_size=500, max_size=3000))
+def test_split_lines_keep_every_word_of_a_list(text: str) -> None:
+    pieces = []
+    for each in split_lines("353", "bob", "=", "#dev", text=text, source="irc.test"):
+        assert len(each.encode()) + 2 <= MAX_LINE_BYTES
+        message = parse(each)
+        assert message is not None and message.params[:3] == ("bob", "=", "#dev")
+        pieces.append(message.params[3])
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
 
 

@@ -403,3 +403,34 @@ def test_server_queries_and_papos_own_commands_at_the_irc_door(irc_server: Serve
     bob.expect(r" 421 bob FORMAT :")
     bob.expect(r" PONG irc\.test :still irc$")
     assert not any("TAGMSG" in line for line in bob.seen)  # a typing notice: no error
+
+
+def test_every_line_fits_irc_even_for_the_longest_topic_reason_and_list(
+    start_server: StartServer,
+) -> None:
+    """IRC's lines are 512 bytes: a list takes several (here bob's WHOIS of ana, in 20 rooms
+    of 32 letters), what IRC has one line for (a topic of 300 letters of three bytes each, a
+    long /quit) comes shortened, with an ellipsis; papo's own clients read them whole."""
+    server = start_server(*IRC, "--rate", "0")
+    ana = server.user("ana")
+    rooms = [f"#{'r' * 30}{n:02d}" for n in range(19)]  # and the lobby: --max-rooms' 20
+    for room in rooms:
+        ana.send(f"/join {room}")
+        ana.expect("joined", room=room)
+    topic = "話" * 300
+    ana.send(f"/topic {rooms[0]} {topic}")
+    assert ana.expect("topic", room=rooms[0])["text"] == topic
+    bob = IrcClient(server.irc_port)
+    bob.register("bob")
+    bob.send(f"JOIN {rooms[0]}", "WHOIS ana")
+    shown = bob.expect(rf" 332 bob {rooms[0]} :(.*)$")[1]
+    assert shown.endswith("…") and topic.startswith(shown.removesuffix("…"))
+    bob.expect(r" 318 bob ana :")
+    listed = [each.split(" :", 1)[1] for each in bob.seen if " 319 bob ana :" in each]
+    assert len(listed) > 1 and set(rooms) < set(" ".join(listed).split())
+    reason = "see you all tomorrow " * 90  # 1 890 bytes
+    ana.send(f"/quit {reason}")
+    said = bob.expect(r"^:ana!ana@papo QUIT :(.*)$")[1]
+    words = said.removeprefix("quit: ").removesuffix("…")
+    assert said.endswith("…") and reason.startswith(words) and len(words) > 400
+    assert all(len(each.encode()) + 2 <= 512 for each in bob.seen)

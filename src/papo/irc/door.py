@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from papo import __version__
-from papo.irc.message import IrcMessage, line, parse
+from papo.irc.message import IrcMessage, line, parse, split_lines
 from papo.irc.nicks import name_of
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
@@ -47,7 +47,11 @@ def motd_lines(server: str, nick: str, motd: str | None) -> list[str]:
         return [line("422", nick, "MOTD File is missing", source=server)]
     return [
         line("375", nick, f"- {server} Message of the day -", source=server),
-        *(line("372", nick, f"- {row}", source=server) for row in motd.splitlines()),
+        *(
+            each
+            for row in motd.splitlines()
+            for each in split_lines("372", nick, text=f"- {row}", source=server)
+        ),
         line("376", nick, "End of /MOTD command", source=server),
     ]
 

@@ -1,9 +1,12 @@
 """IRC lines, both ways (RFC 1459/2812 with IRCv3 message tags), sans I/O.
 
-A line is at most 512 bytes with its CR LF, tags apart; what papo sends is built to fit, and
-text longer than that is split over several lines, never cut. Nothing a user wrote can start a
-line of its own: CR, LF and NUL never reach a line (papo's text has no control characters, and
-what is put in a parameter here is checked again).
+A line is at most 512 bytes with its CR LF, tags apart: a client may drop a longer one, or cut
+it inside a character. What can go on several lines (a message, a list of names or rooms, papo's
+own words) is split to fit, never cut. What IRC has one line for (a topic, a part or quit reason,
+an away text: papo allows 300 characters of any alphabet, up to 1 200 bytes) is shortened to fit,
+ending in "…"; papo's own clients read it whole. Nothing a user wrote can start a line of its
+own: CR, LF and NUL never reach a line (papo's text has no control characters, and what is put
+in a parameter here is checked again).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_LINE_BYTES = 512  # with CR LF, tags not counted (IRCv3)
+ELLIPSIS = "…"  # ends a parameter shortened to fit
 _FORBIDDEN = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
 
 
@@ -56,7 +60,8 @@ def parse(line: str) -> IrcMessage | None:
 def line(command: str, *params: str, source: str | None = None, trailing: bool = True) -> str:
     """A line to send, without its line end. The last parameter is trailing (``:``): always
     (text, as clients expect it), or with ``trailing=False`` only when it must be (empty,
-    has a space, or starts with ``:``), as in ``JOIN #room``."""
+    has a space, or starts with ``:``), as in ``JOIN #room``. Too long for a line, the last
+    parameter is shortened (``split_lines`` keeps all of a text that may take several)."""
     parts: list[str] = []
     if source:
         parts.append(":" + source)
@@ -68,7 +73,25 @@ def line(command: str, *params: str, source: str | None = None, trailing: bool =
             parts.append(":" + param)
         else:
             parts.append(param.replace(" ", "_") or "*")
-    return " ".join(parts)
+    built = " ".join(parts)
+    if len(built.encode()) <= MAX_LINE_BYTES - 2:
+        return built
+    return _shortened(parts)
+
+
+def _shortened(parts: list[str]) -> str:
+    """The line of ``parts`` with its last part cut, at a character, to fit with an ellipsis."""
+    head = " ".join(parts[:-1]) + " "
+    room = MAX_LINE_BYTES - 2 - len(head.encode()) - len(ELLIPSIS.encode())
+    kept = parts[-1].encode()[: max(room, 0)].decode("utf-8", "ignore")
+    return head + kept + ELLIPSIS
+
+
+def split_lines(command: str, *params: str, text: str, source: str | None = None) -> list[str]:
+    """Lines of ``command`` with ``params``, then ``text`` as the trailing parameter, split
+    over as many lines as it takes to fit (a message, a list of names): none of it is cut."""
+    head = line(command, *params, "x", source=source)
+    return [line(command, *params, piece, source=source) for piece in split_text(head, text)]
 
 
 def split_text(head: str, text: str) -> list[str]:

@@ -3,15 +3,15 @@
 A room's event is rendered once for every IRC reader of the room (``room_event``), the same
 bytes for all, as the other codecs are; what goes to one reader alone (numerics, a private)
 needs its nick and what the door remembers (``to``). Text the chat relays is already clean of
-control characters, so it can never end a line or start a command of its own; long text is
-split over several lines, never cut.
+control characters, so it can never end a line or start a command of its own; every line fits
+IRC's 512 bytes: what may take several lines is split over them, never cut (``message.py``).
 """
 
 from __future__ import annotations
 
 from papo import __version__
 from papo.irc.door import Door, Query, motd_lines
-from papo.irc.message import line, split_text
+from papo.irc.message import line, split_lines, split_text
 from papo.irc.nicks import name_of, nick_of
 from papo.protocol.commands import CONNECTION_VERBS
 from papo.protocol.events import (
@@ -112,8 +112,7 @@ class IrcRenderer:
         return []
 
     def _say(self, source: str, target: str, text: str) -> list[str]:
-        head = line("PRIVMSG", target, "x", source=source)
-        return [line("PRIVMSG", target, piece, source=source) for piece in split_text(head, text)]
+        return split_lines("PRIVMSG", target, text=text, source=source)
 
     # -- what one reader gets ----------------------------------------------------------------
 
@@ -173,6 +172,11 @@ class IrcRenderer:
     def _numeric(self, numeric: str, nick: str, *params: str) -> str:
         return line(numeric, nick, *params, source=self.server)
 
+    def _numerics(self, numeric: str, nick: str, *params: str, text: str) -> list[str]:
+        """A numeric whose last parameter is a list (of nicks, of rooms): on as many lines as
+        the list takes, as IRC servers send a long NAMES or WHOIS."""
+        return split_lines(numeric, nick, *params, text=text, source=self.server)
+
     def _welcome(self, event: Welcome, nick: str) -> list[str]:
         server = self.server
         isupport = (
@@ -192,7 +196,11 @@ class IrcRenderer:
 
     def _told(self, nick: str, text: str) -> list[str]:
         """papo's own words (help, a list), a NOTICE a row: IRC has no numeric for them."""
-        return [line("NOTICE", nick, row, source=self.server) for row in text.split("\n")]
+        return [
+            each
+            for row in text.split("\n")
+            for each in split_lines("NOTICE", nick, text=row, source=self.server)
+        ]
 
     def _lusers(self, nick: str, count: int) -> list[str]:
         return [
@@ -212,13 +220,11 @@ class IrcRenderer:
         return lines
 
     def _names(self, nick: str, room: str, users: tuple[str, ...]) -> list[str]:
-        lines: list[str] = []
-        nicks = [nick_of(user) for user in users]
-        head = line("353", nick, "=", room, "x", source=self.server)
-        for piece in split_text(head, " ".join(nicks)):
-            lines.append(self._numeric("353", nick, "=", room, piece))
-        lines.append(self._numeric("366", nick, room, "End of /NAMES list"))
-        return lines
+        nicks = " ".join(nick_of(user) for user in users)
+        return [
+            *self._numerics("353", nick, "=", room, text=nicks),
+            self._numeric("366", nick, room, "End of /NAMES list"),
+        ]
 
     def _online(self, event: Online, query: Query | None, nick: str) -> list[str]:
         kind = query.kind if query is not None else "names"
@@ -245,15 +251,15 @@ class IrcRenderer:
         asked = query.nicks if query is not None else ()
         present = [online[n.casefold()] for n in asked if n.casefold() in online]
         if kind == "ison":
-            return [self._numeric("303", nick, " ".join(present))]
+            return self._numerics("303", nick, text=" ".join(present))
         replies = [f"{n}={'-' if name_of(n) in event.away else '+'}{n}@papo" for n in present]
-        return [self._numeric("302", nick, " ".join(replies))]
+        return self._numerics("302", nick, text=" ".join(replies))
 
     def _whois(self, event: Whois, nick: str) -> list[str]:
         them = nick_of(event.name)
         lines = [self._numeric("311", nick, them, them, "papo", "*", event.name)]
         if event.rooms:
-            lines.append(self._numeric("319", nick, them, " ".join(event.rooms)))
+            lines += self._numerics("319", nick, them, text=" ".join(event.rooms))
         lines.append(self._numeric("312", nick, them, self.server, "papo"))
         if event.away is not None:
             lines.append(self._numeric("301", nick, them, event.away))

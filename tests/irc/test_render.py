@@ -1,0 +1,109 @@
+"""What IRC readers get of papo's longest things: every line within IRC's 512 bytes; lists
+and papo's own words on several lines with nothing left out; what IRC has one line for
+shortened with an ellipsis."""
+
+from __future__ import annotations
+
+import pytest
+
+from papo.irc.door import Door, Query, motd_lines
+from papo.irc.message import ELLIPSIS, MAX_LINE_BYTES, parse
+from papo.irc.render import IrcRenderer
+from papo.protocol.events import (
+    Event,
+    Leave,
+    LeaveReason,
+    Online,
+    RoomInfo,
+    Rooms,
+    Topic,
+    TopicShown,
+    Whois,
+)
+from papo.protocol.render import Renderer
+
+SERVER = "irc.test"
+# The longest of each: a name of 20 characters, rooms of 32 after the "#", a topic of 300
+# characters, here of an alphabet of three bytes a letter (900 bytes, where IRC has 512).
+NAME = "a" * 19 + "z"
+ROOM = "#" + "房" * 32
+TOPIC = "話" * 300
+REASON = "bye " * 500  # a /quit or /part with a line's worth of words (2 000 bytes)
+ROOMS = tuple(f"#{'r' * 30}{n:02d}" for n in range(20))  # --max-rooms' default
+USERS = tuple(f"user{n:04d}" for n in range(500))
+
+
+def lines_of(data: bytes) -> list[str]:
+    text = data.decode()
+    assert text.endswith("\r\n")
+    lines = text.split("\r\n")[:-1]
+    for each in lines:
+        untagged = each.split(" ", 1)[1] if each.startswith("@") else each  # tags apart (IRCv3)
+        assert len(untagged.encode()) + 2 <= MAX_LINE_BYTES, each
+        assert parse(each) is not None
+    return lines
+
+
+def trailing(lines: list[str]) -> list[str]:
+    found = []
+    for each in lines:
+        message = parse(each)
+        assert message is not None
+        found.append(message.params[-1])
+    return found
+
+
+@pytest.fixture
+def irc() -> IrcRenderer:
+    return IrcRenderer(SERVER, Renderer("en"))
+
+
+def own(irc: IrcRenderer, event: Event, query: Query | None = None) -> list[str]:
+    door = Door(SERVER, nick=NAME, registered=True)
+    if query is not None:
+        door.queries.append(query)
+    return lines_of(irc.to(event, door, NAME))
+
+
+def test_what_irc_has_one_line_for_is_shortened_and_says_so(irc: IrcRenderer) -> None:
+    topic = Topic(ts=1.0, id=1, room=ROOM, by=NAME, text=TOPIC)
+    shown = TopicShown(ts=1.0, room=ROOM, by=NAME, text=TOPIC)
+    parted = Leave(ts=1.0, id=2, name=NAME, reason=LeaveReason.PART, room=ROOM, text=REASON)
+    listed = Rooms(ts=1.0, rooms=(RoomInfo(room=ROOM, count=3, topic=TOPIC),))
+    for lines, text in (
+        (lines_of(irc.room_event(topic, tagged=True)), TOPIC),
+        (own(irc, shown), TOPIC),
+        (lines_of(irc.room_event(parted, tagged=False)), REASON),
+        (own(irc, listed)[1:2], TOPIC),  # the 322 between LIST's first and last numeric
+    ):
+        [shortened] = trailing(lines)
+        assert shortened.endswith(ELLIPSIS) and text.startswith(shortened.removesuffix(ELLIPSIS))
+    quit_ = Leave(ts=1.0, id=3, name=NAME, reason=LeaveReason.QUIT, text=REASON)
+    [reason] = trailing(lines_of(irc.room_event(quit_, tagged=False)))
+    assert reason.endswith(ELLIPSIS) and len(reason) > 400  # the reason's words, as many as fit
+
+
+def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRenderer) -> None:
+    everyone = Online(ts=1.0, users=USERS)
+    said = " ".join(trailing(own(irc, everyone, Query("online"))))
+    assert all(user in said for user in USERS)  # papo's /online, every name
+    names = " ".join(trailing(own(irc, everyone, Query("names", ROOM))[:-1]))
+    assert names.split() == list(USERS)
+    ison = " ".join(trailing(own(irc, everyone, Query("ison", None, USERS))))
+    assert ison.split() == list(USERS)
+    whois = Whois(ts=1.0, name=NAME, rooms=ROOMS, away=REASON, since=1.0, idle=2.0)
+    lines = own(irc, whois)
+    rooms = [each for each in lines if f" 319 {NAME} " in each]
+    assert len(rooms) > 1 and " ".join(trailing(rooms)).split() == list(ROOMS)
+    [away] = trailing([each for each in lines if " 301 " in each])
+    assert away.endswith(ELLIPSIS)
+
+
+def test_a_message_of_the_day_with_long_rows_is_kept_whole() -> None:
+    row = "Welcome! " * 100
+    lines = motd_lines(SERVER, NAME, f"short\n{row}")
+    for each in lines:
+        assert len(each.encode()) + 2 <= MAX_LINE_BYTES
+    rows = trailing([each for each in lines if " 372 " in each])
+    assert rows[0] == "- short" and len(rows) > 2
+    assert "".join(rows[1:]).replace(" ", "") == f"- {row}".replace(" ", "")
