@@ -56,17 +56,28 @@ TEXT = st.characters(codec="utf-8", exclude_characters="\r\n\x00")
     last=st.text(TEXT, max_size=100) | st.text(TEXT, min_size=500, max_size=1500),
     source=st.sampled_from([None, "irc.test", "somebody!somebody@papo"]),
 )
-def test_every_line_fits_and_only_a_last_parameter_too_long_is_cut(
+def test_every_line_fits_and_only_a_parameter_too_long_is_cut(
     middle: list[str], last: str, source: str | None
 ) -> None:
     built = line("TOPIC", *middle, last, source=source)
     assert len(built.encode()) + 2 <= MAX_LINE_BYTES
     message = parse(built)
-    assert message is not None and message.params[:-1] == tuple(middle)
-    kept = message.params[-1]
-    if kept != last:  # cut: at a character, and it says so
-        assert kept.endswith(ELLIPSIS) and last.startswith(kept.removesuffix(ELLIPSIS))
-        assert len(built.encode()) + 2 > MAX_LINE_BYTES - 4  # nothing was cut that fitted
+    assert message is not None and len(message.params) == len(middle) + 1
+    cut = False
+    for sent, wanted in zip(message.params, [*middle, last], strict=True):
+        if sent != wanted:  # cut: at a character, and it says so
+            assert sent.endswith(ELLIPSIS) and wanted.startswith(sent.removesuffix(ELLIPSIS))
+            cut = True
+    if cut:  # nothing was cut that fitted
+        assert len(built.encode()) + 2 > MAX_LINE_BYTES - 4
+
+
+def test_a_long_word_a_client_sent_is_cut_when_an_error_names_it() -> None:
+    nick = "話" * 300  # NICK with a 900-byte word: refused, and the refusal names it
+    built = line("432", "ana", nick, "Erroneous nickname", source="irc.test")
+    message = parse(built)
+    assert message is not None and len(built.encode()) + 2 <= MAX_LINE_BYTES
+    assert message.params[1].endswith(ELLIPSIS) and message.params[2] == "Erroneous nickname"
 
 
 def test_a_topic_in_an_alphabet_of_three_bytes_a_letter_is_shortened_not_broken() -> None:

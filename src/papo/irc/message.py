@@ -60,31 +60,40 @@ def parse(line: str) -> IrcMessage | None:
 def line(command: str, *params: str, source: str | None = None, trailing: bool = True) -> str:
     """A line to send, without its line end. The last parameter is trailing (``:``): always
     (text, as clients expect it), or with ``trailing=False`` only when it must be (empty,
-    has a space, or starts with ``:``), as in ``JOIN #room``. Too long for a line, the last
+    has a space, or starts with ``:``), as in ``JOIN #room``. Too long for a line, its longest
     parameter is shortened (``split_lines`` keeps all of a text that may take several)."""
-    parts: list[str] = []
-    if source:
-        parts.append(":" + source)
-    parts.append(command)
+    head = [":" + source, command] if source else [command]
     clean = [param.translate(_FORBIDDEN) for param in params]
+    words: list[str] = []
     for index, param in enumerate(clean):
         last = index == len(clean) - 1
         if last and (trailing or not param or " " in param or param.startswith(":")):
-            parts.append(":" + param)
+            words.append(":" + param)
         else:
-            parts.append(param.replace(" ", "_") or "*")
-    built = " ".join(parts)
+            words.append(param.replace(" ", "_") or "*")
+    built = " ".join(head + words)
     if len(built.encode()) <= MAX_LINE_BYTES - 2:
         return built
-    return _shortened(parts)
+    return " ".join(head + _shortened(words, len(built.encode()) - (MAX_LINE_BYTES - 2)))
 
 
-def _shortened(parts: list[str]) -> str:
-    """The line of ``parts`` with its last part cut, at a character, to fit with an ellipsis."""
-    head = " ".join(parts[:-1]) + " "
-    room = MAX_LINE_BYTES - 2 - len(head.encode()) - len(ELLIPSIS.encode())
-    kept = parts[-1].encode()[: max(room, 0)].decode("utf-8", "ignore")
-    return head + kept + ELLIPSIS
+def _shortened(words: list[str], excess: int) -> list[str]:
+    """``words`` (the parameters as sent) ``excess`` bytes shorter: the longest is what made the
+    line too long (a text, or a client's own over-long word echoed in an error), and is cut
+    at a character, ending in an ellipsis; the next longest too if that is not enough."""
+    words = list(words)
+    while excess > 0 and words:
+        longest = max(range(len(words)), key=lambda index: len(words[index].encode()))
+        word = words[longest]
+        colon = ":" if word.startswith(":") and longest == len(words) - 1 else ""
+        encoded = word.removeprefix(colon).encode()
+        keep = max(len(encoded) - excess - len(ELLIPSIS.encode()), 0)
+        cut = colon + encoded[:keep].decode("utf-8", "ignore") + ELLIPSIS
+        if len(cut.encode()) >= len(word.encode()):
+            break  # nothing left to cut: every word is down to its ellipsis
+        words[longest] = cut
+        excess -= len(word.encode()) - len(cut.encode())
+    return words
 
 
 def split_lines(command: str, *params: str, text: str, source: str | None = None) -> list[str]:

@@ -1,0 +1,81 @@
+"""Random IRC at the IRC door, over real sockets: whatever a client sends, in any order, the
+server answers in lines IRC clients can read (UTF-8, within 512 bytes, tags apart), stays up
+for everybody, and the connection goes on."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papo.irc.message import MAX_LINE_BYTES, parse
+from tests.conftest import StartServer
+from tests.server.test_irc import IRC, IrcClient
+from tests.support import TIMEOUT
+
+COMMANDS = (
+    "NICK", "USER", "JOIN", "PART", "PRIVMSG", "NOTICE", "TOPIC", "NAMES", "WHO", "WHOIS",
+    "WHOWAS", "ISON", "USERHOST", "MODE", "AWAY", "INVITE", "LIST", "CAP", "PING", "PONG",
+    "MOTD", "LUSERS", "VERSION", "TIME", "TAGMSG", "KICK", "OPER", "HELP", "ONLINE", "ROOMS",
+    "PRIVATE", "R", "FORMAT", "RESUME", "IGNORE", "ME", "NOSUCHTHING",
+)  # fmt: skip
+WORDS = (
+    "#dev", "#lobby", "#", "#" + "x" * 40, "#房間", "#a,#b", "watcher", "nobody", "*", "0",
+    "+b", "-o", "LS", "REQ", "END", "302", ",", "`x", "a|b", "\x01ACTION waves\x01",
+)  # fmt: skip
+TEXTS = st.sampled_from(("", "hi", "話" * 300, "bye " * 150, "\x0304red\x0f", ":-)")) | st.text(
+    st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=80
+)
+
+
+@st.composite
+def irc_lines(draw: st.DrawFn) -> str:
+    command = draw(st.sampled_from(COMMANDS))
+    if draw(st.booleans()):
+        command = command.lower()
+    params = draw(st.lists(st.sampled_from(WORDS), max_size=4))
+    tags = draw(st.sampled_from(("", "@+typing=active ", "@time=x;y ")))
+    text = draw(st.none() | TEXTS)
+    trailing = "" if text is None else " :" + text
+    return f"{tags}{command} {' '.join(params)}{trailing}".rstrip(" ")
+
+
+def test_whatever_an_irc_client_sends_every_answer_fits_and_the_chat_goes_on(
+    start_server: StartServer,
+) -> None:
+    server = start_server(*IRC, "--rate", "0", "--ip-rate", "0", "--ip-connect-rate", "0")
+    watcher = server.user("watcher")
+    count = itertools.count()
+
+    @settings(
+        max_examples=200,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(irc_lines(), min_size=1, max_size=12))
+    def one_client(lines: list[str]) -> None:
+        number = next(count)
+        client = IrcClient(server.irc_port)
+        try:
+            client.register(f"fz{number}")
+            client.send(*lines, f"PING :end{number}")
+            client.expect(rf" PONG \S+ :end{number}$")  # still served, every line answered
+            for each in client.seen:
+                untagged = each.split(" ", 1)[1] if each.startswith("@") else each
+                assert len(untagged.encode()) + 2 <= MAX_LINE_BYTES, each
+                assert parse(each) is not None, each
+        finally:
+            client.send("QUIT")
+            client.conn.close()
+
+    one_client()
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # every client has quit: nobody is left behind
+        watcher.send("/online")
+        users = watcher.expect("online")["users"]
+        if users == ["watcher"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert users == ["watcher"]
