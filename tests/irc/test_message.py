@@ -38,6 +38,13 @@ def test_lines_put_text_last_and_never_carry_a_line_break() -> None:
     assert "\r" not in injected and "\n" not in injected
 
 
+def test_no_control_character_reaches_a_line_but_ctcps() -> None:
+    echoed = line("421", "ana", "\x1b[2J\x07\x7f\x9bX", "Unknown command", source="irc.test")
+    assert echoed == ":irc.test 421 ana [2JX :Unknown command"  # a client's own word, cleaned
+    action = line("PRIVMSG", "#dev", "\x01ACTION waves\tat\x00you\x01", source="a!a@papo")
+    assert action == ":a!a@papo PRIVMSG #dev :\x01ACTION waves at you\x01"
+
+
 @given(st.text(min_size=1, max_size=3000).filter(lambda t: t.strip() == t and "  " not in t))
 def test_long_text_is_split_to_fit_never_cut(text: str) -> None:
     head = line("PRIVMSG", "#a-rather-long-room-name", "x", source="somebody!somebody@papo")
@@ -47,8 +54,9 @@ def test_long_text_is_split_to_fit_never_cut(text: str) -> None:
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
 
 
-PARAM = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00 "), max_size=40)
-TEXT = st.characters(codec="utf-8", exclude_characters="\r\n\x00")
+# Text as the chat relays it: no control characters (line() takes out any that come).
+TEXT = st.characters(codec="utf-8", exclude_categories=["Cc"])
+PARAM = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Zs")), max_size=40)
 
 
 @given(

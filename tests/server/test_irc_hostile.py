@@ -1,10 +1,11 @@
 """Random IRC at the IRC door, over real sockets: whatever a client sends, in any order, the
-server answers in lines IRC clients can read (UTF-8, within 512 bytes, tags apart), stays up
-for everybody, and the connection goes on."""
+server answers in lines IRC clients can read (UTF-8, within 512 bytes, tags apart, no control
+character a terminal would act on), stays up for everybody, and the connection goes on."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -24,10 +25,13 @@ COMMANDS = (
 WORDS = (
     "#dev", "#lobby", "#", "#" + "x" * 40, "#房間", "#a,#b", "watcher", "nobody", "*", "0",
     "+b", "-o", "LS", "REQ", "END", "302", ",", "`x", "a|b", "\x01ACTION waves\x01",
+    "\x1b[31m", "\x7f", "\x9b2J", "\x07", "\u200b",
 )  # fmt: skip
 TEXTS = st.sampled_from(("", "hi", "話" * 300, "bye " * 150, "\x0304red\x0f", ":-)")) | st.text(
     st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=80
 )
+
+CONTROLS = re.compile("[\x00\x02-\x1f\x7f-\x9f]")  # all but CTCP's \x01, around an action
 
 
 @st.composite
@@ -66,6 +70,7 @@ def test_whatever_an_irc_client_sends_every_answer_fits_and_the_chat_goes_on(
                 untagged = each.split(" ", 1)[1] if each.startswith("@") else each
                 assert len(untagged.encode()) + 2 <= MAX_LINE_BYTES, each
                 assert parse(each) is not None, each
+                assert not CONTROLS.search(each), each  # none reaches the client's terminal
         finally:
             client.send("QUIT")
             client.conn.close()

@@ -5,8 +5,9 @@ it inside a character. What can go on several lines (a message, a list of names 
 own words) is split to fit, never cut. What IRC has one line for (a topic, a part or quit reason,
 an away text: papo allows 300 characters of any alphabet, up to 1 200 bytes) is shortened to fit,
 ending in "…"; papo's own clients read it whole. Nothing a user wrote can start a line of its
-own: CR, LF and NUL never reach a line (papo's text has no control characters, and what is put
-in a parameter here is checked again).
+own, nor reach a terminal as a control: no control character but CTCP's ``\x01`` (which papo puts
+around an action) reaches a line. papo's text has none; what is put in a parameter here is
+checked again, which is what cleans a client's own word echoed back (``421 \x1b[31m``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 
 MAX_LINE_BYTES = 512  # with CR LF, tags not counted (IRCv3)
 ELLIPSIS = "…"  # ends a parameter shortened to fit
-_FORBIDDEN = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+_CONTROLS = {*range(0x20), 0x7F, *range(0x80, 0xA0)} - {0x01}  # C0 but CTCP's, DEL, C1
+_FORBIDDEN = {code: " " if chr(code) in "\r\n\0\t" else None for code in _CONTROLS}
 
 
 @dataclass(frozen=True, slots=True)
