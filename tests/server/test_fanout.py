@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from papo.core.chat import Chat
+from papo.core.outputs import Reformat
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
 from papo.irc.door import Door
@@ -70,6 +71,29 @@ def test_text_author_gets_no_echo_json_author_does() -> None:
     assert outlets[0].queued == [b"<user1> from json\n"]
     (both,) = outlets[1].queued  # one write
     assert both.index(b'"text":"from text"') < both.index(b'"text":"from json"')
+
+
+def test_an_author_gets_its_own_words_back_unless_its_client_showed_them() -> None:
+    """A line client's person typed the message but not the action papo makes of /me; an IRC
+    client shows both itself, unless it took echo-message; a JSON program gets both back."""
+    chat, hub, outlets = setup(4)
+    silent, echoing = Door("irc.test", registered=True), Door("irc.test", registered=True)
+    echoing.caps = frozenset({"echo-message"})
+    for outlet, door in ((outlets[2], silent), (outlets[3], echoing)):
+        outlet.door = door  # an IRC client, as the server makes one of it
+        hub.deliver([Reformat(outlet.session, OutputFormat.IRC)])
+    hub.flush()
+    for outlet in outlets:
+        outlet.queued.clear()
+    for outlet in outlets:
+        name = outlet.session.name
+        hub.deliver(chat.handle_line(outlet.session, f"said by {name}", NOW))
+        hub.deliver(chat.handle_line(outlet.session, f"/me waves, {name}", NOW))
+        hub.flush()
+    got = [b"".join(outlet.queued) for outlet in outlets]
+    own = [(b"said by user%d" % n in got[n], b"waves, user%d" % n in got[n]) for n in range(4)]
+    assert own == [(False, True), (True, True), (False, False), (True, True)]
+    assert all(b"said by user%d" % n in got[(n + 1) % 4] for n in range(4))  # the others do
 
 
 def test_close_and_detach_and_tell_everyone() -> None:

@@ -159,6 +159,11 @@ def test_a_papo_client_a_weechat_user_and_an_nc_user_see_every_line(
         lines = read_lines_until(nc.stdout.fileno(), "three from weechat")
         assert "[#dev] <pat> one from papo" in lines or "<pat> one from papo" in lines
         assert lines[-1].endswith("<wee> three from weechat")
+        weechat.say("#dev", "/me waves from weechat")
+        watcher.expect("action", text="waves from weechat")
+        watcher.send("after the wave")  # on WeeChat's screen after any copy of the wave
+        log = weechat.wait_for("#dev", "after the wave")
+        assert log.count("wee waves from weechat") == 1  # WeeChat shows its own, once
     finally:
         nc.kill()
         nc.wait(5)

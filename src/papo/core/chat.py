@@ -303,8 +303,8 @@ class Chat:
         return replace(route, hidden_from=route.hidden_from + hidden) if hidden else route
 
     def _author(self, event: RoomEvent, route: Route) -> int | None:
-        """Who wrote a logged event, when it is somebody's words (an action names its author
-        only by name: it is shown to its author too)."""
+        """Who wrote a logged event, when it is somebody's words (an action logged by an
+        earlier papo, in a store or on Redis, names its author only by name)."""
         if route.author is None and isinstance(event, Action):
             return self.shared.holder(event.sender)
         return route.author

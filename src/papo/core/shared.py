@@ -27,8 +27,9 @@ class Route:
 
     It is kept in the log with its event, so that who an event was for can be asked again
     later: a member coming back after a dropped connection gets exactly what it missed.
-    ``author`` is left out of a room's delivery only where it reads text (it saw what it
-    typed); a program takes the echo as the confirmation that its line was accepted.
+    ``author`` is left out of a room's delivery only where its client showed the words
+    already (the fan-out knows which); a program takes the echo as the confirmation that its
+    line was accepted.
     """
 
     rooms: frozenset[str] = frozenset()

@@ -54,16 +54,15 @@ def utter(
     text: str,
     now: float,
 ) -> list[Decided]:
-    """Words for ``room``: a message is not echoed to its author's other connections' ignorers
-    and is told apart for ``/r``; an action names its author by name only, and so is shown to
-    everybody in the room, its author too."""
+    """Words for ``room``, hidden from who ignores their author. The route names the author:
+    whether its own client gets them back is the fan-out's to say (a person at a line client
+    typed the message, but not the action papo makes of ``/me``)."""
     text = clean_message(text)
     if not text:
         return []
     draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
     hidden = tuple(ignorer.sid for ignorer in chat.ignores.ignorers_in(session, room))
-    author = session.sid if kind is Message else None  # an action is echoed to everybody
-    route = Route(frozenset((room.key,)), author=author, hidden_from=hidden)
+    route = Route(frozenset((room.key,)), author=session.sid, hidden_from=hidden)
     return [Publish(draft, route)]
 
 

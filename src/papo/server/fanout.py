@@ -198,7 +198,7 @@ class FanOut(Generic[OutletT]):
                 case Broadcast(event=event, route=route):
                     self._broadcast(event, route.rooms)
                     author, exclude = route.author, route.exclude
-                    if author is not None and self._reads_text(author):
+                    if author is not None and self._showed_it(author, event):
                         self._skip(author)
                     if exclude is not None:
                         self._skip(exclude)
@@ -239,16 +239,18 @@ class FanOut(Generic[OutletT]):
         not taken from its stream yet."""
         self._send(outlet, data)
 
-    def _reads_text(self, sid: int) -> bool:
-        """Whether member ``sid`` reads text without the echo of what it sends: a person at a
-        line client or an IRC client without echo-message (JSON programs take it as the
-        confirmation)."""
+    def _showed_it(self, sid: int, event: Event) -> bool:
+        """Whether member ``sid``'s client showed ``event``, its own words, as they were sent,
+        so that the room's copy would show them twice: an IRC client without echo-message
+        shows a message and an action itself; at a line client the person saw the line it
+        typed, but an action only as the server writes it. JSON programs take the copy as
+        the confirmation."""
         outlet = self.outlets.get(sid)
         if outlet is None:
             return False
         if outlet.output in IRC_FORMATS:
             return outlet.door is None or not outlet.door.echo
-        return outlet.output is OutputFormat.TEXT
+        return outlet.output is OutputFormat.TEXT and not isinstance(event, Action)
 
     def _reformat(self, outlet: OutletT, output: OutputFormat) -> None:
         """What it had not taken yet, in its old format; from now on, the new one."""
