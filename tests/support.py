@@ -21,11 +21,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from papo.irc.message import MAX_LINE_BYTES
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 TIMEOUT = 5.0
 
 Event = dict[str, Any]
+
+
+def fits_irc(line: str) -> bool:
+    """Whether an IRC line (without its CR LF) is within IRC's 512 bytes, tags apart (IRCv3)."""
+    untagged = line.split(" ", 1)[1] if line.startswith("@") else line
+    return len(untagged.encode()) + 2 <= MAX_LINE_BYTES
 
 
 def free_port() -> int:

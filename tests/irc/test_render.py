@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from papo.irc.door import Door, Query, motd_lines
-from papo.irc.message import ELLIPSIS, MAX_LINE_BYTES, parse
+from papo.irc.message import ELLIPSIS, parse
 from papo.irc.render import IrcRenderer
 from papo.protocol.events import (
     Event,
@@ -21,6 +21,7 @@ from papo.protocol.events import (
     Whois,
 )
 from papo.protocol.render import Renderer
+from tests.support import fits_irc
 
 SERVER = "irc.test"
 # The longest of each: a name of 20 characters, rooms of 32 after the "#", a topic of 300
@@ -38,8 +39,7 @@ def lines_of(data: bytes) -> list[str]:
     assert text.endswith("\r\n")
     lines = text.split("\r\n")[:-1]
     for each in lines:
-        untagged = each.split(" ", 1)[1] if each.startswith("@") else each  # tags apart (IRCv3)
-        assert len(untagged.encode()) + 2 <= MAX_LINE_BYTES, each
+        assert fits_irc(each), each
         assert parse(each) is not None
     return lines
 
@@ -102,8 +102,7 @@ def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRende
 def test_a_message_of_the_day_with_long_rows_is_kept_whole() -> None:
     row = "Welcome! " * 100
     lines = motd_lines(SERVER, NAME, f"short\n{row}")
-    for each in lines:
-        assert len(each.encode()) + 2 <= MAX_LINE_BYTES
+    assert all(fits_irc(each) for each in lines)
     rows = trailing([each for each in lines if " 372 " in each])
     assert rows[0] == "- short" and len(rows) > 2
     assert "".join(rows[1:]).replace(" ", "") == f"- {row}".replace(" ", "")

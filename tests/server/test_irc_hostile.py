@@ -11,10 +11,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papo.irc.message import MAX_LINE_BYTES, parse
+from papo.irc.message import parse
 from tests.conftest import StartServer
 from tests.server.test_irc import IRC, IrcClient
-from tests.support import TIMEOUT
+from tests.support import TIMEOUT, fits_irc
 
 COMMANDS = (
     "NICK", "USER", "JOIN", "PART", "PRIVMSG", "NOTICE", "TOPIC", "NAMES", "WHO", "WHOIS",
@@ -67,8 +67,7 @@ def test_whatever_an_irc_client_sends_every_answer_fits_and_the_chat_goes_on(
             client.send(*lines, f"PING :end{number}")
             client.expect(rf" PONG \S+ :end{number}$")  # still served, every line answered
             for each in client.seen:
-                untagged = each.split(" ", 1)[1] if each.startswith("@") else each
-                assert len(untagged.encode()) + 2 <= MAX_LINE_BYTES, each
+                assert fits_irc(each), each
                 assert parse(each) is not None, each
                 assert not CONTROLS.search(each), each  # none reaches the client's terminal
         finally:
