@@ -88,6 +88,8 @@ def test_registration_gives_the_welcome_numerics_and_the_lobby(irc_server: Serve
     bob.expect(r"^:bob!bob@papo JOIN #lobby$")
     assert bob.expect(r" 353 bob = #lobby :(.*)$")[1] == "ana bob"
     bob.expect(r" 366 bob #lobby ")
+    bob.send("JOIN #Lobby", "PING :after")  # a client's autojoin of where it is already
+    assert bob.quiet_lines() == [":irc.test PONG irc.test :after"]
 
 
 def test_irc_and_papo_users_talk_both_ways(irc_server: ServerProcess) -> None:

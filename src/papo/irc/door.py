@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from papo import __version__
 from papo.irc.message import IrcMessage, line, parse, split_lines
 from papo.irc.nicks import name_of
+from papo.protocol.names import room_key
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
 CAPABILITIES = ("echo-message", "message-tags", "multi-prefix", "server-time")
@@ -233,7 +234,14 @@ class Door:
             return [], [self.reply("461", "JOIN", "Not enough parameters")]
         if channels == "0":
             return [f"/part {room}" for room in rooms], []
-        return [f"/join {channel}" for channel in channels.split(",") if channel], []
+        # A channel the user is in already: nothing, as IRC servers do (clients rejoin their
+        # channels on their own, and a second JOIN and NAMES would only repeat the first).
+        joined = {room_key(room) for room in rooms}
+        return [
+            f"/join {channel}"
+            for channel in channels.split(",")
+            if channel and not (channel.startswith("#") and room_key(channel) in joined)
+        ], []
 
     def _part(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         channels = message.param(0)
