@@ -613,11 +613,14 @@ class ChatClient:
             self.token = None  # expired, or a server that restarted without its log
             self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
                                                  "were disconnected is lost.")))  # fmt: skip
-        welcome = link.register(self.name or "")
+        name = self.name or ""
+        welcome = link.register(name)
         if self._chat_unreachable(welcome):
             return False
         if not isinstance(welcome, Welcome):  # taken meanwhile, say: said once per outage
-            if not self.name_refused.is_set():
+            # Not said if /nick chose another name while this one was being refused: that one
+            # is tried next, and the refusal of the old one would be said once too often.
+            if name == self.name and not self.name_refused.is_set():
                 self.name_refused.set()
                 self.show(welcome)
                 self._hint_another_name()
