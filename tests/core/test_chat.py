@@ -107,6 +107,38 @@ def test_private_goes_to_recipient_and_sender_only() -> None:
     assert world.take(carol) == []
 
 
+def test_an_action_for_one_person_is_a_private_marked_as_an_action() -> None:
+    world = World()
+    alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
+    for session in (alice, bob, carol):
+        world.take(session)
+    world.line(alice, "/action BOB waves at you")
+    [to_bob] = world.take(bob)
+    assert to_bob == world.take(alice)[0]
+    assert isinstance(to_bob, Private) and to_bob.action
+    assert (to_bob.recipient, to_bob.text, to_bob.words) == (
+        "bob",
+        "waves at you",
+        "* alice waves at you",
+    )
+    assert world.take(carol) == []
+    world.line(bob, "/r back")  # an action is a private: /r answers it
+    assert world.take(alice)[0] == Private(
+        ts=NOW, id=to_bob.id + 1, sender="bob", recipient="alice", text="back"
+    )
+    [error] = world.line(alice, "/describe ghost waves")
+    assert isinstance(error, Error) and (error.code, error.name) == (
+        ErrorCode.NO_SUCH_USER,
+        "ghost",
+    )
+    for nothing in ("/action bob", "/action bob \u200b"):
+        [error] = world.line(alice, nothing)
+        assert isinstance(error, Error) and (error.code, error.command) == (
+            ErrorCode.USAGE,
+            "action",
+        )
+
+
 def test_private_to_nobody_warns_the_sender() -> None:
     world = World()
     alice = world.user("alice")

@@ -92,6 +92,22 @@ def test_msg_to_a_room_talks_there_without_switching() -> None:
     assert error.code is ErrorCode.ROOM_INVALID
 
 
+def test_an_action_in_a_room_named_is_done_there_without_switching() -> None:
+    world, (ana, bob, eve) = users(3)
+    world.line(ana, "/join #dev")
+    world.line(ana, "/join #ops")
+    world.line(bob, "/join #dev")
+    world.take(ana)
+    world.take(bob)
+    world.line(ana, "/action #DEV waves from ops")
+    assert ana.current == "#ops"
+    [action] = world.take(bob)
+    assert isinstance(action, Action) and (action.room, action.text) == ("#dev", "waves from ops")
+    error = error_of(world.line(eve, "/action #dev waves"))
+    assert error.code is ErrorCode.NOT_IN_ROOM and error.command == "action"
+    assert world.take(bob) == []
+
+
 def test_part_tells_the_room_and_says_where_the_parter_now_talks() -> None:
     world, (ana, bob, _) = users(3)
     world.line(ana, "/join #dev")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from papo.irc.door import Door, Focus, Unanswered
+from papo.irc.door import Door, Unanswered
 
 
 def registered() -> Door:
@@ -48,7 +48,8 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("PART #a :bye now")[0] == ["/part #a bye now"]
     assert door.receive("PRIVMSG #a :/not a command")[0] == ["/msg #a /not a command"]
     assert door.receive("PRIVMSG ana|b :hi")[0] == ["/msg ana.b hi"]
-    assert door.receive("PRIVMSG #a :\x01ACTION waves\x01")[0] == [Focus("#a"), "/me waves"]
+    assert door.receive("PRIVMSG #a :\x01ACTION waves\x01")[0] == ["/action #a waves"]
+    assert door.receive("PRIVMSG ana|b :\x01ACTION waves\x01")[0] == ["/action ana.b waves"]
     assert door.receive("PRIVMSG #a :\x01VERSION\x01") == ([], [])
     assert door.receive("NOTICE ana|b :hi")[0] == [Unanswered("/msg ana.b hi")]
     assert door.receive("TOPIC #a")[0] == ["/topic #a"]

@@ -14,6 +14,7 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Online,
+    Private,
     RoomInfo,
     Rooms,
     Topic,
@@ -97,6 +98,15 @@ def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRende
     assert len(rooms) > 1 and " ".join(trailing(rooms)).split() == list(ROOMS)
     [away] = trailing([each for each in lines if " 301 " in each])
     assert away.endswith(ELLIPSIS)
+
+
+def test_a_long_action_for_one_person_is_split_into_whole_actions(irc: IrcRenderer) -> None:
+    words = "acena " * 300  # three lines' worth
+    event = Private(ts=1.0, id=1, sender="ana", recipient=NAME, text=words.strip(), action=True)
+    said = trailing(own(irc, event))
+    assert len(said) > 1
+    assert all(each.startswith("\x01ACTION ") and each.endswith("\x01") for each in said)
+    assert " ".join(each[8:-1] for each in said).split() == words.split()
 
 
 def test_a_message_of_the_day_with_long_rows_is_kept_whole() -> None:

@@ -62,6 +62,10 @@ def test_private_and_leave_and_welcome_json() -> None:
     renderer = Renderer("en")
     private = json.loads(renderer.json(Private(ts=NOW, id=1, sender="a", recipient="b", text="x")))
     assert (private["from"], private["to"], private["type"]) == ("a", "b", "private")
+    assert "action" not in private  # a field only an action has
+    action = Private(ts=NOW, id=1, sender="a", recipient="b", text="waves", action=True)
+    assert json.loads(renderer.json(action))["action"] is True
+    assert renderer.text(action) == b"[private] a -> b: * a waves\n"
     leave = json.loads(
         renderer.json(Leave(ts=NOW, id=2, name="a", reason=LeaveReason.QUIT, text="bye"))
     )

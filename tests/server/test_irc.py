@@ -115,6 +115,32 @@ def test_irc_and_papo_users_talk_both_ways(irc_server: ServerProcess) -> None:
     assert mine == []  # no echo: an IRC client shows what it sends, actions too
 
 
+def test_an_action_for_one_person_stays_an_action_at_every_door(irc_server: ServerProcess) -> None:
+    ana, bob = ana_in_dev_and_irc_bob(irc_server)
+    wee = IrcClient(irc_server.irc_port)
+    wee.register("wee")
+    bob.send("PRIVMSG wee :\x01ACTION waves\x01")  # /me in IRC's private window
+    wee.expect("^:bob!bob@papo PRIVMSG wee :\x01ACTION waves\x01$")
+    bob.send("PRIVMSG ana :\x01ACTION nods\x01")
+    private = ana.expect("private", text="nods")
+    assert (private["from"], private["action"]) == ("bob", True)
+    ana.send("/action bob smiles")
+    bob.expect("^:ana!ana@papo PRIVMSG bob :\x01ACTION smiles\x01$")
+    assert ana.expect("private", text="smiles")["action"] is True  # her confirmation
+    assert bob.quiet_lines() == []  # an IRC client shows its own, unless it took echo-message
+
+
+def test_an_irc_action_in_a_channel_one_is_not_in_is_refused(irc_server: ServerProcess) -> None:
+    ana, bob = ana_in_dev_and_irc_bob(irc_server)
+    bob.send("JOIN #dev")
+    bob.expect(r" 366 bob #dev ")
+    bob.send("PRIVMSG #ops :\x01ACTION waves\x01")
+    bob.expect(r"^:irc\.test 404 bob #ops :")
+    bob.send("PRIVMSG #dev :\x01ACTION nods\x01")
+    action = ana.expect("action")  # the first, and in #dev: the one to #ops went nowhere
+    assert (action["text"], action["room"]) == ("nods", "#dev")
+
+
 def test_rooms_are_channels(irc_server: ServerProcess) -> None:
     ana, bob = ana_in_dev_and_irc_bob(irc_server)
     bob.send("JOIN #dev")

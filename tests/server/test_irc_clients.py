@@ -164,6 +164,11 @@ def test_a_papo_client_a_weechat_user_and_an_nc_user_see_every_line(
         watcher.send("after the wave")  # on WeeChat's screen after any copy of the wave
         log = weechat.wait_for("#dev", "after the wave")
         assert log.count("wee waves from weechat") == 1  # WeeChat shows its own, once
+        watcher.send("/action wee waves back")  # WeeChat opens a private window for it
+        log = weechat.wait_for("watcher", "waves back")
+        assert "\t *\twatcher waves back" in log  # shown as an action, not as words said
+        weechat.say("watcher", "/me nods in private")
+        assert watcher.expect("private", text="nods in private")["action"] is True
     finally:
         nc.kill()
         nc.wait(5)

@@ -124,8 +124,8 @@ class View:
                 head, plain = f"{clock} <{self.name(sender, me)}> ", f"{stamp} <{sender}> "
             case Action(sender=sender, text=text):
                 head, plain = f"{clock} * {self.name(sender, me)} ", f"{stamp} * {sender} "
-            case Private(sender=sender, recipient=recipient, text=text):
-                tag = f"[{sender} -> {recipient}]"
+            case Private(sender=sender, recipient=recipient):
+                tag, text = f"[{sender} -> {recipient}]", event.words
                 head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
             case Invite() | Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
                 colour = MAGENTA if isinstance(event, Invite) else DIM  # one's own, as a private

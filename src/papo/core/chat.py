@@ -78,7 +78,6 @@ from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.names import (
     MAX_NAME_CHARS,
     check_name,
-    check_room_name,
     clean_message,
     name_key,
     room_key,
@@ -462,12 +461,6 @@ class Chat:
         # Once to each who shares a room, itself too.
         return [Renamed(session, old), Publish(nick, Route(session.room_set))]
 
-    def focus(self, session: Session, name: str) -> None:
-        """Make ``name`` the room ``session``'s plain lines and actions go to, if it is in it,
-        telling nobody: a front door whose every line names its room (IRC) says where."""
-        if check_room_name(name) is None and room_key(name) in session.room_set:
-            session.current = room_key(name)
-
     # -- resume ------------------------------------------------------------------------------
 
     def _issue_token(self, session: Session) -> str | None:
@@ -724,6 +717,9 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.QUIT: lambda chat, session, c, now: chat._quit(session, c.rest, now),
     Verb.NICK: lambda chat, session, c, now: chat._nick(session, c.args[0], now),
     Verb.ME: lambda chat, session, c, now: talk.act(chat, session, c.rest, now),
+    Verb.ACTION: lambda chat, session, c, now: talk.private(
+        chat, session, c.args[0], c.args[1], now, action=True
+    ),
     Verb.HELP: lambda chat, session, c, now: chat._help(session, c.rest, now),
     Verb.FORMAT: lambda chat, session, c, now: chat._format(session, c.args[0], now),
     Verb.REPLY: lambda chat, session, c, now: talk.reply(chat, session, c.rest, now),

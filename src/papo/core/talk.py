@@ -1,5 +1,5 @@
-"""The rules of talking: a line said to the current room, ``/me``, ``/private`` (to a person,
-or to a room one is in), ``/r`` and ``/invite``.
+"""The rules of talking: a line said to the current room, ``/me``, ``/private`` and
+``/action`` (to a person, or to a room one is in), ``/r`` and ``/invite``.
 
 Functions of the chat, as the other commands' are: the draft of what was said is returned, with
 the route that says who reads it (the room, those who ignore its author left out), for the hub
@@ -66,23 +66,27 @@ def utter(
     return [Publish(draft, route)]
 
 
-def private(chat: ChatState, session: Session, to: str, text: str, now: float) -> list[Decided]:
+def private(
+    chat: ChatState, session: Session, to: str, text: str, now: float, *, action: bool = False
+) -> list[Decided]:
     """To a person, on this server or another (the hub knows who holds every name); to a room
-    ``session`` is in, as IRC's PRIVMSG #room is, a message there."""
+    ``session`` is in, as IRC's PRIVMSG #room is, a message there. ``action``: ``/action``,
+    what IRC's ``/me`` is in a private window or in a channel other than the current one."""
+    command = "action" if action else "private"
     if to.startswith("#"):
         found = room_of(chat, session, to, now)
         if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
-            return [Send(replace(found, command="private"), session)]
-        return utter(chat, session, found, Message, text, now)
+            return [Send(replace(found, command=command), session)]
+        return utter(chat, session, found, Action if action else Message, text, now)
     held = chat.holding(to)
     if held is None:
         return not_online(session, to, now)
     holder, name = held
     text = clean_message(text)
     if not text:
-        return [Send(Error(ts=now, code=ErrorCode.USAGE, command="private"), session)]
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command=command), session)]
     sender = session.name or ""
-    draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text)
+    draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text, action=action)
     return to_person(chat, session, draft, holder)
 
 

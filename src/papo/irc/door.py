@@ -67,14 +67,6 @@ def opens_irc(line: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Focus:
-    """Make ``room`` the one the next papo line talks in (an IRC action names its channel;
-    papo's ``/me`` acts in the current room)."""
-
-    room: str
-
-
-@dataclass(frozen=True, slots=True)
 class Unanswered:
     """A papo line from a NOTICE: an error it causes is not sent back (RFC 2812: a NOTICE is
     never answered, so two programs cannot reply to each other's errors for ever)."""
@@ -82,7 +74,7 @@ class Unanswered:
     line: str
 
 
-ToChat = str | Focus | Unanswered  # a papo line, or a change of the current room
+ToChat = str | Unanswered  # a papo line, or one whose errors are not sent back
 Answer = tuple[list[ToChat], list[str]]  # for the chat; and the IRC lines to send back at once
 
 
@@ -214,16 +206,11 @@ class Door:
         if action:
             text = text.removeprefix("\x01ACTION").removesuffix("\x01").strip()
         text = unformatted(text)
+        verb = "/action" if action else "/msg"
         said: list[ToChat] = []
         for target in targets.split(","):
-            if target.startswith("#"):
-                if action:
-                    said += [Focus(target), f"/me {text}"]
-                else:
-                    said.append(f"/msg {target} {text}")
-            else:
-                name = name_of(target) or target
-                said.append(f"/msg {name} {'* ' if action else ''}{text}")
+            to = target if target.startswith("#") else name_of(target) or target
+            said.append(f"{verb} {to} {text}")
         if notice:
             said = [Unanswered(item) if isinstance(item, str) else item for item in said]
         return said, []

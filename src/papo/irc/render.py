@@ -93,11 +93,7 @@ class IrcRenderer:
             case Message(room=room, sender=sender, text=text) if room:
                 return self._say(source_of(sender), room, text)
             case Action(room=room, sender=sender, text=text) if room:
-                head = line("PRIVMSG", room, "x", source=source_of(sender))
-                return [
-                    line("PRIVMSG", room, f"\x01ACTION {piece}\x01", source=source_of(sender))
-                    for piece in split_text(head + "  ACTION ", text)
-                ]
+                return self._act(source_of(sender), room, text)
             case Join(name=name, room=room):
                 return [line("JOIN", room, source=source_of(name), trailing=False)]
             case Leave(name=name, room=str(room), text=text):
@@ -113,6 +109,14 @@ class IrcRenderer:
 
     def _say(self, source: str, target: str, text: str) -> list[str]:
         return split_lines("PRIVMSG", target, text=text, source=source)
+
+    def _act(self, source: str, target: str, text: str) -> list[str]:
+        """CTCP ACTION, each line within IRC's limit with its \\x01 markers."""
+        head = line("PRIVMSG", target, "x", source=source)
+        return [
+            line("PRIVMSG", target, f"\x01ACTION {piece}\x01", source=source)
+            for piece in split_text(head + "  ACTION ", text)
+        ]
 
     # -- what one reader gets ----------------------------------------------------------------
 
@@ -132,10 +136,11 @@ class IrcRenderer:
                 )
             case Joined(room=room, topic=topic, users=users):
                 return self._joined(nick, room, topic, users)
-            case Private(sender=sender, recipient=recipient, text=text):
+            case Private(sender=sender, recipient=recipient, text=text, action=action):
                 if sender == me and not door.echo and sender != recipient:
                     return []  # IRC clients show what they sent themselves
-                return self._say(source_of(sender), nick_of(recipient), text)
+                said = self._act if action else self._say
+                return said(source_of(sender), nick_of(recipient), text)
             case Invite(sender=sender, recipient=recipient, room=room):
                 if recipient == me:
                     return [line("INVITE", nick, room, source=source_of(sender), trailing=False)]
@@ -285,8 +290,8 @@ class IrcRenderer:
 
     def _error(self, event: Error, nick: str) -> list[str]:
         numeric = NUMERICS.get(event.code)
-        if event.command == "private" and event.code is ErrorCode.NOT_IN_ROOM:
-            numeric = "404"  # ERR_CANNOTSENDTOCHAN
+        if event.command in ("private", "action") and event.code is ErrorCode.NOT_IN_ROOM:
+            numeric = "404"  # ERR_CANNOTSENDTOCHAN: a PRIVMSG, an action too
         if event.code is ErrorCode.ALREADY_IN_ROOM:  # ERR_USERONCHANNEL: nick, then channel
             them = nick_of(event.name or "*")
             return [

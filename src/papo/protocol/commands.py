@@ -33,6 +33,7 @@ class Verb(Enum):
     QUIT = "quit"
     NICK = "nick"
     ME = "me"
+    ACTION = "action"
     HELP = "help"
     FORMAT = "format"
     REPLY = "r"
@@ -100,6 +101,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         verb=Verb.NICK, aliases=(), min_args=1, before_registration=False, usage="/nick NAME"
     ),
     CommandSpec(verb=Verb.ME, aliases=(), min_args=1, before_registration=False, usage="/me TEXT"),
+    CommandSpec(
+        verb=Verb.ACTION,
+        aliases=("describe",),
+        min_args=2,
+        before_registration=False,
+        usage="/action NAME|#ROOM TEXT",
+    ),
     CommandSpec(
         verb=Verb.HELP,
         aliases=(),

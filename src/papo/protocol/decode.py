@@ -184,6 +184,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 sender=_text(fields, "from"),
                 recipient=_text(fields, "to"),
                 text=_text(fields, "text"),
+                action=fields.get("action") is True,
             )
         case "invite":
             return Invite(

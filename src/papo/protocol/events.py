@@ -119,11 +119,20 @@ class Action(Utterance):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Private:
+    """Words for one person; ``action``: ``/action``'s, shown as "* alice waves" (IRC's
+    ``/me`` in a private window)."""
+
     ts: float
     id: int
     sender: str
     recipient: str
     text: str
+    action: bool = False
+
+    @property
+    def words(self) -> str:
+        """The text as its readers see it, an action's with its author first."""
+        return f"* {self.sender} {self.text}" if self.action else self.text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

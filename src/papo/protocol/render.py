@@ -154,6 +154,8 @@ class Renderer:
                     "to": event.recipient,
                     "text": event.text,
                 }
+                if event.action:
+                    fields["action"] = True
             case Invite():
                 fields = {
                     "type": "invite",
@@ -284,7 +286,7 @@ class Renderer:
                 return f"{self.replay_mark(event)}* {event.sender} {event.text}"
             case Private():
                 return _("[private] {sender} -> {recipient}: {text}").format(
-                    sender=event.sender, recipient=event.recipient, text=event.text
+                    sender=event.sender, recipient=event.recipient, text=event.words
                 )
             case Invite():
                 return _("*** {sender} invites {recipient} to {room} (/join {room})").format(
@@ -630,6 +632,7 @@ class Renderer:
             "quit": _("leave the chat"),
             "nick": _("change your name"),
             "me": _("describe an action: /me waves"),
+            "action": _("an action for NAME only, or in ROOM: /action ana waves"),
             "help": _("show this help, or one command's"),
             "format": _("switch output between text and json"),
             "r": _("reply to the last private message you got"),

@@ -28,7 +28,7 @@ from papo.core.outputs import (
 from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.hub.backplane import Backplane
-from papo.irc.door import Door, Focus, ToChat, Unanswered, opens_irc
+from papo.irc.door import Door, ToChat, Unanswered, opens_irc
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
 from papo.protocol.commands import OutputFormat
@@ -375,15 +375,12 @@ class ChatServer:
     def take_rest(self, connection: Connection, items: list[ToChat], now: float) -> bool:
         """What an IRC line asks of the chat, in order (the rest waits if one waits). False:
         one waits for the shared state, and will go on with the rest."""
-        while items:
-            item = items.pop(0)
-            if isinstance(item, Focus):
-                self.chat.focus(connection.session, item.room)
-            elif isinstance(item, Unanswered):
-                return self._chat_line(connection, item.line, now, items, unanswered=True)
-            else:
-                return self._chat_line(connection, item, now, items)
-        return True
+        if not items:
+            return True
+        item = items.pop(0)  # and _chat_line goes on with the rest, now or once it is let
+        if isinstance(item, Unanswered):
+            return self._chat_line(connection, item.line, now, items, unanswered=True)
+        return self._chat_line(connection, item, now, items)
 
     def _chat_line(
         self,
