@@ -419,3 +419,31 @@ def test_after_redis_lost_the_chat_ids_go_on_above_any_seen_and_nothing_is_skipp
     assert [e["id"] for e in heard if e.get("text") == "said next"] == [after]
     assert not [e for e in ana.quiet(0.1) if e.get("code") == "missed"]
     assert "not passed on" not in one.log() + two.log()
+
+
+def test_an_irc_question_refused_while_redis_is_down_leaves_the_next_answered_right(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    """An IRC question (WHO, NAMES) waits on the answer to the ``/online`` it became; one
+    refused ``unavailable`` must use it up, or every later answer is taken for the one
+    before (NAMES answered as a WHO list, for as long as the connection lasts)."""
+    one = start_server("--redis", redis_server.url, "--irc-port", "0")
+    irc = LineClient(one.irc_port)
+    one.clients.append(irc)
+    irc.send("NICK wee\r\nUSER wee 0 * :Wee\r\n")
+    irc.text_until(lambda line: " 366 " in line)
+    redis_server.stop()
+    time.sleep(1.5)  # the server notices at its next request to Redis
+    irc.send("WHO #lobby\r\n")
+    refused = irc.text_until(lambda line: " NOTICE wee " in line or " 315 " in line)
+    assert " NOTICE wee " in refused[-1], refused
+    redis_server.start()
+    deadline = time.monotonic() + 15
+    while True:  # asked again while the server writes the chat back to Redis
+        irc.send("NAMES #lobby\r\n")
+        answer = irc.text_until(lambda line: " NOTICE wee " in line or " 366 " in line)
+        if " 366 " in answer[-1] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    listed = [line.split(" ", 1)[1].rstrip() for line in answer if " 35" in line]
+    assert listed == ["353 wee = #lobby :wee"]  # NAMES' own list, not a WHO's (352)

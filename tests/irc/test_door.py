@@ -71,7 +71,13 @@ def test_queries_remember_what_the_next_online_answer_is_for() -> None:
     door = registered()
     assert door.receive("NAMES #a")[0] == ["/online #a"]
     assert door.receive("ISON ana bob")[0] == ["/online"]
-    assert [q.kind for q in door.queries] == ["names", "ison"]
+    assert door.receive("NAMES #b,#c")[0] == ["/online #b", "/online #c"]
+    assert [(q.kind, q.room) for q in door.queries] == [
+        ("names", "#a"),
+        ("ison", None),
+        ("names", "#b"),
+        ("names", "#c"),
+    ]
 
 
 def test_what_irc_asks_of_the_server_is_answered_by_the_door() -> None:

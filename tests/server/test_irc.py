@@ -166,6 +166,25 @@ def test_rooms_are_channels(irc_server: ServerProcess) -> None:
     assert (leave["reason"], leave.get("text")) == ("quit", "off to lunch")
 
 
+def test_a_question_about_a_channel_that_does_not_exist_leaves_the_next_answered_right(
+    irc_server: ServerProcess,
+) -> None:
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    start = len(bob.seen)
+    bob.send("NAMES #nope,#lobby", "WHO #gone", "WHO #lobby")
+    bob.expect(r" 315 bob #lobby ")
+    expected = [
+        ":irc.test 366 bob #nope :End of /NAMES list",
+        ":irc.test 353 bob = #lobby :bob",
+        ":irc.test 366 bob #lobby :End of /NAMES list",
+        ":irc.test 315 bob #gone :End of /WHO list",
+        ":irc.test 352 bob #lobby bob papo irc.test bob H :0 bob",
+        ":irc.test 315 bob #lobby :End of /WHO list",
+    ]
+    assert bob.seen[start:] == expected
+
+
 def test_names_that_are_not_nicks_map_one_to_one(irc_server: ServerProcess) -> None:
     dotted = irc_server.user("ana.b")
     bob = IrcClient(irc_server.irc_port)
@@ -324,6 +343,9 @@ def test_who_ison_userhost_away_and_notice(irc_server: ServerProcess) -> None:
     bob.send("WHO #lobby")
     assert bob.expect(r" 352 bob #lobby ana papo irc\.test ana (\S) :0 ana$")[1] == "G"
     bob.expect(r" 315 bob #lobby :")
+    bob.send("WHO ANA")  # a nick, in any case: the end names what was asked
+    assert bob.expect(r" 352 bob \* ana papo irc\.test ana (\S) :0 ana$")[1] == "G"
+    bob.expect(r" 315 bob ANA :")
     bob.send("PRIVMSG ana :are you there?")
     bob.expect(r" 301 bob ana :lunch$")  # as IRC does: told at once
     bob.send("AWAY :meeting")

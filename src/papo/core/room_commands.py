@@ -159,8 +159,8 @@ def online(chat: ChatState, session: Session, rest: str, now: float) -> list[Dec
         everybody = Online(ts=now, users=chat.online_names(), away=away_in(chat, None))
         return [Send(everybody, session)]
     room = find_room(chat, rest.split(None, 1)[0], now)
-    if isinstance(room, Error):
-        return [Send(room, session)]
+    if isinstance(room, Error):  # named: a front door's questions wait on the answer (IRC)
+        return [Send(replace(room, command="online"), session)]
     users = chat.rooms.names(room)
     return [Send(Online(ts=now, users=users, room=room.name, away=away_in(chat, room)), session)]
 

@@ -254,11 +254,11 @@ class Door:
     # -- queries -----------------------------------------------------------------------------
 
     def _names(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
-        channel = message.param(0).split(",")[0]
-        if not channel:
+        channels = [channel for channel in message.param(0).split(",") if channel]
+        if not channels:
             return [], [self.reply("366", "*", "End of /NAMES list")]
-        self.queries.append(Query("names", channel))
-        return [f"/online {channel}"], []
+        self.queries += (Query("names", channel) for channel in channels)
+        return [f"/online {channel}" for channel in channels], []
 
     def _who(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         mask = message.param(0)

@@ -166,6 +166,8 @@ class IrcRenderer:
                 return self._notice(event, nick)
             case HelpInfo():
                 return self._told(nick, self.text.help_text(event, leave_out=CONNECTION_VERBS))
+            case Error(command="online"):
+                return self._unanswered(event, door.next_query(), nick)
             case Error():
                 return self._error(event, nick)
             case Bye(reason=reason):
@@ -241,17 +243,7 @@ class IrcRenderer:
         if kind == "names":
             return self._names(nick, event.room or "*", users)
         if kind == "who":
-            mask = query.room if query is not None and query.room else "*"
-            wanted = set(query.nicks) if query is not None and query.nicks else None
-            rows = [
-                self._numeric(
-                    "352", nick, mask, nick_of(user), "papo", self.server, nick_of(user),
-                    "G" if user in event.away else "H", f"0 {nick_of(user)}",
-                )
-                for user in users
-                if wanted is None or nick_of(user) in wanted
-            ]  # fmt: skip
-            return [*rows, self._numeric("315", nick, mask, "End of /WHO list")]
+            return self._who(event, query, nick)
         online = {nick_of(user).casefold(): nick_of(user) for user in users}
         asked = query.nicks if query is not None else ()
         present = [online[n.casefold()] for n in asked if n.casefold() in online]
@@ -259,6 +251,23 @@ class IrcRenderer:
             return self._numerics("303", nick, text=" ".join(present))
         replies = [f"{n}={'-' if name_of(n) in event.away else '+'}{n}@papo" for n in present]
         return self._numerics("302", nick, text=" ".join(replies))
+
+    def _who(self, event: Online, query: Query | None, nick: str) -> list[str]:
+        """``WHO #room``, or ``WHO nick`` (nicks compare ignoring case, as in ``ISON``); the
+        end names the mask asked about, as clients match it to their question."""
+        room = query.room if query is not None else None
+        asked = query.nicks if query is not None and not room else ()
+        wanted = {each.casefold() for each in asked}
+        rows = [
+            self._numeric(
+                "352", nick, room or "*", nick_of(user), "papo", self.server, nick_of(user),
+                "G" if user in event.away else "H", f"0 {nick_of(user)}",
+            )
+            for user in event.users
+            if room or nick_of(user).casefold() in wanted
+        ]  # fmt: skip
+        mask = room or (asked[0] if asked and asked[0] else "*")
+        return [*rows, self._numeric("315", nick, mask, "End of /WHO list")]
 
     def _whois(self, event: Whois, nick: str) -> list[str]:
         them = nick_of(event.name)
@@ -287,6 +296,18 @@ class IrcRenderer:
             case NoticeCode.SAME_NAME:
                 return []  # IRC servers take NICK to one's own nick in silence
         return self._told(nick, self.text.notice_text(event))
+
+    def _unanswered(self, event: Error, query: Query | None, nick: str) -> list[str]:
+        """A question that came back as an error: its query is used up, or the next answer
+        would be taken for this one. ``NAMES`` and ``WHO`` of a channel that does not exist
+        end their (empty) list, as IRC servers do; a refusal (Redis away) is said."""
+        if query is None or event.code is ErrorCode.UNAVAILABLE:
+            return self._error(event, nick)
+        if query.kind == "names":
+            return [self._numeric("366", nick, query.room or "*", "End of /NAMES list")]
+        if query.kind == "who":
+            return [self._numeric("315", nick, query.room or "*", "End of /WHO list")]
+        return self._error(event, nick)
 
     def _error(self, event: Error, nick: str) -> list[str]:
         numeric = NUMERICS.get(event.code)

@@ -105,7 +105,7 @@ class SharedFirst:
         rest of an IRC line, with it)."""
         name = connection.session.name
         if not self.backplane.available() and not answered_here(name, line):
-            self.unavailable(connection, now)
+            self.unavailable(connection, now, line)
             return Verdict.REFUSED
         ask = ask_of(name, line)
         if ask is None:
@@ -119,8 +119,12 @@ class SharedFirst:
         self._meanwhile(connection, job)
         return Verdict.WAITING
 
-    def unavailable(self, connection: Connection, now: float) -> None:
-        error = Error(ts=now, code=ErrorCode.UNAVAILABLE)
+    def unavailable(self, connection: Connection, now: float, line: str) -> None:
+        """``line`` refused: the error names its command, as the chat's own errors do (an IRC
+        question waits on the answer to its ``/online``, a refusal included)."""
+        parsed = parse_line(line, registered=connection.session.name is not None)
+        command = parsed.spec.name if isinstance(parsed, Invoke) else None
+        error = Error(ts=now, code=ErrorCode.UNAVAILABLE, command=command)
         self.server.carry_out([Send(error, connection.session)])
 
     def _meanwhile(self, connection: Connection, job: Coroutine[Any, Any, None]) -> None:
@@ -143,7 +147,7 @@ class SharedFirst:
             await self.backplane.reserve(wanted, session.sid)
         except Unavailable:
             if not connection.closing:
-                self.unavailable(connection, time.time())
+                self.unavailable(connection, time.time(), line)
         else:
             if connection.closing:  # gone meanwhile: the name is not kept for it
                 if session.name != wanted:
@@ -160,7 +164,7 @@ class SharedFirst:
             hold = await self.backplane.take(token_digest(token))
         except Unavailable:
             if not connection.closing:
-                self.unavailable(connection, time.time())
+                self.unavailable(connection, time.time(), line)
                 connection.release_input()
             return
         if hold is not None:
