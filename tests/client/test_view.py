@@ -71,6 +71,7 @@ EVERY_EVENT: list[Event] = [
     Bye(ts=NOW, reason=ByeReason.RESTART),
     Invite(ts=NOW, id=11, sender="bia", recipient="ana", room="#dev"),
     Private(ts=NOW, id=12, sender="bia", recipient="ana", text="waves", action=True),
+    Message(ts=NOW, id=13, sender="bot", text="build ok", notice=True),
 ]
 
 
@@ -98,7 +99,8 @@ def test_kinds_look_distinct() -> None:
     assert "<bia> oi" in view.lines(EVERY_EVENT[1])[0]
     assert "* bia waves" in view.lines(EVERY_EVENT[3])[0]
     assert "[bia -> ana] psst" in view.lines(EVERY_EVENT[4])[0]
-    assert "[bia -> ana] * bia waves" in view.lines(EVERY_EVENT[-1])[0]
+    assert "[bia -> ana] * bia waves" in view.lines(EVERY_EVENT[-2])[0]
+    assert "-bot- build ok" in view.lines(EVERY_EVENT[-1])[0]
     assert "caio" in view.lines(EVERY_EVENT[5])[0] and "<" not in view.lines(EVERY_EVENT[5])[0]
     assert view.lines(Hello(ts=NOW, server="p", version="1", protocol=1, name=None,
                             max_line_bytes=1, max_name_chars=1)) == []  # fmt: skip

@@ -139,6 +139,29 @@ def test_an_action_for_one_person_is_a_private_marked_as_an_action() -> None:
         )
 
 
+def test_a_notice_is_a_private_or_a_message_marked_so_and_wakes_no_away_answer() -> None:
+    world = World()
+    alice, bob = world.user("alice"), world.user("bob")
+    world.line(bob, "/away lunch")
+    for session in (alice, bob):
+        world.take(session)
+    world.line(alice, "/notice bob build passed")
+    [to_bob] = world.take(bob)
+    assert isinstance(to_bob, Private) and to_bob.notice and not to_bob.action
+    assert world.take(alice) == [to_bob]  # the confirmation, and no word of bob's away
+    world.line(alice, "/private bob and you?")
+    assert [type(event) for event in world.take(alice)] == [Private, Notice]  # a private: told
+    world.take(bob)
+    world.line(alice, "/notice #lobby deploy done")
+    [said] = world.take(bob)
+    assert isinstance(said, Message) and said.notice and said.room == "#lobby"
+    [error] = world.line(alice, "/notice #ops x")
+    assert isinstance(error, Error) and (error.code, error.command) == (
+        ErrorCode.NOT_IN_ROOM,
+        "notice",
+    )
+
+
 def test_private_to_nobody_warns_the_sender() -> None:
     world = World()
     alice = world.user("alice")

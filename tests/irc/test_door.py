@@ -51,7 +51,10 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("PRIVMSG #a :\x01ACTION waves\x01")[0] == ["/action #a waves"]
     assert door.receive("PRIVMSG ana|b :\x01ACTION waves\x01")[0] == ["/action ana.b waves"]
     assert door.receive("PRIVMSG #a :\x01VERSION\x01") == ([], [])
-    assert door.receive("NOTICE ana|b :hi")[0] == [Unanswered("/msg ana.b hi")]
+    assert door.receive("NOTICE ana|b,#a :hi")[0] == [
+        Unanswered("/notice ana.b hi"),
+        Unanswered("/notice #a hi"),
+    ]
     assert door.receive("TOPIC #a")[0] == ["/topic #a"]
     assert door.receive("TOPIC #a :new one")[0] == ["/topic #a new one"]
     assert door.receive("NICK robert")[0] == ["/nick robert"]

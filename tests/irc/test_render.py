@@ -13,6 +13,7 @@ from papo.protocol.events import (
     Event,
     Leave,
     LeaveReason,
+    Message,
     Online,
     Private,
     RoomInfo,
@@ -107,6 +108,13 @@ def test_a_long_action_for_one_person_is_split_into_whole_actions(irc: IrcRender
     assert len(said) > 1
     assert all(each.startswith("\x01ACTION ") and each.endswith("\x01") for each in said)
     assert " ".join(each[8:-1] for each in said).split() == words.split()
+
+
+def test_a_notice_stays_a_notice_in_a_channel_and_in_private(irc: IrcRenderer) -> None:
+    said = Message(ts=1.0, id=1, sender="bot", text="build ok", room="#dev", notice=True)
+    assert lines_of(irc.room_event(said, tagged=False)) == [":bot!bot@papo NOTICE #dev :build ok"]
+    told = Private(ts=1.0, id=2, sender="bot", recipient=NAME, text="done", notice=True)
+    assert own(irc, told) == [f":bot!bot@papo NOTICE {NAME} :done"]
 
 
 def test_a_message_of_the_day_with_long_rows_is_kept_whole() -> None:

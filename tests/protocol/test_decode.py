@@ -53,6 +53,8 @@ EVENTS: list[Event] = [
     Action(ts=NOW, id=2, sender="ana", text="acena"),
     Private(ts=NOW, id=3, sender="ana", recipient="bia", text="psiu"),
     Private(ts=NOW, id=3, sender="ana", recipient="bia", text="acena", action=True),
+    Private(ts=NOW, id=3, sender="ana", recipient="bia", text="pronto", notice=True),
+    Message(ts=NOW, id=1, sender="bot", text="build ok", room="#dev", notice=True),
     Invite(ts=NOW, id=3, sender="ana", recipient="bia", room="#dev"),
     Join(ts=NOW, id=4, name="bia"),
     Leave(ts=NOW, id=5, name="bia", reason=LeaveReason.TOO_SLOW, text=None),

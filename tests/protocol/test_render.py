@@ -66,6 +66,13 @@ def test_private_and_leave_and_welcome_json() -> None:
     action = Private(ts=NOW, id=1, sender="a", recipient="b", text="waves", action=True)
     assert json.loads(renderer.json(action))["action"] is True
     assert renderer.text(action) == b"[private] a -> b: * a waves\n"
+    notice = Message(ts=NOW, id=2, sender="bot", text="build ok", room="#dev", notice=True)
+    assert json.loads(renderer.json(notice))["notice"] is True
+    assert renderer.text(notice) == b"-bot- build ok\n"  # as IRC clients show a notice
+    plain = json.loads(renderer.json(Message(ts=NOW, id=3, sender="a", text="x", room="#dev")))
+    assert "notice" not in plain
+    quiet = Private(ts=NOW, id=4, sender="bot", recipient="b", text="done", notice=True)
+    assert json.loads(renderer.json(quiet))["notice"] is True
     leave = json.loads(
         renderer.json(Leave(ts=NOW, id=2, name="a", reason=LeaveReason.QUIT, text="bye"))
     )

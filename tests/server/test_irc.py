@@ -130,6 +130,29 @@ def test_an_action_for_one_person_stays_an_action_at_every_door(irc_server: Serv
     assert bob.quiet_lines() == []  # an IRC client shows its own, unless it took echo-message
 
 
+def test_a_notice_stays_a_notice_so_no_program_answers_it(irc_server: ServerProcess) -> None:
+    """Two away scripts answering every PRIVMSG with a NOTICE never answer each other, as
+    long as a NOTICE arrives as one: papo used to pass it on as a PRIVMSG."""
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob")
+    wee = IrcClient(irc_server.irc_port)
+    wee.register("wee")
+    bob.expect("^:wee!wee@papo JOIN #lobby$")
+    ana.send("/away lunch")
+    ana.expect("info", code="now_away")
+    bob.send("NOTICE wee :I am away", "NOTICE #lobby :build passed", "NOTICE ana :ping")
+    wee.expect("^:bob!bob@papo NOTICE wee :I am away$")
+    wee.expect("^:bob!bob@papo NOTICE #lobby :build passed$")
+    said = ana.expect("message", text="build passed")
+    assert (said["from"], said["notice"]) == ("bob", True)
+    assert ana.expect("private", text="ping")["notice"] is True
+    bob.send("PING :after")  # no 301 for ana's away: nobody reads what a notice wakes
+    assert bob.quiet_lines() == [":irc.test PONG irc.test :after"]
+    ana.send("/notice wee from papo")
+    wee.expect("^:ana!ana@papo NOTICE wee :from papo$")
+
+
 def test_an_irc_action_in_a_channel_one_is_not_in_is_refused(irc_server: ServerProcess) -> None:
     ana, bob = ana_in_dev_and_irc_bob(irc_server)
     bob.send("JOIN #dev")

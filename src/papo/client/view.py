@@ -120,6 +120,8 @@ class View:
             stamp = f"{stamp} {tag}"
             clock = f"{clock} {self.paint(name_colour(room), tag)}"
         match event:
+            case Message(sender=sender, text=text, notice=True):  # as IRC clients show one
+                head, plain = f"{clock} -{self.name(sender, me)}- ", f"{stamp} -{sender}- "
             case Message(sender=sender, text=text):
                 head, plain = f"{clock} <{self.name(sender, me)}> ", f"{stamp} <{sender}> "
             case Action(sender=sender, text=text):

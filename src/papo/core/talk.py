@@ -1,5 +1,5 @@
-"""The rules of talking: a line said to the current room, ``/me``, ``/private`` and
-``/action`` (to a person, or to a room one is in), ``/r`` and ``/invite``.
+"""The rules of talking: a line said to the current room, ``/me``, ``/private``, ``/action``
+and ``/notice`` (to a person, or to a room one is in), ``/r`` and ``/invite``.
 
 Functions of the chat, as the other commands' are: the draft of what was said is returned, with
 the route that says who reads it (the room, those who ignore its author left out), for the hub
@@ -9,6 +9,7 @@ to number; nothing is sent from here.
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import Enum
 
 from papo.core.chat_state import ChatState
 from papo.core.outputs import Decided, Publish, Send
@@ -53,6 +54,8 @@ def utter(
     kind: type[Message] | type[Action],
     text: str,
     now: float,
+    *,
+    notice: bool = False,
 ) -> list[Decided]:
     """Words for ``room``, hidden from who ignores their author. The route names the author:
     whether its own client gets them back is the fan-out's to say (a person at a line client
@@ -60,33 +63,60 @@ def utter(
     text = clean_message(text)
     if not text:
         return []
-    draft = kind(ts=now, id=0, sender=session.name or "", text=text, room=room.name)
+    sender = session.name or ""
+    draft: Message | Action
+    if notice:
+        draft = Message(ts=now, id=0, sender=sender, text=text, room=room.name, notice=True)
+    else:
+        draft = kind(ts=now, id=0, sender=sender, text=text, room=room.name)
     hidden = tuple(ignorer.sid for ignorer in chat.ignores.ignorers_in(session, room))
     route = Route(frozenset((room.key,)), author=session.sid, hidden_from=hidden)
     return [Publish(draft, route)]
 
 
+class Aimed(Enum):
+    """What is said to a person or a named room; the value is the command saying it."""
+
+    MESSAGE = "private"
+    ACTION = "action"  # IRC's /me in a private window, or in a channel not the current one
+    NOTICE = "notice"  # never answered by a program (IRC's NOTICE)
+
+
 def private(
-    chat: ChatState, session: Session, to: str, text: str, now: float, *, action: bool = False
+    chat: ChatState,
+    session: Session,
+    to: str,
+    text: str,
+    now: float,
+    *,
+    kind: Aimed = Aimed.MESSAGE,
 ) -> list[Decided]:
     """To a person, on this server or another (the hub knows who holds every name); to a room
-    ``session`` is in, as IRC's PRIVMSG #room is, a message there. ``action``: ``/action``,
-    what IRC's ``/me`` is in a private window or in a channel other than the current one."""
-    command = "action" if action else "private"
+    ``session`` is in, as IRC's PRIVMSG #room is, said there."""
     if to.startswith("#"):
         found = room_of(chat, session, to, now)
         if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
-            return [Send(replace(found, command=command), session)]
-        return utter(chat, session, found, Action if action else Message, text, now)
+            return [Send(replace(found, command=kind.value), session)]
+        if kind is Aimed.ACTION:
+            return utter(chat, session, found, Action, text, now)
+        return utter(chat, session, found, Message, text, now, notice=kind is Aimed.NOTICE)
     held = chat.holding(to)
     if held is None:
         return not_online(session, to, now)
     holder, name = held
     text = clean_message(text)
     if not text:
-        return [Send(Error(ts=now, code=ErrorCode.USAGE, command=command), session)]
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command=kind.value), session)]
     sender = session.name or ""
-    draft = Private(ts=now, id=0, sender=sender, recipient=name, text=text, action=action)
+    draft = Private(
+        ts=now,
+        id=0,
+        sender=sender,
+        recipient=name,
+        text=text,
+        action=kind is Aimed.ACTION,
+        notice=kind is Aimed.NOTICE,
+    )
     return to_person(chat, session, draft, holder)
 
 
@@ -128,7 +158,9 @@ def to_person(
         readers = (session.sid,)  # as IRC does: the sender is not told it is ignored
     decided: list[Decided] = [Publish(draft, Route(to=readers, author=session.sid))]
     away = chat.shared.aways().get(holder)
-    if away is not None:  # as IRC does: told at once, not left waiting
+    if away is not None and not (isinstance(draft, Private) and draft.notice):
+        # As IRC does: told at once, not left waiting; but not to a notice, which a program
+        # sends and nobody reads the answer of.
         notice = Notice(ts=draft.ts, code=NoticeCode.AWAY, names=(draft.recipient,), away=away)
         decided.append(Send(notice, session))
     return decided

@@ -206,13 +206,12 @@ class Door:
         if action:
             text = text.removeprefix("\x01ACTION").removesuffix("\x01").strip()
         text = unformatted(text)
-        verb = "/action" if action else "/msg"
-        said: list[ToChat] = []
-        for target in targets.split(","):
-            to = target if target.startswith("#") else name_of(target) or target
-            said.append(f"{verb} {to} {text}")
-        if notice:
-            said = [Unanswered(item) if isinstance(item, str) else item for item in said]
+        verb = "/action" if action else "/notice" if notice else "/msg"
+        lines = [
+            f"{verb} {target if target.startswith('#') else name_of(target) or target} {text}"
+            for target in targets.split(",")
+        ]
+        said: list[ToChat] = [Unanswered(each) for each in lines] if notice else [*lines]
         return said, []
 
     def _join(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:

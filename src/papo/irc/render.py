@@ -90,8 +90,8 @@ class IrcRenderer:
 
     def _shared_lines(self, event: Event) -> list[str]:
         match event:
-            case Message(room=room, sender=sender, text=text) if room:
-                return self._say(source_of(sender), room, text)
+            case Message(room=room, sender=sender, text=text, notice=notice) if room:
+                return self._say(source_of(sender), room, text, notice=notice)
             case Action(room=room, sender=sender, text=text) if room:
                 return self._act(source_of(sender), room, text)
             case Join(name=name, room=room):
@@ -107,8 +107,8 @@ class IrcRenderer:
                 return [line("TOPIC", room, text, source=source_of(by))]
         return []
 
-    def _say(self, source: str, target: str, text: str) -> list[str]:
-        return split_lines("PRIVMSG", target, text=text, source=source)
+    def _say(self, source: str, target: str, text: str, *, notice: bool = False) -> list[str]:
+        return split_lines("NOTICE" if notice else "PRIVMSG", target, text=text, source=source)
 
     def _act(self, source: str, target: str, text: str) -> list[str]:
         """CTCP ACTION, each line within IRC's limit with its \\x01 markers."""
@@ -136,11 +136,13 @@ class IrcRenderer:
                 )
             case Joined(room=room, topic=topic, users=users):
                 return self._joined(nick, room, topic, users)
-            case Private(sender=sender, recipient=recipient, text=text, action=action):
+            case Private(sender=sender, recipient=recipient, text=text):
                 if sender == me and not door.echo and sender != recipient:
                     return []  # IRC clients show what they sent themselves
-                said = self._act if action else self._say
-                return said(source_of(sender), nick_of(recipient), text)
+                source, target = source_of(sender), nick_of(recipient)
+                if event.action:
+                    return self._act(source, target, text)
+                return self._say(source, target, text, notice=event.notice)
             case Invite(sender=sender, recipient=recipient, room=room):
                 if recipient == me:
                     return [line("INVITE", nick, room, source=source_of(sender), trailing=False)]

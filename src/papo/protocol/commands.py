@@ -34,6 +34,7 @@ class Verb(Enum):
     NICK = "nick"
     ME = "me"
     ACTION = "action"
+    NOTICE = "notice"
     HELP = "help"
     FORMAT = "format"
     REPLY = "r"
@@ -107,6 +108,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=2,
         before_registration=False,
         usage="/action NAME|#ROOM TEXT",
+    ),
+    CommandSpec(
+        verb=Verb.NOTICE,
+        aliases=(),
+        min_args=2,
+        before_registration=False,
+        usage="/notice NAME|#ROOM TEXT",
     ),
     CommandSpec(
         verb=Verb.HELP,

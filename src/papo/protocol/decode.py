@@ -8,6 +8,7 @@ ignored as PROTOCOL.md asks, so newer servers can add fields without breaking ol
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -169,7 +170,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
             )
         case "message" | "action" as kind:
             cls = Message if kind == "message" else Action
-            return cls(
+            said = cls(
                 ts=ts,
                 id=_integer(fields, "id"),
                 sender=_text(fields, "from"),
@@ -177,6 +178,9 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 room=_optional_text(fields, "room") or "",
                 history=fields.get("history") is True,
             )
+            if isinstance(said, Message) and fields.get("notice") is True:
+                return replace(said, notice=True)
+            return said
         case "private":
             return Private(
                 ts=ts,
@@ -185,6 +189,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 recipient=_text(fields, "to"),
                 text=_text(fields, "text"),
                 action=fields.get("action") is True,
+                notice=fields.get("notice") is True,
             )
         case "invite":
             return Invite(

@@ -109,7 +109,10 @@ class Utterance:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message(Utterance):
-    """A public message."""
+    """A public message; ``notice``: ``/notice``'s, which no program answers (IRC's NOTICE:
+    a bot's replies, an away script's, cannot set two of them answering each other)."""
+
+    notice: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,7 +123,7 @@ class Action(Utterance):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Private:
     """Words for one person; ``action``: ``/action``'s, shown as "* alice waves" (IRC's
-    ``/me`` in a private window)."""
+    ``/me`` in a private window); ``notice``: ``/notice``'s, as a message's."""
 
     ts: float
     id: int
@@ -128,6 +131,7 @@ class Private:
     recipient: str
     text: str
     action: bool = False
+    notice: bool = False
 
     @property
     def words(self) -> str:

@@ -144,6 +144,8 @@ class Renderer:
                     fields["room"] = event.room
                 fields["from"] = event.sender
                 fields["text"] = event.text
+                if isinstance(event, Message) and event.notice:
+                    fields["notice"] = True
                 if event.history:
                     fields["history"] = True
             case Private():
@@ -156,6 +158,8 @@ class Renderer:
                 }
                 if event.action:
                     fields["action"] = True
+                if event.notice:
+                    fields["notice"] = True
             case Invite():
                 fields = {
                     "type": "invite",
@@ -280,6 +284,8 @@ class Renderer:
                 )
             case Welcome():
                 return self.welcome_text(event)
+            case Message(notice=True):
+                return f"{self.replay_mark(event)}-{event.sender}- {event.text}"
             case Message():
                 return f"{self.replay_mark(event)}<{event.sender}> {event.text}"
             case Action():
@@ -633,6 +639,7 @@ class Renderer:
             "nick": _("change your name"),
             "me": _("describe an action: /me waves"),
             "action": _("an action for NAME only, or in ROOM: /action ana waves"),
+            "notice": _("a message to NAME or in ROOM that programs never answer (for bots)"),
             "help": _("show this help, or one command's"),
             "format": _("switch output between text and json"),
             "r": _("reply to the last private message you got"),
