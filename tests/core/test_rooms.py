@@ -73,7 +73,7 @@ def test_a_plain_line_goes_to_the_current_room_only() -> None:
     assert isinstance(action, Action) and action.room == "#dev"
 
 
-def test_msg_to_a_room_talks_there_without_switching() -> None:
+def test_msg_action_and_notice_to_a_room_say_it_there_without_switching() -> None:
     world, (ana, bob, eve) = users(3)
     world.line(ana, "/join #dev")
     world.line(ana, "/join #ops")
@@ -81,30 +81,21 @@ def test_msg_to_a_room_talks_there_without_switching() -> None:
     world.take(ana)
     world.take(bob)
     world.line(ana, "/msg #dev from ops")
+    world.line(ana, "/action #DEV waves from ops")
+    world.line(ana, "/notice #dev build passed")
     assert ana.current == "#ops"
-    [message] = world.take(bob)
-    assert isinstance(message, Message) and message.room == "#dev"
+    message, action, notice = world.take(bob)
+    assert isinstance(message, Message) and message.room == "#dev" and not message.notice
+    assert isinstance(action, Action) and (action.room, action.text) == ("#dev", "waves from ops")
+    assert isinstance(notice, Message) and notice.room == "#dev" and notice.notice
     error = error_of(world.line(eve, "/msg #dev let me in"))
     assert error.code is ErrorCode.NOT_IN_ROOM and error.extra["room"] == "#dev"
+    error = error_of(world.line(eve, "/action #dev waves"))
+    assert error.code is ErrorCode.NOT_IN_ROOM and error.command == "action"
     error = error_of(world.line(eve, "/w #nowhere hello"))
     assert error.code is ErrorCode.NOT_IN_ROOM
     error = error_of(world.line(eve, "/msg #a,b hello"))
     assert error.code is ErrorCode.ROOM_INVALID
-
-
-def test_an_action_in_a_room_named_is_done_there_without_switching() -> None:
-    world, (ana, bob, eve) = users(3)
-    world.line(ana, "/join #dev")
-    world.line(ana, "/join #ops")
-    world.line(bob, "/join #dev")
-    world.take(ana)
-    world.take(bob)
-    world.line(ana, "/action #DEV waves from ops")
-    assert ana.current == "#ops"
-    [action] = world.take(bob)
-    assert isinstance(action, Action) and (action.room, action.text) == ("#dev", "waves from ops")
-    error = error_of(world.line(eve, "/action #dev waves"))
-    assert error.code is ErrorCode.NOT_IN_ROOM and error.command == "action"
     assert world.take(bob) == []
 
 
@@ -199,6 +190,27 @@ def test_topic_is_set_by_a_member_shown_to_anybody() -> None:
     assert shown == TopicShown(ts=NOW, room="#lobby", by=None, text="")
     [joined] = world.line(eve, "/join #dev")
     assert isinstance(joined, Joined) and joined.topic == "the build is green"
+
+
+def test_a_topic_is_cleared_with_delete_and_nothing_visible_sets_none() -> None:
+    world, (ana, bob, _) = users(3)
+    world.line(ana, "/join #dev")
+    world.line(bob, "/join #dev")
+    world.line(ana, "/topic plans")
+    world.take(ana)
+    world.take(bob)
+    assert error_of(world.line(ana, "/topic \u200b")).code is ErrorCode.USAGE  # not a clear
+    world.take(ana)
+    [cleared] = world.line(bob, "/topic #DEV -delete")
+    assert isinstance(cleared, Topic)
+    assert cleared == Topic(ts=NOW, id=cleared.id, room="#dev", by="bob", text="")
+    assert world.take(ana) == [cleared] == world.take(bob)
+    [shown] = world.line(ana, "/topic")
+    assert shown == TopicShown(ts=NOW, room="#dev", by=None, text="")
+    [nothing] = world.line(ana, "/topic -delete")  # no topic to clear: nobody is told
+    assert nothing == shown and world.take(bob) == []
+    [rooms] = world.line(ana, "/rooms")
+    assert isinstance(rooms, Rooms) and [r.topic for r in rooms.rooms if r.room == "#dev"] == [None]
 
 
 def test_online_lists_the_chat_or_one_room() -> None:

@@ -57,6 +57,7 @@ def test_commands_become_papo_lines() -> None:
     ]
     assert door.receive("TOPIC #a")[0] == ["/topic #a"]
     assert door.receive("TOPIC #a :new one")[0] == ["/topic #a new one"]
+    assert door.receive("TOPIC #a :")[0] == ["/topic #a -delete"]  # IRC's way to clear it
     assert door.receive("NICK robert")[0] == ["/nick robert"]
     assert door.receive("AWAY :lunch")[0] == ["/away lunch"]
     assert door.receive("INVITE ana|b #a")[0] == ["/invite ana.b #a"]

@@ -23,6 +23,7 @@ from papo.protocol.events import (
     NoticeCode,
     Online,
     Private,
+    Topic,
     Welcome,
     Whois,
 )
@@ -69,6 +70,8 @@ def test_private_and_leave_and_welcome_json() -> None:
     notice = Message(ts=NOW, id=2, sender="bot", text="build ok", room="#dev", notice=True)
     assert json.loads(renderer.json(notice))["notice"] is True
     assert renderer.text(notice) == b"-bot- build ok\n"  # as IRC clients show a notice
+    cleared = Topic(ts=NOW, id=5, room="#dev", by="ana", text="")
+    assert renderer.text(cleared) == b"*** ana cleared the topic of #dev\n"
     plain = json.loads(renderer.json(Message(ts=NOW, id=3, sender="a", text="x", room="#dev")))
     assert "notice" not in plain
     quiet = Private(ts=NOW, id=4, sender="bot", recipient="b", text="done", notice=True)

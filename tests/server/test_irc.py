@@ -174,11 +174,16 @@ def test_rooms_are_channels(irc_server: ServerProcess) -> None:
     bob.expect(r"^:ana!ana@papo TOPIC #dev :plans for today$")
     bob.send("TOPIC #dev")
     bob.expect(r" 332 bob #dev :plans for today$")
+    bob.send("TOPIC #dev :")  # cleared, as IRC clients do it
+    bob.expect(r"^:bob!bob@papo TOPIC #dev :$")
+    assert ana.expect("topic", by="bob")["text"] == ""
+    bob.send("TOPIC #dev")
+    bob.expect(r" 331 bob #dev :No topic is set$")
     bob.send("PRIVMSG #dev :in dev")
     message = ana.expect("message", text="in dev")
     assert message["room"] == "#dev"
     bob.send("LIST")
-    bob.expect(r" 322 bob #dev 2 :plans for today$")
+    bob.expect(r" 322 bob #dev 2 :$")
     bob.send("PART #dev :later")
     leave = ana.expect("leave", room="#dev")
     assert (leave["name"], leave["text"]) == ("bob", "later")

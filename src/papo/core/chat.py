@@ -189,7 +189,7 @@ class Chat:
                 self._remember(self.rooms.logged(event.room), event)
             case Topic(room=name, by=by, text=text):
                 room = self.rooms.logged(name)
-                room.topic, room.topic_by = text, by
+                room.topic, room.topic_by = (text, by) if text else (None, None)  # "": cleared
 
     def _claim(self, session: Session, name: str, now: float) -> Error | None:
         """Take ``name`` for ``session`` (checked first), or say why not."""

@@ -16,6 +16,7 @@ from papo.core.refusals import room_error, too_long
 from papo.core.room import Room
 from papo.core.session import Session
 from papo.core.shared import Route
+from papo.protocol.commands import DELETE_TOPIC
 from papo.protocol.events import (
     Error,
     ErrorCode,
@@ -145,7 +146,14 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
         return [Send(asked, session)]
     if session.sid not in room.members:
         return [Send(room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
-    text = clean_message(text)
+    if text == DELETE_TOPIC:
+        if not room.topic:  # nothing to clear: nobody is told of a change
+            return [Send(TopicShown(ts=now, room=room.name, by=None, text=""), session)]
+        text = ""  # a topic event with no text: the room has none now
+    else:
+        text = clean_message(text)
+        if not text:  # nothing visible: not taken for a wish to clear it
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="topic"), session)]
     if len(text) > MAX_TOPIC_CHARS:
         return [Send(too_long("topic", MAX_TOPIC_CHARS, now), session)]
     by = session.name or ""

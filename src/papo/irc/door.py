@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from papo import __version__
 from papo.irc.message import IrcMessage, line, parse, split_lines
 from papo.irc.nicks import name_of
+from papo.protocol.commands import DELETE_TOPIC
 from papo.protocol.names import room_key
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
@@ -242,6 +243,8 @@ class Door:
             return [], [self.reply("461", "TOPIC", "Not enough parameters")]
         if len(message.params) < 2:
             return [f"/topic {channel}"], []
+        if not message.param(1):  # "TOPIC #room :": IRC's way to clear it
+            return [f"/topic {channel} {DELETE_TOPIC}"], []
         return [f"/topic {channel} {unformatted(message.param(1))}"], []
 
     def _quit(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:

@@ -76,6 +76,10 @@ class CommandSpec:
         return self.verb.value
 
 
+# What /topic takes for "no topic": ``/topic -delete``, ``/topic #room -delete``, as irssi
+# writes it (an IRC client's ``TOPIC #room :`` becomes this).
+DELETE_TOPIC = "-delete"
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         verb=Verb.PRIVATE,

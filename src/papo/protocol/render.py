@@ -394,6 +394,10 @@ class Renderer:
 
     def topic_text(self, event: Topic | TopicShown) -> str:
         _ = self._
+        if isinstance(event, Topic) and not event.text:
+            return _("*** {name} cleared the topic of {room}").format(
+                name=event.by or "", room=event.room
+            )
         if isinstance(event, Topic):
             return _("*** {name} set the topic of {room}: {text}").format(
                 name=event.by or "", room=event.room, text=event.text
@@ -648,7 +652,7 @@ class Renderer:
             "join": _("enter ROOM (made if new), and talk there"),
             "part": _("leave ROOM (or the current room)"),
             "rooms": _("list the rooms, the biggest first"),
-            "topic": _("show the topic of ROOM, or set it to TEXT"),
+            "topic": _("show the topic of ROOM, or set it to TEXT (-delete clears it)"),
             "away": _("say you are away, and why (without TEXT: back)"),
             "whois": _("who NAME is: since when, idle, rooms, away"),
             "invite": _("ask NAME into ROOM (or the room you talk in)"),
