@@ -57,9 +57,10 @@ def utter(
     *,
     notice: bool = False,
 ) -> list[Decided]:
-    """Words for ``room``, hidden from who ignores their author. The route names the author:
-    whether its own client gets them back is the fan-out's to say (a person at a line client
-    typed the message, but not the action papo makes of ``/me``)."""
+    """Words for ``room``, hidden from who ignores their author (``notice``: a message marked
+    as one no program answers). The route names the author: whether its own client gets them
+    back is the fan-out's to say (a person at a line client typed the message, but not the
+    action papo makes of ``/me``)."""
     text = clean_message(text)
     if not text:
         return []

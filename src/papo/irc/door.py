@@ -227,7 +227,8 @@ class Door:
         return [
             f"/join {channel}"
             for channel in channels.split(",")
-            if channel and not (channel.startswith("#") and room_key(channel) in joined)
+            if channel
+            and room_key(channel if channel.startswith("#") else f"#{channel}") not in joined
         ], []
 
     def _part(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
