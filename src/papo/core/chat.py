@@ -718,10 +718,10 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.NICK: lambda chat, session, c, now: chat._nick(session, c.args[0], now),
     Verb.ME: lambda chat, session, c, now: talk.act(chat, session, c.rest, now),
     Verb.ACTION: lambda chat, session, c, now: talk.private(
-        chat, session, c.args[0], c.args[1], now, kind=talk.Aimed.ACTION
+        chat, session, c.args[0], c.args[1], now, kind=talk.Said.ACTION
     ),
     Verb.NOTICE: lambda chat, session, c, now: talk.private(
-        chat, session, c.args[0], c.args[1], now, kind=talk.Aimed.NOTICE
+        chat, session, c.args[0], c.args[1], now, kind=talk.Said.NOTICE
     ),
     Verb.HELP: lambda chat, session, c, now: chat._help(session, c.rest, now),
     Verb.FORMAT: lambda chat, session, c, now: chat._format(session, c.args[0], now),

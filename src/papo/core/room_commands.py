@@ -32,7 +32,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
 )
-from papo.protocol.names import check_room_name, clean_message, room_key
+from papo.protocol.names import as_room, check_room_name, clean_message, room_key
 
 MAX_TOPIC_CHARS = 300
 MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
@@ -77,7 +77,7 @@ def joined(chat: ChatState, session: Session, room: Room, now: float) -> Joined:
 
 
 def join(chat: ChatState, session: Session, wanted: str, now: float) -> list[Decided]:
-    name = wanted if wanted.startswith("#") else "#" + wanted
+    name = as_room(wanted)
     if check_room_name(name) is not None:
         return [Send(room_error(ErrorCode.ROOM_INVALID, name, now), session)]
     key = room_key(name)

@@ -28,14 +28,23 @@ from papo.protocol.events import (
     NoticeCode,
     Private,
 )
-from papo.protocol.names import clean_message
+from papo.protocol.names import as_room, clean_message
+
+
+class Said(Enum):
+    """What kind of words: a message, an action, a notice; the value is the command that says
+    them to a person or a named room."""
+
+    MESSAGE = "private"
+    ACTION = "action"  # /me; /action is IRC's /me in a private window, or another channel
+    NOTICE = "notice"  # never answered by a program (IRC's NOTICE)
 
 
 def say(chat: ChatState, session: Session, text: str, now: float) -> list[Decided]:
     room = chat.rooms.current(session)
     if room is None:
         return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
-    return utter(chat, session, room, Message, text, now)
+    return utter(chat, session, room, Said.MESSAGE, text, now)
 
 
 def act(chat: ChatState, session: Session, text: str, now: float) -> list[Decided]:
@@ -44,43 +53,33 @@ def act(chat: ChatState, session: Session, text: str, now: float) -> list[Decide
         return [Send(Error(ts=now, code=ErrorCode.NO_ROOM), session)]
     if not clean_message(text):
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="me"), session)]
-    return utter(chat, session, room, Action, text, now)
+    return utter(chat, session, room, Said.ACTION, text, now)
 
 
 def utter(
     chat: ChatState,
     session: Session,
     room: Room,
-    kind: type[Message] | type[Action],
+    kind: Said,
     text: str,
     now: float,
-    *,
-    notice: bool = False,
 ) -> list[Decided]:
-    """Words for ``room``, hidden from who ignores their author (``notice``: a message marked
-    as one no program answers). The route names the author: whether its own client gets them
-    back is the fan-out's to say (a person at a line client typed the message, but not the
-    action papo makes of ``/me``)."""
+    """Words for ``room``, hidden from who ignores their author. The route names the author:
+    whether its own client gets them back is the fan-out's to say (a person at a line client
+    typed the message, but not the action papo makes of ``/me``)."""
     text = clean_message(text)
     if not text:
         return []
     sender = session.name or ""
     draft: Message | Action
-    if notice:
-        draft = Message(ts=now, id=0, sender=sender, text=text, room=room.name, notice=True)
+    if kind is Said.ACTION:
+        draft = Action(ts=now, id=0, sender=sender, text=text, room=room.name)
     else:
-        draft = kind(ts=now, id=0, sender=sender, text=text, room=room.name)
+        notice = kind is Said.NOTICE
+        draft = Message(ts=now, id=0, sender=sender, text=text, room=room.name, notice=notice)
     hidden = tuple(ignorer.sid for ignorer in chat.ignores.ignorers_in(session, room))
     route = Route(frozenset((room.key,)), author=session.sid, hidden_from=hidden)
     return [Publish(draft, route)]
-
-
-class Aimed(Enum):
-    """What is said to a person or a named room; the value is the command saying it."""
-
-    MESSAGE = "private"
-    ACTION = "action"  # IRC's /me in a private window, or in a channel not the current one
-    NOTICE = "notice"  # never answered by a program (IRC's NOTICE)
 
 
 def private(
@@ -90,7 +89,7 @@ def private(
     text: str,
     now: float,
     *,
-    kind: Aimed = Aimed.MESSAGE,
+    kind: Said = Said.MESSAGE,
 ) -> list[Decided]:
     """To a person, on this server or another (the hub knows who holds every name); to a room
     ``session`` is in, as IRC's PRIVMSG #room is, said there."""
@@ -98,9 +97,7 @@ def private(
         found = room_of(chat, session, to, now)
         if isinstance(found, Error):  # said to a room: IRC tells this apart (404)
             return [Send(replace(found, command=kind.value), session)]
-        if kind is Aimed.ACTION:
-            return utter(chat, session, found, Action, text, now)
-        return utter(chat, session, found, Message, text, now, notice=kind is Aimed.NOTICE)
+        return utter(chat, session, found, kind, text, now)
     held = chat.holding(to)
     if held is None:
         return not_online(session, to, now)
@@ -115,8 +112,8 @@ def private(
         sender=sender,
         recipient=name,
         text=text,
-        action=kind is Aimed.ACTION,
-        notice=kind is Aimed.NOTICE,
+        action=kind is Said.ACTION,
+        notice=kind is Said.NOTICE,
     )
     return to_person(chat, session, draft, holder)
 
@@ -127,9 +124,7 @@ def invite(chat: ChatState, session: Session, rest: str, now: float) -> list[Dec
     name, *where = rest.split()
     if len(where) > 1:  # an invitation carries no words: refused, rather than lost
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="invite"), session)]
-    wanted = where[0] if where else ""
-    if wanted and not wanted.startswith("#"):
-        wanted = "#" + wanted  # as /join takes it
+    wanted = as_room(where[0]) if where else ""
     room, _nothing = aimed(chat, session, wanted, now, member=True)
     if isinstance(room, Error):
         return [Send(replace(room, command="invite"), session)]

@@ -19,7 +19,7 @@ from papo import __version__
 from papo.irc.message import IrcMessage, line, parse, split_lines
 from papo.irc.nicks import name_of
 from papo.protocol.commands import DELETE_TOPIC
-from papo.protocol.names import room_key
+from papo.protocol.names import as_room, room_key
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
 CAPABILITIES = ("echo-message", "message-tags", "multi-prefix", "server-time")
@@ -227,8 +227,7 @@ class Door:
         return [
             f"/join {channel}"
             for channel in channels.split(",")
-            if channel
-            and room_key(channel if channel.startswith("#") else f"#{channel}") not in joined
+            if channel and room_key(as_room(channel)) not in joined
         ], []
 
     def _part(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:

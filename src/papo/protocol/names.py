@@ -167,6 +167,11 @@ def check_room_name(room: str) -> NameProblem | None:
     return _check_word(room[1:], MAX_ROOM_CHARS, reserved=False)
 
 
+def as_room(wanted: str) -> str:
+    """A room as ``/join`` takes it: the ``#`` may be left out (``dev`` is ``#dev``)."""
+    return wanted if wanted.startswith("#") else "#" + wanted
+
+
 def room_key(room: str) -> str:
     """Rooms compare as names do: ``#Dev`` is ``#dev``."""
     return "#" + name_key(room[1:])

@@ -32,7 +32,7 @@ from papo.protocol.i18n import (
     language_of_command_line,
     translation,
 )
-from papo.protocol.names import check_room_name
+from papo.protocol.names import as_room, check_room_name
 
 DEFAULT_PORT = 12345
 
@@ -106,7 +106,7 @@ def chat_wide(config: ServerConfig) -> dict[str, str]:
 
 def room_option(text: str) -> str:
     """A room name as ``/join`` takes it: the ``#`` may be left out (a shell comment sign)."""
-    room = text if text.startswith("#") else "#" + text
+    room = as_room(text)
     if check_room_name(room) is not None:
         raise argparse.ArgumentTypeError(said("not a valid room name: {room!r}").format(room=text))
     return room
