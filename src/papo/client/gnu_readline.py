@@ -67,11 +67,24 @@ def cursor_offset() -> Callable[[], int] | None:
 
 def waits_for_key() -> Callable[[], bool] | None:
     """Whether readline is reading a line and waits for a key: its prompt drawn, no key half
-    read, carried out or echoed, the line not yet accepted (rl_readline_state)."""
+    read, carried out or echoed, the line not yet accepted.
+
+    Its state (rl_readline_state) alone says so too early: readline sets it up before it draws
+    the prompt, and output written meanwhile had the prompt drawn into it (``#lobby> 10:02
+    <ana> hi``). So the prompt counts as drawn once readline's idea of the cursor
+    (_rl_last_c_pos, _rl_last_v_pos) is off the first column: readline puts it there before it
+    sets its state up for a read, whether the read before ended with a line or a signal."""
     state = _variable(ctypes.c_ulong, "rl_readline_state")
-    if state is None:
+    column = _variable(ctypes.c_int, "_rl_last_c_pos")
+    row = _variable(ctypes.c_int, "_rl_last_v_pos")
+    if state is None or column is None or row is None:
         return None
-    return lambda: state.value & (_WAITING | _BUSY) == _WAITING
+
+    def waits() -> bool:
+        idle = state.value & (_WAITING | _BUSY) == _WAITING
+        return idle and (column.value != 0 or row.value != 0)
+
+    return waits
 
 
 Variable = TypeVar("Variable", ctypes.c_int, ctypes.c_ulong)
