@@ -1,11 +1,13 @@
 """The terminal client told to stop from outside: its terminal closed (SIGHUP), or SIGTERM.
 It leaves as /quit does, so that its name is free at once; a client that vanished was held for
-a resume nobody could make. A real pty (pexpect) and a real server."""
+a resume nobody could make. Or put out by an operator: it says so, and does not come back.
+A real pty (pexpect) and a real server."""
 
 from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import pexpect
 
@@ -65,3 +67,20 @@ def test_a_hangup_ignored_at_start_stays_ignored(
     carol.expect("still there")
     carol.sendline("yes")
     alice.expect("message", text="yes")
+
+
+def test_a_client_kicked_out_says_by_whom_and_why_and_does_not_come_back(
+    start_server: StartServer, clients: list[pexpect.spawn], tmp_path: Path
+) -> None:
+    secret = tmp_path / "oper"
+    secret.write_text("the operators' password\n")
+    server = start_server("--oper-password-file", str(secret))
+    alice = server.user("alice")
+    carol = chatting(server.port, clients, "carol")
+    alice.send("/oper the operators' password")
+    alice.expect("info", code="operator")
+    alice.send("/kick carol too loud")
+    carol.expect_exact("carol was kicked out by alice: too loud")
+    carol.expect_exact("An operator put you out of the chat.")
+    assert exit_status(carol) == 1  # ended, as when the server goes: no reconnecting
+    assert "reconnecting" not in (carol.before or "")

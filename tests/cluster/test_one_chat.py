@@ -246,3 +246,31 @@ def test_an_irc_user_on_one_server_talks_with_a_papo_user_on_another(
     irc.text_until(lambda line: "PRIVMSG #lobby :hello irc" in line)
     irc.send("PRIVMSG #lobby :hello papo\r\n")
     assert bob.expect("message", text="hello papo")["from"] == "ircana"
+
+
+def test_an_operator_on_one_server_kicks_users_of_another_connected_or_held(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The kick goes through the log: the server holding the user says goodbye and closes, or
+    lets a held user go; the name is free everywhere."""
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    one, two = servers(start_server, redis_server, 2, "--oper-password-file", str(secret))
+    ana = one.user("ana")
+    bob, dave, carl = two.user("bob"), two.user("dave"), two.line_user("carl")
+    ana.expect("join", name="dave")
+    ana.send("/oper one password for every server")
+    ana.expect("info", code="operator")
+    ana.send("/kick bob spam")
+    kick = ana.expect("leave", name="bob", reason="kicked", by="ana", text="spam")
+    assert bob.expect("leave", reason="kicked")["id"] == kick["id"]
+    assert bob.next_event()["type"] == "bye" and bob.closed_by_server()
+    carl.text_until(lambda line: line.endswith("*** bob was kicked out by ana: spam"))
+    two.wait_for_log("'bob' kicked out by 'ana': spam")
+    dave.reset()  # a program gone without a word: held for a resume
+    two.wait_for_log("'dave' held for")
+    ana.send("/kick dave")
+    ana.expect("leave", name="dave", reason="kicked", by="ana")
+    two.wait_for_log("'dave' kicked out by 'ana'")
+    for name in ("bob", "dave"):  # free on every server
+        assert one.client(json_mode=True).register(name)["type"] == "welcome"

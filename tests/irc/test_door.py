@@ -68,7 +68,12 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("USER x 0 * :y")[1][0].startswith(":irc.test 462 bob")
     assert door.receive("MODE #a")[1] == [":irc.test 324 bob #a :+nt"]
     assert door.receive("MODE #a +o ana")[1][0].startswith(":irc.test 482")
-    assert door.receive("OPER root hunter2")[1] == [":irc.test 491 bob :No O-lines for your host"]
+    # papo's operators have a password and no name: OPER's name is not looked at.
+    assert door.receive("OPER root :hunter2 and more")[0] == ["/oper hunter2 and more"]
+    assert door.receive("OPER root")[1] == [":irc.test 461 bob OPER :Not enough parameters"]
+    assert door.receive("KILL ana|b :\x02spam\x02 again")[0] == ["/kick ana.b spam again"]
+    assert door.receive("KILL ana")[0] == ["/kick ana"]
+    assert door.receive("KILL")[1] == [":irc.test 461 bob KILL :Not enough parameters"]
 
 
 def test_queries_remember_what_the_next_online_answer_is_for() -> None:

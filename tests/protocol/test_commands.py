@@ -94,5 +94,6 @@ def test_before_registration_a_plain_line_is_the_name_wanted() -> None:
     assert parse_line("ana", registered=True) == Say(text="ana")
 
 
-def test_every_command_asks_for_a_privilege_and_none_is_for_operators_yet() -> None:
-    assert all(spec.privilege is Privilege.USER for spec in COMMANDS)
+def test_only_kick_is_for_operators() -> None:
+    operators = [spec.name for spec in COMMANDS if spec.privilege is Privilege.OPERATOR]
+    assert operators == ["kick"]

@@ -31,6 +31,21 @@ def test_command_line_wins_over_environment_over_default(tmp_path: Path) -> None
     assert (config.language, config.motd) == ("pt_BR", "hi")
 
 
+def test_the_operator_password_is_the_first_line_of_a_file_and_not_a_short_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("  a long enough one  \nnot this\n", encoding="utf-8")
+    config = parse_config([], {"PAPO_OPER_PASSWORD_FILE": str(secret)})
+    assert config.oper_password == "a long enough one"
+    assert "long enough" not in repr(config)  # never in a log line that prints the options
+    for short in ("", "\n", "short one\n"):
+        secret.write_text(short, encoding="utf-8")
+        with pytest.raises(SystemExit):
+            parse_config(["--oper-password-file", str(secret)], {})
+        assert "its first line must have at least 12 characters" in capsys.readouterr().err
+
+
 def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parse_config([], {"PAPO_RATE": "-1"})
@@ -51,6 +66,10 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
             "--irc-tls-port 6667 is the port of --irc-port too",
         ),
         (["--motd", "/nonexistent/motd.txt"], "--motd /nonexistent/motd.txt: No such file"),
+        (
+            ["--oper-password-file", "/nonexistent/secret"],
+            "--oper-password-file /nonexistent/secret: No such file",
+        ),
     ],
 )
 def test_values_with_no_meaning_are_refused_clearly(

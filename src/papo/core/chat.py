@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
-from papo.core import people, room_commands, talk
+from papo.core import operators, people, room_commands, talk
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -45,6 +45,7 @@ from papo.protocol.commands import (
     CommandError,
     Invoke,
     OutputFormat,
+    Privilege,
     Register,
     Say,
     Verb,
@@ -106,6 +107,7 @@ class ChatSettings:
     default_room: str = DEFAULT_ROOM
     max_rooms: int = DEFAULT_MAX_ROOMS  # per user; 0: no limit
     resume_grace: float = DEFAULT_RESUME_GRACE
+    oper_password: str | None = None  # what /oper takes (None: nobody can be an operator)
 
 
 class Chat:
@@ -267,6 +269,9 @@ class Chat:
                 if isinstance(event, Private):
                     member.last_private_from = (author, event.sender)  # for /r
             outputs.append(Send(event, member))
+        kicked = operators.kicked_member(self, event, route)
+        if kicked is not None:
+            outputs += self._put_out(*kicked)
         if mine and self._then:
             outputs += self._then.popleft()
         return outputs
@@ -334,6 +339,10 @@ class Chat:
                 return self._register(session, name, now)
             case Say(text=text):
                 return talk.say(self, session, text, now)
+            case Invoke(spec=spec) if spec.privilege is Privilege.OPERATOR and not session.operator:
+                return [
+                    Send(Error(ts=now, code=ErrorCode.NOT_OPERATOR, command=spec.name), session)
+                ]
             case Invoke(spec=spec):
                 return COMMAND_HANDLERS[spec.verb](self, session, parsed, now)
 
@@ -666,6 +675,25 @@ class Chat:
         outputs: list[Decided] = [Send(Bye(ts=now, reason=ByeReason.QUIT), session), Close(session)]
         return outputs + self._leave(session, LeaveReason.QUIT, clean_message(text) or None, now)
 
+    def _oper(self, session: Session, password: str, now: float) -> list[Decided]:
+        """``/oper PASSWORD``. A wrong one counts as a refused name: after the last, the
+        connection ends and its member leaves (it is not held: a resume would only buy more
+        guesses)."""
+        refusal = operators.password_refusal(self.settings.oper_password, password, now)
+        if refusal is None:
+            return operators.made_operator(session, now)
+        if refusal.code is ErrorCode.NO_OPERATORS:
+            return [Send(refusal, session)]
+        session.refused_names += 1
+        if session.refused_names < MAX_NAME_TRIES:
+            return [Send(refusal, session)]
+        goodbye = self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
+        return [
+            Send(refusal, session),
+            *goodbye,
+            *self._leave(session, LeaveReason.DISCONNECT, None, now),
+        ]
+
     def _goodbye(self, session: Session, now: float, code: ErrorCode) -> list[Decided]:
         reason = ByeReason(code.value)
         return [
@@ -681,24 +709,38 @@ class Chat:
         a room that is not quiet), however many rooms they shared."""
         if not self.is_member(session):
             return []
+        leave = self._announce_leave(session.name or "", session.rooms, reason, text, now)
+        return [self._depart(session, reason), *leave]
+
+    def _depart(self, session: Session, reason: LeaveReason) -> Departed:
+        """What a member leaves behind goes: its name, token, ignores, away text, rooms."""
         del self.members[session.sid]
         self.tokens.revoke(session)
         self.ignores.forget(session)
         self.shared.set_away(session.sid, None)
         self.shared.release(session.name or "", session.sid)
-        leave = self._announce_leave(session.name or "", session.rooms, reason, text, now)
         for key in tuple(session.rooms):
             self.rooms.exit(session, self.rooms[key])
-        return [Departed(session, reason), *leave]
+        return Departed(session, reason)
+
+    def _put_out(self, member: Session, kick: Leave) -> list[Output]:
+        """A member kicked: goodbye, its connection closed (if it has one: a held member is
+        let go), and it leaves as one that cannot come back (its token is no more)."""
+        member.held_until = None
+        departed = replace(self._depart(member, LeaveReason.KICKED), kick=kick)
+        return [Send(Bye(ts=kick.ts, reason=ByeReason.KICKED), member), Close(member), departed]
+
+    def rooms_told(self, keys: Iterable[str]) -> frozenset[str]:
+        return frozenset(
+            key for key in keys if (room := self.rooms.get(key)) and not self.quiet(room)
+        )
 
     def _announce_leave(
         self, name: str, rooms: Iterable[str], reason: LeaveReason, text: str | None, now: float
     ) -> list[Decided]:
         """The one leave that tells those who shared a room (not a quiet one) with ``name``,
         if any; asked while it is still counted in them."""
-        told = frozenset(
-            key for key in rooms if (room := self.rooms.get(key)) and not self.quiet(room)
-        )
+        told = self.rooms_told(rooms)
         if not told:
             return []
         leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
@@ -736,4 +778,6 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.WHOIS: lambda chat, session, c, now: people.whois(chat, session, c.args[0], now),
     Verb.RESUME: lambda chat, session, c, now: chat._resume(session, c.args[0], c.args[1], now),
     Verb.INVITE: lambda chat, session, c, now: talk.invite(chat, session, c.rest, now),
+    Verb.OPER: lambda chat, session, c, now: chat._oper(session, c.args[0], now),
+    Verb.KICK: lambda chat, session, c, now: operators.kick(chat, session, c.rest, now),
 }

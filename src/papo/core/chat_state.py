@@ -4,6 +4,7 @@ so those modules sit below the chat that names them in its table, not beside it 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from papo.core.ignores import Ignores
@@ -34,3 +35,7 @@ class ChatState(Protocol):
     def online_names(self) -> tuple[str, ...]: ...
 
     def holding(self, name: str) -> tuple[int, str] | None: ...
+
+    def rooms_told(self, keys: Iterable[str]) -> frozenset[str]:
+        """Of the rooms ``keys``, those where a departure is told (not quiet ones)."""
+        ...

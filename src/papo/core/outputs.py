@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from papo.core.session import Session
 from papo.core.shared import Route
 from papo.protocol.commands import OutputFormat
-from papo.protocol.events import Event, LeaveReason, RoomEvent
+from papo.protocol.events import Event, Leave, LeaveReason, RoomEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,12 @@ class Renamed:
 
 @dataclass(frozen=True, slots=True)
 class Departed:
-    """``session`` left the chat, for ``reason``: the shell need not ask the chat whether."""
+    """``session`` left the chat, for ``reason``: the shell need not ask the chat whether.
+    ``kick``: the leave of a member kicked out (who did it, why), for the server's log."""
 
     session: Session
     reason: LeaveReason
+    kick: Leave | None = None
 
 
 @dataclass(frozen=True, slots=True)

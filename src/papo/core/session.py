@@ -28,6 +28,7 @@ class Session:
         "last_private_from",
         "moves",
         "name",
+        "operator",
         "refused_names",
         "resumable",
         "room_set",
@@ -48,7 +49,8 @@ class Session:
         # by its ignores as they are now, which a replay can go by (older ones, by their routes).
         self.ignores_changed_at = 0
         self.last_private_from: tuple[int, str] | None = None
-        self.refused_names = 0
+        self.refused_names = 0  # names refused, and operator passwords
+        self.operator = False  # gave /oper the server's password
         self.away: str | None = None  # the /away text, while away
         self.since = 0.0  # when it arrived (registered)
         self.last_active = 0.0  # when it last sent a line

@@ -361,17 +361,27 @@ class Door:
         return [], [self.reply("219", letter, "End of /STATS report")]
 
     def _kick(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
-        """Nobody is an operator in papo (yet): nobody may kick."""
+        """Rooms have no operators in papo: nobody may put somebody out of one room. (A
+        server operator puts somebody out of the chat with ``KILL``.)"""
         channel = message.param(0)
         if len(message.params) < 2:
             return [], [self.reply("461", "KICK", "Not enough parameters")]
         return [], [self.reply("482", channel, "You're not channel operator")]
 
     def _oper(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
-        """Nobody is an operator in papo (yet): no name and password make one."""
+        """``OPER name password``: papo's operators have a password and no name of their
+        own, so the name is not looked at."""
         if len(message.params) < 2:
             return [], [self.reply("461", "OPER", "Not enough parameters")]
-        return [], [self.reply("491", "No O-lines for your host")]
+        return [f"/oper {message.param(1)}"], []
+
+    def _kill(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``KILL nick :reason``, an IRC operator's: papo's ``/kick``, out of the chat."""
+        nick = message.param(0)
+        if not nick:
+            return [], [self.reply("461", "KILL", "Not enough parameters")]
+        reason = unformatted(message.param(1))
+        return [f"/kick {name_of(nick) or nick} {reason}".rstrip()], []
 
     def _whowas(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """papo keeps no names of those who left."""
@@ -432,6 +442,7 @@ _AFTER = {
     "STATS": Door._stats,
     "KICK": Door._kick,
     "OPER": Door._oper,
+    "KILL": Door._kill,
     "INVITE": Door._invite,
     "WHOWAS": Door._whowas,
 }

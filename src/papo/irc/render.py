@@ -58,7 +58,14 @@ NUMERICS = {
     ErrorCode.ROOM_INVALID: "479",
     ErrorCode.NOT_IN_ROOM: "442",
     ErrorCode.TOO_MANY_ROOMS: "405",
+    ErrorCode.NOT_OPERATOR: "481",
+    ErrorCode.WRONG_PASSWORD: "464",
+    ErrorCode.NO_OPERATORS: "491",
 }
+# Numerics that are about the client alone: no command, name or channel before their text.
+ABOUT_THE_CLIENT = frozenset(
+    {ErrorCode.NOT_OPERATOR, ErrorCode.WRONG_PASSWORD, ErrorCode.NO_OPERATORS}
+)
 
 
 def source_of(name: str) -> str:
@@ -297,6 +304,8 @@ class IrcRenderer:
                 return []  # IRC has no current channel
             case NoticeCode.SAME_NAME:
                 return []  # IRC servers take NICK to one's own nick in silence
+            case NoticeCode.OPERATOR:  # RPL_YOUREOPER, in papo's words
+                return [self._numeric("381", nick, self.text.notice_text(event))]
         return self._told(nick, self.text.notice_text(event))
 
     def _unanswered(self, event: Error, query: Query | None, nick: str) -> list[str]:
@@ -330,5 +339,7 @@ class IrcRenderer:
             subject = nick_of(event.name) if event.name else subject
         if event.code is ErrorCode.USAGE or event.code is ErrorCode.UNKNOWN_COMMAND:
             subject = (event.command or "").upper()
+        if event.code in ABOUT_THE_CLIENT:
+            subject = None
         params = (subject, text) if subject else (text,)
         return [self._numeric(numeric, nick, *params)]

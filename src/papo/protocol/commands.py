@@ -48,6 +48,8 @@ class Verb(Enum):
     WHOIS = "whois"
     RESUME = "resume"
     INVITE = "invite"
+    OPER = "oper"
+    KICK = "kick"
 
 
 # What the connection speaks rather than what its person says: a front end that speaks for a
@@ -56,7 +58,8 @@ CONNECTION_VERBS = frozenset({Verb.FORMAT, Verb.RESUME})
 
 
 class Privilege(Enum):
-    """Who may use a command: everybody for now; the slot operators will use (/kick, /ban)."""
+    """Who may use a command: everybody, or operators (who gave ``/oper`` the server's
+    password); checked once, by the chat, for every command of the table."""
 
     USER = "user"
     OPERATOR = "operator"
@@ -179,6 +182,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=1,
         before_registration=False,
         usage="/invite NAME [#ROOM]",
+    ),
+    CommandSpec(
+        verb=Verb.OPER, aliases=(), min_args=1, before_registration=False, usage="/oper PASSWORD"
+    ),
+    CommandSpec(
+        verb=Verb.KICK,
+        aliases=(),
+        min_args=1,
+        before_registration=False,
+        usage="/kick NAME [REASON]",
+        privilege=Privilege.OPERATOR,
     ),
     CommandSpec(
         verb=Verb.RESUME,

@@ -215,6 +215,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 reason=_enum_value(LeaveReason, fields.get("reason")),
                 text=_optional_text(fields, "text"),
                 room=_optional_text(fields, "room"),
+                by=_optional_text(fields, "by"),
             )
         case "topic" if "id" in fields:
             return Topic(

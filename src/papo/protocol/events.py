@@ -32,6 +32,7 @@ class ByeReason(Enum):
     REGISTRATION_TIMEOUT = "registration_timeout"
     SERVER_FULL = "server_full"
     TOO_MANY_CONNECTIONS = "too_many_connections"
+    KICKED = "kicked"  # an operator put the user out (``/kick``)
 
 
 class ErrorCode(Enum):
@@ -55,6 +56,9 @@ class ErrorCode(Enum):
     RESUME_FAILED = "resume_failed"
     UNAVAILABLE = "unavailable"  # several servers: the state they share cannot be reached now
     ALREADY_IN_ROOM = "already_in_room"  # /invite of somebody who is in the room (``name``)
+    NOT_OPERATOR = "not_operator"  # an operator's command (``command``), from somebody else
+    WRONG_PASSWORD = "wrong_password"  # /oper with a password that is not the server's
+    NO_OPERATORS = "no_operators"  # /oper on a server started without an operator password
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,6 +178,7 @@ class Leave:
     reason: LeaveReason
     text: str | None = None
     room: str | None = None
+    by: str | None = None  # who kicked (reason ``kicked``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -273,6 +278,7 @@ class NoticeCode(Enum):
     AWAY = "away"  # a private went to somebody away (``names``: who, ``away``: their text)
     MISSED = "missed"  # after a resume: ``count`` events were too old to be replayed
     SAME_NAME = "same_name"  # /nick to the very name one has: nothing changed (``names``)
+    OPERATOR = "operator"  # /oper: you are an operator now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

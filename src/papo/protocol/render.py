@@ -185,6 +185,8 @@ class Renderer:
                     fields["text"] = event.text
                 if event.room is not None:
                     fields["room"] = event.room
+                if event.by is not None:
+                    fields["by"] = event.by
             case Topic():
                 fields = {
                     "type": "topic",
@@ -445,6 +447,8 @@ class Renderer:
                     name=event.name, room=event.room, text=event.text
                 )
             return _("*** {name} left {room}").format(name=event.name, room=event.room)
+        if event.reason is LeaveReason.KICKED and event.by:
+            return "*** " + self.leave_reason(event)
         return _("*** {name} left the chat ({reason})").format(
             name=event.name, reason=self.leave_reason(event)
         )
@@ -461,6 +465,12 @@ class Renderer:
             LeaveReason.SHUTDOWN: _("server shutting down"),
             LeaveReason.PART: _("left the room"),
         }
+        if event.reason is LeaveReason.KICKED and event.by:
+            if event.text:
+                return _("{name} was kicked out by {by}: {text}").format(
+                    name=event.name, by=event.by, text=event.text
+                )
+            return _("{name} was kicked out by {by}").format(name=event.name, by=event.by)
         reason = reasons[event.reason]
         return f"{reason}: {event.text}" if event.text else reason
 
@@ -477,6 +487,7 @@ class Renderer:
             ByeReason.TOO_MANY_CONNECTIONS: _(
                 "Too many connections from your address. Try again later."
             ),
+            ByeReason.KICKED: _("An operator put you out of the chat."),
         }
         return texts[reason]
 
@@ -514,6 +525,8 @@ class Renderer:
             "TEXT": _("TEXT"),
             "COMMAND": _("COMMAND"),
             "ROOM": _("ROOM"),
+            "PASSWORD": _("PASSWORD"),
+            "REASON": _("REASON"),
         }
         return re.sub(r"[A-Z]{2,}", lambda word: placeholders.get(word[0], word[0]), usage)
 
@@ -594,6 +607,15 @@ class Renderer:
                     "the chat cannot take lines just now (its servers lost their link); "
                     "your line was not sent, try again in a moment."
                 )
+            case ErrorCode.NOT_OPERATOR:
+                return _("/{command} is for operators (/oper PASSWORD).").format(
+                    command=event.command or ""
+                )
+            case ErrorCode.WRONG_PASSWORD:
+                return _("wrong operator password.")
+            case ErrorCode.NO_OPERATORS:
+                return _("this server has no operators (it was started without an operator "
+                         "password).")  # fmt: skip
 
     def notice_text(self, event: Notice) -> str:
         _ = self._
@@ -626,6 +648,9 @@ class Renderer:
                 return _("{name} is away: {text}").format(name=names, text=event.away or "")
             case NoticeCode.SAME_NAME:
                 return _("You are already called {name}.").format(name=names)
+            case NoticeCode.OPERATOR:
+                return _("You are an operator now: /kick NAME [REASON] puts somebody out of "
+                         "the chat.")  # fmt: skip
             case NoticeCode.MISSED:
                 count = event.count or 0
                 return self._n(
@@ -657,6 +682,8 @@ class Renderer:
             "whois": _("who NAME is: since when, idle, rooms, away"),
             "invite": _("ask NAME into ROOM (or the room you talk in)"),
             "resume": _("come back after a dropped connection, instead of a name (JSON)"),
+            "oper": _("become an operator, with the server's operator password"),
+            "kick": _("put NAME out of the chat, saying why (operators)"),
         }
         return descriptions[name]
 

@@ -38,7 +38,10 @@ from papo.protocol.events import (
     Error,
     ErrorCode,
     Greeting,
+    Leave,
     LeaveReason,
+    Notice,
+    NoticeCode,
 )
 from papo.protocol.framing import Line, Refused
 from papo.protocol.render import Renderer
@@ -100,6 +103,7 @@ class ChatServer:
                 max_line_bytes=config.max_line_bytes,
                 motd=config.motd,
                 resume_grace=config.resume_grace,
+                oper_password=config.oper_password,
             ),
         )
         # Those the previous process left (--store): held on, or gone with it (after start).
@@ -510,6 +514,9 @@ class ChatServer:
             self._writing_members = loop.call_later(
                 WRITE_MEMBERS_EVERY_SECONDS, self._write_members
             )
+        for output in outputs:
+            if isinstance(output, Departed) and output.kick is not None:
+                self._kicked_out(output.session, output.kick)
         if origin is not None:
             for output in outputs:
                 self._note(output, origin)
@@ -538,10 +545,20 @@ class ChatServer:
                 log.info("%r is now %r, from %s", old, session.name, peer)
                 if origin.door is not None and session.name is not None:
                     origin.door.nick = nick_of(session.name)  # its own replies name it so
-            case Departed(reason=reason):
+            case Departed(session=departed, reason=reason) if departed is session:
                 log.info("%r left (%s) from %s", session.name, reason.value, peer)
+            case Send(event=Notice(code=NoticeCode.OPERATOR)):
+                log.info("%r is an operator now, from %s", session.name, peer)
+            case Send(event=Error(code=ErrorCode.WRONG_PASSWORD)):
+                log.warning("wrong operator password from %r at %s", session.name, peer)
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
                 log.info("too many refused names from %s", peer)
+
+    def _kicked_out(self, member: Session, kick: Leave) -> None:
+        """Said in the log of the server that held the member; a hold it had is over."""
+        why = f": {kick.text}" if kick.text else ""
+        log.info("%r kicked out by %r%s", member.name, kick.by, why)
+        self.end_hold(member)
 
     def hold_until(self, member: Session, until: float) -> None:
         """At ``until`` (wall clock) the chat is asked whether the member came back."""

@@ -35,6 +35,7 @@ from papo.protocol.i18n import (
 from papo.protocol.names import as_room, check_room_name
 
 DEFAULT_PORT = 12345
+MIN_OPER_PASSWORD = 12  # characters
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +57,7 @@ class ServerConfig:
     max_rooms: int = DEFAULT_MAX_ROOMS
     language: str = "en"
     motd: str | None = None
+    oper_password: str | None = field(default=None, repr=False)  # what /oper takes (from a file)
     tls_cert: Path | None = None
     tls_key: Path | None = None
     log_level: str = "info"
@@ -203,6 +205,15 @@ def build_parser(language: str = "en") -> BriefParser:
     )
     add("--motd", type=Path, help=_("file whose text greets every newcomer"))
     add(
+        "--oper-password-file",
+        type=Path,
+        metavar="FILE",
+        help=_(
+            "file whose first line is the password /oper takes to make an operator "
+            "(at least {count} characters; without it, nobody is one)"
+        ).format(count=MIN_OPER_PASSWORD),
+    )
+    add(
         "--log-size",
         type=_positive_int,
         help=_("events the log keeps in memory, and reads back from --store (10000)"),
@@ -295,7 +306,11 @@ def build_parser(language: str = "en") -> BriefParser:
 _NOT_SETTINGS = frozenset({"help", "version"})
 # ServerConfig fields filled from the option of the same name, as given (motd and language are
 # derived: the file's text, and the language chosen with the locale).
-_DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {"motd", "language"}
+_DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {
+    "motd",
+    "language",
+    "oper_password",
+}
 
 
 def _flag(text: str) -> bool:
@@ -319,6 +334,23 @@ def tls_problem(cert: Path, key: Path) -> str | None:
             " (PEM) goes with --tls-cert, its private key (PEM) with --tls-key"
         ).format(cert=cert, key=key, reason=reason)
     return None
+
+
+def _oper_password(parser: BriefParser, path: Path) -> str:
+    """The first line of ``path``. Read from a file, not given on the command line, where
+    anybody on the machine could read it (``ps``); long enough that guessing it, five tries
+    per connection, is hopeless."""
+    _ = parser.catalog.gettext
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        parser.error(f"--oper-password-file {path}: {getattr(error, 'strerror', None) or error}")
+    password = lines[0].strip() if lines else ""
+    if len(password) < MIN_OPER_PASSWORD:
+        too_short = _("--oper-password-file {path}: its first line must have at least {count} "
+                      "characters")  # fmt: skip
+        parser.error(too_short.format(path=path, count=MIN_OPER_PASSWORD))
+    return password
 
 
 def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> ServerConfig:
@@ -359,13 +391,20 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
             motd = args.motd.read_text(encoding="utf-8").strip() or None
         except OSError as error:
             parser.error(f"--motd {args.motd}: {error.strerror or error}")
+    oper_password = None
+    if args.oper_password_file is not None:
+        oper_password = _oper_password(parser, args.oper_password_file)
     chosen: dict[str, Any] = {
         name: value
         for name, value in vars(args).items()
         if name in _DIRECT_FIELDS and value is not None
     }
     config = replace(
-        ServerConfig(), **chosen, language=choose_language(args.lang, environ), motd=motd
+        ServerConfig(),
+        **chosen,
+        language=choose_language(args.lang, environ),
+        motd=motd,
+        oper_password=oper_password,
     )
     fixed = [(option, port) for option, port in config.doors().items() if port]  # 0: picked apart
     for index, (option, port) in enumerate(fixed):

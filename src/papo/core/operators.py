@@ -1,0 +1,78 @@
+"""Operators: whoever gives ``/oper`` the server's password, for the rest of the session;
+``/kick`` puts somebody out of the chat, on whichever server holds them.
+
+A kick is a ``leave`` in the log like any other (reason ``kicked``, ``by`` its operator), so
+it reaches every server in the log's order: the one holding the person kicked says goodbye
+to them and closes their connection when the event comes back to it (``kicked_member``), the
+others tell whoever shared a room with them. Nothing else crosses between servers.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from papo.core.chat_state import ChatState
+from papo.core.outputs import Decided, Publish, Send
+from papo.core.refusals import not_online
+from papo.core.session import Session
+from papo.core.shared import Route
+from papo.protocol.events import (
+    Error,
+    ErrorCode,
+    Leave,
+    LeaveReason,
+    Notice,
+    NoticeCode,
+    RoomEvent,
+)
+from papo.protocol.names import clean_message
+
+
+def password_refusal(wanted: str | None, given: str, now: float) -> Error | None:
+    """Why ``/oper given`` makes nobody an operator; None: it does. Compared in constant
+    time: how long a refusal takes says nothing of how much of the password was right."""
+    if wanted is None:
+        return Error(ts=now, code=ErrorCode.NO_OPERATORS, command="oper")
+    if not hmac.compare_digest(given.encode(), wanted.encode()):
+        return Error(ts=now, code=ErrorCode.WRONG_PASSWORD, command="oper")
+    return None
+
+
+def made_operator(session: Session, now: float) -> list[Decided]:
+    session.operator = True
+    return [Send(Notice(ts=now, code=NoticeCode.OPERATOR), session)]
+
+
+def kick(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
+    """``/kick NAME [REASON]``: NAME leaves the chat. Those who shared a room with them are
+    told who did it and why, and so are the operator (wherever they are) and NAME, just
+    before the goodbye."""
+    name, _, reason = rest.partition(" ")
+    held = chat.holding(name)
+    if held is None:
+        return not_online(session, name, now)
+    victim, spelt = held
+    if victim == session.sid:  # /quit says it better
+        yourself = Error(ts=now, code=ErrorCode.USAGE, command="kick", extra={"yourself": "1"})
+        return [Send(yourself, session)]
+    leave = Leave(
+        ts=now,
+        id=0,
+        name=spelt,
+        reason=LeaveReason.KICKED,
+        text=clean_message(reason) or None,
+        by=session.name,
+    )
+    told = chat.rooms_told(chat.shared.rooms_of(victim))
+    # Its rooms but the one kicked, who gets it first of ``to``; the operator once, in ``to``.
+    route = Route(told, to=(victim, session.sid), exclude=victim, hidden_from=(session.sid,))
+    return [Publish(leave, route)]
+
+
+def kicked_member(chat: ChatState, event: RoomEvent, route: Route) -> tuple[Session, Leave] | None:
+    """This server's member that a logged event puts out of the chat, if it is a kick, with
+    the kick."""
+    if not isinstance(event, Leave) or event.reason is not LeaveReason.KICKED or not route.to:
+        return None
+    member = chat.members.get(route.to[0])
+    return None if member is None else (member, event)
