@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from pathlib import Path
 
 from papo.core.tokens import token_digest
 from tests.cluster.setups import LEASE, cast, ignoring_bob_until_unignored, two_in_dev
@@ -195,3 +196,24 @@ def test_a_server_stopped_gracefully_sends_its_programs_to_resume_on_another(
     bob.send("/online")
     assert bob.expect("online")["users"] == ["ana", "bob"]
     c.close()
+
+
+def test_an_operator_resumed_on_another_server_is_still_one(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    args = ("--redis", redis_server.url, "--oper-password-file", str(secret))
+    one, two = start_server(*args), start_server(*args)
+    ana, bob = one.user("ana"), one.user("bob")
+    assert ana.welcome is not None
+    last = ana.expect("join", name="bob")["id"]
+    ana.send("/oper one password for every server")
+    ana.expect("info", code="operator")
+    ana.reset()
+    one.wait_for_log("'ana' held for")
+    back = resume(two, ana.welcome["resume"], last)  # the other server
+    assert back.expect("welcome")["resumed"] is True
+    back.send("/kick bob still here?")
+    assert back.expect("leave", name="bob", reason="kicked")["by"] == "ana"
+    assert bob.expect("bye")["reason"] == "kicked"

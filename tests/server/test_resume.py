@@ -216,15 +216,21 @@ def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
     start_server: StartServer, tmp_path: Path, stop: signal.Signals, line_client_left: str
 ) -> None:
     """Stopped, the server holds its JSON users for the next one; killed outright, it has
-    written who was online as it went, and the next one holds them as well."""
+    written who was online as it went, and the next one holds them as well: their rooms, away
+    text, and operator rights too."""
     store = str(tmp_path / "chat.db")
-    server = start_server("--store", store)
+    secret = tmp_path / "oper"
+    secret.write_text("the operator password\n")
+    options = ("--store", store, "--oper-password-file", str(secret))
+    server = start_server(*options)
     ana, bob, text = server.user("ana"), server.user("bob"), server.line_user("tex")
     assert ana.welcome is not None and bob.welcome is not None
     ana.send("/join #dev")
     ana.expect("joined")
     ana.send("/away lunch")
     ana.expect("info", code="now_away")
+    ana.send("/oper the operator password")
+    ana.expect("info", code="operator")
     bob.send("/join #dev")
     seen = ana.expect("join", name="bob")["id"]
     bob.send("before the restart")
@@ -238,7 +244,7 @@ def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
         time.sleep(1)  # past the store's batch time
         server.signal(stop)
         server.wait()
-    again = start_server("--store", store)
+    again = start_server(*options)
     stranger = again.client(json_mode=True)
     assert stranger.register("ana")["code"] == "name_taken"  # still ana's, held
     back = resume(again, bob.welcome["resume"], 0)
@@ -259,6 +265,8 @@ def test_with_a_store_a_restart_is_resumed_and_nothing_is_lost(
     assert ana_back.expect("whois")["away"] == "lunch"
     tex = again.user("tex")  # the line client was not held: its name is free
     assert tex.welcome is not None
+    ana_back.send("/kick tex")
+    assert ana_back.expect("leave", name="tex")["reason"] == "kicked"
 
 
 def test_held_users_of_a_restart_time_out_when_nobody_comes_back(

@@ -555,6 +555,7 @@ class Chat:
             moves=tuple((at, tuple(sorted(rooms))) for at, rooms in member.moves),
             ignoring=tuple(member.ignoring),
             ignores_changed_at=member.ignores_changed_at,
+            operator=member.operator,
         )
 
     def recover(self, now: float) -> list[Output]:
@@ -607,6 +608,7 @@ class Chat:
         member.token, member.held_until = hold.token or None, hold.until
         member.since = member.last_active = hold.since
         member.away, member.first_id = hold.away, hold.first_id
+        member.operator = hold.operator
         self.members[member.sid] = member
         self.tokens.restore(member)
         if hold.away is not None:
@@ -681,7 +683,7 @@ class Chat:
         guesses)."""
         refusal = operators.password_refusal(self.settings.oper_password, password, now)
         if refusal is None:
-            return operators.made_operator(session, now)
+            return operators.made_operator(self, session, now)
         if refusal.code is ErrorCode.NO_OPERATORS:
             return [Send(refusal, session)]
         session.refused_names += 1

@@ -25,3 +25,4 @@ class HoldRecord:
     moves: tuple[tuple[int, tuple[str, ...]], ...]  # as Session.moves, with rooms' keys
     ignoring: tuple[int, ...]
     ignores_changed_at: int = 0  # as Session.ignores_changed_at
+    operator: bool = False  # as Session.operator

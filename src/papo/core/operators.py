@@ -38,8 +38,10 @@ def password_refusal(wanted: str | None, given: str, now: float) -> Error | None
     return None
 
 
-def made_operator(session: Session, now: float) -> list[Decided]:
+def made_operator(chat: ChatState, session: Session, now: float) -> list[Decided]:
+    """An operator for the rest of its session, on whichever server it resumes."""
     session.operator = True
+    chat.shared.keep_operator(session.sid)
     return [Send(Notice(ts=now, code=NoticeCode.OPERATOR), session)]
 
 

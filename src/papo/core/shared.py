@@ -162,8 +162,14 @@ class SharedState(Protocol):
         takes it over is decided by."""
         ...
 
+    def keep_operator(self, holder: int) -> None:
+        """``holder`` is an operator now: so it stays on a server that takes it over (a resume
+        elsewhere, a restart)."""
+        ...
+
     def changed_members(self) -> Collection[int]:
-        """The members whose state above (name, rooms, away text, token, ignores, moves)
+        """The members whose state above (name, rooms, away text, token, ignores, moves,
+        operator)
         changed since this was last asked, where the hub writes members down as they change
         (--store: a process that dies without stopping leaves them to the next); else none."""
         ...

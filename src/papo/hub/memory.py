@@ -205,6 +205,9 @@ class MemoryHub:
     def keep_moves(self, holder: int, moves: Sequence[tuple[int, Collection[str]]]) -> None:
         self._note_change(holder)
 
+    def keep_operator(self, holder: int) -> None:
+        self._note_change(holder)
+
     def _note_change(self, holder: int) -> None:
         if self._store is not None:
             self._changed.add(holder)

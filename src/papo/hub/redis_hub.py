@@ -514,6 +514,9 @@ class RedisHub:
         kept = [[at, sorted(keys)] for at, keys in moves]
         self._send_step("moves", holder, json.dumps(kept, separators=(",", ":")), "")
 
+    def keep_operator(self, holder: int) -> None:
+        self._send_step("operator", holder, "", "")
+
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
         up); None if no member has it. Raises ``Unavailable``, and for an unknown token
@@ -869,6 +872,8 @@ class RedisHub:
                 self.keep_ignores(holder, member.ignoring, member.ignores_changed_at)
             if member.moves:
                 self.keep_moves(holder, member.moves)
+            if member.operator:
+                self.keep_operator(holder)
             if member.token:  # it can still resume on any server
                 self.keep_token(holder, member.token, member.first_id)
 
@@ -1018,4 +1023,5 @@ def _hold_of(member: int, raw: str) -> HoldRecord:
         moves=tuple((int(at), tuple(keys)) for at, keys in json.loads(state.get("m") or "[]")),
         ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
         ignores_changed_at=int(state.get("gi") or 0),
+        operator=bool(state.get("p")),
     )

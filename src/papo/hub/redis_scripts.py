@@ -45,7 +45,7 @@ local function ordered(keys, key, add)
 end
 
 -- What only a server taking the member over reads (from the members hash), not every server.
-local unstreamed = {token = true, untoken = true, ignores = true, moves = true}
+local unstreamed = {token = true, untoken = true, ignores = true, moves = true, operator = true}
 
 local server, cap = ARGV[1], ARGV[2]
 local seen = tonumber(redis.call('GET', KEYS[4]) or '0')
@@ -85,6 +85,8 @@ for i = 3, #ARGV - 1, 7 do
         member.g, member.gi = x2, tonumber(x3)
       elseif member and kind == 'moves' then  -- x2: its changes of rooms (JSON)
         member.m = x2
+      elseif member and kind == 'operator' then
+        member.p = 1
       elseif kind == 'untoken' then
         if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
         if member and member.k == x2 then member.k = nil end

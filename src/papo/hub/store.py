@@ -392,6 +392,7 @@ def _hold_json(hold: HoldRecord) -> str:
             "moves": hold.moves,
             "ignoring": hold.ignoring,
             "ignores_changed_at": hold.ignores_changed_at,
+            "operator": hold.operator,
         },
         ensure_ascii=False,
     )
@@ -412,4 +413,5 @@ def _hold_from_json(text: str) -> HoldRecord:
         moves=tuple((int(at), tuple(str(k) for k in keys)) for at, keys in fields["moves"]),
         ignoring=tuple(int(member) for member in fields["ignoring"]),
         ignores_changed_at=int(fields.get("ignores_changed_at", 0)),
+        operator=bool(fields.get("operator", False)),
     )
