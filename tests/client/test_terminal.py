@@ -645,3 +645,22 @@ def test_a_typed_line_that_fills_its_row_is_drawn_once_when_a_message_arrives(
     lines = terminal.settle(lambda: terminal.display()[-1] == "#lobby> " + "x" * 32)
     assert [line for line in lines if "xxx" in line] == ["#lobby> " + "x" * 32], lines
     assert lines[-2].endswith("<alice> arrives"), lines
+
+
+def test_a_password_typed_for_oper_is_kept_out_of_the_line_history(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    """Up brings back what was typed before, but not ``/oper PASSWORD`` (nor a paste with
+    it in): anyone near the keyboard could read it there."""
+    alice = server.user("alice")
+    carol = chatting(server.port, clients, "carol")
+    alice.expect("join", name="carol")
+    carol.send("said before\r")
+    alice.expect("message", text="said before")
+    carol.send("/oper hunter2 is my password\r")
+    carol.expect("no operators")  # this server has none: the line did reach it
+    carol.send(ESCAPE + "[A")  # Up: the line before it, not the password
+    carol.send("\r")
+    assert alice.expect("message")["text"] == "said before"
+    carol.send(ESCAPE + "[A" + ESCAPE + "[A" + "\r")  # and nothing above that but it
+    assert alice.expect("message")["text"] == "said before"

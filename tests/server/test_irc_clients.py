@@ -172,3 +172,24 @@ def test_a_papo_client_a_weechat_user_and_an_nc_user_see_every_line(
     finally:
         nc.kill()
         nc.wait(5)
+
+
+def test_a_weechat_operator_kills_with_its_own_commands(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    """WeeChat's /oper and /kill, as its user types them, are papo's /oper and /kick."""
+    secret = tmp_path / "oper"
+    secret.write_text("operators-secret-2026\n")  # one IRC parameter: no spaces
+    server = start_server(*IRC, "--oper-password-file", str(secret))
+    watcher = server.user("watcher")
+    wee = WeeChat(tmp_path / "weechat", server.irc_port, "wee", "#dev")
+    try:
+        wee.wait_for("#dev", "has joined #dev", timeout=15)  # its buffer, for the FIFO
+        wee.say("#dev", "/oper wee operators-secret-2026")
+        wee.say("#dev", "/kill watcher enough now")
+        leave = watcher.expect("leave", name="watcher", reason="kicked")
+        assert (leave["by"], leave["text"]) == ("wee", "enough now")
+        assert watcher.next_event()["reason"] == "kicked" and watcher.closed_by_server()
+        server.wait_for_log("'wee' is an operator now")
+    finally:
+        wee.stop()

@@ -394,6 +394,8 @@ class ChatClient:
                 return EXIT_SERVER_GONE
             if typed is None:
                 return self._quit("/quit")
+            if any(typed_verb(line) is Verb.OPER for line in NEWLINES.split(typed)):
+                self.screen.forget_last_line()  # a password, for Up to show to anyone near
             # Lines pasted at once come as one text with newlines in it (readline holds a
             # paste until Enter): each is taken as if typed alone, a command too.
             for line in NEWLINES.split(typed):

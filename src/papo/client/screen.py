@@ -56,6 +56,9 @@ class Screen(Protocol):
 
     def set_prompt(self, prompt: str) -> None: ...
     def prefill(self, text: str) -> None: ...
+    def forget_last_line(self) -> None:
+        """Keep the line just read out of the line history (it held a password)."""
+        ...
 
 
 class PlainScreen:
@@ -76,6 +79,9 @@ class PlainScreen:
 
     def prefill(self, text: str) -> None:
         """Nothing is typed when reading from a file."""
+
+    def forget_last_line(self) -> None:
+        """A file keeps no line history."""
 
     def read_line(self, prompt: str = PROMPT) -> str:
         line = self.source.readline()
@@ -211,6 +217,14 @@ class TerminalScreen:
 
     def ask(self, question: str) -> str:
         return self.read_line(question)
+
+    def forget_last_line(self) -> None:
+        """Out of readline's history, so that Up does not bring it back on the screen."""
+        if readline is None:
+            return
+        count = readline.get_current_history_length()
+        if count:
+            readline.remove_history_item(count - 1)
 
     def read_line(self, prompt: str = PROMPT) -> str:
         with self._lock:
