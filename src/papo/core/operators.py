@@ -4,7 +4,9 @@
 A kick is a ``leave`` in the log like any other (reason ``kicked``, ``by`` its operator), so
 it reaches every server in the log's order: the one holding the person kicked says goodbye
 to them and closes their connection when the event comes back to it (``kicked_member``), the
-others tell whoever shared a room with them. Nothing else crosses between servers.
+others tell whoever shared a room with them; the kick needs nothing else between servers.
+Being an operator is member state, kept by the hub (``keep_operator``) as ignores are: it
+follows a resume to another server, and a restart with ``--store``.
 """
 
 from __future__ import annotations
