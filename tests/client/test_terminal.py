@@ -664,3 +664,19 @@ def test_a_password_typed_for_oper_is_kept_out_of_the_line_history(
     assert alice.expect("message")["text"] == "said before"
     carol.send(ESCAPE + "[A" + ESCAPE + "[A" + "\r")  # and nothing above that but it
     assert alice.expect("message")["text"] == "said before"
+
+
+def test_an_oper_line_kept_for_after_an_outage_is_shown_without_its_password(
+    start_server: StartServer, clients: list[pexpect.spawn]
+) -> None:
+    server = start_server()
+    port = server.port
+    child = chatting(port, clients, "carol", "--reconnect")
+    server.stop()
+    child.expect("reconnecting")
+    child.send("/oper hunter2-hunter2\r")
+    child.expect_exact("Not connected: this line will be sent once back: /oper ********")
+    assert start_server("--port", str(port)).port == port
+    child.expect("Hello, carol", timeout=15)
+    child.expect("this server has no operators")  # sent once back, as it said
+    assert "hunter2" not in child.before

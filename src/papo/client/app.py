@@ -477,8 +477,8 @@ class ChatClient:
                     with self._link_lock:  # lost just now: the reader is reconnecting
                         self.pending.append(line)
         if keep:
-            self.say(self.view.paint(DIM, self._("Not connected: this line will be sent once "
-                                                 "back: {line}").format(line=line)))  # fmt: skip
+            kept = self._("Not connected: this line will be sent once back: {line}")
+            self.say(self.view.paint(DIM, kept.format(line=shown_typed(line))))
         else:
             self.complain("papo: " + self._("not connected: that line was not sent."))
 
@@ -676,6 +676,13 @@ class ChatClient:
             link.send(f"/join {room}")
         if landed is not None and landed not in rooms:
             link.send(f"/part {landed}")
+
+
+def shown_typed(line: str) -> str:
+    """A typed line as the client may show it back: a password given to /oper hidden."""
+    if typed_verb(line) is not Verb.OPER:
+        return line
+    return line.split(None, 1)[0] + " ********"
 
 
 def typed_verb(line: str) -> Verb | None:
