@@ -422,11 +422,14 @@ class Chat:
         return outputs
 
     def _refused(self, session: Session, error: Error, now: float) -> list[Decided]:
-        """A name (or a resume) refused: one more try spent; after the last, goodbye."""
+        """A name, a resume or an operator password refused: one more try spent; after the
+        last, goodbye, and a member (one that tried passwords) leaves rather than being held:
+        a resume would only buy more guesses."""
         session.refused_names += 1
         outputs: list[Decided] = [Send(error, session)]
         if session.refused_names >= MAX_NAME_TRIES:
             outputs += self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
+            outputs += self._leave(session, LeaveReason.DISCONNECT, None, now)
         return outputs
 
     def _welcome(
@@ -678,23 +681,13 @@ class Chat:
         return outputs + self._leave(session, LeaveReason.QUIT, clean_message(text) or None, now)
 
     def _oper(self, session: Session, password: str, now: float) -> list[Decided]:
-        """``/oper PASSWORD``. A wrong one counts as a refused name: after the last, the
-        connection ends and its member leaves (it is not held: a resume would only buy more
-        guesses)."""
+        """``/oper PASSWORD``. A wrong one counts as a refused name."""
         refusal = operators.password_refusal(self.settings.oper_password, password, now)
         if refusal is None:
             return operators.made_operator(self, session, now)
         if refusal.code is ErrorCode.NO_OPERATORS:
             return [Send(refusal, session)]
-        session.refused_names += 1
-        if session.refused_names < MAX_NAME_TRIES:
-            return [Send(refusal, session)]
-        goodbye = self._goodbye(session, now, ErrorCode.TOO_MANY_TRIES)
-        return [
-            Send(refusal, session),
-            *goodbye,
-            *self._leave(session, LeaveReason.DISCONNECT, None, now),
-        ]
+        return self._refused(session, refusal, now)
 
     def _goodbye(self, session: Session, now: float, code: ErrorCode) -> list[Decided]:
         reason = ByeReason(code.value)

@@ -169,9 +169,9 @@ class SharedState(Protocol):
 
     def changed_members(self) -> Collection[int]:
         """The members whose state above (name, rooms, away text, token, ignores, moves,
-        operator)
-        changed since this was last asked, where the hub writes members down as they change
-        (--store: a process that dies without stopping leaves them to the next); else none."""
+        operator) changed since this was last asked, where the hub writes members down as they
+        change (--store: a process that dies without stopping leaves them to the next); else
+        none."""
         ...
 
     def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:

@@ -304,8 +304,8 @@ def build_parser(language: str = "en") -> BriefParser:
 
 # Options whose value is text to convert, not an action such as --help or --version.
 _NOT_SETTINGS = frozenset({"help", "version"})
-# ServerConfig fields filled from the option of the same name, as given (motd and language are
-# derived: the file's text, and the language chosen with the locale).
+# ServerConfig fields filled from the option of the same name, as given (motd, language and
+# oper_password are derived: a file's text, and the language chosen with the locale).
 _DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {
     "motd",
     "language",
@@ -336,15 +336,21 @@ def tls_problem(cert: Path, key: Path) -> str | None:
     return None
 
 
+def _file_text(parser: BriefParser, option: str, path: Path) -> str:
+    """The text of the file an option names, or a clear error at start (missing, unreadable,
+    not UTF-8) in the option's words."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        parser.error(f"{option} {path}: {getattr(error, 'strerror', None) or error}")
+
+
 def _oper_password(parser: BriefParser, path: Path) -> str:
     """The first line of ``path``. Read from a file, not given on the command line, where
     anybody on the machine could read it (``ps``); long enough that guessing it, five tries
     per connection, is hopeless."""
     _ = parser.catalog.gettext
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        parser.error(f"--oper-password-file {path}: {getattr(error, 'strerror', None) or error}")
+    lines = _file_text(parser, "--oper-password-file", path).splitlines()
     password = lines[0].strip() if lines else ""
     if len(password) < MIN_OPER_PASSWORD:
         too_short = _("--oper-password-file {path}: its first line must have at least {count} "
@@ -387,10 +393,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         parser.error(_("--irc-tls-port needs --tls-cert and --tls-key"))
     motd = None
     if args.motd is not None:
-        try:
-            motd = args.motd.read_text(encoding="utf-8").strip() or None
-        except OSError as error:
-            parser.error(f"--motd {args.motd}: {error.strerror or error}")
+        motd = _file_text(parser, "--motd", args.motd).strip() or None
     oper_password = None
     if args.oper_password_file is not None:
         oper_password = _oper_password(parser, args.oper_password_file)
