@@ -24,6 +24,8 @@ from papo.protocol.events import ByeReason, Greeting
 from papo.protocol.render import Renderer
 from tests.client.test_terminal import spawn_client
 from tests.conftest import StartServer
+from tests.server.test_operators import PASSWORD as OPERATOR_PASSWORD
+from tests.server.test_operators import operators_server
 from tests.support import ROOT, ServerProcess, run_client
 
 
@@ -433,3 +435,19 @@ def test_the_history_a_newcomer_gets_has_a_heading(server: ServerProcess) -> Non
 def test_the_client_help_speaks_portuguese_too() -> None:
     result = run_client("--lang", "pt_BR", "--help")
     assert result.returncode == 0 and "cliente de chat papo" in result.stdout
+
+
+def test_a_banned_address_is_told_for_how_long_and_the_client_repeats_it(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = operators_server(start_server, tmp_path)
+    ana = server.line_user("ana")
+    server.user("bob")  # from the same address as the client below
+    ana.send(f"/oper {OPERATOR_PASSWORD}")
+    ana.send("/ban bob 10m")
+    ana.text_until(lambda line: line.endswith("*** bob was banned by ana for 10 minutes"))
+    server.wait_for_log("127.0.0.1 banned until")
+    result = run_client("--port", str(server.port), "--name", "late", stdin="hi\n")
+    assert result.returncode == 2
+    refused = "refused the connection: Error: your address is banned from this chat for another"
+    assert f"{refused} 10 minutes." in result.stderr

@@ -7,6 +7,7 @@ import re
 import signal
 import threading
 import time
+from pathlib import Path
 
 from papo.hub.redis_hub import BURIED_MARK_SECONDS, HAND_OVER_SECONDS
 from tests.cluster.setups import LEASE, cast
@@ -324,6 +325,32 @@ def test_a_redis_flushed_under_a_running_chat_gets_the_chat_written_back(
     assert resumed["type"] == "welcome" and resumed["resumed"] is True, resumed
     for server in (one, two):
         assert "gone" not in server.log() and "took this one for dead" not in server.log()
+
+
+def test_a_ban_is_written_back_to_a_redis_that_lost_the_chat(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Bans are part of the chat's state: each server writes back those it knows, so a
+    server started after the loss still keeps the address out."""
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    options = ("--redis", redis_server.url, "--oper-password-file", str(secret))
+    one = start_server(*options)
+    ana = one.user("ana")
+    one.user("bob", source="127.0.0.2")
+    ana.send("/oper one password for every server")
+    ana.send("/ban bob 10m")
+    ana.expect("leave", name="bob", reason="kicked")
+    deadline = time.monotonic() + TIMEOUT
+    while redis_server.command("HLEN", "papo:bans") != b":1\r\n":  # in Redis before the loss
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert redis_server.command("FLUSHALL").startswith(b"+OK")
+    assert once_taken(ana, "after")["type"] == "message"  # refused until written back
+    one.wait_for_log("Redis no longer has the chat's state")
+    later = start_server(*options)
+    first = LineClient(later.port, source="127.0.0.2").readline()
+    assert first is not None and first.startswith(b"Error: your address is banned"), first
 
 
 def test_a_server_whose_own_link_to_redis_keeps_failing_is_back_within_its_lease(

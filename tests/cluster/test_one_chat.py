@@ -274,3 +274,52 @@ def test_an_operator_on_one_server_kicks_users_of_another_connected_or_held(
     two.wait_for_log("'dave' kicked out by 'ana'")
     for name in ("bob", "dave"):  # free on every server
         assert one.client(json_mode=True).register(name)["type"] == "welcome"
+
+
+def refused_from(server: ServerProcess, source: str) -> bool:
+    """Whether a new connection from ``source`` is turned away as banned (its first line)."""
+    client = LineClient(server.port, source=source)
+    try:
+        first = client.readline()
+    finally:
+        client.close()
+    return first is not None and first.startswith(b"Error: your address is banned")
+
+
+def until_refused(server: ServerProcess, source: str, refused: bool) -> None:
+    """A ban made (or lifted) on another server reaches this one through Redis a moment later."""
+    deadline = time.monotonic() + TIMEOUT
+    while refused_from(server, source) != refused:
+        assert time.monotonic() < deadline, f"refused from {source}: still {not refused}"
+        time.sleep(0.05)
+
+
+def test_a_ban_keeps_the_address_out_of_every_server_and_of_one_started_later(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Only bob's server knows his address: it makes the ban when it puts him out, and every
+    server reads it from Redis; /unban on any server lifts it on all."""
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    options = ("--oper-password-file", str(secret))
+    one, two = servers(start_server, redis_server, 2, *options)
+    ana = one.user("ana")
+    two.user("bob", source="127.0.0.2")
+    ana.expect("join", name="bob")
+    ana.send("/oper one password for every server")
+    ana.send("/ban bob 1h spam")
+    assert ana.expect("leave", name="bob", reason="kicked", by="ana")["ban"] == 3600
+    two.wait_for_log("127.0.0.2 banned until")
+    assert refused_from(two, "127.0.0.2")
+    until_refused(one, "127.0.0.2", True)
+    assert not refused_from(one, "127.0.0.1")
+    three = start_server("--redis", redis_server.url, *options)
+    assert refused_from(three, "127.0.0.2")
+    carol = three.user("carol")
+    carol.send("/oper one password for every server")
+    carol.expect("info", code="operator")
+    carol.send("/unban bob")
+    assert carol.expect("info", code="unbanned")["names"] == ["bob"]
+    assert not refused_from(three, "127.0.0.2")
+    until_refused(one, "127.0.0.2", False)
+    until_refused(two, "127.0.0.2", False)

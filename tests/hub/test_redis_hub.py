@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
+from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
 from papo.core.shared import Route
 from papo.hub.logged import event_json, route_json
@@ -171,6 +173,37 @@ def test_names_rooms_and_away_reach_a_server_started_later(redis_server: RedisSe
         await late.reserve("ana", bob)
         assert late.claim("ana", bob) is None  # free again
         for hub in (first, late):
+            await hub.close()
+
+    asyncio.run(run())
+
+
+def test_bans_reach_every_server_a_late_one_too_and_are_lifted_everywhere(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        first, second = await following(redis_server), await following(redis_server)
+        soon = time.time() + 60
+        first.ban(Ban("192.0.2.7", soon, "Bob"))
+        first.ban(Ban("192.0.2.8", time.time() - 1, "carol"))  # over already
+        for _ in range(100):
+            if second.banned("192.0.2.7", time.time()) is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert second.banned("192.0.2.7", time.time()) == Ban("192.0.2.7", soon, "Bob")
+        assert second.banned("192.0.2.8", time.time()) is None
+        late = RedisHub(redis_server.url)
+        await late.start()
+        assert late.banned("192.0.2.7", time.time()) == Ban("192.0.2.7", soon, "Bob")
+        late.follow(Heard())
+        assert late.unban("bob", time.time()) == [Ban("192.0.2.7", soon, "Bob")]
+        for _ in range(100):
+            if first.banned("192.0.2.7", time.time()) is None:
+                break
+            await asyncio.sleep(0.02)
+        assert first.banned("192.0.2.7", time.time()) is None
+        assert second.banned("192.0.2.7", time.time()) is None
+        for hub in (first, second, late):
             await hub.close()
 
     asyncio.run(run())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from papo.core.bans import Ban
 from papo.core.chat import Chat
 from papo.core.shared import Route
 from papo.hub.memory import ID_RESERVATION, MemoryHub
@@ -47,6 +48,28 @@ def test_a_restart_goes_on_with_the_log_and_its_ids(tmp_path: Path) -> None:
     assert [event.text for event in chat.default_room.history] == ["olá, mundo", "back"]
     assert all(event.history for event in chat.default_room.history)
     again.close()
+
+
+def test_bans_outlive_the_process_until_they_end_or_are_lifted(tmp_path: Path) -> None:
+    """(A process killed outright keeps them too, each being written at once: the server
+    tests kill one.)"""
+    path = tmp_path / "chat.db"
+    now = time.time()
+    hub = MemoryHub(store=LogStore(path))
+    hub.ban(Ban("192.0.2.7", now + 60, "bob"))
+    hub.ban(Ban("192.0.2.8", now + 60, "carol"))
+    hub.ban(Ban("192.0.2.9", now + 0.2, "dave"))  # over by the next start
+    hub.close()
+    time.sleep(0.3)
+    again = MemoryHub(store=LogStore(path))
+    assert again.banned("192.0.2.7", now) == Ban("192.0.2.7", now + 60, "bob")
+    assert [ban.name for ban in again.unban("CAROL", now)] == ["carol"]
+    again.close()
+    with sqlite3.connect(path) as db:  # the one over was deleted at start
+        assert db.execute("SELECT address FROM bans").fetchall() == [("192.0.2.7",)]
+    third = MemoryHub(store=LogStore(path))
+    assert [ban.name for ban in third.bans_in_force(time.time())] == ["bob"]
+    third.close()
 
 
 def test_more_events_than_one_transaction_takes_are_all_written_in_order(tmp_path: Path) -> None:

@@ -74,6 +74,15 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("KILL ana|b :\x02spam\x02 again")[0] == ["/kick ana.b spam again"]
     assert door.receive("KILL ana")[0] == ["/kick ana"]
     assert door.receive("KILL")[1] == [":irc.test 461 bob KILL :Not enough parameters"]
+    # KLINE's length is in minutes (0: IRC's "for ever", here the default); the mask names
+    # a papo user by nick, for papo shows nobody's address.
+    assert door.receive("KLINE 30 ana|b!*@* :\x02spam\x02")[0] == ["/ban ana.b 30m spam"]
+    assert door.receive("KLINE ana@papo")[0] == ["/ban ana"]
+    assert door.receive("KLINE 0 ana :bye")[0] == ["/ban ana bye"]
+    assert door.receive("KLINE 60")[0] == ["/ban 60"]  # a nick, then: all digits is one
+    assert door.receive("KLINE")[1] == [":irc.test 461 bob KLINE :Not enough parameters"]
+    assert door.receive("UNKLINE ana|b!*@*")[0] == ["/unban ana.b"]
+    assert door.receive("UNKLINE")[1] == [":irc.test 461 bob UNKLINE :Not enough parameters"]
 
 
 def test_queries_remember_what_the_next_online_answer_is_for() -> None:

@@ -28,7 +28,7 @@ from papo.protocol.events import (
     Whois,
 )
 from papo.protocol.names import NameProblem
-from papo.protocol.render import Renderer, format_timestamp
+from papo.protocol.render import Renderer, format_timestamp, parse_timestamp
 
 NOW = 1_763_989_331.123
 
@@ -177,3 +177,33 @@ def test_a_refused_room_name_says_which_rule_when_the_names_wording_fits() -> No
     long = Error(ts=NOW, code=ErrorCode.ROOM_INVALID, problem=NameProblem.TOO_LONG,
                  extra={"room": "#" + "x" * 33})  # fmt: skip
     assert "1 to 32 letters or digits" in en.text_line(long)  # the room's own limits
+
+
+@given(st.floats(min_value=0, max_value=4_102_444_800))
+def test_a_timestamp_reads_back_to_the_millisecond(seconds: float) -> None:
+    assert abs(parse_timestamp(format_timestamp(seconds)) - seconds) <= 0.0005 + 1e-6
+
+
+def test_a_ban_says_for_how_long_rounded_up_in_a_unit_that_reads_well() -> None:
+    english, portuguese = Renderer("en"), Renderer("pt_BR")
+    cases = [(1, "1 minute"), (60, "1 minute"), (61, "2 minutes"), (7140, "119 minutes"),
+             (7200, "2 hours"), (3600 * 47, "47 hours"), (3600 * 47 + 1, "2 days"),
+             (86400 * 2, "2 days"), (86400 * 30, "30 days")]  # fmt: skip
+    assert [english.duration_text(seconds) for seconds, _ in cases] == [said for _, said in cases]
+    assert portuguese.duration_text(86400) == "24 horas"
+    leave = Leave(ts=NOW, id=9, name="bob", reason=LeaveReason.KICKED, by="ana", ban=1800)
+    assert english.text_line(leave) == "*** bob was banned by ana for 30 minutes"
+    with_reason = Leave(
+        ts=NOW, id=9, name="bob", reason=LeaveReason.KICKED, by="ana", text="spam", ban=3600
+    )
+    assert portuguese.text_line(with_reason) == "*** bob foi banido por ana por 60 minutos: spam"
+    until = {"until": format_timestamp(NOW + 3 * 86400 - 5)}
+    refused = Error(ts=NOW, code=ErrorCode.BANNED, extra=until)
+    assert english.text_line(refused) == (
+        "Error: your address is banned from this chat for another 3 days."
+    )
+    assert json.loads(english.json(refused))["until"] == until["until"]
+
+
+def test_a_timestamp_that_is_not_one_reads_as_zero() -> None:
+    assert parse_timestamp("") == parse_timestamp("yesterday") == 0.0

@@ -775,4 +775,6 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.INVITE: lambda chat, session, c, now: talk.invite(chat, session, c.rest, now),
     Verb.OPER: lambda chat, session, c, now: chat._oper(session, c.args[0], now),
     Verb.KICK: lambda chat, session, c, now: operators.kick(chat, session, c.rest, now),
+    Verb.BAN: lambda chat, session, c, now: operators.ban(chat, session, c.rest, now),
+    Verb.UNBAN: lambda chat, session, c, now: operators.unban(chat, session, c.args[0], now),
 }

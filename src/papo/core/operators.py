@@ -1,5 +1,6 @@
 """Operators: whoever gives ``/oper`` the server's password, for the rest of the session;
-``/kick`` puts somebody out of the chat, on whichever server holds them.
+``/kick`` puts somebody out of the chat, on whichever server holds them, and ``/ban`` keeps
+the address they came from out for a while as well (``papo.core.bans``).
 
 A kick is a ``leave`` in the log like any other (reason ``kicked``, ``by`` its operator), so
 it reaches every server in the log's order: the one holding the person kicked says goodbye
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 
+from papo.core.bans import DEFAULT_BAN_SECONDS, ban_seconds
 from papo.core.chat_state import ChatState
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import not_online
@@ -52,12 +54,35 @@ def kick(chat: ChatState, session: Session, rest: str, now: float) -> list[Decid
     told who did it and why, and so are the operator (wherever they are) and NAME, just
     before the goodbye."""
     name, _, reason = rest.partition(" ")
+    return _put_out(chat, session, "kick", name, reason, None, now)
+
+
+def ban(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
+    """``/ban NAME [TIME] [REASON]``: a kick whose ``leave`` says for how long (``ban``), so
+    that the server holding NAME keeps their address out that long (it alone knows it)."""
+    name, _, rest = rest.partition(" ")
+    first, _, after = rest.partition(" ")
+    seconds = ban_seconds(first)
+    if seconds is None:
+        seconds, after = DEFAULT_BAN_SECONDS, rest
+    return _put_out(chat, session, "ban", name, after, seconds, now)
+
+
+def _put_out(
+    chat: ChatState,
+    session: Session,
+    command: str,
+    name: str,
+    reason: str,
+    ban_for: int | None,
+    now: float,
+) -> list[Decided]:
     held = chat.holding(name)
     if held is None:
         return not_online(session, name, now)
     victim, spelt = held
     if victim == session.sid:  # /quit says it better
-        yourself = Error(ts=now, code=ErrorCode.USAGE, command="kick", extra={"yourself": "1"})
+        yourself = Error(ts=now, code=ErrorCode.USAGE, command=command, extra={"yourself": "1"})
         return [Send(yourself, session)]
     leave = Leave(
         ts=now,
@@ -66,11 +91,21 @@ def kick(chat: ChatState, session: Session, rest: str, now: float) -> list[Decid
         reason=LeaveReason.KICKED,
         text=clean_message(reason) or None,
         by=session.name,
+        ban=ban_for,
     )
     told = chat.rooms_told(chat.shared.rooms_of(victim))
     # Its rooms but the one kicked, who gets it first of ``to``; the operator once, in ``to``.
     route = Route(told, to=(victim, session.sid), exclude=victim, hidden_from=(session.sid,))
     return [Publish(leave, route)]
+
+
+def unban(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
+    """``/unban NAME``: the addresses banned for NAME may come back, on every server."""
+    lifted = chat.shared.unban(name, now)
+    if not lifted:
+        return [Send(Error(ts=now, code=ErrorCode.NOT_BANNED, name=name), session)]
+    names = (lifted[0].name,)
+    return [Send(Notice(ts=now, code=NoticeCode.UNBANNED, names=names, count=len(lifted)), session)]
 
 
 def kicked_member(chat: ChatState, event: RoomEvent, route: Route) -> tuple[Session, Leave] | None:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
 from papo.protocol.events import RoomEvent
 
@@ -165,6 +166,19 @@ class SharedState(Protocol):
     def keep_operator(self, holder: int) -> None:
         """``holder`` is an operator now: so it stays on a server that takes it over (a resume
         elsewhere, a restart)."""
+        ...
+
+    def ban(self, ban: Ban) -> None:
+        """Keep ``ban.address`` out of the chat until ``ban.until``, on every server."""
+        ...
+
+    def banned(self, address: str, now: float) -> Ban | None:
+        """The ban that keeps ``address`` out now, if any (asked of every new connection, so
+        it is answered from this process's memory)."""
+        ...
+
+    def unban(self, name: str, now: float) -> list[Ban]:
+        """Lift the bans made for ``name``, on every server; returns those that were in force."""
         ...
 
     def changed_members(self) -> Collection[int]:

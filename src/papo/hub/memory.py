@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
+from papo.core.bans import Ban, BanList
 from papo.core.holds import HoldRecord
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.store import LogStore
@@ -50,9 +51,12 @@ class MemoryHub:
         self._reserved = 0
         # Members whose state changed since the chat last wrote them down (--store only).
         self._changed: set[int] = set()
+        self._bans = BanList()
         if store is not None:  # ids go on from the last one handed out: never reused
             self._log.extend(store.load(log_size))
             self._last_id = self._reserved = store.last_id()
+            for ban in store.bans():
+                self._bans.add(ban)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -207,6 +211,29 @@ class MemoryHub:
 
     def keep_operator(self, holder: int) -> None:
         self._note_change(holder)
+
+    # -- bans --------------------------------------------------------------------------------
+
+    def ban(self, ban: Ban) -> None:
+        self._bans.add(ban)
+        if self._store is not None:
+            self._store.keep_ban(ban)
+
+    def banned(self, address: str, now: float) -> Ban | None:
+        return self._bans.banned(address, now)
+
+    def unban(self, name: str, now: float) -> list[Ban]:
+        lifted = self._bans.lift(name)
+        if self._store is not None and lifted:
+            self._store.lift_bans([ban.address for ban in lifted])
+        return [ban for ban in lifted if ban.until > now]
+
+    def lift_address(self, address: str) -> None:
+        """Another server lifted the ban of ``address`` (a replica of the Redis hub)."""
+        self._bans.lift_address(address)
+
+    def bans_in_force(self, now: float) -> list[Ban]:
+        return self._bans.in_force(now)
 
     def _note_change(self, holder: int) -> None:
         if self._store is not None:

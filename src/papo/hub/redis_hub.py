@@ -46,6 +46,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError, ResponseError
 
+from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
@@ -348,6 +349,10 @@ class RedisHub:
                 replica.enter(key, holder, name)
             if state.get("a"):
                 replica.set_away(holder, state["a"])
+        # Read after the snapshot: a ban made since is in both, and a second add changes nothing.
+        bans: Any = await self._redis.hgetall(self._key("bans"))
+        for address, raw in bans.items():
+            replica.ban(_ban_of(_text(address), _text(raw)))
         entries: Any = await self._redis.xrange(self._key("log"), max=self._position)
         for entry_id, fields in entries:
             if fields.get(b"o") == b"renumbered":
@@ -516,6 +521,19 @@ class RedisHub:
 
     def keep_operator(self, holder: int) -> None:
         self._send_step("operator", holder, "", "")
+
+    def ban(self, ban: Ban) -> None:
+        self._replica.ban(ban)
+        self._send_step("ban", 0, ban.address, _ban_json(ban), self._key("bans"))
+
+    def banned(self, address: str, now: float) -> Ban | None:
+        return self._replica.banned(address, now)
+
+    def unban(self, name: str, now: float) -> list[Ban]:
+        lifted = self._replica.unban(name, now)
+        for ban in lifted:
+            self._send_step("unban", 0, ban.address, "", self._key("bans"))
+        return lifted
 
     async def take(self, digest: bytes) -> HoldRecord | None:
         """The member whose token has this digest, taken over by this server (its token used
@@ -747,6 +765,10 @@ class RedisHub:
                 replica.exit(a, holder)
             case "away":
                 replica.set_away(holder, a or None)
+            case "ban":
+                replica.ban(_ban_of(a, b))
+            case "unban":
+                replica.lift_address(a)
             case "moved":
                 was_mine = self._moved_to.get(holder, server_of(holder)) == self.number
                 self._moved_to[holder] = int(a)
@@ -861,6 +883,8 @@ class RedisHub:
         self._epoch = epoch  # only now: cut short, it is all done again at the next try
         if self._listener is None:
             return
+        for ban in self._replica.bans_in_force(time.time()):
+            self._send_step("ban", 0, ban.address, _ban_json(ban), self._key("bans"))
         for member in self._listener.members():
             holder = member.member
             self._outbox.append(_Step([], claim=self._claim_of(member.name, holder, member.since)))
@@ -1002,6 +1026,15 @@ def _logged(entry_id: Any, fields: dict[bytes, bytes]) -> Logged | None:
         return None
     number = int(_text(entry_id).split("-", 1)[0])
     return replace(event, id=number), route_from_json(_text(fields[b"r"]))
+
+
+def _ban_json(ban: Ban) -> str:
+    return json.dumps({"u": ban.until, "n": ban.name}, separators=(",", ":"))
+
+
+def _ban_of(address: str, raw: str) -> Ban:
+    state = json.loads(raw)
+    return Ban(address, float(state["u"]), str(state["n"]))
 
 
 def _hold_of(member: int, raw: str) -> HoldRecord:

@@ -6,7 +6,8 @@ text, token, whom it ignores and its changes of rooms: what a server starting la
 a member over reads), ``name:KEY`` and ``skeleton:SKELETON`` (who holds a name, and who
 holds a look-alike), ``lease:N`` (server N is alive), ``seq:N`` (the last step of server N
 carried out: deleted when N stops, expiring once N is buried or gone with no member),
-``servers`` (server numbers handed out), ``epoch`` (changes when Redis lost its data: the
+``servers`` (server numbers handed out), ``bans`` (a hash, address -> JSON of until when
+and the name it was made for), ``epoch`` (changes when Redis lost its data: the
 servers then write theirs back), ``settings`` (the options every server of the chat must
 share, as its running servers have them) and ``agreed`` (the servers that took them).
 
@@ -87,6 +88,10 @@ for i = 3, #ARGV - 1, 7 do
         member.m = x2
       elseif member and kind == 'operator' then
         member.p = 1
+      elseif kind == 'ban' then  -- x2: an address, x3: until when and for whom (JSON)
+        redis.call('HSET', k1, x2, x3)
+      elseif kind == 'unban' then
+        redis.call('HDEL', k1, x2)
       elseif kind == 'untoken' then
         if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
         if member and member.k == x2 then member.k = nil end

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papo.cli import said
+from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
 from papo.core.shared import Logged, Route
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
@@ -47,6 +48,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS holds (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS online (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS bans"
+    " (address TEXT PRIMARY KEY, until REAL NOT NULL, name TEXT NOT NULL);"
 )
 _HELD = "SELECT hold FROM holds ORDER BY member"
 _ONLINE = "SELECT hold FROM online ORDER BY member"
@@ -186,6 +189,35 @@ class LogStore:
     def _records(self, query: str) -> list[HoldRecord]:
         rows = self._db.execute(query).fetchall()
         return [_hold_from_json(text) for (text,) in rows]
+
+    def bans(self) -> list[Ban]:
+        """The bans still in force (at start); those over are deleted."""
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("DELETE FROM bans WHERE until <= ?", (time.time(),))
+            rows = self._db.execute("SELECT address, until, name FROM bans").fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: bans cannot be read: {error}") from error
+        return [Ban(str(address), float(until), str(name)) for address, until, name in rows]
+
+    def keep_ban(self, ban: Ban) -> None:
+        """Written at once, on the caller's thread: bans are rare, and one an operator made
+        must hold after a restart however soon it comes."""
+        self._write_now(
+            "INSERT OR REPLACE INTO bans VALUES (?, ?, ?)", [(ban.address, ban.until, ban.name)]
+        )
+
+    def lift_bans(self, addresses: list[str]) -> None:
+        self._write_now("DELETE FROM bans WHERE address = ?", [(a,) for a in addresses])
+
+    def _write_now(self, statement: str, rows: list[tuple[str | float, ...]]) -> None:
+        try:
+            with self._reservations:
+                self._reservations.execute("BEGIN")
+                self._reservations.executemany(statement, rows)
+        except sqlite3.Error as error:
+            log.error("cannot change the bans in %s: %s", self.path, error)
 
     def keep_members(self, records: list[HoldRecord], gone: Collection[int]) -> None:
         """Write these members as they are now, and forget those ``gone``, with the events

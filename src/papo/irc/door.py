@@ -383,6 +383,26 @@ class Door:
         reason = unformatted(message.param(1))
         return [f"/kick {name_of(nick) or nick} {reason}".rstrip()], []
 
+    def _kline(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``KLINE [minutes] mask :reason``, an IRC operator's ban: papo's ``/ban``. A mask
+        names a papo user by its nick (``nick``, ``nick!*@*`` or ``nick@papo``): papo shows
+        nobody's address, and the ban is of the address that user came from."""
+        params = list(message.params)
+        minutes = params.pop(0) if len(params) > 1 and params[0].isdigit() else None
+        if not params:
+            return [], [self.reply("461", "KLINE", "Not enough parameters")]
+        nick = _nick_in_mask(params[0])
+        length = f" {minutes}m" if minutes is not None and int(minutes) > 0 else ""
+        reason = unformatted(params[1]) if len(params) > 1 else ""
+        return [f"/ban {name_of(nick) or nick}{length} {reason}".rstrip()], []
+
+    def _unkline(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``UNKLINE mask``: papo's ``/unban`` of the nick in it."""
+        if not message.param(0):
+            return [], [self.reply("461", "UNKLINE", "Not enough parameters")]
+        nick = _nick_in_mask(message.param(0))
+        return [f"/unban {name_of(nick) or nick}"], []
+
     def _whowas(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """papo keeps no names of those who left."""
         nick = message.param(0)
@@ -443,6 +463,13 @@ _AFTER = {
     "KICK": Door._kick,
     "OPER": Door._oper,
     "KILL": Door._kill,
+    "KLINE": Door._kline,
+    "UNKLINE": Door._unkline,
     "INVITE": Door._invite,
     "WHOWAS": Door._whowas,
 }
+
+
+def _nick_in_mask(mask: str) -> str:
+    """The nick of ``nick!user@host`` or ``user@host`` (papo's users are ``nick!nick@papo``)."""
+    return mask.split("!", 1)[0].split("@", 1)[0]

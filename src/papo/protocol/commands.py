@@ -50,6 +50,8 @@ class Verb(Enum):
     INVITE = "invite"
     OPER = "oper"
     KICK = "kick"
+    BAN = "ban"
+    UNBAN = "unban"
 
 
 # What the connection speaks rather than what its person says: a front end that speaks for a
@@ -192,6 +194,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=1,
         before_registration=False,
         usage="/kick NAME [REASON]",
+        privilege=Privilege.OPERATOR,
+    ),
+    CommandSpec(
+        verb=Verb.BAN,
+        aliases=(),
+        min_args=1,
+        before_registration=False,
+        usage="/ban NAME [2h] [REASON]",
+        privilege=Privilege.OPERATOR,
+    ),
+    CommandSpec(
+        verb=Verb.UNBAN,
+        aliases=(),
+        min_args=1,
+        before_registration=False,
+        usage="/unban NAME",
         privilege=Privilege.OPERATOR,
     ),
     CommandSpec(

@@ -117,7 +117,9 @@ def _room_infos(fields: dict[str, Any]) -> tuple[RoomInfo, ...]:
 
 
 # The details of an error a client may show (the rest it ignores).
-_ERROR_DETAILS = frozenset({"max_line_bytes", "like", "room", "max_rooms", "max_chars", "yourself"})
+_ERROR_DETAILS = frozenset(
+    {"max_line_bytes", "like", "room", "max_rooms", "max_chars", "yourself", "until"}
+)
 
 E = TypeVar("E", LeaveReason, ByeReason, ErrorCode)
 
@@ -216,6 +218,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 text=_optional_text(fields, "text"),
                 room=_optional_text(fields, "room"),
                 by=_optional_text(fields, "by"),
+                ban=_integer(fields, "ban") if fields.get("ban") is not None else None,
             )
         case "topic" if "id" in fields:
             return Topic(

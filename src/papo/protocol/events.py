@@ -32,7 +32,8 @@ class ByeReason(Enum):
     REGISTRATION_TIMEOUT = "registration_timeout"
     SERVER_FULL = "server_full"
     TOO_MANY_CONNECTIONS = "too_many_connections"
-    KICKED = "kicked"  # an operator put the user out (``/kick``)
+    KICKED = "kicked"  # an operator put the user out (``/kick``, ``/ban``)
+    BANNED = "banned"  # a connection from an address an operator banned (``/ban``)
 
 
 class ErrorCode(Enum):
@@ -59,6 +60,8 @@ class ErrorCode(Enum):
     NOT_OPERATOR = "not_operator"  # an operator's command (``command``), from somebody else
     WRONG_PASSWORD = "wrong_password"  # /oper with a password that is not the server's
     NO_OPERATORS = "no_operators"  # /oper on a server started without an operator password
+    BANNED = "banned"  # a connection from a banned address (``until``: when the ban ends)
+    NOT_BANNED = "not_banned"  # /unban NAME, when no ban made for NAME is in force
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +182,7 @@ class Leave:
     text: str | None = None
     room: str | None = None
     by: str | None = None  # who kicked (reason ``kicked``)
+    ban: int | None = None  # /ban: the address they came from is kept out this many seconds
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -279,6 +283,7 @@ class NoticeCode(Enum):
     MISSED = "missed"  # after a resume: ``count`` events were too old to be replayed
     SAME_NAME = "same_name"  # /nick to the very name one has: nothing changed (``names``)
     OPERATOR = "operator"  # /oper: you are an operator now
+    UNBANNED = "unbanned"  # /unban NAME: the bans made for them are lifted (``count``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,8 +6,10 @@ format and hands the same bytes object to every recipient (the fan-out hot path)
 
 from __future__ import annotations
 
+import calendar
 import functools
 import json
+import math
 import re
 import time
 from typing import Any
@@ -53,6 +55,16 @@ def format_timestamp(ts: float) -> str:
     """RFC 3339, UTC, milliseconds: ``2026-11-24T13:02:11.123Z``."""
     seconds, millis = divmod(round(ts * 1000), 1000)
     return f"{_whole_second(seconds)}.{millis:03d}Z"
+
+
+def parse_timestamp(stamp: str) -> float:
+    """The wall-clock time of a ``format_timestamp`` (0 if ``stamp`` is not one)."""
+    whole, _, millis = stamp.removesuffix("Z").partition(".")
+    try:
+        seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+        return seconds + (int(millis) / 1000 if millis.isdigit() else 0.0)
+    except ValueError:
+        return 0.0
 
 
 @functools.lru_cache(maxsize=8)
@@ -187,6 +199,8 @@ class Renderer:
                     fields["room"] = event.room
                 if event.by is not None:
                     fields["by"] = event.by
+                if event.ban is not None:
+                    fields["ban"] = event.ban
             case Topic():
                 fields = {
                     "type": "topic",
@@ -465,6 +479,11 @@ class Renderer:
             LeaveReason.SHUTDOWN: _("server shutting down"),
             LeaveReason.PART: _("left the room"),
         }
+        if event.reason is LeaveReason.KICKED and event.by and event.ban:
+            banned = _("{name} was banned by {by} for {time}").format(
+                name=event.name, by=event.by, time=self.duration_text(event.ban)
+            )
+            return f"{banned}: {event.text}" if event.text else banned
         if event.reason is LeaveReason.KICKED and event.by:
             if event.text:
                 return _("{name} was kicked out by {by}: {text}").format(
@@ -473,6 +492,18 @@ class Renderer:
             return _("{name} was kicked out by {by}").format(name=event.name, by=event.by)
         reason = reasons[event.reason]
         return f"{reason}: {event.text}" if event.text else reason
+
+    def duration_text(self, seconds: float) -> str:
+        """How long a ban lasts (or has left), rounded up: minutes below two hours, hours
+        below two days, then days."""
+        minutes = max(1, math.ceil(seconds / 60))
+        if minutes < 120:
+            return self._n("{count} minute", "{count} minutes", minutes).format(count=minutes)
+        hours = math.ceil(minutes / 60)
+        if hours < 48:
+            return self._n("{count} hour", "{count} hours", hours).format(count=hours)
+        days = math.ceil(hours / 24)
+        return self._n("{count} day", "{count} days", days).format(count=days)
 
     def bye_text(self, reason: ByeReason) -> str:
         _ = self._
@@ -488,6 +519,7 @@ class Renderer:
                 "Too many connections from your address. Try again later."
             ),
             ByeReason.KICKED: _("An operator put you out of the chat."),
+            ByeReason.BANNED: _("An operator banned your address from this chat."),
         }
         return texts[reason]
 
@@ -616,6 +648,13 @@ class Renderer:
             case ErrorCode.NO_OPERATORS:
                 return _("this server has no operators (it was started without an operator "
                          "password).")  # fmt: skip
+            case ErrorCode.BANNED:
+                left = parse_timestamp(event.extra.get("until", "")) - event.ts
+                return _("your address is banned from this chat for another {time}.").format(
+                    time=self.duration_text(left)
+                )
+            case ErrorCode.NOT_BANNED:
+                return _("no ban made for {name} is in force.").format(name=name)
 
     def notice_text(self, event: Notice) -> str:
         _ = self._
@@ -650,7 +689,9 @@ class Renderer:
                 return _("You are already called {name}.").format(name=names)
             case NoticeCode.OPERATOR:
                 return _("You are an operator now: /kick NAME [REASON] puts somebody out of "
-                         "the chat.")  # fmt: skip
+                         "the chat, /ban keeps their address out as well.")  # fmt: skip
+            case NoticeCode.UNBANNED:
+                return _("The ban made for {name} is lifted.").format(name=names)
             case NoticeCode.MISSED:
                 count = event.count or 0
                 return self._n(
@@ -684,6 +725,8 @@ class Renderer:
             "resume": _("come back after a dropped connection, instead of a name (JSON)"),
             "oper": _("become an operator, with the server's operator password"),
             "kick": _("put NAME out of the chat, saying why (operators)"),
+            "ban": _("kick NAME and keep their address out (1h unless told; operators)"),
+            "unban": _("let the address banned for NAME in again (operators)"),
         }
         return descriptions[name]
 

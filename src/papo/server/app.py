@@ -14,6 +14,7 @@ import time
 from enum import Enum, auto
 from functools import partial
 
+from papo.core.bans import Ban
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
     Departed,
@@ -44,7 +45,7 @@ from papo.protocol.events import (
     NoticeCode,
 )
 from papo.protocol.framing import Line, Refused
-from papo.protocol.render import Renderer
+from papo.protocol.render import Renderer, format_timestamp
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
 from papo.server.fanout import FanOut
@@ -293,6 +294,10 @@ class ChatServer:
         if self.shutting_down or (max_clients and self.admitted >= max_clients):
             self._refuse(connection, ErrorCode.SERVER_FULL)
             return False
+        ban = self.chat.shared.banned(connection.address_group, time.time())
+        if ban is not None:
+            self._refuse(connection, ErrorCode.BANNED, {"until": format_timestamp(ban.until)})
+            return False
         refusal = self.addresses.admit(connection.address_group, time.monotonic())
         if refusal is not None:
             self._refuse(connection, refusal)
@@ -315,14 +320,17 @@ class ChatServer:
         greeting = Greeting(ts=time.time(), motd=self.config.motd)
         self.carry_out([Send(greeting, connection.session)])
 
-    def _refuse(self, connection: Connection, code: ErrorCode) -> None:
+    def _refuse(
+        self, connection: Connection, code: ErrorCode, extra: dict[str, str] | None = None
+    ) -> None:
         """Say why in plain text and close; a TLS client is closed before its handshake, which
         would cost what the refusal is meant to save."""
         log.info("refused %s: %s", connection.peer, code.value)
         if connection.tls:
             return  # not yet connected: the accept loop closes its socket
         now = time.time()
-        for event in (Error(ts=now, code=code), Bye(ts=now, reason=ByeReason(code.value))):
+        error = Error(ts=now, code=code, extra=extra or {})
+        for event in (error, Bye(ts=now, reason=ByeReason(code.value))):
             connection.queue(self.renderer.text(event))
         connection.close_after_flush()
 
@@ -508,15 +516,15 @@ class ChatServer:
     def carry_out(self, outputs: list[Output], origin: Connection | None = None) -> None:
         """Deliver what the chat decided; what it says of ``origin``'s own member (it arrived,
         was renamed, left) is the shell's to log and act on."""
+        for output in outputs:  # before delivery closes the connection whose address it bans
+            if isinstance(output, Departed) and output.kick is not None:
+                self._kicked_out(output.session, output.kick)
         self.fanout.deliver(outputs)
         if self._writes_members and self._writing_members is None and not self.shutting_down:
             loop = asyncio.get_running_loop()
             self._writing_members = loop.call_later(
                 WRITE_MEMBERS_EVERY_SECONDS, self._write_members
             )
-        for output in outputs:
-            if isinstance(output, Departed) and output.kick is not None:
-                self._kicked_out(output.session, output.kick)
         if origin is not None:
             for output in outputs:
                 self._note(output, origin)
@@ -558,7 +566,21 @@ class ChatServer:
         """Said in the log of the server that held the member; a hold it had is over."""
         why = f": {kick.text}" if kick.text else ""
         log.info("%r kicked out by %r%s", member.name, kick.by, why)
+        if kick.ban:
+            self._ban(member, kick.ts + kick.ban)
         self.end_hold(member)
+
+    def _ban(self, member: Session, until: float) -> None:
+        """Keep out the address ``member`` is connected (or was held) from: this server is
+        the only one that knows it."""
+        connection = self.fanout.outlets.get(member.sid)
+        address = connection.address_group if connection else self._held_from.get(member.sid)
+        name = member.name or ""
+        if not address:  # held since its own server died, or since a restart: never seen here
+            log.warning("%r is banned, but the address they came from is not known here", name)
+            return
+        log.info("%s banned until %s (made for %r)", address, format_timestamp(until), name)
+        self.chat.shared.ban(Ban(address, until, name))
 
     def hold_until(self, member: Session, until: float) -> None:
         """At ``until`` (wall clock) the chat is asked whether the member came back."""

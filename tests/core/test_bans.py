@@ -1,0 +1,144 @@
+"""Bans, driven directly: the ban list, ``/ban``'s length and reason, and ``/unban``."""
+
+from __future__ import annotations
+
+import pytest
+
+from papo.core.bans import DEFAULT_BAN_SECONDS, MAX_BAN_SECONDS, Ban, BanList, ban_seconds
+from papo.core.chat import ChatSettings
+from papo.core.outputs import Departed
+from papo.hub.memory import MemoryHub
+from papo.protocol.events import Error, ErrorCode, Leave, LeaveReason, Notice, NoticeCode
+from tests.core.world import NOW, World
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.mark.parametrize(
+    ("word", "seconds"),
+    [
+        ("90s", 90),
+        ("30m", 1800),
+        ("2h", 7200),
+        ("7D", 7 * 86400),
+        ("400d", MAX_BAN_SECONDS),
+        ("0h", None),
+        ("h", None),
+        ("2", None),
+        ("2x", None),
+        ("-2h", None),
+        ("²h", None),  # a digit to str.isdigit, not a number
+        ("spam", None),
+        ("", None),
+    ],
+)
+def test_a_ban_length_is_a_number_and_a_unit(word: str, seconds: int | None) -> None:
+    assert ban_seconds(word) == seconds
+
+
+def test_a_ban_list_keeps_an_address_out_until_its_end() -> None:
+    bans = BanList()
+    bans.add(Ban("192.0.2.7", NOW + 60, "bob"))
+    assert bans.banned("192.0.2.7", NOW) == Ban("192.0.2.7", NOW + 60, "bob")
+    assert bans.banned("192.0.2.8", NOW) is None
+    assert bans.banned("192.0.2.7", NOW + 60) is None  # over: and forgotten
+    assert bans.in_force(NOW) == []
+
+
+def test_a_ban_list_lifts_by_the_name_it_was_made_for_as_names_compare() -> None:
+    bans = BanList()
+    bans.add(Ban("192.0.2.7", NOW + 60, "Bob"))
+    bans.add(Ban("2001:db8::/64", NOW + 30, "bob"))
+    bans.add(Ban("192.0.2.9", NOW + 90, "carol"))
+    assert bans.in_force(NOW) == [
+        Ban("2001:db8::/64", NOW + 30, "bob"),
+        Ban("192.0.2.7", NOW + 60, "Bob"),
+        Ban("192.0.2.9", NOW + 90, "carol"),
+    ]
+    assert {ban.address for ban in bans.lift("BOB")} == {"192.0.2.7", "2001:db8::/64"}
+    assert [ban.name for ban in bans.in_force(NOW)] == ["carol"]
+    assert bans.lift("bob") == []
+
+
+def test_a_later_ban_of_an_address_replaces_the_earlier() -> None:
+    bans = BanList()
+    bans.add(Ban("192.0.2.7", NOW + 3600, "bob"))
+    bans.add(Ban("192.0.2.7", NOW + 60, "bob2"))
+    assert bans.banned("192.0.2.7", NOW) == Ban("192.0.2.7", NOW + 60, "bob2")
+
+
+def operators_world() -> World:
+    return World(ChatSettings(oper_password=PASSWORD))
+
+
+def test_ban_is_a_kick_that_says_for_how_long() -> None:
+    world = operators_world()
+    ana, bob, carol = world.user("ana"), world.user("Bob", json=True), world.user("carol")
+    world.line(ana, f"/oper {PASSWORD}")
+    for session in (ana, bob, carol):
+        world.take(session)
+    ban = world.chat.handle_line(ana, "/ban bob 2h  flooding ", NOW)
+    departed = [output for output in ban if isinstance(output, Departed)]
+    assert [(d.session, d.reason) for d in departed] == [(bob, LeaveReason.KICKED)]
+    assert departed[0].kick is not None and departed[0].kick.ban == 7200
+    world.apply(ban)
+    said = Leave(
+        ts=NOW,
+        id=world.chat.shared.last_id(),
+        name="Bob",
+        reason=LeaveReason.KICKED,
+        text="flooding",
+        by="ana",
+        ban=7200,
+    )
+    assert world.take(carol) == [said] and world.take(ana) == [said]
+    assert bob.sid in world.closed and not world.chat.is_member(bob)
+
+
+@pytest.mark.parametrize(
+    ("line", "seconds", "text"),
+    [
+        ("/ban bob", DEFAULT_BAN_SECONDS, None),
+        ("/ban bob spam and more", DEFAULT_BAN_SECONDS, "spam and more"),
+        ("/ban bob 30m", 1800, None),
+        ("/ban bob 1d off you go", 86400, "off you go"),
+    ],
+)
+def test_a_ban_lasts_an_hour_unless_told_and_its_reason_is_optional(
+    line: str, seconds: int, text: str | None
+) -> None:
+    world = operators_world()
+    ana, bob = world.user("ana"), world.user("bob")
+    world.line(ana, f"/oper {PASSWORD}")
+    world.take(ana)
+    [leave] = world.line(ana, line)
+    assert isinstance(leave, Leave) and (leave.ban, leave.text) == (seconds, text)
+    assert bob.sid in world.closed
+
+
+def test_ban_and_unban_are_for_operators_and_ban_needs_somebody_else_online() -> None:
+    world = operators_world()
+    ana, bob = world.user("ana"), world.user("bob")
+    for line, command in (("/ban bob", "ban"), ("/unban bob", "unban")):
+        [refused] = world.line(ana, line)
+        assert refused == Error(ts=NOW, code=ErrorCode.NOT_OPERATOR, command=command)
+    world.line(ana, f"/oper {PASSWORD}")
+    [nobody] = world.line(ana, "/ban zed 1h")
+    assert isinstance(nobody, Error) and nobody.code is ErrorCode.NO_SUCH_USER
+    [yourself] = world.line(ana, "/ban ana")
+    assert isinstance(yourself, Error) and yourself.code is ErrorCode.USAGE
+    assert yourself.command == "ban" and world.chat.is_member(bob)
+
+
+def test_unban_lifts_the_bans_made_for_a_name_on_the_hub() -> None:
+    hub = MemoryHub()
+    world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
+    ana = world.user("ana")
+    world.line(ana, f"/oper {PASSWORD}")
+    hub.ban(Ban("192.0.2.7", NOW + 60, "Bob"))
+    hub.ban(Ban("192.0.2.8", NOW - 1, "bob"))  # over already
+    [lifted] = world.line(ana, "/unban bob")
+    assert lifted == Notice(ts=NOW, code=NoticeCode.UNBANNED, names=("Bob",), count=1)
+    assert hub.banned("192.0.2.7", NOW) is None
+    [none] = world.line(ana, "/unban bob")
+    assert none == Error(ts=NOW, code=ErrorCode.NOT_BANNED, name="bob")

@@ -1,0 +1,123 @@
+"""Bans over real sockets: the banned user connects from another loopback address (127.0.0.2)
+than everybody else, so the ban keeps them out and nobody else."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from tests.conftest import StartServer
+from tests.server.test_irc import IrcClient
+from tests.server.test_operators import PASSWORD, operators_server
+from tests.support import LineClient, ServerProcess
+
+ELSEWHERE = "127.0.0.2"  # the address the banned user comes from
+
+
+def refusal(server: ServerProcess, source: str = ELSEWHERE) -> list[str]:
+    """What a new connection from ``source`` reads before the server closes it."""
+    client = server.client(source=source)
+    lines: list[str] = []
+    try:
+        while (line := client.readline()) is not None:
+            lines.append(line.decode())
+    except EOFError:
+        return lines
+    raise AssertionError(f"not closed; read {lines}")
+
+
+def banned_bob(server: ServerProcess, line: str) -> tuple[LineClient, LineClient]:
+    """ana (an operator) bans bob, who came from ``ELSEWHERE``, with ``line``."""
+    ana = server.line_user("ana")
+    bob = server.user("bob", source=ELSEWHERE)
+    ana.send(f"/oper {PASSWORD}")
+    ana.text_until(lambda said: "You are an operator now" in said)
+    ana.send(line)
+    return ana, bob
+
+
+def test_a_ban_puts_the_user_out_and_keeps_their_address_out_until_lifted(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = operators_server(start_server, tmp_path)
+    carol = server.user("carol")
+    ana, bob = banned_bob(server, "/ban bob 30m flooding")
+    ana.text_until(lambda said: said.endswith("*** bob was banned by ana for 30 minutes: flooding"))
+    leave = carol.expect("leave", name="bob", reason="kicked", by="ana", text="flooding")
+    assert leave["ban"] == 1800
+    assert bob.expect("leave", name="bob", by="ana")["ban"] == 1800
+    bye = bob.next_event()
+    assert (bye["type"], bye["reason"]) == ("bye", "kicked")
+    assert bob.closed_by_server()
+    server.wait_for_log(f"{ELSEWHERE} banned until")
+    assert refusal(server) == [
+        "Error: your address is banned from this chat for another 30 minutes.",
+        "An operator banned your address from this chat.",
+    ]
+    server.wait_for_log(f"refused {ELSEWHERE}:")
+    # Everybody else comes and goes as before.
+    assert server.user("dave").welcome is not None
+    carol.send("still here")
+    carol.expect("message", text="still here")
+    ana.send("/unban BOB")
+    ana.text_until(lambda said: said.endswith("The ban made for bob is lifted."))
+    assert server.user("bob", source=ELSEWHERE).welcome is not None
+    ana.send("/unban bob")
+    ana.text_until(lambda said: said.endswith("no ban made for bob is in force."))
+
+
+def test_a_held_user_is_banned_from_the_address_it_was_dropped_from(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = operators_server(start_server, tmp_path)
+    ana = server.line_user("ana")
+    bob = server.user("bob", source=ELSEWHERE)
+    bob.reset()  # gone without a word: held for a resume
+    server.wait_for_log("'bob' held for")
+    ana.send(f"/oper {PASSWORD}")
+    ana.send("/ban bob")
+    ana.text_until(lambda said: said.endswith("*** bob was banned by ana for 60 minutes"))
+    assert refusal(server)[0].startswith("Error: your address is banned")
+
+
+def test_with_a_store_a_ban_outlives_the_server_stopped_or_killed(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "chat.db")
+    secret = tmp_path / "oper-password"
+    secret.write_text(PASSWORD + "\n")
+    options = ("--store", store, "--oper-password-file", str(secret))
+    server = start_server(*options)
+    ana, _ = banned_bob(server, "/ban bob 2d")
+    ana.text_until(lambda said: "banned by ana for 2 days" in said)
+    server.wait_for_log(f"{ELSEWHERE} banned until")
+    server.signal(signal.SIGKILL)
+    server.wait()
+    again = start_server(*options)
+    assert refusal(again)[0] == ("Error: your address is banned from this chat for another 2 days.")
+    ana = again.line_user("ana")
+    ana.send(f"/oper {PASSWORD}")
+    ana.send("/unban bob")
+    ana.text_until(lambda said: said.endswith("The ban made for bob is lifted."))
+    again.signal(signal.SIGTERM)
+    assert again.wait() == 0
+    third = start_server(*options)
+    assert third.user("bob", source=ELSEWHERE).welcome is not None
+
+
+def test_an_irc_operator_bans_with_kline_and_lifts_it_with_unkline(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = operators_server(start_server, tmp_path)
+    dave, eve = IrcClient(server.irc_port), IrcClient(server.irc_port, source=ELSEWHERE)
+    dave.register("dave")
+    eve.register("eve")
+    dave.send(f"OPER dave :{PASSWORD}")
+    dave.expect(r"^:irc\.test 381 dave ")
+    dave.send("KLINE 10 eve!*@* :go away")
+    dave.expect(r"^:eve!eve@papo QUIT :eve was banned by dave for 10 minutes: go away$")
+    eve.expect(r"^ERROR :Closing link: An operator put you out of the chat\.$")
+    assert refusal(server)[0].endswith("banned from this chat for another 10 minutes.")
+    dave.send("UNKLINE eve")
+    dave.expect(r"The ban made for eve is lifted\.$")
+    assert server.user("eve", source=ELSEWHERE).welcome is not None
