@@ -27,7 +27,7 @@ class RecordingOutlet:
     def queue(self, data: bytes, *, owed: bool = False) -> None:
         self.queued.append(data)
 
-    def flush(self, tail: bytes = b"") -> None:
+    def flush(self, tail: bytes = b"", *, small_room: bool = False) -> None:
         if tail:
             self.queued.append(tail)
 

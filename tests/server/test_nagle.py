@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from papo.server import nagle
+from papo.server import fanout, nagle
 from papo.server.__main__ import loop_factory
 from papo.server.app import ChatServer
 from papo.server.connection import Connection
@@ -73,4 +73,34 @@ def test_talkers_get_nodelay_until_quiet_and_listeners_keep_nagle(
     if loop == "uvloop" and factory is None:
         pytest.skip("uvloop not installed")
     with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(with_server(check))
+
+
+@pytest.mark.parametrize("room_limit", [100, 1])
+def test_a_listener_of_a_small_room_gets_nodelay_while_its_writes_are_long(
+    room_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write of ``ACKED_LATE_FROM`` bytes or more may wait 40 ms for its ACK (the reader's
+    kernel takes it for a full segment), and Nagle holds the next write for as long. In a
+    small room the server writes to each member on every turn, so it gives up Nagle for
+    them; past ``COALESCE_ABOVE`` members (here patched down to 1) Nagle's merging is kept."""
+    monkeypatch.setattr(nagle, "TALKER_QUIET_SECONDS", QUIET)
+    monkeypatch.setattr(fanout, "COALESCE_ABOVE", room_limit)
+
+    async def check(server: ChatServer, port: int) -> None:
+        alice, bob = await join(port, "alice"), await join(port, "bob")
+        await alice.send("short")
+        await bob.until("message")
+        assert not nodelay(connection_of(server, "bob"))  # one short line: Nagle holds
+        await alice.send("x" * nagle.ACKED_LATE_FROM)
+        await bob.until("message")
+        assert nodelay(connection_of(server, "bob")) is (room_limit > 2)
+        wrote = loop_time()
+        while nodelay(connection_of(server, "bob")):
+            assert loop_time() - wrote < QUIET * 3
+            await asyncio.sleep(0.05)
+        for user in (alice, bob):
+            user.writer.close()
+
+    with asyncio.Runner() as runner:
         runner.run(with_server(check))

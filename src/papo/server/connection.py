@@ -21,7 +21,7 @@ from papo.keepalive import keep_alive
 from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.protocol.telnet import CLEAR, strip_telnet
-from papo.server.nagle import TalkerMode
+from papo.server.nagle import ACKED_LATE_FROM, TalkerMode
 from papo.server.peer import peer_has_closed
 from papo.server.per_address import address_group
 
@@ -253,9 +253,10 @@ class Connection(asyncio.Protocol):
         elif self._unsent_estimate > self.sendq + self._owed:
             self._too_slow()
 
-    def flush(self, tail: bytes = b"") -> None:
-        """Write what is queued for this client, then ``tail`` (its share of the broadcasts),
-        in one write; a client whose unsent bytes pass the cap is too slow."""
+    def flush(self, tail: bytes = b"", *, small_room: bool = False) -> None:
+        """Write what is queued for this client, then ``tail`` (its share of the broadcasts,
+        ``small_room``: of a room no bigger than ``pacing.COALESCE_ABOVE``), in one write; a
+        client whose unsent bytes pass the cap is too slow."""
         transport = self.transport
         if transport is None or self.closing or transport.is_closing():
             return
@@ -263,13 +264,16 @@ class Connection(asyncio.Protocol):
         if batch:
             if tail:
                 batch.append(tail)
-            transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
+            data = batch[0] if len(batch) == 1 else b"".join(batch)
             batch.clear()
             self._batched_bytes = 0
         elif tail:
-            transport.write(tail)
+            data = tail
         else:
             return
+        transport.write(data)
+        if small_room and len(data) >= ACKED_LATE_FROM and self._talker is not None:
+            self._talker.streamed(self._loop.time())
         self._unsent_estimate = transport.get_write_buffer_size()
         if self._unsent_estimate > self.sendq:
             self._hold_to_the_cap()

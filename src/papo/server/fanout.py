@@ -24,6 +24,7 @@ from papo.irc.render import IrcRenderer
 from papo.protocol.commands import IRC_FORMATS, OutputFormat
 from papo.protocol.events import Action, Event, Message, Replayed, Welcome, room_of
 from papo.protocol.render import Renderer
+from papo.server.pacing import COALESCE_ABOVE
 
 REPLAYED_CACHED = 256  # events missed during an outage, rendered once for all who resume
 
@@ -37,7 +38,7 @@ class Outlet(Protocol):
     door: Door | None  # an IRC client's state (what its numerics need)
 
     def queue(self, data: bytes, *, owed: bool = False) -> None: ...
-    def flush(self, tail: bytes = b"") -> None: ...
+    def flush(self, tail: bytes = b"", *, small_room: bool = False) -> None: ...
     def close_after_flush(self) -> None: ...
 
 
@@ -322,12 +323,13 @@ class FanOut(Generic[OutletT]):
         for stream in [stream for stream in self._streams.values() if stream.chunks]:
             whole = stream.joined(0)
             count = len(stream.chunks)
+            small = len(stream.followers) <= COALESCE_ABOVE  # see nagle.py
             for follower in stream.followers.values():
                 mark = follower.mark
                 if mark == 0:
-                    follower.outlet.flush(whole)
+                    follower.outlet.flush(whole, small_room=small)
                 elif mark < count:
-                    follower.outlet.flush(stream.joined(mark))
+                    follower.outlet.flush(stream.joined(mark), small_room=small)
                     follower.mark = 0
                 else:
                     follower.mark = 0  # it took them all (its own queue is flushed apart)
