@@ -323,3 +323,29 @@ def test_a_ban_keeps_the_address_out_of_every_server_and_of_one_started_later(
     assert not refused_from(three, "127.0.0.2")
     until_refused(one, "127.0.0.2", False)
     until_refused(two, "127.0.0.2", False)
+
+
+def test_whois_on_every_server_says_who_is_an_operator(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Being an operator is streamed to every server, and goes with the member."""
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    one, two = servers(start_server, redis_server, 2, "--oper-password-file", str(secret))
+    ana, bob = one.user("ana"), two.user("bob")
+    bob.send("/whois ana")
+    assert "operator" not in bob.expect("whois")
+    ana.send("/oper one password for every server")
+    ana.expect("info", code="operator")
+    seen = asked_until(bob, "/whois ana", "whois", lambda answer: answer.get("operator") is True)
+    assert seen["operator"] is True
+    late = start_server("--redis", redis_server.url, "--oper-password-file", str(secret))
+    carol = late.user("carol")
+    carol.send("/whois ana")
+    assert carol.expect("whois")["operator"] is True  # read from Redis at start
+    ana.send("/quit")
+    bob.expect("leave", name="ana")
+    ana2 = one.user("ana")  # the name again, not the rights
+    assert ana2.welcome is not None
+    seen = asked_until(bob, "/whois ana", "whois", lambda answer: "operator" not in answer)
+    assert "operator" not in seen

@@ -13,6 +13,7 @@ from papo.protocol.events import (
     LeaveReason,
     Notice,
     NoticeCode,
+    Whois,
 )
 from tests.core.world import NOW, World
 
@@ -138,6 +139,19 @@ def test_kick_of_nobody_or_of_oneself_is_refused() -> None:
     [yourself] = world.line(ana, "/kick ANA")
     assert isinstance(yourself, Error) and yourself.code is ErrorCode.USAGE
     assert yourself.extra == {"yourself": "1"} and world.chat.is_member(ana)
+
+
+def test_whois_says_who_is_an_operator() -> None:
+    world = operators_world()
+    ana, bob = world.user("ana"), world.user("bob")
+    [whois] = world.line(bob, "/whois ana")
+    assert isinstance(whois, Whois) and not whois.operator
+    world.line(ana, f"/oper {PASSWORD}")
+    [whois] = world.line(bob, "/whois ana")
+    assert isinstance(whois, Whois) and whois.operator
+    assert world.chat.shared.is_operator(ana.sid)
+    world.line(ana, "/quit")
+    assert not world.chat.shared.is_operator(ana.sid)  # it goes with the member
 
 
 def test_operators_stay_operators_through_a_rename() -> None:

@@ -4,6 +4,8 @@ shortened with an ellipsis."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from papo.irc.door import Door, Query, motd_lines
@@ -99,6 +101,10 @@ def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRende
     assert len(rooms) > 1 and " ".join(trailing(rooms)).split() == list(ROOMS)
     [away] = trailing([each for each in lines if " 301 " in each])
     assert away.endswith(ELLIPSIS)
+    assert not [each for each in lines if " 313 " in each]
+    operator = replace(whois, operator=True)
+    [said] = [each for each in own(irc, operator) if " 313 " in each]
+    assert said.endswith(f" {NAME} :is an operator of this chat")
 
 
 def test_a_long_action_for_one_person_is_split_into_whole_actions(irc: IrcRenderer) -> None:

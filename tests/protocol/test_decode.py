@@ -30,6 +30,7 @@ from papo.protocol.events import (
     Online,
     Private,
     Welcome,
+    Whois,
 )
 from papo.protocol.names import NameProblem
 from papo.protocol.render import Renderer
@@ -60,6 +61,7 @@ EVENTS: list[Event] = [
     Leave(ts=NOW, id=5, name="bia", reason=LeaveReason.TOO_SLOW, text=None),
     Leave(ts=NOW, id=5, name="bia", reason=LeaveReason.KICKED, text="spam", by="ana", ban=600),
     Notice(ts=NOW, code=NoticeCode.UNBANNED, names=("bia",), count=1),
+    Whois(ts=NOW, name="ana", rooms=("#dev",), away=None, since=NOW, idle=3.0, operator=True),
     Error(ts=NOW, code=ErrorCode.BANNED, extra={"until": "2025-11-24T14:02:11.123Z"}),
     Nick(ts=NOW, id=6, old="bia", new="bea"),
     Online(ts=NOW, users=("ana", "bea")),

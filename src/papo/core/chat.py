@@ -616,6 +616,8 @@ class Chat:
         self.tokens.restore(member)
         if hold.away is not None:
             self.shared.set_away(member.sid, hold.away)
+        if hold.operator:
+            self.shared.keep_operator(member.sid)
         for name in hold.rooms:  # not resumable yet: these moves are not kept
             self.rooms.enter(member, self.rooms.open(name, room_key(name)))
         if hold.current is not None:

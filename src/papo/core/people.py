@@ -47,6 +47,7 @@ def whois(chat: ChatState, session: Session, name: str, now: float) -> list[Deci
         away=member.away,
         since=member.since,
         idle=max(0.0, now - member.last_active),
+        operator=member.operator,
     )
     return [Send(found, session)]
 
@@ -68,6 +69,7 @@ def whois_elsewhere(chat: ChatState, session: Session, name: str, now: float) ->
         away=shared.aways().get(holder),
         since=since if since is not None else now,
         idle=0.0,
+        operator=shared.is_operator(holder),
     )
     return [Send(answer, session)]
 

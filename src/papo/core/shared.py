@@ -165,7 +165,11 @@ class SharedState(Protocol):
 
     def keep_operator(self, holder: int) -> None:
         """``holder`` is an operator now: so it stays on a server that takes it over (a resume
-        elsewhere, a restart)."""
+        elsewhere, a restart), and every server's ``/whois`` says so."""
+        ...
+
+    def is_operator(self, holder: int) -> bool:
+        """Whether ``holder`` (a member of any server) is an operator, until it leaves."""
         ...
 
     def ban(self, ban: Ban) -> None:

@@ -43,6 +43,7 @@ class MemoryHub:
         self._presence: dict[str, set[int]] = {}  # room key -> holders in it
         self._room_names: dict[str, str] = {}  # room key -> its name, while somebody is in it
         self._away: dict[int, str] = {}  # holder -> its away text
+        self._operators: set[int] = set()  # holders who are operators
         # Kept in order as names come, so listing them never sorts (asked on every arrival).
         self._sorted_keys: list[str] = []
         self._last_id = 0
@@ -88,6 +89,7 @@ class MemoryHub:
         if self._by_holder.get(holder) is claim:
             del self._by_holder[holder]
             self._away.pop(holder, None)
+            self._operators.discard(holder)
         self._note_change(holder)
 
     def holder(self, name: str) -> int | None:
@@ -210,7 +212,11 @@ class MemoryHub:
         self._note_change(holder)
 
     def keep_operator(self, holder: int) -> None:
+        self._operators.add(holder)
         self._note_change(holder)
+
+    def is_operator(self, holder: int) -> bool:
+        return holder in self._operators
 
     # -- bans --------------------------------------------------------------------------------
 

@@ -349,6 +349,8 @@ class RedisHub:
                 replica.enter(key, holder, name)
             if state.get("a"):
                 replica.set_away(holder, state["a"])
+            if state.get("p"):
+                replica.keep_operator(holder)
         # Read after the snapshot: a ban made since is in both, and a second add changes nothing.
         bans: Any = await self._redis.hgetall(self._key("bans"))
         for address, raw in bans.items():
@@ -520,7 +522,11 @@ class RedisHub:
         self._send_step("moves", holder, json.dumps(kept, separators=(",", ":")), "")
 
     def keep_operator(self, holder: int) -> None:
+        self._replica.keep_operator(holder)
         self._send_step("operator", holder, "", "")
+
+    def is_operator(self, holder: int) -> bool:
+        return self._replica.is_operator(holder)
 
     def ban(self, ban: Ban) -> None:
         self._replica.ban(ban)
@@ -765,6 +771,8 @@ class RedisHub:
                 replica.exit(a, holder)
             case "away":
                 replica.set_away(holder, a or None)
+            case "operator":
+                replica.keep_operator(holder)
             case "ban":
                 replica.ban(_ban_of(a, b))
             case "unban":

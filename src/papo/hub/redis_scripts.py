@@ -46,7 +46,7 @@ local function ordered(keys, key, add)
 end
 
 -- What only a server taking the member over reads (from the members hash), not every server.
-local unstreamed = {token = true, untoken = true, ignores = true, moves = true, operator = true}
+local unstreamed = {token = true, untoken = true, ignores = true, moves = true}
 
 local server, cap = ARGV[1], ARGV[2]
 local seen = tonumber(redis.call('GET', KEYS[4]) or '0')

@@ -286,6 +286,8 @@ class IrcRenderer:
         lines.append(self._numeric("312", nick, them, self.server, "papo"))
         if event.away is not None:
             lines.append(self._numeric("301", nick, them, event.away))
+        if event.operator:  # RPL_WHOISOPERATOR
+            lines.append(self._numeric("313", nick, them, "is an operator of this chat"))
         idle, since = str(int(event.idle)), str(int(event.since))
         lines.append(self._numeric("317", nick, them, idle, since, "seconds idle, signon time"))
         lines.append(self._numeric("318", nick, them, "End of /WHOIS list"))

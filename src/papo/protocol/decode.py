@@ -264,6 +264,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 away=_optional_text(fields, "away"),
                 since=parse_timestamp(fields.get("since")),
                 idle=float(_integer(fields, "idle", 0)),
+                operator=fields.get("operator") is True,
             )
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))

@@ -261,6 +261,7 @@ class Whois:
     away: str | None
     since: float
     idle: float
+    operator: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,7 +6,6 @@ format and hands the same bytes object to every recipient (the fan-out hot path)
 
 from __future__ import annotations
 
-import calendar
 import functools
 import json
 import math
@@ -15,6 +14,7 @@ import time
 from typing import Any
 
 from papo.protocol.commands import COMMANDS, OutputFormat, Verb, find_command
+from papo.protocol.decode import Malformed, parse_timestamp
 from papo.protocol.events import (
     Action,
     Bye,
@@ -57,13 +57,12 @@ def format_timestamp(ts: float) -> str:
     return f"{_whole_second(seconds)}.{millis:03d}Z"
 
 
-def parse_timestamp(stamp: str) -> float:
-    """The wall-clock time of a ``format_timestamp`` (0 if ``stamp`` is not one)."""
-    whole, _, millis = stamp.removesuffix("Z").partition(".")
+def _seconds_from(now: float, stamp: str) -> float:
+    """How long from ``now`` until the time ``stamp`` says (none, if it says none: a
+    hostile server's line must not crash a client)."""
     try:
-        seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
-        return seconds + (int(millis) / 1000 if millis.isdigit() else 0.0)
-    except ValueError:
+        return parse_timestamp(stamp) - now
+    except Malformed:
         return 0.0
 
 
@@ -247,6 +246,8 @@ class Renderer:
                     "since": format_timestamp(event.since),
                     "idle": int(event.idle),
                 }
+                if event.operator:
+                    fields["operator"] = True
             case HelpInfo():
                 fields = {"type": "info", "code": "help", "text": self.help_text(event)}
                 if event.topic is not None:
@@ -406,6 +407,8 @@ class Renderer:
         ]
         if event.away is not None:
             lines.append(_("  away: {text}").format(text=event.away))
+        if event.operator:
+            lines.append(_("  an operator of this chat"))
         return "\n".join(lines)
 
     def topic_text(self, event: Topic | TopicShown) -> str:
@@ -649,7 +652,7 @@ class Renderer:
                 return _("this server has no operators (it was started without an operator "
                          "password).")  # fmt: skip
             case ErrorCode.BANNED:
-                left = parse_timestamp(event.extra.get("until", "")) - event.ts
+                left = _seconds_from(event.ts, event.extra.get("until", ""))
                 return _("your address is banned from this chat for another {time}.").format(
                     time=self.duration_text(left)
                 )
