@@ -318,6 +318,8 @@ def test_a_ban_keeps_the_address_out_of_every_server_and_of_one_started_later(
     carol = three.user("carol")
     carol.send("/oper one password for every server")
     carol.expect("info", code="operator")
+    carol.send("/bans")
+    assert carol.expect("info", code="bans")["names"] == ["bob"]
     carol.send("/unban bob")
     assert carol.expect("info", code="unbanned")["names"] == ["bob"]
     assert not refused_from(three, "127.0.0.2")

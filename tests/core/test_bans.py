@@ -142,3 +142,25 @@ def test_unban_lifts_the_bans_made_for_a_name_on_the_hub() -> None:
     assert hub.banned("192.0.2.7", NOW) is None
     [none] = world.line(ana, "/unban bob")
     assert none == Error(ts=NOW, code=ErrorCode.NOT_BANNED, name="bob")
+
+
+def test_bans_lists_for_whom_each_ban_was_made_and_until_when() -> None:
+    hub = MemoryHub()
+    world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
+    ana, bob = world.user("ana"), world.user("bob")
+    [refused] = world.line(bob, "/bans")
+    assert refused == Error(ts=NOW, code=ErrorCode.NOT_OPERATOR, command="bans")
+    world.line(ana, f"/oper {PASSWORD}")
+    [empty] = world.line(ana, "/bans")
+    assert empty == Notice(ts=NOW, code=NoticeCode.BANS, count=0)
+    hub.ban(Ban("192.0.2.7", NOW + 7200, "carol"))
+    hub.ban(Ban("192.0.2.8", NOW + 60, "dave"))
+    hub.ban(Ban("192.0.2.9", NOW - 1, "eve"))  # over
+    [listed] = world.line(ana, "/bans")
+    assert listed == Notice(
+        ts=NOW,
+        code=NoticeCode.BANS,
+        names=("dave", "carol"),
+        count=2,
+        until=(NOW + 60, NOW + 7200),
+    )

@@ -61,6 +61,7 @@ EVENTS: list[Event] = [
     Leave(ts=NOW, id=5, name="bia", reason=LeaveReason.TOO_SLOW, text=None),
     Leave(ts=NOW, id=5, name="bia", reason=LeaveReason.KICKED, text="spam", by="ana", ban=600),
     Notice(ts=NOW, code=NoticeCode.UNBANNED, names=("bia",), count=1),
+    Notice(ts=NOW, code=NoticeCode.BANS, names=("bia", "ana"), count=2, until=(NOW + 60, NOW + 90)),
     Whois(ts=NOW, name="ana", rooms=("#dev",), away=None, since=NOW, idle=3.0, operator=True),
     Error(ts=NOW, code=ErrorCode.BANNED, extra={"until": "2025-11-24T14:02:11.123Z"}),
     Nick(ts=NOW, id=6, old="bia", new="bea"),

@@ -206,3 +206,16 @@ def test_a_ban_says_for_how_long_rounded_up_in_a_unit_that_reads_well() -> None:
     # A server that says banned without saying until when (hostile, or broken) is read too.
     nothing = Error(ts=NOW, code=ErrorCode.BANNED, extra={"until": "never"})
     assert english.text_line(nothing).endswith("for another 1 minute.")
+    listed = Notice(ts=NOW, code=NoticeCode.BANS, names=("dave", "carol"), count=2,
+                    until=(NOW + 60, NOW + 7200))  # fmt: skip
+    assert english.text_line(listed) == (
+        "2 bans in force: dave (1 minute left), carol (2 hours left)"
+    )
+    assert portuguese.text_line(listed) == (
+        "2 banimentos em vigor: dave (faltam 1 minuto), carol (faltam 2 horas)"
+    )
+    assert english.json_fields(listed)["until"] == [
+        format_timestamp(NOW + 60),
+        format_timestamp(NOW + 7200),
+    ]
+    assert english.text_line(Notice(ts=NOW, code=NoticeCode.BANS)) == "No address is banned."

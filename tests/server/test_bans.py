@@ -59,9 +59,13 @@ def test_a_ban_puts_the_user_out_and_keeps_their_address_out_until_lifted(
     assert server.user("dave").welcome is not None
     carol.send("still here")
     carol.expect("message", text="still here")
+    ana.send("/bans")  # no address: the name it was made for
+    ana.text_until(lambda said: said.endswith("1 ban in force: bob (30 minutes left)"))
     ana.send("/unban BOB")
     ana.text_until(lambda said: said.endswith("The ban made for bob is lifted."))
     assert server.user("bob", source=ELSEWHERE).welcome is not None
+    ana.send("/bans")
+    ana.text_until(lambda said: said.endswith("No address is banned."))
     ana.send("/unban bob")
     ana.text_until(lambda said: said.endswith("no ban made for bob is in force."))
 
@@ -118,6 +122,10 @@ def test_an_irc_operator_bans_with_kline_and_lifts_it_with_unkline(
     dave.expect(r"^:eve!eve@papo QUIT :eve was banned by dave for 10 minutes: go away$")
     eve.expect(r"^ERROR :Closing link: An operator put you out of the chat\.$")
     assert refusal(server)[0].endswith("banned from this chat for another 10 minutes.")
+    # At the IRC door the refusal is IRC's ERROR, which IRC clients show.
+    refused = IrcClient(server.irc_port, source=ELSEWHERE)
+    refused.expect(r"^ERROR :Closing link: your address is banned from this chat for another ")
+    assert refused.conn.closed_by_server()
     dave.send("UNKLINE eve")
     dave.expect(r"The ban made for eve is lifted\.$")
     assert server.user("eve", source=ELSEWHERE).welcome is not None

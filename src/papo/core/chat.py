@@ -779,4 +779,5 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.KICK: lambda chat, session, c, now: operators.kick(chat, session, c.rest, now),
     Verb.BAN: lambda chat, session, c, now: operators.ban(chat, session, c.rest, now),
     Verb.UNBAN: lambda chat, session, c, now: operators.unban(chat, session, c.args[0], now),
+    Verb.BANS: lambda chat, session, c, now: operators.bans(chat, session, now),
 }

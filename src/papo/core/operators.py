@@ -108,6 +108,15 @@ def unban(chat: ChatState, session: Session, name: str, now: float) -> list[Deci
     return [Send(Notice(ts=now, code=NoticeCode.UNBANNED, names=names, count=len(lifted)), session)]
 
 
+def bans(chat: ChatState, session: Session, now: float) -> list[Decided]:
+    """``/bans``: for whom each ban in force was made, and until when (never an address)."""
+    in_force = chat.shared.bans_in_force(now)
+    names = tuple(ban.name for ban in in_force)
+    until = tuple(ban.until for ban in in_force)
+    listed = Notice(ts=now, code=NoticeCode.BANS, names=names, count=len(names), until=until)
+    return [Send(listed, session)]
+
+
 def kicked_member(chat: ChatState, event: RoomEvent, route: Route) -> tuple[Session, Leave] | None:
     """This server's member that a logged event puts out of the chat, if it is a kick, with
     the kick."""

@@ -181,6 +181,10 @@ class SharedState(Protocol):
         it is answered from this process's memory)."""
         ...
 
+    def bans_in_force(self, now: float) -> list[Ban]:
+        """Every ban in force, those ending first first."""
+        ...
+
     def unban(self, name: str, now: float) -> list[Ban]:
         """Lift the bans made for ``name``, on every server; returns those that were in force."""
         ...

@@ -535,6 +535,9 @@ class RedisHub:
     def banned(self, address: str, now: float) -> Ban | None:
         return self._replica.banned(address, now)
 
+    def bans_in_force(self, now: float) -> list[Ban]:
+        return self._replica.bans_in_force(now)
+
     def unban(self, name: str, now: float) -> list[Ban]:
         lifted = self._replica.unban(name, now)
         for ban in lifted:

@@ -52,6 +52,7 @@ class Verb(Enum):
     KICK = "kick"
     BAN = "ban"
     UNBAN = "unban"
+    BANS = "bans"
 
 
 # What the connection speaks rather than what its person says: a front end that speaks for a
@@ -210,6 +211,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=1,
         before_registration=False,
         usage="/unban NAME",
+        privilege=Privilege.OPERATOR,
+    ),
+    CommandSpec(
+        verb=Verb.BANS,
+        aliases=(),
+        min_args=0,
+        before_registration=False,
+        usage="/bans",
         privilege=Privilege.OPERATOR,
     ),
     CommandSpec(

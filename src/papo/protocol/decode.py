@@ -274,7 +274,11 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
             code = NoticeCode(fields["code"])
             missed = _integer(fields, "count") if "count" in fields else None
             away = _optional_text(fields, "away")
-            return Notice(ts=ts, code=code, names=names, room=room, away=away, count=missed)
+            ends = fields.get("until")
+            until = tuple(parse_timestamp(end) for end in ends) if isinstance(ends, list) else ()
+            return Notice(
+                ts=ts, code=code, names=names, room=room, away=away, count=missed, until=until
+            )
         case "error":
             rule = fields.get("rule")
             problem = NameProblem(rule) if isinstance(rule, str) and rule in _RULES else None

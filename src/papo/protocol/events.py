@@ -285,6 +285,7 @@ class NoticeCode(Enum):
     SAME_NAME = "same_name"  # /nick to the very name one has: nothing changed (``names``)
     OPERATOR = "operator"  # /oper: you are an operator now
     UNBANNED = "unbanned"  # /unban NAME: the bans made for them are lifted (``count``)
+    BANS = "bans"  # /bans: the bans in force (``names`` made for, ``until`` when each ends)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,6 +299,7 @@ class Notice:
     room: str | None = None
     away: str | None = None
     count: int | None = None
+    until: tuple[float, ...] = ()  # code ``bans``: when each ban of ``names`` ends
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -265,6 +265,8 @@ class Renderer:
                     fields["away"] = event.away
                 if event.count is not None:
                     fields["count"] = event.count
+                if event.code is NoticeCode.BANS:
+                    fields["until"] = [format_timestamp(end) for end in event.until]
             case Error():
                 fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}
                 if event.name is not None:
@@ -695,6 +697,19 @@ class Renderer:
                          "the chat, /ban keeps their address out as well.")  # fmt: skip
             case NoticeCode.UNBANNED:
                 return _("The ban made for {name} is lifted.").format(name=names)
+            case NoticeCode.BANS if not event.names:
+                return _("No address is banned.")
+            case NoticeCode.BANS:
+                each = (
+                    _("{name} ({time} left)").format(
+                        name=name, time=self.duration_text(end - event.ts)
+                    )
+                    for name, end in zip(event.names, event.until, strict=False)
+                )
+                count = len(event.names)
+                return self._n(
+                    "{count} ban in force: {bans}", "{count} bans in force: {bans}", count
+                ).format(count=count, bans=", ".join(each))
             case NoticeCode.MISSED:
                 count = event.count or 0
                 return self._n(
@@ -730,6 +745,7 @@ class Renderer:
             "kick": _("put NAME out of the chat, saying why (operators)"),
             "ban": _("kick NAME and keep their address out (1h unless told; operators)"),
             "unban": _("let the address banned for NAME in again (operators)"),
+            "bans": _("list the bans in force, and for whom each was made (operators)"),
         }
         return descriptions[name]
 

@@ -30,6 +30,7 @@ from papo.core.session import Session
 from papo.core.shared import SharedState
 from papo.hub.backplane import Backplane
 from papo.irc.door import Door, ToChat, Unanswered, opens_irc
+from papo.irc.message import line as irc_line
 from papo.irc.nicks import nick_of
 from papo.irc.render import IrcRenderer
 from papo.protocol.commands import OutputFormat
@@ -323,15 +324,20 @@ class ChatServer:
     def _refuse(
         self, connection: Connection, code: ErrorCode, extra: dict[str, str] | None = None
     ) -> None:
-        """Say why in plain text and close; a TLS client is closed before its handshake, which
-        would cost what the refusal is meant to save."""
+        """Say why in plain text (at the IRC door, as IRC's ``ERROR``, which IRC clients show)
+        and close; a TLS client is closed before its handshake, which would cost what the
+        refusal is meant to save."""
         log.info("refused %s: %s", connection.peer, code.value)
         if connection.tls:
             return  # not yet connected: the accept loop closes its socket
         now = time.time()
         error = Error(ts=now, code=code, extra=extra or {})
-        for event in (error, Bye(ts=now, reason=ByeReason(code.value))):
-            connection.queue(self.renderer.text(event))
+        if connection.door is not None:
+            said = f"Closing link: {self.renderer.error_text(error)}"
+            connection.queue(f"{irc_line('ERROR', said)}\r\n".encode())
+        else:
+            for event in (error, Bye(ts=now, reason=ByeReason(code.value))):
+                connection.queue(self.renderer.text(event))
         connection.close_after_flush()
 
     def _registration_timeout(self, connection: Connection) -> None:
