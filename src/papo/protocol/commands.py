@@ -86,6 +86,19 @@ class CommandSpec:
 # writes it (an IRC client's ``TOPIC #room :`` becomes this).
 DELETE_TOPIC = "-delete"
 
+
+def _for_operators(verb: Verb, min_args: int, usage: str) -> CommandSpec:
+    """A command only operators may use, after registering."""
+    return CommandSpec(
+        verb=verb,
+        aliases=(),
+        min_args=min_args,
+        before_registration=False,
+        usage=usage,
+        privilege=Privilege.OPERATOR,
+    )
+
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         verb=Verb.PRIVATE,
@@ -189,38 +202,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         verb=Verb.OPER, aliases=(), min_args=1, before_registration=False, usage="/oper PASSWORD"
     ),
-    CommandSpec(
-        verb=Verb.KICK,
-        aliases=(),
-        min_args=1,
-        before_registration=False,
-        usage="/kick NAME [REASON]",
-        privilege=Privilege.OPERATOR,
-    ),
-    CommandSpec(
-        verb=Verb.BAN,
-        aliases=(),
-        min_args=1,
-        before_registration=False,
-        usage="/ban NAME [2h] [REASON]",
-        privilege=Privilege.OPERATOR,
-    ),
-    CommandSpec(
-        verb=Verb.UNBAN,
-        aliases=(),
-        min_args=1,
-        before_registration=False,
-        usage="/unban NAME",
-        privilege=Privilege.OPERATOR,
-    ),
-    CommandSpec(
-        verb=Verb.BANS,
-        aliases=(),
-        min_args=0,
-        before_registration=False,
-        usage="/bans",
-        privilege=Privilege.OPERATOR,
-    ),
+    _for_operators(Verb.KICK, 1, "/kick NAME [REASON]"),
+    _for_operators(Verb.BAN, 1, "/ban NAME [2h] [REASON]"),
+    _for_operators(Verb.UNBAN, 1, "/unban NAME"),
+    _for_operators(Verb.BANS, 0, "/bans"),
     CommandSpec(
         verb=Verb.RESUME,
         aliases=(),
