@@ -75,6 +75,35 @@ def once_taken(client: LineClient, line: str, within: float = 15.0) -> Event:
         time.sleep(0.1)
 
 
+def test_a_user_kicked_while_their_server_dies_is_neither_held_nor_announced_twice(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Their server never reads the kick. The survivors take its members over when its lease
+    runs out: holding the one kicked would let its token undo the kick."""
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    options = ("--redis", redis_server.url, "--lease", "2", "--oper-password-file", str(secret))
+    one, two = start_server(*options), start_server(*options)
+    ana = one.user("ana")
+    dave = two.user("dave")  # a program: the survivors would hold it for its resume
+    ana.expect("join", name="dave")
+    assert dave.welcome is not None
+    ana.send("/oper one password for every server")
+    ana.expect("info", code="operator")
+    number = re.search(r"server (\d+) of the chat", two.log())
+    assert number is not None
+    two.process.kill()
+    ana.send("/kick dave spam")
+    ana.expect("leave", name="dave", reason="kicked", by="ana")
+    one.wait_for_log(f"server {number[1]} is gone", timeout=2 + TIMEOUT)
+    assert not [e for e in ana.quiet(1.0) if e["type"] == "leave"]  # said once, by the kick
+    again = one.client(json_mode=True)
+    again.send(f"/resume {dave.welcome['resume']} 0")
+    again.expect("error", code="resume_failed")
+    assert one.client(json_mode=True).register("dave")["type"] == "welcome"  # free again
+    dave.close()
+
+
 def test_lines_while_redis_is_down_are_refused_and_nothing_accepted_is_lost(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:

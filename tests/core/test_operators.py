@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from papo.core.chat import MAX_NAME_TRIES, ChatSettings
+from papo.core.operators import KICKS_REMEMBERED, KickedElsewhere
 from papo.core.outputs import Departed
 from papo.protocol.events import (
     Bye,
@@ -161,3 +162,10 @@ def test_operators_stay_operators_through_a_rename() -> None:
     world.line(ana, "/nick anna")
     [leave] = [e for e in world.line(ana, "/kick bob") if isinstance(e, Leave)]
     assert leave.by == "anna" and bob.sid in world.closed
+
+
+def test_kicks_of_other_servers_members_are_remembered_the_last_so_many() -> None:
+    kicked = KickedElsewhere()
+    for member in range(KICKS_REMEMBERED + 1):
+        kicked.note(member)
+    assert 0 not in kicked and 1 in kicked and KICKS_REMEMBERED in kicked

@@ -135,6 +135,7 @@ class Chat:
         # (several servers: see ``settle``).
         self._then: deque[list[Output]] = deque()
         self._shown_early = ShownEarly()
+        self.kicked_elsewhere = operators.KickedElsewhere()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
@@ -269,9 +270,13 @@ class Chat:
                 if isinstance(event, Private):
                     member.last_private_from = (author, event.sender)  # for /r
             outputs.append(Send(event, member))
-        kicked = operators.kicked_member(self, event, route)
-        if kicked is not None:
-            outputs += self._put_out(*kicked)
+        kick = operators.kick_in(event, route)
+        if kick is not None:
+            victim = members.get(kick[0])
+            if victim is not None:
+                outputs += self._put_out(victim, kick[1])
+            else:
+                self.kicked_elsewhere.note(kick[0])
         if mine and self._then:
             outputs += self._then.popleft()
         return outputs
@@ -393,7 +398,8 @@ class Chat:
             if name is None or holder in self.members:
                 continue
             keys = shared.rooms_of(holder)
-            decided += self._announce_leave(name, keys, LeaveReason.DISCONNECT, None, now)
+            if holder not in self.kicked_elsewhere:  # else its kick said it already
+                decided += self._announce_leave(name, keys, LeaveReason.DISCONNECT, None, now)
             shared.set_away(holder, None)
             for key in keys:
                 shared.exit(key, holder)

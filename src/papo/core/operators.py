@@ -4,8 +4,9 @@ the address they came from out for a while as well (``papo.core.bans``).
 
 A kick is a ``leave`` in the log like any other (reason ``kicked``, ``by`` its operator), so
 it reaches every server in the log's order: the one holding the person kicked says goodbye
-to them and closes their connection when the event comes back to it (``kicked_member``), the
-others tell whoever shared a room with them; the kick needs nothing else between servers.
+to them and closes their connection when the event comes back to it (``kick_in``), the
+others tell whoever shared a room with them and remember the kick in case that server dies
+before it reads it (``KickedElsewhere``); the kick needs nothing else between servers.
 Being an operator is member state, kept by the hub (``keep_operator``) as ignores are: it
 follows a resume to another server, and a restart with ``--store``.
 """
@@ -30,6 +31,10 @@ from papo.protocol.events import (
     RoomEvent,
 )
 from papo.protocol.names import clean_message
+
+# Kicks of other servers' members remembered: a server dies within its lease (10 s by
+# default), so only the last few matter; this many is far more than a chat makes in that time.
+KICKS_REMEMBERED = 1024
 
 
 def password_refusal(wanted: str | None, given: str, now: float) -> Error | None:
@@ -117,10 +122,30 @@ def bans(chat: ChatState, session: Session, now: float) -> list[Decided]:
     return [Send(listed, session)]
 
 
-def kicked_member(chat: ChatState, event: RoomEvent, route: Route) -> tuple[Session, Leave] | None:
-    """This server's member that a logged event puts out of the chat, if it is a kick, with
-    the kick."""
+def kick_in(event: RoomEvent, route: Route) -> tuple[int, Leave] | None:
+    """The member a logged event puts out of the chat (of this server or another), if it is
+    a kick, with the kick."""
     if not isinstance(event, Leave) or event.reason is not LeaveReason.KICKED or not route.to:
         return None
-    member = chat.members.get(route.to[0])
-    return None if member is None else (member, event)
+    return route.to[0], event
+
+
+class KickedElsewhere:
+    """Members of other servers that the log says were kicked, the last ``KICKS_REMEMBERED``.
+
+    Their own server puts them out when it reads the kick. If it dies first, the survivors
+    take its members over: one kicked must then neither be held for a resume (its token
+    would bring it back, the kick undone) nor be announced leaving a second time."""
+
+    __slots__ = ("_members",)
+
+    def __init__(self) -> None:
+        self._members: dict[int, None] = {}  # in the order kicked
+
+    def note(self, member: int) -> None:
+        self._members[member] = None
+        if len(self._members) > KICKS_REMEMBERED:
+            del self._members[next(iter(self._members))]
+
+    def __contains__(self, member: object) -> bool:
+        return member in self._members

@@ -42,9 +42,12 @@ class Replica:
 
     def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
         """Another server is gone: its users leave, but those that can resume are held here
-        for the grace, as if their connection had dropped on this server."""
+        for the grace, as if their connection had dropped on this server (not one kicked
+        while its server was dying: it only goes)."""
         now = time.time()
         until = now + self.server.config.resume_grace
+        kicked = self.chat.kicked_elsewhere
+        holds = [hold for hold in holds if hold.member not in kicked]
         for hold in holds:
             if hold.member in self.chat.members:
                 # It resumed here while the hub took the gone server's members over: it is
