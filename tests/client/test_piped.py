@@ -446,6 +446,8 @@ def test_a_banned_address_is_told_for_how_long_and_the_client_repeats_it(
     ana.send(f"/oper {OPERATOR_PASSWORD}")
     ana.send("/ban bob 10m")
     ana.text_until(lambda line: line.endswith("*** bob was banned by ana for 10 minutes"))
+    # ana comes from that address too: she is told, while she can still lift it.
+    ana.text_until(lambda line: "You come from the address you banned for bob" in line)
     server.wait_for_log("127.0.0.1 banned until")
     result = run_client("--port", str(server.port), "--name", "late", stdin="hi\n")
     assert result.returncode == 2

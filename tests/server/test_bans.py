@@ -50,6 +50,10 @@ def test_a_ban_puts_the_user_out_and_keeps_their_address_out_until_lifted(
     assert (bye["type"], bye["reason"]) == ("bye", "kicked")
     assert bob.closed_by_server()
     server.wait_for_log(f"{ELSEWHERE} banned until")
+    ana.send("/online")  # her own address is not the one banned: she is told nothing of it
+    assert not [
+        line for line in ana.text_until(lambda said: "online:" in said) if "You come" in line
+    ]
     assert refusal(server) == [
         "Error: your address is banned from this chat for another 30 minutes.",
         "An operator banned your address from this chat.",

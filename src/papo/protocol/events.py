@@ -286,6 +286,7 @@ class NoticeCode(Enum):
     OPERATOR = "operator"  # /oper: you are an operator now
     UNBANNED = "unbanned"  # /unban NAME: the bans made for them are lifted (``count``)
     BANS = "bans"  # /bans: the bans in force (``names`` made for, ``until`` when each ends)
+    OWN_ADDRESS_BANNED = "own_address_banned"  # /ban NAME from NAME's address (``names``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -697,6 +697,9 @@ class Renderer:
                          "the chat, /ban keeps their address out as well.")  # fmt: skip
             case NoticeCode.UNBANNED:
                 return _("The ban made for {name} is lifted.").format(name=names)
+            case NoticeCode.OWN_ADDRESS_BANNED:
+                return _("You come from the address you banned for {name}: you cannot come "
+                         "back until /unban {name} lifts it.").format(name=names)  # fmt: skip
             case NoticeCode.BANS if not event.names:
                 return _("No address is banned.")
             case NoticeCode.BANS:

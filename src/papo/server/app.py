@@ -522,9 +522,9 @@ class ChatServer:
     def carry_out(self, outputs: list[Output], origin: Connection | None = None) -> None:
         """Deliver what the chat decided; what it says of ``origin``'s own member (it arrived,
         was renamed, left) is the shell's to log and act on."""
-        for output in outputs:  # before delivery closes the connection whose address it bans
+        for output in tuple(outputs):  # before delivery closes the connection it bans
             if isinstance(output, Departed) and output.kick is not None:
-                self._kicked_out(output.session, output.kick)
+                outputs = [*outputs, *self._kicked_out(output.session, output.kick)]
         self.fanout.deliver(outputs)
         if self._writes_members and self._writing_members is None and not self.shutting_down:
             loop = asyncio.get_running_loop()
@@ -568,25 +568,33 @@ class ChatServer:
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
                 log.info("too many refused names from %s", peer)
 
-    def _kicked_out(self, member: Session, kick: Leave) -> None:
-        """Said in the log of the server that held the member; a hold it had is over."""
+    def _kicked_out(self, member: Session, kick: Leave) -> list[Output]:
+        """Said in the log of the server that held the member; a hold it had is over. A ban
+        that keeps out the operator's own address as well is said to the operator."""
         why = f": {kick.text}" if kick.text else ""
         log.info("%r kicked out by %r%s", member.name, kick.by, why)
-        if kick.ban:
-            self._ban(member, kick.ts + kick.ban)
+        address = self._ban(member, kick.ts + kick.ban) if kick.ban else None
         self.end_hold(member)
+        operator = next(
+            (c for c in self.fanout.outlets.values() if c.session.name == kick.by), None
+        )
+        if address is None or operator is None or operator.address_group != address:
+            return []
+        notice = Notice(ts=kick.ts, code=NoticeCode.OWN_ADDRESS_BANNED, names=(kick.name,))
+        return [Send(notice, operator.session)]
 
-    def _ban(self, member: Session, until: float) -> None:
-        """Keep out the address ``member`` is connected (or was held) from: this server is
-        the only one that knows it."""
+    def _ban(self, member: Session, until: float) -> str | None:
+        """Keep out the address ``member`` is connected (or was held) from, and return it:
+        this server is the only one that knows it."""
         connection = self.fanout.outlets.get(member.sid)
         address = connection.address_group if connection else self._held_from.get(member.sid)
         name = member.name or ""
         if not address:  # held since its own server died, or since a restart: never seen here
             log.warning("%r is banned, but the address they came from is not known here", name)
-            return
+            return None
         log.info("%s banned until %s (made for %r)", address, format_timestamp(until), name)
         self.chat.shared.ban(Ban(address, until, name))
+        return address
 
     def hold_until(self, member: Session, until: float) -> None:
         """At ``until`` (wall clock) the chat is asked whether the member came back."""
