@@ -895,7 +895,7 @@ class RedisHub:
         if self._listener is None:
             return
         for ban in self._replica.bans_in_force(time.time()):
-            self._send_step("ban", 0, ban.address, _ban_json(ban), self._key("bans"))
+            self.ban(ban)
         for member in self._listener.members():
             holder = member.member
             self._outbox.append(_Step([], claim=self._claim_of(member.name, holder, member.since)))

@@ -575,10 +575,11 @@ class ChatServer:
         log.info("%r kicked out by %r%s", member.name, kick.by, why)
         address = self._ban(member, kick.ts + kick.ban) if kick.ban else None
         self.end_hold(member)
-        operator = next(
-            (c for c in self.fanout.outlets.values() if c.session.name == kick.by), None
-        )
-        if address is None or operator is None or operator.address_group != address:
+        if address is None:
+            return []
+        by = self.chat.shared.holder(kick.by or "")
+        operator = self.fanout.outlets.get(by) if by is not None else None
+        if operator is None or operator.address_group != address:
             return []
         notice = Notice(ts=kick.ts, code=NoticeCode.OWN_ADDRESS_BANNED, names=(kick.name,))
         return [Send(notice, operator.session)]
