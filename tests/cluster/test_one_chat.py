@@ -351,3 +351,36 @@ def test_whois_on_every_server_says_who_is_an_operator(
     assert ana2.welcome is not None
     seen = asked_until(bob, "/whois ana", "whois", lambda answer: "operator" not in answer)
     assert "operator" not in seen
+
+
+def test_a_topic_locked_on_one_server_is_locked_on_every_server(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The lock is in the log: every server reads it, and so does one started later."""
+    secret = tmp_path / "oper"
+    secret.write_text("one password for every server\n")
+    options = ("--oper-password-file", str(secret))
+    one, two = servers(start_server, redis_server, 2, *options)
+    ana, bob = one.user("ana"), two.user("bob")
+    bob.send("/join #dev")
+    bob.expect("joined", room="#dev")
+    asked_until(ana, "/rooms", "rooms", lambda r: "#dev" in [i["room"] for i in r["rooms"]])
+    ana.send("/oper one password for every server")
+    ana.expect("info", code="operator")
+    ana.send("/locktopic #dev")
+    assert ana.expect("topic", room="#dev")["locked"] is True
+    assert bob.expect("topic", room="#dev", by="ana")["locked"] is True
+    bob.send("/topic mine")
+    bob.expect("error", code="topic_locked")
+    three = start_server("--redis", redis_server.url, *options)
+    carol = three.user("carol")
+    carol.send("/join #dev")
+    carol.expect("joined", room="#dev")
+    carol.send("/topic mine")
+    carol.expect("error", code="topic_locked")
+    carol.send("/oper one password for every server")
+    carol.expect("info", code="operator")
+    carol.send("/unlocktopic")
+    assert bob.expect("topic", by="carol")["locked"] is False
+    bob.send("/topic mine")
+    bob.expect("topic", by="bob", text="mine")

@@ -66,7 +66,9 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("TAGMSG")[1] == [":irc.test 461 bob TAGMSG :Not enough parameters"]
     assert door.receive("QUIT :bye")[0] == ["/quit bye"]
     assert door.receive("USER x 0 * :y")[1][0].startswith(":irc.test 462 bob")
-    assert door.receive("MODE #a")[1] == [":irc.test 324 bob #a :+nt"]
+    assert door.receive("MODE #a")[1] == [":irc.test 324 bob #a :+n"]
+    assert door.receive("MODE #a +t") == (["/locktopic #a"], [])
+    assert door.receive("MODE #a -t") == (["/unlocktopic #a"], [])
     assert door.receive("MODE #a +o ana")[1][0].startswith(":irc.test 482")
     # papo's operators have a password and no name: OPER's name is not looked at.
     assert door.receive("OPER root :hunter2 and more")[0] == ["/oper hunter2 and more"]

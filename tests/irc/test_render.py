@@ -12,6 +12,8 @@ from papo.irc.door import Door, Query, motd_lines
 from papo.irc.message import ELLIPSIS, parse
 from papo.irc.render import IrcRenderer
 from papo.protocol.events import (
+    Error,
+    ErrorCode,
     Event,
     Leave,
     LeaveReason,
@@ -85,6 +87,17 @@ def test_what_irc_has_one_line_for_is_shortened_and_says_so(irc: IrcRenderer) ->
     quit_ = Leave(ts=1.0, id=3, name=NAME, reason=LeaveReason.QUIT, text=REASON)
     [reason] = trailing(lines_of(irc.room_event(quit_, tagged=False)))
     assert reason.endswith(ELLIPSIS) and len(reason) > 400  # the reason's words, as many as fit
+
+
+def test_a_locked_topic_is_the_channel_mode_t(irc: IrcRenderer) -> None:
+    locked = Topic(ts=1.0, id=1, room=ROOM, by=NAME, text="plans", locked=True)
+    source = f":{NAME}!{NAME}@papo"
+    assert lines_of(irc.room_event(locked, tagged=False)) == [f"{source} MODE {ROOM} +t"]
+    unlocked = Topic(ts=1.0, id=2, room=ROOM, by=NAME, text="plans", locked=False)
+    assert lines_of(irc.room_event(unlocked, tagged=False)) == [f"{source} MODE {ROOM} -t"]
+    refused = Error(ts=1.0, code=ErrorCode.TOPIC_LOCKED, extra={"room": ROOM})
+    [line] = own(irc, refused)
+    assert line.startswith(f":{SERVER} 482 {NAME} {ROOM} :the topic of {ROOM} is locked")
 
 
 def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRenderer) -> None:

@@ -25,6 +25,7 @@ from papo.protocol.events import (
     Online,
     Private,
     Topic,
+    TopicShown,
     Welcome,
     Whois,
 )
@@ -73,6 +74,24 @@ def test_private_and_leave_and_welcome_json() -> None:
     assert renderer.text(notice) == b"-bot- build ok\n"  # as IRC clients show a notice
     cleared = Topic(ts=NOW, id=5, room="#dev", by="ana", text="")
     assert renderer.text(cleared) == b"*** ana cleared the topic of #dev\n"
+    assert "locked" not in json.loads(renderer.json(cleared))  # a lock's change only
+    locked = Topic(ts=NOW, id=6, room="#dev", by="ana", text="plans", locked=True)
+    assert renderer.text(locked) == (
+        b"*** ana locked the topic of #dev: only operators may change it\n"
+    )
+    assert json.loads(renderer.json(locked))["locked"] is True
+    unlocked = replace(locked, locked=False)
+    assert renderer.text(unlocked) == b"*** ana unlocked the topic of #dev\n"
+    assert json.loads(renderer.json(unlocked))["locked"] is False
+    shown = TopicShown(ts=NOW, room="#dev", by="bob", text="plans", locked=True)
+    assert renderer.text(shown) == (
+        b"Topic of #dev: plans (set by bob)\nOnly operators may change it.\n"
+    )
+    assert Renderer("pt_BR").text(shown).endswith("Só operadores podem mudá-lo.\n".encode())
+    refused = Error(ts=NOW, code=ErrorCode.TOPIC_LOCKED, extra={"room": "#dev"})
+    assert json.loads(renderer.json(refused))["text"] == (
+        "the topic of #dev is locked: only operators may change it."
+    )
     plain = json.loads(renderer.json(Message(ts=NOW, id=3, sender="a", text="x", room="#dev")))
     assert "notice" not in plain
     quiet = Private(ts=NOW, id=4, sender="bot", recipient="b", text="done", notice=True)

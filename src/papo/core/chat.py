@@ -190,6 +190,8 @@ class Chat:
         match event:
             case Message() | Action():
                 self._remember(self.rooms.logged(event.room), event)
+            case Topic(room=name, locked=bool(locked)):
+                self.rooms.logged(name).topic_locked = locked  # the topic itself unchanged
             case Topic(room=name, by=by, text=text):
                 room = self.rooms.logged(name)
                 room.topic, room.topic_by = (text, by) if text else (None, None)  # "": cleared
@@ -786,4 +788,10 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.BAN: lambda chat, session, c, now: operators.ban(chat, session, c.rest, now),
     Verb.UNBAN: lambda chat, session, c, now: operators.unban(chat, session, c.args[0], now),
     Verb.BANS: lambda chat, session, c, now: operators.bans(chat, session, now),
+    Verb.LOCKTOPIC: lambda chat, session, c, now: room_commands.lock_topic(
+        chat, session, c.rest, now, locked=True
+    ),
+    Verb.UNLOCKTOPIC: lambda chat, session, c, now: room_commands.lock_topic(
+        chat, session, c.rest, now, locked=False
+    ),
 }

@@ -142,13 +142,14 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
     if isinstance(room, Error):
         return [Send(room, session)]
     if not text:
-        asked = TopicShown(ts=now, room=room.name, by=room.topic_by, text=room.topic or "")
-        return [Send(asked, session)]
+        return [Send(topic_shown(room, now), session)]
     if session.sid not in room.members:
         return [Send(room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
+    if room.topic_locked and not session.operator:
+        return [Send(room_error(ErrorCode.TOPIC_LOCKED, room.name, now), session)]
     if text == DELETE_TOPIC:
         if not room.topic:  # nothing to clear: nobody is told of a change
-            return [Send(TopicShown(ts=now, room=room.name, by=None, text=""), session)]
+            return [Send(topic_shown(room, now), session)]
         text = ""  # a topic event with no text: the room has none now
     else:
         text = clean_message(text)
@@ -159,6 +160,34 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
     by = session.name or ""
     event = Topic(ts=now, id=0, room=room.name, by=by, text=text)
     return [Publish(event, Route(frozenset((room.key,))))]
+
+
+def topic_shown(room: Room, now: float) -> TopicShown:
+    """``room``'s topic (if any), whether it is locked, and who set it."""
+    text = room.topic or ""
+    by = room.topic_by if text else None
+    return TopicShown(ts=now, room=room.name, by=by, text=text, locked=room.topic_locked)
+
+
+def lock_topic(
+    chat: ChatState, session: Session, rest: str, now: float, *, locked: bool
+) -> list[Decided]:
+    """``/locktopic [#room]``: only operators may change the room's topic from now on, on
+    every server (``/unlocktopic``: everybody in it may again). Told to the room's members
+    and to the operator, who need not be one of them; a room already so is left as it is."""
+    room, more = aimed(chat, session, rest, now, member=False)
+    if isinstance(room, Error):
+        return [Send(room, session)]
+    command = "locktopic" if locked else "unlocktopic"
+    if more:
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command=command), session)]
+    if room.topic_locked == locked:
+        return [Send(topic_shown(room, now), session)]
+    by = session.name or ""
+    event = Topic(ts=now, id=0, room=room.name, by=by, text=room.topic or "", locked=locked)
+    # The operator once, in ``to``, whether in the room or not.
+    route = Route(frozenset((room.key,)), to=(session.sid,), exclude=session.sid)
+    return [Publish(event, route)]
 
 
 def online(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:

@@ -305,13 +305,19 @@ class Door:
         return ["/rooms"], []
 
     def _mode(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """A channel's ``+t`` is papo's locked topic (``/locktopic``, for operators); its
+        other modes are not papo's to change. Asked, a channel has ``+n`` (only its members
+        talk in it); whether its topic is locked, ``/topic`` (IRC's ``TOPIC``) says."""
         target = message.param(0)
         if target.startswith("#"):
-            if len(message.params) > 1 and message.param(1) not in ("b", "+b"):
+            change = message.param(1) if len(message.params) > 1 else ""
+            if change in ("+t", "-t"):
+                return [f"/{'' if change == '+t' else 'un'}locktopic {target}"], []
+            if change and change not in ("b", "+b"):
                 return [], [self.reply("482", target, "You're not channel operator")]
-            if len(message.params) > 1:
+            if change:
                 return [], [self.reply("368", target, "End of channel ban list")]
-            return [], [self.reply("324", target, "+nt")]
+            return [], [self.reply("324", target, "+n")]
         if len(message.params) > 1:
             if message.param(1).lstrip("+-") in ("i", "w", "iw", "wi", ""):
                 return [], []  # invisible, wallops: papo users are always both, quietly

@@ -61,6 +61,7 @@ NUMERICS = {
     ErrorCode.NOT_OPERATOR: "481",
     ErrorCode.WRONG_PASSWORD: "464",
     ErrorCode.NO_OPERATORS: "491",
+    ErrorCode.TOPIC_LOCKED: "482",  # ERR_CHANOPRIVSNEEDED: IRC's +t, for papo's operators
 }
 # Numerics that are about the client alone: no command, name or channel before their text.
 ABOUT_THE_CLIENT = frozenset(
@@ -110,6 +111,9 @@ class IrcRenderer:
                 return [line("QUIT", reason, source=source_of(name))]
             case Nick(old=old, new=new):
                 return [line("NICK", nick_of(new), source=source_of(old), trailing=False)]
+            case Topic(room=room, by=by, locked=bool(locked)):  # IRC's +t, as papo has it
+                mode = "+t" if locked else "-t"
+                return [line("MODE", room, mode, source=source_of(by), trailing=False)]
             case Topic(room=room, by=by, text=text):
                 return [line("TOPIC", room, text, source=source_of(by))]
         return []

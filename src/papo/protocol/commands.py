@@ -53,6 +53,8 @@ class Verb(Enum):
     BAN = "ban"
     UNBAN = "unban"
     BANS = "bans"
+    LOCKTOPIC = "locktopic"
+    UNLOCKTOPIC = "unlocktopic"
 
 
 # What the connection speaks rather than what its person says: a front end that speaks for a
@@ -206,6 +208,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _for_operators(Verb.BAN, 1, "/ban NAME [2h] [REASON]"),
     _for_operators(Verb.UNBAN, 1, "/unban NAME"),
     _for_operators(Verb.BANS, 0, "/bans"),
+    _for_operators(Verb.LOCKTOPIC, 0, "/locktopic [#ROOM]"),
+    _for_operators(Verb.UNLOCKTOPIC, 0, "/unlocktopic [#ROOM]"),
     CommandSpec(
         verb=Verb.RESUME,
         aliases=(),

@@ -227,6 +227,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 room=_text(fields, "room"),
                 by=_text(fields, "by"),
                 text=_text(fields, "text"),
+                locked=locked if isinstance(locked := fields.get("locked"), bool) else None,
             )
         case "topic":
             return TopicShown(
@@ -234,6 +235,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 room=_text(fields, "room"),
                 by=_optional_text(fields, "by"),
                 text=_optional_text(fields, "text") or "",
+                locked=fields.get("locked") is True,
             )
         case "joined":
             return Joined(

@@ -58,6 +58,7 @@ class ErrorCode(Enum):
     UNAVAILABLE = "unavailable"  # several servers: the state they share cannot be reached now
     ALREADY_IN_ROOM = "already_in_room"  # /invite of somebody who is in the room (``name``)
     NOT_OPERATOR = "not_operator"  # an operator's command (``command``), from somebody else
+    TOPIC_LOCKED = "topic_locked"  # /topic TEXT of a room (``room``) only operators may change
     WRONG_PASSWORD = "wrong_password"  # /oper with a password that is not the server's
     NO_OPERATORS = "no_operators"  # /oper on a server started without an operator password
     BANNED = "banned"  # a connection from a banned address (``until``: when the ban ends)
@@ -187,13 +188,16 @@ class Leave:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Topic:
-    """A room's topic, set: to the room's members, and kept in the log."""
+    """A room's topic, set: to the room's members, and kept in the log. With ``locked``
+    (True or False) it is an operator locking or unlocking it instead (``/locktopic``): the
+    topic itself stays as it was, ``text`` repeats it."""
 
     ts: float
     id: int
     room: str
     by: str
     text: str
+    locked: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,6 +209,7 @@ class TopicShown:
     room: str
     by: str | None
     text: str
+    locked: bool = False  # only operators may change it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -208,8 +208,12 @@ class Renderer:
                     "by": event.by,
                     "text": event.text,
                 }
+                if event.locked is not None:
+                    fields["locked"] = event.locked
             case TopicShown():
                 fields = {"type": "topic", "room": event.room, "by": event.by, "text": event.text}
+                if event.locked:
+                    fields["locked"] = True
             case Joined():
                 fields = {
                     "type": "joined",
@@ -415,6 +419,13 @@ class Renderer:
 
     def topic_text(self, event: Topic | TopicShown) -> str:
         _ = self._
+        if isinstance(event, Topic) and event.locked is not None:
+            locking = (
+                _("*** {name} locked the topic of {room}: only operators may change it")
+                if event.locked
+                else _("*** {name} unlocked the topic of {room}")
+            )
+            return locking.format(name=event.by, room=event.room)
         if isinstance(event, Topic) and not event.text:
             return _("*** {name} cleared the topic of {room}").format(
                 name=event.by or "", room=event.room
@@ -424,10 +435,14 @@ class Renderer:
                 name=event.by or "", room=event.room, text=event.text
             )
         if not event.text:
-            return _("{room} has no topic.").format(room=event.room)
-        return _("Topic of {room}: {text} (set by {name})").format(
-            room=event.room, text=event.text, name=event.by or "?"
-        )
+            shown = _("{room} has no topic.").format(room=event.room)
+        else:
+            shown = _("Topic of {room}: {text} (set by {name})").format(
+                room=event.room, text=event.text, name=event.by or "?"
+            )
+        if event.locked:
+            shown += "\n" + _("Only operators may change it.")
+        return shown
 
     def joined_text(self, event: Joined) -> str:
         _ = self._
@@ -660,6 +675,10 @@ class Renderer:
                 )
             case ErrorCode.NOT_BANNED:
                 return _("no ban made for {name} is in force.").format(name=name)
+            case ErrorCode.TOPIC_LOCKED:
+                return _("the topic of {room} is locked: only operators may change it.").format(
+                    room=room
+                )
 
     def notice_text(self, event: Notice) -> str:
         _ = self._
@@ -749,6 +768,8 @@ class Renderer:
             "ban": _("kick NAME and keep their address out (1h unless told; operators)"),
             "unban": _("let the address banned for NAME in again (operators)"),
             "bans": _("list the bans in force, and for whom each was made (operators)"),
+            "locktopic": _("let only operators change ROOM's topic (operators)"),
+            "unlocktopic": _("let everybody in ROOM change its topic again (operators)"),
         }
         return descriptions[name]
 
