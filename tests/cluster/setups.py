@@ -5,12 +5,21 @@ second, bob. Where a program resumes elsewhere: ana and bob in #dev, on two serv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import LineClient, ServerProcess
 
 LEASE = 2  # seconds: a server gone is noticed within this and a third of it
+OPER_PASSWORD = "one password for every server"
+
+
+def operators(tmp_path: Path) -> tuple[str, str]:
+    """The option that gives every server of a test one operator password."""
+    secret = tmp_path / "oper"
+    secret.write_text(OPER_PASSWORD + "\n")
+    return ("--oper-password-file", str(secret))
 
 
 @dataclass

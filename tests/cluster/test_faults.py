@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from papo.hub.redis_hub import BURIED_MARK_SECONDS, HAND_OVER_SECONDS
-from tests.cluster.setups import LEASE, cast
+from tests.cluster.setups import LEASE, OPER_PASSWORD, cast, operators
 from tests.conftest import StartServer
 from tests.proxy import FaultyProxy
 from tests.redis_server import RedisServer
@@ -80,15 +80,13 @@ def test_a_user_kicked_while_their_server_dies_is_neither_held_nor_announced_twi
 ) -> None:
     """Their server never reads the kick. The survivors take its members over when its lease
     runs out: holding the one kicked would let its token undo the kick."""
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    options = ("--redis", redis_server.url, "--lease", "2", "--oper-password-file", str(secret))
+    options = ("--redis", redis_server.url, "--lease", "2", *operators(tmp_path))
     one, two = start_server(*options), start_server(*options)
     ana = one.user("ana")
     dave = two.user("dave")  # a program: the survivors would hold it for its resume
     ana.expect("join", name="dave")
     assert dave.welcome is not None
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.expect("info", code="operator")
     number = re.search(r"server (\d+) of the chat", two.log())
     assert number is not None
@@ -361,13 +359,11 @@ def test_a_ban_is_written_back_to_a_redis_that_lost_the_chat(
 ) -> None:
     """Bans are part of the chat's state: each server writes back those it knows, so a
     server started after the loss still keeps the address out."""
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    options = ("--redis", redis_server.url, "--oper-password-file", str(secret))
+    options = ("--redis", redis_server.url, *operators(tmp_path))
     one = start_server(*options)
     ana = one.user("ana")
     one.user("bob", source="127.0.0.2")
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.send("/ban bob 10m")
     ana.expect("leave", name="bob", reason="kicked")
     deadline = time.monotonic() + TIMEOUT

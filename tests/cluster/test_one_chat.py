@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.setups import ignoring_bob_until_unignored
+from tests.cluster.setups import OPER_PASSWORD, ignoring_bob_until_unignored, operators
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, Event, LineClient, ServerProcess, free_port
@@ -253,13 +253,11 @@ def test_an_operator_on_one_server_kicks_users_of_another_connected_or_held(
 ) -> None:
     """The kick goes through the log: the server holding the user says goodbye and closes, or
     lets a held user go; the name is free everywhere."""
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    one, two = servers(start_server, redis_server, 2, "--oper-password-file", str(secret))
+    one, two = servers(start_server, redis_server, 2, *operators(tmp_path))
     ana = one.user("ana")
     bob, dave, carl = two.user("bob"), two.user("dave"), two.line_user("carl")
     ana.expect("join", name="dave")
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.expect("info", code="operator")
     ana.send("/kick bob spam")
     kick = ana.expect("leave", name="bob", reason="kicked", by="ana", text="spam")
@@ -299,14 +297,12 @@ def test_a_ban_keeps_the_address_out_of_every_server_and_of_one_started_later(
 ) -> None:
     """Only bob's server knows his address: it makes the ban when it puts him out, and every
     server reads it from Redis; /unban on any server lifts it on all."""
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    options = ("--oper-password-file", str(secret))
+    options = operators(tmp_path)
     one, two = servers(start_server, redis_server, 2, *options)
     ana = one.user("ana")
     two.user("bob", source="127.0.0.2")
     ana.expect("join", name="bob")
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.send("/ban bob 1h spam")
     assert ana.expect("leave", name="bob", reason="kicked", by="ana")["ban"] == 3600
     two.wait_for_log("127.0.0.2 banned until")
@@ -316,7 +312,7 @@ def test_a_ban_keeps_the_address_out_of_every_server_and_of_one_started_later(
     three = start_server("--redis", redis_server.url, *options)
     assert refused_from(three, "127.0.0.2")
     carol = three.user("carol")
-    carol.send("/oper one password for every server")
+    carol.send(f"/oper {OPER_PASSWORD}")
     carol.expect("info", code="operator")
     carol.send("/bans")
     assert carol.expect("info", code="bans")["names"] == ["bob"]
@@ -331,17 +327,15 @@ def test_whois_on_every_server_says_who_is_an_operator(
     start_server: StartServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
     """Being an operator is streamed to every server, and goes with the member."""
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    one, two = servers(start_server, redis_server, 2, "--oper-password-file", str(secret))
+    one, two = servers(start_server, redis_server, 2, *operators(tmp_path))
     ana, bob = one.user("ana"), two.user("bob")
     bob.send("/whois ana")
     assert "operator" not in bob.expect("whois")
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.expect("info", code="operator")
     seen = asked_until(bob, "/whois ana", "whois", lambda answer: answer.get("operator") is True)
     assert seen["operator"] is True
-    late = start_server("--redis", redis_server.url, "--oper-password-file", str(secret))
+    late = start_server("--redis", redis_server.url, *operators(tmp_path))
     carol = late.user("carol")
     carol.send("/whois ana")
     assert carol.expect("whois")["operator"] is True  # read from Redis at start
@@ -357,15 +351,13 @@ def test_a_topic_locked_on_one_server_is_locked_on_every_server(
     start_server: StartServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
     """The lock is in the log: every server reads it, and so does one started later."""
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    options = ("--oper-password-file", str(secret))
+    options = operators(tmp_path)
     one, two = servers(start_server, redis_server, 2, *options)
     ana, bob = one.user("ana"), two.user("bob")
     bob.send("/join #dev")
     bob.expect("joined", room="#dev")
     asked_until(ana, "/rooms", "rooms", lambda r: "#dev" in [i["room"] for i in r["rooms"]])
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.expect("info", code="operator")
     ana.send("/locktopic #dev")
     assert ana.expect("topic", room="#dev")["locked"] is True
@@ -378,9 +370,39 @@ def test_a_topic_locked_on_one_server_is_locked_on_every_server(
     carol.expect("joined", room="#dev")
     carol.send("/topic mine")
     carol.expect("error", code="topic_locked")
-    carol.send("/oper one password for every server")
+    carol.send(f"/oper {OPER_PASSWORD}")
     carol.expect("info", code="operator")
     carol.send("/unlocktopic")
     assert bob.expect("topic", by="carol")["locked"] is False
     bob.send("/topic mine")
     bob.expect("topic", by="bob", text="mine")
+
+
+def test_a_mute_made_on_one_server_silences_its_user_on_any_server(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The mute is in the log: bob's server refuses his words, and so does a server started
+    later that he comes back through under the same name."""
+    options = operators(tmp_path)
+    one, two = servers(start_server, redis_server, 2, *options)
+    ana, bob = one.user("ana"), two.user("bob")
+    ana.expect("join", name="bob")
+    ana.send(f"/oper {OPER_PASSWORD}")
+    ana.expect("info", code="operator")
+    ana.send("/mute bob 1h")
+    muted = bob.expect("mute", name="bob", by="ana")
+    assert muted["seconds"] == 3600 and ana.expect("mute", name="bob")["id"] == muted["id"]
+    bob.send("hello?")
+    bob.expect("error", code="muted")
+    bob.send("/msg ana why?")
+    ana.expect("private", text="why?")
+    bob.send("/quit")
+    bob.expect("bye")
+    three = start_server("--redis", redis_server.url, *options)
+    again = three.user("bob")
+    again.send("hello?")
+    again.expect("error", code="muted")
+    ana.send("/unmute bob")
+    assert again.expect("mute", name="bob")["seconds"] == 0
+    again.send("hello again")
+    ana.expect("message", text="hello again")

@@ -9,7 +9,14 @@ import time
 from pathlib import Path
 
 from papo.core.tokens import token_digest
-from tests.cluster.setups import LEASE, cast, ignoring_bob_until_unignored, two_in_dev
+from tests.cluster.setups import (
+    LEASE,
+    OPER_PASSWORD,
+    cast,
+    ignoring_bob_until_unignored,
+    operators,
+    two_in_dev,
+)
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
 from tests.support import TIMEOUT, LineClient, ServerProcess
@@ -201,14 +208,12 @@ def test_a_server_stopped_gracefully_sends_its_programs_to_resume_on_another(
 def test_an_operator_resumed_on_another_server_is_still_one(
     start_server: StartServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    secret = tmp_path / "oper"
-    secret.write_text("one password for every server\n")
-    args = ("--redis", redis_server.url, "--oper-password-file", str(secret))
+    args = ("--redis", redis_server.url, *operators(tmp_path))
     one, two = start_server(*args), start_server(*args)
     ana, bob = one.user("ana"), one.user("bob")
     assert ana.welcome is not None
     last = ana.expect("join", name="bob")["id"]
-    ana.send("/oper one password for every server")
+    ana.send(f"/oper {OPER_PASSWORD}")
     ana.expect("info", code="operator")
     ana.reset()
     one.wait_for_log("'ana' held for")

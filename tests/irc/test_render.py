@@ -18,6 +18,7 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Message,
+    Mute,
     Online,
     Private,
     RoomInfo,
@@ -98,6 +99,13 @@ def test_a_locked_topic_is_the_channel_mode_t(irc: IrcRenderer) -> None:
     refused = Error(ts=1.0, code=ErrorCode.TOPIC_LOCKED, extra={"room": ROOM})
     [line] = own(irc, refused)
     assert line.startswith(f":{SERVER} 482 {NAME} {ROOM} :the topic of {ROOM} is locked")
+
+
+def test_a_mute_is_the_servers_notice(irc: IrcRenderer) -> None:
+    muted = Mute(ts=1.0, id=1, name="bob", by=NAME, seconds=600, text="calm down")
+    said = f":{SERVER} NOTICE * :bob was muted by {NAME} for 10 minutes: calm down"
+    assert lines_of(irc.room_event(muted, tagged=False)) == [said]
+    assert own(irc, muted) == [said]
 
 
 def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRenderer) -> None:

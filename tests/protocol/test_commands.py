@@ -94,6 +94,15 @@ def test_before_registration_a_plain_line_is_the_name_wanted() -> None:
     assert parse_line("ana", registered=True) == Say(text="ana")
 
 
-def test_only_kick_the_ban_and_the_lock_commands_are_for_operators() -> None:
+def test_only_the_moderation_commands_are_for_operators() -> None:
     operators = [spec.name for spec in COMMANDS if spec.privilege is Privilege.OPERATOR]
-    assert operators == ["kick", "ban", "unban", "bans", "locktopic", "unlocktopic"]
+    assert operators == [
+        "kick",
+        "ban",
+        "unban",
+        "bans",
+        "locktopic",
+        "unlocktopic",
+        "mute",
+        "unmute",
+    ]

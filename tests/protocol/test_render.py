@@ -20,6 +20,7 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Message,
+    Mute,
     Notice,
     NoticeCode,
     Online,
@@ -88,6 +89,19 @@ def test_private_and_leave_and_welcome_json() -> None:
         b"Topic of #dev: plans (set by bob)\nOnly operators may change it.\n"
     )
     assert Renderer("pt_BR").text(shown).endswith("Só operadores podem mudá-lo.\n".encode())
+    muted = Mute(ts=NOW, id=7, name="bob", by="ana", seconds=1800, text="flooding")
+    assert renderer.text(muted) == b"*** bob was muted by ana for 30 minutes: flooding\n"
+    assert json.loads(renderer.json(muted))["seconds"] == 1800
+    assert Renderer("pt_BR").text(replace(muted, text=None)) == (
+        b"*** bob foi silenciado por ana por 30 minutos\n"
+    )
+    lifted = Mute(ts=NOW, id=8, name="bob", by="ana", seconds=0)
+    assert renderer.text(lifted) == b"*** bob may talk again: ana lifted the mute\n"
+    until = format_timestamp(NOW + 300)
+    told = Error(ts=NOW, code=ErrorCode.MUTED, command="private", extra={"until": until})
+    assert renderer.text(told) == (
+        b"Error: you are muted for another 5 minutes: only operators read you now, in private.\n"
+    )
     refused = Error(ts=NOW, code=ErrorCode.TOPIC_LOCKED, extra={"room": "#dev"})
     assert json.loads(renderer.json(refused))["text"] == (
         "the topic of #dev is locked: only operators may change it."
@@ -205,9 +219,11 @@ def test_a_refused_room_name_says_which_rule_when_the_names_wording_fits() -> No
 
 def test_a_ban_says_for_how_long_rounded_up_in_a_unit_that_reads_well() -> None:
     english, portuguese = Renderer("en"), Renderer("pt_BR")
-    cases = [(1, "1 minute"), (60, "1 minute"), (61, "2 minutes"), (7140, "119 minutes"),
-             (7200, "2 hours"), (3600 * 47, "47 hours"), (3600 * 47 + 1, "2 days"),
-             (86400 * 2, "2 days"), (86400 * 30, "30 days")]  # fmt: skip
+    # A second over is another clock's reading, not a minute more.
+    cases = [(1, "1 minute"), (60, "1 minute"), (61, "1 minute"), (62, "2 minutes"),
+             (600.0004, "10 minutes"), (7140, "119 minutes"), (7200, "2 hours"),
+             (3600 * 47, "47 hours"), (3600 * 47 + 61, "2 days"), (86400 * 2, "2 days"),
+             (86400 * 30, "30 days")]  # fmt: skip
     assert [english.duration_text(seconds) for seconds, _ in cases] == [said for _, said in cases]
     assert portuguese.duration_text(86400) == "24 horas"
     leave = Leave(ts=NOW, id=9, name="bob", reason=LeaveReason.KICKED, by="ana", ban=1800)

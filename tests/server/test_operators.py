@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import StartServer
 from tests.server.test_irc import IRC, IrcClient
-from tests.support import ServerProcess
+from tests.support import LineClient, ServerProcess
 
 PASSWORD = "papo operators 2026"
 
@@ -18,14 +18,20 @@ def operators_server(start_server: StartServer, tmp_path: Path) -> ServerProcess
     return start_server("--oper-password-file", str(secret), *IRC)
 
 
-def test_an_operator_kicks_a_user_out_and_everybody_is_told_at_every_door(
-    start_server: StartServer, tmp_path: Path
-) -> None:
-    server = operators_server(start_server, tmp_path)
+def one_at_each_door(server: ServerProcess) -> tuple[LineClient, LineClient, IrcClient]:
+    """ana at a line client, bob a program (JSON), carol through the IRC door."""
     ana = server.line_user("ana")
     bob = server.user("bob")
     carol = IrcClient(server.irc_port)
     carol.register("carol")
+    return ana, bob, carol
+
+
+def test_an_operator_kicks_a_user_out_and_everybody_is_told_at_every_door(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = operators_server(start_server, tmp_path)
+    ana, bob, carol = one_at_each_door(server)
     ana.send("/kick bob")
     ana.text_until(lambda line: "/kick is for operators (/oper PASSWORD)" in line)
     ana.send("/oper papo operators")

@@ -19,6 +19,7 @@ from papo.protocol.events import (
     Join,
     Leave,
     Message,
+    Mute,
     Nick,
     Private,
     Replayed,
@@ -27,7 +28,7 @@ from papo.protocol.events import (
 )
 
 # The events shown with their time; answers (lists, help, errors) are shown without one.
-STAMPED = (Message, Action, Private, Invite, Join, Leave, Nick, Welcome, Bye, Topic)
+STAMPED = (Message, Action, Private, Invite, Join, Leave, Nick, Welcome, Bye, Topic, Mute)
 
 
 def day_name(day: date, _: Callable[[str], str]) -> str:

@@ -28,6 +28,7 @@ from papo.protocol.events import (
     Joined,
     Leave,
     Message,
+    Mute,
     Nick,
     Notice,
     Online,
@@ -129,7 +130,7 @@ class View:
             case Private(sender=sender, recipient=recipient):
                 tag, text = f"[{sender} -> {recipient}]", event.words
                 head, plain = f"{clock} {self.paint(MAGENTA, tag)} ", f"{stamp} {tag} "
-            case Invite() | Join() | Leave() | Nick() | Welcome() | Bye() | Topic():
+            case Invite() | Join() | Leave() | Nick() | Welcome() | Bye() | Topic() | Mute():
                 colour = MAGENTA if isinstance(event, Invite) else DIM  # one's own, as a private
                 indent = text_width(stamp) + 1
                 first, *more = self._rows(self.renderer.text_line(event), indent, width)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
-from papo.core import operators, people, room_commands, talk
+from papo.core import mutes, operators, people, room_commands, talk
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -66,6 +66,7 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Message,
+    Mute,
     Nick,
     Notice,
     NoticeCode,
@@ -136,6 +137,7 @@ class Chat:
         self._then: deque[list[Output]] = deque()
         self._shown_early = ShownEarly()
         self.kicked_elsewhere = operators.KickedElsewhere()
+        self.mutes = mutes.MuteList()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
         # Histories and topics come from the log at start, which is not empty when the log
         # outlives the process (--store).
@@ -190,6 +192,10 @@ class Chat:
         match event:
             case Message() | Action():
                 self._remember(self.rooms.logged(event.room), event)
+            case Mute(name=name, seconds=0):
+                self.mutes.lift(name)
+            case Mute(name=name, seconds=seconds, ts=ts):
+                self.mutes.mute(name, ts + seconds)
             case Topic(room=name, locked=bool(locked)):
                 self.rooms.logged(name).topic_locked = locked  # the topic itself unchanged
             case Topic(room=name, by=by, text=text):
@@ -468,6 +474,9 @@ class Chat:
             # Nothing to tell the others, nor an id to spend: a rename to oneself would be
             # noise in every room they share, one line at a time.
             return [Send(Notice(ts=now, code=NoticeCode.SAME_NAME, names=(wanted,)), session)]
+        muted = mutes.refusal(self.mutes, session.name, now)  # a new name would shake it off
+        if muted is not None:
+            return [Send(replace(muted, command="nick"), session)]
         error = self._claim(session, wanted, now)
         if error is not None:
             return [Send(error, session)]
@@ -788,6 +797,8 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.BAN: lambda chat, session, c, now: operators.ban(chat, session, c.rest, now),
     Verb.UNBAN: lambda chat, session, c, now: operators.unban(chat, session, c.args[0], now),
     Verb.BANS: lambda chat, session, c, now: operators.bans(chat, session, now),
+    Verb.MUTE: lambda chat, session, c, now: operators.mute(chat, session, c.rest, now),
+    Verb.UNMUTE: lambda chat, session, c, now: operators.unmute(chat, session, c.args[0], now),
     Verb.LOCKTOPIC: lambda chat, session, c, now: room_commands.lock_topic(
         chat, session, c.rest, now, locked=True
     ),

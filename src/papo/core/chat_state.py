@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from papo.core.ignores import Ignores
+from papo.core.mutes import MuteList
 from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
@@ -20,6 +21,7 @@ class ChatState(Protocol):
     shared: SharedState
     members: dict[int, Session]  # this server's, by id
     ignores: Ignores
+    mutes: MuteList  # as the log says, on every server alike
 
     @property
     def max_rooms(self) -> int:

@@ -1,6 +1,7 @@
 """Operators: whoever gives ``/oper`` the server's password, for the rest of the session;
 ``/kick`` puts somebody out of the chat, on whichever server holds them, and ``/ban`` keeps
-the address they came from out for a while as well (``papo.core.bans``).
+the address they came from out for a while as well (``papo.core.bans``); ``/mute`` lets them
+read but not talk for a while (``papo.core.mutes``).
 
 A kick is a ``leave`` in the log like any other (reason ``kicked``, ``by`` its operator), so
 it reaches every server in the log's order: the one holding the person kicked says goodbye
@@ -17,6 +18,7 @@ import hmac
 
 from papo.core.bans import DEFAULT_BAN_SECONDS, ban_seconds
 from papo.core.chat_state import ChatState
+from papo.core.mutes import DEFAULT_MUTE_SECONDS
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import not_online
 from papo.core.session import Session
@@ -26,11 +28,12 @@ from papo.protocol.events import (
     ErrorCode,
     Leave,
     LeaveReason,
+    Mute,
     Notice,
     NoticeCode,
     RoomEvent,
 )
-from papo.protocol.names import clean_message
+from papo.protocol.names import clean_message, sanitize_text
 
 # Kicks of other servers' members remembered: a server dies within its lease (10 s by
 # default), so only the last few matter; this many is far more than a chat makes in that time.
@@ -66,11 +69,64 @@ def ban(chat: ChatState, session: Session, rest: str, now: float) -> list[Decide
     """``/ban NAME [TIME] [REASON]``: a kick whose ``leave`` says for how long (``ban``), so
     that the server holding NAME keeps their address out that long (it alone knows it)."""
     name, _, rest = rest.partition(" ")
+    seconds, reason = _length_and_reason(rest, DEFAULT_BAN_SECONDS)
+    return _put_out(chat, session, "ban", name, reason, seconds, now)
+
+
+def mute(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
+    """``/mute NAME [TIME] [REASON]``: NAME may read but not talk for TIME (ten minutes
+    unless told). Told as a kick is: to those who share a room with NAME, to NAME and to
+    the operator."""
+    name, _, rest = rest.partition(" ")
+    seconds, reason = _length_and_reason(rest, DEFAULT_MUTE_SECONDS)
+    found = _somebody_else(chat, session, "mute", name, now)
+    if isinstance(found, list):
+        return found
+    victim, spelt = found
+    by = session.name or ""
+    muted = Mute(
+        ts=now, id=0, name=spelt, by=by, seconds=seconds, text=clean_message(reason) or None
+    )
+    return [Publish(muted, _told_of(chat, session, victim))]
+
+
+def unmute(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
+    """``/unmute NAME``: NAME may talk again, told to whom the mute was (NAME may have left
+    the chat since: then to the operator alone)."""
+    if chat.mutes.until(name, now) is None:
+        return [Send(Error(ts=now, code=ErrorCode.NOT_MUTED, name=sanitize_text(name)), session)]
+    held = chat.holding(name)
+    spelt = held[1] if held is not None else sanitize_text(name)
+    route = _told_of(chat, session, held[0]) if held is not None else Route(to=(session.sid,))
+    return [Publish(Mute(ts=now, id=0, name=spelt, by=session.name or "", seconds=0), route)]
+
+
+def _length_and_reason(rest: str, default: int) -> tuple[int, str]:
+    """``[TIME] [REASON]``: a first word that is no length is the start of the reason."""
     first, _, after = rest.partition(" ")
     seconds = ban_seconds(first)
-    if seconds is None:
-        seconds, after = DEFAULT_BAN_SECONDS, rest
-    return _put_out(chat, session, "ban", name, after, seconds, now)
+    return (default, rest) if seconds is None else (seconds, after)
+
+
+def _somebody_else(
+    chat: ChatState, session: Session, command: str, name: str, now: float
+) -> tuple[int, str] | list[Decided]:
+    """Who holds ``name`` and how it is spelt, or why an operator's ``command`` cannot be
+    about them (not online, or the operator themself)."""
+    held = chat.holding(name)
+    if held is None:
+        return not_online(session, name, now)
+    if held[0] == session.sid:  # /quit says it better
+        yourself = Error(ts=now, code=ErrorCode.USAGE, command=command, extra={"yourself": "1"})
+        return [Send(yourself, session)]
+    return held
+
+
+def _told_of(chat: ChatState, session: Session, victim: int) -> Route:
+    """What an operator does to ``victim``, told to the rooms it is in (not quiet ones),
+    to it first and to the operator once, wherever they are."""
+    told = chat.rooms_told(chat.shared.rooms_of(victim))
+    return Route(told, to=(victim, session.sid), exclude=victim, hidden_from=(session.sid,))
 
 
 def _put_out(
@@ -82,13 +138,10 @@ def _put_out(
     ban_for: int | None,
     now: float,
 ) -> list[Decided]:
-    held = chat.holding(name)
-    if held is None:
-        return not_online(session, name, now)
-    victim, spelt = held
-    if victim == session.sid:  # /quit says it better
-        yourself = Error(ts=now, code=ErrorCode.USAGE, command=command, extra={"yourself": "1"})
-        return [Send(yourself, session)]
+    found = _somebody_else(chat, session, command, name, now)
+    if isinstance(found, list):
+        return found
+    victim, spelt = found
     leave = Leave(
         ts=now,
         id=0,
@@ -98,10 +151,7 @@ def _put_out(
         by=session.name,
         ban=ban_for,
     )
-    told = chat.rooms_told(chat.shared.rooms_of(victim))
-    # Its rooms but the one kicked, who gets it first of ``to``; the operator once, in ``to``.
-    route = Route(told, to=(victim, session.sid), exclude=victim, hidden_from=(session.sid,))
-    return [Publish(leave, route)]
+    return [Publish(leave, _told_of(chat, session, victim))]
 
 
 def unban(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:

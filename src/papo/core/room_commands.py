@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from papo.core import mutes
 from papo.core.chat_state import ChatState
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import room_error, too_long
@@ -147,6 +148,9 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
         return [Send(room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
     if room.topic_locked and not session.operator:
         return [Send(room_error(ErrorCode.TOPIC_LOCKED, room.name, now), session)]
+    muted = mutes.refusal(chat.mutes, session.name, now)
+    if muted is not None:
+        return [Send(replace(muted, command="topic"), session)]
     if text == DELETE_TOPIC:
         if not room.topic:  # nothing to clear: nobody is told of a change
             return [Send(topic_shown(room, now), session)]

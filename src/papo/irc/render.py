@@ -28,6 +28,7 @@ from papo.protocol.events import (
     Joined,
     Leave,
     Message,
+    Mute,
     Nick,
     Notice,
     NoticeCode,
@@ -116,6 +117,9 @@ class IrcRenderer:
                 return [line("MODE", room, mode, source=source_of(by), trailing=False)]
             case Topic(room=room, by=by, text=text):
                 return [line("TOPIC", room, text, source=source_of(by))]
+            case Mute():  # IRC has no word for it: the server says it, as papo's text does
+                text = self.text.mute_text(event).removeprefix("*** ")
+                return split_lines("NOTICE", "*", text=text, source=self.server)
         return []
 
     def _say(self, source: str, target: str, text: str, *, notice: bool = False) -> list[str]:

@@ -55,6 +55,8 @@ class Verb(Enum):
     BANS = "bans"
     LOCKTOPIC = "locktopic"
     UNLOCKTOPIC = "unlocktopic"
+    MUTE = "mute"
+    UNMUTE = "unmute"
 
 
 # What the connection speaks rather than what its person says: a front end that speaks for a
@@ -210,6 +212,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _for_operators(Verb.BANS, 0, "/bans"),
     _for_operators(Verb.LOCKTOPIC, 0, "/locktopic [#ROOM]"),
     _for_operators(Verb.UNLOCKTOPIC, 0, "/unlocktopic [#ROOM]"),
+    _for_operators(Verb.MUTE, 1, "/mute NAME [1h] [REASON]"),
+    _for_operators(Verb.UNMUTE, 1, "/unmute NAME"),
     CommandSpec(
         verb=Verb.RESUME,
         aliases=(),

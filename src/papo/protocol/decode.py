@@ -27,6 +27,7 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Message,
+    Mute,
     Nick,
     Notice,
     NoticeCode,
@@ -219,6 +220,15 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 room=_optional_text(fields, "room"),
                 by=_optional_text(fields, "by"),
                 ban=_integer(fields, "ban") if fields.get("ban") is not None else None,
+            )
+        case "mute":
+            return Mute(
+                ts=ts,
+                id=_integer(fields, "id"),
+                name=_text(fields, "name"),
+                by=_text(fields, "by"),
+                seconds=_integer(fields, "seconds"),
+                text=_optional_text(fields, "text"),
             )
         case "topic" if "id" in fields:
             return Topic(

@@ -59,6 +59,8 @@ class ErrorCode(Enum):
     ALREADY_IN_ROOM = "already_in_room"  # /invite of somebody who is in the room (``name``)
     NOT_OPERATOR = "not_operator"  # an operator's command (``command``), from somebody else
     TOPIC_LOCKED = "topic_locked"  # /topic TEXT of a room (``room``) only operators may change
+    MUTED = "muted"  # words from somebody an operator muted (``until``: when that ends)
+    NOT_MUTED = "not_muted"  # /unmute NAME, when NAME is not muted
     WRONG_PASSWORD = "wrong_password"  # /oper with a password that is not the server's
     NO_OPERATORS = "no_operators"  # /oper on a server started without an operator password
     BANNED = "banned"  # a connection from a banned address (``until``: when the ban ends)
@@ -184,6 +186,21 @@ class Leave:
     room: str | None = None
     by: str | None = None  # who kicked (reason ``kicked``)
     ban: int | None = None  # /ban: the address they came from is kept out this many seconds
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mute:
+    """``/mute``: ``name`` may read but not talk for ``seconds`` (0: ``/unmute``, they may
+    talk again), said by the operator ``by``, with ``text`` (why). To the rooms ``name`` is
+    in, to them and to the operator; kept in the log, from which every server knows who is
+    muted (``papo.core.mutes``)."""
+
+    ts: float
+    id: int
+    name: str
+    by: str
+    seconds: int
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -324,7 +341,7 @@ class Bye:
     reason: ByeReason
 
 
-RoomEvent = Message | Action | Private | Invite | Join | Leave | Nick | Topic
+RoomEvent = Message | Action | Private | Invite | Join | Leave | Nick | Topic | Mute
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from papo.protocol.events import (
     Leave,
     LeaveReason,
     Message,
+    Mute,
     Nick,
     Notice,
     NoticeCode,
@@ -200,6 +201,16 @@ class Renderer:
                     fields["by"] = event.by
                 if event.ban is not None:
                     fields["ban"] = event.ban
+            case Mute():
+                fields = {
+                    "type": "mute",
+                    "id": event.id,
+                    "name": event.name,
+                    "by": event.by,
+                    "seconds": event.seconds,
+                }
+                if event.text:
+                    fields["text"] = event.text
             case Topic():
                 fields = {
                     "type": "topic",
@@ -331,6 +342,8 @@ class Renderer:
                 return _("*** {old} is now known as {new}").format(old=event.old, new=event.new)
             case Topic() | TopicShown():
                 return self.topic_text(event)
+            case Mute():
+                return self.mute_text(event)
             case Joined():
                 return self.joined_text(event)
             case Rooms():
@@ -513,10 +526,23 @@ class Renderer:
         reason = reasons[event.reason]
         return f"{reason}: {event.text}" if event.text else reason
 
+    def mute_text(self, event: Mute) -> str:
+        _ = self._
+        if not event.seconds:
+            return _("*** {name} may talk again: {by} lifted the mute").format(
+                name=event.name, by=event.by
+            )
+        muted = _("*** {name} was muted by {by} for {time}").format(
+            name=event.name, by=event.by, time=self.duration_text(event.seconds)
+        )
+        return f"{muted}: {event.text}" if event.text else muted
+
     def duration_text(self, seconds: float) -> str:
-        """How long a ban lasts (or has left), rounded up: minutes below two hours, hours
-        below two days, then days."""
-        minutes = max(1, math.ceil(seconds / 60))
+        """How long a ban or a mute lasts (or has left), rounded up: minutes below two hours,
+        hours below two days, then days. A second over is not rounded up: "30 minutes" left,
+        told a moment after a 30-minute ban, may be a few milliseconds more by another
+        clock's reading (the ban's server, a wall clock stepped back)."""
+        minutes = max(1, math.ceil((seconds - 1) / 60))
         if minutes < 120:
             return self._n("{count} minute", "{count} minutes", minutes).format(count=minutes)
         hours = math.ceil(minutes / 60)
@@ -675,6 +701,12 @@ class Renderer:
                 )
             case ErrorCode.NOT_BANNED:
                 return _("no ban made for {name} is in force.").format(name=name)
+            case ErrorCode.MUTED:
+                left = _seconds_from(event.ts, event.extra.get("until", ""))
+                return _("you are muted for another {time}: only operators read you now, "
+                         "in private.").format(time=self.duration_text(left))  # fmt: skip
+            case ErrorCode.NOT_MUTED:
+                return _("{name} is not muted.").format(name=name)
             case ErrorCode.TOPIC_LOCKED:
                 return _("the topic of {room} is locked: only operators may change it.").format(
                     room=room
@@ -768,6 +800,8 @@ class Renderer:
             "ban": _("kick NAME and keep their address out (1h unless told; operators)"),
             "unban": _("let the address banned for NAME in again (operators)"),
             "bans": _("list the bans in force, and for whom each was made (operators)"),
+            "mute": _("let NAME read but not talk (10m unless told; operators)"),
+            "unmute": _("let NAME talk again (operators)"),
             "locktopic": _("let only operators change ROOM's topic (operators)"),
             "unlocktopic": _("let everybody in ROOM change its topic again (operators)"),
         }
