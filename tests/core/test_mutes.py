@@ -7,8 +7,8 @@ from papo.core.chat import ChatSettings
 from papo.core.mutes import DEFAULT_MUTE_SECONDS, MuteList
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
-from papo.protocol.events import Error, ErrorCode, Event, Message, Mute, Private
-from papo.protocol.render import format_timestamp
+from papo.protocol.events import Error, ErrorCode, Event, Message, Mute, Private, Whois
+from papo.protocol.render import Renderer, format_timestamp
 from tests.core.world import NOW, World
 
 PASSWORD = "correct horse battery"
@@ -75,6 +75,10 @@ def test_a_muted_user_reads_but_talks_only_to_operators() -> None:
     said = one(world.line(bob, "/msg ana why?"))  # asking an operator goes through
     assert isinstance(said, Private) and world.take(ana) == [said]
     world.take(bob)
+    whois = one(world.line(eve, "/whois bob"))  # anybody may see it, and for how long
+    assert isinstance(whois, Whois) and whois.muted == NOW + 1800
+    assert Renderer("en").text(whois).endswith(b"\n  muted for another 30 minutes\n")
+    world.take(eve)
     # Its end: the same line goes through once the time is up.
     world.apply(world.chat.handle_line(bob, "back", NOW + 1800))
     [message] = world.take(eve)

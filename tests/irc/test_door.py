@@ -76,6 +76,11 @@ def test_commands_become_papo_lines() -> None:
     assert door.receive("KILL ana|b :\x02spam\x02 again")[0] == ["/kick ana.b spam again"]
     assert door.receive("KILL ana")[0] == ["/kick ana"]
     assert door.receive("KILL")[1] == [":irc.test 461 bob KILL :Not enough parameters"]
+    # papo's /mute, which IRC has no word for: as irssi sends it typed, or with a trailing.
+    assert door.receive("MUTE ana|b 10m calm down")[0] == ["/mute ana.b 10m calm down"]
+    assert door.receive("MUTE ana :\x02calm\x02 down")[0] == ["/mute ana calm down"]
+    assert door.receive("UNMUTE ana|b")[0] == ["/unmute ana.b"]
+    assert door.receive("MUTE")[1] == [":irc.test 461 bob MUTE :Not enough parameters"]
     # KLINE's length is in minutes (0: IRC's "for ever", here the default); the mask names
     # a papo user by nick, for papo shows nobody's address.
     assert door.receive("KLINE 30 ana|b!*@* :\x02spam\x02")[0] == ["/ban ana.b 30m spam"]

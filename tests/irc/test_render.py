@@ -106,6 +106,8 @@ def test_a_mute_is_the_servers_notice(irc: IrcRenderer) -> None:
     said = f":{SERVER} NOTICE * :bob was muted by {NAME} for 10 minutes: calm down"
     assert lines_of(irc.room_event(muted, tagged=False)) == [said]
     assert own(irc, muted) == [said]
+    whois = Whois(ts=1.0, name="bob", rooms=(), away=None, since=0.0, idle=0, muted=601.0)
+    assert f":{SERVER} 320 {NAME} bob :muted for another 10 minutes" in own(irc, whois)
 
 
 def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRenderer) -> None:

@@ -66,6 +66,7 @@ EVENTS: list[Event] = [
     Notice(ts=NOW, code=NoticeCode.UNBANNED, names=("bia",), count=1),
     Notice(ts=NOW, code=NoticeCode.BANS, names=("bia", "ana"), count=2, until=(NOW + 60, NOW + 90)),
     Whois(ts=NOW, name="ana", rooms=("#dev",), away=None, since=NOW, idle=3.0, operator=True),
+    Whois(ts=NOW, name="bia", rooms=(), away=None, since=NOW, idle=0.0, muted=NOW + 600),
     Error(ts=NOW, code=ErrorCode.BANNED, extra={"until": "2025-11-24T14:02:11.123Z"}),
     Nick(ts=NOW, id=6, old="bia", new="bea"),
     Topic(ts=NOW, id=7, room="#dev", by="ana", text="plans"),

@@ -35,6 +35,8 @@ def test_a_muted_user_is_told_refused_and_heard_again_once_unmuted(
     carol.expect(r"NOTICE \* :carol was muted by ana for 10 minutes$")
     carol.send("PRIVMSG #lobby :but why")
     carol.expect(r"NOTICE carol :you are muted for another 10 minutes")
+    bob.send("/whois carol")
+    assert bob.expect("whois", name="carol")["muted"] > muted["ts"]
     ana.send("/unmute carol")
     carol.expect(r"NOTICE \* :carol may talk again: ana lifted the mute$")
     carol.send("PRIVMSG #lobby :thanks")

@@ -48,6 +48,7 @@ def whois(chat: ChatState, session: Session, name: str, now: float) -> list[Deci
         since=member.since,
         idle=max(0.0, now - member.last_active),
         operator=member.operator,
+        muted=chat.mutes.until(member.name, now),
     )
     return [Send(found, session)]
 
@@ -70,6 +71,7 @@ def whois_elsewhere(chat: ChatState, session: Session, name: str, now: float) ->
         since=since if since is not None else now,
         idle=0.0,
         operator=shared.is_operator(holder),
+        muted=chat.mutes.until(held, now),
     )
     return [Send(answer, session)]
 

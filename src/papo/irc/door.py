@@ -409,6 +409,17 @@ class Door:
         nick = _nick_in_mask(message.param(0))
         return [f"/unban {name_of(nick) or nick}"], []
 
+    def _mute(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``MUTE nick [time] [reason]`` and ``UNMUTE nick``: papo's ``/mute`` and
+        ``/unmute``, which IRC has no word for (irssi sends ``/mute`` typed as it is, WeeChat
+        with ``/quote``)."""
+        command = message.command.lower()
+        if not message.params:
+            return [], [self.reply("461", message.command, "Not enough parameters")]
+        nick, *rest = message.params
+        said = unformatted(" ".join(rest)) if command == "mute" else ""
+        return [f"/{command} {name_of(nick) or nick} {said}".rstrip()], []
+
     def _whowas(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """papo keeps no names of those who left."""
         nick = message.param(0)
@@ -471,6 +482,8 @@ _AFTER = {
     "KILL": Door._kill,
     "KLINE": Door._kline,
     "UNKLINE": Door._unkline,
+    "MUTE": Door._mute,
+    "UNMUTE": Door._mute,
     "INVITE": Door._invite,
     "WHOWAS": Door._whowas,
 }

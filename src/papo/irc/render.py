@@ -296,6 +296,10 @@ class IrcRenderer:
             lines.append(self._numeric("301", nick, them, event.away))
         if event.operator:  # RPL_WHOISOPERATOR
             lines.append(self._numeric("313", nick, them, "is an operator of this chat"))
+        if event.muted is not None:  # RPL_WHOISSPECIAL
+            lines.append(
+                self._numeric("320", nick, them, self.text.muted_text(event.muted - event.ts))
+            )
         idle, since = str(int(event.idle)), str(int(event.since))
         lines.append(self._numeric("317", nick, them, idle, since, "seconds idle, signon time"))
         lines.append(self._numeric("318", nick, them, "End of /WHOIS list"))

@@ -277,6 +277,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 since=parse_timestamp(fields.get("since")),
                 idle=float(_integer(fields, "idle", 0)),
                 operator=fields.get("operator") is True,
+                muted=parse_timestamp(muted) if (muted := fields.get("muted")) else None,
             )
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))

@@ -284,6 +284,7 @@ class Whois:
     since: float
     idle: float
     operator: bool = False
+    muted: float | None = None  # until when an operator muted them (/mute), if they are
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

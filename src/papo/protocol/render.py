@@ -263,6 +263,8 @@ class Renderer:
                 }
                 if event.operator:
                     fields["operator"] = True
+                if event.muted is not None:
+                    fields["muted"] = format_timestamp(event.muted)
             case HelpInfo():
                 fields = {"type": "info", "code": "help", "text": self.help_text(event)}
                 if event.topic is not None:
@@ -428,7 +430,12 @@ class Renderer:
             lines.append(_("  away: {text}").format(text=event.away))
         if event.operator:
             lines.append(_("  an operator of this chat"))
+        if event.muted is not None:
+            lines.append("  " + self.muted_text(event.muted - event.ts))
         return "\n".join(lines)
+
+    def muted_text(self, left: float) -> str:
+        return self._("muted for another {time}").format(time=self.duration_text(left))
 
     def topic_text(self, event: Topic | TopicShown) -> str:
         _ = self._
