@@ -38,6 +38,7 @@ def test_a_locked_topic_is_told_everywhere_refused_to_users_and_outlives_a_resta
         lambda said: said.endswith("*** ana locked the topic of #dev: only operators may change it")
     )
     locked = bob.expect("topic", room="#dev", by="ana", locked=True)
+    server.wait_for_log("the topic of #dev locked by 'ana'")
     assert locked["text"] == "the build is green"
     carol.expect(r"^:ana!ana@papo MODE #dev \+t$")
     bob.send("/topic mine now")

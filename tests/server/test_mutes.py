@@ -13,13 +13,15 @@ from tests.server.test_operators import PASSWORD, one_at_each_door, operators_se
 def test_a_muted_user_is_told_refused_and_heard_again_once_unmuted(
     start_server: StartServer, tmp_path: Path
 ) -> None:
-    ana, bob, carol = one_at_each_door(operators_server(start_server, tmp_path))
+    server = operators_server(start_server, tmp_path)
+    ana, bob, carol = one_at_each_door(server)
     ana.send(f"/oper {PASSWORD}")
     ana.text_until(lambda said: "You are an operator now" in said)
     ana.send("/mute bob 30m calm down")
     ana.text_until(lambda said: said.endswith("*** bob was muted by ana for 30 minutes: calm down"))
     muted = bob.expect("mute", name="bob", by="ana", seconds=1800, text="calm down")
     carol.expect(r"NOTICE \* :bob was muted by ana for 30 minutes: calm down$")
+    server.wait_for_log("'bob' muted by 'ana' for 1800 s: calm down")
     bob.send("hello?")
     refused = bob.expect("error", code="muted")
     assert refused["until"] > muted["ts"]
@@ -43,6 +45,7 @@ def test_a_muted_user_is_told_refused_and_heard_again_once_unmuted(
     bob.expect("message", text="thanks")
     ana.send("/unmute bob")
     assert bob.expect("mute", name="bob")["seconds"] == 0
+    server.wait_for_log("'bob' unmuted by 'ana'")
     bob.send("sorry")
     ana.text_until(lambda said: said.endswith("<bob> sorry"))
     ana.send("/unmute bob")

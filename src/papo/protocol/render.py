@@ -752,7 +752,8 @@ class Renderer:
                 return _("You are already called {name}.").format(name=names)
             case NoticeCode.OPERATOR:
                 return _("You are an operator now: /kick NAME [REASON] puts somebody out of "
-                         "the chat, /ban keeps their address out as well.")  # fmt: skip
+                         "the chat, /ban keeps their address out as well, /mute only silences "
+                         "them; /help shows the others.")  # fmt: skip
             case NoticeCode.UNBANNED:
                 return _("The ban made for {name} is lifted.").format(name=names)
             case NoticeCode.OWN_ADDRESS_BANNED:

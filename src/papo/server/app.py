@@ -42,8 +42,10 @@ from papo.protocol.events import (
     Greeting,
     Leave,
     LeaveReason,
+    Mute,
     Notice,
     NoticeCode,
+    Topic,
 )
 from papo.protocol.framing import Line, Refused
 from papo.protocol.render import Renderer, format_timestamp
@@ -523,8 +525,11 @@ class ChatServer:
         """Deliver what the chat decided; what it says of ``origin``'s own member (it arrived,
         was renamed, left) is the shell's to log and act on."""
         for output in tuple(outputs):  # before delivery closes the connection it bans
-            if isinstance(output, Departed) and output.kick is not None:
-                outputs = [*outputs, *self._kicked_out(output.session, output.kick)]
+            match output:
+                case Departed(kick=Leave() as kick):
+                    outputs = [*outputs, *self._kicked_out(output.session, kick)]
+                case Send(event=Mute() | Topic(locked=bool()) as event, to=to):
+                    _log_moderation(event, to)
         self.fanout.deliver(outputs)
         if self._writes_members and self._writing_members is None and not self.shutting_down:
             loop = asyncio.get_running_loop()
@@ -690,3 +695,17 @@ class ChatServer:
                         self.chat.disconnect(member, LeaveReason.SHUTDOWN, now, hold=False)
                     )
         log.info("shut down")
+
+
+def _log_moderation(event: Mute | Topic, to: Session) -> None:
+    """An operator's mute or lock, logged once in the chat: a mute by the server of the one
+    muted (as a kick is), a lock by the operator's (the one that tells it them)."""
+    if isinstance(event, Mute) and to.name == event.name:
+        if event.seconds:
+            why = f": {event.text}" if event.text else ""
+            log.info("%r muted by %r for %d s%s", event.name, event.by, event.seconds, why)
+        else:
+            log.info("%r unmuted by %r", event.name, event.by)
+    elif isinstance(event, Topic) and to.name == event.by:
+        done = "locked" if event.locked else "unlocked"
+        log.info("the topic of %s %s by %r", event.room, done, event.by)
