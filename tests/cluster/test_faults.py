@@ -499,3 +499,29 @@ def test_an_irc_question_refused_while_redis_is_down_leaves_the_next_answered_ri
         time.sleep(0.1)
     listed = [line.split(" ", 1)[1].rstrip() for line in answer if " 35" in line]
     assert listed == ["353 wee = #lobby :wee"]  # NAMES' own list, not a WHO's (352)
+
+
+def test_a_user_taken_over_from_a_dead_server_can_still_be_banned(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Only a member's own server saw its address; Redis keeps it with the member, so the
+    survivor that holds it after its server died bans the address it came from."""
+    options = ("--redis", redis_server.url, "--lease", "2", *operators(tmp_path))
+    one, two = start_server(*options), start_server(*options)
+    ana = one.user("ana")
+    dave = two.user("dave", source="127.0.0.2")  # a program: held by the survivor
+    ana.expect("join", name="dave")
+    ana.send(f"/oper {OPER_PASSWORD}")
+    ana.expect("info", code="operator")
+    number = re.search(r"server (\d+) of the chat", two.log())
+    assert number is not None
+    two.process.kill()
+    one.wait_for_log(f"server {number[1]} is gone", timeout=2 + TIMEOUT)
+    one.wait_for_log("0 users leave, 1 held for a resume")  # dave: held here
+    ana.send("/ban dave 1h spam")
+    assert ana.expect("leave", name="dave", reason="kicked", by="ana")["ban"] == 3600
+    one.wait_for_log("127.0.0.2 banned until")
+    refused = LineClient(one.port, source="127.0.0.2")
+    assert (refused.readline() or b"").startswith(b"Error: your address is banned")
+    refused.close()
+    dave.close()

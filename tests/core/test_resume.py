@@ -174,6 +174,23 @@ def test_a_token_is_good_once_and_a_bad_one_counts_as_a_refused_name() -> None:
     assert isinstance(got[-1], Bye) and got[-1].reason is ByeReason.TOO_MANY_TRIES
 
 
+def test_a_member_is_written_down_with_the_address_of_its_latest_connection() -> None:
+    """What a ban of a held member goes by, after a restart or on another server."""
+    world = World()
+    ana = world.connect()
+    ana.address = "192.0.2.7"  # the shell's, from the peer
+    world.line(ana, "/format json")
+    world.line(ana, "ana")
+    assert world.chat.record(ana).address == "192.0.2.7"
+    token = welcome_of(world, ana).resume
+    world.drop(ana)
+    via = world.connect()
+    via.address = "2001:db8::/64"
+    world.line(via, "/format json")
+    world.apply(world.chat.handle_line(via, f"/resume {token} 0", NOW))
+    assert world.chat.record(ana).address == "2001:db8::/64"
+
+
 def test_a_malformed_resume_or_one_in_text_is_a_usage_error() -> None:
     world = World()
     ana = world.user("ana", json=True)

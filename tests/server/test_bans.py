@@ -88,6 +88,29 @@ def test_a_held_user_is_banned_from_the_address_it_was_dropped_from(
     assert refusal(server)[0].startswith("Error: your address is banned")
 
 
+def test_with_a_store_a_user_held_across_a_restart_can_still_be_banned(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    """The address a member came from is written down with it: the next process, which
+    never saw its connection, still bans that address."""
+    secret = tmp_path / "oper-password"
+    secret.write_text(PASSWORD + "\n")
+    options = ("--store", str(tmp_path / "chat.db"), "--oper-password-file", str(secret))
+    server = start_server(*options)
+    bob = server.user("bob", source=ELSEWHERE)  # a program: held across the restart
+    server.signal(signal.SIGTERM)
+    assert bob.expect("bye")["reason"] == "restart"
+    assert server.wait() == 0
+    again = start_server(*options)
+    again.wait_for_log("users held from the previous process: 1")
+    ana = again.line_user("ana")
+    ana.send(f"/oper {PASSWORD}")
+    ana.send("/ban bob 2h")
+    ana.text_until(lambda said: "bob was banned by ana for 2 hours" in said)
+    again.wait_for_log(f"{ELSEWHERE} banned until")
+    assert refusal(again)[0] == "Error: your address is banned from this chat for another 2 hours."
+
+
 def test_with_a_store_a_ban_outlives_the_server_stopped_or_killed(
     start_server: StartServer, tmp_path: Path
 ) -> None:

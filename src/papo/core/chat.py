@@ -424,6 +424,7 @@ class Chat:
         session.since = session.last_active = now
         session.first_id = self.shared.last_id()
         self.members[session.sid] = session
+        self._keep_address(session)
         room = self.default_room
         self.rooms.enter(session, room)
         token = self._issue_token(session) if session.resumable else None
@@ -542,10 +543,16 @@ class Chat:
             outputs += [Send(Bye(ts=now, reason=ByeReason.REPLACED), member), Close(member)]
         member.held_until = None
         member.resumable = True
+        member.address = session.address  # where it is now
+        self._keep_address(member)
         new = self._issue_token(member)
         welcome = self._welcome(member, self.rooms.current(member), now, new, resumed=True)
         outputs += [Resumed(member, session), Send(welcome, member)]
         return outputs + self._replay(member, int(last), now)
+
+    def _keep_address(self, member: Session) -> None:
+        if member.address is not None:
+            self.shared.keep_address(member.sid, member.address)
 
     def hold_everyone(self, now: float) -> list[Session]:
         """The server stops and the log outlives it: every member that can resume is held
@@ -576,6 +583,7 @@ class Chat:
             ignoring=tuple(member.ignoring),
             ignores_changed_at=member.ignores_changed_at,
             operator=member.operator,
+            address=member.address,
         )
 
     def recover(self, now: float) -> list[Output]:
@@ -628,7 +636,7 @@ class Chat:
         member.token, member.held_until = hold.token or None, hold.until
         member.since = member.last_active = hold.since
         member.away, member.first_id = hold.away, hold.first_id
-        member.operator = hold.operator
+        member.operator, member.address = hold.operator, hold.address
         self.members[member.sid] = member
         self.tokens.restore(member)
         if hold.away is not None:

@@ -26,3 +26,4 @@ class HoldRecord:
     ignoring: tuple[int, ...]
     ignores_changed_at: int = 0  # as Session.ignores_changed_at
     operator: bool = False  # as Session.operator
+    address: str | None = None  # as Session.address

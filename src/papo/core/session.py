@@ -17,6 +17,7 @@ MOVES_KEPT = 64
 
 class Session:
     __slots__ = (
+        "address",
         "away",
         "current",
         "first_id",
@@ -40,6 +41,10 @@ class Session:
 
     def __init__(self, sid: int) -> None:
         self.sid = sid
+        # Where its connection comes from, as the shell counts addresses (an IPv6 one by its
+        # /64); nothing the core reads, but kept with the member, so that a ban made while
+        # it is held (after a restart, or on the server that took it over) finds it.
+        self.address: str | None = None
         self.name: str | None = None
         self.key: str | None = None
         # Whom this session ignores (by session id: it follows a person through renames, and

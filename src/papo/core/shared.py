@@ -172,6 +172,11 @@ class SharedState(Protocol):
         """Whether ``holder`` (a member of any server) is an operator, until it leaves."""
         ...
 
+    def keep_address(self, holder: int, address: str) -> None:
+        """``holder`` is connected from ``address`` (``Session.address``): a server that
+        holds it later (after a restart, or in place of its own dead one) can still ban it."""
+        ...
+
     def ban(self, ban: Ban) -> None:
         """Keep ``ban.address`` out of the chat until ``ban.until``, on every server."""
         ...

@@ -218,6 +218,9 @@ class MemoryHub:
     def is_operator(self, holder: int) -> bool:
         return holder in self._operators
 
+    def keep_address(self, holder: int, address: str) -> None:
+        self._note_change(holder)  # the store's record of it has it (Chat.record)
+
     # -- bans --------------------------------------------------------------------------------
 
     def ban(self, ban: Ban) -> None:

@@ -528,6 +528,9 @@ class RedisHub:
     def is_operator(self, holder: int) -> bool:
         return self._replica.is_operator(holder)
 
+    def keep_address(self, holder: int, address: str) -> None:
+        self._send_step("address", holder, address, "")
+
     def ban(self, ban: Ban) -> None:
         self._replica.ban(ban)
         self._send_step("ban", 0, ban.address, _ban_json(ban), self._key("bans"))
@@ -909,6 +912,8 @@ class RedisHub:
                 self.keep_moves(holder, member.moves)
             if member.operator:
                 self.keep_operator(holder)
+            if member.address is not None:
+                self.keep_address(holder, member.address)
             if member.token:  # it can still resume on any server
                 self.keep_token(holder, member.token, member.first_id)
 
@@ -1068,4 +1073,5 @@ def _hold_of(member: int, raw: str) -> HoldRecord:
         ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
         ignores_changed_at=int(state.get("gi") or 0),
         operator=bool(state.get("p")),
+        address=state.get("ip") or None,
     )

@@ -46,7 +46,7 @@ local function ordered(keys, key, add)
 end
 
 -- What only a server taking the member over reads (from the members hash), not every server.
-local unstreamed = {token = true, untoken = true, ignores = true, moves = true}
+local unstreamed = {token = true, untoken = true, ignores = true, moves = true, address = true}
 
 local server, cap = ARGV[1], ARGV[2]
 local seen = tonumber(redis.call('GET', KEYS[4]) or '0')
@@ -88,6 +88,8 @@ for i = 3, #ARGV - 1, 7 do
         member.m = x2
       elseif member and kind == 'operator' then
         member.p = 1
+      elseif member and kind == 'address' then  -- x2: where it connects from (for a ban)
+        member.ip = x2
       elseif kind == 'ban' then  -- x2: an address, x3: until when and for whom (JSON)
         redis.call('HSET', k1, x2, x3)
       elseif kind == 'unban' then

@@ -425,6 +425,7 @@ def _hold_json(hold: HoldRecord) -> str:
             "ignoring": hold.ignoring,
             "ignores_changed_at": hold.ignores_changed_at,
             "operator": hold.operator,
+            "address": hold.address,
         },
         ensure_ascii=False,
     )
@@ -446,4 +447,5 @@ def _hold_from_json(text: str) -> HoldRecord:
         ignoring=tuple(int(member) for member in fields["ignoring"]),
         ignores_changed_at=int(fields.get("ignores_changed_at", 0)),
         operator=bool(fields.get("operator", False)),
+        address=None if fields.get("address") is None else str(fields["address"]),
     )

@@ -159,7 +159,7 @@ class ChatServer:
         self._next_sid += 1
         return Connection(
             self,
-            Session(self._next_sid),
+            Session(self._next_sid),  # its address once it has a peer (set_peer)
             max_line_bytes=self.config.max_line_bytes,
             rate=self.config.rate,
             burst=self.config.burst,
@@ -591,11 +591,10 @@ class ChatServer:
 
     def _ban(self, member: Session, until: float) -> str | None:
         """Keep out the address ``member`` is connected (or was held) from, and return it:
-        this server is the only one that knows it."""
-        connection = self.fanout.outlets.get(member.sid)
-        address = connection.address_group if connection else self._held_from.get(member.sid)
-        name = member.name or ""
-        if not address:  # held since its own server died, or since a restart: never seen here
+        this server is the only one that holds it, so the only one that knows it (kept
+        with the member, through a restart or from a dead server)."""
+        name, address = member.name or "", member.address
+        if not address:  # a member written down by a papo from before addresses were kept
             log.warning("%r is banned, but the address they came from is not known here", name)
             return None
         log.info("%s banned until %s (made for %r)", address, format_timestamp(until), name)

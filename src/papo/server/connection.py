@@ -106,7 +106,7 @@ class Connection(asyncio.Protocol):
     def set_peer(self, peer: tuple[str, int] | None) -> None:
         """Who is at the other end, known from accept on."""
         self.host = str(peer[0]) if peer else ""
-        self.address_group = address_group(self.host)
+        self.address_group = self.session.address = address_group(self.host)
         self.peer = f"{self.host}:{peer[1]}" if peer else "?"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
