@@ -39,7 +39,7 @@ def test_a_mute_list_keeps_a_name_quiet_until_its_end() -> None:
     mutes = MuteList()
     mutes.mute("Bob", NOW + 60)
     assert mutes.until("ＢＯＢ", NOW) == NOW + 60  # as names compare
-    assert mutes.until("bob", NOW + 60) is None  # over, and forgotten
+    assert mutes.until("bob", NOW + 60) is None and len(mutes) == 0  # over, and forgotten
     mutes.mute("bob", NOW + 60)
     mutes.lift("BOB")
     assert mutes.until("bob", NOW) is None

@@ -37,6 +37,9 @@ class MuteList:
     def lift(self, name: str) -> None:
         self._until.pop(name_key(name), None)
 
+    def __len__(self) -> int:
+        return len(self._until)
+
     def until(self, name: str, now: float) -> float | None:
         """When ``name``'s mute ends, if it is muted now."""
         key = name_key(name)
@@ -48,8 +51,9 @@ class MuteList:
 
 
 def refusal(mutes: MuteList, name: str | None, now: float) -> Error | None:
-    """Why what ``name`` says now reaches nobody (``muted``, with when that ends), if it is."""
-    until = mutes.until(name, now) if name else None
+    """Why what ``name`` says now reaches nobody (``muted``, with when that ends), if it is.
+    Asked of every line said: with nobody muted, it costs nothing (not even ``name_key``)."""
+    until = mutes.until(name, now) if name and mutes else None
     if until is None:
         return None
     return Error(ts=now, code=ErrorCode.MUTED, extra={"until": format_timestamp(until)})
