@@ -475,9 +475,9 @@ class Chat:
             # Nothing to tell the others, nor an id to spend: a rename to oneself would be
             # noise in every room they share, one line at a time.
             return [Send(Notice(ts=now, code=NoticeCode.SAME_NAME, names=(wanted,)), session)]
-        muted = mutes.refusal(self.mutes, session.name, now)  # a new name would shake it off
+        muted = mutes.refusal(self.mutes, session, now, "nick")  # a new name would shake it off
         if muted is not None:
-            return [Send(replace(muted, command="nick"), session)]
+            return [Send(muted, session)]
         error = self._claim(session, wanted, now)
         if error is not None:
             return [Send(error, session)]

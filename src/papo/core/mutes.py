@@ -15,6 +15,7 @@ to an operator, to ask why, goes through.
 
 from __future__ import annotations
 
+from papo.core.session import Session
 from papo.protocol.events import Error, ErrorCode
 from papo.protocol.names import name_key
 from papo.protocol.render import format_timestamp
@@ -42,7 +43,10 @@ class MuteList:
 
     def until(self, name: str, now: float) -> float | None:
         """When ``name``'s mute ends, if it is muted now."""
-        key = name_key(name)
+        return self.until_key(name_key(name), now)
+
+    def until_key(self, key: str, now: float) -> float | None:
+        """``until`` of the name whose key is ``key`` (``Session.key``, computed already)."""
         until = self._until.get(key)
         if until is not None and until <= now:
             del self._until[key]
@@ -50,10 +54,15 @@ class MuteList:
         return until
 
 
-def refusal(mutes: MuteList, name: str | None, now: float) -> Error | None:
-    """Why what ``name`` says now reaches nobody (``muted``, with when that ends), if it is.
-    Asked of every line said: with nobody muted, it costs nothing (not even ``name_key``)."""
-    until = mutes.until(name, now) if name and mutes else None
+def refusal(
+    mutes: MuteList, session: Session, now: float, command: str | None = None
+) -> Error | None:
+    """Why what ``session`` says now (with ``command``, if it has one) reaches nobody:
+    ``muted``, with when that ends; None if it is not muted. Asked of every line said, by
+    the key its name already has: with nobody muted, it costs nothing."""
+    key = session.key
+    until = mutes.until_key(key, now) if key is not None and mutes else None
     if until is None:
         return None
-    return Error(ts=now, code=ErrorCode.MUTED, extra={"until": format_timestamp(until)})
+    ends = {"until": format_timestamp(until)}
+    return Error(ts=now, code=ErrorCode.MUTED, command=command, extra=ends)

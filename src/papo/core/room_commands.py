@@ -148,9 +148,9 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
         return [Send(room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
     if room.topic_locked and not session.operator:
         return [Send(room_error(ErrorCode.TOPIC_LOCKED, room.name, now), session)]
-    muted = mutes.refusal(chat.mutes, session.name, now)
+    muted = mutes.refusal(chat.mutes, session, now, "topic")
     if muted is not None:
-        return [Send(replace(muted, command="topic"), session)]
+        return [Send(muted, session)]
     if text == DELETE_TOPIC:
         if not room.topic:  # nothing to clear: nobody is told of a change
             return [Send(topic_shown(room, now), session)]

@@ -68,7 +68,7 @@ def utter(
     """Words for ``room``, hidden from who ignores their author. The route names the author:
     whether its own client gets them back is the fan-out's to say (a person at a line client
     typed the message, but not the action papo makes of ``/me``)."""
-    muted = mutes.refusal(chat.mutes, session.name, now)
+    muted = mutes.refusal(chat.mutes, session, now)
     if muted is not None:
         return [Send(muted, session)]
     text = clean_message(text)
@@ -106,9 +106,9 @@ def private(
     if held is None:
         return not_online(session, to, now)
     holder, name = held
-    muted = mutes.refusal(chat.mutes, session.name, now)
+    muted = mutes.refusal(chat.mutes, session, now, kind.value)
     if muted is not None and not chat.shared.is_operator(holder):  # asking why goes through
-        return [Send(replace(muted, command=kind.value), session)]
+        return [Send(muted, session)]
     text = clean_message(text)
     if not text:
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command=kind.value), session)]
@@ -128,9 +128,9 @@ def private(
 def invite(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     """``/invite NAME [#ROOM]``: into a room the inviter is in (the current one unless named),
     as IRC asks, and of somebody who is not in it yet."""
-    muted = mutes.refusal(chat.mutes, session.name, now)
+    muted = mutes.refusal(chat.mutes, session, now, "invite")
     if muted is not None:
-        return [Send(replace(muted, command="invite"), session)]
+        return [Send(muted, session)]
     name, *where = rest.split()
     if len(where) > 1:  # an invitation carries no words: refused, rather than lost
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="invite"), session)]
