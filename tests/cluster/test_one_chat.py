@@ -12,6 +12,7 @@ import pytest
 from tests.cluster.setups import OPER_PASSWORD, ignoring_bob_until_unignored, operators
 from tests.conftest import StartServer
 from tests.redis_server import RedisServer
+from tests.server.test_lasting import FAST, knows_what_was_said, said_for_good
 from tests.support import TIMEOUT, Event, LineClient, ServerProcess, free_port
 
 
@@ -407,3 +408,18 @@ def test_a_mute_made_on_one_server_silences_its_user_on_any_server(
     assert again.expect("mute", name="bob")["seconds"] == 0
     again.send("hello again")
     ana.expect("message", text="hello again")
+
+
+def test_a_server_started_after_the_log_moved_on_knows_topics_locks_and_mutes(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The stream keeps a few times --log-size entries: what set a topic, its lock and a
+    mute is kept beside it, for a server started later."""
+    options = ("--log-size", "5", *FAST, *operators(tmp_path))
+    one, _ = servers(start_server, redis_server, 2, *options)
+    ana, eve = said_for_good(one, OPER_PASSWORD)
+    eve.send("/quit")
+    ana.expect("leave", name="eve")
+    again = knows_what_was_said(start_server("--redis", redis_server.url, *options))
+    ana.send("/unmute eve")
+    assert again.expect("mute", name="eve")["seconds"] == 0

@@ -17,11 +17,13 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from papo.core.bans import Ban
+from papo.core.chat import Chat
 from papo.core.holds import HoldRecord
+from papo.core.lasting import LASTING_LIMIT
 from papo.core.shared import Route
 from papo.hub.logged import event_json, route_json
 from papo.hub.redis_hub import BURIED_MARK_SECONDS, DEFAULT_LEASE, RedisHub, SettingsDiffer, too_old
-from papo.protocol.events import Join, Message, Private, RoomEvent
+from papo.protocol.events import Join, Message, Mute, Private, RoomEvent, Topic
 from tests.redis_server import RedisServer
 from tests.support import ROOT
 
@@ -39,12 +41,16 @@ class Heard:
     def __init__(self) -> None:
         self.events: list[tuple[RoomEvent, Route, bool]] = []
         self.misses: list[tuple[int, int]] = []
+        self.recovered_events: list[RoomEvent] = []
 
     def logged(self, event: RoomEvent, route: Route, *, mine: bool) -> None:
         self.events.append((event, route, mine))
 
     def missed(self, count: int, mine: int) -> None:
         self.misses.append((count, mine))
+
+    def recovered(self, events: list[RoomEvent]) -> None:
+        self.recovered_events = events
 
     def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
         pass
@@ -524,5 +530,75 @@ def test_a_start_asks_only_about_the_servers_running_and_one_that_differs_leaves
         assert await redis.hget("papo:settings", "--log-size") == b"9"
         await alone.close()
         await redis.aclose()
+
+    asyncio.run(run())
+
+
+def _set_for_good(hub: RedisHub) -> None:
+    """A topic and its lock in #dev, bob muted and eve unmuted."""
+    dev = Route(frozenset({"#dev"}))
+    hub.append(Topic(ts=NOW, id=0, room="#dev", by="bob", text="green"), dev)
+    hub.append(Topic(ts=NOW, id=0, room="#dev", by="ana", text="green", locked=True), dev)
+    for name, seconds in (("bob", 3600), ("eve", 60), ("eve", 0)):
+        hub.append(Mute(ts=NOW, id=0, name=name, by="ana", seconds=seconds), dev)
+
+
+def _knows_what_was_set(hub: RedisHub) -> None:
+    """A chat made on ``hub`` (a server starting) knows what ``_set_for_good`` set, though
+    the log it read no longer has it."""
+    assert not [event for event, _ in hub.read_after(0) if isinstance(event, Topic | Mute)]
+    chat = Chat(hub)
+    dev = chat.rooms.logged("#dev")
+    assert (dev.topic, dev.topic_by, dev.topic_locked) == ("green", "bob", True)
+    assert chat.mutes.until("bob", NOW) == NOW + 3600
+    assert chat.mutes.until("eve", NOW) is None
+
+
+def test_topics_locks_and_mutes_reach_a_server_started_after_the_stream_dropped_them(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        first, heard = RedisHub(redis_server.url, log_size=5), Heard()
+        await first.start()
+        first.follow(heard)
+        _set_for_good(first)
+        for n in range(400):  # the stream keeps about 20 entries: it trims under its reader
+            first.append(message(f"m{n}"), LOBBY)
+        for _ in range(500):  # until read, and the gap's lasting events recovered
+            if first.last_id() == 405 and heard.recovered_events:
+                break
+            await asyncio.sleep(0.01)
+        assert heard.misses and heard.recovered_events == first.lasting()
+        assert [type(event) for event in heard.recovered_events] == [Topic, Topic, Mute, Mute]
+        late = RedisHub(redis_server.url, log_size=5)
+        await late.start()
+        _knows_what_was_set(late)
+        # Redis restarted empty: the servers running give them back, for the next to start.
+        await restarted_empty(redis_server, [first])
+        await said(first, [heard], "after")
+        later = RedisHub(redis_server.url, log_size=5)
+        await later.start()
+        assert [getattr(event, "text", "") for event, _ in later.read_after(0)] == ["after"]
+        _knows_what_was_set(later)
+        for hub in (first, late, later):
+            await hub.close()
+
+    asyncio.run(run())
+
+
+def test_redis_keeps_the_newest_of_each_lasting_key_up_to_its_limit(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        hub, heard = await listening(redis_server.url)
+        for n in range(LASTING_LIMIT + 3):
+            hub.append(Mute(ts=NOW, id=0, name=f"u{n}", by="ana", seconds=60), Route(to=(1,)))
+        await settle([heard], LASTING_LIMIT + 3)
+        redis = SyncRedis.from_url(redis_server.url)
+        assert redis.hlen("papo:lasting") == redis.zcard("papo:lasting:order") == LASTING_LIMIT
+        assert not redis.hexists("papo:lasting", "mute u2")  # the first three went
+        assert str(redis.hget("papo:lasting", "mute u3")).startswith("b'4 ")  # id, JSON
+        redis.close()
+        await hub.close()
 
     asyncio.run(run())

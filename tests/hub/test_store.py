@@ -19,7 +19,17 @@ from papo.core.chat import Chat
 from papo.core.shared import Route
 from papo.hub.memory import ID_RESERVATION, MemoryHub
 from papo.hub.store import BATCH, LogStore, StoreError
-from papo.protocol.events import Join, Leave, LeaveReason, Message, Private, Replayed, Welcome
+from papo.protocol.events import (
+    Join,
+    Leave,
+    LeaveReason,
+    Message,
+    Mute,
+    Private,
+    Replayed,
+    Topic,
+    Welcome,
+)
 from tests.core.world import World
 from tests.support import ROOT
 
@@ -293,3 +303,68 @@ def test_past_its_bound_the_backlog_gives_up_the_oldest_and_says_so(tmp_path: Pa
     with sqlite3.connect(path) as reader:
         written = [row[0] for row in reader.execute("SELECT id FROM events ORDER BY id")]
     assert written == list(range(6, 16))  # the 5 oldest were given up, the rest kept in order
+
+
+def _set_for_good(hub: MemoryHub, ts: float) -> None:
+    """A topic, its lock and a mute, said at ``ts``, then more than a small log keeps."""
+    dev = Route(frozenset({"#dev"}))
+    hub.append(Topic(ts=ts, id=0, room="#dev", by="bob", text="the build is green"), dev)
+    hub.append(Topic(ts=ts, id=0, room="#dev", by="ana", text="", locked=True), dev)
+    hub.append(Mute(ts=time.time(), id=0, name="eve", by="ana", seconds=3600), dev)
+    for n in range(5):
+        hub.append(Message(ts=time.time(), id=0, sender="ana", text=f"m{n}", room="#dev"), dev)
+
+
+def _room_and_mutes(hub: MemoryHub) -> tuple[str | None, bool, float | None]:
+    chat = Chat(hub)
+    dev = chat.rooms.logged("#dev")
+    return dev.topic, dev.topic_locked, chat.mutes.until("eve", time.time())
+
+
+def test_topics_locks_and_mutes_outlive_the_log_and_history_days(tmp_path: Path) -> None:
+    """The log read back is at most --log-size events, and --history-days deletes old ones
+    from the file: what they set for good is kept apart."""
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    _set_for_good(hub, time.time() - 30 * 86_400)
+    hub.close()
+    pruned = MemoryHub(log_size=3, store=LogStore(path, history_days=1))
+    deadline = time.monotonic() + 10
+    while sqlite3.connect(path).execute("SELECT COUNT(*) FROM events").fetchone()[0] > 6:
+        assert time.monotonic() < deadline, "--history-days deleted nothing"
+        time.sleep(0.05)
+    pruned.close()
+    again = MemoryHub(log_size=3, store=LogStore(path, history_days=1))
+    topic, locked, muted = _room_and_mutes(again)
+    assert (topic, locked) == ("the build is green", True)
+    assert muted is not None and muted > time.time() + 3000
+    again.close()
+
+
+def test_a_store_from_before_finds_what_its_events_set_for_good(tmp_path: Path) -> None:
+    """A file written by a papo that kept only the log: its topics, locks and mutes are found
+    in its events once, at the first start."""
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    _set_for_good(hub, time.time())
+    hub.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE lasting")
+    again = MemoryHub(log_size=3, store=LogStore(path))
+    topic, locked, muted = _room_and_mutes(again)
+    assert (topic, locked, muted is not None) == ("the build is green", True, True)
+    again.close()
+
+
+def test_past_its_limit_the_store_keeps_what_was_set_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("papo.hub.store.LASTING_LIMIT", 2)
+    path = tmp_path / "chat.db"
+    hub = MemoryHub(store=LogStore(path))
+    for name in ("ana", "bob", "carol"):
+        hub.append(Mute(ts=NOW, id=0, name=name, by="op", seconds=60), Route(to=(1,)))
+    hub.close()
+    store = LogStore(path)
+    assert [event.name for event in store.lasting() if isinstance(event, Mute)] == ["bob", "carol"]
+    store.close(3)

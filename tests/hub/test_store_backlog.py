@@ -24,7 +24,7 @@ def test_events_wait_in_order_and_past_the_bound_the_oldest_are_given_up(
     backlog = Backlog()
     assert backlog.empty()
     for event_id in range(1, 6):
-        backlog.add_row((event_id, "{}", "{}"))
+        backlog.add_row((event_id, "{}", "{}", None))
     assert [row[0] for row in backlog.rows] == [3, 4, 5]
     assert backlog.given_up == 2
     assert [row[0] for row in backlog.first(2)] == [3, 4]

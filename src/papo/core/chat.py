@@ -139,10 +139,11 @@ class Chat:
         self.kicked_elsewhere = operators.KickedElsewhere()
         self.mutes = mutes.MuteList()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
-        # Histories and topics come from the log at start, which is not empty when the log
-        # outlives the process (--store).
-        for event, _ in shared.read_after(0):
-            self._recall(event)
+        # Histories, topics and mutes come from the log at start, which is not empty when the
+        # log outlives the process (--store) or is shared (several servers); what the log no
+        # longer has of topics, locks and mutes is kept beside it (``papo.core.lasting``).
+        self.recall(shared.lasting())
+        self.recall([event for event, _ in shared.read_after(0)])
 
     # -- state -----------------------------------------------------------------------------
 
@@ -186,6 +187,12 @@ class Chat:
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
         return self.rooms.quiet(room, self.settings.quiet_above)
+
+    def recall(self, events: list[RoomEvent]) -> None:
+        """Take these logged events, oldest first, into the state they leave, telling nobody:
+        at start, or events a server of several missed (``HubListener.recovered``)."""
+        for event in events:
+            self._recall(event)
 
     def _recall(self, event: Event) -> None:
         """Take a logged event into the state it leaves behind (a history, a topic)."""

@@ -144,6 +144,12 @@ class SharedState(Protocol):
         """The id of the oldest event kept (0: none): older ones can no longer be read."""
         ...
 
+    def lasting(self) -> list[RoomEvent]:
+        """The events whose state outlives the log (``papo.core.lasting``: topics, locks,
+        mutes) that the log no longer has, oldest first: read before the log by a chat
+        starting."""
+        ...
+
     def keep_token(self, holder: int, digest: bytes, first_id: int) -> None:
         """``holder`` may resume with the token of this digest (several servers: on any of
         them; ``first_id``: the newest id when it arrived)."""

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from papo.core.holds import HoldRecord
 from papo.core.shared import Numbered, Route, SharedState
+from papo.protocol.events import RoomEvent
 
 
 class Unavailable(Exception):
@@ -26,6 +27,12 @@ class HubListener(Protocol):
 
     def missed(self, count: int, mine: int) -> None:
         """``count`` events were lost to this server (``mine`` of them its own)."""
+        ...
+
+    def recovered(self, events: list[RoomEvent]) -> None:
+        """Events missed (``missed``) that set something for good (``papo.core.lasting``:
+        a topic, a lock, a mute), oldest first, read from where they outlive the log: their
+        state is taken, nobody is told of them (their ids are behind what was delivered)."""
         ...
 
     def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:

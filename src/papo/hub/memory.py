@@ -15,8 +15,10 @@ from dataclasses import replace
 
 from papo.core.bans import Ban, BanList
 from papo.core.holds import HoldRecord
+from papo.core.lasting import Lasting
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.store import LogStore
+from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
 
 # Ids reserved on disk at a time (--store): one small synchronous write per this many events.
@@ -48,13 +50,18 @@ class MemoryHub:
         self._sorted_keys: list[str] = []
         self._last_id = 0
         self._log: deque[Logged] = deque(maxlen=log_size)
+        self._lasting = Lasting()  # what the log sets for good, kept after the log drops it
         self._store = store
         self._reserved = 0
         # Members whose state changed since the chat last wrote them down (--store only).
         self._changed: set[int] = set()
         self._bans = BanList()
         if store is not None:  # ids go on from the last one handed out: never reused
-            self._log.extend(store.load(log_size))
+            for event in store.lasting():
+                self._lasting.keep(event)
+            for logged in store.load(log_size):
+                self._log.append(logged)
+                self._lasting.keep(logged[0])
             self._last_id = self._reserved = store.last_id()
             for ban in store.bans():
                 self._bans.add(ban)
@@ -175,6 +182,7 @@ class MemoryHub:
         self._last_id += 1
         event = replace(draft, id=self._last_id)
         self._log.append((event, route))
+        self._lasting.keep(event)
         store = self._store
         if store is not None:
             if self._last_id > self._reserved:
@@ -187,12 +195,24 @@ class MemoryHub:
         """Log ``event``, numbered elsewhere (a replica of a log kept in Redis)."""
         self._last_id = event.id
         self._log.append((event, route))
+        self._lasting.keep(event)
 
     def last_id(self) -> int:
         return self._last_id
 
     def oldest_id(self) -> int:
         return self._log[0][0].id if self._log else 0
+
+    def lasting(self) -> list[RoomEvent]:
+        return self._lasting.before(self.oldest_id())
+
+    def keep_lasting(self, event: RoomEvent) -> None:
+        """An event whose state outlives the log, read from where it is kept (Redis)."""
+        self._lasting.keep(event)
+
+    def lasting_events(self) -> list[RoomEvent]:
+        """Every one kept, in the log or not: what a Redis that lost them is given back."""
+        return self._lasting.events()
 
     # -- holds -------------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
+from papo.core.lasting import lasting_key
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
@@ -66,6 +67,7 @@ from papo.hub.redis_scripts import (
     TAKE,
 )
 from papo.hub.redis_url import shown_url
+from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton, room_key
 
 log = logging.getLogger("papo.hub.redis")
@@ -168,6 +170,8 @@ class RedisHub:
         self.lease = lease
         self._clock = clock
         self._p = prefix
+        # The hash of lasting events and their keys by id (``redis_scripts``).
+        self._lasting = (self._key("lasting"), self._key("lasting:order"))
         self._replica = MemoryHub(log_size)
         self._since: dict[int, float] = {}  # arrival of members of other servers
         # The server each member is on, where it is not the one its id says (it resumed on
@@ -207,6 +211,7 @@ class RedisHub:
         self._reserved: dict[int, tuple[str, str | None]] = {}  # holder -> (name, taken by)
         self._listener: HubListener | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._recoveries: set[asyncio.Task[None]] = set()  # of what a gap in the stream set
         self._buried: set[int] = set()  # servers whose members were announced gone
         # The step of each server's newest event read (``q``): a step is carried out once per
         # epoch, so one seen again came back after Redis lost it, resent (never passed on twice).
@@ -259,7 +264,7 @@ class RedisHub:
         """Hand what only this server has over to Redis, give the lease up, stop."""
         await self.hand_over()
         self._closing = True
-        for task in self._tasks:
+        for task in [*self._tasks, *self._recoveries]:
             task.cancel()
         # A read blocked in Redis may take the cancellation as a lost connection and go on:
         # the loops also look at ``_closing``, and the wait is bounded.
@@ -355,6 +360,13 @@ class RedisHub:
         bans: Any = await self._redis.hgetall(self._key("bans"))
         for address, raw in bans.items():
             replica.ban(_ban_of(_text(address), _text(raw)))
+        # Those of the stream read next (and any event after the snapshot, which the stream
+        # brings later) are in both: the replica keeps the newest of each key.
+        lasting: Any = await self._redis.hgetall(self._lasting[0])
+        for raw in lasting.values():
+            event = _lasting_of(_text(raw))
+            if event is not None:
+                replica.keep_lasting(event)
         entries: Any = await self._redis.xrange(self._key("log"), max=self._position)
         for entry_id, fields in entries:
             if fields.get(b"o") == b"renumbered":
@@ -487,7 +499,11 @@ class RedisHub:
 
     def append(self, draft: Numbered, route: Route) -> Numbered | None:
         """Sent to be numbered; the event comes back from the stream (``HubListener``)."""
-        self._send_step("event", event_json(draft), route_json(route), "")
+        key = lasting_key(draft)
+        if key is None:
+            self._send_step("event", event_json(draft), route_json(route), "")
+        else:  # kept apart from the stream too, in the same call
+            self._send_step("event", event_json(draft), route_json(route), key, *self._lasting)
         self._event_seqs.append(self._seq)
         return None
 
@@ -496,6 +512,9 @@ class RedisHub:
 
     def read_after(self, last_id: int) -> list[Logged]:
         return self._replica.read_after(last_id)
+
+    def lasting(self) -> list[RoomEvent]:
+        return self._replica.lasting()
 
     def oldest_id(self) -> int:
         """Right after a jump in numbering, what a resume from before it missed is the ids
@@ -736,8 +755,9 @@ class RedisHub:
             log.error("event %d came after %d: numbered again after Redis lost the chat's "
                       "state, not passed on", event.id, newest)  # fmt: skip
             return
-        missed = event.id - newest - 1 if newest and not self._renumbered else 0
-        if self._renumbered:
+        renumbered = self._renumbered
+        missed = event.id - newest - 1 if newest and not renumbered else 0
+        if renumbered:
             self._jumped(event.id, newest)
         self._replica.keep(event, route)
         if listener is None:
@@ -748,7 +768,34 @@ class RedisHub:
         if missed > 0 or lost_mine:
             log.warning("the stream was trimmed under this server: %d events missed", missed)
             listener.missed(max(missed, 0), lost_mine)
+        if event.id > newest + 1 and not renumbered:  # a gap (from the start too)
+            self._recovering(newest, event.id)
         listener.logged(event, route, mine=mine)
+
+    def _recovering(self, after: int, before: int) -> None:
+        """Events between ``after`` and ``before`` were trimmed unread: what they set for good
+        (a topic, a lock, a mute) is asked of the ``lasting`` hash, in the background."""
+        task = asyncio.get_running_loop().create_task(self._recover(after, before))
+        self._recoveries.add(task)
+        task.add_done_callback(self._recoveries.discard)
+
+    async def _recover(self, after: int, before: int) -> None:
+        """Only those numbered within the gap: one newer of the same key is in the hash
+        instead, and comes (or came) from the stream."""
+        try:
+            kept: Any = await self._redis.hgetall(self._lasting[0])
+        except RedisError as error:
+            log.warning("the topics and mutes among the events missed cannot be read: %s", error)
+            return
+        found = (_lasting_of(_text(raw)) for raw in kept.values())
+        missed = sorted(
+            (event for event in found if event is not None and after < event.id < before),
+            key=lambda event: event.id,
+        )
+        for event in missed:
+            self._replica.keep_lasting(event)
+        if missed and self._listener is not None and not self._closing:
+            self._listener.recovered(missed)
 
     def _count_mine_between(self, seq: int) -> int:
         """How many of this server's events before step ``seq`` never came back (trimmed)."""
@@ -899,6 +946,9 @@ class RedisHub:
             return
         for ban in self._replica.bans_in_force(time.time()):
             self.ban(ban)
+        for event in self._replica.lasting_events():  # each server: the newest wins
+            key = lasting_key(event) or ""
+            self._send_step("lasting", event.id, event_json(event), key, *self._lasting)
         for member in self._listener.members():
             holder = member.member
             self._outbox.append(_Step([], claim=self._claim_of(member.name, holder, member.since)))
@@ -1042,6 +1092,13 @@ def _logged(entry_id: Any, fields: dict[bytes, bytes]) -> Logged | None:
         return None
     number = int(_text(entry_id).split("-", 1)[0])
     return replace(event, id=number), route_from_json(_text(fields[b"r"]))
+
+
+def _lasting_of(raw: str) -> RoomEvent | None:
+    """A lasting event as the ``lasting`` hash keeps it: its id, a space, its JSON."""
+    number, _, text = raw.partition(" ")
+    event = event_from_json(text)
+    return replace(event, id=int(number)) if event is not None else None
 
 
 def _ban_json(ban: Ban) -> str:

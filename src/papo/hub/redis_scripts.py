@@ -9,13 +9,18 @@ carried out: deleted when N stops, expiring once N is buried or gone with no mem
 ``servers`` (server numbers handed out), ``bans`` (a hash, address -> JSON of until when
 and the name it was made for), ``epoch`` (changes when Redis lost its data: the
 servers then write theirs back), ``settings`` (the options every server of the chat must
-share, as its running servers have them) and ``agreed`` (the servers that took them).
+share, as its running servers have them), ``agreed`` (the servers that took them),
+``lasting`` (a hash, lasting key -> the newest event of that key, as its id, a space and its
+JSON: what outlives the stream, ``papo.core.lasting``) and ``lasting:order`` (those keys
+scored by that id, to drop the oldest past ``LASTING_LIMIT``).
 
 Events go into the stream under the id ``N-1`` (N their number); changes of state under
 ``N-*`` after the newest event N: one order for both, and ``XRANGE`` by event number.
 """
 
 from __future__ import annotations
+
+from papo.core.lasting import LASTING_LIMIT
 
 # Put before every script that changes the chat's state (the hub registers ``FENCE + STEPS``):
 # Redis must still have the state this server read, the epoch it has (the script's last key
@@ -48,6 +53,20 @@ end
 -- What only a server taking the member over reads (from the members hash), not every server.
 local unstreamed = {token = true, untoken = true, ignores = true, moves = true, address = true}
 
+-- The newest event of a lasting key (hash: lasting, order: lasting:order), however late it
+-- comes: what outlives the stream.
+local function keep_lasting(hash, order, key, id, event)
+  local kept = redis.call('ZSCORE', order, key)
+  if kept and tonumber(kept) >= id then return end
+  redis.call('HSET', hash, key, id .. ' ' .. event)
+  redis.call('ZADD', order, id, key)
+  local over = redis.call('ZCARD', order) - LASTING_LIMIT
+  if over > 0 then
+    local oldest = redis.call('ZPOPMIN', order, over)
+    for j = 1, #oldest, 2 do redis.call('HDEL', hash, oldest[j]) end
+  end
+end
+
 local server, cap = ARGV[1], ARGV[2]
 local seen = tonumber(redis.call('GET', KEYS[4]) or '0')
 local newest = seen
@@ -56,10 +75,13 @@ for i = 3, #ARGV - 1, 7 do
   local x1, x2, x3, k1, k2 = ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   if seq > seen then
     newest = seq
-    if kind == 'event' then  -- x1: the event's JSON, x2: its route
+    if kind == 'event' then  -- x1: the event's JSON, x2: its route, x3: its lasting key
       local id = redis.call('INCR', KEYS[1])
       redis.call('XADD', KEYS[2], 'MAXLEN', '~', cap, id .. '-1',
                  'e', x1, 'r', x2, 's', server, 'q', seq)
+      if x3 ~= '' then keep_lasting(k1, k2, x3, id, x1) end
+    elseif kind == 'lasting' then  -- given back after Redis lost it: x1 its id, x2 its JSON
+      keep_lasting(k1, k2, x3, tonumber(x1), x2)
     else  -- a change of state: x1 the member, x2 and x3 what changed
       local raw = redis.call('HGET', KEYS[3], x1)
       local member = nil
@@ -110,7 +132,7 @@ end
 -- KEEPTTL: a server taken for dead keeps its marks' end, if it wakes and writes once more.
 if newest > seen then redis.call('SET', KEYS[4], newest, 'KEEPTTL') end
 return newest
-"""
+""".replace("LASTING_LIMIT", str(LASTING_LIMIT))
 
 # Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream, epoch; ARGV holder,
 # name, server, arrival time, stream cap, epoch. Returns '' when taken now, or the name held by

@@ -31,6 +31,7 @@ from pathlib import Path
 from papo.cli import said
 from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
+from papo.core.lasting import LASTING_LIMIT, Lasting, lasting_key
 from papo.core.shared import Logged, Route
 from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
 from papo.hub.store_backlog import Backlog, Failing, Row
@@ -50,10 +51,21 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS online (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS bans"
     " (address TEXT PRIMARY KEY, until REAL NOT NULL, name TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS lasting"
+    " (key TEXT PRIMARY KEY, id INTEGER NOT NULL, event TEXT NOT NULL);"
 )
 _HELD = "SELECT hold FROM holds ORDER BY member"
 _ONLINE = "SELECT hold FROM online ORDER BY member"
 _CLOSE = None  # the writer's signal to finish
+# The newest event of each lasting key (``papo.core.lasting``), whatever order they come in;
+# past the limit, the keys written least recently go.
+_KEEP_LASTING = (
+    "INSERT INTO lasting VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+    " SET id = excluded.id, event = excluded.event WHERE excluded.id > lasting.id"
+)
+_LASTING_WITHIN_LIMIT = (
+    "DELETE FROM lasting WHERE id < (SELECT id FROM lasting ORDER BY id DESC LIMIT 1 OFFSET ?)"
+)
 # A reservation written late, by the writer, must not lower one written meanwhile.
 _RESERVE_AT_LEAST = (
     "INSERT INTO meta VALUES ('reserved', ?)"
@@ -100,11 +112,16 @@ class LogStore:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            had_lasting = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lasting'"
+            ).fetchone()
             self._db.executescript(_SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
             if "route" not in columns:  # a store written before routes were kept
                 self._db.execute("ALTER TABLE events ADD COLUMN route TEXT")
             self._db.execute("SELECT id, event, route FROM events LIMIT 1").fetchall()
+            if not had_lasting:
+                self._fill_lasting()
             # Ids are reserved ahead, in their own connection, on the caller's thread: an id
             # handed out is never handed out again, even if the process dies before the writer
             # has written its event.
@@ -139,6 +156,35 @@ class LogStore:
             if event is not None:
                 events.append((event, routed))
         return events
+
+    def lasting(self) -> list[RoomEvent]:
+        """The newest event of each lasting key (topics, locks, mutes), oldest first: kept
+        apart from the log, which ``--history-days`` and ``load``'s limit cut short."""
+        try:
+            rows = self._db.execute("SELECT event FROM lasting ORDER BY id").fetchall()
+            events = [event_from_json(text) for (text,) in rows]
+        except (sqlite3.Error, Malformed, ValueError, TypeError, KeyError) as error:
+            raise StoreError(f"{self.path}: topics and mutes cannot be read: {error}") from error
+        return [event for event in events if event is not None]
+
+    def _fill_lasting(self) -> None:
+        """A store written by a papo that kept no ``lasting`` table: the topics, locks and
+        mutes its events still have, found once (one pass over the table, at the first start
+        of this version)."""
+        kept = Lasting()
+        rows = self._db.execute(
+            'SELECT event FROM events WHERE event LIKE \'{"type":"topic"%\''
+            ' OR event LIKE \'{"type":"mute"%\' ORDER BY id'
+        )
+        for (text,) in rows:
+            with contextlib.suppress(Malformed, ValueError, TypeError, KeyError):
+                event = event_from_json(text)
+                if event is not None:
+                    kept.keep(event)
+        filled = [(lasting_key(event), event.id, event_json(event)) for event in kept.events()]
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(_KEEP_LASTING, filled)
 
     def last_id(self) -> int:
         """The highest id written or reserved: the next one handed out must be above it."""
@@ -278,7 +324,8 @@ class LogStore:
             backlog.add_members(records, item.gone)
         else:
             event, route = item
-            backlog.add_row((event.id, event_json(event), route_json(route)))
+            row = (event.id, event_json(event), route_json(route), lasting_key(event))
+            backlog.add_row(row)
         return False
 
     def _take_waiting(self, backlog: Backlog) -> bool:
@@ -359,7 +406,13 @@ class LogStore:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO events VALUES (?, ?, ?)", [row[:3] for row in rows]
+                )
+                lasting = [(key, id_, text) for id_, text, _, key in rows if key is not None]
+                if lasting:
+                    self._db.executemany(_KEEP_LASTING, lasting)
+                    self._db.execute(_LASTING_WITHIN_LIMIT, (LASTING_LIMIT - 1,))
                 held = [(member, hold) for member, hold in members.items() if hold is not None]
                 self._db.executemany("INSERT OR REPLACE INTO online VALUES (?, ?)", held)
                 gone = [(member,) for member, hold in members.items() if hold is None]

@@ -20,7 +20,8 @@ RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0)
 STILL_FAILING_EVERY = 60.0  # seconds between the log's reminders that the file still fails
 MAX_WAITING = 200_000  # events kept for the file at most (about 100 MB): the oldest go first
 
-Row = tuple[int, str, str]  # an event's id, its JSON, its route's JSON
+# An event's id, its JSON, its route's JSON, and its lasting key (``papo.core.lasting``).
+Row = tuple[int, str, str, str | None]
 
 
 @dataclass(slots=True)

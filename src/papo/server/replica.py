@@ -15,7 +15,7 @@ from dataclasses import replace
 from papo.core.holds import HoldRecord
 from papo.core.outputs import Send
 from papo.core.shared import Numbered, Route
-from papo.protocol.events import Notice, NoticeCode
+from papo.protocol.events import Notice, NoticeCode, RoomEvent
 from papo.server.app import ChatServer
 
 log = logging.getLogger("papo.server")
@@ -39,6 +39,9 @@ class Replica:
             notice = Notice(ts=time.time(), code=NoticeCode.MISSED, count=count)
             members = [c.session for c in self.server.fanout.outlets.values()]
             self.server.carry_out([Send(notice, m) for m in members if self.chat.is_member(m)])
+
+    def recovered(self, events: list[RoomEvent]) -> None:
+        self.chat.recall(events)
 
     def gone(self, holders: list[int], holds: list[HoldRecord]) -> None:
         """Another server is gone: its users leave, but those that can resume are held here
