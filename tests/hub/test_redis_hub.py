@@ -602,3 +602,31 @@ def test_redis_keeps_the_newest_of_each_lasting_key_up_to_its_limit(
         await hub.close()
 
     asyncio.run(run())
+
+
+def test_bans_over_are_swept_out_of_redis_by_the_next_server_to_start(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        first = await following(redis_server)
+        first.ban(Ban("192.0.2.7", time.time() + 60, "bob"))
+        first.ban(Ban("192.0.2.8", time.time() + 0.2, "carol"))
+        first.ban(Ban("192.0.2.9", time.time() + 60, "dave"))
+        redis = SyncRedis.from_url(redis_server.url)
+        await asyncio.sleep(0.5)  # carol's is over, and still in Redis
+        assert redis.hlen("papo:bans") == 3
+        # Over by the time it knows, but banned anew since: a newer ban stays.
+        first._send_step("ended", 0, "192.0.2.9", repr(time.time() - 1), "papo:bans")
+        late = await following(redis_server)
+        for _ in range(100):
+            if redis.hlen("papo:bans") == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert sorted(redis.hkeys("papo:bans")) == [b"192.0.2.7", b"192.0.2.9"]
+        assert late.banned("192.0.2.8", time.time()) is None
+        assert late.banned("192.0.2.7", time.time()) is not None
+        redis.close()
+        for hub in (first, late):
+            await hub.close()
+
+    asyncio.run(run())

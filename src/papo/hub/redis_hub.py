@@ -358,8 +358,13 @@ class RedisHub:
                 replica.keep_operator(holder)
         # Read after the snapshot: a ban made since is in both, and a second add changes nothing.
         bans: Any = await self._redis.hgetall(self._key("bans"))
+        now = self._clock()
         for address, raw in bans.items():
-            replica.ban(_ban_of(_text(address), _text(raw)))
+            ban = _ban_of(_text(address), _text(raw))
+            if ban.until > now:
+                replica.ban(ban)
+            else:  # swept out at each start, by whichever server starts
+                self._send_step("ended", 0, ban.address, repr(ban.until), self._key("bans"))
         # Those of the stream read next (and any event after the snapshot, which the stream
         # brings later) are in both: the replica keeps the newest of each key.
         lasting: Any = await self._redis.hgetall(self._lasting[0])

@@ -51,7 +51,9 @@ local function ordered(keys, key, add)
 end
 
 -- What only a server taking the member over reads (from the members hash), not every server.
-local unstreamed = {token = true, untoken = true, ignores = true, moves = true, address = true}
+local unstreamed = {
+  token = true, untoken = true, ignores = true, moves = true, address = true, ended = true
+}
 
 -- The newest event of a lasting key (hash: lasting, order: lasting:order), however late it
 -- comes: what outlives the stream.
@@ -116,6 +118,9 @@ for i = 3, #ARGV - 1, 7 do
         redis.call('HSET', k1, x2, x3)
       elseif kind == 'unban' then
         redis.call('HDEL', k1, x2)
+      elseif kind == 'ended' then  -- x2: an address whose ban ended at x3, unless banned anew
+        local ban = redis.call('HGET', k1, x2)
+        if ban and cjson.decode(ban).u <= tonumber(x3) then redis.call('HDEL', k1, x2) end
       elseif kind == 'untoken' then
         if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
         if member and member.k == x2 then member.k = nil end
