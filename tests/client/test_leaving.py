@@ -5,7 +5,10 @@ A real pty (pexpect) and a real server."""
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pexpect
 
 from tests.client.test_terminal import chatting, exit_status, spawn_client
 from tests.conftest import StartServer
-from tests.support import TIMEOUT, LineClient, ServerProcess
+from tests.support import ROOT, TIMEOUT, LineClient, ServerProcess
 
 
 def _carol_and_alice(
@@ -84,3 +87,44 @@ def test_a_client_kicked_out_says_by_whom_and_why_and_does_not_come_back(
     carol.expect_exact("An operator put you out of the chat.")
     assert exit_status(carol) == 1  # ended, as when the server goes: no reconnecting
     assert "reconnecting" not in (carol.before or "")
+
+
+# A stop signal that lands where the main thread cannot hear it: handed to another thread
+# while the main one waits in a C call (as readline waits for a key). Python only sets a flag
+# there, and the main thread waited on until its wait ended by itself.
+UNHEARD_SIGTERM = """
+import os, select, signal, sys, threading, time
+from papo.client.app import ChatClient, ClientOptions
+from papo.client.link import Address
+from papo.client.screen import PlainScreen
+
+address = Address(host="127.0.0.1", port=1)
+options = ClientOptions(address=address, language="en", name="carol", colour=False)
+client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=False)
+client.take_stop_signals([signal.SIGTERM])
+other = threading.Thread(target=time.sleep, args=(30,), daemon=True)
+other.start()
+threading.Timer(0.3, signal.pthread_kill, (other.ident, signal.SIGTERM)).start()
+client._waiting_for_input = True  # as in a read: the handler ends it
+started = time.monotonic()
+try:
+    select.select([os.pipe()[0]], [], [], 10)  # a wait nothing else ends for 10 s
+except KeyboardInterrupt:
+    pass
+print(f"{time.monotonic() - started:.2f} {client.leaving.is_set()}")
+"""
+
+
+def test_a_stop_signal_another_thread_got_still_ends_the_wait_for_a_key() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", UNHEARD_SIGTERM],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    took, leaving = done.stdout.split()
+    assert leaving == "True"
+    assert float(took) < 5, "the main thread heard the signal only when its wait ended"

@@ -128,8 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         client.screen = TerminalScreen(client.completions, bell=not args.no_bell)
     elif interactive:
         client.screen = LineScreen(sys.stdin, sys.stdout)
-    for signum in stop_signals():
-        signal.signal(signum, client.leave_on_signal)
+    client.take_stop_signals(stop_signals())
     return client.run()
 
 

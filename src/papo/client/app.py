@@ -501,6 +501,49 @@ class ChatClient:
         self.reader_done.wait(QUIT_WAIT_SECONDS)
         return EXIT_OK
 
+    def take_stop_signals(self, signums: list[signal.Signals]) -> None:
+        """Leave on these signals (``leave_on_signal``), and make sure the main thread hears
+        them. Python runs a handler only when the main thread runs Python code: a signal that
+        lands while the main thread is on its way into readline's wait for a key (after the
+        last check, before the wait), or that the kernel hands to the reader thread, only
+        sets a flag, and the client stayed, told to stop, until a key was pressed. Every
+        signal also writes its number to a pipe (``set_wakeup_fd``): a thread reading it
+        sends a stop signal on to the main thread until its handler has run."""
+        for signum in signums:
+            signal.signal(signum, self.leave_on_signal)
+        if INTERRUPT is None or not signums:
+            return  # no pthread_kill (Windows): the handler alone
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        stopping = frozenset(int(signum) for signum in signums)
+        watcher = threading.Thread(
+            target=self._pass_stop_signals_on,
+            args=(read_end, stopping),
+            name="papo-signals",
+            daemon=True,
+        )
+        watcher.start()
+
+    def _pass_stop_signals_on(self, read_end: int, stopping: frozenset[int]) -> None:
+        """Until the main thread has taken a stop signal (``leaving``), signal it again."""
+        while True:
+            try:
+                received = os.read(read_end, 64)
+            except OSError:
+                return
+            if not received:
+                return
+            for signum in received:
+                if signum in stopping:
+                    self._repeat_until_left(signum)
+
+    def _repeat_until_left(self, signum: int) -> None:
+        main = self._main_thread
+        while main is not None and not self.leaving.is_set() and not self.input_stopped.is_set():
+            signal.pthread_kill(main, signum)
+            self.leaving.wait(INTERRUPT_REPEAT_SECONDS)
+
     def leave_on_signal(self, signum: int, frame: FrameType | None) -> None:
         """SIGTERM, or SIGHUP (the terminal was closed): leave as ``/quit`` does, rather than
         die with the connection. A client that just vanished was held for a resume that
