@@ -421,5 +421,6 @@ def test_a_server_started_after_the_log_moved_on_knows_topics_locks_and_mutes(
     eve.send("/quit")
     ana.expect("leave", name="eve")
     again = knows_what_was_said(start_server("--redis", redis_server.url, *options))
+    ana.expect("join", name="eve")  # her server has her: the unmute finds her there
     ana.send("/unmute eve")
     assert again.expect("mute", name="eve")["seconds"] == 0

@@ -70,7 +70,7 @@ def test_a_chat_started_after_the_log_dropped_them_knows_topics_locks_and_mutes(
     assert again.chat.mutes.until("eve", NOW) is None
     carol = again.user("carol")
     [shown] = again.line(carol, "/topic")
-    assert shown == TopicShown(ts=NOW, room="#lobby", by="bob", text="welcome", locked=True)
+    assert shown == TopicShown(ts=NOW, room="#lobby", by="bob", text="welcome", locked=True, at=NOW)
 
 
 def test_what_the_log_still_has_is_read_from_the_log_alone() -> None:

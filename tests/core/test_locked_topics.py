@@ -47,7 +47,7 @@ def test_an_operator_locks_a_topic_that_only_operators_may_then_change() -> None
     world.take(eve)
     shown = one(world.line(eve, "/topic"))
     assert shown == TopicShown(
-        ts=NOW, room="#dev", by="bob", text="the build is green", locked=True
+        ts=NOW, room="#dev", by="bob", text="the build is green", locked=True, at=NOW
     )
     assert one(world.line(ana, "/locktopic #dev")) == shown  # locked already: nobody told
     assert world.take(bob) == []
@@ -94,7 +94,7 @@ def test_a_lock_is_read_back_from_the_log_and_changes_no_topic() -> None:
     again = World(ChatSettings(oper_password=PASSWORD), hub=hub)
     carol = again.user("carol")
     assert one(again.line(carol, "/topic #lobby")) == TopicShown(
-        ts=NOW, room="#lobby", by="bob", text="welcome", locked=True
+        ts=NOW, room="#lobby", by="bob", text="welcome", locked=True, at=NOW
     )
     refused = one(again.line(carol, "/topic mine"))
     assert isinstance(refused, Error) and refused.code is ErrorCode.TOPIC_LOCKED

@@ -181,7 +181,7 @@ def test_topic_is_set_by_a_member_shown_to_anybody() -> None:
     assert world.take(bob) == [topic]
     assert world.take(eve) == []
     [shown] = world.line(eve, "/topic #DEV")
-    assert shown == TopicShown(ts=NOW, room="#dev", by="ana", text="the build is green")
+    assert shown == TopicShown(ts=NOW, room="#dev", by="ana", text="the build is green", at=NOW)
     assert error_of(world.line(eve, "/topic #dev mine now")).code is ErrorCode.NOT_IN_ROOM
     assert error_of(world.line(eve, "/topic #nowhere")).code is ErrorCode.NO_SUCH_ROOM
     long = error_of(world.line(ana, "/topic " + "x" * 301))

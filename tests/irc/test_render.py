@@ -15,6 +15,7 @@ from papo.protocol.events import (
     Error,
     ErrorCode,
     Event,
+    Joined,
     Leave,
     LeaveReason,
     Message,
@@ -153,3 +154,22 @@ def test_a_message_of_the_day_with_long_rows_is_kept_whole() -> None:
     rows = trailing([each for each in lines if " 372 " in each])
     assert rows[0] == "- short" and len(rows) > 2
     assert "".join(rows[1:]).replace(" ", "") == f"- {row}".replace(" ", "")
+
+
+def test_a_topic_says_who_set_it_and_when_as_333(irc: IrcRenderer) -> None:
+    """irssi and WeeChat show it under the topic ("set by ana on ..."), on JOIN and TOPIC."""
+    set_at = 1_764_928_800.0
+    said = (NAME, ROOM, "ana", "1764928800")
+
+    def whotime(lines: list[str]) -> list[tuple[str, ...]]:
+        parsed = [parse(line) for line in lines]
+        return [m.params for m in parsed if m is not None and m.command == "333"]
+
+    shown = TopicShown(ts=1.0, room=ROOM, by="ana", text="plans", at=set_at)
+    assert whotime(own(irc, shown)) == [said]
+    users = (NAME,)
+    joined = Joined(
+        ts=1.0, room=ROOM, topic="plans", count=1, users=users, topic_by="ana", topic_at=set_at
+    )
+    assert whotime(own(irc, joined)) == [said]
+    assert whotime(own(irc, Joined(ts=1.0, room=ROOM, topic="plans", count=1, users=users))) == []

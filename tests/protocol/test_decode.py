@@ -73,6 +73,7 @@ EVENTS: list[Event] = [
     Topic(ts=NOW, id=8, room="#dev", by="ana", text="plans", locked=True),
     Topic(ts=NOW, id=9, room="#dev", by="ana", text="", locked=False),
     TopicShown(ts=NOW, room="#dev", by="ana", text="plans", locked=True),
+    TopicShown(ts=NOW, room="#dev", by="ana", text="plans", at=NOW - 3600),
     TopicShown(ts=NOW, room="#dev", by=None, text=""),
     Error(ts=NOW, code=ErrorCode.TOPIC_LOCKED, extra={"room": "#dev"}),
     Mute(ts=NOW, id=10, name="bia", by="ana", seconds=600, text="calma"),

@@ -174,6 +174,8 @@ def test_rooms_are_channels(irc_server: ServerProcess) -> None:
     bob.expect(r"^:ana!ana@papo TOPIC #dev :plans for today$")
     bob.send("TOPIC #dev")
     bob.expect(r" 332 bob #dev :plans for today$")
+    set_at = int(bob.expect(r" 333 bob #dev ana :?(\d+)$")[1])  # who set it, and when
+    assert abs(set_at - time.time()) < 60
     bob.send("TOPIC #dev :")  # cleared, as IRC clients do it
     bob.expect(r"^:bob!bob@papo TOPIC #dev :$")
     assert ana.expect("topic", by="bob")["text"] == ""

@@ -205,9 +205,10 @@ class Chat:
                 self.mutes.mute(name, ts + seconds)
             case Topic(room=name, locked=bool(locked)):
                 self.rooms.logged(name).topic_locked = locked  # the topic itself unchanged
-            case Topic(room=name, by=by, text=text):
+            case Topic(room=name, by=by, text=text, ts=ts):
                 room = self.rooms.logged(name)
-                room.topic, room.topic_by = (text, by) if text else (None, None)  # "": cleared
+                topic = (text, by, ts) if text else (None, None, None)  # "": cleared
+                room.topic, room.topic_by, room.topic_at = topic
 
     def _claim(self, session: Session, name: str, now: float) -> Error | None:
         """Take ``name`` for ``session`` (checked first), or say why not."""
@@ -472,6 +473,8 @@ class Chat:
             users=self.names_shown(session, room) if room is not None else None,
             room=room.name if room is not None else None,
             topic=room.topic if room is not None else None,
+            topic_by=room.topic_by if room is not None else None,
+            topic_at=room.topic_at if room is not None else None,
             resume=token,
             resumed=resumed,
             rooms=rooms,

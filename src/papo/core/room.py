@@ -18,7 +18,16 @@ DORMANT_ROOMS = 1000  # empty rooms whose history and topic are kept, the least 
 
 
 class Room:
-    __slots__ = ("history", "key", "members", "name", "topic", "topic_by", "topic_locked")
+    __slots__ = (
+        "history",
+        "key",
+        "members",
+        "name",
+        "topic",
+        "topic_at",
+        "topic_by",
+        "topic_locked",
+    )
 
     def __init__(self, name: str, key: str, history: int) -> None:
         self.name = name  # as its creator spelled it
@@ -28,6 +37,7 @@ class Room:
         self.history: deque[Message | Action] = deque(maxlen=history)
         self.topic: str | None = None
         self.topic_by: str | None = None
+        self.topic_at: float | None = None  # when it was set
         self.topic_locked = False  # only operators may change it (/locktopic)
 
     def __repr__(self) -> str:

@@ -73,7 +73,13 @@ def aimed(
 def joined(chat: ChatState, session: Session, room: Room, now: float) -> Joined:
     users = chat.names_shown(session, room)
     return Joined(
-        ts=now, room=room.name, topic=room.topic, count=chat.rooms.count(room), users=users
+        ts=now,
+        room=room.name,
+        topic=room.topic,
+        count=chat.rooms.count(room),
+        users=users,
+        topic_by=room.topic_by,
+        topic_at=room.topic_at,
     )
 
 
@@ -169,8 +175,8 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
 def topic_shown(room: Room, now: float) -> TopicShown:
     """``room``'s topic (if any), whether it is locked, and who set it."""
     text = room.topic or ""
-    by = room.topic_by if text else None
-    return TopicShown(ts=now, room=room.name, by=by, text=text, locked=room.topic_locked)
+    by, at = (room.topic_by, room.topic_at) if text else (None, None)
+    return TopicShown(ts=now, room=room.name, by=by, text=text, locked=room.topic_locked, at=at)
 
 
 def lock_topic(

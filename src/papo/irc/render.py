@@ -146,11 +146,11 @@ class IrcRenderer:
     def _own_lines(self, event: Event, door: Door, nick: str, me: str | None) -> list[str]:
         match event:
             case Welcome():
-                return self._welcome(event, nick) + self._joined(
-                    nick, event.room, event.topic, event.users
-                )
-            case Joined(room=room, topic=topic, users=users):
-                return self._joined(nick, room, topic, users)
+                room = event.room
+                topic = self._topic(nick, room, event.topic, event.topic_by, event.topic_at)
+                return self._welcome(event, nick) + self._joined(nick, room, topic, event.users)
+            case Joined(room=room, topic=text, topic_by=by, topic_at=at, users=users):
+                return self._joined(nick, room, self._topic(nick, room, text, by, at), users)
             case Private(sender=sender, recipient=recipient, text=text):
                 if sender == me and not door.echo and sender != recipient:
                     return []  # IRC clients show what they sent themselves
@@ -162,10 +162,10 @@ class IrcRenderer:
                 if recipient == me:
                     return [line("INVITE", nick, room, source=source_of(sender), trailing=False)]
                 return [self._numeric("341", nick, nick_of(recipient), room)]  # RPL_INVITING
-            case TopicShown(room=room, text=text):
+            case TopicShown(room=room, text=text, by=by, at=at):
                 if not text:
                     return [self._numeric("331", nick, room, "No topic is set")]
-                return [self._numeric("332", nick, room, text)]
+                return self._topic(nick, room, text, by, at)
             case Online():
                 return self._online(event, door.next_query(), nick)
             case Rooms(rooms=rooms):
@@ -233,14 +233,25 @@ class IrcRenderer:
         ]
 
     def _joined(
-        self, nick: str, room: str | None, topic: str | None, users: tuple[str, ...] | None
+        self, nick: str, room: str | None, topic: list[str], users: tuple[str, ...] | None
     ) -> list[str]:
+        """``topic``: its numerics (``_topic``)."""
         if room is None:
             return []
-        lines = [line("JOIN", room, source=f"{nick}!{nick}@papo", trailing=False)]
-        if topic:
-            lines.append(self._numeric("332", nick, room, topic))
+        lines = [line("JOIN", room, source=f"{nick}!{nick}@papo", trailing=False), *topic]
         lines += self._names(nick, room, users or (name_of(nick) or nick,))
+        return lines
+
+    def _topic(
+        self, nick: str, room: str | None, text: str | None, by: str | None, at: float | None
+    ) -> list[str]:
+        """A room's topic (332), then who set it and when (333: clients show "set by ana on
+        Saturday..."); nothing for a room without one."""
+        if not room or not text:
+            return []
+        lines = [self._numeric("332", nick, room, text)]
+        if by and at is not None:
+            lines.append(self._numeric("333", nick, room, nick_of(by), str(int(at))))
         return lines
 
     def _names(self, nick: str, room: str, users: tuple[str, ...]) -> list[str]:

@@ -246,6 +246,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 by=_optional_text(fields, "by"),
                 text=_optional_text(fields, "text") or "",
                 locked=fields.get("locked") is True,
+                at=parse_timestamp(at) if (at := fields.get("set_at")) else None,
             )
         case "joined":
             return Joined(

@@ -92,7 +92,8 @@ class Welcome:
     """``count`` and ``users`` describe the room the user lands in (``room``: the default
     one, or after a resume the current one). ``resume`` is the secret that brings this user
     back after a dropped connection (JSON readers only); ``resumed``: it just did, and
-    ``rooms`` are the rooms it is still in."""
+    ``rooms`` are the rooms it is still in. ``topic_by`` and ``topic_at``: who set the topic
+    and when (IRC's 333 after the topic; not in the JSON, whose ``/topic`` has them)."""
 
     ts: float
     name: str
@@ -100,6 +101,8 @@ class Welcome:
     users: tuple[str, ...] | None
     room: str | None = None
     topic: str | None = None
+    topic_by: str | None = None
+    topic_at: float | None = None
     resume: str | None = None
     resumed: bool = False
     rooms: tuple[str, ...] | None = None
@@ -220,24 +223,28 @@ class Topic:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopicShown:
     """A room's topic, to who asked (``text`` empty when it has none): the ``topic`` event
-    without ``id``."""
+    without ``id``, and with when it was set (``at``: IRC clients show it)."""
 
     ts: float
     room: str
     by: str | None
     text: str
     locked: bool = False  # only operators may change it
+    at: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Joined:
-    """To the one who joined a room: what it is like, before its history."""
+    """To the one who joined a room: what it is like, before its history (``topic_by`` and
+    ``topic_at`` as ``Welcome`` has them)."""
 
     ts: float
     room: str
     topic: str | None
     count: int
     users: tuple[str, ...] | None  # None in a quiet room
+    topic_by: str | None = None
+    topic_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -225,6 +225,8 @@ class Renderer:
                 fields = {"type": "topic", "room": event.room, "by": event.by, "text": event.text}
                 if event.locked:
                     fields["locked"] = True
+                if event.at is not None:
+                    fields["set_at"] = format_timestamp(event.at)
             case Joined():
                 fields = {
                     "type": "joined",
