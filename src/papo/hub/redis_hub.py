@@ -367,11 +367,8 @@ class RedisHub:
                 self._send_step("ended", 0, ban.address, repr(ban.until), self._key("bans"))
         # Those of the stream read next (and any event after the snapshot, which the stream
         # brings later) are in both: the replica keeps the newest of each key.
-        lasting: Any = await self._redis.hgetall(self._lasting[0])
-        for raw in lasting.values():
-            event = _lasting_of(_text(raw))
-            if event is not None:
-                replica.keep_lasting(event)
+        for event in await self._read_lasting():
+            replica.keep_lasting(event)
         entries: Any = await self._redis.xrange(self._key("log"), max=self._position)
         for entry_id, fields in entries:
             if fields.get(b"o") == b"renumbered":
@@ -788,19 +785,23 @@ class RedisHub:
         """Only those numbered within the gap: one newer of the same key is in the hash
         instead, and comes (or came) from the stream."""
         try:
-            kept: Any = await self._redis.hgetall(self._lasting[0])
+            kept = await self._read_lasting()
         except RedisError as error:
             log.warning("the topics and mutes among the events missed cannot be read: %s", error)
             return
-        found = (_lasting_of(_text(raw)) for raw in kept.values())
         missed = sorted(
-            (event for event in found if event is not None and after < event.id < before),
-            key=lambda event: event.id,
+            (event for event in kept if after < event.id < before), key=lambda event: event.id
         )
         for event in missed:
             self._replica.keep_lasting(event)
         if missed and self._listener is not None and not self._closing:
             self._listener.recovered(missed)
+
+    async def _read_lasting(self) -> list[RoomEvent]:
+        """Every event of the ``lasting`` hash (in no order)."""
+        kept: Any = await self._redis.hgetall(self._lasting[0])
+        found = (_lasting_of(_text(raw)) for raw in kept.values())
+        return [event for event in found if event is not None]
 
     def _count_mine_between(self, seq: int) -> int:
         """How many of this server's events before step ``seq`` never came back (trimmed)."""

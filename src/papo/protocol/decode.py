@@ -74,6 +74,12 @@ def _lines(fields: dict[str, Any], key: str) -> str | None:
     return "\n".join(sanitize_text(line) for line in value.splitlines())
 
 
+def _optional_time(fields: dict[str, Any], key: str) -> float | None:
+    """An RFC 3339 time that may be absent (or null)."""
+    value = fields.get(key)
+    return parse_timestamp(value) if value else None
+
+
 def _optional_text(fields: dict[str, Any], key: str) -> str | None:
     return _text(fields, key) if fields.get(key) is not None else None
 
@@ -246,7 +252,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 by=_optional_text(fields, "by"),
                 text=_optional_text(fields, "text") or "",
                 locked=fields.get("locked") is True,
-                at=parse_timestamp(at) if (at := fields.get("set_at")) else None,
+                at=_optional_time(fields, "set_at"),
             )
         case "joined":
             return Joined(
@@ -278,7 +284,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 since=parse_timestamp(fields.get("since")),
                 idle=float(_integer(fields, "idle", 0)),
                 operator=fields.get("operator") is True,
-                muted=parse_timestamp(muted) if (muted := fields.get("muted")) else None,
+                muted=_optional_time(fields, "muted"),
             )
         case "info" if fields.get("code") == "help":
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
