@@ -39,7 +39,6 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -51,10 +50,22 @@ from papo.core.holds import HoldRecord
 from papo.core.lasting import lasting_key
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
-from papo.hub.logged import event_from_json, event_json, route_from_json, route_json
+from papo.hub.logged import event_json, route_json
 from papo.hub.memory import MemoryHub
 from papo.hub.outages import RETRY_PAUSES, Outages
 from papo.hub.redis_connection import failing_as_lost
+from papo.hub.redis_numbering import Numbering
+from papo.hub.redis_outbox import WRITE_BATCH, Outbox, Step, calls
+from papo.hub.redis_records import (
+    MEMBER_ID_BITS,
+    ban_json,
+    ban_of,
+    hold_of,
+    lasting_of,
+    logged_of,
+    server_of,
+    text,
+)
 from papo.hub.redis_scripts import (
     AGREE,
     BURY,
@@ -80,8 +91,6 @@ STOPPED_MARK_SECONDS = 60.0
 # server could wake from with its connections still open (keepalives end them long before),
 # and short enough that servers crashing now and then over years leave no keys behind.
 BURIED_MARK_SECONDS = 7 * 24 * 3600.0
-STEP_VALUES = 5  # of a step of the batch script, after its number and kind
-MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
 COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
 READ_BLOCK_MS = 1000  # the reader's wait for new entries, per call
@@ -92,21 +101,15 @@ ANNOUNCED_CHANGES = (b"enter", b"exit", b"release")
 # message (its CPU per message is what limits a chat of many servers); a delivery waits at
 # most this much more.
 GATHER_SECONDS = 0.001
-WRITE_BATCH = 500  # steps sent per round trip
 # How long a stopping server waits for Redis to take what only it has, from the stop's
 # first wait: with --shutdown-grace after it, within what a supervisor gives a stop
 # (``papo.server.workers``: 5 s past --shutdown-grace).
 HAND_OVER_SECONDS = 4.0
 HURRIED_RETRY_SECONDS = 0.1  # between tries at Redis while stopping
-OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
 # The longest a living server may take to hear Redis again once it is back: the pause before
 # its next try, then a try that timed out. After an outage the others get at least this, or a
 # lease if longer, before anyone is taken for dead: a short --lease (1 s) is less than a pause.
 COME_BACK_SECONDS = RETRY_PAUSES[-1] + COMMAND_TIMEOUT
-
-
-def server_of(member: int) -> int:
-    return member >> MEMBER_ID_BITS
 
 
 # The oldest Redis the scripts run on: a state change goes into the stream under ``N-*``
@@ -140,14 +143,6 @@ class SettingsDiffer(Exception):
     def __init__(self, differ: dict[str, str]) -> None:
         super().__init__(differ)
         self.differ = differ
-
-
-@dataclass(slots=True)
-class _Step:
-    """A change for Redis: a step of the batch script (seven values), or a claim of its own."""
-
-    values: list[str | int | float]
-    claim: tuple[list[str], list[str | int | float]] | None = None
 
 
 class RedisHub:
@@ -195,9 +190,8 @@ class RedisHub:
         self._take_script = script(FENCE + TAKE)
         self._renew_script, self._bury_script = script(FENCE + RENEW), script(FENCE + BURY)
         self.number = 0  # this server's, from Redis at start
-        self._seq = 0  # steps made here
         self._event_seqs: deque[int] = deque()  # steps of this server's events not yet back
-        self._outbox: deque[_Step] = deque()
+        self._outbox = Outbox()
         self._wake_writer = asyncio.Event()
         self._up = asyncio.Event()
         self._leaving = asyncio.Event()  # stopping: Redis is tried again without backoff
@@ -216,15 +210,7 @@ class RedisHub:
         # The step of each server's newest event read (``q``): a step is carried out once per
         # epoch, so one seen again came back after Redis lost it, resent (never passed on twice).
         self._steps_read: dict[int, int] = {}
-        # Numbering jumped (Redis lost the chat, a server came back): the next gap is no loss.
-        self._renumbered = False
-        # The newest id any server says it had read of the log Redis lost last (this one's, at
-        # first); the first event numbered after it; and for each event after a jump in
-        # numbering, the id the ids never handed out start after (a resume from before is told
-        # what it missed, not the jump).
-        self._lost_up_to = 0
-        self._first_after_loss: int | None = None
-        self._jumps: dict[int, int] = {}
+        self._numbering = Numbering()  # where ids jumped after Redis lost the chat
         self._closing = False
         self._buried_here = False  # the others took this server for dead
         # Nobody is taken for dead before this (monotonic): a lease after this server set its
@@ -336,7 +322,7 @@ class RedisHub:
         pairs = [part for option, value in self.settings.items() for part in (option, value)]
         keys = [self._key("settings"), self._key("agreed")]
         answer: Any = await self._agree(keys=keys, args=[self.number, self._p, *pairs])
-        values = iter(_text(part) for part in answer)
+        values = iter(text(part) for part in answer)
         return dict(zip(values, values, strict=True))
 
     async def _load(self) -> None:
@@ -360,7 +346,7 @@ class RedisHub:
         bans: Any = await self._redis.hgetall(self._key("bans"))
         now = self._clock()
         for address, raw in bans.items():
-            ban = _ban_of(_text(address), _text(raw))
+            ban = ban_of(text(address), text(raw))
             if ban.until > now:
                 replica.ban(ban)
             else:  # swept out at each start, by whichever server starts
@@ -373,9 +359,9 @@ class RedisHub:
         for entry_id, fields in entries:
             if fields.get(b"o") == b"renumbered":
                 self._renumbering(int(fields[b"a"]))
-            logged = _logged(entry_id, fields) if b"e" in fields else None
+            logged = logged_of(entry_id, fields) if b"e" in fields else None
             if logged is not None:
-                if self._renumbered:
+                if self._numbering.jumping:
                     self._jumped(logged[0].id, replica.last_id())
                 replica.keep(*logged)
 
@@ -385,7 +371,7 @@ class RedisHub:
         keys = [self._key("log"), self._key("members"), self._key("epoch")]
         args: list[str | int] = [secrets.token_hex(8), int(with_members)]
         at, members, epoch = await self._snapshot(keys=keys, args=args)
-        return _text(at), members, _text(epoch)
+        return text(at), members, text(epoch)
 
     # -- names (SharedState) -----------------------------------------------------------------
 
@@ -396,7 +382,7 @@ class RedisHub:
             raise Unavailable
         keys, args = self._claim_of(name, holder, self._clock())
         try:
-            taken = _text(await self._fenced(self._claim, keys, args))
+            taken = text(await self._fenced(self._claim, keys, args))
         except RedisError as error:
             self._lost(error)
             self.release(name, holder)  # in case it was claimed and the answer lost
@@ -503,10 +489,12 @@ class RedisHub:
         """Sent to be numbered; the event comes back from the stream (``HubListener``)."""
         key = lasting_key(draft)
         if key is None:
-            self._send_step("event", event_json(draft), route_json(route), "")
+            seq = self._send_step("event", event_json(draft), route_json(route), "")
         else:  # kept apart from the stream too, in the same call
-            self._send_step("event", event_json(draft), route_json(route), key, *self._lasting)
-        self._event_seqs.append(self._seq)
+            seq = self._send_step(
+                "event", event_json(draft), route_json(route), key, *self._lasting
+            )
+        self._event_seqs.append(seq)
         return None
 
     def last_id(self) -> int:
@@ -521,8 +509,7 @@ class RedisHub:
     def oldest_id(self) -> int:
         """Right after a jump in numbering, what a resume from before it missed is the ids
         up to the jump, not the ids skipped."""
-        oldest = self._replica.oldest_id()
-        return self._jumps.get(oldest, oldest - 1) + 1 if oldest else 0
+        return self._numbering.oldest_id(self._replica.oldest_id())
 
     # -- resume on any server ----------------------------------------------------------------
 
@@ -554,7 +541,7 @@ class RedisHub:
 
     def ban(self, ban: Ban) -> None:
         self._replica.ban(ban)
-        self._send_step("ban", 0, ban.address, _ban_json(ban), self._key("bans"))
+        self._send_step("ban", 0, ban.address, ban_json(ban), self._key("bans"))
 
     def banned(self, address: str, now: float) -> Ban | None:
         return self._replica.banned(address, now)
@@ -593,7 +580,7 @@ class RedisHub:
             return None
         member, raw = found
         self._moved_to[int(member)] = self.number
-        return _hold_of(int(member), _text(raw))
+        return hold_of(int(member), text(raw))
 
     def keeps_holds(self) -> bool:
         """A member held when this server stops is in Redis already: it resumes on another
@@ -618,7 +605,7 @@ class RedisHub:
         return self.number << MEMBER_ID_BITS
 
     def available(self) -> bool:
-        return self._up.is_set() and len(self._outbox) < OUTBOX_LIMIT
+        return self._up.is_set() and not self._outbox.full()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -627,16 +614,11 @@ class RedisHub:
         """Entries the stream keeps: the log's events and the changes of state among them."""
         return self.log_size * 4
 
-    def _send_step(self, kind: str, *values: str | int) -> None:
-        """Queue one step (three arguments, then up to two keys it changes) for the writer.
-        Each step is exactly seven values: the script reads them by position, and one short
-        step would shift every step after it in the batch (refused, and resent for ever)."""
-        if len(values) > STEP_VALUES:
-            raise ValueError(f"a {kind} step has {len(values)} values")
-        self._seq += 1
-        padded = [*values, *[""] * (STEP_VALUES - len(values))]
-        self._outbox.append(_Step([self._seq, kind, *padded]))
+    def _send_step(self, kind: str, *values: str | int) -> int:
+        """Queue one step for the writer (``Outbox.step``); its number."""
+        seq = self._outbox.step(kind, *values)
         self._wake_writer.set()
+        return seq
 
     async def _write_forever(self) -> None:
         """One writer, so that steps reach Redis in the order they were made, a batch at a
@@ -653,44 +635,20 @@ class RedisHub:
             self._wake_writer.clear()
             while self._outbox:
                 await self._up.wait()
-                batch = self._next_batch()
+                batch = self._outbox.next_batch(self.write_batch)
                 try:
                     await self._write(batch, steps_keys)
                 except RedisError as error:
                     self._lost(error)
                     continue  # the same steps again once back: each is done at most once
-                for _ in batch:
-                    self._outbox.popleft()
+                self._outbox.sent(len(batch))
 
-    def _next_batch(self) -> list[_Step]:
-        """The next steps to send in one call: up to ``write_batch``, ending with the last
-        event among them when more wait, so that a change (an arrival in a room, a departure)
-        and the event that announces it go in one call, which every server reads whole."""
-        outbox = self._outbox
-        count = min(self.write_batch, len(outbox))
-        if count < len(outbox):
-            for index in range(count - 1, -1, -1):
-                step = outbox[index]
-                if step.claim is None and step.values[1] == "event":
-                    count = index + 1
-                    break
-        return [outbox[i] for i in range(count)]
-
-    async def _write(self, batch: list[_Step], steps_keys: list[str]) -> None:
-        """The steps between two claims in one call of the batch script, then the claim, in
-        order (one call for the usual batch: no pipeline, whose SCRIPT EXISTS would cost
-        Redis a command per batch)."""
-        values: list[str | int | float] = [self.number, self._cap]
-        for step in batch:
-            if step.claim is None:
-                values += step.values
-                continue
-            if len(values) > 2:
-                await self._fenced(self._steps, steps_keys, values)
-                values = [self.number, self._cap]
-            await self._fenced(self._claim, *step.claim)
-        if len(values) > 2:
-            await self._fenced(self._steps, steps_keys, values)
+    async def _write(self, batch: list[Step], steps_keys: list[str]) -> None:
+        for call in calls(batch):
+            if call.claim is not None:
+                await self._fenced(self._claim, *call.claim)
+            else:
+                await self._fenced(self._steps, steps_keys, [self.number, self._cap, *call.steps])
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -710,7 +668,7 @@ class RedisHub:
                 continue
             for _, entries in answer or ():
                 for entry_id, fields in self._up_to_an_event(entries):
-                    self._position = _text(entry_id)
+                    self._position = text(entry_id)
                     self._take(entry_id, fields)
             if answer:
                 await asyncio.sleep(GATHER_SECONDS)
@@ -740,7 +698,7 @@ class RedisHub:
             if seq <= self._steps_read.get(origin, 0):
                 return  # read already, before Redis lost it and its server sent it again
             self._steps_read[origin] = seq
-            logged = _logged(entry_id, fields)
+            logged = logged_of(entry_id, fields)
             if logged is None:
                 return
             event, route = logged
@@ -748,7 +706,7 @@ class RedisHub:
         elif fields[b"o"] == b"renumbered":  # from here on, ids are numbered higher
             self._renumbering(int(fields[b"a"]))
         elif origin != self.number:  # this server's own changes are in its copy already
-            self._apply(_text(fields[b"o"]), int(fields[b"h"]), fields)
+            self._apply(text(fields[b"o"]), int(fields[b"h"]), fields)
 
     def _event(self, event: Numbered, route: Route, mine: bool, seq: int) -> None:
         listener = self._listener
@@ -757,7 +715,7 @@ class RedisHub:
             log.error("event %d came after %d: numbered again after Redis lost the chat's "
                       "state, not passed on", event.id, newest)  # fmt: skip
             return
-        renumbered = self._renumbered
+        renumbered = self._numbering.jumping
         missed = event.id - newest - 1 if newest and not renumbered else 0
         if renumbered:
             self._jumped(event.id, newest)
@@ -800,7 +758,7 @@ class RedisHub:
     async def _read_lasting(self) -> list[RoomEvent]:
         """Every event of the ``lasting`` hash (in no order)."""
         kept: Any = await self._redis.hgetall(self._lasting[0])
-        found = (_lasting_of(_text(raw)) for raw in kept.values())
+        found = (lasting_of(text(raw)) for raw in kept.values())
         return [event for event in found if event is not None]
 
     def _count_mine_between(self, seq: int) -> int:
@@ -811,7 +769,7 @@ class RedisHub:
         return skipped
 
     def _apply(self, kind: str, holder: int, fields: dict[bytes, bytes]) -> None:
-        a, b = _text(fields.get(b"a", b"")), _text(fields.get(b"b", b""))
+        a, b = text(fields.get(b"a", b"")), text(fields.get(b"b", b""))
         replica = self._replica
         match kind:
             case "claim":
@@ -833,7 +791,7 @@ class RedisHub:
             case "operator":
                 replica.keep_operator(holder)
             case "ban":
-                replica.ban(_ban_of(a, b))
+                replica.ban(ban_of(a, b))
             case "unban":
                 replica.lift_address(a)
             case "moved":
@@ -845,34 +803,17 @@ class RedisHub:
                     self._listener.moved(holder)
 
     def _renumbering(self, newest: int) -> None:
-        """A server came back to a Redis that lost the chat, having read up to ``newest``: the
-        counter jumped above it, and the next event comes after a jump. What it read beyond
-        what was known, the clients here never get, if they were here before the loss: they
-        are told, once for each event (every server back says how far it had read)."""
-        self._renumbered = True
-        beyond = newest - self._lost_up_to
-        if beyond <= 0:
-            return
-        self._lost_up_to = newest
-        first = self._first_after_loss
-        if first is not None and first in self._jumps:
-            self._jumps[first] = max(self._jumps[first], newest)
-        if self._restocked_at == -math.inf:  # started after the loss: nothing missed here
+        """A server came back having read up to ``newest`` (``Numbering.renumbered``): what it
+        read beyond what was known, the clients here are told they missed."""
+        beyond = self._numbering.renumbered(newest)
+        if beyond <= 0 or self._restocked_at == -math.inf:  # started after: nothing missed
             return
         log.warning("Redis lost %d events before this server read them", beyond)
         if self._listener is not None:
             self._listener.missed(beyond, 0)
 
     def _jumped(self, event_id: int, newest: int) -> None:
-        """``event_id`` is the first after a jump: the ids between the newest any server read
-        of what Redis lost (or the event before, here) and it were never handed out."""
-        self._renumbered = False
-        if self._first_after_loss is None:
-            self._first_after_loss = event_id
-        self._jumps[event_id] = max(newest, self._lost_up_to)
-        oldest = self._replica.oldest_id()
-        for kept in [at for at in self._jumps if at < oldest]:
-            del self._jumps[kept]
+        self._numbering.jumped(event_id, newest, self._replica.oldest_id())
 
     # -- the link to Redis -------------------------------------------------------------------
 
@@ -937,13 +878,13 @@ class RedisHub:
         missed events: twice that is above anything handed out. From the start: what servers
         back earlier wrote meanwhile (events, leaves) is for this server's clients too."""
         log.warning("Redis lost the chat's state (new epoch): writing this server's back")
-        self._position, self._renumbered = "0-0", True
+        self._position = "0-0"
         # Every lease went with the rest: the others get time to come back and renew theirs
         # (each at its next try) before any of them is taken for dead.
         self._restocked_at = time.monotonic()
         self._bury_from = max(self._bury_from, self._restocked_at + self._settling)
-        self._lost_up_to = newest = self._replica.last_id()
-        self._first_after_loss = None
+        newest = self._replica.last_id()
+        self._numbering.lost(newest)
         keys = [self._key("last_id"), self._key("servers"), self._key("log")]
         await self._raise(keys=keys, args=[newest, 2 * self._cap, self.number, self._cap])
         await self._agree_on_settings()  # the servers running agreed when they started
@@ -957,7 +898,7 @@ class RedisHub:
             self._send_step("lasting", event.id, event_json(event), key, *self._lasting)
         for member in self._listener.members():
             holder = member.member
-            self._outbox.append(_Step([], claim=self._claim_of(member.name, holder, member.since)))
+            self._outbox.claim(self._claim_of(member.name, holder, member.since))
             for name in member.rooms:
                 self._send_step("enter", holder, room_key(name), name)
             if member.away:
@@ -1085,56 +1026,3 @@ class RedisHub:
         else:
             log.warning("server %d is gone (its lease ran out): %d users leave, "
                         "%d held for a resume", server, leave, held)  # fmt: skip
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _logged(entry_id: Any, fields: dict[bytes, bytes]) -> Logged | None:
-    """An event entry: its number is the entry's id (the JSON was written before it had one)."""
-    event = event_from_json(_text(fields[b"e"]))
-    if event is None:
-        return None
-    number = int(_text(entry_id).split("-", 1)[0])
-    return replace(event, id=number), route_from_json(_text(fields[b"r"]))
-
-
-def _lasting_of(raw: str) -> RoomEvent | None:
-    """A lasting event as the ``lasting`` hash keeps it: its id, a space, its JSON."""
-    number, _, text = raw.partition(" ")
-    event = event_from_json(text)
-    return replace(event, id=int(number)) if event is not None else None
-
-
-def _ban_json(ban: Ban) -> str:
-    return json.dumps({"u": ban.until, "n": ban.name}, separators=(",", ":"))
-
-
-def _ban_of(address: str, raw: str) -> Ban:
-    state = json.loads(raw)
-    return Ban(address, float(state["u"]), str(state["n"]))
-
-
-def _hold_of(member: int, raw: str) -> HoldRecord:
-    """A member's state in Redis as a hold (its end is set by whoever holds it)."""
-    state = json.loads(raw)
-    names: dict[str, str] = state.get("r") or {}
-    order = [key for key in (state.get("o") or []) if key in names]
-    order += [key for key in names if key not in order]
-    return HoldRecord(
-        member=member,
-        name=state["n"],
-        token=bytes.fromhex(state.get("k") or ""),
-        until=0.0,
-        rooms=tuple(names[key] for key in order),
-        current=names[order[-1]] if order else None,
-        away=state.get("a") or None,
-        since=float(state.get("t") or 0),
-        first_id=int(state.get("f") or 0),
-        moves=tuple((int(at), tuple(keys)) for at, keys in json.loads(state.get("m") or "[]")),
-        ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
-        ignores_changed_at=int(state.get("gi") or 0),
-        operator=bool(state.get("p")),
-        address=state.get("ip") or None,
-    )

@@ -1,0 +1,82 @@
+"""How the chat's state reads and writes in Redis: stream entries, the ``lasting`` hash, bans
+and members, each from the form the scripts (``redis_scripts``) keep it in.
+
+Apart from the hub so that each form is read in one place, with no connection to Redis: the
+hub moves bytes, this turns them into the chat's values (and is tested byte by byte).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from papo.core.bans import Ban
+from papo.core.holds import HoldRecord
+from papo.core.shared import Logged
+from papo.hub.logged import event_from_json, route_from_json
+from papo.protocol.events import RoomEvent
+
+MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
+
+
+def server_of(member: int) -> int:
+    """The server that made ``member``'s id (each has its own range: a route means the same
+    members on every server)."""
+    return member >> MEMBER_ID_BITS
+
+
+def text(value: Any) -> str:
+    """A value of a Redis reply as text (replies are bytes; numbers a script returns are not)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def logged_of(entry_id: Any, fields: dict[bytes, bytes]) -> Logged | None:
+    """An event entry: its number is the entry's id (the JSON was written before it had one).
+    None for an event this papo does not know (written by a newer one)."""
+    event = event_from_json(text(fields[b"e"]))
+    if event is None:
+        return None
+    number = int(text(entry_id).split("-", 1)[0])
+    return replace(event, id=number), route_from_json(text(fields[b"r"]))
+
+
+def lasting_of(raw: str) -> RoomEvent | None:
+    """A lasting event as the ``lasting`` hash keeps it: its id, a space, its JSON."""
+    number, _, event_text = raw.partition(" ")
+    event = event_from_json(event_text)
+    return replace(event, id=int(number)) if event is not None else None
+
+
+def ban_json(ban: Ban) -> str:
+    """A ban as the ``bans`` hash keeps it, under its address."""
+    return json.dumps({"u": ban.until, "n": ban.name}, separators=(",", ":"))
+
+
+def ban_of(address: str, raw: str) -> Ban:
+    state = json.loads(raw)
+    return Ban(address, float(state["u"]), str(state["n"]))
+
+
+def hold_of(member: int, raw: str) -> HoldRecord:
+    """A member's state in Redis as a hold (its end is set by whoever holds it)."""
+    state = json.loads(raw)
+    names: dict[str, str] = state.get("r") or {}
+    order = [key for key in (state.get("o") or []) if key in names]
+    order += [key for key in names if key not in order]
+    return HoldRecord(
+        member=member,
+        name=state["n"],
+        token=bytes.fromhex(state.get("k") or ""),
+        until=0.0,
+        rooms=tuple(names[key] for key in order),
+        current=names[order[-1]] if order else None,
+        away=state.get("a") or None,
+        since=float(state.get("t") or 0),
+        first_id=int(state.get("f") or 0),
+        moves=tuple((int(at), tuple(keys)) for at, keys in json.loads(state.get("m") or "[]")),
+        ignoring=tuple(int(sid) for sid in (state.get("g") or "").split(",") if sid),
+        ignores_changed_at=int(state.get("gi") or 0),
+        operator=bool(state.get("p")),
+        address=state.get("ip") or None,
+    )
