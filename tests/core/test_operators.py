@@ -10,6 +10,7 @@ from papo.protocol.events import (
     ByeReason,
     Error,
     ErrorCode,
+    HelpInfo,
     Leave,
     LeaveReason,
     Notice,
@@ -169,3 +170,15 @@ def test_kicks_of_other_servers_members_are_remembered_the_last_so_many() -> Non
     for member in range(KICKS_REMEMBERED + 1):
         kicked.note(member)
     assert 0 not in kicked and 1 in kicked and KICKS_REMEMBERED in kicked
+
+
+def test_help_lists_operators_commands_to_operators_and_oper_to_the_others() -> None:
+    world = operators_world()
+    ana = world.user("ana")
+    [before] = world.line(ana, "/help")
+    assert isinstance(before, HelpInfo)
+    assert "oper" not in before.not_listed  # ana could become one
+    assert {"kick", "ban", "mute", "locktopic"} <= set(before.not_listed)
+    world.line(ana, f"/oper {PASSWORD}")
+    assert world.line(ana, "/help") == [HelpInfo(ts=NOW)]  # everything
+    assert world.line(world.user("bob"), "/help kick") == [HelpInfo(ts=NOW, topic="kick")]

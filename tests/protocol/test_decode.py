@@ -82,6 +82,7 @@ EVENTS: list[Event] = [
     Error(ts=NOW, code=ErrorCode.NOT_MUTED, name="bia"),
     Online(ts=NOW, users=("ana", "bea")),
     HelpInfo(ts=NOW, topic="private"),
+    HelpInfo(ts=NOW, not_listed=("kick", "ban")),
     Notice(ts=NOW, code=NoticeCode.IGNORED, names=("bia",)),
     Notice(ts=NOW, code=NoticeCode.IGNORING, names=()),
     Error(ts=NOW, code=ErrorCode.NAME_INVALID, name="x y", problem=NameProblem.BAD_CHARACTER),

@@ -178,6 +178,31 @@ def test_help_is_aligned_names_the_slash_escape_and_speaks_portuguese() -> None:
     assert "/private NOME|#SALA TEXTO" in usage
 
 
+OPERATORS_ONLY = ("kick", "ban", "unban", "bans", "mute", "unmute", "locktopic", "unlocktopic")
+
+
+def test_help_leaves_out_what_the_reader_cannot_use_and_says_how_to_get_it() -> None:
+    renderer = Renderer("en")
+    user = renderer.text_line(HelpInfo(ts=NOW, not_listed=OPERATORS_ONLY))
+    assert "/kick" not in user.split("Operators")[0] and "/oper PASSWORD" in user
+    last = user.splitlines()[-1]
+    assert last == (
+        "Operators (/oper) also have /kick, /ban, /unban, /bans, /locktopic, /unlocktopic, "
+        "/mute, /unmute; /help COMMAND explains one."
+    )
+    nobody = renderer.text_line(HelpInfo(ts=NOW, not_listed=(*OPERATORS_ONLY, "oper")))
+    assert "/oper" not in nobody and "/kick" not in nobody  # no operators on this server
+    operator = renderer.text_line(HelpInfo(ts=NOW))
+    assert "/kick NAME [REASON]" in operator and "Operators (/oper)" not in operator
+    assert len(operator.splitlines()) == len(user.splitlines()) + len(OPERATORS_ONLY) - 1
+    portuguese = Renderer("pt_BR").text_line(HelpInfo(ts=NOW, not_listed=OPERATORS_ONLY))
+    assert portuguese.splitlines()[-1].startswith("Operadores (/oper) têm também /kick, ")
+    assert portuguese.endswith("/help COMANDO explica cada um.")
+    fields = json.loads(renderer.json(HelpInfo(ts=NOW, not_listed=("oper",))))
+    assert fields["not_listed"] == ["oper"] and "/oper" not in fields["text"]
+    assert "not_listed" not in json.loads(renderer.json(HelpInfo(ts=NOW)))
+
+
 def test_a_quit_does_not_read_left_the_chat_twice_in_portuguese() -> None:
     leave = Leave(ts=NOW, id=1, name="eve", reason=LeaveReason.QUIT)
     assert Renderer("pt_BR").text_line(leave) == "*** eve saiu do chat (por vontade própria)"

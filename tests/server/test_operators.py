@@ -84,3 +84,30 @@ def test_without_an_operator_password_nobody_becomes_one(start_server: StartServ
     frank.register("frank")
     frank.send("OPER frank :anything at all here")
     frank.expect(r"^:irc\.test 491 frank :this server has no operators")
+
+
+def test_help_lists_operators_commands_once_you_are_one(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = operators_server(start_server, tmp_path)
+    ana = server.line_user("ana")
+    ana.send("/help")
+    listed = ana.text_until(lambda line: line.startswith("Operators (/oper) also have"))
+    assert any("/oper PASSWORD" in line for line in listed)
+    assert not any("/kick NAME" in line for line in listed)
+    ana.send(f"/oper {PASSWORD}")
+    ana.text_until(lambda line: "You are an operator now" in line)
+    ana.send("/help")
+    listed = ana.text_until(lambda line: line.startswith("Rooms: "))
+    assert any("/kick NAME [REASON]" in line for line in listed)
+    bob = server.user("bob")
+    bob.send("/help")
+    assert "kick" in bob.expect("info", code="help")["not_listed"]
+
+
+def test_on_a_server_without_operators_help_leaves_oper_out(server: ServerProcess) -> None:
+    ana = server.user("ana")
+    ana.send("/help")
+    info = ana.expect("info", code="help")
+    assert "oper" in info["not_listed"] and "/oper" not in info["text"]
+    assert "/private" in info["text"]

@@ -42,6 +42,7 @@ from papo.core.shown_early import ShownEarly
 from papo.core.tokens import ResumeTokens, new_token
 from papo.protocol.commands import (
     CHOSEN_FORMATS,
+    COMMANDS,
     CommandError,
     Invoke,
     OutputFormat,
@@ -694,14 +695,22 @@ class Chat:
     # -- the connection ----------------------------------------------------------------------
 
     def _help(self, session: Session, topic: str, now: float) -> list[Decided]:
+        """One command's help, or the list of those this user can use (``HelpInfo``)."""
         word = topic.split(None, 1)[0].removeprefix("/") if topic else None
         if word is not None:
             spec = find_command(word)
             if spec is None:
                 shown = sanitize_text(word)
                 return [Send(Error(ts=now, code=ErrorCode.UNKNOWN_COMMAND, command=shown), session)]
-            word = spec.name
-        return [Send(HelpInfo(ts=now, topic=word), session)]
+            return [Send(HelpInfo(ts=now, topic=spec.name), session)]
+        not_listed: list[str] = []
+        if not session.operator:
+            not_listed += (
+                entry.name for entry in COMMANDS if entry.privilege is Privilege.OPERATOR
+            )
+            if self.settings.oper_password is None:
+                not_listed.append("oper")
+        return [Send(HelpInfo(ts=now, not_listed=tuple(not_listed)), session)]
 
     def _format(self, session: Session, wanted: str, now: float) -> list[Decided]:
         try:

@@ -287,7 +287,8 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 muted=_optional_time(fields, "muted"),
             )
         case "info" if fields.get("code") == "help":
-            return HelpInfo(ts=ts, topic=_optional_text(fields, "command"))
+            not_listed = _names(fields, "not_listed") if "not_listed" in fields else ()
+            return HelpInfo(ts=ts, topic=_optional_text(fields, "command"), not_listed=not_listed)
         case "info" if fields.get("code") in _NOTICES:
             names = _names(fields, "names") if "names" in fields else ()
             room = _optional_text(fields, "room")

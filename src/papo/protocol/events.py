@@ -296,10 +296,15 @@ class Whois:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HelpInfo:
-    """The ``info`` event with code ``help``: the whole list, or one command's usage."""
+    """The ``info`` event with code ``help``: the whole list, or one command's usage.
+    ``not_listed``: commands the whole list leaves out for this reader, who cannot use them
+    (operators' own, for one who is not; ``oper`` where nobody can be one): most users never
+    will, and nine lines of them buried what they can do. Asked for by name, each is still
+    explained."""
 
     ts: float
     topic: str | None = None
+    not_listed: tuple[str, ...] = ()
 
 
 class NoticeCode(Enum):

@@ -13,7 +13,7 @@ import re
 import time
 from typing import Any
 
-from papo.protocol.commands import COMMANDS, OutputFormat, Verb, find_command
+from papo.protocol.commands import COMMANDS, OutputFormat, Privilege, Verb, find_command
 from papo.protocol.decode import Malformed, parse_timestamp
 from papo.protocol.events import (
     Action,
@@ -271,6 +271,8 @@ class Renderer:
                 fields = {"type": "info", "code": "help", "text": self.help_text(event)}
                 if event.topic is not None:
                     fields["command"] = event.topic
+                if event.not_listed:
+                    fields["not_listed"] = list(event.not_listed)
             case Notice():
                 fields = {
                     "type": "info",
@@ -819,10 +821,13 @@ class Renderer:
 
     def help_text(self, event: HelpInfo, *, leave_out: frozenset[Verb] = frozenset()) -> str:
         """``leave_out``: commands the reader's front end does itself, not listed (asked for
-        by name, one is still explained)."""
+        by name, one is still explained), as the event's ``not_listed`` are not."""
         _ = self._
         spec = find_command(event.topic) if event.topic else None
-        specs = (spec,) if spec else [entry for entry in COMMANDS if entry.verb not in leave_out]
+        specs = (spec,) if spec else [
+            entry for entry in COMMANDS
+            if entry.verb not in leave_out and entry.name not in event.not_listed
+        ]  # fmt: skip
         rows: list[tuple[str, str]] = []
         for entry in specs:
             aliases = ", ".join("/" + alias for alias in entry.aliases)
@@ -849,4 +854,18 @@ class Renderer:
                     "start with their name, as in [#ROOM]."
                 ).replace("ROOM", _("ROOM"))
             )
+            lines += self._operators_also(event.not_listed)
         return "\n".join(lines)
+
+    def _operators_also(self, not_listed: tuple[str, ...]) -> list[str]:
+        """Where the reader could become an operator, one line names what that would give."""
+        if "oper" in not_listed:
+            return []
+        theirs = [
+            "/" + entry.name for entry in COMMANDS
+            if entry.privilege is Privilege.OPERATOR and entry.name in not_listed
+        ]  # fmt: skip
+        if not theirs:
+            return []
+        line = self._("Operators (/oper) also have {commands}; {help} explains one.")
+        return [line.format(commands=", ".join(theirs), help=self.localized_usage("/help COMMAND"))]
