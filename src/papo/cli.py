@@ -175,6 +175,12 @@ def show_what_the_encoding_can() -> None:
             stream.reconfigure(errors="replace")
 
 
+def read_again_signal() -> signal.Signals | None:
+    """SIGUSR1, which makes the server read its files again (``papo.server.reload``); None
+    where there is none (Windows)."""
+    return getattr(signal, "SIGUSR1", None)
+
+
 def stop_signals() -> list[signal.Signals]:
     """The signals that stop either program gracefully, besides SIGINT (Ctrl-C): SIGTERM, and
     SIGHUP, which the kernel sends when the terminal a program runs in is closed (a window,

@@ -114,3 +114,21 @@ def test_workers_run_the_papo_their_parent_runs(
     for _ in range(6):  # over both workers, spread by the kernel
         hello = server.client(json_mode=True).hello
         assert hello is not None and hello["version"] == f"{__version__}+clone"
+
+
+def test_sigusr1_to_the_parent_has_every_worker_read_its_files_again(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    motd = tmp_path / "motd.txt"
+    motd.write_text("before\n")
+    server = start_server("--redis", redis_server.url, "--workers", "2", "--motd", str(motd))
+    motd.write_text("after\n")
+    server.signal(signal.SIGUSR1)
+    deadline = time.monotonic() + TIMEOUT
+    while server.log().count("read again: --motd") < 2:  # once by each worker
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.05)
+    for _ in range(8):  # spread over both workers by the kernel
+        assert (server.client(json_mode=True).hello or {})["motd"] == "after"
+    assert len(children(server)) == 2  # none ended by the signal
+    assert "restarting it" not in server.log()

@@ -11,7 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from papo import __version__
-from papo.cli import format_address, show_what_the_encoding_can, speaking, stop_signals
+from papo.cli import (
+    format_address,
+    read_again_signal,
+    show_what_the_encoding_can,
+    speaking,
+    stop_signals,
+)
 from papo.hub.backplane import Backplane
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
@@ -116,6 +122,9 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         type(asyncio.get_running_loop()).__module__.split(".")[0],
     )
     stop_on_signals(asyncio.get_running_loop(), server.stop_requested.set)
+    reload_signal = read_again_signal()
+    if reload_signal is not None:
+        asyncio.get_running_loop().add_signal_handler(reload_signal, server.read_files_again)
     await server.stop_requested.wait()
     log.info("stopping; connections to tell: %d", len(server.fanout.outlets))
     await server.shutdown()
@@ -148,6 +157,9 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     show_what_the_encoding_can()
+    reload_signal = read_again_signal()
+    if reload_signal is not None:  # until the server can, rather than die of it (the default)
+        signal.signal(reload_signal, signal.SIG_IGN)
     config = parse_config(argv, os.environ)
     worker = os.environ.get("PAPO_WORKER")  # the workers share their parent's log
     logging.basicConfig(

@@ -11,6 +11,7 @@ import logging
 import socket
 import ssl
 import time
+from dataclasses import replace
 from enum import Enum, auto
 from functools import partial
 
@@ -61,6 +62,7 @@ from papo.server.listen import (
 )
 from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
+from papo.server.reload import read_again
 from papo.server.shared_first import SharedFirst, Verdict
 
 log = logging.getLogger("papo.server")
@@ -634,6 +636,23 @@ class ChatServer:
         log.info("dropping %r from %s: too slow", connection.session.name, connection.peer)
         connection.abort()
         self._depart(connection, LeaveReason.TOO_SLOW)
+
+    # -- SIGUSR1 ---------------------------------------------------------------------------
+
+    def read_files_again(self) -> None:
+        """The certificate, the message of the day and the operator password, read again
+        (``papo.server.reload``): for new connections and the next ``/oper``."""
+        again = read_again(self.config, self._tls)
+        for problem in again.problems:
+            log.error("%s: what was read before stays in use", problem)
+        config = self.config = again.config
+        settings = self.chat.settings
+        self.chat.settings = replace(settings, motd=config.motd, oper_password=config.oper_password)
+        self.irc.motd = config.motd
+        if again.read:
+            log.info("read again: %s", ", ".join(again.read))
+        elif not again.problems:
+            log.info("asked to read its files again: none was given")
 
     # -- shutdown --------------------------------------------------------------------------
 

@@ -58,6 +58,9 @@ class ServerConfig:
     language: str = "en"
     motd: str | None = None
     oper_password: str | None = field(default=None, repr=False)  # what /oper takes (from a file)
+    # The files those come from, read again on SIGUSR1 (``papo.server.reload``).
+    motd_file: Path | None = None
+    oper_password_file: Path | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
     log_level: str = "info"
@@ -308,6 +311,7 @@ _NOT_SETTINGS = frozenset({"help", "version"})
 # oper_password are derived: a file's text, and the language chosen with the locale).
 _DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {
     "motd",
+    "motd_file",
     "language",
     "oper_password",
 }
@@ -345,17 +349,31 @@ def _file_text(parser: BriefParser, option: str, path: Path) -> str:
         parser.error(f"{option} {path}: {getattr(error, 'strerror', None) or error}")
 
 
-def _oper_password(parser: BriefParser, path: Path) -> str:
-    """The first line of ``path``. Read from a file, not given on the command line, where
-    anybody on the machine could read it (``ps``); long enough that guessing it, five tries
-    per connection, is hopeless."""
-    _ = parser.catalog.gettext
-    lines = _file_text(parser, "--oper-password-file", path).splitlines()
+def motd_in(text: str) -> str | None:
+    """The message of the day a ``--motd`` file's text makes (None: the file is blank)."""
+    return text.strip() or None
+
+
+def oper_password_in(text: str) -> str | None:
+    """The first line of an ``--oper-password-file``'s text; None if it is too short. Read
+    from a file, not given on the command line, where anybody on the machine could read it
+    (``ps``); long enough that guessing it, five tries per connection, is hopeless."""
+    lines = text.splitlines()
     password = lines[0].strip() if lines else ""
-    if len(password) < MIN_OPER_PASSWORD:
-        too_short = _("--oper-password-file {path}: its first line must have at least {count} "
-                      "characters")  # fmt: skip
-        parser.error(too_short.format(path=path, count=MIN_OPER_PASSWORD))
+    return password if len(password) >= MIN_OPER_PASSWORD else None
+
+
+def oper_password_too_short(path: Path) -> str:
+    too_short = said("--oper-password-file {path}: its first line must have at least {count} "
+                     "characters")  # fmt: skip
+    return too_short.format(path=path, count=MIN_OPER_PASSWORD)
+
+
+def _oper_password(parser: BriefParser, path: Path) -> str:
+    password = oper_password_in(_file_text(parser, "--oper-password-file", path))
+    if password is None:
+        with speaking(parser.catalog):
+            parser.error(oper_password_too_short(path))
     return password
 
 
@@ -393,7 +411,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         parser.error(_("--irc-tls-port needs --tls-cert and --tls-key"))
     motd = None
     if args.motd is not None:
-        motd = _file_text(parser, "--motd", args.motd).strip() or None
+        motd = motd_in(_file_text(parser, "--motd", args.motd))
     oper_password = None
     if args.oper_password_file is not None:
         oper_password = _oper_password(parser, args.oper_password_file)
@@ -407,6 +425,7 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         **chosen,
         language=choose_language(args.lang, environ),
         motd=motd,
+        motd_file=args.motd,
         oper_password=oper_password,
     )
     fixed = [(option, port) for option, port in config.doors().items() if port]  # 0: picked apart

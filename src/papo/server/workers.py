@@ -2,9 +2,10 @@
 
 Each worker is a whole papo server (``--reuse-port``: the kernel spreads new connections among
 their listening sockets, SO_REUSEPORT); Redis makes them one chat. This process only starts
-them, restarts one that dies (and says so in the log), and stops them all on SIGTERM, SIGHUP
-or SIGINT. It holds the ports it hands them (bound, never listening: it takes no connection), so a
-port 0 becomes one free port that every worker shares.
+them, restarts one that dies (and says so in the log), stops them all on SIGTERM, SIGHUP or
+SIGINT, and passes SIGUSR1 (read the files again) on to each. It holds the ports it hands them
+(bound, never listening: it takes no connection), so a port 0 becomes one free port that every
+worker shares.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 import papo
-from papo.cli import stop_signals
+from papo.cli import read_again_signal, stop_signals
 from papo.hub.redis_url import shown_url
 from papo.server.config import ServerConfig
 from papo.server.listen import cannot_listen, listen_hosts, open_listeners
@@ -50,6 +51,7 @@ class Worker:
             preexec_fn=_die_with_parent,
         )
         self.started = time.monotonic()
+        self.ready = False  # it listens, and takes SIGUSR1 (before, the signal would end it)
 
     def wait_ready(self) -> list[str]:
         """Its "listening on" lines, once it listens; [] if it stopped or took too long."""
@@ -62,6 +64,7 @@ class Worker:
             if not line:
                 break
             if line.strip() == READY_LINE:
+                self.ready = True
                 return lines
             lines.append(line.rstrip("\n"))
         return []
@@ -127,6 +130,16 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
 
     for signum in (signal.SIGINT, *stop_signals()):
         signal.signal(signum, stop)
+    workers: list[Worker] = []
+
+    def read_again(signum: int, frame: FrameType | None) -> None:
+        for worker in workers:
+            if worker.ready and worker.process.poll() is None:
+                worker.process.send_signal(signum)
+
+    reload_signal = read_again_signal()
+    if reload_signal is not None:
+        signal.signal(reload_signal, read_again)
     # The first alone: a setting every worker would trip on (Redis unreachable, a chat that
     # runs with other options) is then said once, not once per worker.
     workers = [Worker(1, args)]
