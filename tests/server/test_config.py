@@ -110,6 +110,7 @@ def test_help_says_what_zero_means(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--max-clients", "--max-per-ip", "--rate", "--sendq", "--quiet-above"):
         assert "0 = no limit" in text.split(option, 1)[1].split("--", 1)[0], option
     assert "0 = none" in text.split("--history", 1)[1]
+    assert "SIGUSR1 reads --tls-cert, --tls-key, --motd and --oper-password-file again" in text
 
 
 def test_an_unknown_language_is_refused_not_ignored(capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,6 +133,7 @@ def test_help_speaks_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> 
         parse_config(["--lang", "pt_BR", "--help"], {})
     portuguese = capsys.readouterr().out
     assert "servidor de chat papo" in portuguese and "0 = sem limite" in portuguese
+    assert "SIGUSR1 lê de novo" in " ".join(portuguese.split())
     with pytest.raises(SystemExit):
         parse_config(["--help"], {"LANG": "pt_BR.UTF-8"})
     assert "conexões por endereço" in capsys.readouterr().out

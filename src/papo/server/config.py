@@ -133,6 +133,10 @@ def build_parser(language: str = "en") -> BriefParser:
             "environment (PAPO_PORT=2000, PAPO_MAX_PER_IP=10...). For every limit, 0 means "
             "no limit."
         ),
+        epilog=_(
+            "Signals: SIGINT, SIGTERM and SIGHUP stop the server gracefully; SIGUSR1 reads "
+            "--tls-cert, --tls-key, --motd and --oper-password-file again, nobody disconnected."
+        ),
     )
     add = parser.add_argument
     add("--host", help=_("address to listen on (default: all interfaces, IPv4 and IPv6)"))
