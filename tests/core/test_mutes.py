@@ -8,7 +8,8 @@ from papo.core.mutes import DEFAULT_MUTE_SECONDS, MuteList
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Error, ErrorCode, Event, Message, Mute, Private, Whois
-from papo.protocol.render import Renderer, format_timestamp
+from papo.protocol.render import Renderer
+from papo.protocol.timestamps import format_timestamp
 from tests.core.world import NOW, World
 
 PASSWORD = "correct horse battery"

@@ -31,7 +31,8 @@ from papo.protocol.events import (
     Whois,
 )
 from papo.protocol.names import NameProblem
-from papo.protocol.render import Renderer, format_timestamp
+from papo.protocol.render import Renderer
+from papo.protocol.timestamps import format_timestamp
 
 NOW = 1_763_989_331.123
 

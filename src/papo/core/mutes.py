@@ -18,7 +18,7 @@ from __future__ import annotations
 from papo.core.session import Session
 from papo.protocol.events import Error, ErrorCode
 from papo.protocol.names import name_key
-from papo.protocol.render import format_timestamp
+from papo.protocol.timestamps import format_timestamp
 
 DEFAULT_MUTE_SECONDS = 600
 

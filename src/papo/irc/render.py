@@ -42,7 +42,8 @@ from papo.protocol.events import (
     Whois,
 )
 from papo.protocol.names import MAX_NAME_CHARS
-from papo.protocol.render import Renderer, format_timestamp
+from papo.protocol.render import Renderer
+from papo.protocol.timestamps import format_timestamp
 
 MAX_ROOM_CHARS = 33  # "#" and 32
 TOPIC_CHARS = 300

@@ -49,7 +49,8 @@ from papo.protocol.events import (
     Topic,
 )
 from papo.protocol.framing import Line, Refused
-from papo.protocol.render import Renderer, format_timestamp
+from papo.protocol.render import Renderer
+from papo.protocol.timestamps import format_timestamp
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
 from papo.server.fanout import FanOut
