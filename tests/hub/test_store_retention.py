@@ -61,3 +61,25 @@ def test_no_limit_deletes_nothing(tmp_path: Path) -> None:
     time.sleep(0.5)
     hub.close()
     assert len(messages_in(path)) == 2
+
+
+def test_the_first_pass_and_the_reads_at_start_share_the_file_safely(tmp_path: Path) -> None:
+    """The writer's first pass begins as the store opens, on the connection the start reads
+    with: a server started on a store with old events once failed with "cannot commit - no
+    transaction is active" (the pass's commit ended the read of the bans)."""
+    path = tmp_path / "chat.db"
+    fill_store(path, {"old": 9})
+    with sqlite3.connect(path) as db:
+        event, route = db.execute("SELECT event, route FROM events").fetchone()
+    for _ in range(3):
+        with sqlite3.connect(path) as db:  # 20 chunks of old events for the pass
+            rows = [(number, event, route) for number in range(2, 20_002)]
+            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
+        store = LogStore(path, history_days=2)
+        deadline = time.monotonic() + 20
+        while store.load(5):  # the start's reads, again and again, during the pass
+            assert store.bans() == [] and store.take_holds() == [] and store.lasting() == []
+            assert store.last_id() >= 1
+            assert time.monotonic() < deadline
+        store.close(store.last_id())
+    assert messages_in(path) == []

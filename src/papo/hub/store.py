@@ -131,6 +131,12 @@ class LogStore:
                 os.close(self._lock)
             unusable = said("{path}: cannot be used as papo's store: {error}")
             raise StoreError(unusable.format(path=path, error=error)) from error
+        # One connection, two threads: the caller's reads at start (the log, bans, held
+        # users) and the writer's transactions, among them --history-days' deletions, whose
+        # first pass begins at once. A connection may be shared, not used by both at once: the
+        # writer's commit ended the start's transaction ("cannot commit - no transaction is
+        # active") and the server did not start.
+        self._db_lock = threading.Lock()
         self._queue: queue.SimpleQueue[Logged | _Members | None] = queue.SimpleQueue()
         # Ids reserved while the file refused them, for the writer to write (0: none owed).
         self._owed = 0
@@ -141,11 +147,12 @@ class LogStore:
     def load(self, limit: int) -> list[Logged]:
         """The last ``limit`` events with their routes, oldest first (at start, before any
         append). An event stored without a route (by an older papo) was for nobody now here."""
-        rows = self._db.execute(
-            "SELECT event, route FROM"
-            " (SELECT id, event, route FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
-            (limit,),
-        ).fetchall()
+        with self._db_lock:
+            rows = self._db.execute(
+                "SELECT event, route FROM"
+                " (SELECT id, event, route FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
+                (limit,),
+            ).fetchall()
         events: list[Logged] = []
         for text, route in rows:
             try:
@@ -161,7 +168,8 @@ class LogStore:
         """The newest event of each lasting key (topics, locks, mutes), oldest first: kept
         apart from the log, which ``--history-days`` and ``load``'s limit cut short."""
         try:
-            rows = self._db.execute("SELECT event FROM lasting ORDER BY id").fetchall()
+            with self._db_lock:
+                rows = self._db.execute("SELECT event FROM lasting ORDER BY id").fetchall()
             events = [event_from_json(text) for (text,) in rows]
         except (sqlite3.Error, Malformed, ValueError, TypeError, KeyError) as error:
             raise StoreError(f"{self.path}: topics and mutes cannot be read: {error}") from error
@@ -188,12 +196,10 @@ class LogStore:
 
     def last_id(self) -> int:
         """The highest id written or reserved: the next one handed out must be above it."""
-        (written,) = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
-        return max(int(written), self._reserved())
-
-    def _reserved(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'reserved'").fetchone()
-        return int(row[0]) if row else 0
+        with self._db_lock:
+            (written,) = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'reserved'").fetchone()
+        return max(int(written), int(row[0]) if row else 0)
 
     def reserve(self, up_to: int) -> None:
         """Record that ids up to ``up_to`` may be handed out (written before they are). If the
@@ -222,14 +228,15 @@ class LogStore:
         """The holds written at the last graceful stop; or, if the last process died without
         one, the members it had online (``until`` 0 unless they were held already). Removed
         from the file: from now on they are this process's, which writes them as it goes."""
-        try:
-            holds = self._records(_HELD) or self._records(_ONLINE)
-        except (sqlite3.Error, ValueError, TypeError, KeyError) as error:
-            raise StoreError(f"{self.path}: held users cannot be read: {error}") from error
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.execute("DELETE FROM holds")
-            self._db.execute("DELETE FROM online")
+        with self._db_lock:
+            try:
+                holds = self._records(_HELD) or self._records(_ONLINE)
+            except (sqlite3.Error, ValueError, TypeError, KeyError) as error:
+                raise StoreError(f"{self.path}: held users cannot be read: {error}") from error
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("DELETE FROM holds")
+                self._db.execute("DELETE FROM online")
         return holds
 
     def _records(self, query: str) -> list[HoldRecord]:
@@ -239,10 +246,10 @@ class LogStore:
     def bans(self) -> list[Ban]:
         """The bans still in force (at start); those over are deleted."""
         try:
-            with self._db:
+            with self._db_lock, self._db:
                 self._db.execute("BEGIN")
                 self._db.execute("DELETE FROM bans WHERE until <= ?", (time.time(),))
-            rows = self._db.execute("SELECT address, until, name FROM bans").fetchall()
+                rows = self._db.execute("SELECT address, until, name FROM bans").fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: bans cannot be read: {error}") from error
         return [Ban(str(address), float(until), str(name)) for address, until, name in rows]
@@ -302,7 +309,8 @@ class LogStore:
         while not closing:
             if failing is None:
                 if self._retention.wait() == 0.0:  # between batches: never starved by them
-                    self._retention.step(self._db)
+                    with self._db_lock:
+                        self._retention.step(self._db)
                 try:
                     item = self._queue.get(timeout=self._retention.wait())
                 except queue.Empty:
@@ -404,7 +412,7 @@ class LogStore:
         with self._owed_lock:
             owed = self._owed
         try:
-            with self._db:
+            with self._db_lock, self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany(
                     "INSERT OR REPLACE INTO events VALUES (?, ?, ?)", [row[:3] for row in rows]
