@@ -14,6 +14,7 @@ import trustme
 from papo.server.config import ServerConfig
 from papo.server.reload import read_again
 from tests.conftest import StartServer
+from tests.server.test_irc import IRC, IrcClient
 from tests.support import LineClient, ServerProcess
 
 OLD_PASSWORD = "papo operators 2026"
@@ -81,13 +82,17 @@ def test_the_message_of_the_day_and_the_operator_password_are_read_again(
     motd, secret = tmp_path / "motd.txt", tmp_path / "oper-password"
     motd.write_text("Welcome to the first papo\n")
     secret.write_text(OLD_PASSWORD + "\n")
-    server = start_server("--motd", str(motd), "--oper-password-file", str(secret))
+    server = start_server("--motd", str(motd), "--oper-password-file", str(secret), *IRC)
     assert (server.client(json_mode=True).hello or {})["motd"] == "Welcome to the first papo"
+    carol = IrcClient(server.irc_port)
+    carol.register("carol")
     motd.write_text("Meeting on Friday\n")
     secret.write_text(NEW_PASSWORD + "\n")
     server.signal(signal.SIGUSR1)
     server.wait_for_log("read again: --motd, --oper-password-file")
     assert (server.client(json_mode=True).hello or {})["motd"] == "Meeting on Friday"
+    carol.send("MOTD")
+    carol.expect(r" 372 carol :- Meeting on Friday$")  # connected before, asking after
     ana = server.user("ana")
     ana.send(f"/oper {OLD_PASSWORD}")
     ana.expect("error", code="wrong_password")

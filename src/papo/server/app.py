@@ -650,6 +650,9 @@ class ChatServer:
         settings = self.chat.settings
         self.chat.settings = replace(settings, motd=config.motd, oper_password=config.oper_password)
         self.irc.motd = config.motd
+        for connection in self.fanout.outlets.values():  # IRC's MOTD command, asked later
+            if connection.door is not None:
+                connection.door.motd = config.motd
         if again.read:
             log.info("read again: %s", ", ".join(again.read))
         elif not again.problems:
