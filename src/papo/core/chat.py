@@ -42,7 +42,7 @@ from papo.core.shown_early import ShownEarly
 from papo.core.tokens import ResumeTokens, new_token
 from papo.protocol.commands import (
     CHOSEN_FORMATS,
-    COMMANDS,
+    OPERATOR_COMMANDS,
     CommandError,
     Invoke,
     OutputFormat,
@@ -703,14 +703,11 @@ class Chat:
                 shown = sanitize_text(word)
                 return [Send(Error(ts=now, code=ErrorCode.UNKNOWN_COMMAND, command=shown), session)]
             return [Send(HelpInfo(ts=now, topic=spec.name), session)]
-        not_listed: list[str] = []
+        not_listed: tuple[str, ...] = ()
         if not session.operator:
-            not_listed += (
-                entry.name for entry in COMMANDS if entry.privilege is Privilege.OPERATOR
-            )
-            if self.settings.oper_password is None:
-                not_listed.append("oper")
-        return [Send(HelpInfo(ts=now, not_listed=tuple(not_listed)), session)]
+            no_operators = self.settings.oper_password is None
+            not_listed = (*OPERATOR_COMMANDS, "oper") if no_operators else OPERATOR_COMMANDS
+        return [Send(HelpInfo(ts=now, not_listed=not_listed), session)]
 
     def _format(self, session: Session, wanted: str, now: float) -> list[Decided]:
         try:

@@ -225,6 +225,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
 COMMANDS_BY_NAME: dict[str, CommandSpec] = {
     alias: spec for spec in COMMANDS for alias in (spec.name, *spec.aliases)
 }
+# The names of the commands only operators may use, in the table's order.
+OPERATOR_COMMANDS = tuple(spec.name for spec in COMMANDS if spec.privilege is Privilege.OPERATOR)
 
 
 def find_command(word: str) -> CommandSpec | None:

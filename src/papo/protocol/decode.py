@@ -80,6 +80,11 @@ def _optional_time(fields: dict[str, Any], key: str) -> float | None:
     return parse_timestamp(value) if value else None
 
 
+def _optional_names(fields: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of names that may be absent (none)."""
+    return _names(fields, key) if key in fields else ()
+
+
 def _optional_text(fields: dict[str, Any], key: str) -> str | None:
     return _text(fields, key) if fields.get(key) is not None else None
 
@@ -287,10 +292,10 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 muted=_optional_time(fields, "muted"),
             )
         case "info" if fields.get("code") == "help":
-            not_listed = _names(fields, "not_listed") if "not_listed" in fields else ()
+            not_listed = _optional_names(fields, "not_listed")
             return HelpInfo(ts=ts, topic=_optional_text(fields, "command"), not_listed=not_listed)
         case "info" if fields.get("code") in _NOTICES:
-            names = _names(fields, "names") if "names" in fields else ()
+            names = _optional_names(fields, "names")
             room = _optional_text(fields, "room")
             code = NoticeCode(fields["code"])
             missed = _integer(fields, "count") if "count" in fields else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from papo.protocol.commands import COMMANDS, Privilege, Verb, find_command
+from papo.protocol.commands import COMMANDS, OPERATOR_COMMANDS, Verb, find_command
 from papo.protocol.decode import Malformed, parse_timestamp
 from papo.protocol.events import (
     Action,
@@ -641,10 +641,7 @@ class TextRenderer:
         """Where the reader could become an operator, one line names what that would give."""
         if "oper" in not_listed:
             return []
-        theirs = [
-            "/" + entry.name for entry in COMMANDS
-            if entry.privilege is Privilege.OPERATOR and entry.name in not_listed
-        ]  # fmt: skip
+        theirs = ["/" + name for name in OPERATOR_COMMANDS if name in not_listed]
         if not theirs:
             return []
         line = self._("Operators (/oper) also have {commands}; {help} explains one.")
