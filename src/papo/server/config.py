@@ -344,13 +344,36 @@ def tls_problem(cert: Path, key: Path) -> str | None:
     return None
 
 
-def _file_text(parser: BriefParser, option: str, path: Path) -> str:
-    """The text of the file an option names, or a clear error at start (missing, unreadable,
-    not UTF-8) in the option's words."""
+class OptionFileError(Exception):
+    """A file an option names cannot be read (missing, unreadable, not UTF-8): the message
+    says so in the option's words, at start as on SIGUSR1 (``papo.server.reload``)."""
+
+    def __init__(self, option: str, path: Path, error: OSError | UnicodeDecodeError) -> None:
+        super().__init__(f"{option} {path}: {getattr(error, 'strerror', None) or error}")
+
+
+def option_file_text(option: str, path: Path) -> str:
+    """The text of the file ``option`` names; ``OptionFileError`` if it cannot be read."""
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        parser.error(f"{option} {path}: {getattr(error, 'strerror', None) or error}")
+        raise OptionFileError(option, path, error) from error
+
+
+def option_file_bytes(option: str, path: Path) -> bytes:
+    """The bytes of the file ``option`` names; ``OptionFileError`` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise OptionFileError(option, path, error) from error
+
+
+def _file_text(parser: BriefParser, option: str, path: Path) -> str:
+    """The text of the file an option names, or a clear error at start."""
+    try:
+        return option_file_text(option, path)
+    except OptionFileError as error:
+        parser.error(str(error))
 
 
 def motd_in(text: str) -> str | None:

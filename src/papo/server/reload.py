@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import ssl
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from papo.server.config import (
+    OptionFileError,
     ServerConfig,
     motd_in,
     oper_password_in,
     oper_password_too_short,
+    option_file_bytes,
+    option_file_text,
     tls_problem,
 )
 
@@ -42,39 +47,50 @@ class ReadAgain:
 
 def read_again(config: ServerConfig, tls: ssl.SSLContext | None) -> ReadAgain:
     """Read the files of ``config`` again; a new certificate is loaded into ``tls``, the
-    context every TLS handshake of the server uses."""
+    context every TLS handshake of the server uses. Each file on its own: one that cannot
+    be read keeps nothing else from being read."""
     again = ReadAgain(config)
+    steps: list[Callable[[], None]] = []
     if tls is not None and config.tls_cert is not None and config.tls_key is not None:
-        _certificate_again(again, tls, config.tls_cert, config.tls_key)
+        steps.append(partial(_certificate_again, again, tls, config.tls_cert, config.tls_key))
     if config.motd_file is not None:
-        text = _text(again, "--motd", config.motd_file)
-        if text is not None:
-            again.config = replace(again.config, motd=motd_in(text))
-            again.read.append("--motd")
+        steps.append(partial(_motd_again, again, config.motd_file))
     if config.oper_password_file is not None:
-        path = config.oper_password_file
-        text = _text(again, "--oper-password-file", path)
-        password = oper_password_in(text) if text is not None else None
-        if text is not None and password is None:
-            again.problems.append(oper_password_too_short(path))
-        elif password is not None:
-            again.config = replace(again.config, oper_password=password)
-            again.read.append("--oper-password-file")
+        steps.append(partial(_oper_password_again, again, config.oper_password_file))
+    for step in steps:
+        try:
+            step()
+        except OptionFileError as error:
+            again.problems.append(str(error))
     return again
+
+
+def _motd_again(again: ReadAgain, path: Path) -> None:
+    motd = motd_in(option_file_text("--motd", path))
+    again.config = replace(again.config, motd=motd)
+    again.read.append("--motd")
+
+
+def _oper_password_again(again: ReadAgain, path: Path) -> None:
+    """A password too short is refused, as at start."""
+    password = oper_password_in(option_file_text("--oper-password-file", path))
+    if password is None:
+        again.problems.append(oper_password_too_short(path))
+        return
+    again.config = replace(again.config, oper_password=password)
+    again.read.append("--oper-password-file")
 
 
 def _certificate_again(again: ReadAgain, tls: ssl.SSLContext, cert: Path, key: Path) -> None:
     """Both files are read once, and what was read is checked and loaded: a renewal that
     writes the new certificate while this reads cannot pair an old key with a new
-    certificate, and a context that failed half-way to load is never the one in use."""
+    certificate, and a context that failed half-way to load is never the one in use.
+    Raises ``OptionFileError``."""
+    read = option_file_bytes("--tls-cert", cert), option_file_bytes("--tls-key", key)
     with tempfile.TemporaryDirectory(prefix="papo-tls-") as private:  # mode 0700
         copies = {cert: Path(private) / "cert.pem", key: Path(private) / "key.pem"}
-        for option, path in (("--tls-cert", cert), ("--tls-key", key)):
-            try:
-                copies[path].write_bytes(path.read_bytes())
-            except OSError as error:
-                again.problems.append(f"{option} {path}: {error.strerror or error}")
-                return
+        for path, data in zip((cert, key), read, strict=True):
+            copies[path].write_bytes(data)
         problem = tls_problem(copies[cert], copies[key])
         if problem is not None:
             for path, copy in copies.items():  # said of the files the options name
@@ -83,12 +99,3 @@ def _certificate_again(again: ReadAgain, tls: ssl.SSLContext, cert: Path, key: P
             return
         tls.load_cert_chain(copies[cert], copies[key])
     again.read += ["--tls-cert", "--tls-key"]
-
-
-def _text(again: ReadAgain, option: str, path: Path) -> str | None:
-    """The text of ``path``, or None with the reason in ``again.problems``."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        again.problems.append(f"{option} {path}: {getattr(error, 'strerror', None) or error}")
-        return None
