@@ -52,6 +52,21 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
     assert "PAPO_RATE" in capsys.readouterr().err
 
 
+def test_balancers_are_addresses_and_networks_from_the_command_line_or_environment() -> None:
+    """A network given with host bits (10.1.2.3/16) is the network it is in: what is meant."""
+    given = parse_config(["--proxy-from", "10.0.0.5, 10.1.2.3/16,2001:db8::/32"], {})
+    assert [str(network) for network in given.proxy_from] == [
+        "10.0.0.5/32",
+        "10.1.0.0/16",
+        "2001:db8::/32",
+    ]
+    assert (
+        parse_config([], {"PAPO_PROXY_FROM": "::1"}).proxy_from
+        == parse_config(["--proxy-from", "::1/128"], {}).proxy_from
+    )
+    assert parse_config([], {}).proxy_from == ()
+
+
 @pytest.mark.parametrize(
     ("argv", "complaint"),
     [
@@ -70,6 +85,9 @@ def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[st
             ["--oper-password-file", "/nonexistent/secret"],
             "--oper-password-file /nonexistent/secret: No such file",
         ),
+        (["--proxy-from", "10.0.0.5,haproxy.lan"], "not an address or network: 'haproxy.lan'"),
+        (["--proxy-from", "10.0.0.0/33"], "not an address or network: '10.0.0.0/33'"),
+        (["--proxy-from", ","], "--proxy-from: no address given"),
     ],
 )
 def test_values_with_no_meaning_are_refused_clearly(

@@ -20,8 +20,10 @@ class IrcClient:
     """What irssi would be, by hand: raw lines (read as a line client reads them), waits
     bounded in time."""
 
-    def __init__(self, port: int, source: str | None = None) -> None:
-        self.conn = LineClient(port, source=source)
+    def __init__(
+        self, port: int, source: str | None = None, conn: LineClient | None = None
+    ) -> None:
+        self.conn = conn or LineClient(port, source=source)
         self.seen: list[str] = []
 
     def send(self, *lines: str | bytes) -> None:

@@ -11,10 +11,12 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Coroutine
 from dataclasses import replace
 from enum import Enum, auto
 from functools import partial
 
+from papo.cli import format_address
 from papo.core.bans import Ban
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
@@ -49,6 +51,7 @@ from papo.protocol.events import (
     Topic,
 )
 from papo.protocol.framing import Line, Refused
+from papo.protocol.proxy_header import BadProxyHeader
 from papo.protocol.render import Renderer
 from papo.protocol.timestamps import format_timestamp
 from papo.server.config import ServerConfig
@@ -63,6 +66,7 @@ from papo.server.listen import (
 )
 from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
+from papo.server.proxied import PROXY_HEADER_SECONDS, is_proxy, read_proxy_header
 from papo.server.reload import read_again
 from papo.server.shared_first import SharedFirst, Verdict
 
@@ -128,8 +132,9 @@ class ChatServer:
         )
         self.admitted = 0  # connections counted against the limits, from accept on
         self.listeners: list[asyncio.Server] = []
-        self._accepting: list[asyncio.Task[None]] = []  # TLS accept loops
+        self._accepting: list[asyncio.Task[None]] = []  # our own accept loops
         self._handshakes: set[asyncio.Task[bool]] = set()
+        self._arriving: set[asyncio.Task[None]] = set()  # behind a balancer, or no TLS yet
         self._forgetting: asyncio.TimerHandle | None = None
         self._pinging: asyncio.TimerHandle | None = None
         self._writing_members: asyncio.TimerHandle | None = None
@@ -259,32 +264,83 @@ class ChatServer:
         self._pinging = loop.call_later(interval / 4, self._ping_silent_irc_clients)
 
     async def _serve(self, sock: socket.socket, *, irc: bool, tls: bool) -> None:
+        """asyncio's own accept where it can; our accept loop where something comes before
+        the connection carries lines (a TLS handshake, a balancer's PROXY header)."""
         loop = asyncio.get_running_loop()
-        if not tls or self._tls is None:
+        tls = tls and self._tls is not None
+        if not tls and not self.config.proxy_from:
             factory = partial(self.new_connection, irc=irc)
             self.listeners.append(await loop.create_server(factory, sock=sock))
-        else:
-            accepted = partial(self._accepted, self._tls, irc)
-            task = loop.create_task(accept_forever(sock, accepted))
-            task.add_done_callback(lambda _: sock.close())
-            self._accepting.append(task)
+            return
+        task = loop.create_task(accept_forever(sock, partial(self._accepted, irc, tls)))
+        task.add_done_callback(lambda _: sock.close())
+        self._accepting.append(task)
 
-    def _accepted(
-        self, context: ssl.SSLContext, irc: bool, sock: socket.socket, peer: tuple[str, int]
+    def _accepted(self, irc: bool, tls: bool, sock: socket.socket, peer: tuple[str, int]) -> None:
+        connection = self.new_connection(irc=irc, tls=tls)
+        if is_proxy(peer[0], self.config.proxy_from):
+            self._arrive(self._through_balancer(connection, sock, peer))
+        else:
+            self._let_in(connection, sock, peer)
+
+    def _arrive(self, arrival: Coroutine[None, None, None]) -> None:
+        task = asyncio.get_running_loop().create_task(arrival)
+        self._arriving.add(task)  # the loop itself keeps only a weak reference
+        task.add_done_callback(self._arriving.discard)
+
+    async def _through_balancer(
+        self, connection: Connection, sock: socket.socket, balancer: tuple[str, int]
     ) -> None:
-        """A TLS connection: counted (or refused) now, greeted once its handshake is done."""
-        connection = self.new_connection(irc=irc, tls=True)
+        """A connection from a ``--proxy-from`` balancer counts as the client its PROXY header
+        names; one whose header is missing, broken or late is closed, said in the log."""
+        deadline = min(PROXY_HEADER_SECONDS, self.config.registration_timeout or float("inf"))
+        try:
+            async with asyncio.timeout(deadline):
+                header = await read_proxy_header(sock)
+        except (BadProxyHeader, OSError, TimeoutError) as error:
+            sock.close()
+            why = str(error) if not isinstance(error, TimeoutError) else "no PROXY header in time"
+            # A balancer's health check may connect and close: no news every few seconds.
+            level = logging.DEBUG if isinstance(error, ConnectionError) else logging.INFO
+            log.log(level, "closed %s, a --proxy-from address: %s", format_address(*balancer), why)
+            return
+        except asyncio.CancelledError:
+            sock.close()
+            raise
+        client = header.source or balancer
+        if client[0] == balancer[0]:  # the balancer's own: its health checks, every few seconds
+            connection.log_level = logging.DEBUG
+        self._let_in(connection, sock, client)
+
+    def _let_in(self, connection: Connection, sock: socket.socket, peer: tuple[str, int]) -> None:
+        """A connection from our own accept loop, counted as coming from ``peer``: a TLS one is
+        counted (or refused) now and greeted once its handshake is done, a plain one as it
+        connects (``admit``)."""
         connection.set_peer(peer)
+        if not connection.tls:
+            self._arrive(self._connect_plain(connection, sock))
+            return
+        assert self._tls is not None  # a TLS door is only served with a context
         if not self.admit(connection):
             sock.close()
             return
         loop = asyncio.get_running_loop()
         # Never longer than the time to pick a name, which it is part of.
         deadline = min(TLS_HANDSHAKE_SECONDS, self.config.registration_timeout or float("inf"))
-        handshake = tls_handshake(loop, connection, sock, context, connection.peer, deadline)
+        handshake = tls_handshake(loop, connection, sock, self._tls, deadline)
         task = loop.create_task(handshake)
         self._handshakes.add(task)  # the loop itself keeps only a weak reference
         task.add_done_callback(partial(self._handshake_done, connection))
+
+    async def _connect_plain(self, connection: Connection, sock: socket.socket) -> None:
+        try:
+            await asyncio.get_running_loop().connect_accepted_socket(lambda: connection, sock)
+        except OSError as error:
+            log.log(connection.log_level, "%s gone as it came: %s", connection.peer, error)
+            sock.close()
+        except asyncio.CancelledError:
+            sock.close()
+            raise
 
     def _handshake_done(self, connection: Connection, task: asyncio.Task[bool]) -> None:
         self._handshakes.discard(task)
@@ -311,7 +367,9 @@ class ChatServer:
         connection.admitted = True
         connection.address_bucket = self.addresses.line_bucket(connection.address_group)
         self.admitted += 1
-        log.info("connection %s from %s", connection.session.sid, connection.peer)
+        log.log(
+            connection.log_level, "connection %s from %s", connection.session.sid, connection.peer
+        )
         if self.config.registration_timeout:  # 0: no deadline
             connection.registration_timer = asyncio.get_running_loop().call_later(
                 self.config.registration_timeout, self._registration_timeout, connection
@@ -332,7 +390,7 @@ class ChatServer:
         """Say why in plain text (at the IRC door, as IRC's ``ERROR``, which IRC clients show)
         and close; a TLS client is closed before its handshake, which would cost what the
         refusal is meant to save."""
-        log.info("refused %s: %s", connection.peer, code.value)
+        log.log(connection.log_level, "refused %s: %s", connection.peer, code.value)
         if connection.tls:
             return  # not yet connected: the accept loop closes its socket
         now = time.time()
@@ -676,7 +734,7 @@ class ChatServer:
             hold.cancel()
         for listener in self.listeners:
             listener.close()
-        for task in (*self._accepting, *self._handshakes):
+        for task in (*self._accepting, *self._handshakes, *self._arriving):
             task.cancel()
         now = time.time()
         restart: set[int] = set()

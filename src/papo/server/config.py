@@ -33,6 +33,7 @@ from papo.protocol.i18n import (
     translation,
 )
 from papo.protocol.names import as_room, check_room_name
+from papo.server.proxied import Network, parse_networks
 
 DEFAULT_PORT = 12345
 MIN_OPER_PASSWORD = 12  # characters
@@ -81,6 +82,8 @@ class ServerConfig:
     lease: float = 10.0  # seconds a server's users outlive it, with --redis
     workers: int = 1  # server processes on one port, with --redis
     reuse_port: bool = False  # share the port with other processes (what --workers starts)
+    # Load balancers whose connections start with a PROXY header naming the client.
+    proxy_from: tuple[Network, ...] = ()
 
     def doors(self) -> dict[str, int | None]:
         """Each port to listen on, by its option (None: that door is closed)."""
@@ -118,6 +121,18 @@ def room_option(text: str) -> str:
 
 
 _port = within(int, 0, 65535)
+
+
+def proxy_networks(text: str) -> tuple[Network, ...]:
+    """``--proxy-from``'s value: a word that is neither an address nor a network is named."""
+    try:
+        networks = parse_networks(text)
+    except ValueError as error:
+        wrong = said("not an address or network: {word!r}")
+        raise argparse.ArgumentTypeError(wrong.format(word=str(error))) from None
+    if not networks:
+        raise argparse.ArgumentTypeError(said("no address given"))
+    return networks
 
 
 def build_parser(language: str = "en") -> BriefParser:
@@ -259,6 +274,16 @@ def build_parser(language: str = "en") -> BriefParser:
         action="store_true",
         default=None,
         help=_("share the port with other papo servers of one chat (SO_REUSEPORT)"),
+    )
+    add(
+        "--proxy-from",
+        type=proxy_networks,
+        metavar="ADDRESSES",
+        help=_(
+            "load balancers (HAProxy, nginx) whose connections start with a PROXY header "
+            "(send-proxy, v1 or v2) naming the client, whose address then counts for the "
+            "limits, bans and the log; comma-separated, networks as 10.0.0.0/8 (default: none)"
+        ),
     )
     add(
         "--irc-port",

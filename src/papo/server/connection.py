@@ -11,6 +11,7 @@ them grow past the cap is dropped (``too_slow``) instead of costing memory or sl
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Protocol, cast
 
@@ -74,6 +75,10 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.host = ""
         self.peer = "?"  # host:port, for the log
+        self._peer_told = False  # set before it connects (a balancer's PROXY header said it)
+        # How its coming and going is logged: a balancer's own health checks, every few
+        # seconds, go to debug.
+        self.log_level = logging.INFO
         # An IRC client comes with its door, and reads IRC from the start; others read text
         # until they ask for JSON.
         self.door = door
@@ -108,12 +113,14 @@ class Connection(asyncio.Protocol):
         self.host = str(peer[0]) if peer else ""
         self.address_group = self.session.address = address_group(self.host)
         self.peer = f"{self.host}:{peer[1]}" if peer else "?"
+        self._peer_told = True
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream server's transports are always asyncio.Transport (plain or TLS).
         self.transport = transport = cast(asyncio.Transport, transport)
         if not self.admitted:  # a TLS connection was admitted at accept, before its handshake
-            self.set_peer(transport.get_extra_info("peername"))
+            if not self._peer_told:
+                self.set_peer(transport.get_extra_info("peername"))
             if not self.owner.admit(self):
                 return
         self._talker = TalkerMode(transport)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from papo.cli import format_address
 from papo.protocol.i18n import translation
+from papo.server.connection import Connection
 
 log = logging.getLogger("papo.server")
 
@@ -128,20 +129,19 @@ async def accept_forever(listener: socket.socket, accepted: AcceptedHandler) -> 
 
 async def tls_handshake(
     loop: asyncio.AbstractEventLoop,
-    protocol: asyncio.Protocol,
+    connection: Connection,
     sock: socket.socket,
     context: ssl.SSLContext,
-    peer: str,
     deadline: float = TLS_HANDSHAKE_SECONDS,
 ) -> bool:
     """Run the server side of the handshake on an accepted socket; False (logged) if it failed."""
     try:
         await loop.connect_accepted_socket(
-            lambda: protocol, sock, ssl=context, ssl_handshake_timeout=deadline
+            lambda: connection, sock, ssl=context, ssl_handshake_timeout=deadline
         )
     except (OSError, ssl.SSLError, TimeoutError, ConnectionError) as error:
         reason = str(error) or type(error).__name__
-        log.info("TLS handshake with %s failed: %s", peer, reason)
+        log.log(connection.log_level, "TLS handshake with %s failed: %s", connection.peer, reason)
         sock.close()
         return False
     except asyncio.CancelledError:
