@@ -1,14 +1,21 @@
 """The examples the docs give work as written: the minimal bot of docs/protocol.md, run as is
-(only its port changed), answers a private, and comes back after its connection drops."""
+(only its port changed), answers a private, and comes back after its connection drops; the
+systemd unit of docs/papo-server.service starts a server as its options say, and systemd
+finds nothing to say against it."""
 
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from papo.server.config import parse_config
 from tests.conftest import StartServer
 from tests.support import ROOT, LineClient
 
@@ -53,3 +60,37 @@ def test_the_minimal_bot_answers_and_resumes(start_server: StartServer, tmp_path
     finally:
         bot.kill()
         bot.wait(5)
+
+
+UNIT = ROOT / "docs" / "papo-server.service"
+
+
+def unit_setting(name: str) -> str:
+    lines = UNIT.read_text(encoding="utf-8").splitlines()
+    values = [line.split("=", 1)[1] for line in lines if line.startswith(f"{name}=")]
+    assert len(values) == 1, name
+    return values[0]
+
+
+def test_the_systemd_unit_runs_the_server_with_options_it_has(tmp_path: Path) -> None:
+    program, *options = shlex.split(unit_setting("ExecStart"))
+    assert program.endswith("/papo-server")
+    config = parse_config(options, {})
+    assert config.store is not None
+    assert str(config.store.parent) == "/var/lib/" + unit_setting("StateDirectory")
+    assert unit_setting("Type") == "notify"  # papo-server tells systemd when it listens
+    assert unit_setting("ExecReload") == "/bin/kill -USR1 $MAINPID"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
+def test_systemd_finds_nothing_wrong_with_the_unit(tmp_path: Path) -> None:
+    """``systemd-analyze verify`` warns of an unknown or misspelt setting and fails on a missing
+    program: the unit is checked with papo-server where this checkout has it."""
+    here = Path(sys.executable).parent / "papo-server"
+    unit = tmp_path / "papo-server.service"
+    text = UNIT.read_text(encoding="utf-8")
+    unit.write_text(text.replace("/opt/papo/bin/papo-server", str(here)), encoding="utf-8")
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")

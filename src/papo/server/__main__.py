@@ -23,6 +23,7 @@ from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
 from papo.hub.store import LogStore, StoreError
 from papo.protocol.i18n import translation
+from papo.server import notify
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, chat_wide, parse_config
 from papo.server.fdlimit import fit_client_limit
@@ -122,12 +123,22 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         type(asyncio.get_running_loop()).__module__.split(".")[0],
     )
     stop_on_signals(asyncio.get_running_loop(), server.stop_requested.set)
+    manager = notify.ServiceManager()
     reload_signal = read_again_signal()
     if reload_signal is not None:
-        asyncio.get_running_loop().add_signal_handler(reload_signal, server.read_files_again)
+        asyncio.get_running_loop().add_signal_handler(reload_signal, read_again, server, manager)
+    manager.ready(f"listening on port {addresses[0][1]}")
     await server.stop_requested.wait()
-    log.info("stopping; connections to tell: %d", len(server.fanout.outlets))
+    told = len(server.fanout.outlets)
+    log.info("stopping; connections to tell: %d", told)
+    manager.stopping(f"stopping: telling {told} connections")
     await server.shutdown()
+
+
+def read_again(server: ChatServer, manager: notify.ServiceManager) -> None:
+    """SIGUSR1, with the service manager told (``ExecReload=kill -USR1 $MAINPID``)."""
+    with manager.reloading():
+        server.read_files_again()
 
 
 def stop_on_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[], object]) -> None:

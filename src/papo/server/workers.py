@@ -27,6 +27,7 @@ from types import FrameType
 import papo
 from papo.cli import read_again_signal, stop_signals
 from papo.hub.redis_url import shown_url
+from papo.server import notify
 from papo.server.config import ServerConfig
 from papo.server.listen import cannot_listen, listen_hosts, open_listeners
 from papo.server.reach import say_how_to_join
@@ -47,7 +48,11 @@ class Worker:
             [sys.executable, "-m", "papo.server", *args],
             stdout=subprocess.PIPE,
             bufsize=0,  # unbuffered: a line select() saw is not hidden in a buffer
-            env={**os.environ, "PAPO_WORKER": str(number), "PYTHONPATH": _this_papo_first()},
+            env={
+                **notify.without_variable(os.environ),  # the parent speaks for them
+                "PAPO_WORKER": str(number),
+                "PYTHONPATH": _this_papo_first(),
+            },
             preexec_fn=_die_with_parent,
         )
         self.started = time.monotonic()
@@ -131,11 +136,13 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
     for signum in (signal.SIGINT, *stop_signals()):
         signal.signal(signum, stop)
     workers: list[Worker] = []
+    manager = notify.ServiceManager()
 
     def read_again(signum: int, frame: FrameType | None) -> None:
-        for worker in workers:
-            if worker.ready and worker.process.poll() is None:
-                worker.process.send_signal(signum)
+        with manager.reloading():
+            for worker in workers:
+                if worker.ready and worker.process.poll() is None:
+                    worker.process.send_signal(signum)
 
     reload_signal = read_again_signal()
     if reload_signal is not None:
@@ -158,6 +165,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
         ports.get("--irc-port"), ports.get("--irc-tls-port"),
     )  # fmt: skip
     log.info("%d workers on one port, sharing %s", len(workers), shown_url(config.redis or ""))
+    manager.ready(f"{len(workers)} workers listening on port {ports['--port']}")
     while not stopping:
         time.sleep(SUPERVISE_EVERY)
         for index, worker in enumerate(workers):
@@ -170,6 +178,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
             workers[index] = replacement = Worker(worker.number, args)
             if replacement.wait_ready():
                 log.info("worker %d is back (pid %d)", worker.number, replacement.process.pid)
+    manager.stopping("stopping its workers")
     _stop_all(workers, config)
     for sock in held:
         sock.close()
