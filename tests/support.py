@@ -90,7 +90,7 @@ class ServerProcess:
                 self.stop()
                 raise RuntimeError(f"server did not start: {line!r} {log}")
             if scheme in line:
-                return int(line.rsplit(":", 1)[1])
+                return int(line.rsplit(":", 1)[1].split("/", 1)[0])  # http://H:P/metrics
 
     def _copy_log(self) -> None:
         assert self.process.stderr is not None

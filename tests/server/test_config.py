@@ -68,6 +68,21 @@ def test_balancers_are_addresses_and_networks_from_the_command_line_or_environme
 
 
 @pytest.mark.parametrize(
+    ("given", "address"),
+    [
+        ("9100", ("127.0.0.1", 9100)),  # a port alone: this machine's only
+        ("0.0.0.0:9100", ("0.0.0.0", 9100)),
+        ("[::1]:0", ("::1", 0)),
+        ("metrics.lan:9100", ("metrics.lan", 9100)),
+    ],
+)
+def test_where_metrics_are_served(given: str, address: tuple[str, int]) -> None:
+    assert parse_config(["--metrics", given], {}).metrics == address
+    assert parse_config([], {"PAPO_METRICS": given}).metrics == address
+    assert parse_config([], {}).metrics is None
+
+
+@pytest.mark.parametrize(
     ("argv", "complaint"),
     [
         (["--burst", "0"], "must be 1 or more"),
@@ -88,6 +103,14 @@ def test_balancers_are_addresses_and_networks_from_the_command_line_or_environme
         (["--proxy-from", "10.0.0.5,haproxy.lan"], "not an address or network: 'haproxy.lan'"),
         (["--proxy-from", "10.0.0.0/33"], "not an address or network: '10.0.0.0/33'"),
         (["--proxy-from", ","], "--proxy-from: no address given"),
+        (["--metrics", "localhost"], "HOST:PORT or a port: localhost"),
+        (["--metrics", "::1:9100"], "HOST:PORT or a port: ::1:9100"),
+        (["--metrics", "127.0.0.1:http"], "HOST:PORT or a port: 127.0.0.1:http"),
+        (["--metrics", "70000"], "must be 0 to 65535"),
+        (
+            ["--metrics", "65535", "--workers", "2", "--redis", "redis://h"],
+            "--metrics: the last worker's port would be past 65535",
+        ),
     ],
 )
 def test_values_with_no_meaning_are_refused_clearly(

@@ -7,8 +7,10 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from papo import __version__
 from papo.cli import (
@@ -28,6 +30,8 @@ from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, chat_wide, parse_config
 from papo.server.fdlimit import fit_client_limit
 from papo.server.listen import cannot_listen
+from papo.server.metrics import Metric, chat_metrics, process_metrics, render
+from papo.server.metrics_http import MetricsServer
 from papo.server.reach import say_how_to_join
 from papo.server.replica import Replica
 from papo.server.workers import READY_LINE, run_workers
@@ -100,8 +104,11 @@ async def shared_hub(config: ServerConfig) -> Backplane:
 
 
 async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
+    loop_name = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    metrics = MetricsServer(partial(metrics_text, server, loop_name, time.time()))
     try:
         addresses = await server.start()
+        scraped = await metrics.start(*config.metrics) if config.metrics else []
     except BaseException:
         server.give_back_holds()
         raise
@@ -111,17 +118,15 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
     for host, port in server.irc_addresses:  # after the papo ones, which scripts read first
         print(f"papo listening on irc://{format_address(host, port)}", flush=True)
+    for host, port in scraped:
+        print(f"papo listening on http://{format_address(host, port)}/metrics", flush=True)
+        log.info("metrics at http://%s/metrics", format_address(host, port))
     if os.environ.get("PAPO_WORKER"):  # its parent waits for this, and says the rest
         print(READY_LINE, flush=True)
     else:
         hosts, irc = [host for host, _ in addresses], server.irc_ports
         say_how_to_join(config, hosts, addresses[0][1], irc.get(False), irc.get(True))
-    log.info(
-        "papo %s ready, language %s, event loop %s",
-        __version__,
-        config.language,
-        type(asyncio.get_running_loop()).__module__.split(".")[0],
-    )
+    log.info("papo %s ready, language %s, event loop %s", __version__, config.language, loop_name)
     stop_on_signals(asyncio.get_running_loop(), server.stop_requested.set)
     manager = notify.ServiceManager()
     reload_signal = read_again_signal()
@@ -132,7 +137,16 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     told = len(server.fanout.outlets)
     log.info("stopping; connections to tell: %d", told)
     manager.stopping(f"stopping: telling {told} connections")
+    metrics.close()
     await server.shutdown()
+
+
+def metrics_text(server: ChatServer, loop_name: str, started: float) -> str:
+    """What ``/metrics`` answers, made when it is asked."""
+    info = Metric("papo_info", "gauge", "This server's papo and event loop",
+                  (({"version": __version__, "loop": loop_name}, 1.0),))  # fmt: skip
+    chat = chat_metrics(server.counters, server.census())
+    return render([info, *chat, *process_metrics(started)])
 
 
 def read_again(server: ChatServer, manager: notify.ServiceManager) -> None:

@@ -64,6 +64,7 @@ from papo.server.listen import (
     open_listeners,
     tls_handshake,
 )
+from papo.server.metrics import Census, Counters
 from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
 from papo.server.proxied import PROXY_HEADER_SECONDS, is_proxy, read_proxy_header
@@ -131,6 +132,7 @@ class ChatServer:
             )
         )
         self.admitted = 0  # connections counted against the limits, from accept on
+        self.counters = Counters()  # what happened, for --metrics
         self.listeners: list[asyncio.Server] = []
         self._accepting: list[asyncio.Task[None]] = []  # our own accept loops
         self._handshakes: set[asyncio.Task[bool]] = set()
@@ -365,6 +367,7 @@ class ChatServer:
             self._refuse(connection, refusal)
             return False
         connection.admitted = True
+        self.counters.connections += 1
         connection.address_bucket = self.addresses.line_bucket(connection.address_group)
         self.admitted += 1
         log.log(
@@ -391,6 +394,7 @@ class ChatServer:
         and close; a TLS client is closed before its handshake, which would cost what the
         refusal is meant to save."""
         log.log(connection.log_level, "refused %s: %s", connection.peer, code.value)
+        self.counters.refused[code.value] += 1
         if connection.tls:
             return  # not yet connected: the accept loop closes its socket
         now = time.time()
@@ -483,6 +487,7 @@ class ChatServer:
         return self.take_rest(connection, rest, now)
 
     def take_line(self, connection: Connection, line: str, now: float, *, unanswered: bool) -> None:
+        self.counters.lines += 1
         outputs = self.chat.handle_line(connection.session, line, now)
         if unanswered:  # a NOTICE: its errors are not sent back
             outputs = [
@@ -576,6 +581,8 @@ class ChatServer:
         broadcasts = self.fanout.pending
         members = self.fanout.flush()
         took = time.perf_counter() - started
+        self.counters.broadcasts += broadcasts
+        self.counters.broadcast_writes += members
         self._pacer.flushed(
             started=started, cpu=cpu, took=took, broadcasts=broadcasts, written=members
         )
@@ -609,11 +616,13 @@ class ChatServer:
         match output:
             case Registered():
                 log.info("registered %s as %r from %s", session.sid, session.name, peer)
+                self.counters.registrations += 1
                 origin.stop_registration_timer()
                 if origin.door is not None:
                     origin.door.registered = True  # IRC commands act from now on
             case Resumed(member=member):
                 log.info("%r resumed from %s", member.name, peer)
+                self.counters.resumes += 1
                 origin.stop_registration_timer()
                 self.end_hold(member)
             case Held(session=member, until=until):
@@ -693,8 +702,20 @@ class ChatServer:
 
     def _drop_slow(self, connection: Connection) -> None:
         log.info("dropping %r from %s: too slow", connection.session.name, connection.peer)
+        self.counters.too_slow += 1
         connection.abort()
         self._depart(connection, LeaveReason.TOO_SLOW)
+
+    def census(self) -> Census:
+        """Who is here now, for --metrics (counted when asked, not as it changes)."""
+        registered = sum(c.session.name is not None for c in self.fanout.outlets.values())
+        return Census(
+            connections=self.admitted,
+            users_here=registered,
+            users_held=len(self._holds),
+            users_online=self.chat.shared.count(),
+            rooms=len(self.chat.shared.room_counts()),
+        )
 
     # -- SIGUSR1 ---------------------------------------------------------------------------
 

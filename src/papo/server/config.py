@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from papo import __version__
-from papo.cli import BriefParser, language_option, said, speaking, why_unreadable, within
+from papo.cli import (
+    BriefParser,
+    language_option,
+    said,
+    speaking,
+    why_unreadable,
+    within,
+)
 from papo.core.chat import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ROOMS,
@@ -84,6 +91,7 @@ class ServerConfig:
     reuse_port: bool = False  # share the port with other processes (what --workers starts)
     # Load balancers whose connections start with a PROXY header naming the client.
     proxy_from: tuple[Network, ...] = ()
+    metrics: tuple[str, int] | None = None  # where Prometheus scrapes /metrics (HTTP)
 
     def doors(self) -> dict[str, int | None]:
         """Each port to listen on, by its option (None: that door is closed)."""
@@ -133,6 +141,19 @@ def proxy_networks(text: str) -> tuple[Network, ...]:
     if not networks:
         raise argparse.ArgumentTypeError(said("no address given"))
     return networks
+
+
+def metrics_address(text: str) -> tuple[str, int]:
+    """``--metrics``: ``HOST:PORT`` (an IPv6 host in brackets), or a port alone, on
+    loopback: metrics say who is online, so they are not for everyone by default."""
+    host, _, port = text.rpartition(":")
+    if not host:
+        host, port = "127.0.0.1", text
+    elif host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or (":" in host and not text.startswith("[")) or not port.isdigit():
+        raise argparse.ArgumentTypeError(said("HOST:PORT or a port: {text}").format(text=text))
+    return host, _port(port)
 
 
 def build_parser(language: str = "en") -> BriefParser:
@@ -311,6 +332,15 @@ def build_parser(language: str = "en") -> BriefParser:
     )
     add("--tls-key", type=Path, help=_("private key (PEM) of the certificate"))
     add(
+        "--metrics",
+        type=metrics_address,
+        metavar="[HOST:]PORT",
+        help=_(
+            "serve Prometheus metrics over HTTP at /metrics on this port (a port alone: on "
+            "127.0.0.1; with --workers, worker N on PORT+N-1) (default: none)"
+        ),
+    )
+    add(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
         help=_("default: {level}").format(level="info"),
@@ -459,6 +489,8 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         parser.error(_("--workers and --reuse-port need SO_REUSEPORT, which this system lacks"))
     if args.redis is not None and args.store is not None:
         parser.error(_("--store and --redis: with --redis the log is kept in Redis"))
+    if args.metrics and args.workers and args.metrics[1] + args.workers - 1 > 65535:
+        parser.error(_("--metrics: the last worker's port would be past 65535"))
     if args.irc_tls_port is not None and args.tls_cert is None:
         parser.error(_("--irc-tls-port needs --tls-cert and --tls-key"))
     motd = None

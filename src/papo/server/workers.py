@@ -42,10 +42,10 @@ STOP_EXTRA_SECONDS = 5.0  # past --shutdown-grace, a worker still running is kil
 
 
 class Worker:
-    def __init__(self, number: int, args: list[str]) -> None:
+    def __init__(self, number: int, args: list[str], config: ServerConfig) -> None:
         self.number = number
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "papo.server", *args],
+            [sys.executable, "-m", "papo.server", *args, *metrics_args(config, number)],
             stdout=subprocess.PIPE,
             bufsize=0,  # unbuffered: a line select() saw is not hidden in a buffer
             env={
@@ -115,6 +115,16 @@ def worker_args(argv: Sequence[str], ports: dict[str, int]) -> list[str]:
     return args
 
 
+def metrics_args(config: ServerConfig, number: int) -> list[str]:
+    """Each worker's own --metrics port (PORT+N-1): a scrape of one shared port would reach
+    one worker or another, each counting only its own connections."""
+    if config.metrics is None:
+        return []
+    host, port = config.metrics
+    port = port + number - 1 if port else 0
+    return ["--metrics", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+
+
 def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
     held: list[socket.socket] = []
     ports: dict[str, int] = {}
@@ -149,10 +159,10 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
         signal.signal(reload_signal, read_again)
     # The first alone: a setting every worker would trip on (Redis unreachable, a chat that
     # runs with other options) is then said once, not once per worker.
-    workers = [Worker(1, args)]
+    workers = [Worker(1, args, config)]
     listening = [workers[0].wait_ready()]
     if listening[0]:
-        workers += [Worker(n, args) for n in range(2, config.workers + 1)]
+        workers += [Worker(n, args, config) for n in range(2, config.workers + 1)]
         listening += [worker.wait_ready() for worker in workers[1:]]
     if not all(listening):
         log.error("a worker did not start: stopping them all")
@@ -175,7 +185,7 @@ def run_workers(config: ServerConfig, argv: Sequence[str]) -> int:
             log.warning("worker %d (pid %d) ended with %s: restarting it", worker.number,
                         worker.process.pid, code)  # fmt: skip
             time.sleep(RESTART_PAUSE)
-            workers[index] = replacement = Worker(worker.number, args)
+            workers[index] = replacement = Worker(worker.number, args, config)
             if replacement.wait_ready():
                 log.info("worker %d is back (pid %d)", worker.number, replacement.process.pid)
     manager.stopping("stopping its workers")
