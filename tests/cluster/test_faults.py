@@ -14,6 +14,7 @@ from tests.cluster.setups import LEASE, OPER_PASSWORD, cast, operators
 from tests.conftest import StartServer
 from tests.proxy import FaultyProxy
 from tests.redis_server import RedisServer
+from tests.server.test_metrics import metrics_port, scrape
 from tests.support import HOST, TIMEOUT, Event, LineClient, ServerProcess
 
 
@@ -234,7 +235,8 @@ def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(
 ) -> None:
     args = ("--redis", redis_server.url, "--log-size", "50", "--lease", "60")
     fast = ("--rate", "0", "--ip-rate", "0")
-    one, two = start_server(*args, *fast), start_server(*args, *fast)
+    one, two = start_server(*args, *fast), start_server(*args, *fast, "--metrics", "0")
+    metrics = metrics_port(two)
     talker, reader = one.user("talker"), two.user("reader")
     talker.expect("join", name="reader")
     two.signal(signal.SIGSTOP)  # left behind: it reads nothing while the log moves on
@@ -249,6 +251,7 @@ def test_a_server_left_behind_by_the_trimmed_log_says_what_was_missed(
     missed = reader.expect("info", code="missed", timeout=TIMEOUT)
     assert missed["count"] > 0
     assert "missed" in two.log()
+    assert scrape(metrics)["papo_missed_events_total"] >= missed["count"]  # one gap or more
     assert reader.expect("message", text="m1499", timeout=TIMEOUT)
     # What the events missed set for good is read from where it outlives the log.
     deadline = time.monotonic() + TIMEOUT

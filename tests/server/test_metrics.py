@@ -121,6 +121,9 @@ def test_a_server_counts_who_comes_talks_and_is_refused(start_server: StartServe
     for n in range(3):
         ana.send(f"hello {n}")
     assert bob.text_until(lambda line: "hello 2" in line)
+    for _ in range(2):
+        bob.send("/private nobody hi")
+        assert bob.text_until(lambda line: "'nobody' is not online" in line)
     after = scrape(port)
     assert after["papo_connections"] == 2
     assert after["papo_users_here"] == after["papo_users_online"] == 2
@@ -128,7 +131,9 @@ def test_a_server_counts_who_comes_talks_and_is_refused(start_server: StartServe
     assert after["papo_connections_total"] == 2
     assert after['papo_connections_refused_total{reason="too_many_connections"}'] == 1
     assert after["papo_registrations_total"] == 2
-    assert after["papo_lines_total"] == 6  # two names, a /join, three messages
+    assert after["papo_lines_total"] == 8  # two names, a /join, three messages, two privates
+    assert after['papo_errors_total{code="no_such_user"}'] == 2
+    assert "papo_hub_available" not in after  # one server alone: no hub to watch
     assert after["papo_broadcasts_total"] >= 5  # bob's arrival, his join, the messages
     assert after["papo_broadcast_writes_total"] >= after["papo_broadcasts_total"]
     assert after["process_cpu_seconds_total"] > before["process_cpu_seconds_total"]
@@ -170,3 +175,23 @@ def test_each_worker_has_its_own_metrics_port(
     samples = [scrape(int(port)) for port in ports]
     assert sum(each["papo_users_here"] for each in samples) == 8
     assert [each["papo_users_online"] for each in samples] == [8, 8]
+
+
+def test_a_server_on_redis_says_when_redis_refuses_lines(
+    start_server: StartServer, redis_server: RedisServer
+) -> None:
+    server = start_server("--redis", redis_server.url, "--metrics", f"{HOST}:0")
+    port = metrics_port(server)
+    ana = server.user("ana")
+    assert scrape(port)["papo_hub_available"] == 1
+    redis_server.stop()
+    deadline = time.monotonic() + TIMEOUT
+    while scrape(port)["papo_hub_available"] != 0:  # noticed at its next request to Redis
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    ana.send("anyone?")
+    assert ana.expect("error")["code"] == "unavailable"
+    samples = scrape(port)
+    assert samples['papo_errors_total{code="unavailable"}'] == 1
+    assert samples["papo_missed_events_total"] == 0
+    redis_server.start()

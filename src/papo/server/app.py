@@ -598,6 +598,8 @@ class ChatServer:
                     outputs = [*outputs, *self._kicked_out(output.session, kick)]
                 case Send(event=Mute() | Topic(locked=bool()) as event, to=to):
                     _log_moderation(event, to)
+                case Send(event=Error(code=code)):
+                    self.counters.errors[code.value] += 1
         self.fanout.deliver(outputs)
         if self._writes_members and self._writing_members is None and not self.shutting_down:
             loop = asyncio.get_running_loop()
@@ -715,6 +717,7 @@ class ChatServer:
             users_held=len(self._holds),
             users_online=self.chat.shared.count(),
             rooms=len(self.chat.shared.room_counts()),
+            hub_available=self.backplane.available() if self.backplane is not None else None,
         )
 
     # -- SIGUSR1 ---------------------------------------------------------------------------

@@ -60,6 +60,8 @@ class Counters:
     broadcasts: int = 0  # room events flushed to their members
     broadcast_writes: int = 0  # member writes those flushes made
     too_slow: int = 0  # clients dropped for not reading
+    errors: Counter[str] = field(default_factory=Counter)  # told to users, by code
+    missed: int = 0  # events the shared log lost before this server read them (--redis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,12 @@ class Census:
     users_held: int  # dropped here, held for a resume
     users_online: int  # names held in the whole chat (every server of it)
     rooms: int  # rooms somebody is in
+    hub_available: bool | None = None  # whether Redis takes lines now (None: no --redis)
 
 
 def chat_metrics(counters: Counters, census: Census) -> list[Metric]:
     c = counters
-    return [
+    metrics = [
         Metric.one("papo_connections", "gauge", "Connections open, registered or not",
                    census.connections),
         Metric.one("papo_users_here", "gauge", "Users connected to this server",
@@ -98,7 +101,17 @@ def chat_metrics(counters: Counters, census: Census) -> list[Metric]:
                    "Writes to members that carried room events", c.broadcast_writes),
         Metric.one("papo_too_slow_total", "counter", "Clients dropped for not reading",
                    c.too_slow),
+        Metric.by("papo_errors_total", "counter", "Errors told to users, by code", "code",
+                  c.errors),
     ]  # fmt: skip
+    if census.hub_available is not None:  # several servers: how their shared state is doing
+        metrics.append(Metric.one("papo_hub_available", "gauge",
+                                  "1 while Redis takes lines, 0 while they are refused",
+                                  float(census.hub_available)))  # fmt: skip
+        metrics.append(Metric.one("papo_missed_events_total", "counter",
+                                  "Events the shared log lost before this server read them",
+                                  c.missed))  # fmt: skip
+    return metrics
 
 
 def render(metrics: Iterable[Metric]) -> str:

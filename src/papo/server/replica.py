@@ -35,6 +35,7 @@ class Replica:
         """The shared log was trimmed before this server read it: every member is told how
         many events (at most) it will never see."""
         self.chat.forget_waiting(mine)
+        self.server.counters.missed += count
         if count:
             notice = Notice(ts=time.time(), code=NoticeCode.MISSED, count=count)
             members = [c.session for c in self.server.fanout.outlets.values()]
