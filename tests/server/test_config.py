@@ -107,6 +107,8 @@ def test_where_metrics_are_served(given: str, address: tuple[str, int]) -> None:
         (["--metrics", "::1:9100"], "HOST:PORT or a port: ::1:9100"),
         (["--metrics", "127.0.0.1:http"], "HOST:PORT or a port: 127.0.0.1:http"),
         (["--metrics", "70000"], "must be 0 to 65535"),
+        (["--metrics", "12345"], "--metrics 12345 is the port of --port too"),
+        (["--irc-port", "6667", "--metrics", "6667"], "--metrics 6667 is the port of --irc-port"),
         (
             ["--metrics", "65535", "--workers", "2", "--redis", "redis://h"],
             "--metrics: the last worker's port would be past 65535",

@@ -107,3 +107,22 @@ def test_which_addresses_are_balancers() -> None:
     assert not is_proxy("not-an-address", networks)
     with pytest.raises(ValueError, match=r"haproxy\.lan"):
         parse_networks("10.0.0.5,haproxy.lan")
+
+
+class WatchesNoSocket(asyncio.SelectorEventLoop):
+    """What Windows's proactor loop is to ``add_reader``: it watches no socket."""
+
+    def add_reader(self, *args: object, **kwargs: object) -> None:
+        raise NotImplementedError
+
+
+def test_a_loop_that_watches_no_socket_still_reads_the_header(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    balancer, server = pair
+    header = b"PROXY TCP4 203.0.113.7 127.0.0.1 51000 12345\r\n"
+    pieces = [header[:10], header[10:30], header[30:] + AFTER]
+    with asyncio.Runner(loop_factory=WatchesNoSocket) as runner:
+        got = runner.run(read_sent_in_pieces(balancer, server, pieces))
+    assert got == ProxyHeader(len(header), ("203.0.113.7", 51000))
+    assert rest(server) == AFTER

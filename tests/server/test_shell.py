@@ -47,6 +47,22 @@ def test_servidor_py_stops_gracefully_on_signal(start_server: StartServer, signu
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1])
+def test_a_signal_sent_as_soon_as_the_server_says_it_listens_is_taken(
+    start_server: StartServer, signum: int
+) -> None:
+    """A supervisor (or a script) that signals on seeing "listening on" must find the
+    server's own handling in place: not SIGUSR1 still ignored, nor SIGTERM's default."""
+    for _ in range(5):
+        server = start_server()  # returns on reading the "listening on" line
+        server.signal(signum)
+        if signum == signal.SIGUSR1:
+            server.wait_for_log("asked to read its files again", timeout=5)
+            server.signal(signal.SIGTERM)
+        assert server.wait(10) == 0
+        assert "shut down" in server.log()
+
+
 Arguments = TypeVarTuple("Arguments")
 
 

@@ -112,6 +112,13 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     except BaseException:
         server.give_back_holds()
         raise
+    # The signals are taken before anybody is told the server is up: a SIGUSR1 or SIGTERM
+    # sent on seeing it must not find them ignored, or their default (the end) in place.
+    stop_on_signals(asyncio.get_running_loop(), server.stop_requested.set)
+    manager = notify.ServiceManager()
+    reload_signal = read_again_signal()
+    if reload_signal is not None:
+        asyncio.get_running_loop().add_signal_handler(reload_signal, read_again, server, manager)
     scheme = "tls" if config.tls_cert else "tcp"
     for host, port in addresses:
         # Tests and scripts read this line to learn the port when started with --port 0.
@@ -127,11 +134,6 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
         hosts, irc = [host for host, _ in addresses], server.irc_ports
         say_how_to_join(config, hosts, addresses[0][1], irc.get(False), irc.get(True))
     log.info("papo %s ready, language %s, event loop %s", __version__, config.language, loop_name)
-    stop_on_signals(asyncio.get_running_loop(), server.stop_requested.set)
-    manager = notify.ServiceManager()
-    reload_signal = read_again_signal()
-    if reload_signal is not None:
-        asyncio.get_running_loop().add_signal_handler(reload_signal, read_again, server, manager)
     manager.ready(f"listening on port {addresses[0][1]}")
     await server.stop_requested.wait()
     told = len(server.fanout.outlets)

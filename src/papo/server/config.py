@@ -513,6 +513,8 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         oper_password=oper_password,
     )
     fixed = [(option, port) for option, port in config.doors().items() if port]  # 0: picked apart
+    if config.metrics is not None and config.metrics[1]:  # beside the doors, not one of them
+        fixed.append(("--metrics", config.metrics[1]))
     for index, (option, port) in enumerate(fixed):
         for other, same in fixed[:index]:
             if same == port:

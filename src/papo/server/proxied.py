@@ -17,6 +17,7 @@ from papo.protocol.proxy_header import ProxyHeader, parse_proxy_header
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 PROXY_HEADER_SECONDS = 10.0  # a balancer sends it at once: a late one is not a balancer's
+POLL_SECONDS = 0.01  # where the loop cannot say when a socket is readable
 PEEK_BYTES = 4096  # more than any balancer's header; a longer one is read in several steps
 
 
@@ -84,7 +85,11 @@ async def _readable(sock: socket.socket) -> None:
         if not ready.done():
             ready.set_result(None)
 
-    loop.add_reader(sock.fileno(), wake)
+    try:
+        loop.add_reader(sock.fileno(), wake)
+    except NotImplementedError:  # Windows's proactor loop watches no socket: look again soon
+        await asyncio.sleep(POLL_SECONDS)
+        return
     try:
         await ready
     finally:
