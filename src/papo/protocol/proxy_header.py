@@ -18,6 +18,8 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
+from papo.protocol.addresses import IPAddress, unmapped
+
 V1_PREFIX = b"PROXY "
 V1_MAX_BYTES = 107  # the specification's longest line, CRLF included
 V2_SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
@@ -79,12 +81,12 @@ def _version_1(data: bytes) -> ProxyHeader | None:
     _address(family, words[2])
     port = _port(words[3])
     _port(words[4])
-    return ProxyHeader(length, (_plain(source), port))
+    return ProxyHeader(length, (str(unmapped(source)), port))
 
 
 def _address(
     family: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address], word: bytes
-) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+) -> IPAddress:
     try:
         return family(word.decode("ascii"))
     except ValueError:
@@ -122,12 +124,5 @@ def _version_2(data: bytes) -> ProxyHeader | None:
     if size < needed:
         raise BadProxyHeader(f"PROXY header's addresses take {size} bytes, not {needed}")
     source, _destination, port, _destination_port = struct.unpack_from(layout, data, V2_FIXED_BYTES)
-    return ProxyHeader(length, (_plain(ipaddress.ip_address(source)), port))
-
-
-def _plain(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    """An IPv4 client a balancer names in IPv6 (``::ffff:192.0.2.7``) counts as that IPv4
-    address, as it would had it connected here itself."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    return str(address)
+    # An IPv4 client named in IPv6's form (::ffff:192.0.2.7) is that IPv4 client.
+    return ProxyHeader(length, (str(unmapped(ipaddress.ip_address(source))), port))

@@ -15,6 +15,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from papo.core.flood import TokenBucket
+from papo.protocol.addresses import ip_of
 from papo.protocol.events import ErrorCode
 
 # A /64 is what one IPv6 subscriber (or one host, with privacy addresses) usually holds.
@@ -25,13 +26,10 @@ DEFAULT_CONNECT_BURST = 100
 
 def address_group(host: str) -> str:
     """The key an address is counted under: itself for IPv4, its /64 for IPv6."""
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
+    address = ip_of(host)
+    if address is None:
         return host
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
         network = ipaddress.IPv6Network((address, IPV6_GROUP_PREFIX), strict=False)
         return str(network)
     return str(address)

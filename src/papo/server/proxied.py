@@ -13,6 +13,7 @@ import ipaddress
 import socket
 from collections.abc import Sequence
 
+from papo.protocol.addresses import ip_of
 from papo.protocol.proxy_header import ProxyHeader, parse_proxy_header
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -36,13 +37,8 @@ def parse_networks(text: str) -> tuple[Network, ...]:
 
 def is_proxy(host: str, proxies: Sequence[Network]) -> bool:
     """Whether a connection from ``host`` is one of the balancers that must send a header."""
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return any(address in network for network in proxies)
+    address = ip_of(host)
+    return address is not None and any(address in network for network in proxies)
 
 
 async def read_proxy_header(sock: socket.socket) -> ProxyHeader:
