@@ -295,9 +295,8 @@ class ChatServer:
     ) -> None:
         """A connection from a ``--proxy-from`` balancer counts as the client its PROXY header
         names; one whose header is missing, broken or late is closed, said in the log."""
-        deadline = min(PROXY_HEADER_SECONDS, self.config.registration_timeout or float("inf"))
         try:
-            async with asyncio.timeout(deadline):
+            async with asyncio.timeout(self._before_a_name(PROXY_HEADER_SECONDS)):
                 header = await read_proxy_header(sock)
         except (BadProxyHeader, OSError, TimeoutError) as error:
             sock.close()
@@ -327,12 +326,16 @@ class ChatServer:
             sock.close()
             return
         loop = asyncio.get_running_loop()
-        # Never longer than the time to pick a name, which it is part of.
-        deadline = min(TLS_HANDSHAKE_SECONDS, self.config.registration_timeout or float("inf"))
+        deadline = self._before_a_name(TLS_HANDSHAKE_SECONDS)
         handshake = tls_handshake(loop, connection, sock, self._tls, deadline)
         task = loop.create_task(handshake)
         self._handshakes.add(task)  # the loop itself keeps only a weak reference
         task.add_done_callback(partial(self._handshake_done, connection))
+
+    def _before_a_name(self, seconds: float) -> float:
+        """A step before the name (a PROXY header, a TLS handshake) takes ``seconds`` at most,
+        and never longer than the time to pick a name, which it is part of."""
+        return min(seconds, self.config.registration_timeout or float("inf"))
 
     async def _connect_plain(self, connection: Connection, sock: socket.socket) -> None:
         try:

@@ -20,6 +20,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 PROXY_HEADER_SECONDS = 10.0  # a balancer sends it at once: a late one is not a balancer's
 POLL_SECONDS = 0.01  # where the loop cannot say when a socket is readable
 PEEK_BYTES = 4096  # more than any balancer's header; a longer one is read in several steps
+GONE = "closed before its PROXY header ended"
 
 
 def parse_networks(text: str) -> tuple[Network, ...]:
@@ -53,7 +54,7 @@ async def read_proxy_header(sock: socket.socket) -> ProxyHeader:
         except BlockingIOError:
             continue
         if not peeked:
-            raise ConnectionError("closed before its PROXY header ended")
+            raise ConnectionError(GONE)
         header = parse_proxy_header(taken + peeked)
         wanted = len(peeked) if header is None else header.length - len(taken)
         taken += _take(sock, wanted)
@@ -67,7 +68,7 @@ def _take(sock: socket.socket, size: int) -> bytes:
     while size > 0:
         chunk = sock.recv(size)
         if not chunk:
-            raise ConnectionError("closed before its PROXY header ended")
+            raise ConnectionError(GONE)
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
