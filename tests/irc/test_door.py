@@ -126,6 +126,10 @@ def test_what_irc_asks_of_the_server_is_answered_by_the_door() -> None:
     assert door.receive("ADMIN")[1][0].startswith(":irc.test 423 bob irc.test :")
     assert door.receive("LINKS")[1][-1] == ":irc.test 365 bob * :End of /LINKS list"
     assert door.receive("STATS u")[1] == [":irc.test 219 bob u :End of /STATS report"]
+    # K-lines are papo's bans: the chat answers (an operator's), and its answer ends the report.
+    assert door.receive("STATS k") == (["/bans"], [])
+    assert door.receive("STATS K") == (["/bans"], [])
+    assert door.receive("BANS") == (["/bans"], [])  # irssi's /bans, sent as typed
     assert door.receive("KICK #a ana")[1][0].startswith(":irc.test 482 bob #a :")
     assert door.receive("KICK #a")[1][0].startswith(":irc.test 461 bob KICK :")
     assert door.receive("WHOWAS ana")[1] == [

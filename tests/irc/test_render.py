@@ -20,6 +20,8 @@ from papo.protocol.events import (
     LeaveReason,
     Message,
     Mute,
+    Notice,
+    NoticeCode,
     Online,
     Private,
     RoomInfo,
@@ -109,6 +111,18 @@ def test_a_mute_is_the_servers_notice(irc: IrcRenderer) -> None:
     assert own(irc, muted) == [said]
     whois = Whois(ts=1.0, name="bob", rooms=(), away=None, since=0.0, idle=0, muted=601.0)
     assert f":{SERVER} 320 {NAME} bob :muted for another 10 minutes" in own(irc, whois)
+
+
+def test_the_bans_in_force_are_k_lines_masked_by_nick(irc: IrcRenderer) -> None:
+    names = ("eve", "ana.b")  # papo's "ana.b" is IRC's ana|b
+    listed = Notice(ts=1.0, code=NoticeCode.BANS, names=names, count=2, until=(600.0, 7200.0))
+    assert own(irc, listed) == [
+        f":{SERVER} 216 {NAME} K eve!*@* * * :banned until 1970-01-01T00:10:00.000Z",
+        f":{SERVER} 216 {NAME} K ana|b!*@* * * :banned until 1970-01-01T02:00:00.000Z",
+        f":{SERVER} 219 {NAME} K :End of /STATS report",
+    ]
+    nothing = Notice(ts=1.0, code=NoticeCode.BANS, names=(), count=0, until=())
+    assert own(irc, nothing) == [f":{SERVER} 219 {NAME} K :End of /STATS report"]
 
 
 def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRenderer) -> None:

@@ -153,6 +153,15 @@ def test_an_irc_operator_bans_with_kline_and_lifts_it_with_unkline(
     refused = IrcClient(server.irc_port, source=ELSEWHERE)
     refused.expect(r"^ERROR :Closing link: your address is banned from this chat for another ")
     assert refused.conn.closed_by_server()
+    # STATS k lists it as a K-line, masked by the nick it was made for (never the address);
+    # to anyone but an operator, STATS k is refused as IRC servers refuse it.
+    dave.send("STATS k")
+    dave.expect(r"^:irc\.test 216 dave K eve!\*@\* \* \* :banned until \d{4}-\d\d-\d\dT[\d:.]+Z$")
+    dave.expect(r"^:irc\.test 219 dave K :End of /STATS report$")
+    frank = IrcClient(server.irc_port)
+    frank.register("frank")
+    frank.send("STATS K")
+    frank.expect(r"^:irc\.test 481 frank :")
     dave.send("UNKLINE eve")
     dave.expect(r"The ban made for eve is lifted\.$")
     assert server.user("eve", source=ELSEWHERE).welcome is not None

@@ -40,7 +40,10 @@ IRC_OPENING = re.compile(r"(CAP LS|NICK \S|USER \S+ \S+ \S+ |PASS \S)")
 # irssi's "/quote rooms", or HexChat's "/rooms", which it sends as typed because it does not
 # know it), so that /help, which lists papo's commands, holds at the IRC door too. Not /format
 # nor /resume: they belong to the connection's protocol, and would take it out of IRC.
-PASSED_ON = frozenset(("private", "w", "r", "reply", "unignore", "rooms", "help"))
+PASSED_ON = frozenset(("private", "w", "r", "reply", "unignore", "rooms", "help", "bans"))
+# STATS letters an operator asks for the bans in force with: K-lines (``K``, lasting; ``k``,
+# temporary) are IRC's bans of a user's address, as papo's are.
+STATS_OF_BANS = frozenset("kK")
 
 
 def motd_lines(server: str, nick: str, motd: str | None) -> list[str]:
@@ -363,7 +366,10 @@ class Door:
         ]
 
     def _stats(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``STATS k``: papo's ``/bans`` (its answer ends the report); papo keeps no other."""
         letter = message.param(0)[:1] or "*"
+        if letter in STATS_OF_BANS:
+            return ["/bans"], []
         return [], [self.reply("219", letter, "End of /STATS report")]
 
     def _kick(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:

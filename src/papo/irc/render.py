@@ -332,7 +332,21 @@ class IrcRenderer:
                 return []  # IRC servers take NICK to one's own nick in silence
             case NoticeCode.OPERATOR:  # RPL_YOUREOPER, in papo's words
                 return [self._numeric("381", nick, self.text.notice_text(event))]
+            case NoticeCode.BANS:
+                return self._stats_of_bans(event, nick)
         return self._told(nick, self.text.notice_text(event))
+
+    def _stats_of_bans(self, event: Notice, nick: str) -> list[str]:
+        """The bans in force as ``STATS K`` lists K-lines (RPL_STATSKLINE), each by the nick
+        it was made for: papo shows nobody's address, so that is its mask."""
+        rows = [
+            self._numeric(
+                "216", nick, "K", f"{nick_of(name)}!*@*", "*", "*",
+                f"banned until {format_timestamp(until)}",
+            )
+            for name, until in zip(event.names, event.until, strict=True)
+        ]  # fmt: skip
+        return [*rows, self._numeric("219", nick, "K", "End of /STATS report")]
 
     def _unanswered(self, event: Error, query: Query | None, nick: str) -> list[str]:
         """A question that came back as an error: its query is used up, or the next answer
