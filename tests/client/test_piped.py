@@ -64,6 +64,19 @@ def test_piped_with_name_option_sends_every_line(server: ServerProcess) -> None:
     assert [watcher.expect("message")["text"] for _ in range(2)] == ["one", "two"]
 
 
+def test_piped_query_sends_plain_lines_in_private_until_query_alone(
+    server: ServerProcess,
+) -> None:
+    ana = server.user("ana")
+    lines = "/query ana\nbuild 1234 passed\n/query\nfor everyone\n"
+    result = run_client("--port", str(server.port), "--name", "bot", stdin=lines)
+    assert result.returncode == 0, result.stderr
+    assert "Talking to ana alone" in result.stdout and "Talking in #lobby again" in result.stdout
+    private = ana.expect("private")
+    assert (private["from"], private["text"]) == ("bot", "build 1234 passed")
+    assert ana.expect("message")["text"] == "for everyone"
+
+
 def test_piped_name_refused_exits_non_zero(server: ServerProcess) -> None:
     result = run_client("--port", str(server.port), stdin="root\nhello\n")
     assert result.returncode == 1

@@ -562,6 +562,65 @@ def test_rooms_show_in_the_prompt_and_in_colour_and_complete_with_tab(
     child.expect("#lobby> ")
 
 
+def test_query_talks_to_one_person_until_query_alone(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    ana, bob = server.user("ana"), server.user("bob")
+    child = chatting(server.port, clients, "carol")
+    ana.expect("join", name="carol")
+    bob.expect("join", name="carol")
+    child.send("/que\t")  # the client's own command completes as the server's do
+    child.expect("/query ")
+    child.sendline("ana")
+    child.expect("Talking to ana alone")
+    child.expect("@ana> ")
+    child.sendline("just between us")
+    private = ana.expect("private")
+    assert (private["from"], private["text"]) == ("carol", "just between us")
+    child.sendline("/me waves")  # commands are still commands: this one for the room
+    assert bob.expect("action")["text"] == "waves"
+    child.sendline("//etc/hosts is the file")  # a message that starts with a slash
+    assert ana.expect("private")["text"] == "/etc/hosts is the file"
+    child.sendline("/query")
+    child.expect("Talking in #lobby again")
+    child.expect("#lobby> ")
+    child.sendline("for everyone")
+    assert bob.expect("message")["text"] == "for everyone"
+    assert ana.expect("message")["text"] == "for everyone"
+    assert [e["type"] for e in bob.quiet()] == []  # bob never saw the privates
+
+
+def test_a_query_follows_a_rename_and_ends_when_the_person_leaves(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    ana, bob = server.user("ana"), server.user("bob")
+    child = chatting(server.port, clients, "carol")
+    bob.expect("join", name="carol")
+    child.sendline("/query ANA")  # names compare as the server compares them
+    child.expect("@ANA> ")
+    ana.send("/nick anabel")
+    child.expect("@anabel> ")
+    child.sendline("still there?")
+    assert ana.expect("private")["text"] == "still there?"
+    ana.send("/quit")
+    child.expect(r"anabel left the chat\. Talking in #lobby again\.")
+    child.expect("#lobby> ")
+    child.sendline("she left")
+    assert bob.expect("message")["text"] == "she left"
+    child.sendline("/query bob")
+    child.expect("@bob> ")
+    child.sendline("/join #dev")  # a room chosen: lines go there
+    child.expect("No longer talking to bob alone")
+    child.expect("#dev> ")
+    child.sendline("/query")
+    child.expect("/query NAME")  # nothing to end: how it is used
+    child.sendline("/help query")  # the server knows it not: the client explains it
+    child.expect("plain lines go to NAME in private")
+    child.sendline("/help")
+    child.expect("This client also has:")
+    child.expect("/query NAME")
+
+
 def test_a_paste_of_many_lines_is_shown_whole_and_in_order(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:

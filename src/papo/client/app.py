@@ -27,6 +27,7 @@ from papo.cli import host_and_port
 from papo.client.compose import fit, is_message
 from papo.client.days import DayChanges
 from papo.client.link import Address, CannotConnect, Link, LinkError
+from papo.client.query import QUERY, asks_about_query, private_lines, query_words
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Invoke, Verb, parse_line
@@ -56,6 +57,7 @@ from papo.protocol.events import (
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import translation
+from papo.protocol.names import name_key
 from papo.protocol.render import Renderer
 
 EXIT_OK = 0
@@ -108,6 +110,7 @@ class ChatClient:
         self.room: str | None = None  # where a plain line goes: shown in the prompt
         self.rooms: set[str] = set()  # every room seen, for Tab
         self.joined: list[str] = []  # the rooms we are in, the most recently joined last
+        self.talking_to: str | None = None  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
         # To resume: the token of the last welcome, the newest id seen; lines typed while
@@ -144,10 +147,16 @@ class ChatClient:
 
     def show(self, event: Event) -> None:
         self.track(event)
+        self._show(event)
+        self._follow_query(event)
+
+    def _show(self, event: Event) -> None:
         width = shutil.get_terminal_size().columns if self.interactive else None
         lines = self.view.lines(event, self.name, width, self.room)
         if not lines:
             return
+        if isinstance(event, HelpInfo) and event.topic is None:  # the list: and the client's own
+            lines = [*lines, self._("This client also has:"), self._query_help()]
         if isinstance(event, Error) and not self.interactive:
             for line in lines:
                 self.complain(line)
@@ -175,6 +184,8 @@ class ChatClient:
 
     @property
     def prompt(self) -> str:
+        if self.talking_to is not None:
+            return f"@{self.talking_to}{PROMPT}"
         return f"{self.room}{PROMPT}" if self.room else PROMPT
 
     def completions(self) -> list[str]:
@@ -411,12 +422,17 @@ class ChatClient:
         verb = typed_verb(line)
         if verb is Verb.QUIT:
             return self._quit(line)
-        if verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
-            self.say(self._("This client shows the chat itself: /format is for programs."))
-        elif verb is Verb.RESUME:  # by hand it could only end this session, or fail
-            self.say(self._("This client resumes by itself when the connection drops."))
-        elif verb is Verb.NICK and self.link is None and self.name_refused.is_set():
-            self._come_back_as(line)
+        if self._answered_here(line, verb):
+            return None
+        if verb is Verb.JOIN and self.talking_to is not None:  # a room chosen to talk in
+            said = self._("No longer talking to {name} alone.")
+            self._end_query(said.format(name=self.talking_to))
+        privately = None
+        if self.talking_to is not None:
+            privately = private_lines(self.talking_to, line, self.max_line_bytes)
+        if privately is not None:
+            for each in privately:
+                self._send(each)
         elif len(line.encode()) <= self.max_line_bytes:
             self._send(line)
         elif is_message(line):  # cut where it fits, rather than refused and lost
@@ -425,6 +441,74 @@ class ChatClient:
         else:  # a command cut in two would be a command and a message
             self._refuse_too_long(line)
         return None
+
+    def _answered_here(self, line: str, verb: Verb | None) -> bool:
+        """The client's own commands, and the server's that it does itself: whether ``line``
+        was one (and is then done with)."""
+        words = query_words(line)
+        if words is not None:
+            self._query(words)
+        elif verb is Verb.HELP and asks_about_query(line):
+            self.say(self._query_help())
+        elif verb is Verb.FORMAT:  # this client reads JSON: another format would deafen it
+            self.say(self._("This client shows the chat itself: /format is for programs."))
+        elif verb is Verb.RESUME:  # by hand it could only end this session, or fail
+            self.say(self._("This client resumes by itself when the connection drops."))
+        elif verb is Verb.NICK and self.link is None and self.name_refused.is_set():
+            self._come_back_as(line)
+        else:
+            return False
+        return True
+
+    # -- /query: talking to one person -----------------------------------------------------
+
+    def _query(self, words: list[str]) -> None:
+        """``/query NAME`` turns plain lines to NAME; ``/query`` alone back to the room. A
+        room is not a NAME here: ``/join`` is how lines go to one."""
+        wanted = words[0] if len(words) == 1 and not words[0].startswith("#") else None
+        if wanted is not None:
+            self.talking_to = wanted
+            self.screen.set_prompt(self.prompt)
+            self.say(self.view.paint(DIM, self._(
+                "Talking to {name} alone: your lines go to {name} in private, until /query "
+                "alone."
+            ).format(name=wanted)))  # fmt: skip
+        elif not words and self.talking_to is not None:
+            self._end_query(self._back_in_room())
+        else:
+            self.say(self._query_help())
+
+    def _end_query(self, said: str) -> None:
+        """Plain lines go to the current room again, and ``said`` says so."""
+        self.talking_to = None
+        self.screen.set_prompt(self.prompt)
+        self.say(self.view.paint(DIM, said))
+
+    def _back_in_room(self) -> str:
+        if self.room:
+            return self._("Talking in {room} again.").format(room=self.room)
+        return self._("Talking in your room again.")
+
+    def _follow_query(self, event: Event) -> None:
+        """The person talked to renamed (followed) or left the chat (the query ends), said
+        after the event that tells it."""
+        match event:
+            case Nick(old=old, new=new) if self._talking_to(old):
+                self.talking_to = new
+                self.screen.set_prompt(self.prompt)
+            case Leave(name=name, room=None) if self._talking_to(name):
+                left = self._("{name} left the chat.").format(name=name)
+                self._end_query(f"{left} {self._back_in_room()}")
+
+    def _talking_to(self, name: str) -> bool:
+        return self.talking_to is not None and name_key(self.talking_to) == name_key(name)
+
+    def _query_help(self) -> str:
+        usage = self.view.renderer.localized_usage(f"{QUERY} NAME")
+        return f"  {usage}  " + self._(
+            "talk to NAME alone: plain lines go to NAME in private, until /query alone (this "
+            "client's own)"
+        )
 
     def _refuse_too_long(self, line: str) -> None:
         """Not sent: said, and the line put back to be shortened."""

@@ -25,11 +25,17 @@ def fit(line: str, limit: int) -> list[str]:
         return [line]
     escaped = line.startswith("//")
     text = line[1:] if escaped else line
-    room = limit - 1  # a byte kept for the escape any piece may need
+    pieces = cut(text, limit - 1)  # a byte kept for the escape any piece may need
+    return ["/" + piece if piece.startswith("/") else piece for piece in pieces]
+
+
+def cut(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` bytes, in order: at the last space that fits,
+    or between two characters when a piece has none."""
     pieces: list[str] = []
-    while len(text.encode()) > room:
+    while len(text.encode()) > limit:
         # Whole characters only; at least one, whatever limit a server may announce.
-        head = text.encode()[:room].decode("utf-8", "ignore") or text[0]
+        head = text.encode()[:limit].decode("utf-8", "ignore") or text[0]
         space = head.rfind(" ") if len(head) < len(text) and text[len(head)] != " " else len(head)
         if space > 0:
             pieces.append(head[:space])
@@ -39,4 +45,4 @@ def fit(line: str, limit: int) -> list[str]:
             text = text[len(head) :]
     if text:
         pieces.append(text)
-    return ["/" + piece if piece.startswith("/") else piece for piece in pieces]
+    return pieces

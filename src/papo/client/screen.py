@@ -22,6 +22,7 @@ from papo.client import gnu_readline
 from papo.client.cells import cursor_row, rows_taken
 from papo.client.gnu_readline import line_being_typed
 from papo.client.keyboard import Keyboard
+from papo.client.query import QUERY
 from papo.protocol.commands import COMMANDS, CONNECTION_VERBS
 
 try:
@@ -32,10 +33,15 @@ except ImportError:  # Windows without pyreadline: plain input() still works
 
 PROMPT = "> "
 COMMAND_WORDS = sorted(
-    "/" + word
-    for spec in COMMANDS
-    if spec.verb not in CONNECTION_VERBS  # the client's own: typed, they are not sent
-    for word in (spec.name, *spec.aliases)
+    [
+        *(
+            "/" + word
+            for spec in COMMANDS
+            if spec.verb not in CONNECTION_VERBS  # the client's own: typed, they are not sent
+            for word in (spec.name, *spec.aliases)
+        ),
+        QUERY,  # the client's alone (papo.client.query)
+    ]
 )
 
 
