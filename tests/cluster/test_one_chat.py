@@ -105,6 +105,17 @@ def test_rooms_their_members_topics_and_history_are_the_same_everywhere(
     bob.send("/part")
     ana.expect("leave", name="bob", room="#dev")
     assert bob.expect("info", code="current")["room"] == "#lobby"
+    # /history reads the one log, whichever server said what.
+    ana.send("second in dev")
+    carol.expect("message", text="second in dev")
+    carol.send("third in dev")
+    carol.expect("message", text="third in dev")
+    carol.send("/history #dev")
+    assert carol.expect("info", code="history")["count"] == 3
+    history = [carol.expect("message") for _ in range(3)]
+    assert [(e["text"], e["from"]) for e in history] == [
+        ("first in dev", "ana"), ("second in dev", "ana"), ("third in dev", "carol")
+    ]  # fmt: skip
 
 
 def test_every_client_on_every_server_reads_one_order(

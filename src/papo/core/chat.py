@@ -185,6 +185,33 @@ class Chat:
         since = now - days * SECONDS_PER_DAY
         return [event for event in room.history if event.ts >= since]
 
+    def recent(
+        self, room: Room, count: int, session: Session, now: float
+    ) -> list[Message | Action]:
+        """The last ``count`` messages of ``room`` the log still has, oldest first, flagged as
+        history: what ``/history`` shows, further back than a newcomer is shown. Never what
+        a newcomer would not be shown (with ``--history 0``, nothing; nothing older than
+        ``history_days``), nor the words of anyone ``session`` ignores."""
+        if not self.settings.history:
+            return []
+        days = self.settings.history_days
+        since = now - days * SECONDS_PER_DAY if days else 0.0
+        ignoring = session.ignoring
+        found: list[Message | Action] = []
+        for event, route in reversed(self.shared.read_after(0)):
+            if len(found) == count:
+                break
+            if (
+                isinstance(event, Message | Action)
+                and event.room is not None
+                and (event.room == room.name or room_key(event.room) == room.key)
+                and event.ts >= since
+                and not (ignoring and self._author(event, route) in ignoring)
+            ):
+                found.append(replace(event, history=True))
+        found.reverse()
+        return found
+
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
         return self.rooms.quiet(room, self.settings.quiet_above)
@@ -812,6 +839,7 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.PART: lambda chat, session, c, now: room_commands.part(chat, session, c.rest, now),
     Verb.ROOMS: lambda chat, session, c, now: room_commands.list_rooms(chat, session, now),
     Verb.TOPIC: lambda chat, session, c, now: room_commands.topic(chat, session, c.rest, now),
+    Verb.HISTORY: lambda chat, session, c, now: room_commands.history(chat, session, c.rest, now),
     Verb.AWAY: lambda chat, session, c, now: people.set_away(chat, session, c.rest, now),
     Verb.WHOIS: lambda chat, session, c, now: people.whois(chat, session, c.args[0], now),
     Verb.RESUME: lambda chat, session, c, now: chat._resume(session, c.args[0], c.args[1], now),

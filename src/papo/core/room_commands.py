@@ -1,5 +1,5 @@
-"""The rules of the commands about rooms: ``/join``, ``/part``, ``/rooms``, ``/topic`` and
-``/online``, and how a command finds the room it names.
+"""The rules of the commands about rooms: ``/join``, ``/part``, ``/rooms``, ``/topic``,
+``/history`` and ``/online``, and how a command finds the room it names.
 
 Each is a function of the chat, as the chat's own handlers are: what it decides (replies,
 drafts for the log) is returned, never sent. The rooms themselves (who is in which, counts,
@@ -37,6 +37,8 @@ from papo.protocol.names import as_room, check_room_name, clean_message, room_ke
 
 MAX_TOPIC_CHARS = 300
 MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
+HISTORY_ASKED = 50  # messages /history shows unless told how many
+MAX_HISTORY_ASKED = 200  # and at most: a screenful or three, not a dump of the log
 
 
 def find_room(chat: ChatState, name: str, now: float) -> Room | Error:
@@ -221,3 +223,30 @@ def away_in(chat: ChatState, room: Room | None) -> dict[str, str]:
         for holder, text in shared.aways().items()
         if (inside is None or holder in inside) and (name := shared.name_of(holder))
     }
+
+
+def history(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
+    """``/history [#ROOM] [N]``: the last N messages (50 unless told, 200 at most) of a room
+    one is in, the current one unless named, as far back as the log goes. How many there
+    are comes first (``info`` code ``history``), so a program knows when they end."""
+    words = rest.split()
+    named = words.pop(0) if words and words[0].startswith("#") else ""
+    count = _count_asked(words)
+    if count is None:
+        return [Send(Error(ts=now, code=ErrorCode.USAGE, command="history"), session)]
+    room, _ = aimed(chat, session, named, now, member=True)
+    if isinstance(room, Error):
+        return [Send(room, session)]
+    events = chat.recent(room, count, session, now)
+    told = Notice(ts=now, code=NoticeCode.HISTORY, room=room.name, count=len(events))
+    return [Send(told, session), *(Send(event, session) for event in events)]
+
+
+def _count_asked(words: list[str]) -> int | None:
+    """How many messages ``/history`` was asked for (None: not a count)."""
+    if not words:
+        return HISTORY_ASKED
+    word = words[0]
+    if len(words) > 1 or not word.isascii() or not word.isdigit() or int(word) == 0:
+        return None
+    return min(int(word), MAX_HISTORY_ASKED)

@@ -40,7 +40,9 @@ IRC_OPENING = re.compile(r"(CAP LS|NICK \S|USER \S+ \S+ \S+ |PASS \S)")
 # irssi's "/quote rooms", or HexChat's "/rooms", which it sends as typed because it does not
 # know it), so that /help, which lists papo's commands, holds at the IRC door too. Not /format
 # nor /resume: they belong to the connection's protocol, and would take it out of IRC.
-PASSED_ON = frozenset(("private", "w", "r", "reply", "unignore", "rooms", "help", "bans"))
+PASSED_ON = frozenset(
+    ("private", "w", "r", "reply", "unignore", "rooms", "help", "bans", "history")
+)
 # STATS letters an operator asks for the bans in force with: K-lines (``K``, lasting; ``k``,
 # temporary) are IRC's bans of a user's address, as papo's are.
 STATS_OF_BANS = frozenset("kK")

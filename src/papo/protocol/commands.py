@@ -44,6 +44,7 @@ class Verb(Enum):
     PART = "part"
     ROOMS = "rooms"
     TOPIC = "topic"
+    HISTORY = "history"
     AWAY = "away"
     WHOIS = "whois"
     RESUME = "resume"
@@ -189,6 +190,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=0,
         before_registration=False,
         usage="/topic [#ROOM] [TEXT]",
+    ),
+    CommandSpec(
+        verb=Verb.HISTORY,
+        aliases=(),
+        min_args=0,
+        before_registration=False,
+        usage="/history [#ROOM] [N]",
     ),
     CommandSpec(
         verb=Verb.AWAY, aliases=(), min_args=0, before_registration=False, usage="/away [TEXT]"

@@ -322,6 +322,7 @@ class NoticeCode(Enum):
     UNBANNED = "unbanned"  # /unban NAME: the bans made for them are lifted (``count``)
     BANS = "bans"  # /bans: the bans in force (``names`` made for, ``until`` when each ends)
     OWN_ADDRESS_BANNED = "own_address_banned"  # /ban NAME from NAME's address (``names``)
+    HISTORY = "history"  # /history: ``count`` messages of ``room`` follow, the oldest first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -223,8 +223,8 @@ class Renderer(TextRenderer):
                     "text": self.notice_text(event),
                     "names": list(event.names),
                 }
-                if event.code is NoticeCode.CURRENT:
-                    fields["room"] = event.room
+                if event.code is NoticeCode.CURRENT or event.room is not None:
+                    fields["room"] = event.room  # for current, None too: in no room
                 if event.away is not None:
                     fields["away"] = event.away
                 if event.count is not None:

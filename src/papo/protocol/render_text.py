@@ -556,6 +556,13 @@ class TextRenderer:
                 return self._n(
                     "{count} ban in force: {bans}", "{count} bans in force: {bans}", count
                 ).format(count=count, bans=", ".join(each))
+            case NoticeCode.HISTORY if not event.count:
+                return _("No messages of {room} to show.").format(room=event.room)
+            case NoticeCode.HISTORY:
+                count = event.count or 0
+                return self._n(
+                    "The last message of {room}:", "The last {count} messages of {room}:", count
+                ).format(count=count, room=event.room)
             case NoticeCode.MISSED:
                 count = event.count or 0
                 return self._n(
@@ -583,6 +590,10 @@ class TextRenderer:
             "part": _("leave ROOM (or the current room)"),
             "rooms": _("list the rooms, the biggest first"),
             "topic": _("show the topic of ROOM, or set it to TEXT (-delete clears it)"),
+            "history": _(
+                "show the last N messages of ROOM (50 unless told), as far back as the server "
+                "keeps them"
+            ),
             "away": _("say you are away, and why (without TEXT: back)"),
             "whois": _("who NAME is: since when, idle, rooms, away"),
             "invite": _("ask NAME into ROOM (or the room you talk in)"),

@@ -1,0 +1,109 @@
+"""``/history [#ROOM] [N]``: more of a room's past than a newcomer is shown, from the log."""
+
+from __future__ import annotations
+
+from papo.core.chat import SECONDS_PER_DAY, ChatSettings
+from papo.core.room_commands import MAX_HISTORY_ASKED
+from papo.core.session import Session
+from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode
+from tests.core.world import NOW, World
+
+
+def asked(world: World, who: Session, line: str) -> tuple[Notice | Error, list[str]]:
+    """What ``line`` answers ``who``: the notice (or error) first, then the texts shown."""
+    world.take(who)
+    first, *rest = world.line(who, line)
+    assert isinstance(first, Notice | Error), first
+    texts = []
+    for event in rest:
+        assert isinstance(event, Message | Action) and event.history, event
+        texts.append(event.text)
+    return first, texts
+
+
+def test_history_shows_more_than_a_newcomer_sees_oldest_first() -> None:
+    world = World(ChatSettings(history=3))
+    ana = world.user("ana")
+    for n in range(60):
+        world.line(ana, f"line {n}")
+    world.line(ana, "/me stretches")
+    bob = world.user("bob")
+    notice, texts = asked(world, bob, "/history")
+    assert isinstance(notice, Notice) and notice.code is NoticeCode.HISTORY
+    assert (notice.room, notice.count) == ("#lobby", 50)  # the default
+    assert texts == [f"line {n}" for n in range(11, 60)] + ["stretches"]
+    notice, texts = asked(world, bob, "/history 5")
+    assert (
+        isinstance(notice, Notice)
+        and notice.count == 5
+        and texts == ["line 56", "line 57", "line 58", "line 59", "stretches"]
+    )
+    _, texts = asked(world, bob, "/history 100000")  # capped
+    assert len(texts) == 61 <= MAX_HISTORY_ASKED  # all there is
+
+
+def test_a_room_named_or_the_current_one_only_messages_of_that_room() -> None:
+    world = World()
+    ana = world.user("ana")
+    world.line(ana, "in the lobby")
+    world.line(ana, "/join #dev")
+    world.line(ana, "in dev")
+    bob = world.user("bob")
+    world.line(bob, "/private ana a private is nobody's history")
+    world.line(bob, "/join #dev")
+    notice, texts = asked(world, bob, "/history")  # #dev is bob's current room now
+    assert isinstance(notice, Notice) and notice.room == "#dev" and texts == ["in dev"]
+    notice, texts = asked(world, bob, "/history #LOBBY 10")
+    assert isinstance(notice, Notice) and notice.room == "#lobby" and texts == ["in the lobby"]
+    world.line(bob, "/part #lobby")
+    error, texts = asked(world, bob, "/history #lobby")  # only of a room one is in
+    assert isinstance(error, Error) and error.code is ErrorCode.NOT_IN_ROOM and texts == []
+
+
+def test_a_count_that_is_not_one_is_a_usage_error() -> None:
+    world = World()
+    bob = world.user("bob")
+    for line in ("/history 0", "/history ten", "/history 5 6", "/history #lobby -3", "/history ５"):
+        error, _ = asked(world, bob, line)
+        assert isinstance(error, Error), line
+        assert (error.code, error.command) == (ErrorCode.USAGE, "history"), line
+
+
+def test_nothing_to_show_is_said_as_a_count_of_none() -> None:
+    world = World()
+    bob = world.user("bob")
+    notice, texts = asked(world, bob, "/history")
+    assert isinstance(notice, Notice) and (notice.count, texts) == (0, [])
+
+
+def test_what_a_newcomer_would_not_be_shown_is_not_shown_asked_either() -> None:
+    old = NOW - 3 * SECONDS_PER_DAY
+    world = World(ChatSettings(history_days=2))
+    ana = world.user("ana")
+    world.apply(world.chat.handle_line(ana, "three days ago", old))
+    world.line(ana, "today")
+    bob = world.user("bob")
+    assert asked(world, bob, "/history")[1] == ["today"]
+    quiet = World(ChatSettings(history=0))  # a server that shows no history shows none
+    ana = quiet.user("ana")
+    quiet.line(ana, "said")
+    assert asked(quiet, quiet.user("bob"), "/history")[1] == []
+
+
+def test_the_words_of_someone_ignored_are_left_out() -> None:
+    world = World()
+    ana, eve = world.user("ana"), world.user("eve")
+    world.line(ana, "hello")
+    world.line(eve, "spam")
+    bob = world.user("bob")
+    world.line(bob, "/ignore eve")
+    assert asked(world, bob, "/history")[1] == ["hello"]
+
+
+def test_only_what_the_log_still_has() -> None:
+    world = World(log_size=5)
+    ana = world.user("ana")
+    for n in range(10):
+        world.line(ana, f"line {n}")
+    bob = world.user("bob")  # its arrival is logged too: four messages left
+    assert asked(world, bob, "/history")[1] == ["line 6", "line 7", "line 8", "line 9"]
