@@ -77,6 +77,33 @@ def test_piped_query_sends_plain_lines_in_private_until_query_alone(
     assert ana.expect("message")["text"] == "for everyone"
 
 
+def test_piped_a_chat_with_a_password_takes_it_from_a_file_or_the_environment(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    secret = tmp_path / "chat-password"
+    secret.write_text("open sesame\n")
+    server = start_server("--password-file", str(secret))
+    watcher = server.client(json_mode=True)
+    watcher.send("/pass open sesame")
+    watcher.expect("info", code="password_accepted")
+    watcher.register("watcher")
+    port = str(server.port)
+    by_file = run_client("--port", port, "--password-file", str(secret), stdin="bot\nhi\n")
+    assert by_file.returncode == 0, by_file.stderr
+    assert watcher.expect("message", text="hi")["from"] == "bot"
+    by_env = run_client("--port", port, "--name", "env", stdin="hey\n", env={
+        "PAPO_PASSWORD": "open sesame"
+    })  # fmt: skip
+    assert by_env.returncode == 0, by_env.stderr
+    assert watcher.expect("message", text="hey")["from"] == "env"
+    none = run_client("--port", port, stdin="bot\nhi\n")
+    assert none.returncode == 1
+    assert "this chat asks for a password: give it with --password-file FILE" in none.stderr
+    wrong = run_client("--port", port, "--name", "x", env={"PAPO_PASSWORD": "open says me"})
+    assert wrong.returncode == 1 and "wrong password." in wrong.stderr
+    assert "open se" not in wrong.stderr + wrong.stdout + server.log()
+
+
 def test_piped_name_refused_exits_non_zero(server: ServerProcess) -> None:
     result = run_client("--port", str(server.port), stdin="root\nhello\n")
     assert result.returncode == 1

@@ -621,6 +621,27 @@ def test_a_query_follows_a_rename_and_ends_when_the_person_leaves(
     child.expect("/query NAME")
 
 
+def test_a_chat_with_a_password_asks_for_it_unseen_before_the_name(
+    start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
+) -> None:
+    secret = tmp_path / "chat-password"
+    secret.write_text("open sesame\n")
+    server = start_server("--password-file", str(secret))
+    child = spawn_client(server.port)
+    clients.append(child)
+    child.expect("Password: ")
+    child.sendline("open says me")
+    child.expect("wrong password")
+    child.expect("Password: ")
+    child.sendline("open sesame")
+    child.expect("Your name: ")
+    assert "open se" not in child.before  # typed twice, shown never
+    child.sendline("dana")
+    child.expect("Hello, dana")
+    child.sendline("/quit")
+    assert exit_status(child) == 0
+
+
 def test_a_paste_of_many_lines_is_shown_whole_and_in_order(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:

@@ -261,9 +261,11 @@ def test_help_unknown_usage_and_format() -> None:
     alice = world.user("alice")
     [help_all] = world.line(alice, "/HELP")
     assert isinstance(help_all, HelpInfo) and help_all.topic is None
-    # Nobody can be an operator here: their commands, and /oper, are not listed.
+    # Nobody can be an operator here: their commands, and /oper, are not listed; nor /pass,
+    # on a chat without a password.
     assert set(help_all.not_listed) == {
-        "oper", "kick", "ban", "unban", "bans", "mute", "unmute", "locktopic", "unlocktopic"
+        "oper", "kick", "ban", "unban", "bans", "mute", "unmute", "locktopic", "unlocktopic",
+        "pass",
     }  # fmt: skip
     [help_one] = world.line(alice, "/help /w")
     assert help_one == HelpInfo(ts=NOW, topic="private")

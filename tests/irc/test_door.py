@@ -21,7 +21,7 @@ def test_registration_waits_for_nick_user_and_the_end_of_cap() -> None:
         [],
         [":irc.test CAP * LS :echo-message message-tags multi-prefix server-time"],
     )
-    assert door.receive("PASS whatever") == ([], [])
+    assert door.receive("PASS whatever") == (["/pass whatever"], [])  # the chat's password
     assert door.receive("NICK ana|b") == ([], [])
     assert door.receive("USER a 0 * :A") == ([], [])  # still negotiating
     _, [ack] = door.receive("CAP REQ :server-time echo-message")

@@ -65,10 +65,10 @@ def test_unknown_command() -> None:
     )
 
 
-def test_before_registration_only_format_help_quit_resume() -> None:
+def test_before_registration_only_format_help_quit_pass_resume() -> None:
     for spec in COMMANDS:
         parsed = parse_line(f"/{spec.name} a b", registered=False)
-        if spec.verb in (Verb.FORMAT, Verb.HELP, Verb.QUIT, Verb.RESUME):
+        if spec.verb in (Verb.FORMAT, Verb.HELP, Verb.QUIT, Verb.PASS, Verb.RESUME):
             assert isinstance(parsed, Invoke)
         else:
             assert parsed == CommandError(code=ErrorCode.NOT_REGISTERED, command=spec.name)

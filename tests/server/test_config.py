@@ -46,6 +46,22 @@ def test_the_operator_password_is_the_first_line_of_a_file_and_not_a_short_one(
         assert "its first line must have at least 12 characters" in capsys.readouterr().err
 
 
+def test_the_chats_password_is_the_first_line_of_a_file_of_eight_characters_or_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("sesame22\n", encoding="utf-8")
+    config = parse_config([], {"PAPO_PASSWORD_FILE": str(secret)})
+    assert (config.password, config.password_file) == ("sesame22", secret)
+    assert "sesame" not in repr(config)
+    assert parse_config([], {}).password is None  # an open chat
+    secret.write_text("sesame2\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        parse_config(["--password-file", str(secret)], {})
+    err = capsys.readouterr().err
+    assert f"--password-file {secret}: its first line must have at least 8 characters" in err
+
+
 def test_bad_environment_value_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parse_config([], {"PAPO_RATE": "-1"})
@@ -153,7 +169,10 @@ def test_help_says_what_zero_means(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--max-clients", "--max-per-ip", "--rate", "--sendq", "--quiet-above"):
         assert "0 = no limit" in text.split(option, 1)[1].split("--", 1)[0], option
     assert "0 = none" in text.split("--history", 1)[1]
-    assert "SIGUSR1 reads --tls-cert, --tls-key, --motd and --oper-password-file again" in text
+    assert (
+        "SIGUSR1 reads --tls-cert, --tls-key, --motd, --oper-password-file and --password-file "
+        "again" in text
+    )
 
 
 def test_an_unknown_language_is_refused_not_ignored(capsys: pytest.CaptureFixture[str]) -> None:

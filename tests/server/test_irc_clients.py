@@ -29,11 +29,11 @@ def needs(tool: str) -> str:
     return path
 
 
-def spawn_irssi(irssi: str, home: Path, port: int, nick: str) -> pexpect.spawn:
+def spawn_irssi(irssi: str, home: Path, port: int, nick: str, *args: str) -> pexpect.spawn:
     """irssi in a pty, connecting at once to ``port`` as ``nick``."""
     return pexpect.spawn(
         irssi,
-        ["--home", str(home), "-c", "127.0.0.1", "-p", str(port), "-n", nick],
+        ["--home", str(home), "-c", "127.0.0.1", "-p", str(port), "-n", nick, *args],
         env={**os.environ, "TERM": "xterm", "LANG": "C.UTF-8"},
         encoding="utf-8",
         dimensions=(40, 120),
@@ -80,12 +80,15 @@ class WeeChat:
     """WeeChat headless, connected to papo as ``nick``: what it shows is in its log files
     (written at once), what it says goes through its FIFO."""
 
-    def __init__(self, home: Path, port: int, nick: str, channel: str) -> None:
+    def __init__(
+        self, home: Path, port: int, nick: str, channel: str, password: str | None = None
+    ) -> None:
         self.home = home
+        server_password = f" -password={password}" if password else ""
         commands = ";".join([
             "/set logger.file.flush_delay 0",
             f"/server add papo 127.0.0.1/{port} -notls -nicks={nick} -username={nick}"
-            f" -realname={nick} -autojoin={channel}",
+            f" -realname={nick} -autojoin={channel}{server_password}",
             "/connect papo",
         ])  # fmt: skip
         self.process = subprocess.Popen(
@@ -193,3 +196,30 @@ def test_a_weechat_operator_kills_with_its_own_commands(
         server.wait_for_log("'wee' is an operator now")
     finally:
         wee.stop()
+
+
+def test_irssi_and_weechat_give_a_chats_password_as_their_server_password(
+    start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
+) -> None:
+    """On a chat started with --password-file: IRC's PASS, as each sends it."""
+    secret = tmp_path / "chat-password"
+    secret.write_text("open-sesame-2026\n")  # one IRC parameter: no spaces
+    server = start_server(*IRC, "--password-file", str(secret))
+    ana = server.client(json_mode=True)
+    ana.send("/pass open-sesame-2026")
+    ana.expect("info", code="password_accepted")
+    assert ana.register("ana")["type"] == "welcome"
+    irssi = spawn_irssi(
+        needs("irssi"), tmp_path / "irssi", server.irc_port, "carol", "-w", "open-sesame-2026"
+    )
+    clients.append(irssi)
+    assert ana.expect("join", name="carol", timeout=10)["arrived"] is True
+    wee = WeeChat(tmp_path / "weechat", server.irc_port, "wee", "#dev", "open-sesame-2026")
+    try:
+        assert ana.expect("join", name="wee", timeout=15)["arrived"] is True
+    finally:
+        wee.stop()
+    intruder = spawn_irssi(needs("irssi"), tmp_path / "intruder", server.irc_port, "mallory")
+    clients.append(intruder)
+    intruder.expect("asks for a password first")  # 464, shown by irssi
+    assert not [e for e in ana.quiet(1.0) if e.get("name") == "mallory"]

@@ -6,7 +6,7 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from papo import __version__
@@ -64,6 +64,15 @@ def build_parser(language: str = "en") -> BriefParser:
         help=_("server port ({port})").format(port=DEFAULT_PORT),
     )
     add("--name", help=_("your name (asked when absent)"))
+    add(
+        "--password-file",
+        type=readable_file,
+        metavar="FILE",
+        help=_(
+            "file whose first line is the chat's password, for a server that asks for one "
+            "(PAPO_PASSWORD too; asked at a terminal when absent)"
+        ),
+    )
     add("--tls", action="store_true", help=_("connect with TLS"))
     add("--tls-ca", type=readable_file, help=_("CA certificate file to verify the server with"))
     add("--insecure", action="store_true", help=_("TLS without verifying the certificate"))
@@ -91,6 +100,18 @@ def build_parser(language: str = "en") -> BriefParser:
         help=_("show the version and exit"),
     )
     return parser
+
+
+def _password(parser: BriefParser, path: Path | None, environ: Mapping[str, str]) -> str | None:
+    """The chat's password: the first line of ``--password-file``, else ``PAPO_PASSWORD``
+    (never an option of its own: the command line is for anybody on the machine to read)."""
+    if path is None:
+        return environ.get("PAPO_PASSWORD") or None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        parser.option_error("--password-file", f"{path}: {error}")
+    return lines[0].strip() if lines and lines[0].strip() else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconnect=not args.no_reconnect,
         reconnect_always=args.reconnect,
         colour=colour_wanted(args.no_color, drawing),
+        password=_password(parser, args.password_file, os.environ),
     )
     client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=interactive)
     if interactive and drawing:

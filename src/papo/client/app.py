@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any
 
@@ -94,6 +94,7 @@ class ClientOptions:
     colour: bool
     reconnect: bool = True  # after a lost connection (--no-reconnect: never)
     reconnect_always: bool = False  # --reconnect: even after the server said it shuts down
+    password: str | None = field(default=None, repr=False)  # the chat's, if it asks for one
 
 
 class ChatClient:
@@ -106,6 +107,8 @@ class ChatClient:
         self.view = View(Renderer(options.language), options.colour)
         self.days = DayChanges(self._)
         self.name: str | None = None
+        self.password = options.password  # the chat's: given again on each reconnection
+        self.password_refused_said = False  # in this outage
         self.names: set[str] = set()
         self.room: str | None = None  # where a plain line goes: shown in the prompt
         self.rooms: set[str] = set()  # every room seen, for Tab
@@ -286,6 +289,29 @@ class ChatClient:
                 return None
             name = None
 
+    def _let_in(self, link: Link) -> bool:
+        """Give the chat's password, which this server asks for before a name: the one
+        given (``--password-file``, ``PAPO_PASSWORD``), or at a terminal the one typed (not
+        shown), until it is right. False: there is none to give (piped without one, which is
+        said), or it was wrong and nobody can type another."""
+        while True:
+            if self.password is None:
+                if not self.interactive:
+                    self.complain("papo: " + self._(
+                        "this chat asks for a password: give it with --password-file FILE or "
+                        "PAPO_PASSWORD."
+                    ))  # fmt: skip
+                    return False
+                self.password = self.screen.ask_secret(self._("Password: ")).strip() or None
+                continue  # Enter alone: asked again
+            answer = link.give_password(self.password)
+            if isinstance(answer, Notice):
+                return True
+            self.show(answer)
+            self.password = None
+            if not self.interactive:
+                return False
+
     def _ask_name(self, link: Link) -> str:
         """The name typed at the prompt. Before a name the server speaks only to say goodbye
         (no name in time, too many tries), so if it speaks the prompt is interrupted at once
@@ -382,6 +408,8 @@ class ChatClient:
         """Registered (the welcome), or the exit status to leave with."""
         first = self.options.name
         try:
+            if link.hello is not None and link.hello.password and not self._let_in(link):
+                return EXIT_SERVER_GONE
             while not first and not self.interactive:  # the first line that is not empty
                 first = self.screen.read_line().strip()
             welcome = self.register(link, first)
@@ -706,6 +734,7 @@ class ChatClient:
         self._last_bye = None
         self.name_refused.clear()
         self.chat_unreachable_said = False
+        self.password_refused_said = False
         rooms, current = list(self.joined), self.room
         self.say(
             self.view.paint(
@@ -742,6 +771,8 @@ class ChatClient:
             self.token = None  # expired, or a server that restarted without its log
             self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
                                                  "were disconnected is lost.")))  # fmt: skip
+        if link.hello is not None and link.hello.password and not self._let_in_again(link):
+            return False
         name = self.name or ""
         welcome = link.register(name)
         if self._chat_unreachable(welcome):
@@ -758,6 +789,20 @@ class ChatClient:
         self._rejoin(link, rooms, current)
         self._attach(link)
         return True
+
+    def _let_in_again(self, link: Link) -> bool:
+        """Coming back as a newcomer, the chat's password again (a resume needs none). None
+        known (the server asks for one since it restarted), or no longer the right one: said
+        once per outage, and tried again later; only a new start of the client can ask."""
+        answer = None if self.password is None else link.give_password(self.password)
+        if isinstance(answer, Notice):
+            return True
+        if not self.password_refused_said:
+            self.password_refused_said = True
+            refused = self._("The server asks for a password this client was not given: "
+                             "/quit, and start it again to type it.")  # fmt: skip
+            self.say(self.view.paint(DIM, refused))
+        return False
 
     def _chat_unreachable(self, answer: Welcome | Error | HelpInfo) -> bool:
         """Whether the server answered that the rest of its chat is out of reach (several

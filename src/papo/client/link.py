@@ -19,7 +19,7 @@ from pathlib import Path
 from papo.cli import format_address
 from papo.keepalive import keep_alive
 from papo.protocol.decode import Malformed, decode_line
-from papo.protocol.events import Error, Event, Hello, HelpInfo, Welcome
+from papo.protocol.events import Error, Event, Hello, HelpInfo, Notice, NoticeCode, Welcome
 from papo.protocol.framing import Line, LineBuffer
 from papo.protocol.i18n import translation
 from papo.protocol.names import sanitize_text
@@ -235,6 +235,16 @@ class Link:
         the welcome (``resumed``), or the error (the connection may then pick a name)."""
         return self._ask(f"/resume {token} {last_id}")
 
+    def give_password(self, password: str) -> Notice | Error:
+        """Give the chat's password (``/pass``): accepted (the notice), or the error."""
+        self.send(f"/pass {password}")
+        for event in self.events():
+            if isinstance(event, Notice) and event.code is NoticeCode.PASSWORD_ACCEPTED:
+                return event
+            if isinstance(event, Error):
+                return event
+        raise self._closed()
+
     def _ask(self, line: str) -> Welcome | Error | HelpInfo:
         """Send ``line`` and wait for the welcome or the error it is answered with (or the
         help: ``/help`` works before a name)."""
@@ -242,7 +252,10 @@ class Link:
         for event in self.events():
             if isinstance(event, Welcome | Error | HelpInfo):
                 return event
-        raise LinkError(self._("the server closed the connection."))
+        raise self._closed()
+
+    def _closed(self) -> LinkError:
+        return LinkError(self._("the server closed the connection."))
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -12,6 +12,7 @@ would show there as garbage.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import shutil
 import sys
 import threading
@@ -60,6 +61,10 @@ class Screen(Protocol):
         """The answer to a question of the client's (a name, an address)."""
         ...
 
+    def ask_secret(self, question: str) -> str:
+        """An answer not shown as it is typed, nor kept in the line history (a password)."""
+        ...
+
     def set_prompt(self, prompt: str) -> None: ...
     def prefill(self, text: str) -> None: ...
     def forget_last_line(self) -> None:
@@ -98,6 +103,12 @@ class PlainScreen:
     def ask(self, question: str) -> str:
         """Read from a file, the answer is the next line; nobody would see the question."""
         return self.read_line()
+
+    def ask_secret(self, question: str) -> str:
+        """At the terminal itself, where there is one, with what is typed not shown."""
+        with self._lock:
+            self.sink.flush()
+        return getpass.getpass(question)
 
 
 class LineScreen(PlainScreen):
@@ -223,6 +234,11 @@ class TerminalScreen:
 
     def ask(self, question: str) -> str:
         return self.read_line(question)
+
+    def ask_secret(self, question: str) -> str:
+        with self._lock:
+            sys.stdout.flush()
+        return getpass.getpass(question)
 
     def forget_last_line(self) -> None:
         """Out of readline's history, so that Up does not bring it back on the screen."""

@@ -34,6 +34,7 @@ from papo.core.outputs import (
     Resumed,
     Send,
 )
+from papo.core.passwords import chat_password_refusal
 from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
@@ -110,6 +111,7 @@ class ChatSettings:
     max_rooms: int = DEFAULT_MAX_ROOMS  # per user; 0: no limit
     resume_grace: float = DEFAULT_RESUME_GRACE
     oper_password: str | None = None  # what /oper takes (None: nobody can be an operator)
+    password: str | None = None  # what /pass takes before a name (None: no password asked)
 
 
 class Chat:
@@ -260,6 +262,7 @@ class Chat:
             max_line_bytes=self.settings.max_line_bytes,
             max_name_chars=MAX_NAME_CHARS,
             motd=self.settings.motd,
+            password=self.settings.password is not None,
         )
 
     # -- input -----------------------------------------------------------------------------
@@ -384,6 +387,8 @@ class Chat:
                 return []
             case CommandError(code=code, command=command):
                 return [Send(Error(ts=now, code=code, command=sanitize_text(command)), session)]
+            case Register() if self.settings.password is not None and not session.password_given:
+                return self._refused(session, Error(ts=now, code=ErrorCode.PASSWORD_NEEDED), now)
             case Register(name=name):
                 return self._register(session, name, now)
             case Say(text=text):
@@ -730,10 +735,11 @@ class Chat:
                 shown = sanitize_text(word)
                 return [Send(Error(ts=now, code=ErrorCode.UNKNOWN_COMMAND, command=shown), session)]
             return [Send(HelpInfo(ts=now, topic=spec.name), session)]
-        not_listed: tuple[str, ...] = ()
+        asked = self.settings.password is not None and session.name is None  # /pass of use
+        not_listed: tuple[str, ...] = () if asked else ("pass",)
         if not session.operator:
             no_operators = self.settings.oper_password is None
-            not_listed = (*OPERATOR_COMMANDS, "oper") if no_operators else OPERATOR_COMMANDS
+            not_listed += (*OPERATOR_COMMANDS, "oper") if no_operators else OPERATOR_COMMANDS
         return [Send(HelpInfo(ts=now, not_listed=not_listed), session)]
 
     def _format(self, session: Session, wanted: str, now: float) -> list[Decided]:
@@ -749,6 +755,17 @@ class Chat:
     def _quit(self, session: Session, text: str, now: float) -> list[Decided]:
         outputs: list[Decided] = [Send(Bye(ts=now, reason=ByeReason.QUIT), session), Close(session)]
         return outputs + self._leave(session, LeaveReason.QUIT, clean_message(text) or None, now)
+
+    def _pass(self, session: Session, password: str, now: float) -> list[Decided]:
+        """``/pass PASSWORD``, before a name: the chat's password. A wrong one counts as a
+        refused name. (A resume needs none: its token shows it was let in.)"""
+        if session.name is not None:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="pass"), session)]
+        refusal = chat_password_refusal(self.settings.password, password, now)
+        if refusal is not None:
+            return self._refused(session, refusal, now)
+        session.password_given = True
+        return [Send(Notice(ts=now, code=NoticeCode.PASSWORD_ACCEPTED), session)]
 
     def _oper(self, session: Session, password: str, now: float) -> list[Decided]:
         """``/oper PASSWORD``. A wrong one counts as a refused name."""
@@ -845,6 +862,7 @@ COMMAND_HANDLERS: dict[Verb, Handler] = {
     Verb.RESUME: lambda chat, session, c, now: chat._resume(session, c.args[0], c.args[1], now),
     Verb.INVITE: lambda chat, session, c, now: talk.invite(chat, session, c.rest, now),
     Verb.OPER: lambda chat, session, c, now: chat._oper(session, c.args[0], now),
+    Verb.PASS: lambda chat, session, c, now: chat._pass(session, c.args[0], now),
     Verb.KICK: lambda chat, session, c, now: operators.kick(chat, session, c.rest, now),
     Verb.BAN: lambda chat, session, c, now: operators.ban(chat, session, c.rest, now),
     Verb.UNBAN: lambda chat, session, c, now: operators.unban(chat, session, c.args[0], now),

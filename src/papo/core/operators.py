@@ -14,12 +14,11 @@ follows a resume to another server, and a restart with ``--store``.
 
 from __future__ import annotations
 
-import hmac
-
 from papo.core.bans import DEFAULT_BAN_SECONDS, ban_seconds
 from papo.core.chat_state import ChatState
 from papo.core.mutes import DEFAULT_MUTE_SECONDS
 from papo.core.outputs import Decided, Publish, Send
+from papo.core.passwords import same_password
 from papo.core.refusals import not_online
 from papo.core.session import Session
 from papo.core.shared import Route
@@ -45,7 +44,7 @@ def password_refusal(wanted: str | None, given: str, now: float) -> Error | None
     time: how long a refusal takes says nothing of how much of the password was right."""
     if wanted is None:
         return Error(ts=now, code=ErrorCode.NO_OPERATORS, command="oper")
-    if not hmac.compare_digest(given.encode(), wanted.encode()):
+    if not same_password(wanted, given):
         return Error(ts=now, code=ErrorCode.WRONG_PASSWORD, command="oper")
     return None
 

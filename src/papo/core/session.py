@@ -30,6 +30,7 @@ class Session:
         "moves",
         "name",
         "operator",
+        "password_given",
         "refused_names",
         "resumable",
         "room_set",
@@ -56,6 +57,7 @@ class Session:
         self.last_private_from: tuple[int, str] | None = None
         self.refused_names = 0  # names refused, and operator passwords
         self.operator = False  # gave /oper the server's password
+        self.password_given = False  # gave /pass the chat's (where one is asked)
         self.away: str | None = None  # the /away text, while away
         self.since = 0.0  # when it arrived (registered)
         self.last_active = 0.0  # when it last sent a line

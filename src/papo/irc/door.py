@@ -194,6 +194,13 @@ class Door:
         name = name_of(self.nick)
         return [name] if name is not None else []
 
+    def _pass(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``PASS password``, before NICK and USER: the chat's password (``/pass``), which
+        IRC clients send when told one (irssi's ``/connect HOST PORT PASSWORD``)."""
+        if not message.param(0):
+            return [], [self.reply("461", "PASS", "Not enough parameters")]
+        return [f"/pass {message.param(0)}"], []
+
     def _already(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         return [], [self.reply("462", "You may not reregister")]
 
@@ -450,7 +457,7 @@ class Door:
         return [], []
 
 
-_BEFORE = {"NICK": Door._nick, "USER": Door._user, "PASS": Door._ignore}
+_BEFORE = {"NICK": Door._nick, "USER": Door._user, "PASS": Door._pass}
 _ALWAYS = {
     "CAP": Door._cap,
     "PING": Door._ping,

@@ -62,12 +62,18 @@ NUMERICS = {
     ErrorCode.TOO_MANY_ROOMS: "405",
     ErrorCode.NOT_OPERATOR: "481",
     ErrorCode.WRONG_PASSWORD: "464",
+    ErrorCode.PASSWORD_NEEDED: "464",  # ERR_PASSWDMISMATCH: what IRC says to a missing PASS
     ErrorCode.NO_OPERATORS: "491",
     ErrorCode.TOPIC_LOCKED: "482",  # ERR_CHANOPRIVSNEEDED: IRC's +t, for papo's operators
 }
 # Numerics that are about the client alone: no command, name or channel before their text.
 ABOUT_THE_CLIENT = frozenset(
-    {ErrorCode.NOT_OPERATOR, ErrorCode.WRONG_PASSWORD, ErrorCode.NO_OPERATORS}
+    {
+        ErrorCode.NOT_OPERATOR,
+        ErrorCode.WRONG_PASSWORD,
+        ErrorCode.NO_OPERATORS,
+        ErrorCode.PASSWORD_NEEDED,
+    }
 )
 
 
@@ -330,6 +336,8 @@ class IrcRenderer:
                 return []  # IRC has no current channel
             case NoticeCode.SAME_NAME:
                 return []  # IRC servers take NICK to one's own nick in silence
+            case NoticeCode.PASSWORD_ACCEPTED:
+                return []  # and PASS, when it is right
             case NoticeCode.OPERATOR:  # RPL_YOUREOPER, in papo's words
                 return [self._numeric("381", nick, self.text.notice_text(event))]
             case NoticeCode.BANS:

@@ -50,6 +50,7 @@ class Verb(Enum):
     RESUME = "resume"
     INVITE = "invite"
     OPER = "oper"
+    PASS = "pass"
     KICK = "kick"
     BAN = "ban"
     UNBAN = "unban"
@@ -150,6 +151,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         min_args=0,
         before_registration=True,
         usage="/help [COMMAND]",
+    ),
+    CommandSpec(
+        verb=Verb.PASS,
+        aliases=(),
+        min_args=1,
+        before_registration=True,
+        usage="/pass PASSWORD",
     ),
     CommandSpec(
         verb=Verb.FORMAT,

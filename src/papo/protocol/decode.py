@@ -166,6 +166,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 max_line_bytes=_integer(limits, "max_line_bytes", 0),
                 max_name_chars=_integer(limits, "max_name_chars", 0),
                 motd=_lines(fields, "motd"),
+                password=fields.get("password") is True,
             )
         case "welcome":
             users = _names(fields, "users") if "users" in fields else None

@@ -65,6 +65,7 @@ class ErrorCode(Enum):
     NO_OPERATORS = "no_operators"  # /oper on a server started without an operator password
     BANNED = "banned"  # a connection from a banned address (``until``: when the ban ends)
     NOT_BANNED = "not_banned"  # /unban NAME, when no ban made for NAME is in force
+    PASSWORD_NEEDED = "password_needed"  # a name before the chat's password (/pass)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +74,7 @@ class Greeting:
 
     ts: float
     motd: str | None = None
+    password: bool = False  # the chat asks for a password (/pass) before a name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +87,7 @@ class Hello:
     max_line_bytes: int
     max_name_chars: int
     motd: str | None = None
+    password: bool = False  # the chat asks for a password (/pass) before a name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +326,7 @@ class NoticeCode(Enum):
     BANS = "bans"  # /bans: the bans in force (``names`` made for, ``until`` when each ends)
     OWN_ADDRESS_BANNED = "own_address_banned"  # /ban NAME from NAME's address (``names``)
     HISTORY = "history"  # /history: ``count`` messages of ``room`` follow, the oldest first
+    PASSWORD_ACCEPTED = "password_accepted"  # /pass: the chat's password; a name may follow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -72,6 +72,8 @@ class Renderer(TextRenderer):
                         "max_name_chars": event.max_name_chars,
                     },
                 }
+                if event.password:
+                    fields["password"] = True
                 if event.motd is not None:
                     fields["motd"] = event.motd
             case Welcome():

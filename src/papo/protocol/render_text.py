@@ -167,6 +167,11 @@ class TextRenderer:
 
     def greeting_text(self, event: Greeting) -> str:
         greeting = self._("Welcome to papo! Type your name and press Enter:")
+        if event.password:
+            greeting = self._(
+                "Welcome to papo! This chat asks for a password: type /pass PASSWORD, then "
+                "your name."
+            )
         if event.motd:
             return f"{event.motd}\n{greeting}"
         return greeting
@@ -480,8 +485,12 @@ class TextRenderer:
                 return _("/{command} is for operators (/oper PASSWORD).").format(
                     command=event.command or ""
                 )
+            case ErrorCode.WRONG_PASSWORD if event.command == "pass":
+                return _("wrong password.")
             case ErrorCode.WRONG_PASSWORD:
                 return _("wrong operator password.")
+            case ErrorCode.PASSWORD_NEEDED:
+                return _("this chat asks for a password first: /pass PASSWORD, then your name.")
             case ErrorCode.NO_OPERATORS:
                 return _("this server has no operators (it was started without an operator "
                          "password).")  # fmt: skip
@@ -556,6 +565,8 @@ class TextRenderer:
                 return self._n(
                     "{count} ban in force: {bans}", "{count} bans in force: {bans}", count
                 ).format(count=count, bans=", ".join(each))
+            case NoticeCode.PASSWORD_ACCEPTED:
+                return _("Password accepted. Type your name and press Enter:")
             case NoticeCode.HISTORY if not event.count:
                 return _("No messages of {room} to show.").format(room=event.room)
             case NoticeCode.HISTORY:
@@ -599,6 +610,7 @@ class TextRenderer:
             "invite": _("ask NAME into ROOM (or the room you talk in)"),
             "resume": _("come back after a dropped connection, instead of a name (JSON)"),
             "oper": _("become an operator, with the server's operator password"),
+            "pass": _("give the chat's password, before your name (where one is asked)"),
             "kick": _("put NAME out of the chat, saying why (operators)"),
             "ban": _("kick NAME and keep their address out (1h unless told; operators)"),
             "unban": _("let the address banned for NAME in again (operators)"),

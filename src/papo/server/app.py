@@ -116,6 +116,7 @@ class ChatServer:
                 motd=config.motd,
                 resume_grace=config.resume_grace,
                 oper_password=config.oper_password,
+                password=config.password,
             ),
         )
         # Those the previous process left (--store): held on, or gone with it (after start).
@@ -387,7 +388,9 @@ class ChatServer:
         self.fanout.attach(connection)
         if connection.door is not None:
             return  # an IRC client speaks first
-        greeting = Greeting(ts=time.time(), motd=self.config.motd)
+        greeting = Greeting(
+            ts=time.time(), motd=self.config.motd, password=self.config.password is not None
+        )
         self.carry_out([Send(greeting, connection.session)])
 
     def _refuse(
@@ -643,6 +646,8 @@ class ChatServer:
                 log.info("%r left (%s) from %s", session.name, reason.value, peer)
             case Send(event=Notice(code=NoticeCode.OPERATOR)):
                 log.info("%r is an operator now, from %s", session.name, peer)
+            case Send(event=Error(code=ErrorCode.WRONG_PASSWORD, command="pass")):
+                log.warning("wrong chat password from %s", peer)
             case Send(event=Error(code=ErrorCode.WRONG_PASSWORD)):
                 log.warning("wrong operator password from %r at %s", session.name, peer)
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
@@ -733,7 +738,12 @@ class ChatServer:
             log.error("%s: what was read before stays in use", problem)
         config = self.config = again.config
         settings = self.chat.settings
-        self.chat.settings = replace(settings, motd=config.motd, oper_password=config.oper_password)
+        self.chat.settings = replace(
+            settings,
+            motd=config.motd,
+            oper_password=config.oper_password,
+            password=config.password,
+        )
         self.irc.motd = config.motd
         for connection in self.fanout.outlets.values():  # IRC's MOTD command, asked later
             if connection.door is not None:

@@ -44,6 +44,7 @@ from papo.server.proxied import Network, parse_networks
 
 DEFAULT_PORT = 12345
 MIN_OPER_PASSWORD = 12  # characters
+MIN_CHAT_PASSWORD = 8  # characters: shared by everyone let in, and typed by them
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,9 +67,11 @@ class ServerConfig:
     language: str = "en"
     motd: str | None = None
     oper_password: str | None = field(default=None, repr=False)  # what /oper takes (from a file)
+    password: str | None = field(default=None, repr=False)  # what /pass takes before a name
     # The files those come from, read again on SIGUSR1 (``papo.server.reload``).
     motd_file: Path | None = None
     oper_password_file: Path | None = None
+    password_file: Path | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
     log_level: str = "info"
@@ -171,7 +174,8 @@ def build_parser(language: str = "en") -> BriefParser:
         ),
         epilog=_(
             "Signals: SIGINT, SIGTERM and SIGHUP stop the server gracefully; SIGUSR1 reads "
-            "--tls-cert, --tls-key, --motd and --oper-password-file again, nobody disconnected."
+            "--tls-cert, --tls-key, --motd, --oper-password-file and --password-file again, "
+            "nobody disconnected."
         ),
     )
     add = parser.add_argument
@@ -255,6 +259,15 @@ def build_parser(language: str = "en") -> BriefParser:
             "file whose first line is the password /oper takes to make an operator "
             "(at least {count} characters; without it, nobody is one)"
         ).format(count=MIN_OPER_PASSWORD),
+    )
+    add(
+        "--password-file",
+        type=Path,
+        metavar="FILE",
+        help=_(
+            "file whose first line is the chat's password, which everyone gives (/pass, IRC's "
+            "PASS) before a name (at least {count} characters; without it, the chat is open)"
+        ).format(count=MIN_CHAT_PASSWORD),
     )
     add(
         "--log-size",
@@ -373,6 +386,7 @@ _DIRECT_FIELDS = frozenset(f.name for f in fields(ServerConfig)) - {
     "motd_file",
     "language",
     "oper_password",
+    "password",
 }
 
 
@@ -436,26 +450,38 @@ def motd_in(text: str) -> str | None:
     return text.strip() or None
 
 
-def oper_password_in(text: str) -> str | None:
-    """The first line of an ``--oper-password-file``'s text; None if it is too short. Read
-    from a file, not given on the command line, where anybody on the machine could read it
-    (``ps``); long enough that guessing it, five tries per connection, is hopeless."""
-    lines = text.splitlines()
-    password = lines[0].strip() if lines else ""
-    return password if len(password) >= MIN_OPER_PASSWORD else None
+@dataclass(frozen=True, slots=True)
+class PasswordFile:
+    """An option naming a file whose first line is a password. Read from a file, not given
+    on the command line, where anybody on the machine could read it (``ps``); at least
+    ``least`` characters, so that guessing it, five tries per connection, is hopeless."""
+
+    option: str
+    least: int  # characters
+
+    def password_in(self, text: str) -> str | None:
+        """The first line of the file's ``text``; None if it is too short."""
+        lines = text.splitlines()
+        password = lines[0].strip() if lines else ""
+        return password if len(password) >= self.least else None
+
+    def too_short(self, path: Path) -> str:
+        too_short = said("{option} {path}: its first line must have at least {count} "
+                         "characters")  # fmt: skip
+        return too_short.format(option=self.option, path=path, count=self.least)
 
 
-def oper_password_too_short(path: Path) -> str:
-    too_short = said("--oper-password-file {path}: its first line must have at least {count} "
-                     "characters")  # fmt: skip
-    return too_short.format(path=path, count=MIN_OPER_PASSWORD)
+OPER_PASSWORD_FILE = PasswordFile("--oper-password-file", MIN_OPER_PASSWORD)
+CHAT_PASSWORD_FILE = PasswordFile("--password-file", MIN_CHAT_PASSWORD)
 
 
-def _oper_password(parser: BriefParser, path: Path) -> str:
-    password = oper_password_in(_file_text(parser, "--oper-password-file", path))
+def _password(parser: BriefParser, kind: PasswordFile, path: Path | None) -> str | None:
+    if path is None:
+        return None
+    password = kind.password_in(_file_text(parser, kind.option, path))
     if password is None:
         with speaking(parser.catalog):
-            parser.error(oper_password_too_short(path))
+            parser.error(kind.too_short(path))
     return password
 
 
@@ -496,9 +522,6 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
     motd = None
     if args.motd is not None:
         motd = motd_in(_file_text(parser, "--motd", args.motd))
-    oper_password = None
-    if args.oper_password_file is not None:
-        oper_password = _oper_password(parser, args.oper_password_file)
     chosen: dict[str, Any] = {
         name: value
         for name, value in vars(args).items()
@@ -510,7 +533,8 @@ def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Serv
         language=choose_language(args.lang, environ),
         motd=motd,
         motd_file=args.motd,
-        oper_password=oper_password,
+        oper_password=_password(parser, OPER_PASSWORD_FILE, args.oper_password_file),
+        password=_password(parser, CHAT_PASSWORD_FILE, args.password_file),
     )
     fixed = [(option, port) for option, port in config.doors().items() if port]  # 0: picked apart
     if config.metrics is not None and config.metrics[1]:  # beside the doors, not one of them

@@ -4,10 +4,10 @@ A TLS certificate is renewed every few weeks (Let's Encrypt's last 90 days), and
 take the new one drops every ``nc``, ``telnet`` and IRC user (only JSON clients resume). An
 operator password that leaked is to be changed now, not at the next restart; the message of
 the day changes with the news. So ``kill -USR1`` (with ``--workers``, to the parent, which
-passes it on) reads ``--tls-cert`` and ``--tls-key``, ``--motd`` and ``--oper-password-file``
-again: new connections get the new certificate and message, the next ``/oper`` takes the new
-password, and the connections open go on as they are (a TLS session keeps the certificate it
-was made with).
+passes it on) reads ``--tls-cert`` and ``--tls-key``, ``--motd``, ``--oper-password-file`` and
+``--password-file`` again: new connections get the new certificate and message, the next
+``/oper`` and ``/pass`` take the new password (those let in stay), and the connections open
+go on as they are (a TLS session keeps the certificate it was made with).
 
 Each file is checked whole before anything changes. One that cannot be used (missing, not
 UTF-8, a key of another certificate, a password too short) is said in the log, and what was
@@ -24,11 +24,12 @@ from functools import partial
 from pathlib import Path
 
 from papo.server.config import (
+    CHAT_PASSWORD_FILE,
+    OPER_PASSWORD_FILE,
     OptionFileError,
+    PasswordFile,
     ServerConfig,
     motd_in,
-    oper_password_in,
-    oper_password_too_short,
     option_file_bytes,
     option_file_text,
     tls_problem,
@@ -55,8 +56,13 @@ def read_again(config: ServerConfig, tls: ssl.SSLContext | None) -> ReadAgain:
         steps.append(partial(_certificate_again, again, tls, config.tls_cert, config.tls_key))
     if config.motd_file is not None:
         steps.append(partial(_motd_again, again, config.motd_file))
-    if config.oper_password_file is not None:
-        steps.append(partial(_oper_password_again, again, config.oper_password_file))
+    passwords = (
+        (OPER_PASSWORD_FILE, config.oper_password_file, _oper),
+        (CHAT_PASSWORD_FILE, config.password_file, _chat),
+    )
+    for kind, path, taken in passwords:
+        if path is not None:
+            steps.append(partial(_password_again, again, kind, path, taken))
     for step in steps:
         try:
             step()
@@ -71,14 +77,27 @@ def _motd_again(again: ReadAgain, path: Path) -> None:
     again.read.append("--motd")
 
 
-def _oper_password_again(again: ReadAgain, path: Path) -> None:
-    """A password too short is refused, as at start."""
-    password = oper_password_in(option_file_text("--oper-password-file", path))
+def _password_again(
+    again: ReadAgain,
+    kind: PasswordFile,
+    path: Path,
+    taken: Callable[[ServerConfig, str], ServerConfig],
+) -> None:
+    """A password too short is refused, as at start; ``taken``: the config with it."""
+    password = kind.password_in(option_file_text(kind.option, path))
     if password is None:
-        again.problems.append(oper_password_too_short(path))
+        again.problems.append(kind.too_short(path))
         return
-    again.config = replace(again.config, oper_password=password)
-    again.read.append("--oper-password-file")
+    again.config = taken(again.config, password)
+    again.read.append(kind.option)
+
+
+def _oper(config: ServerConfig, password: str) -> ServerConfig:
+    return replace(config, oper_password=password)
+
+
+def _chat(config: ServerConfig, password: str) -> ServerConfig:
+    return replace(config, password=password)
 
 
 def _certificate_again(again: ReadAgain, tls: ssl.SSLContext, cert: Path, key: Path) -> None:
