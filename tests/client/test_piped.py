@@ -154,13 +154,41 @@ def test_tls_verified_unverified_and_insecure(tls_server: tuple[ServerProcess, P
     assert verified.returncode == 0 and "<a> hi" in verified.stdout
     unknown = run_client("--port", port, "--tls", "--name", "b", stdin="hi\n")
     assert unknown.returncode == 2 and "TLS" in unknown.stderr and "certificate" in unknown.stderr
-    assert "(--tls-ca FILE trusts its certificate; --insecure skips the check.)" in unknown.stderr
+    hint = (
+        "(--tls-ca FILE trusts its certificate; --tls-fingerprint, with the fingerprint the "
+        "server says at start, takes that one certificate; --insecure skips the check.)"
+    )
+    assert hint in unknown.stderr
     plain = run_client("--port", port, "--name", "d", stdin="hi\n")
     assert (
         plain.returncode == 2 and "does not speak papo. (A TLS server? Try --tls.)" in plain.stderr
     )
     insecure = run_client("--port", port, "--insecure", "--name", "c", stdin="hi\n")
     assert insecure.returncode == 0 and "<c> hi" in insecure.stdout
+
+
+def test_tls_pinned_by_the_fingerprint_the_server_says_and_no_other(
+    tls_server: tuple[ServerProcess, Path],
+) -> None:
+    server, _ = tls_server  # a certificate of a CA nobody here trusts, as a chat's own is
+    said = [line for line in server.printed_after_start() if "SHA-256" in line]
+    assert len(said) == 1 and said[0].startswith("TLS certificate (SHA-256): ")
+    printed = said[0].split(": ", 1)[1]
+    port = str(server.port)
+    pinned = run_client("--port", port, "--tls-fingerprint", printed, "--name", "a", stdin="hi\n")
+    assert pinned.returncode == 0 and "<a> hi" in pinned.stdout, pinned.stderr
+    # As openssl prints it, or without colons in lower case: the same fingerprint.
+    pasted = "sha256 Fingerprint=" + printed.replace(":", "").lower()
+    again = run_client("--port", port, "--tls-fingerprint", pasted, "--name", "b", stdin="hey\n")
+    assert again.returncode == 0 and "<b> hey" in again.stdout, again.stderr
+    other = ":".join(["00"] * 32)
+    refused = run_client("--port", port, "--tls-fingerprint", other, "--name", "c", stdin="hi\n")
+    assert refused.returncode == 2 and not refused.stdout
+    assert "its certificate is not the one given with --tls-fingerprint" in refused.stderr
+    assert printed in refused.stderr  # what it is, to compare with what the operator says
+    assert "'c'" not in server.log()  # nothing was sent: not even the name
+    typo = run_client("--port", port, "--tls-fingerprint", "AB:CD", "--name", "d")
+    assert typo.returncode == 2 and "not a SHA-256 fingerprint" in typo.stderr
 
 
 HOSTILE_EVENTS = [

@@ -71,6 +71,11 @@ def test_the_hint_reads_as_a_command_to_type() -> None:
     )
     tls = "On this network, others join with: papo --host 192.168.0.10 --tls"
     assert hint(12345, tls=True) == tls
+    pinned = join_hint(
+        ["192.168.0.10"], 12345, tls=True, language="en", client="papo", fingerprint="AB:CD"
+    )  # the certificate a client then takes, whoever issued it
+    assert pinned == ["On this network, others join with: papo --host 192.168.0.10 "
+                      "--tls-fingerprint AB:CD"]  # fmt: skip
     assert hint(12345, language="pt_BR") == (
         "Nesta rede, os outros entram com: papo --host 192.168.0.10 (ou: nc 192.168.0.10 12345)"
     )

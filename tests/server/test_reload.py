@@ -11,6 +11,7 @@ from pathlib import Path
 
 import trustme
 
+from papo.fingerprint import fingerprint
 from papo.server.config import ServerConfig
 from papo.server.reload import read_again
 from tests.conftest import StartServer
@@ -62,6 +63,7 @@ def test_a_renewed_certificate_is_served_to_new_connections_and_the_open_ones_go
     renewed = write_certificate(authority, cert_file, key_file)
     server.signal(signal.SIGUSR1)
     server.wait_for_log("read again: --tls-cert, --tls-key")
+    server.wait_for_log(f"TLS certificate (SHA-256): {fingerprint(renewed)}")  # tell the others
     assert served_certificate(server, context) == renewed
     bob = tls_user(server, context, "bob")
     ana.send("still on the first certificate")

@@ -15,6 +15,7 @@ from papo.cli import (
     host_and_port,
     language_option,
     port_number,
+    said,
     show_what_the_encoding_can,
     speaking,
     stop_signals,
@@ -23,6 +24,7 @@ from papo.cli import (
 from papo.client.app import ChatClient, ClientOptions, colour_wanted
 from papo.client.link import DEFAULT_HOST, DEFAULT_PORT, Address
 from papo.client.screen import LineScreen, PlainScreen, TerminalScreen, can_draw
+from papo.fingerprint import parse_fingerprint
 from papo.protocol.i18n import (
     choose_language,
     language_of_command_line,
@@ -38,6 +40,17 @@ def readable_file(text: str) -> Path:
     if why is not None:
         raise argparse.ArgumentTypeError(f"{text}: {why}")
     return path
+
+
+def certificate_fingerprint(text: str) -> str:
+    found = parse_fingerprint(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            said("not a SHA-256 fingerprint (64 hexadecimal digits, in pairs): {text}").format(
+                text=text
+            )
+        )
+    return found
 
 
 def build_parser(language: str = "en") -> BriefParser:
@@ -76,6 +89,15 @@ def build_parser(language: str = "en") -> BriefParser:
     add("--tls", action="store_true", help=_("connect with TLS"))
     add("--tls-ca", type=readable_file, help=_("CA certificate file to verify the server with"))
     add("--insecure", action="store_true", help=_("TLS without verifying the certificate"))
+    add(
+        "--tls-fingerprint",
+        type=certificate_fingerprint,
+        metavar="SHA256",
+        help=_(
+            "TLS, taking only the certificate with this SHA-256 fingerprint (the server says "
+            "it at start): for a chat with a certificate of its own"
+        ),
+    )
     add(
         "--lang",
         type=language_option,
@@ -134,9 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         address=Address(
             host=host,
             port=port,
-            tls=args.tls or args.tls_ca is not None or args.insecure,
+            tls=args.tls or args.tls_ca is not None or args.insecure or bool(args.tls_fingerprint),
             tls_ca=args.tls_ca,
             insecure=args.insecure,
+            fingerprint=args.tls_fingerprint,
         ),
         language=choose_language(args.lang, os.environ),
         name=args.name,

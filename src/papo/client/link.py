@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papo.cli import format_address
+from papo.fingerprint import fingerprint
 from papo.keepalive import keep_alive
 from papo.protocol.decode import Malformed, decode_line
 from papo.protocol.events import Error, Event, Hello, HelpInfo, Notice, NoticeCode, Welcome
@@ -48,6 +49,7 @@ class Address:
     tls: bool = False
     tls_ca: Path | None = None
     insecure: bool = False
+    fingerprint: str | None = None  # the only certificate taken (--tls-fingerprint)
 
     def __str__(self) -> str:
         return format_address(self.host, self.port)
@@ -79,7 +81,7 @@ NOT_TLS_REASONS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGT
 
 def tls_context(address: Address) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=str(address.tls_ca) if address.tls_ca else None)
-    if address.insecure:
+    if address.insecure or address.fingerprint:  # pinned: checked once connected
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
@@ -116,11 +118,27 @@ class Link:
                     address=address, reason=tls_reason or error
                 )
                 raise LinkError(said + self._tls_hint(error)) from error
+            self._check_pinned(address)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # A server gone without a word (Wi-Fi lost, a laptop lid) is found within a minute, and
         # the client reconnects as for any lost connection.
         keep_alive(self.sock, KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES,
                    unacknowledged=True)  # fmt: skip
+
+    def _check_pinned(self, address: Address) -> None:
+        """With ``--tls-fingerprint``: the server's certificate is that one, or the
+        connection ends here, before a byte is sent (a name, a password)."""
+        if address.fingerprint is None or not isinstance(self.sock, ssl.SSLSocket):
+            return
+        presented = fingerprint(self.sock.getpeercert(binary_form=True) or b"")
+        if presented == address.fingerprint:
+            return
+        self.sock.close()
+        raise LinkError(self._(
+            "TLS with {address} failed: its certificate is not the one given with "
+            "--tls-fingerprint (its SHA-256 fingerprint is {presented}). Somebody may be "
+            "between you and the server, or its certificate changed: ask its operator."
+        ).format(address=address, presented=presented))  # fmt: skip
 
     def _tls_hint(self, error: Exception) -> str:
         """What to do about a failed handshake, when the cause is plain: a certificate this
@@ -128,7 +146,9 @@ class Link:
         greeting read as a TLS record)."""
         if isinstance(error, ssl.SSLCertVerificationError):
             return " " + self._(
-                "(--tls-ca FILE trusts its certificate; --insecure skips the check.)"
+                "(--tls-ca FILE trusts its certificate; --tls-fingerprint, with the fingerprint "
+                "the server says at start, takes that one certificate; --insecure skips the "
+                "check.)"
             )
         if getattr(error, "reason", None) in NOT_TLS_REASONS:
             return " " + self._("(Not a TLS server? Try without --tls.)")

@@ -68,6 +68,7 @@ from papo.server.metrics import Census, Counters
 from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
 from papo.server.proxied import PROXY_HEADER_SECONDS, is_proxy, read_proxy_header
+from papo.server.reach import certificate_fingerprint
 from papo.server.reload import read_again
 from papo.server.shared_first import SharedFirst, Verdict
 
@@ -750,6 +751,8 @@ class ChatServer:
                 connection.door.motd = config.motd
         if again.read:
             log.info("read again: %s", ", ".join(again.read))
+        if "--tls-cert" in again.read and config.tls_cert is not None:
+            log.info("TLS certificate (SHA-256): %s", certificate_fingerprint(config.tls_cert))
         elif not again.problems:
             log.info("asked to read its files again: none was given")
 

@@ -15,7 +15,9 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from papo.fingerprint import pem_fingerprint
 from papo.protocol.i18n import translation
 from papo.server.config import DEFAULT_PORT, ServerConfig
 
@@ -80,9 +82,12 @@ def join_hint(
     client: str,
     irc: int | None = None,
     irc_tls: int | None = None,
+    fingerprint: str | None = None,
 ) -> list[str]:
     """The lines that tell the others how to join: with papo's client (or nc), and with an
-    IRC client where the IRC door is open (none when only this machine can join)."""
+    IRC client where the IRC door is open (none when only this machine can join). With TLS,
+    the client is told the certificate's ``fingerprint``: a chat's own certificate (no CA a
+    client trusts) is then taken, and nobody else's."""
     address = reachable_at(hosts)
     if address is None:
         return []
@@ -91,7 +96,8 @@ def join_hint(
     if port != DEFAULT_PORT:
         command += f" --port {port}"
     if tls:  # nc speaks no TLS
-        lines = [_("On this network, others join with: {client}").format(client=command + " --tls")]
+        command += f" --tls-fingerprint {fingerprint}" if fingerprint else " --tls"
+        lines = [_("On this network, others join with: {client}").format(client=command)]
     else:
         lines = [
             _("On this network, others join with: {client} (or: {nc})").format(
@@ -118,10 +124,23 @@ def say_how_to_join(
     irc_tls: int | None = None,
 ) -> None:
     """Print the hint, in the server's language, after every "listening on" line (scripts
-    read those first)."""
+    read those first); with TLS, the certificate's fingerprint first, even where nobody
+    else can join."""
+    fingerprint = certificate_fingerprint(config.tls_cert) if config.tls_cert else None
     lines = join_hint(
         hosts, port, tls=config.tls_cert is not None, language=config.language,
-        client=client_command(), irc=irc, irc_tls=irc_tls,
+        client=client_command(), irc=irc, irc_tls=irc_tls, fingerprint=fingerprint,
     )  # fmt: skip
+    if fingerprint is not None:
+        said = translation(config.language).gettext("TLS certificate (SHA-256): {fingerprint}")
+        lines.insert(0, said.format(fingerprint=fingerprint))
     for line in lines:
         print(line, flush=True)
+
+
+def certificate_fingerprint(path: Path) -> str | None:
+    """The fingerprint of the certificate in ``path`` (checked at start: it is readable)."""
+    try:
+        return pem_fingerprint(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError):
+        return None
