@@ -642,6 +642,31 @@ def test_a_chat_with_a_password_asks_for_it_unseen_before_the_name(
     assert exit_status(child) == 0
 
 
+def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is_said(
+    start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
+) -> None:
+    secret = tmp_path / "chat-password"
+    secret.write_text("open sesame\n")
+    server = start_server("--password-file", str(secret))
+    port = server.port
+    child = spawn_client(port, "--name", "carol", "--reconnect")
+    clients.append(child)
+    child.expect("Password: ")
+    child.sendline("open sesame")
+    child.expect("Hello, carol")
+    server.stop()  # no --store: no resume, a newcomer again, with the password again
+    child.expect("reconnecting")
+    again = start_server("--port", str(port), "--password-file", str(secret))
+    child.expect("Hello, carol", timeout=15)
+    assert "Password: " not in (child.before or "")  # not asked: given
+    again.stop()
+    secret.write_text("a new secret\n")
+    start_server("--port", str(port), "--password-file", str(secret))
+    child.expect("The server asks for a password this client was not given", timeout=15)
+    child.sendline("/quit")
+    assert exit_status(child) == 0
+
+
 def test_a_paste_of_many_lines_is_shown_whole_and_in_order(
     server: ServerProcess, clients: list[pexpect.spawn]
 ) -> None:
