@@ -184,7 +184,7 @@ def test_tls_pinned_by_the_fingerprint_the_server_says_and_no_other(
     other = ":".join(["00"] * 32)
     refused = run_client("--port", port, "--tls-fingerprint", other, "--name", "c", stdin="hi\n")
     assert refused.returncode == 2 and not refused.stdout
-    assert "its certificate is not the one given with --tls-fingerprint" in refused.stderr
+    assert "its certificate is not the one trusted for it (in --tls-fingerprint)" in refused.stderr
     assert printed in refused.stderr  # what it is, to compare with what the operator says
     assert "'c'" not in server.log()  # nothing was sent: not even the name
     typo = run_client("--port", port, "--tls-fingerprint", "AB:CD", "--name", "d")

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pexpect
 import pyte
+import trustme
 
 from tests.conftest import StartServer
-from tests.support import ROOT, ServerProcess, free_port
+from tests.support import ROOT, ServerProcess, free_port, run_client
 
 ESCAPE = "\x1b"
 
@@ -665,6 +666,44 @@ def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is
     child.expect("The server asks for a password this client was not given", timeout=15)
     child.sendline("/quit")
     assert exit_status(child) == 0
+
+
+def test_a_chats_own_certificate_is_trusted_once_asked_and_only_that_one_after(
+    start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
+) -> None:
+    authority = trustme.CA()  # nobody's: as a chat's own certificate is
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate = authority.issue_cert("127.0.0.1")
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    server = start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file))
+    [printed] = [line for line in server.printed_after_start() if "SHA-256" in line]
+    fingerprint = printed.split(": ", 1)[1]
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    known = tmp_path / "config" / "papo" / "known_servers"
+    refused = spawn_client(server.port, "--tls", "--name", "dana", env=env)
+    clients.append(refused)
+    refused.expect(r"Trust it from now on\? \[y/N\] ")
+    assert fingerprint in refused.before  # to compare with what the server printed
+    refused.sendline("n")
+    refused.expect(r"TLS with 127\.0\.0\.1:\d+ failed")
+    assert exit_status(refused) == 2 and not known.exists()
+    child = spawn_client(server.port, "--tls", "--name", "dana", env=env)
+    clients.append(child)
+    child.expect(r"Trust it from now on\? \[y/N\] ")
+    child.sendline("y")
+    child.expect("Hello, dana")
+    child.sendline("/quit")
+    assert exit_status(child) == 0
+    assert known.read_text() == f"127.0.0.1:{server.port} {fingerprint}\n"
+    piped = run_client("--port", str(server.port), "--tls", "--name", "bot", stdin="hi\n", env=env)
+    assert piped.returncode == 0 and "<bot> hi" in piped.stdout, piped.stderr  # not asked
+    other = ":".join(["00"] * 32)  # as if another certificate had been trusted
+    known.write_text(f"127.0.0.1:{server.port} {other}\n")
+    changed = run_client("--port", str(server.port), "--tls", "--name", "eve", env=env)
+    assert changed.returncode == 2
+    assert f"not the one trusted for it (in {known})" in changed.stderr
+    assert fingerprint in changed.stderr
 
 
 def test_a_paste_of_many_lines_is_shown_whole_and_in_order(

@@ -26,7 +26,8 @@ from typing import Any
 from papo.cli import host_and_port
 from papo.client.compose import fit, is_message
 from papo.client.days import DayChanges
-from papo.client.link import Address, CannotConnect, Link, LinkError
+from papo.client.known_servers import KnownServers, known_servers_path
+from papo.client.link import Address, CannotConnect, Link, LinkError, UntrustedCertificate
 from papo.client.query import QUERY, asks_about_query, private_lines, query_words
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
@@ -108,6 +109,7 @@ class ChatClient:
         self.days = DayChanges(self._)
         self.name: str | None = None
         self.password = options.password  # the chat's: given again on each reconnection
+        self.known_servers = KnownServers(known_servers_path(os.environ))
         self.password_refused_said = False  # in this outage
         self.names: set[str] = set()
         self.room: str | None = None  # where a plain line goes: shown in the prompt
@@ -249,11 +251,46 @@ class ChatClient:
     # -- connecting ------------------------------------------------------------------------
 
     def connect(self) -> Link:
-        link = Link(self.options.address, self.options.language)
+        try:
+            link = Link(self.options.address, self.options.language)
+        except UntrustedCertificate as untrusted:
+            link = self._trusted(untrusted)
         link.start()
         if link.hello is not None and link.hello.max_line_bytes > 0:
             self.max_line_bytes = link.hello.max_line_bytes
         return link
+
+    def _trusted(self, untrusted: UntrustedCertificate) -> Link:
+        """A certificate no CA vouches for: taken if this user trusted it before for this
+        server (``known_servers``), or now, asked at the terminal; then that one alone, from
+        now on. Raises ``untrusted`` when nobody trusts it (piped: nobody is asked)."""
+        address = self.options.address
+        server = str(address).lower()  # as --host takes it; a host name in any case
+        known = self.known_servers.fingerprint(server)
+        if known is None:
+            presented = untrusted.presented
+            if presented is None or not self._trust_asked(presented):
+                raise untrusted
+            self.known_servers.remember(server, presented)
+            known = presented
+        pinned = replace(address, fingerprint=known, pinned_by=str(self.known_servers.path))
+        self.options = replace(self.options, address=pinned)
+        return Link(pinned, self.options.language)
+
+    def _trust_asked(self, presented: str) -> bool:
+        """Asked at a terminal, before the first name only (a reconnection cannot ask)."""
+        if not self.interactive or self.name is not None:
+            return False
+        question = self._(
+            "Its certificate is its own: no authority this machine trusts vouches for it. "
+            "Its SHA-256 fingerprint is {fingerprint}; compare it with the one its server "
+            "printed when it started. Trust it from now on? [y/N] "
+        ).format(fingerprint=presented)
+        try:
+            answer = self.screen.ask(question).strip().lower()
+        except (EOFError, KeyboardInterrupt):
+            return False
+        return answer in {"y", "yes", self._("y"), self._("yes")}
 
     def register(self, link: Link, first_name: str | None) -> Welcome | None:
         """Ask for names until one is accepted; None when there is nothing more to ask."""

@@ -42,6 +42,16 @@ class CannotConnect(LinkError):
     """Nothing to talk to at that address (refused, unknown host, unreachable, no answer)."""
 
 
+class UntrustedCertificate(LinkError):
+    """``--tls`` met a certificate no CA of this machine vouches for (a chat's own): the
+    client may ask whether to trust it (``papo.client.known_servers``). ``presented``: its
+    fingerprint, if a second look could read it."""
+
+    def __init__(self, message: str, presented: str | None) -> None:
+        super().__init__(message)
+        self.presented = presented
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Address:
     host: str
@@ -50,6 +60,7 @@ class Address:
     tls_ca: Path | None = None
     insecure: bool = False
     fingerprint: str | None = None  # the only certificate taken (--tls-fingerprint)
+    pinned_by: str = "--tls-fingerprint"  # where that fingerprint comes from, to say it
 
     def __str__(self) -> str:
         return format_address(self.host, self.port)
@@ -87,6 +98,26 @@ def tls_context(address: Address) -> ssl.SSLContext:
     return context
 
 
+def _first_use(address: Address) -> bool:
+    """Plain ``--tls``: no CA, pin or ``--insecure`` was given, so trust may be asked for."""
+    return address.tls_ca is None and not address.insecure and address.fingerprint is None
+
+
+def presented_fingerprint(address: Address) -> str | None:
+    """The fingerprint of the certificate ``address`` shows, read over a connection that
+    checks nothing and sends nothing (closed right after the handshake); None if it fails."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        raw = socket.create_connection((address.host, address.port), CONNECT_TIMEOUT)
+        with context.wrap_socket(raw, server_hostname=address.host) as look:
+            der = look.getpeercert(binary_form=True)
+    except (ssl.SSLError, OSError):
+        return None
+    return fingerprint(der) if der else None
+
+
 class Link:
     """One connection to a papo server, speaking the JSON format."""
 
@@ -117,7 +148,10 @@ class Link:
                 said = self._("TLS with {address} failed: {reason}").format(
                     address=address, reason=tls_reason or error
                 )
-                raise LinkError(said + self._tls_hint(error)) from error
+                said += self._tls_hint(error)
+                if isinstance(error, ssl.SSLCertVerificationError) and _first_use(address):
+                    raise UntrustedCertificate(said, presented_fingerprint(address)) from error
+                raise LinkError(said) from error
             self._check_pinned(address)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # A server gone without a word (Wi-Fi lost, a laptop lid) is found within a minute, and
@@ -135,10 +169,10 @@ class Link:
             return
         self.sock.close()
         raise LinkError(self._(
-            "TLS with {address} failed: its certificate is not the one given with "
-            "--tls-fingerprint (its SHA-256 fingerprint is {presented}). Somebody may be "
-            "between you and the server, or its certificate changed: ask its operator."
-        ).format(address=address, presented=presented))  # fmt: skip
+            "TLS with {address} failed: its certificate is not the one trusted for it (in "
+            "{pinned_by}); its SHA-256 fingerprint is now {presented}. Somebody may be between "
+            "you and the server, or its certificate changed: ask its operator."
+        ).format(address=address, pinned_by=address.pinned_by, presented=presented))  # fmt: skip
 
     def _tls_hint(self, error: Exception) -> str:
         """What to do about a failed handshake, when the cause is plain: a certificate this
