@@ -92,6 +92,7 @@ def test_the_message_of_the_day_and_the_operator_password_are_read_again(
     secret.write_text(NEW_PASSWORD + "\n")
     server.signal(signal.SIGUSR1)
     server.wait_for_log("read again: --motd, --oper-password-file")
+    assert "none was given" not in server.log()  # two were, and are said so
     assert (server.client(json_mode=True).hello or {})["motd"] == "Meeting on Friday"
     carol.send("MOTD")
     carol.expect(r" 372 carol :- Meeting on Friday$")  # connected before, asking after

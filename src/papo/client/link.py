@@ -13,7 +13,7 @@ import select
 import socket
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from papo.cli import format_address
@@ -106,9 +106,7 @@ def _first_use(address: Address) -> bool:
 def presented_fingerprint(address: Address) -> str | None:
     """The fingerprint of the certificate ``address`` shows, read over a connection that
     checks nothing and sends nothing (closed right after the handshake); None if it fails."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    context = tls_context(replace(address, insecure=True))
     try:
         raw = socket.create_connection((address.host, address.port), CONNECT_TIMEOUT)
         with context.wrap_socket(raw, server_hostname=address.host) as look:

@@ -732,8 +732,8 @@ class ChatServer:
     # -- SIGUSR1 ---------------------------------------------------------------------------
 
     def read_files_again(self) -> None:
-        """The certificate, the message of the day and the operator password, read again
-        (``papo.server.reload``): for new connections and the next ``/oper``."""
+        """The certificate, the message of the day and the passwords, read again
+        (``papo.server.reload``): for new connections and the next ``/oper`` or ``/pass``."""
         again = read_again(self.config, self._tls)
         for problem in again.problems:
             log.error("%s: what was read before stays in use", problem)
@@ -751,8 +751,8 @@ class ChatServer:
                 connection.door.motd = config.motd
         if again.read:
             log.info("read again: %s", ", ".join(again.read))
-        if "--tls-cert" in again.read and config.tls_cert is not None:
-            log.info("TLS certificate (SHA-256): %s", certificate_fingerprint(config.tls_cert))
+            if "--tls-cert" in again.read and config.tls_cert is not None:
+                log.info("TLS certificate (SHA-256): %s", certificate_fingerprint(config.tls_cert))
         elif not again.problems:
             log.info("asked to read its files again: none was given")
 
