@@ -101,17 +101,17 @@ from papo.client.screen import PlainScreen
 address = Address(host="127.0.0.1", port=1)
 options = ClientOptions(address=address, language="en", name="carol", colour=False)
 client = ChatClient(options, PlainScreen(sys.stdin, sys.stdout), interactive=False)
-client.take_stop_signals([signal.SIGTERM])
+client.main.take_stop_signals([signal.SIGTERM])
 other = threading.Thread(target=time.sleep, args=(30,), daemon=True)
 other.start()
 threading.Timer(0.3, signal.pthread_kill, (other.ident, signal.SIGTERM)).start()
-client._waiting_for_input = True  # as in a read: the handler ends it
+client.main.waiting_for_input = True  # as in a read: the handler ends it
 started = time.monotonic()
 try:
     select.select([os.pipe()[0]], [], [], 10)  # a wait nothing else ends for 10 s
 except KeyboardInterrupt:
     pass
-print(f"{time.monotonic() - started:.2f} {client.leaving.is_set()}")
+print(f"{time.monotonic() - started:.2f} {client.main.leaving.is_set()}")
 """
 
 

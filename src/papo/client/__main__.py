@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         client.screen = TerminalScreen(client.completions, bell=not args.no_bell)
     elif interactive:
         client.screen = LineScreen(sys.stdin, sys.stdout)
-    client.take_stop_signals(stop_signals())
+    client.main.take_stop_signals(stop_signals())
     return client.run()
 
 

@@ -5,56 +5,58 @@ events as they come. When the connection is lost the reader reconnects, with gro
 and resumes: the server replays what was said meanwhile, and lines typed in between are sent
 once back. When the server goes away for good the reader interrupts the main thread with a
 signal, so a blocked ``input()`` returns at once.
+
+What is here is the part that talks to the screen and drives the two threads; the rules it
+follows are in modules of their own: what the events tell of the chat (``knowledge``), where a
+typed line goes while the connection comes and goes (``outbox``), whether and how to come back
+(``reconnect``), and how the main thread's read is ended from outside (``interrupts``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import re
 import shutil
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from types import FrameType
-from typing import Any
 
 from papo.cli import host_and_port
 from papo.client.compose import fit, is_message
 from papo.client.days import DayChanges
+from papo.client.interrupts import (
+    INTERRUPT_REPEAT_SECONDS,
+    MainThread,
+    ServerGone,
+    on_interrupt,
+)
+from papo.client.knowledge import ChatKnowledge
 from papo.client.known_servers import KnownServers, known_servers_path
 from papo.client.link import Address, CannotConnect, Link, LinkError, UntrustedCertificate
+from papo.client.outbox import Outbox
 from papo.client.query import QUERY, asks_about_query, private_lines, query_words
+from papo.client.reconnect import reconnect_pause, rejoin_lines, should_reconnect
 from papo.client.screen import PROMPT, Screen
 from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Invoke, Verb, parse_line
 from papo.protocol.events import (
     Action,
     Bye,
-    ByeReason,
     Error,
     ErrorCode,
     Event,
     Hello,
     HelpInfo,
-    Invite,
-    Join,
-    Joined,
     Leave,
     Message,
     Nick,
     Notice,
     NoticeCode,
-    Online,
     Replayed,
-    RoomEvent,
-    Rooms,
     Welcome,
-    room_of,
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import translation
@@ -64,27 +66,8 @@ from papo.protocol.render import Renderer
 EXIT_OK = 0
 EXIT_SERVER_GONE = 1
 EXIT_CANNOT_CONNECT = 2
-# The pauses before each try to reconnect, each taken at 50-100 %: clients dropped together
-# (a server restart, a Wi-Fi access point) then do not all come back in the same instant.
-RECONNECT_DELAYS = (0.25, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 QUIT_WAIT_SECONDS = 5.0
-# The reader repeats its interrupt this often until the input loop has ended: one signal that
-# lands just before readline enters select() is noted but does not wake it (a lost wake-up).
-INTERRUPT_REPEAT_SECONDS = 0.1
-# The signal the reader interrupts the main thread's read with (POSIX). Windows has neither it
-# nor a way to send it to a thread: there a read ends at the next Enter, and the input loop
-# then sees that the server is gone.
-INTERRUPT = getattr(signal, "SIGUSR1", None) if hasattr(signal, "pthread_kill") else None
 NEWLINES = re.compile(r"\r\n|\r|\n")
-
-
-def reconnect_pause(attempt: int) -> float:
-    step = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
-    return step * random.uniform(0.5, 1.0)
-
-
-class ServerGone(Exception):
-    """Raised in the main thread (through a signal) when the reader sees the server leave."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,25 +90,14 @@ class ChatClient:
         self._n = translation(options.language).ngettext
         self.view = View(Renderer(options.language), options.colour)
         self.days = DayChanges(self._)
-        self.name: str | None = None
+        self.known = ChatKnowledge()  # our name, the room, the names for Tab; to resume
         self.password = options.password  # the chat's: given again on each reconnection
         self.known_servers = KnownServers(known_servers_path(os.environ))
         self.password_refused_said = False  # in this outage
-        self.names: set[str] = set()
-        self.room: str | None = None  # where a plain line goes: shown in the prompt
-        self.rooms: set[str] = set()  # every room seen, for Tab
-        self.joined: list[str] = []  # the rooms we are in, the most recently joined last
         self.talking_to: str | None = None  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
-        # To resume: the token of the last welcome, the newest id seen; lines typed while
-        # disconnected wait in ``pending`` (the link and pending change under the lock).
-        self.token: str | None = None
-        self.last_id = 0
-        self.pending: list[str] = []
-        self._link_lock = threading.Lock()
-        self._last_bye: ByeReason | None = None
-        self.link: Link | None = None
+        self.outbox = Outbox()  # the connection; lines typed while there is none
         self.quitting = threading.Event()
         self.reader_done = threading.Event()
         self.server_gone = threading.Event()
@@ -133,10 +105,7 @@ class ChatClient:
         # Set while reconnecting once our name was refused (taken meanwhile): /nick picks another.
         self.name_refused = threading.Event()
         self.chat_unreachable_said = False  # in this outage
-        self.input_stopped = threading.Event()
-        self.leaving = threading.Event()  # SIGTERM or SIGHUP: quit at the next read
-        self._waiting_for_input = False
-        self._main_thread = threading.main_thread().ident
+        self.main = MainThread()  # the thread reading what is typed, and how to interrupt it
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -151,13 +120,14 @@ class ChatClient:
             print(text, file=sys.stderr, flush=True)
 
     def show(self, event: Event) -> None:
-        self.track(event)
+        if self.known.track(event):
+            self.screen.set_prompt(self.prompt)
         self._show(event)
         self._follow_query(event)
 
     def _show(self, event: Event) -> None:
         width = shutil.get_terminal_size().columns if self.interactive else None
-        lines = self.view.lines(event, self.name, width, self.room)
+        lines = self.view.lines(event, self.known.name, width, self.known.room)
         if not lines:
             return
         if isinstance(event, HelpInfo) and event.topic is None:  # the list: and the client's own
@@ -181,7 +151,7 @@ class ChatClient:
         self._recent_header_due = isinstance(event, Welcome)
         if isinstance(event, Welcome):
             self._missed_header_due = event.resumed
-        self.screen.show(lines, bell=wants_attention(event, self.name))
+        self.screen.show(lines, bell=wants_attention(event, self.known.name))
 
     def show_motd(self, hello: Hello) -> None:
         if hello.motd:
@@ -191,62 +161,10 @@ class ChatClient:
     def prompt(self) -> str:
         if self.talking_to is not None:
             return f"@{self.talking_to}{PROMPT}"
-        return f"{self.room}{PROMPT}" if self.room else PROMPT
+        return f"{self.known.room}{PROMPT}" if self.known.room else PROMPT
 
     def completions(self) -> list[str]:
-        """What Tab offers after the commands: the names, and the rooms (``#``)."""
-        return sorted(self.names | self.rooms)
-
-    def track(self, event: Event) -> None:
-        """Keep the names and rooms Tab can complete, our own name and the current room; and
-        what a resume needs: the token, the newest id seen."""
-        if isinstance(event, Replayed):
-            event = event.event
-        if isinstance(event, RoomEvent):
-            self.last_id = max(self.last_id, event.id)
-        room = self.room
-        match event:
-            case Bye(reason=reason):
-                self._last_bye = reason
-            case Welcome(name=name, users=users):
-                self.name = name
-                self.names = set(users or ()) | {name}
-                self.token = event.resume
-                room = event.room
-                if event.rooms is not None:  # resumed: still in all of them
-                    self.joined = list(event.rooms)
-                else:
-                    self.joined = [room] if room else []
-            case Joined():
-                room = event.room
-                self.joined = [*(r for r in self.joined if r != room), room]
-            case Notice(code=NoticeCode.CURRENT):
-                room = event.room
-            case Rooms(rooms=infos):
-                self.rooms.update(info.room for info in infos)
-            case Online(users=users, room=None):
-                self.names = set(users)
-            case Join(name=name) | Message(sender=name):
-                self.names.add(name)
-            case Invite(room=invited):  # for Tab, after /join
-                self.rooms.add(invited)
-            case Leave(name=name, room=None):
-                self.names.discard(name)
-            case Leave(name=name, room=str(left)) if name == self.name:
-                self.joined = [r for r in self.joined if r != left]
-            case Nick(old=old, new=new):
-                self.names.discard(old)
-                self.names.add(new)
-                if self.name == old:
-                    self.name = new
-        seen = room_of(event)
-        if seen is not None:
-            self.rooms.add(seen)
-        if room != self.room:
-            self.room = room
-            if room is not None:
-                self.rooms.add(room)
-            self.screen.set_prompt(self.prompt)
+        return self.known.completions()
 
     # -- connecting ------------------------------------------------------------------------
 
@@ -279,7 +197,7 @@ class ChatClient:
 
     def _trust_asked(self, presented: str) -> bool:
         """Asked at a terminal, before the first name only (a reconnection cannot ask)."""
-        if not self.interactive or self.name is not None:
+        if not self.interactive or self.known.name is not None:
             return False
         question = self._(
             "Its certificate is its own: no authority this machine trusts vouches for it. "
@@ -359,51 +277,52 @@ class ChatClient:
             target=self._interrupt_if_server_speaks, args=(link, asking), daemon=True
         )
         watcher.start()
-        self._waiting_for_input = True
         try:
-            return self.screen.ask(self._("Your name: "))
+            with self.main.reading():
+                return self.screen.ask(self._("Your name: "))
         finally:
-            self._waiting_for_input = False
             asking.clear()
             watcher.join()
 
     def _interrupt_if_server_speaks(self, link: Link, asking: threading.Event) -> None:
         while asking.is_set():
             if link.has_input(INTERRUPT_REPEAT_SECONDS):
-                self._interrupt_main(asking)
+                self.main.interrupt(asking)
                 return
 
     # -- running ---------------------------------------------------------------------------
 
     def run(self) -> int:
         try:
-            self.link = self._first_link()
+            link = self._first_link()
         except LinkError as error:
             self.complain(f"papo: {error}")
             return EXIT_CANNOT_CONNECT
-        if self.link.hello is not None:
-            self.show_motd(self.link.hello)
-        previous = _on_interrupt(self._on_server_gone)
+        if link.hello is not None:
+            self.show_motd(link.hello)
+        previous = on_interrupt(self.main.on_server_gone)
         try:
-            welcome = self._join(self.link)
+            welcome = self._join(link)
         finally:
-            _on_interrupt(previous)
+            on_interrupt(previous)
         if not isinstance(welcome, Welcome):
-            self.link.close()
+            link.close()
             return welcome
+        self.outbox.attach(link)
         self.show(welcome)
-        previous = _on_interrupt(self._on_server_gone)
+        previous = on_interrupt(self.main.on_server_gone)
         reader = threading.Thread(target=self._read_events, name="papo-reader", daemon=True)
         reader.start()
         try:
             return self._input_loop()
         finally:
-            self.input_stopped.set()
+            self.main.input_stopped.set()
             self.reader_done.wait(QUIT_WAIT_SECONDS)
             # A reader still running could yet signal: ignore it then, rather than die of it.
-            _on_interrupt(previous if self.reader_done.is_set() else signal.SIG_IGN)
-            if self.link is not None:
-                self.link.close()
+            on_interrupt(previous if self.reader_done.is_set() else signal.SIG_IGN)
+            last = self.outbox.link
+            if last is not None:
+                last.close()
 
     def _first_link(self) -> Link:
         """Connected; or, at a terminal, when nothing answers at the address given (or the
@@ -519,7 +438,7 @@ class ChatClient:
             self.say(self._("This client shows the chat itself: /format is for programs."))
         elif verb is Verb.RESUME:  # by hand it could only end this session, or fail
             self.say(self._("This client resumes by itself when the connection drops."))
-        elif verb is Verb.NICK and self.link is None and self.name_refused.is_set():
+        elif verb is Verb.NICK and self.outbox.link is None and self.name_refused.is_set():
             self._come_back_as(line)
         else:
             return False
@@ -550,8 +469,8 @@ class ChatClient:
         self.say(self.view.paint(DIM, said))
 
     def _back_in_room(self) -> str:
-        if self.room:
-            return self._("Talking in {room} again.").format(room=self.room)
+        if self.known.room:
+            return self._("Talking in {room} again.").format(room=self.known.room)
         return self._("Talking in your room again.")
 
     def _follow_query(self, event: Event) -> None:
@@ -588,7 +507,7 @@ class ChatClient:
         if len(words) != 2:
             self._hint_another_name()
             return
-        self.name = words[1]
+        self.known.name = words[1]
         self.name_refused.clear()  # a refusal of this name is said again
 
     def _hint_another_name(self) -> None:
@@ -598,33 +517,21 @@ class ChatClient:
     def _read_line(self) -> str | None:
         """One typed line, None at the end of input (Ctrl-D, Ctrl-C); ServerGone if the
         server goes away first. Only in here may the reader's signal interrupt us."""
-        self._waiting_for_input = True
         try:
-            if self.server_gone.is_set():
-                raise ServerGone
-            if self.leaving.is_set():  # told to leave while not reading
-                return None
-            return self.screen.read_line(self.prompt)
+            with self.main.reading():
+                if self.server_gone.is_set():
+                    raise ServerGone
+                if self.main.leaving.is_set():  # told to leave while not reading
+                    return None
+                return self.screen.read_line(self.prompt)
         except (EOFError, KeyboardInterrupt):
             return None
-        finally:
-            self._waiting_for_input = False
 
     def _send(self, line: str) -> None:
         """Send ``line``; while reconnecting, keep it for when the connection is back."""
         keep = self.options.reconnect and not self.server_gone.is_set()
-        with self._link_lock:  # read with the link: the reader sends what is kept on attaching
-            link = self.link
-            if link is None and keep:
-                self.pending.append(line)
-        if link is not None:
-            try:
-                link.send(line)
-                return
-            except LinkError:
-                if keep:
-                    with self._link_lock:  # lost just now: the reader is reconnecting
-                        self.pending.append(line)
+        if self.outbox.send(line, keep=keep):
+            return
         if keep:
             kept = self._("Not connected: this line will be sent once back: {line}")
             self.say(self.view.paint(DIM, kept.format(line=shown_typed(line))))
@@ -633,8 +540,7 @@ class ChatClient:
 
     def _quit(self, line: str) -> int:
         self.quitting.set()
-        with self._link_lock:
-            link, unsent = self.link, len(self.pending)
+        link, unsent = self.outbox.state()
         if link is None:  # disconnected: just leave
             if unsent:
                 self.complain(
@@ -650,76 +556,12 @@ class ChatClient:
         self.reader_done.wait(QUIT_WAIT_SECONDS)
         return EXIT_OK
 
-    def take_stop_signals(self, signums: list[signal.Signals]) -> None:
-        """Leave on these signals (``leave_on_signal``), and make sure the main thread hears
-        them. Python runs a handler only when the main thread runs Python code: a signal that
-        lands while the main thread is on its way into readline's wait for a key (after the
-        last check, before the wait), or that the kernel hands to the reader thread, only
-        sets a flag, and the client stayed, told to stop, until a key was pressed. Every
-        signal also writes its number to a pipe (``set_wakeup_fd``): a thread reading it
-        sends a stop signal on to the main thread until its handler has run."""
-        for signum in signums:
-            signal.signal(signum, self.leave_on_signal)
-        if INTERRUPT is None or not signums:
-            return  # no pthread_kill (Windows): the handler alone
-        read_end, write_end = os.pipe()
-        os.set_blocking(write_end, False)
-        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-        stopping = frozenset(int(signum) for signum in signums)
-        watcher = threading.Thread(
-            target=self._pass_stop_signals_on,
-            args=(read_end, stopping),
-            name="papo-signals",
-            daemon=True,
-        )
-        watcher.start()
-
-    def _pass_stop_signals_on(self, read_end: int, stopping: frozenset[int]) -> None:
-        """Until the main thread has taken a stop signal (``leaving``), signal it again."""
-        while True:
-            try:
-                received = os.read(read_end, 64)
-            except OSError:
-                return
-            if not received:
-                return
-            for signum in received:
-                if signum in stopping:
-                    self._repeat_until_left(signum)
-
-    def _repeat_until_left(self, signum: int) -> None:
-        main = self._main_thread
-        while main is not None and not self.leaving.is_set() and not self.input_stopped.is_set():
-            signal.pthread_kill(main, signum)
-            self.leaving.wait(INTERRUPT_REPEAT_SECONDS)
-
-    def leave_on_signal(self, signum: int, frame: FrameType | None) -> None:
-        """SIGTERM, or SIGHUP (the terminal was closed): leave as ``/quit`` does, rather than
-        die with the connection. A client that just vanished was held for a resume that
-        nobody could make (the token dies with this process), and whoever opened a new
-        terminal found the name taken for minutes. After a SIGHUP nothing can be shown: the
-        terminal's output goes nowhere, so that writing to it cannot fail."""
-        if signum == getattr(signal, "SIGHUP", None):
-            for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
-                if os.isatty(fd):
-                    _write_nowhere(fd)
-        self.leaving.set()
-        if self._waiting_for_input:  # as Ctrl-C is, so that readline puts the terminal back
-            self._waiting_for_input = False
-            raise KeyboardInterrupt
-
-    def _on_server_gone(self, signum: int, frame: FrameType | None) -> None:
-        """Interrupt a blocked read, and only that, once: elsewhere the loop sees the flag."""
-        if self._waiting_for_input:
-            self._waiting_for_input = False
-            raise ServerGone
-
     # -- the reader thread -----------------------------------------------------------------
 
     def _read_events(self) -> None:
         try:
             while True:
-                link = self.link
+                link = self.outbox.link
                 if link is not None:
                     for event in link.events():
                         self.show(event)
@@ -729,50 +571,31 @@ class ChatClient:
                     return
                 if not self._should_reconnect() or not self._reconnect():
                     self.server_gone.set()
-                    self._interrupt_input()
+                    self.main.interrupt()
                     return
         finally:
             self.reader_done.set()
 
-    def _interrupt_input(self) -> None:
-        """Signal the main thread until its input loop has ended."""
-        self._interrupt_main(None)
-
-    def _interrupt_main(self, until_cleared: threading.Event | None) -> None:
-        """Signal the main thread, again and again (a signal landing just before a read
-        blocks would be lost), until the input loop has ended or ``until_cleared`` is."""
-        main = self._main_thread
-        while main is not None and INTERRUPT is not None and not self.input_stopped.is_set():
-            if until_cleared is not None and not until_cleared.is_set():
-                return
-            signal.pthread_kill(main, INTERRUPT)
-            self.input_stopped.wait(INTERRUPT_REPEAT_SECONDS)
-
     def _should_reconnect(self) -> bool:
-        """After a lost connection, or a server that restarts: yes. After the server said it
-        shuts down: in a terminal, or with --reconnect (a script should not wait for ever).
-        After a goodbye to us (quit, replaced by our own resume elsewhere): no."""
-        if not self.options.reconnect:
-            return False
-        bye = self._last_bye
-        if bye is None or bye is ByeReason.RESTART:
-            return True
-        if bye is ByeReason.SHUTDOWN:
-            return self.interactive or self.options.reconnect_always
-        return False
+        options = self.options
+        return should_reconnect(
+            self.known.last_bye,
+            allowed=options.reconnect,
+            always=options.reconnect_always,
+            interactive=self.interactive,
+        )
 
     def _reconnect(self) -> bool:
         """Try again with growing pauses; resume when the server still holds us (nothing is
         lost), else ask for the same name and go back into the same rooms."""
-        with self._link_lock:
-            old, self.link = self.link, None
+        old = self.outbox.detach()
         if old is not None:
             old.close()
-        self._last_bye = None
+        self.known.last_bye = None
         self.name_refused.clear()
         self.chat_unreachable_said = False
         self.password_refused_said = False
-        rooms, current = list(self.joined), self.room
+        rooms, current = list(self.known.joined), self.known.room
         self.say(
             self.view.paint(
                 DIM,
@@ -797,33 +620,34 @@ class ChatClient:
     def _come_back(self, link: Link, rooms: list[str], current: str | None) -> bool:
         """On ``link``: resumed, or registered again (and back in ``rooms``); False when the
         name is still taken (try again later)."""
-        if self.token is not None:
-            answer = link.resume(self.token, self.last_id)
+        if self.known.token is not None:
+            answer = link.resume(self.known.token, self.known.last_id)
             if isinstance(answer, Welcome):
                 self.show(answer)
                 self._attach(link)
                 return True
             if self._chat_unreachable(answer):
                 return False  # we are still held: resumed once the chat is whole again
-            self.token = None  # expired, or a server that restarted without its log
+            self.known.token = None  # expired, or a server that restarted without its log
             self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
                                                  "were disconnected is lost.")))  # fmt: skip
         if link.hello is not None and link.hello.password and not self._let_in_again(link):
             return False
-        name = self.name or ""
+        name = self.known.name or ""
         welcome = link.register(name)
         if self._chat_unreachable(welcome):
             return False
         if not isinstance(welcome, Welcome):  # taken meanwhile, say: said once per outage
             # Not said if /nick chose another name while this one was being refused: that one
             # is tried next, and the refusal of the old one would be said once too often.
-            if name == self.name and not self.name_refused.is_set():
+            if name == self.known.name and not self.name_refused.is_set():
                 self.name_refused.set()
                 self.show(welcome)
                 self._hint_another_name()
             return False
         self.show(welcome)
-        self._rejoin(link, rooms, current)
+        for line in rejoin_lines(rooms, current, landed=self.known.room):  # the default room
+            link.send(line)
         self._attach(link)
         return True
 
@@ -855,36 +679,14 @@ class ChatClient:
 
     def _attach(self, link: Link) -> None:
         """The connection is back: send the lines typed meanwhile, in order."""
-        with self._link_lock:
-            self.link = link
-            pending, self.pending = self.pending, []
-        for line in pending:
-            link.send(line)
-        if pending:
-            self.say(
-                self.view.paint(
-                    DIM,
-                    self._n(
-                        "Sent {count} line typed while disconnected.",
-                        "Sent {count} lines typed while disconnected.",
-                        len(pending),
-                    ).format(count=len(pending)),
-                )
+        sent = self.outbox.attach(link)
+        if sent:
+            said = self._n(
+                "Sent {count} line typed while disconnected.",
+                "Sent {count} lines typed while disconnected.",
+                sent,
             )
-
-    def _rejoin(self, link: Link, rooms: list[str], current: str | None) -> None:
-        """Back in the rooms we were in, the current one last so that it is current again,
-        and out of the default room if we had left it (a new connection starts there)."""
-        landed = self.room  # where the welcome put us: the default room
-        order = [room for room in rooms if room != current]
-        if current is not None:
-            order.append(current)
-        if order == [landed]:
-            return
-        for room in order:
-            link.send(f"/join {room}")
-        if landed is not None and landed not in rooms:
-            link.send(f"/part {landed}")
+            self.say(self.view.paint(DIM, said.format(count=sent)))
 
 
 def shown_typed(line: str) -> str:
@@ -899,22 +701,6 @@ def typed_verb(line: str) -> Verb | None:
     message, an unknown command or one missing its arguments (the server answers those)."""
     parsed = parse_line(line, registered=True)
     return parsed.spec.verb if isinstance(parsed, Invoke) else None
-
-
-Handler = Callable[[int, FrameType | None], Any] | int | None
-
-
-def _on_interrupt(handler: Handler) -> Handler:
-    """Handle the reader's interrupt with ``handler`` (where there is one); the previous."""
-    if INTERRUPT is None:
-        return None
-    return signal.signal(INTERRUPT, handler)
-
-
-def _write_nowhere(fd: int) -> None:
-    nowhere = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(nowhere, fd)
-    os.close(nowhere)
 
 
 def colour_wanted(no_colour_flag: bool, terminal_can_draw: bool) -> bool:

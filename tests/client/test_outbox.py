@@ -1,0 +1,94 @@
+"""Typed lines and a connection that comes and goes, over real loopback sockets."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from papo.client.link import Address, Link, LinkError
+from papo.client.outbox import Outbox
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(10)
+        yield server
+
+
+def connected(listener: socket.socket) -> tuple[Link, socket.socket]:
+    """A client link, and the server's end of it."""
+    link = Link(Address(host="127.0.0.1", port=listener.getsockname()[1]), "en")
+    far, _ = listener.accept()
+    far.settimeout(10)
+    return link, far
+
+
+def received(far: socket.socket, count: int) -> list[str]:
+    data = b""
+    while data.count(b"\n") < count:
+        chunk = far.recv(4096)
+        assert chunk, "closed before every line came"
+        data += chunk
+    return data.decode().splitlines()
+
+
+def test_lines_typed_while_disconnected_go_first_and_in_order(listener: socket.socket) -> None:
+    outbox = Outbox()
+    assert not outbox.send("one", keep=True)
+    assert not outbox.send("two", keep=True)
+    assert not outbox.send("never", keep=False)  # a script after the server left: not kept
+    link, far = connected(listener)
+    try:
+        assert outbox.attach(link) == 2
+        assert outbox.send("three", keep=True)
+        assert received(far, 3) == ["one", "two", "three"]
+        assert outbox.state() == (link, 0)
+    finally:
+        link.close()
+        far.close()
+
+
+def test_lines_kept_survive_a_connection_lost_while_sending_them(
+    listener: socket.socket,
+) -> None:
+    outbox = Outbox()
+    outbox.send("one", keep=True)
+    dead, far = connected(listener)
+    dead.close()
+    far.close()
+    with pytest.raises(LinkError):
+        outbox.attach(dead)
+    assert outbox.state() == (None, 1)
+    link, far = connected(listener)
+    try:
+        assert outbox.attach(link) == 1
+        assert received(far, 1) == ["one"]
+    finally:
+        link.close()
+        far.close()
+
+
+def test_a_lost_connection_keeps_what_is_typed_next(listener: socket.socket) -> None:
+    outbox = Outbox()
+    link, far = connected(listener)
+    far.close()
+    outbox.attach(link)
+    assert outbox.detach() is link
+    link.close()
+    assert not outbox.send("later", keep=True)
+    assert outbox.state() == (None, 1)
+
+
+def test_a_line_sent_as_the_connection_dies_is_kept_for_the_next(
+    listener: socket.socket,
+) -> None:
+    outbox = Outbox()
+    link, far = connected(listener)
+    outbox.attach(link)
+    link.close()  # as the reader finds it lost, before it detaches
+    far.close()
+    assert not outbox.send("typed just then", keep=True)
+    assert outbox.state() == (link, 1)
