@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import os
 import re
 import shlex
 import socket
@@ -102,6 +103,39 @@ def test_piped_a_chat_with_a_password_takes_it_from_a_file_or_the_environment(
     wrong = run_client("--port", port, "--name", "x", env={"PAPO_PASSWORD": "open says me"})
     assert wrong.returncode == 1 and "wrong password." in wrong.stderr
     assert "open se" not in wrong.stderr + wrong.stdout + server.log()
+
+
+def test_piped_a_password_changed_while_reconnecting_ends_the_client_and_says_so(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    """Nobody can type the new one: trying the old one again for ever helps nobody."""
+    secret = tmp_path / "chat-password"
+    secret.write_text("open sesame\n")
+    server = start_server("--password-file", str(secret))
+    watcher = server.client(json_mode=True)
+    watcher.send("/pass open sesame")
+    watcher.expect("info", code="password_accepted")
+    watcher.register("watcher")
+    port = server.port
+    env = {**os.environ, "PYTHONPATH": "", "PAPO_PASSWORD": "open sesame"}
+    process = subprocess.Popen(  # stdin stays open: only the password can end it
+        [sys.executable, "client.py", "--port", str(port), "--name", "bot", "--reconnect"],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        watcher.expect("join", name="bot")
+        server.stop()
+        secret.write_text("a new secret\n")
+        renewed = start_server("--port", str(port), "--password-file", str(secret))
+        status = process.wait(30)
+    finally:
+        process.kill()
+    assert process.stderr is not None
+    said = process.stderr.read()
+    assert status == 1
+    assert "the chat's password was refused" in said and "PAPO_PASSWORD" in said
+    assert renewed.log().count("wrong chat password") == 1
 
 
 def test_piped_name_refused_exits_non_zero(server: ServerProcess) -> None:

@@ -643,7 +643,7 @@ def test_a_chat_with_a_password_asks_for_it_unseen_before_the_name(
     assert exit_status(child) == 0
 
 
-def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is_said(
+def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is_asked(
     start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
 ) -> None:
     secret = tmp_path / "chat-password"
@@ -662,8 +662,21 @@ def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is
     assert "Password: " not in (child.before or "")  # not asked: given
     again.stop()
     secret.write_text("a new secret\n")
-    start_server("--port", str(port), "--password-file", str(secret))
-    child.expect("The server asks for a password this client was not given", timeout=15)
+    renewed = start_server("--port", str(port), "--password-file", str(secret))
+    child.expect("The chat asks for its password again", timeout=15)
+    child.expect("Type /pass to give the chat's password")
+    time.sleep(2)  # it waits for one: the old one is not tried again and again
+    assert renewed.log().count("wrong chat password") == 1
+    child.sendline("/pass")
+    child.expect("Password: ")
+    child.sendline("not it either")
+    child.expect("wrong password")
+    child.expect("Type /pass")
+    child.sendline("/pass")
+    child.expect("Password: ")
+    child.sendline("a new secret")
+    child.expect("Hello, carol", timeout=15)
+    assert "a new secret" not in (child.before or "") and "not it" not in (child.before or "")
     child.sendline("/quit")
     assert exit_status(child) == 0
 

@@ -67,6 +67,9 @@ EXIT_OK = 0
 EXIT_SERVER_GONE = 1
 EXIT_CANNOT_CONNECT = 2
 QUIT_WAIT_SECONDS = 5.0
+# Commands whose words are a password: never shown back, nor kept in the line history.
+SECRET_VERBS = frozenset({Verb.OPER, Verb.PASS})
+PASS = "/pass"
 NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -94,6 +97,9 @@ class ChatClient:
         self.password = options.password  # the chat's: given again on each reconnection
         self.known_servers = KnownServers(known_servers_path(os.environ))
         self.password_refused_said = False  # in this outage
+        # Set while reconnecting once the chat's password was refused (changed meanwhile), or
+        # asked for when none was given: no more tries until /pass gives one.
+        self.password_wanted = threading.Event()
         self.talking_to: str | None = None  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
@@ -389,7 +395,7 @@ class ChatClient:
                 return EXIT_SERVER_GONE
             if typed is None:
                 return self._quit("/quit")
-            if any(typed_verb(line) is Verb.OPER for line in NEWLINES.split(typed)):
+            if any(typed_verb(line) in SECRET_VERBS for line in NEWLINES.split(typed)):
                 self.screen.forget_last_line()  # a password, for Up to show to anyone near
             # Lines pasted at once come as one text with newlines in it (readline holds a
             # paste until Enter): each is taken as if typed alone, a command too.
@@ -440,6 +446,8 @@ class ChatClient:
             self.say(self._("This client resumes by itself when the connection drops."))
         elif verb is Verb.NICK and self.outbox.link is None and self.name_refused.is_set():
             self._come_back_as(line)
+        elif self.password_wanted.is_set() and line.split(None, 1)[0].casefold() == PASS:
+            self._password_typed(line)
         else:
             return False
         return True
@@ -509,6 +517,25 @@ class ChatClient:
             return
         self.known.name = words[1]
         self.name_refused.clear()  # a refusal of this name is said again
+
+    def _password_typed(self, line: str) -> None:
+        """``/pass`` while reconnecting to a chat whose password was refused: the one to
+        give from now on, typed unseen (or, as the server takes it, after ``/pass``). The
+        reconnection goes on at once."""
+        words = line.split(None, 1)
+        try:
+            typed = words[1] if len(words) == 2 else self.screen.ask_secret(self._("Password: "))
+        except (EOFError, KeyboardInterrupt):
+            typed = ""
+        if not typed.strip():
+            self._hint_password()
+            return
+        self.password = typed.strip()
+        self.password_wanted.clear()
+
+    def _hint_password(self) -> None:
+        hint = self._("Type /pass to give the chat's password, or /quit to leave.")
+        self.say(self.view.paint(DIM, hint))
 
     def _hint_another_name(self) -> None:
         hint = self._("Still trying; /nick NAME comes back under another name.")
@@ -595,6 +622,7 @@ class ChatClient:
         self.name_refused.clear()
         self.chat_unreachable_said = False
         self.password_refused_said = False
+        self.password_wanted.clear()
         rooms, current = list(self.known.joined), self.known.room
         self.say(
             self.view.paint(
@@ -605,7 +633,10 @@ class ChatClient:
             )
         )  # one line for the whole outage; the welcome says it is over
         for attempt in range(10_000):
-            if self.quitting.wait(reconnect_pause(attempt)):
+            if self.password_wanted.is_set():
+                if not self._wait_for_password():
+                    return False
+            elif self.quitting.wait(reconnect_pause(attempt)):
                 return False
             try:
                 link = self.connect()
@@ -653,17 +684,40 @@ class ChatClient:
 
     def _let_in_again(self, link: Link) -> bool:
         """Coming back as a newcomer, the chat's password again (a resume needs none). None
-        known (the server asks for one since it restarted), or no longer the right one: said
-        once per outage, and tried again later; only a new start of the client can ask."""
+        known (the server asks for one since it restarted), or no longer the right one: no
+        use trying it again. At a terminal the user is asked for one (``/pass``, said once
+        per outage); piped, nobody can type it, and the client ends."""
         answer = None if self.password is None else link.give_password(self.password)
         if isinstance(answer, Notice):
             return True
-        if not self.password_refused_said:
+        self.password = None  # wrong, or none: asked for, not tried again
+        self.password_wanted.set()
+        if not self.interactive:
+            self.complain("papo: " + self._(
+                "the chat's password was refused (it changed, or is asked for since the "
+                "server restarted): give the new one with --password-file FILE or "
+                "PAPO_PASSWORD."
+            ))  # fmt: skip
+        elif not self.password_refused_said:
             self.password_refused_said = True
-            refused = self._("The server asks for a password this client was not given: "
-                             "/quit, and start it again to type it.")  # fmt: skip
+            refused = self._("The chat asks for its password again: it changed, or the "
+                             "server asks for one since it restarted.")  # fmt: skip
             self.say(self.view.paint(DIM, refused))
+            self._hint_password()
+        elif answer is not None:  # the one typed with /pass: wrong too
+            self.show(answer)
+            self._hint_password()
         return False
+
+    def _wait_for_password(self) -> bool:
+        """Until ``/pass`` gives the chat's password (True) or the user quits; at once False
+        where nobody can type one (piped)."""
+        if not self.interactive:
+            return False
+        while self.password_wanted.is_set():
+            if self.quitting.wait(INTERRUPT_REPEAT_SECONDS):
+                return False
+        return True
 
     def _chat_unreachable(self, answer: Welcome | Error | HelpInfo) -> bool:
         """Whether the server answered that the rest of its chat is out of reach (several
@@ -690,8 +744,9 @@ class ChatClient:
 
 
 def shown_typed(line: str) -> str:
-    """A typed line as the client may show it back: a password given to /oper hidden."""
-    if typed_verb(line) is not Verb.OPER:
+    """A typed line as the client may show it back: a password given to /oper or /pass
+    hidden."""
+    if typed_verb(line) not in SECRET_VERBS:
         return line
     return line.split(None, 1)[0] + " ********"
 
