@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 
 unit: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 # Benchmarks compare papo with ncat --chat and ngircd: installed here when missing (root, apt).
 bench: $(STAMP)

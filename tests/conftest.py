@@ -16,7 +16,11 @@ StartServer = Callable[..., ServerProcess]
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[StartServer]:
+def start_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[StartServer]:
+    if "redis_server" in request.fixturenames:
+        # Up before the servers, so down after them: a server stopped with its Redis gone
+        # waits to hand its users over (HAND_OVER_SECONDS), seconds a test would lose.
+        request.getfixturevalue("redis_server")
     started: list[ServerProcess] = []
 
     def start(*args: str, **kwargs: Any) -> ServerProcess:

@@ -193,6 +193,8 @@ def test_a_redis_with_a_password_takes_it_from_the_url_and_says_so_when_it_is_mi
             said = str(refused.value)
             assert "Redis asks for a password, or refused this one" in said
             assert "redis://:PASSWORD@HOST:6379/0" in said and "Traceback" not in said
+        one.stop()  # before their Redis: else each waits to hand its users over
+        two.stop()
     finally:
         guarded.stop()
 
