@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,6 +174,37 @@ def test_help_says_what_zero_means(capsys: pytest.CaptureFixture[str]) -> None:
         "SIGUSR1 reads --tls-cert, --tls-key, --motd, --oper-password-file and --password-file "
         "again" in text
     )
+
+
+def shouted_option_names(usage: str) -> list[str]:
+    """Options whose value --help names by the option itself in capitals, which tells nothing
+    (``--max-clients MAX_CLIENTS``); ``--host HOST`` and the like do say what goes there."""
+    values = re.findall(r"\[(--[a-z-]+) ([A-Z_]+)\]", usage)
+    said_already = {"HOST", "PORT", "LANG", "NAME"}
+    return [
+        option
+        for option, value in values
+        if value == argparse_default_value_name(option) and value not in said_already
+    ]
+
+
+def argparse_default_value_name(option: str) -> str:
+    return option.removeprefix("--").upper().replace("-", "_")
+
+
+def test_help_names_what_each_option_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_config(["--help"], {})
+    usage = " ".join(capsys.readouterr().out.split("options:", 1)[0].split())
+    assert "[--max-clients N]" in usage and "[--resume-grace SECONDS]" in usage
+    assert "[--motd FILE]" in usage and "[--default-room #ROOM]" in usage
+    assert shouted_option_names(usage) == []
+    client = subprocess.run(
+        [sys.executable, "client.py", "--help"], cwd=ROOT, capture_output=True, text=True,
+        check=True, timeout=30,
+    )  # fmt: skip
+    assert "[--tls-ca FILE]" in client.stdout
+    assert shouted_option_names(" ".join(client.stdout.split())) == []
 
 
 def test_an_unknown_language_is_refused_not_ignored(capsys: pytest.CaptureFixture[str]) -> None:

@@ -87,7 +87,12 @@ def build_parser(language: str = "en") -> BriefParser:
         ),
     )
     add("--tls", action="store_true", help=_("connect with TLS"))
-    add("--tls-ca", type=readable_file, help=_("CA certificate file to verify the server with"))
+    add(
+        "--tls-ca",
+        type=readable_file,
+        metavar="FILE",
+        help=_("CA certificate file to verify the server with"),
+    )
     add("--insecure", action="store_true", help=_("TLS without verifying the certificate"))
     add(
         "--tls-fingerprint",

@@ -159,6 +159,38 @@ def metrics_address(text: str) -> tuple[str, int]:
     return host, _port(port)
 
 
+# What each option takes, as --help writes it: argparse would repeat the option's own name in
+# capitals (``--max-clients MAX_CLIENTS``), which says nothing the name did not.
+VALUE_NAMES = {
+    "--max-clients": "N",
+    "--max-per-ip": "N",
+    "--rate": "N",
+    "--burst": "N",
+    "--ip-rate": "N",
+    "--ip-burst": "N",
+    "--ip-connect-rate": "N",
+    "--sendq": "BYTES",
+    "--history": "N",
+    "--history-days": "DAYS",
+    "--quiet-above": "N",
+    "--default-room": "#ROOM",
+    "--max-rooms": "N",
+    "--motd": "FILE",
+    "--log-size": "N",
+    "--resume-grace": "SECONDS",
+    "--store": "FILE",
+    "--lease": "SECONDS",
+    "--workers": "N",
+    "--irc-port": "PORT",
+    "--irc-tls-port": "PORT",
+    "--irc-ping": "SECONDS",
+    "--irc-server-name": "NAME",
+    "--tls-cert": "FILE",
+    "--tls-key": "FILE",
+    "--registration-timeout": "SECONDS",
+}
+
+
 def build_parser(language: str = "en") -> BriefParser:
     """The options, their help in ``language``."""
     _ = translation(language).gettext
@@ -178,7 +210,12 @@ def build_parser(language: str = "en") -> BriefParser:
             "nobody disconnected."
         ),
     )
-    add = parser.add_argument
+
+    def add(option: str, **settings: Any) -> None:
+        if option in VALUE_NAMES:
+            settings.setdefault("metavar", VALUE_NAMES[option])
+        parser.add_argument(option, **settings)
+
     add("--host", help=_("address to listen on (default: all interfaces, IPv4 and IPv6)"))
     add(
         "--port",
