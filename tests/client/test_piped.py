@@ -135,6 +135,7 @@ def test_piped_a_password_changed_while_reconnecting_ends_the_client_and_says_so
     said = process.stderr.read()
     assert status == 1
     assert "the chat's password was refused" in said and "PAPO_PASSWORD" in said
+    assert "closed the connection" not in said  # it did not: the client gave up
     assert renewed.log().count("wrong chat password") == 1
 
 

@@ -100,6 +100,7 @@ class ChatClient:
         # Set while reconnecting once the chat's password was refused (changed meanwhile), or
         # asked for when none was given: no more tries until /pass gives one.
         self.password_wanted = threading.Event()
+        self.end_said = False  # the reader gave up, and said why
         self.talking_to: str | None = None  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
@@ -391,7 +392,8 @@ class ChatClient:
             try:
                 typed = self._read_line()
             except ServerGone:
-                self.complain("papo: " + self._("the server closed the connection."))
+                if not self.end_said:  # else why it ended is said already
+                    self.complain("papo: " + self._("the server closed the connection."))
                 return EXIT_SERVER_GONE
             if typed is None:
                 return self._quit("/quit")
@@ -693,6 +695,7 @@ class ChatClient:
         self.password = None  # wrong, or none: asked for, not tried again
         self.password_wanted.set()
         if not self.interactive:
+            self.end_said = True
             self.complain("papo: " + self._(
                 "the chat's password was refused (it changed, or is asked for since the "
                 "server restarted): give the new one with --password-file FILE or "
