@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -92,3 +94,33 @@ def test_a_line_sent_as_the_connection_dies_is_kept_for_the_next(
     far.close()
     assert not outbox.send("typed just then", keep=True)
     assert outbox.state() == (link, 1)
+
+
+def test_lines_typed_while_the_connection_comes_back_arrive_all_and_in_order(
+    listener: socket.socket,
+) -> None:
+    """The reader attaches while the main thread types: whatever the interleaving, the far end
+    reads every line once, in the order typed (kept ones never overtaken by newer ones)."""
+    outbox = Outbox()
+    typed = [f"line {number}" for number in range(2000)]
+    halfway = threading.Event()
+
+    def type_all() -> None:
+        for number, line in enumerate(typed):
+            outbox.send(line, keep=True)
+            if number == 500:
+                halfway.set()
+            if number >= 500:
+                time.sleep(0.0001)  # typing on while the kept ones are being sent
+
+    typist = threading.Thread(target=type_all)
+    typist.start()
+    link, far = connected(listener)
+    try:
+        halfway.wait(10)
+        outbox.attach(link)
+        typist.join(10)
+        assert received(far, len(typed)) == typed
+    finally:
+        link.close()
+        far.close()
