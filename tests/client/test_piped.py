@@ -27,7 +27,7 @@ from tests.client.test_terminal import spawn_client
 from tests.conftest import StartServer
 from tests.server.test_operators import PASSWORD as OPERATOR_PASSWORD
 from tests.server.test_operators import operators_server
-from tests.support import ROOT, ServerProcess, run_client
+from tests.support import ROOT, LineClient, ServerProcess, run_client
 
 
 def test_piped_first_line_is_the_name_then_quit_at_eof(server: ServerProcess) -> None:
@@ -78,9 +78,10 @@ def test_piped_query_sends_plain_lines_in_private_until_query_alone(
     assert ana.expect("message")["text"] == "for everyone"
 
 
-def test_piped_a_chat_with_a_password_takes_it_from_a_file_or_the_environment(
+def chat_with_a_password(
     start_server: StartServer, tmp_path: Path
-) -> None:
+) -> tuple[Path, ServerProcess, LineClient]:
+    """A server asking for "open sesame" (in the file returned), and a watcher let in."""
     secret = tmp_path / "chat-password"
     secret.write_text("open sesame\n")
     server = start_server("--password-file", str(secret))
@@ -88,6 +89,13 @@ def test_piped_a_chat_with_a_password_takes_it_from_a_file_or_the_environment(
     watcher.send("/pass open sesame")
     watcher.expect("info", code="password_accepted")
     watcher.register("watcher")
+    return secret, server, watcher
+
+
+def test_piped_a_chat_with_a_password_takes_it_from_a_file_or_the_environment(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    secret, server, watcher = chat_with_a_password(start_server, tmp_path)
     port = str(server.port)
     by_file = run_client("--port", port, "--password-file", str(secret), stdin="bot\nhi\n")
     assert by_file.returncode == 0, by_file.stderr
@@ -109,13 +117,7 @@ def test_piped_a_password_changed_while_reconnecting_ends_the_client_and_says_so
     start_server: StartServer, tmp_path: Path
 ) -> None:
     """Nobody can type the new one: trying the old one again for ever helps nobody."""
-    secret = tmp_path / "chat-password"
-    secret.write_text("open sesame\n")
-    server = start_server("--password-file", str(secret))
-    watcher = server.client(json_mode=True)
-    watcher.send("/pass open sesame")
-    watcher.expect("info", code="password_accepted")
-    watcher.register("watcher")
+    secret, server, watcher = chat_with_a_password(start_server, tmp_path)
     port = server.port
     env = {**os.environ, "PYTHONPATH": "", "PAPO_PASSWORD": "open sesame"}
     process = subprocess.Popen(  # stdin stays open: only the password can end it
