@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pexpect
 import pyte
+import pytest
 import trustme
 
 from tests.conftest import StartServer
@@ -431,11 +432,18 @@ class SmallTerminal:
     beside her, and what the terminal shows (drawn by pyte from everything it was sent)."""
 
     def __init__(
-        self, server: ServerProcess, clients: list[pexpect.spawn], rows: int, columns: int
+        self,
+        server: ServerProcess,
+        clients: list[pexpect.spawn],
+        rows: int,
+        columns: int,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.rows, self.columns = rows, columns
         self.alice = server.user("alice")
-        self.child = spawn_client(server.port, "--name", "carol", dimensions=(rows, columns))
+        self.child = spawn_client(
+            server.port, "--name", "carol", dimensions=(rows, columns), env=env
+        )
         clients.append(self.child)
         self.shown = io.StringIO()
         self.child.logfile_read = self.shown
@@ -457,10 +465,12 @@ class SmallTerminal:
         return self.display()
 
 
+# An exported COLUMNS goes stale when the window is resized: the terminal's own size counts.
+@pytest.mark.parametrize("environ", [{}, {"COLUMNS": "80", "LINES": "50"}], ids=["", "stale"])
 def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
-    server: ServerProcess, clients: list[pexpect.spawn]
+    server: ServerProcess, clients: list[pexpect.spawn], environ: dict[str, str]
 ) -> None:
-    terminal = SmallTerminal(server, clients, rows=20, columns=40)
+    terminal = SmallTerminal(server, clients, rows=20, columns=40, env=environ)
     child, alice = terminal.child, terminal.alice
     typed = "abcdefghij" * 7  # 70 characters: with the prompt, two rows of 40
     child.send(typed)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
@@ -39,7 +38,7 @@ from papo.client.link import Address, CannotConnect, Link, LinkError, UntrustedC
 from papo.client.outbox import Outbox
 from papo.client.query import QUERY, asks_about_query, private_lines, query_words
 from papo.client.reconnect import reconnect_pause, rejoin_lines, should_reconnect
-from papo.client.screen import PROMPT, Screen
+from papo.client.screen import PROMPT, Screen, terminal_columns
 from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Invoke, Verb, parse_line
 from papo.protocol.events import (
@@ -133,7 +132,7 @@ class ChatClient:
         self._follow_query(event)
 
     def _show(self, event: Event) -> None:
-        width = shutil.get_terminal_size().columns if self.interactive else None
+        width = terminal_columns() if self.interactive else None
         lines = self.view.lines(event, self.known.name, width, self.known.room)
         if not lines:
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import os
 import shutil
 import sys
 import threading
@@ -44,6 +45,21 @@ COMMAND_WORDS = sorted(
         QUERY,  # the client's alone (papo.client.query)
     ]
 )
+
+
+def terminal_columns() -> int:
+    """The terminal's width as the terminal itself says it, which readline draws by. Not
+    ``$COLUMNS`` first, as ``shutil.get_terminal_size`` has it: exported, it stays what it was
+    when the client started, and after the window is resized every typed line was cleared by
+    the old width, its first rows left on the screen above each message."""
+    for stream in (sys.stdout, sys.stdin):
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError):
+            continue
+        if columns > 0:
+            return columns
+    return shutil.get_terminal_size().columns
 
 
 def can_draw(environ: Mapping[str, str], output_is_terminal: bool) -> bool:
@@ -201,7 +217,7 @@ class TerminalScreen:
         at = len(typed)
         if self._cursor is not None:  # readline counts bytes of UTF-8, not characters
             at = len(typed.encode()[: self._cursor()].decode(errors="ignore"))
-        columns = shutil.get_terminal_size().columns
+        columns = terminal_columns()
         rows_above = cursor_row(self._prompt + typed, len(self._prompt) + at, columns)
         sys.stdout.write("\r" + (f"\x1b[{rows_above}A" if rows_above else "") + "\x1b[J")
         return typed
@@ -269,6 +285,6 @@ class TerminalScreen:
     def _erase_typed(prompt: str, line: str) -> None:
         """The server's echo will show the line as sent; the raw typed copy would double it.
         (Rows are counted up from the cursor: lines written first would be erased instead.)"""
-        rows = rows_taken(prompt + line, shutil.get_terminal_size().columns)
+        rows = rows_taken(prompt + line, terminal_columns())
         sys.stdout.write("\x1b[1A\x1b[2K" * rows + "\r")
         sys.stdout.flush()
