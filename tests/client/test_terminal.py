@@ -450,6 +450,12 @@ class SmallTerminal:
         self.child.expect("Hello, carol")
         self.alice.expect("join")
 
+    def resize(self, rows: int, columns: int) -> None:
+        """The window resized (SIGWINCH). What the client draws from then on is read at the
+        new size; so is what came before (the greeting), which the tests do not look at."""
+        self.child.setwinsize(rows, columns)
+        self.rows, self.columns = rows, columns
+
     def display(self) -> list[str]:
         screen = pyte.Screen(self.columns, self.rows)
         pyte.Stream(screen).feed(self.shown.getvalue())
@@ -471,7 +477,21 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
     server: ServerProcess, clients: list[pexpect.spawn], environ: dict[str, str]
 ) -> None:
     terminal = SmallTerminal(server, clients, rows=20, columns=40, env=environ)
-    child, alice = terminal.child, terminal.alice
+    a_long_typed_line_is_drawn_once_below_what_arrives(terminal)
+
+
+def test_a_window_narrowed_under_an_exported_columns_is_drawn_by_its_new_width(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    terminal = SmallTerminal(server, clients, rows=20, columns=80, env={"COLUMNS": "80"})
+    terminal.resize(rows=20, columns=40)
+    a_long_typed_line_is_drawn_once_below_what_arrives(terminal)
+
+
+def a_long_typed_line_is_drawn_once_below_what_arrives(terminal: SmallTerminal) -> None:
+    """A line typed over two rows, while three messages arrive: it is drawn again below each,
+    and no row of it is left above them."""
+    child, alice, columns = terminal.child, terminal.alice, terminal.columns
     typed = "abcdefghij" * 7  # 70 characters: with the prompt, two rows of 40
     child.send(typed)
     child.expect("hij\\s*$")
@@ -479,7 +499,7 @@ def test_a_typed_line_longer_than_the_terminal_is_not_copied_into_the_chat(
         alice.send(f"message {number}")
         child.expect(f"message {number}")
     prompt = "#lobby> "  # the current room's
-    drawn = [(prompt + typed)[:40], (prompt + typed)[40:]]
+    drawn = [(prompt + typed)[:columns], (prompt + typed)[columns:]]
     # The line being typed, drawn again below the messages.
     lines = terminal.settle(lambda: terminal.display()[-2:] == drawn)
     assert [line for line in lines if "message" in line][-1].endswith("message 2")
