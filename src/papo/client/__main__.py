@@ -42,7 +42,7 @@ def readable_file(text: str) -> Path:
     return path
 
 
-def certificate_fingerprint(text: str) -> str:
+def fingerprint_option(text: str) -> str:
     found = parse_fingerprint(text)
     if found is None:
         raise argparse.ArgumentTypeError(
@@ -96,7 +96,7 @@ def build_parser(language: str = "en") -> BriefParser:
     add("--insecure", action="store_true", help=_("TLS without verifying the certificate"))
     add(
         "--tls-fingerprint",
-        type=certificate_fingerprint,
+        type=fingerprint_option,
         metavar="SHA256",
         help=_(
             "TLS, taking only the certificate with this SHA-256 fingerprint (the server says "

@@ -263,7 +263,7 @@ class ChatClient:
                         "PAPO_PASSWORD."
                     ))  # fmt: skip
                     return False
-                self.password = self.screen.ask_secret(self._("Password: ")).strip() or None
+                self.password = self._ask_password()
                 continue  # Enter alone: asked again
             answer = link.give_password(self.password)
             if isinstance(answer, Notice):
@@ -525,14 +525,18 @@ class ChatClient:
         reconnection goes on at once."""
         words = line.split(None, 1)
         try:
-            typed = words[1] if len(words) == 2 else self.screen.ask_secret(self._("Password: "))
+            typed = (words[1].strip() or None) if len(words) == 2 else self._ask_password()
         except (EOFError, KeyboardInterrupt):
-            typed = ""
-        if not typed.strip():
+            typed = None
+        if typed is None:
             self._hint_password()
             return
-        self.password = typed.strip()
+        self.password = typed
         self.password_wanted.clear()
+
+    def _ask_password(self) -> str | None:
+        """The chat's password, typed unseen; None for Enter alone."""
+        return self.screen.ask_secret(self._("Password: ")).strip() or None
 
     def _hint_password(self) -> None:
         hint = self._("Type /pass to give the chat's password, or /quit to leave.")
