@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -20,12 +21,17 @@ def listener() -> Iterator[socket.socket]:
         yield server
 
 
-def connected(listener: socket.socket) -> tuple[Link, socket.socket]:
-    """A client link, and the server's end of it."""
+@contextlib.contextmanager
+def connected(listener: socket.socket) -> Iterator[tuple[Link, socket.socket]]:
+    """A client link, and the server's end of it; both closed at the end (if not before)."""
     link = Link(Address(host="127.0.0.1", port=listener.getsockname()[1]), "en")
     far, _ = listener.accept()
-    far.settimeout(10)
-    return link, far
+    try:
+        far.settimeout(10)
+        yield link, far
+    finally:
+        link.close()
+        far.close()
 
 
 def received(far: socket.socket, count: int) -> list[str]:
@@ -42,15 +48,11 @@ def test_lines_typed_while_disconnected_go_first_and_in_order(listener: socket.s
     assert not outbox.send("one", keep=True)
     assert not outbox.send("two", keep=True)
     assert not outbox.send("never", keep=False)  # a script after the server left: not kept
-    link, far = connected(listener)
-    try:
+    with connected(listener) as (link, far):
         assert outbox.attach(link) == 2
         assert outbox.send("three", keep=True)
         assert received(far, 3) == ["one", "two", "three"]
         assert outbox.state() == (link, 0)
-    finally:
-        link.close()
-        far.close()
 
 
 def test_lines_kept_survive_a_connection_lost_while_sending_them(
@@ -58,28 +60,23 @@ def test_lines_kept_survive_a_connection_lost_while_sending_them(
 ) -> None:
     outbox = Outbox()
     outbox.send("one", keep=True)
-    dead, far = connected(listener)
-    dead.close()
-    far.close()
-    with pytest.raises(LinkError):
-        outbox.attach(dead)
+    with connected(listener) as (dead, far):
+        dead.close()
+        far.close()
+        with pytest.raises(LinkError):
+            outbox.attach(dead)
     assert outbox.state() == (None, 1)
-    link, far = connected(listener)
-    try:
+    with connected(listener) as (link, far):
         assert outbox.attach(link) == 1
         assert received(far, 1) == ["one"]
-    finally:
-        link.close()
-        far.close()
 
 
 def test_a_lost_connection_keeps_what_is_typed_next(listener: socket.socket) -> None:
     outbox = Outbox()
-    link, far = connected(listener)
-    far.close()
-    outbox.attach(link)
-    assert outbox.detach() is link
-    link.close()
+    with connected(listener) as (link, far):
+        far.close()
+        outbox.attach(link)
+        assert outbox.detach() is link
     assert not outbox.send("later", keep=True)
     assert outbox.state() == (None, 1)
 
@@ -88,12 +85,12 @@ def test_a_line_sent_as_the_connection_dies_is_kept_for_the_next(
     listener: socket.socket,
 ) -> None:
     outbox = Outbox()
-    link, far = connected(listener)
-    outbox.attach(link)
-    link.close()  # as the reader finds it lost, before it detaches
-    far.close()
-    assert not outbox.send("typed just then", keep=True)
-    assert outbox.state() == (link, 1)
+    with connected(listener) as (link, far):
+        outbox.attach(link)
+        link.close()  # as the reader finds it lost, before it detaches
+        far.close()
+        assert not outbox.send("typed just then", keep=True)
+        assert outbox.state() == (link, 1)
 
 
 def test_lines_typed_while_the_connection_comes_back_arrive_all_and_in_order(
@@ -115,12 +112,8 @@ def test_lines_typed_while_the_connection_comes_back_arrive_all_and_in_order(
 
     typist = threading.Thread(target=type_all)
     typist.start()
-    link, far = connected(listener)
-    try:
+    with connected(listener) as (link, far):
         halfway.wait(10)
         outbox.attach(link)
         typist.join(10)
         assert received(far, len(typed)) == typed
-    finally:
-        link.close()
-        far.close()

@@ -25,6 +25,7 @@ from papo.protocol.events import ByeReason, Greeting
 from papo.protocol.render import Renderer
 from tests.client.test_terminal import spawn_client
 from tests.conftest import StartServer
+from tests.server.test_chat_password import chat_password_file
 from tests.server.test_operators import PASSWORD as OPERATOR_PASSWORD
 from tests.server.test_operators import operators_server
 from tests.support import ROOT, LineClient, ServerProcess, run_client
@@ -82,8 +83,7 @@ def chat_with_a_password(
     start_server: StartServer, tmp_path: Path
 ) -> tuple[Path, ServerProcess, LineClient]:
     """A server asking for "open sesame" (in the file returned), and a watcher let in."""
-    secret = tmp_path / "chat-password"
-    secret.write_text("open sesame\n")
+    secret = chat_password_file(tmp_path, "open sesame")
     server = start_server("--password-file", str(secret))
     watcher = server.client(json_mode=True)
     watcher.send("/pass open sesame")

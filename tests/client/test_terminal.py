@@ -17,6 +17,7 @@ import pytest
 import trustme
 
 from tests.conftest import StartServer
+from tests.server.test_chat_password import chat_password_file
 from tests.support import ROOT, ServerProcess, free_port, run_client
 
 ESCAPE = "\x1b"
@@ -655,8 +656,7 @@ def test_a_query_follows_a_rename_and_ends_when_the_person_leaves(
 def test_a_chat_with_a_password_asks_for_it_unseen_before_the_name(
     start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
 ) -> None:
-    secret = tmp_path / "chat-password"
-    secret.write_text("open sesame\n")
+    secret = chat_password_file(tmp_path, "open sesame")
     server = start_server("--password-file", str(secret))
     child = spawn_client(server.port)
     clients.append(child)
@@ -676,8 +676,7 @@ def test_a_chat_with_a_password_asks_for_it_unseen_before_the_name(
 def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is_asked(
     start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
 ) -> None:
-    secret = tmp_path / "chat-password"
-    secret.write_text("open sesame\n")
+    secret = chat_password_file(tmp_path, "open sesame")
     server = start_server("--password-file", str(secret))
     port = server.port
     child = spawn_client(port, "--name", "carol", "--reconnect")
@@ -691,7 +690,7 @@ def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is
     child.expect("Hello, carol", timeout=15)
     assert "Password: " not in (child.before or "")  # not asked: given
     again.stop()
-    secret.write_text("a new secret\n")
+    chat_password_file(tmp_path, "a new secret")
     renewed = start_server("--port", str(port), "--password-file", str(secret))
     child.expect("The chat asks for its password again", timeout=15)
     child.expect("Type /pass to give the chat's password")

@@ -14,9 +14,15 @@ PASSWORD = "open sesame"
 IRC_PASSWORD = "opensesame"  # IRC's PASS takes one word
 
 
-def password_server(start_server: StartServer, tmp_path: Path, password: str) -> ServerProcess:
+def chat_password_file(tmp_path: Path, password: str) -> Path:
+    """The file a server's --password-file names, ``password`` its first line."""
     secret = tmp_path / "chat-password"
     secret.write_text(password + "\n")
+    return secret
+
+
+def password_server(start_server: StartServer, tmp_path: Path, password: str) -> ServerProcess:
+    secret = chat_password_file(tmp_path, password)
     return start_server("--password-file", str(secret), "--irc-port", "0")
 
 
@@ -81,7 +87,7 @@ def test_sigusr1_takes_a_new_password_and_those_let_in_stay(
     ana.send(f"/pass {PASSWORD}")
     ana.expect("info", code="password_accepted")
     assert ana.register("ana")["type"] == "welcome"
-    (tmp_path / "chat-password").write_text("a new secret\n")
+    chat_password_file(tmp_path, "a new secret")
     server.signal(signal.SIGUSR1)
     server.wait_for_log("read again: --password-file")
     bob = server.client(json_mode=True)

@@ -16,6 +16,7 @@ import pytest
 
 from tests.client.test_terminal import chatting
 from tests.conftest import StartServer
+from tests.server.test_chat_password import chat_password_file
 from tests.server.test_shell import read_lines_until
 from tests.support import ServerProcess
 
@@ -202,8 +203,7 @@ def test_irssi_and_weechat_give_a_chats_password_as_their_server_password(
     start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
 ) -> None:
     """On a chat started with --password-file: IRC's PASS, as each sends it."""
-    secret = tmp_path / "chat-password"
-    secret.write_text("open-sesame-2026\n")  # one IRC parameter: no spaces
+    secret = chat_password_file(tmp_path, "open-sesame-2026")  # one IRC parameter: no spaces
     server = start_server(*IRC, "--password-file", str(secret))
     ana = server.client(json_mode=True)
     ana.send("/pass open-sesame-2026")
