@@ -163,6 +163,14 @@ def why_unreadable(path: Path) -> str | None:
     return None
 
 
+def first_line(text: str) -> str:
+    """A password file's first line, without the blanks an editor leaves around it ("" if
+    there is none): what the server's --password-file and --oper-password-file and the
+    client's --password-file each take."""
+    lines = text.splitlines()
+    return lines[0].strip() if lines else ""
+
+
 def show_what_the_encoding_can() -> None:
     """Where the terminal or pipe is not UTF-8 (a Latin-1 locale, a Windows pipe, ASCII), a
     character it cannot take is shown as ``?`` and typed bytes it cannot read as U+FFFD.

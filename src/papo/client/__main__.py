@@ -12,6 +12,7 @@ from pathlib import Path
 from papo import __version__
 from papo.cli import (
     BriefParser,
+    first_line,
     host_and_port,
     language_option,
     port_number,
@@ -135,10 +136,10 @@ def _password(parser: BriefParser, path: Path | None, environ: Mapping[str, str]
     if path is None:
         return environ.get("PAPO_PASSWORD") or None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         parser.option_error("--password-file", f"{path}: {error}")
-    return lines[0].strip() if lines and lines[0].strip() else None
+    return first_line(text) or None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

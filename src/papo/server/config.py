@@ -18,6 +18,7 @@ from typing import Any
 from papo import __version__
 from papo.cli import (
     BriefParser,
+    first_line,
     language_option,
     said,
     speaking,
@@ -498,8 +499,7 @@ class PasswordFile:
 
     def password_in(self, text: str) -> str | None:
         """The first line of the file's ``text``; None if it is too short."""
-        lines = text.splitlines()
-        password = lines[0].strip() if lines else ""
+        password = first_line(text)
         return password if len(password) >= self.least else None
 
     def too_short(self, path: Path) -> str:
