@@ -123,7 +123,7 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     for host, port in addresses:
         # Tests and scripts read this line to learn the port when started with --port 0.
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
-    for host, port in server.irc_addresses:  # after the papo ones, which scripts read first
+    for host, port in server.doors.irc_addresses:  # after the papo ones, which scripts read first
         print(f"papo listening on irc://{format_address(host, port)}", flush=True)
     for host, port in scraped:
         print(f"papo listening on http://{format_address(host, port)}/metrics", flush=True)
@@ -131,7 +131,7 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     if os.environ.get("PAPO_WORKER"):  # its parent waits for this, and says the rest
         print(READY_LINE, flush=True)
     else:
-        hosts, irc = [host for host, _ in addresses], server.irc_ports
+        hosts, irc = [host for host, _ in addresses], server.doors.irc_ports
         say_how_to_join(config, hosts, addresses[0][1], irc.get(False), irc.get(True))
     log.info("papo %s ready, language %s, event loop %s", __version__, config.language, loop_name)
     manager.ready(f"listening on port {addresses[0][1]}")

@@ -1,4 +1,6 @@
-"""The server: listen, admit within limits, carry out what the chat decides, shut down cleanly.
+"""The server: admit within limits, carry out what the chat decides, shut down cleanly.
+
+Its doors (``papo.server.doors``) listen and hand it each connection; from then on it is here.
 
 The chat (pure) decides; this module only moves bytes. Each event is rendered at most once per
 output format however many receive it, and the same bytes object is queued for every recipient.
@@ -8,15 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import ssl
 import time
-from collections.abc import Coroutine
 from dataclasses import replace
 from enum import Enum, auto
-from functools import partial
 
-from papo.cli import format_address
 from papo.core.bans import Ban
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
@@ -51,23 +49,15 @@ from papo.protocol.events import (
     Topic,
 )
 from papo.protocol.framing import Line, Refused
-from papo.protocol.proxy_header import BadProxyHeader
 from papo.protocol.render import Renderer
 from papo.protocol.timestamps import format_timestamp
 from papo.server.config import ServerConfig
 from papo.server.connection import Connection
+from papo.server.doors import Doors
 from papo.server.fanout import FanOut
-from papo.server.listen import (
-    TLS_HANDSHAKE_SECONDS,
-    accept_forever,
-    listen_hosts,
-    open_listeners,
-    tls_handshake,
-)
 from papo.server.metrics import Census, Counters
 from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
-from papo.server.proxied import PROXY_HEADER_SECONDS, is_proxy, read_proxy_header
 from papo.server.reach import certificate_fingerprint
 from papo.server.reload import read_again
 from papo.server.shared_first import SharedFirst, Verdict
@@ -135,10 +125,6 @@ class ChatServer:
         )
         self.admitted = 0  # connections counted against the limits, from accept on
         self.counters = Counters()  # what happened, for --metrics
-        self.listeners: list[asyncio.Server] = []
-        self._accepting: list[asyncio.Task[None]] = []  # our own accept loops
-        self._handshakes: set[asyncio.Task[bool]] = set()
-        self._arriving: set[asyncio.Task[None]] = set()  # behind a balancer, or no TLS yet
         self._forgetting: asyncio.TimerHandle | None = None
         self._pinging: asyncio.TimerHandle | None = None
         self._writing_members: asyncio.TimerHandle | None = None
@@ -160,14 +146,14 @@ class ChatServer:
         self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
         self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
-        self.irc_addresses: list[tuple[str, int]] = []
-        self.irc_ports: dict[bool, int] = {}  # the IRC doors' ports (port 0 picked), by TLS
         self._held_from: dict[int, str] = {}  # by member id: the address it was dropped from
         self._tls = tls_context(config)
+        self.doors = Doors(config, self._tls, self.new_connection, self.admit)
 
-    # -- listening -------------------------------------------------------------------------
+    # -- connections -----------------------------------------------------------------------
 
-    def new_connection(self, *, irc: bool = False, tls: bool = False) -> Connection:
+    def new_connection(self, irc: bool, tls: bool) -> Connection:
+        """A connection for a door (``Doors``), with the next member id."""
         self._next_sid += 1
         return Connection(
             self,
@@ -185,18 +171,12 @@ class ChatServer:
         return Door(self.config.irc_server_name, motd=self.config.motd)
 
     async def start(self) -> list[tuple[str, int]]:
-        """Listen on every address and door asked for; returns the papo door's addresses
-        (with the real port for port 0); the IRC door's go to ``irc_addresses``."""
-        config, tls = self.config, self._tls is not None
-        addresses = await self._listen(config.port, irc=False, tls=tls)
-        for port, irc_tls in ((config.irc_port, False), (config.irc_tls_port, True)):
-            if port is not None:
-                door = await self._listen(port, irc=True, tls=irc_tls)
-                self.irc_addresses += door
-                self.irc_ports[irc_tls] = door[0][1]
+        """Listen on every door asked for (``Doors.open``); then carry on what the previous
+        process left."""
+        addresses = await self.doors.open()
         self._forget_idle_addresses()
         self._carry_out_recovery()
-        if self.irc_addresses:
+        if self.doors.irc_addresses:
             self._start_pinging()
         return addresses
 
@@ -218,24 +198,6 @@ class ChatServer:
         (every change of a member is a decision of the chat), so an idle server never wakes."""
         self._writing_members = None
         self.chat.write_down_members()
-
-    async def _listen(self, port: int, *, irc: bool, tls: bool) -> list[tuple[str, int]]:
-        """One door (papo or IRC, plain or TLS) on every address asked for."""
-        addresses: list[tuple[str, int]] = []
-        for host in listen_hosts(self.config.host):
-            try:
-                sockets = open_listeners(host, port, reuse_port=self.config.reuse_port)
-            except OSError as error:
-                if self.config.host is None and host == "::" and addresses:
-                    log.warning("IPv6 unavailable (%s); listening on IPv4 only", error)
-                    continue
-                raise
-            for sock in sockets:
-                address = sock.getsockname()
-                port = address[1]  # so every family shares the port that port 0 picked
-                addresses.append((str(address[0]), int(address[1])))
-                await self._serve(sock, irc=irc, tls=tls)
-        return addresses
 
     def _forget_idle_addresses(self) -> None:
         """Addresses with no connection left are remembered until their buckets refill."""
@@ -266,93 +228,6 @@ class ChatServer:
                 self.fanout.send_bytes(connection, ping)
         loop = asyncio.get_running_loop()
         self._pinging = loop.call_later(interval / 4, self._ping_silent_irc_clients)
-
-    async def _serve(self, sock: socket.socket, *, irc: bool, tls: bool) -> None:
-        """asyncio's own accept where it can; our accept loop where something comes before
-        the connection carries lines (a TLS handshake, a balancer's PROXY header)."""
-        loop = asyncio.get_running_loop()
-        tls = tls and self._tls is not None
-        if not tls and not self.config.proxy_from:
-            factory = partial(self.new_connection, irc=irc)
-            self.listeners.append(await loop.create_server(factory, sock=sock))
-            return
-        task = loop.create_task(accept_forever(sock, partial(self._accepted, irc, tls)))
-        task.add_done_callback(lambda _: sock.close())
-        self._accepting.append(task)
-
-    def _accepted(self, irc: bool, tls: bool, sock: socket.socket, peer: tuple[str, int]) -> None:
-        connection = self.new_connection(irc=irc, tls=tls)
-        if is_proxy(peer[0], self.config.proxy_from):
-            self._arrive(self._through_balancer(connection, sock, peer))
-        else:
-            self._let_in(connection, sock, peer)
-
-    def _arrive(self, arrival: Coroutine[None, None, None]) -> None:
-        task = asyncio.get_running_loop().create_task(arrival)
-        self._arriving.add(task)  # the loop itself keeps only a weak reference
-        task.add_done_callback(self._arriving.discard)
-
-    async def _through_balancer(
-        self, connection: Connection, sock: socket.socket, balancer: tuple[str, int]
-    ) -> None:
-        """A connection from a ``--proxy-from`` balancer counts as the client its PROXY header
-        names; one whose header is missing, broken or late is closed, said in the log."""
-        try:
-            async with asyncio.timeout(self._before_a_name(PROXY_HEADER_SECONDS)):
-                header = await read_proxy_header(sock)
-        except (BadProxyHeader, OSError, TimeoutError) as error:
-            sock.close()
-            why = str(error) if not isinstance(error, TimeoutError) else "no PROXY header in time"
-            # A balancer's health check may connect and close: no news every few seconds.
-            level = logging.DEBUG if isinstance(error, ConnectionError) else logging.INFO
-            log.log(level, "closed %s, a --proxy-from address: %s", format_address(*balancer), why)
-            return
-        except asyncio.CancelledError:
-            sock.close()
-            raise
-        client = header.source or balancer
-        if client[0] == balancer[0]:  # the balancer's own: its health checks, every few seconds
-            connection.log_level = logging.DEBUG
-        self._let_in(connection, sock, client)
-
-    def _let_in(self, connection: Connection, sock: socket.socket, peer: tuple[str, int]) -> None:
-        """A connection from our own accept loop, counted as coming from ``peer``: a TLS one is
-        counted (or refused) now and greeted once its handshake is done, a plain one as it
-        connects (``admit``)."""
-        connection.set_peer(peer)
-        if not connection.tls:
-            self._arrive(self._connect_plain(connection, sock))
-            return
-        assert self._tls is not None  # a TLS door is only served with a context
-        if not self.admit(connection):
-            sock.close()
-            return
-        loop = asyncio.get_running_loop()
-        deadline = self._before_a_name(TLS_HANDSHAKE_SECONDS)
-        handshake = tls_handshake(loop, connection, sock, self._tls, deadline)
-        task = loop.create_task(handshake)
-        self._handshakes.add(task)  # the loop itself keeps only a weak reference
-        task.add_done_callback(partial(self._handshake_done, connection))
-
-    def _before_a_name(self, seconds: float) -> float:
-        """A step before the name (a PROXY header, a TLS handshake) takes ``seconds`` at most,
-        and never longer than the time to pick a name, which it is part of."""
-        return min(seconds, self.config.registration_timeout or float("inf"))
-
-    async def _connect_plain(self, connection: Connection, sock: socket.socket) -> None:
-        try:
-            await asyncio.get_running_loop().connect_accepted_socket(lambda: connection, sock)
-        except OSError as error:
-            log.log(connection.log_level, "%s gone as it came: %s", connection.peer, error)
-            sock.close()
-        except asyncio.CancelledError:
-            sock.close()
-            raise
-
-    def _handshake_done(self, connection: Connection, task: asyncio.Task[bool]) -> None:
-        self._handshakes.discard(task)
-        if task.cancelled() or not task.result():
-            connection.connection_lost(None)  # never connected: asyncio will not call it
 
     # -- connection lifecycle (ConnectionOwner) --------------------------------------------
 
@@ -772,10 +647,7 @@ class ChatServer:
                 timer.cancel()
         for hold in self._holds.values():
             hold.cancel()
-        for listener in self.listeners:
-            listener.close()
-        for task in (*self._accepting, *self._handshakes, *self._arriving):
-            task.cancel()
+        self.doors.close()
         now = time.time()
         restart: set[int] = set()
         if self.chat.shared.keeps_holds():  # the next process can take them back
@@ -800,8 +672,7 @@ class ChatServer:
             for connection in connections:
                 if not connection.lost.done():
                     connection.abort()
-        for listener in self.listeners:
-            await listener.wait_closed()
+        await self.doors.wait_closed()
         if (restart or self.backplane is not None) and not self.evicted:
             # Those that cannot resume leave: on the other servers the others see it and the
             # names are free. In the log (--store, Redis) the held ones replay it when they
