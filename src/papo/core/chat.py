@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
-from papo.core import mutes, operators, people, room_commands, talk
+from papo.core import member_records, mutes, operators, people, room_commands, talk
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -544,19 +544,11 @@ class Chat:
     def adopt(self, hold: HoldRecord) -> Session:
         """A member of another server, held here from now on: it resumes here (its token was
         given to this server), or its server is gone and this one holds it for the grace."""
-        self._restore(hold)
-        member = self.members[hold.member]
-        self._restore_ignores(member, hold)
+        member = member_records.restore(self, self.tokens, hold)
+        member_records.restore_ignores(self, member, hold)
         if hold.token:  # used up by the take-over, good again: it may resume on any server
             self.shared.keep_token(member.sid, hold.token, hold.first_id)
         return member
-
-    def _restore_ignores(self, member: Session, hold: HoldRecord) -> None:
-        """A held member goes on ignoring those it ignored who are still in the chat."""
-        for sid in hold.ignoring:
-            if self.shared.name_of(sid) is not None:
-                self.ignores.ignore(member, sid)
-        member.ignores_changed_at = hold.ignores_changed_at
 
     def moved_away(self, holder: int, now: float) -> list[Output]:
         """A member of this server resumed on another: it is that server's now. Nobody is
@@ -609,25 +601,8 @@ class Chat:
         return held
 
     def record(self, member: Session) -> HoldRecord:
-        """``member`` as it would be restored: its name, rooms, away text, token, ignores
-        and moves (its end, ``until``, only if it is held)."""
-        current = self.rooms.current(member)
-        return HoldRecord(
-            member=member.sid,
-            name=member.name or "",
-            token=member.token or b"",
-            until=member.held_until or 0.0,
-            rooms=tuple(self.rooms[key].name for key in member.rooms),
-            current=current.name if current is not None else None,
-            away=member.away,
-            since=member.since,
-            first_id=member.first_id,
-            moves=tuple((at, tuple(sorted(rooms))) for at, rooms in member.moves),
-            ignoring=tuple(member.ignoring),
-            ignores_changed_at=member.ignores_changed_at,
-            operator=member.operator,
-            address=member.address,
-        )
+        """``member`` written down (``member_records.record``)."""
+        return member_records.record(member, self.rooms)
 
     def recover(self, now: float) -> list[Output]:
         """At start, the members the previous process left (where the log outlives it): those
@@ -638,12 +613,12 @@ class Chat:
         holds: list[HoldRecord] = []
         for hold in self.shared.take_holds():
             try:
-                self._restore(hold)
+                member_records.restore(self, self.tokens, hold)
             except ValueError:
                 continue  # a store broken by hand: two with one name; the first keeps it
             holds.append(hold)
         for hold in holds:  # once all are back: whom each ignored
-            self._restore_ignores(self.members[hold.member], hold)
+            member_records.restore_ignores(self, self.members[hold.member], hold)
         decided: list[Decided] = []
         for hold in holds:
             if hold.until:
@@ -669,31 +644,6 @@ class Chat:
             else:
                 records.append(self.record(member))
         self.shared.keep_members(records, gone)
-
-    def _restore(self, hold: HoldRecord) -> None:
-        """A member the previous process held (or had online): held here, as it was."""
-        member = Session(hold.member)
-        if self.shared.claim(hold.name, member.sid) is not None:
-            raise ValueError(f"two held users named {hold.name!r}")  # a broken store
-        member.name, member.key = hold.name, name_key(hold.name)
-        member.token, member.held_until = hold.token or None, hold.until
-        member.since = member.last_active = hold.since
-        member.away, member.first_id = hold.away, hold.first_id
-        member.operator, member.address = hold.operator, hold.address
-        self.members[member.sid] = member
-        self.tokens.restore(member)
-        if hold.away is not None:
-            self.shared.set_away(member.sid, hold.away)
-        if hold.operator:
-            self.shared.keep_operator(member.sid)
-        for name in hold.rooms:  # not resumable yet: these moves are not kept
-            self.rooms.enter(member, self.rooms.open(name, room_key(name)))
-        if hold.current is not None:
-            member.current = room_key(hold.current)
-        member.resumable = True
-        member.moves = [(at, frozenset(keys)) for at, keys in hold.moves]
-        if member.moves:  # as it was, not as entering its rooms again here made them
-            self.shared.keep_moves(member.sid, member.moves)
 
     def held(self) -> list[Session]:
         """The members held now (after a restart: those the previous process held)."""
