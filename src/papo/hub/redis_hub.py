@@ -34,7 +34,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import secrets
 import time
 from collections import deque
@@ -50,6 +49,7 @@ from papo.core.holds import HoldRecord
 from papo.core.lasting import lasting_key
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
+from papo.hub.lease_clock import LeaseClock
 from papo.hub.logged import event_json, route_json
 from papo.hub.memory import MemoryHub
 from papo.hub.outages import RETRY_PAUSES, Outages
@@ -213,10 +213,8 @@ class RedisHub:
         self._numbering = Numbering()  # where ids jumped after Redis lost the chat
         self._closing = False
         self._buried_here = False  # the others took this server for dead
-        # Nobody is taken for dead before this (monotonic): a lease after this server set its
-        # own first, and after an outage time for the others to hear Redis again too.
-        self._bury_from = time.monotonic() + lease
-        self._restocked_at = -math.inf  # when Redis was last seen back empty
+        # When the others may be taken for dead, and when Redis was last seen back empty.
+        self._leases = LeaseClock(lease, COME_BACK_SECONDS, time.monotonic())
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -561,7 +559,7 @@ class RedisHub:
         within a lease of Redis coming back empty: its server may not have written its
         members back yet (each does at its next try), and a refusal would end the resume."""
         found = await self._take_over(self._token_key(digest), "")
-        if found is None and time.monotonic() - self._restocked_at < self._settling:
+        if found is None and self._leases.settling_after_restock(time.monotonic()):
             raise Unavailable
         return found
 
@@ -806,7 +804,7 @@ class RedisHub:
         """A server came back having read up to ``newest`` (``Numbering.renumbered``): what it
         read beyond what was known, the clients here are told they missed."""
         beyond = self._numbering.renumbered(newest)
-        if beyond <= 0 or self._restocked_at == -math.inf:  # started after: nothing missed
+        if beyond <= 0 or not self._leases.ever_restocked:  # started after: nothing missed
             return
         log.warning("Redis lost %d events before this server read them", beyond)
         if self._listener is not None:
@@ -881,8 +879,7 @@ class RedisHub:
         self._position = "0-0"
         # Every lease went with the rest: the others get time to come back and renew theirs
         # (each at its next try) before any of them is taken for dead.
-        self._restocked_at = time.monotonic()
-        self._bury_from = max(self._bury_from, self._restocked_at + self._settling)
+        self._leases.restocked(time.monotonic())
         newest = self._replica.last_id()
         self._numbering.lost(newest)
         keys = [self._key("last_id"), self._key("servers"), self._key("log")]
@@ -916,24 +913,14 @@ class RedisHub:
 
     # -- leases ------------------------------------------------------------------------------
 
-    @property
-    def _settling(self) -> float:
-        """How long the others get to renew their leases, and to write their members back to
-        a Redis that came back empty, once this server hears Redis again."""
-        return max(self.lease, COME_BACK_SECONDS)
-
     async def _renew(self) -> None:
         await self._redis.set(self._key(f"lease:{self.number}"), 1, px=int(self.lease * 1000))
 
     async def _keep_lease(self) -> None:
-        """Renew this server's lease; look for servers whose lease ran out, once this one has
-        held its own for a whole lease. Where it may have run out here too (Redis silent or
-        paused for everybody, or this process paused), the others' ran out for the same
-        reason, and where Redis lost them all (restarted empty): they get a lease, and at
-        least ``COME_BACK_SECONDS``, to renew theirs. Burying them at once stopped every
-        server but the first to hear Redis again, and moved all their users."""
-        sent = time.monotonic()  # start() has just set the lease
-        self._bury_from = sent + self.lease
+        """Renew this server's lease; look for servers whose lease ran out, when the clock
+        says the others had time to renew theirs (``LeaseClock``)."""
+        clock = self._leases
+        clock.lease_set(time.monotonic())  # start() has just set it
         while True:
             await asyncio.sleep(self.lease / 3)
             if not self._up.is_set():
@@ -945,10 +932,8 @@ class RedisHub:
                     self._taken_for_dead()
                     return
                 now = time.monotonic()
-                if now - sent > self.lease:  # the last lease set here may have run out
-                    self._bury_from = max(self._bury_from, now + self._settling)
-                sent = before
-                if now >= self._bury_from:
+                clock.renewed(before, now)
+                if clock.may_bury(now):
                     await self._forget_the_gone(await self._bury_the_dead())
             except RedisError as error:
                 self._lost(error)
