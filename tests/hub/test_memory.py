@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from papo.core.shared import Route
 from papo.hub.memory import MemoryHub
-from papo.protocol.events import Join, Message
-from papo.protocol.names import name_key
+from papo.protocol.events import Action, Join, Message
+from papo.protocol.names import name_key, room_key
 
 NOW = 1_700_000_000.0
 
@@ -68,6 +70,47 @@ def test_read_after_gives_exactly_the_kept_events_above_the_id(
     for last_id in reads:
         read = [event for event, _ in hub.read_after(last_id)]
         assert read == [event for event in kept if event.id > last_id]
+
+
+ROOMS = ("#dev", "#Dev", "#ops", "#lobby", "")  # #Dev is #dev; "": a protocol-1 event
+KINDS = ("message", "action", "join")
+
+
+def said(kind: str, room: str, n: int) -> Message | Action | Join:
+    if kind == "message":
+        return Message(ts=NOW, id=0, sender="ana", text=str(n), room=room)
+    if kind == "action":
+        return Action(ts=NOW, id=0, sender="ana", text=str(n), room=room)
+    return Join(ts=NOW, id=0, name=f"u{n}", room=room)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(KINDS), st.sampled_from(ROOMS)), max_size=60),
+    st.integers(0, 12),
+)
+def test_what_was_said_in_a_room_is_the_logs_messages_and_actions_of_that_room(
+    events: list[tuple[str, str]], log_size: int
+) -> None:
+    """``/history`` reads a room's messages from an index that must stay the log's own, as
+    the log drops its oldest: every room (its key) has exactly the log's, in order."""
+    hub = MemoryHub(log_size=log_size)
+    for n, (kind, room) in enumerate(events):
+        route = Route(frozenset((room_key(room),))) if room else Route()
+        if n % 2:
+            hub.append(said(kind, room, n), route)
+        else:  # as a replica of a log numbered elsewhere keeps it
+            hub.keep(replace(said(kind, room, n), id=hub.last_id() + 1), route)
+    log = hub.read_after(0)
+    assert len(log) == min(len(events), log_size)
+    for key in ("#dev", "#ops", "#lobby", "#nowhere"):
+        expected = [
+            logged
+            for logged in log
+            if isinstance(logged[0], Message | Action)
+            and logged[0].room
+            and room_key(logged[0].room) == key
+        ]
+        assert list(hub.said_in(key)) == expected
 
 
 def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:

@@ -84,7 +84,6 @@ from papo.protocol.names import (
     check_name,
     clean_message,
     name_key,
-    room_key,
     sanitize_text,
 )
 
@@ -200,13 +199,11 @@ class Chat:
         since = now - days * SECONDS_PER_DAY if days else 0.0
         ignoring = session.ignoring
         found: list[Message | Action] = []
-        for event, route in reversed(self.shared.read_after(0)):
+        for event, route in reversed(self.shared.said_in(room.key)):
             if len(found) == count:
                 break
             if (
                 isinstance(event, Message | Action)
-                and event.room is not None
-                and (event.room == room.name or room_key(event.room) == room.key)
                 and event.ts >= since
                 and not (ignoring and self._author(event, route) in ignoring)
             ):

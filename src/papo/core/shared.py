@@ -144,6 +144,11 @@ class SharedState(Protocol):
         """The id of the oldest event kept (0: none): older ones can no longer be read."""
         ...
 
+    def said_in(self, room: str) -> Sequence[Logged]:
+        """The messages and actions of the log said in the room whose key is ``room``, oldest
+        first, each with its route: ``/history``, without going through the whole log."""
+        ...
+
     def lasting(self) -> list[RoomEvent]:
         """The events whose state outlives the log (``papo.core.lasting``: topics, locks,
         mutes) that the log no longer has, oldest first: read before the log by a chat

@@ -17,6 +17,7 @@ from papo.core.bans import Ban, BanList
 from papo.core.holds import HoldRecord
 from papo.core.lasting import Lasting
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
+from papo.hub.said_index import SaidInRooms
 from papo.hub.store import LogStore
 from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
@@ -50,6 +51,7 @@ class MemoryHub:
         self._sorted_keys: list[str] = []
         self._last_id = 0
         self._log: deque[Logged] = deque(maxlen=log_size)
+        self._said = SaidInRooms()  # the log's messages, by room (``/history``)
         self._lasting = Lasting()  # what the log sets for good, kept after the log drops it
         self._store = store
         self._reserved = 0
@@ -60,7 +62,7 @@ class MemoryHub:
             for event in store.lasting():
                 self._lasting.keep(event)
             for logged in store.load(log_size):
-                self._log.append(logged)
+                self._log_append(logged)
                 self._lasting.keep(logged[0])
             self._last_id = self._reserved = store.last_id()
             for ban in store.bans():
@@ -181,7 +183,7 @@ class MemoryHub:
     def append(self, draft: Numbered, route: Route) -> Numbered:
         self._last_id += 1
         event = replace(draft, id=self._last_id)
-        self._log.append((event, route))
+        self._log_append((event, route))
         self._lasting.keep(event)
         store = self._store
         if store is not None:
@@ -194,8 +196,17 @@ class MemoryHub:
     def keep(self, event: Numbered, route: Route) -> None:
         """Log ``event``, numbered elsewhere (a replica of a log kept in Redis)."""
         self._last_id = event.id
-        self._log.append((event, route))
+        self._log_append((event, route))
         self._lasting.keep(event)
+
+    def _log_append(self, logged: Logged) -> None:
+        log = self._log
+        if len(log) == log.maxlen:
+            if not log:
+                return  # a log of no events (--log-size 0) keeps none
+            self._said.dropped(log[0])  # the oldest goes to make room
+        log.append(logged)
+        self._said.added(logged)
 
     def last_id(self) -> int:
         return self._last_id
@@ -301,3 +312,6 @@ class MemoryHub:
             newer.append(logged)
         newer.reverse()
         return newer
+
+    def said_in(self, room: str) -> Sequence[Logged]:
+        return self._said.said_in(room)

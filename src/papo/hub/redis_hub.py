@@ -501,6 +501,9 @@ class RedisHub:
     def read_after(self, last_id: int) -> list[Logged]:
         return self._replica.read_after(last_id)
 
+    def said_in(self, room: str) -> Sequence[Logged]:
+        return self._replica.said_in(room)
+
     def lasting(self) -> list[RoomEvent]:
         return self._replica.lasting()
 
