@@ -9,7 +9,8 @@ signal, so a blocked ``input()`` returns at once.
 What is here is the part that talks to the screen and drives the two threads; the rules it
 follows are in modules of their own: what the events tell of the chat (``knowledge``), where a
 typed line goes while the connection comes and goes (``outbox``), whether and how to come back
-(``reconnect``), and how the main thread's read is ended from outside (``interrupts``).
+(``reconnect``), the chat's password on each connection (``chat_password``), and how the main
+thread's read is ended from outside (``interrupts``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from papo.cli import host_and_port
+from papo.client.chat_password import ChatPassword
 from papo.client.compose import fit, is_message
 from papo.client.days import DayChanges
 from papo.client.interrupts import (
@@ -93,13 +95,9 @@ class ChatClient:
         self.view = View(Renderer(options.language), options.colour)
         self.days = DayChanges(self._)
         self.known = ChatKnowledge()  # our name, the room, the names for Tab; to resume
-        self.password = options.password  # the chat's: given again on each reconnection
+        # The chat's: given again on each reconnection, asked for when refused.
+        self.chat_password = ChatPassword(options.password, self, self._, interactive=interactive)
         self.known_servers = KnownServers(known_servers_path(os.environ))
-        self.password_refused_said = False  # in this outage
-        # Set while reconnecting once the chat's password was refused (changed meanwhile), or
-        # asked for when none was given: no more tries until /pass gives one.
-        self.password_wanted = threading.Event()
-        self.end_said = False  # the reader gave up, and said why
         self.talking_to: str | None = None  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
@@ -117,6 +115,13 @@ class ChatClient:
 
     def say(self, text: str) -> None:
         self.screen.show([text])
+
+    def say_dim(self, text: str) -> None:
+        """The client's own word on what goes on (not the chat's): dimmed."""
+        self.say(self.view.paint(DIM, text))
+
+    def ask_secret(self, prompt: str) -> str:
+        return self.screen.ask_secret(prompt)
 
     def complain(self, text: str) -> None:
         """A problem: on the screen in a terminal; piped, on standard error, apart from the chat."""
@@ -250,29 +255,6 @@ class ChatClient:
                 return None
             name = None
 
-    def _let_in(self, link: Link) -> bool:
-        """Give the chat's password, which this server asks for before a name: the one
-        given (``--password-file``, ``PAPO_PASSWORD``), or at a terminal the one typed (not
-        shown), until it is right. False: there is none to give (piped without one, which is
-        said), or it was wrong and nobody can type another."""
-        while True:
-            if self.password is None:
-                if not self.interactive:
-                    self.complain("papo: " + self._(
-                        "this chat asks for a password: give it with --password-file FILE or "
-                        "PAPO_PASSWORD."
-                    ))  # fmt: skip
-                    return False
-                self.password = self._ask_password()
-                continue  # Enter alone: asked again
-            answer = link.give_password(self.password)
-            if isinstance(answer, Notice):
-                return True
-            self.show(answer)
-            self.password = None
-            if not self.interactive:
-                return False
-
     def _ask_name(self, link: Link) -> str:
         """The name typed at the prompt. Before a name the server speaks only to say goodbye
         (no name in time, too many tries), so if it speaks the prompt is interrupted at once
@@ -370,7 +352,11 @@ class ChatClient:
         """Registered (the welcome), or the exit status to leave with."""
         first = self.options.name
         try:
-            if link.hello is not None and link.hello.password and not self._let_in(link):
+            if (
+                link.hello is not None
+                and link.hello.password
+                and not self.chat_password.let_in(link)
+            ):
                 return EXIT_SERVER_GONE
             while not first and not self.interactive:  # the first line that is not empty
                 first = self.screen.read_line().strip()
@@ -391,7 +377,7 @@ class ChatClient:
             try:
                 typed = self._read_line()
             except ServerGone:
-                if not self.end_said:  # else why it ended is said already
+                if not self.chat_password.ended:  # else why it ended is said already
                     self.complain("papo: " + self._("the server closed the connection."))
                 return EXIT_SERVER_GONE
             if typed is None:
@@ -447,8 +433,8 @@ class ChatClient:
             self.say(self._("This client resumes by itself when the connection drops."))
         elif verb is Verb.NICK and self.outbox.link is None and self.name_refused.is_set():
             self._come_back_as(line)
-        elif self.password_wanted.is_set() and line.split(None, 1)[0].casefold() == PASS:
-            self._password_typed(line)
+        elif self.chat_password.wanted.is_set() and line.split(None, 1)[0].casefold() == PASS:
+            self.chat_password.typed(line)
         else:
             return False
         return True
@@ -462,10 +448,10 @@ class ChatClient:
         if wanted is not None:
             self.talking_to = wanted
             self.screen.set_prompt(self.prompt)
-            self.say(self.view.paint(DIM, self._(
+            self.say_dim(self._(
                 "Talking to {name} alone: your lines go to {name} in private, until /query "
                 "alone."
-            ).format(name=wanted)))  # fmt: skip
+            ).format(name=wanted))  # fmt: skip
         elif not words and self.talking_to is not None:
             self._end_query(self._back_in_room())
         else:
@@ -475,7 +461,7 @@ class ChatClient:
         """Plain lines go to the current room again, and ``said`` says so."""
         self.talking_to = None
         self.screen.set_prompt(self.prompt)
-        self.say(self.view.paint(DIM, said))
+        self.say_dim(said)
 
     def _back_in_room(self) -> str:
         if self.known.room:
@@ -505,9 +491,9 @@ class ChatClient:
 
     def _refuse_too_long(self, line: str) -> None:
         """Not sent: said, and the line put back to be shortened."""
-        self.say(self.view.paint(DIM, self._(
+        self.say_dim(self._(
             "Not sent: that command is {size} bytes, and the server takes {limit} at most."
-        ).format(size=len(line.encode()), limit=self.max_line_bytes)))  # fmt: skip
+        ).format(size=len(line.encode()), limit=self.max_line_bytes))  # fmt: skip
         self.screen.prefill(line)
 
     def _come_back_as(self, line: str) -> None:
@@ -519,32 +505,9 @@ class ChatClient:
         self.known.name = words[1]
         self.name_refused.clear()  # a refusal of this name is said again
 
-    def _password_typed(self, line: str) -> None:
-        """``/pass`` while reconnecting to a chat whose password was refused: the one to
-        give from now on, typed unseen (or, as the server takes it, after ``/pass``). The
-        reconnection goes on at once."""
-        words = line.split(None, 1)
-        try:
-            typed = (words[1].strip() or None) if len(words) == 2 else self._ask_password()
-        except (EOFError, KeyboardInterrupt):
-            typed = None
-        if typed is None:
-            self._hint_password()
-            return
-        self.password = typed
-        self.password_wanted.clear()
-
-    def _ask_password(self) -> str | None:
-        """The chat's password, typed unseen; None for Enter alone."""
-        return self.screen.ask_secret(self._("Password: ")).strip() or None
-
-    def _hint_password(self) -> None:
-        hint = self._("Type /pass to give the chat's password, or /quit to leave.")
-        self.say(self.view.paint(DIM, hint))
-
     def _hint_another_name(self) -> None:
         hint = self._("Still trying; /nick NAME comes back under another name.")
-        self.say(self.view.paint(DIM, hint))
+        self.say_dim(hint)
 
     def _read_line(self) -> str | None:
         """One typed line, None at the end of input (Ctrl-D, Ctrl-C); ServerGone if the
@@ -566,7 +529,7 @@ class ChatClient:
             return
         if keep:
             kept = self._("Not connected: this line will be sent once back: {line}")
-            self.say(self.view.paint(DIM, kept.format(line=shown_typed(line))))
+            self.say_dim(kept.format(line=shown_typed(line)))
         else:
             self.complain("papo: " + self._("not connected: that line was not sent."))
 
@@ -626,20 +589,14 @@ class ChatClient:
         self.known.last_bye = None
         self.name_refused.clear()
         self.chat_unreachable_said = False
-        self.password_refused_said = False
-        self.password_wanted.clear()
+        self.chat_password.new_outage()
         rooms, current = list(self.known.joined), self.known.room
-        self.say(
-            self.view.paint(
-                DIM,
-                self._("Connection lost; reconnecting to {address}...").format(
-                    address=self.options.address
-                ),
-            )
-        )  # one line for the whole outage; the welcome says it is over
+        lost = self._("Connection lost; reconnecting to {address}...")
+        # One line for the whole outage; the welcome says it is over.
+        self.say_dim(lost.format(address=self.options.address))
         for attempt in range(10_000):
-            if self.password_wanted.is_set():
-                if not self._wait_for_password():
+            if self.chat_password.wanted.is_set():
+                if not self.chat_password.wait(self.quitting):
                     return False
             elif self.quitting.wait(reconnect_pause(attempt)):
                 return False
@@ -665,9 +622,14 @@ class ChatClient:
             if self._chat_unreachable(answer):
                 return False  # we are still held: resumed once the chat is whole again
             self.known.token = None  # expired, or a server that restarted without its log
-            self.say(self.view.paint(DIM, self._("Could not resume: what was said while you "
-                                                 "were disconnected is lost.")))  # fmt: skip
-        if link.hello is not None and link.hello.password and not self._let_in_again(link):
+            self.say_dim(
+                self._("Could not resume: what was said while you were disconnected is lost.")
+            )
+        if (
+            link.hello is not None
+            and link.hello.password
+            and not self.chat_password.let_in_again(link)
+        ):
             return False
         name = self.known.name or ""
         welcome = link.register(name)
@@ -687,44 +649,6 @@ class ChatClient:
         self._attach(link)
         return True
 
-    def _let_in_again(self, link: Link) -> bool:
-        """Coming back as a newcomer, the chat's password again (a resume needs none). None
-        known (the server asks for one since it restarted), or no longer the right one: no
-        use trying it again. At a terminal the user is asked for one (``/pass``, said once
-        per outage); piped, nobody can type it, and the client ends."""
-        answer = None if self.password is None else link.give_password(self.password)
-        if isinstance(answer, Notice):
-            return True
-        self.password = None  # wrong, or none: asked for, not tried again
-        self.password_wanted.set()
-        if not self.interactive:
-            self.end_said = True
-            self.complain("papo: " + self._(
-                "the chat's password was refused (it changed, or is asked for since the "
-                "server restarted): give the new one with --password-file FILE or "
-                "PAPO_PASSWORD."
-            ))  # fmt: skip
-        elif not self.password_refused_said:
-            self.password_refused_said = True
-            refused = self._("The chat asks for its password again: it changed, or the "
-                             "server asks for one since it restarted.")  # fmt: skip
-            self.say(self.view.paint(DIM, refused))
-            self._hint_password()
-        elif answer is not None:  # the one typed with /pass: wrong too
-            self.show(answer)
-            self._hint_password()
-        return False
-
-    def _wait_for_password(self) -> bool:
-        """Until ``/pass`` gives the chat's password (True) or the user quits; at once False
-        where nobody can type one (piped)."""
-        if not self.interactive:
-            return False
-        while self.password_wanted.is_set():
-            if self.quitting.wait(INTERRUPT_REPEAT_SECONDS):
-                return False
-        return True
-
     def _chat_unreachable(self, answer: Welcome | Error | HelpInfo) -> bool:
         """Whether the server answered that the rest of its chat is out of reach (several
         servers, their Redis away): nothing is refused, so the token is kept and the name
@@ -734,7 +658,7 @@ class ChatClient:
         if not self.chat_unreachable_said:
             self.chat_unreachable_said = True
             hint = self._("The server is back, the rest of the chat not yet: still trying.")
-            self.say(self.view.paint(DIM, hint))
+            self.say_dim(hint)
         return True
 
     def _attach(self, link: Link) -> None:
@@ -746,7 +670,7 @@ class ChatClient:
                 "Sent {count} lines typed while disconnected.",
                 sent,
             )
-            self.say(self.view.paint(DIM, said.format(count=sent)))
+            self.say_dim(said.format(count=sent))
 
 
 def shown_typed(line: str) -> str:
