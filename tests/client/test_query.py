@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.client.query import asks_about_query, private_lines, query_words
+from papo.client.query import Query, Turn, asks_about_query, private_lines, query_words
 from papo.protocol.commands import Invoke, Say, Verb, parse_line
+from papo.protocol.events import Leave, LeaveReason, Nick
 
 
 def test_query_is_told_by_its_first_word_in_any_case() -> None:
@@ -79,3 +80,37 @@ def test_help_about_query_is_the_clients_to_answer() -> None:
     assert not asks_about_query("/help")
     assert not asks_about_query("/help join")
     assert not asks_about_query("help query")
+
+
+def test_a_conversation_starts_with_one_name_and_ends_with_query_alone() -> None:
+    query = Query()
+    assert query.asked([]) is Turn.USAGE and query.name is None  # nothing to end
+    assert query.asked(["#dev"]) is Turn.USAGE  # a room: /join is how lines go there
+    assert query.asked(["ana", "bob"]) is Turn.USAGE and query.name is None
+    assert query.lines("hi", 2048) is None  # no conversation: lines go as typed
+    assert query.asked(["ana"]) is Turn.STARTED and query.name == "ana"
+    assert query.lines("hi", 2048) == ["/private ana hi"]
+    assert query.lines("/join #dev", 2048) is None  # a command goes as typed
+    assert query.asked(["bob"]) is Turn.STARTED and query.name == "bob"  # to another
+    assert query.asked([]) is Turn.ENDED and query.name is None
+
+
+def test_a_room_chosen_ends_it_and_says_with_whom_it_was() -> None:
+    query = Query()
+    assert query.end() is None
+    query.asked(["ana"])
+    assert query.end() == "ana" and query.name is None
+
+
+def test_it_follows_the_person_renamed_and_ends_when_they_leave_the_chat() -> None:
+    query = Query()
+    query.asked(["ANA"])
+    assert query.follow(Nick(ts=0, id=1, old="bob", new="rob")) is None  # somebody else
+    assert query.follow(Nick(ts=0, id=2, old="ana", new="Ana2")) is Turn.RENAMED
+    assert query.name == "Ana2" and query.lines("hi", 2048) == ["/private Ana2 hi"]
+    parted = Leave(ts=0, id=3, name="ana2", reason=LeaveReason.PART, room="#dev")
+    assert query.follow(parted) is None  # left a room, not the chat
+    assert query.follow(Leave(ts=0, id=4, name="rob", reason=LeaveReason.QUIT)) is None
+    assert query.follow(Leave(ts=0, id=5, name="ana2", reason=LeaveReason.QUIT)) is Turn.ENDED
+    assert query.name is None
+    assert query.follow(Leave(ts=0, id=6, name="ana2", reason=LeaveReason.QUIT)) is None

@@ -38,7 +38,7 @@ from papo.client.knowledge import ChatKnowledge
 from papo.client.known_servers import KnownServers, known_servers_path
 from papo.client.link import Address, CannotConnect, Link, LinkError, UntrustedCertificate
 from papo.client.outbox import Outbox
-from papo.client.query import QUERY, asks_about_query, private_lines, query_words
+from papo.client.query import QUERY, Query, Turn, asks_about_query, query_words
 from papo.client.reconnect import reconnect_pause, rejoin_lines, should_reconnect
 from papo.client.screen import PROMPT, Screen, terminal_columns
 from papo.client.view import DIM, View, wants_attention
@@ -53,7 +53,6 @@ from papo.protocol.events import (
     HelpInfo,
     Leave,
     Message,
-    Nick,
     Notice,
     NoticeCode,
     Replayed,
@@ -61,7 +60,6 @@ from papo.protocol.events import (
 )
 from papo.protocol.framing import DEFAULT_MAX_LINE_BYTES
 from papo.protocol.i18n import translation
-from papo.protocol.names import name_key
 from papo.protocol.render import Renderer
 
 EXIT_OK = 0
@@ -98,7 +96,7 @@ class ChatClient:
         # The chat's: given again on each reconnection, asked for when refused.
         self.chat_password = ChatPassword(options.password, self, self._, interactive=interactive)
         self.known_servers = KnownServers(known_servers_path(os.environ))
-        self.talking_to: str | None = None  # /query NAME: where a plain line goes instead
+        self.query = Query()  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
         self.outbox = Outbox()  # the connection; lines typed while there is none
@@ -170,8 +168,8 @@ class ChatClient:
 
     @property
     def prompt(self) -> str:
-        if self.talking_to is not None:
-            return f"@{self.talking_to}{PROMPT}"
+        if self.query.name is not None:
+            return f"@{self.query.name}{PROMPT}"
         return f"{self.known.room}{PROMPT}" if self.known.room else PROMPT
 
     def completions(self) -> list[str]:
@@ -401,12 +399,9 @@ class ChatClient:
             return self._quit(line)
         if self._answered_here(line, verb):
             return None
-        if verb is Verb.JOIN and self.talking_to is not None:  # a room chosen to talk in
-            said = self._("No longer talking to {name} alone.")
-            self._end_query(said.format(name=self.talking_to))
-        privately = None
-        if self.talking_to is not None:
-            privately = private_lines(self.talking_to, line, self.max_line_bytes)
+        if verb is Verb.JOIN and (was := self.query.end()) is not None:  # a room to talk in
+            self._query_ended(self._("No longer talking to {name} alone.").format(name=was))
+        privately = self.query.lines(line, self.max_line_bytes)
         if privately is not None:
             for each in privately:
                 self._send(each)
@@ -442,24 +437,21 @@ class ChatClient:
     # -- /query: talking to one person -----------------------------------------------------
 
     def _query(self, words: list[str]) -> None:
-        """``/query NAME`` turns plain lines to NAME; ``/query`` alone back to the room. A
-        room is not a NAME here: ``/join`` is how lines go to one."""
-        wanted = words[0] if len(words) == 1 and not words[0].startswith("#") else None
-        if wanted is not None:
-            self.talking_to = wanted
-            self.screen.set_prompt(self.prompt)
-            self.say_dim(self._(
-                "Talking to {name} alone: your lines go to {name} in private, until /query "
-                "alone."
-            ).format(name=wanted))  # fmt: skip
-        elif not words and self.talking_to is not None:
-            self._end_query(self._back_in_room())
-        else:
-            self.say(self._query_help())
+        """``/query NAME`` turns plain lines to NAME; ``/query`` alone back to the room."""
+        match self.query.asked(words):
+            case Turn.STARTED:
+                self.screen.set_prompt(self.prompt)
+                self.say_dim(self._(
+                    "Talking to {name} alone: your lines go to {name} in private, until /query "
+                    "alone."
+                ).format(name=self.query.name))  # fmt: skip
+            case Turn.ENDED:
+                self._query_ended(self._back_in_room())
+            case _:
+                self.say(self._query_help())
 
-    def _end_query(self, said: str) -> None:
+    def _query_ended(self, said: str) -> None:
         """Plain lines go to the current room again, and ``said`` says so."""
-        self.talking_to = None
         self.screen.set_prompt(self.prompt)
         self.say_dim(said)
 
@@ -471,16 +463,12 @@ class ChatClient:
     def _follow_query(self, event: Event) -> None:
         """The person talked to renamed (followed) or left the chat (the query ends), said
         after the event that tells it."""
-        match event:
-            case Nick(old=old, new=new) if self._talking_to(old):
-                self.talking_to = new
+        match self.query.follow(event):
+            case Turn.RENAMED:
                 self.screen.set_prompt(self.prompt)
-            case Leave(name=name, room=None) if self._talking_to(name):
-                left = self._("{name} left the chat.").format(name=name)
-                self._end_query(f"{left} {self._back_in_room()}")
-
-    def _talking_to(self, name: str) -> bool:
-        return self.talking_to is not None and name_key(self.talking_to) == name_key(name)
+            case Turn.ENDED if isinstance(event, Leave):
+                left = self._("{name} left the chat.").format(name=event.name)
+                self._query_ended(f"{left} {self._back_in_room()}")
 
     def _query_help(self) -> str:
         usage = self.view.renderer.localized_usage(f"{QUERY} NAME")

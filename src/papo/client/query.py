@@ -9,8 +9,12 @@ with any papo server, and its warnings (NAME not online) come as for any private
 
 from __future__ import annotations
 
+from enum import Enum, auto
+
 from papo.client.compose import cut
 from papo.protocol.commands import Invoke, Say, Verb, parse_line
+from papo.protocol.events import Event, Leave, Nick
+from papo.protocol.names import name_key
 
 QUERY = "/query"
 PRIVATE = "/private"
@@ -41,3 +45,56 @@ def asks_about_query(line: str) -> bool:
     if not isinstance(asked, Invoke) or asked.spec.verb is not Verb.HELP:
         return False
     return asked.rest.lower().split() in (["query"], [QUERY])
+
+
+class Turn(Enum):
+    """What a ``/query`` typed, or an event, did to the conversation."""
+
+    STARTED = auto()  # plain lines go to the person now
+    ENDED = auto()  # back to the room
+    RENAMED = auto()  # the person took another name: followed
+    USAGE = auto()  # nothing: the command was not used as it is meant to be
+
+
+class Query:
+    """Whom plain lines go to instead of the current room, while ``/query NAME`` lasts."""
+
+    __slots__ = ("name",)
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+
+    def asked(self, words: list[str]) -> Turn:
+        """``/query`` with ``words``: NAME starts a conversation, nothing ends the one that
+        lasts. A room is not a NAME: ``/join`` is how lines go to one."""
+        if len(words) == 1 and not words[0].startswith("#"):
+            self.name = words[0]
+            return Turn.STARTED
+        if not words and self.name is not None:
+            self.name = None
+            return Turn.ENDED
+        return Turn.USAGE
+
+    def end(self) -> str | None:
+        """A room chosen to talk in (``/join``): the conversation ends. Whom it was with."""
+        name, self.name = self.name, None
+        return name
+
+    def follow(self, event: Event) -> Turn | None:
+        """The person renamed (followed) or left the chat (it ends); None: nothing changed."""
+        match event:
+            case Nick(old=old, new=new) if self._with(old):
+                self.name = new
+                return Turn.RENAMED
+            case Leave(name=name, room=None) if self._with(name):
+                self.name = None
+                return Turn.ENDED
+        return None
+
+    def lines(self, line: str, limit: int) -> list[str] | None:
+        """What a typed line sends while the conversation lasts (``private_lines``); None
+        when none lasts, or the line is a command: then it goes as typed."""
+        return None if self.name is None else private_lines(self.name, line, limit)
+
+    def _with(self, name: str) -> bool:
+        return self.name is not None and name_key(self.name) == name_key(name)
