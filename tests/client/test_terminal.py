@@ -738,14 +738,42 @@ def test_a_chats_own_certificate_is_trusted_once_asked_and_only_that_one_after(
     child.sendline("/quit")
     assert exit_status(child) == 0
     assert known.read_text() == f"127.0.0.1:{server.port} {fingerprint}\n"
+    failed = server.log().count("TLS handshake with")
     piped = run_client("--port", str(server.port), "--tls", "--name", "bot", stdin="hi\n", env=env)
     assert piped.returncode == 0 and "<bot> hi" in piped.stdout, piped.stderr  # not asked
+    # The one trusted is checked first: no handshake against the machine's CAs fails first,
+    # at every start, in the server's log.
+    assert server.log().count("TLS handshake with") == failed
     other = ":".join(["00"] * 32)  # as if another certificate had been trusted
     known.write_text(f"127.0.0.1:{server.port} {other}\n")
     changed = run_client("--port", str(server.port), "--tls", "--name", "eve", env=env)
     assert changed.returncode == 2
     assert f"not the one trusted for it (in {known})" in changed.stderr
     assert fingerprint in changed.stderr
+
+
+def test_a_server_trusted_before_whose_new_certificate_a_ca_vouches_for_is_let_in(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    """Trusted once for its own certificate, the chat now has one from an authority this
+    machine trusts (SSL_CERT_FILE stands for the system's): what the authority vouches for
+    is taken, as it was before any was trusted; one it does not is refused."""
+    authority = trustme.CA()
+    cert_file, key_file, ca_file = (tmp_path / name for name in ("c.pem", "k.pem", "ca.pem"))
+    certificate = authority.issue_cert("127.0.0.1")
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    authority.cert_pem.write_to_path(str(ca_file))
+    server = start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file))
+    known = tmp_path / "config" / "papo" / "known_servers"
+    known.parent.mkdir(parents=True)
+    known.write_text(f"127.0.0.1:{server.port} {':'.join(['00'] * 32)}\n")  # an old one
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "SSL_CERT_FILE": str(ca_file)}
+    args = ("--port", str(server.port), "--tls", "--name", "bot")
+    vouched = run_client(*args, stdin="hi\n", env=env)
+    assert vouched.returncode == 0 and "<bot> hi" in vouched.stdout, vouched.stderr
+    unknown = run_client(*args, stdin="hi\n", env={**env, "SSL_CERT_FILE": str(tmp_path)})
+    assert unknown.returncode == 2 and "not the one trusted for it" in unknown.stderr
 
 
 def test_a_paste_of_many_lines_is_shown_whole_and_in_order(

@@ -36,7 +36,15 @@ from papo.client.interrupts import (
 )
 from papo.client.knowledge import ChatKnowledge
 from papo.client.known_servers import KnownServers, known_servers_path
-from papo.client.link import Address, CannotConnect, Link, LinkError, UntrustedCertificate
+from papo.client.link import (
+    Address,
+    CannotConnect,
+    CertificateChanged,
+    Link,
+    LinkError,
+    UntrustedCertificate,
+    trust_on_first_use,
+)
 from papo.client.outbox import Outbox
 from papo.client.query import QUERY, Query, Turn, asks_about_query, query_words
 from papo.client.reconnect import reconnect_pause, rejoin_lines, should_reconnect
@@ -178,13 +186,35 @@ class ChatClient:
     # -- connecting ------------------------------------------------------------------------
 
     def connect(self) -> Link:
-        try:
-            link = Link(self.options.address, self.options.language)
-        except UntrustedCertificate as untrusted:
-            link = self._trusted(untrusted)
+        link = self._link_to_known() or self._link()
         link.start()
         if link.hello is not None and link.hello.max_line_bytes > 0:
             self.max_line_bytes = link.hello.max_line_bytes
+        return link
+
+    def _link(self) -> Link:
+        try:
+            return Link(self.options.address, self.options.language)
+        except UntrustedCertificate as untrusted:
+            return self._trusted(untrusted)
+
+    def _link_to_known(self) -> Link | None:
+        """A server whose certificate this user trusted before (``known_servers``) is held to
+        that one first: a handshake that checks it against the machine's CAs would fail (and
+        say so in the server's log) at every start. None: none is trusted for it, or it
+        shows another certificate, which only a CA may vouch for now (``_link``)."""
+        address = self.options.address
+        if not trust_on_first_use(address):
+            return None
+        known = self.known_servers.fingerprint(known_server(address))
+        if known is None:
+            return None
+        pinned = replace(address, fingerprint=known, pinned_by=str(self.known_servers.path))
+        try:
+            link = Link(pinned, self.options.language)
+        except CertificateChanged:
+            return None
+        self.options = replace(self.options, address=pinned)
         return link
 
     def _trusted(self, untrusted: UntrustedCertificate) -> Link:
@@ -192,7 +222,7 @@ class ChatClient:
         server (``known_servers``), or now, asked at the terminal; then that one alone, from
         now on. Raises ``untrusted`` when nobody trusts it (piped: nobody is asked)."""
         address = self.options.address
-        server = str(address).lower()  # as --host takes it; a host name in any case
+        server = known_server(address)
         known = self.known_servers.fingerprint(server)
         if known is None:
             presented = untrusted.presented
@@ -659,6 +689,11 @@ class ChatClient:
                 sent,
             )
             self.say_dim(said.format(count=sent))
+
+
+def known_server(address: Address) -> str:
+    """How ``known_servers`` names a server: as ``--host`` takes it, a host name in any case."""
+    return str(address).lower()
 
 
 def shown_typed(line: str) -> str:

@@ -42,6 +42,10 @@ class CannotConnect(LinkError):
     """Nothing to talk to at that address (refused, unknown host, unreachable, no answer)."""
 
 
+class CertificateChanged(LinkError):
+    """A pinned server (``--tls-fingerprint``, or trusted before) showed another certificate."""
+
+
 class UntrustedCertificate(LinkError):
     """``--tls`` met a certificate no CA of this machine vouches for (a chat's own): the
     client may ask whether to trust it (``papo.client.known_servers``). ``presented``: its
@@ -98,9 +102,15 @@ def tls_context(address: Address) -> ssl.SSLContext:
     return context
 
 
-def _first_use(address: Address) -> bool:
-    """Plain ``--tls``: no CA, pin or ``--insecure`` was given, so trust may be asked for."""
-    return address.tls_ca is None and not address.insecure and address.fingerprint is None
+def trust_on_first_use(address: Address) -> bool:
+    """Plain ``--tls``: no CA, pin or ``--insecure`` was given, so trust may be asked for (or
+    taken from what this user trusted before)."""
+    return (
+        address.tls
+        and address.tls_ca is None
+        and not address.insecure
+        and address.fingerprint is None
+    )
 
 
 def presented_fingerprint(address: Address) -> str | None:
@@ -147,7 +157,7 @@ class Link:
                     address=address, reason=tls_reason or error
                 )
                 said += self._tls_hint(error)
-                if isinstance(error, ssl.SSLCertVerificationError) and _first_use(address):
+                if isinstance(error, ssl.SSLCertVerificationError) and trust_on_first_use(address):
                     raise UntrustedCertificate(said, presented_fingerprint(address)) from error
                 raise LinkError(said) from error
             self._check_pinned(address)
@@ -166,7 +176,7 @@ class Link:
         if presented == address.fingerprint:
             return
         self.sock.close()
-        raise LinkError(self._(
+        raise CertificateChanged(self._(
             "TLS with {address} failed: its certificate is not the one trusted for it (in "
             "{pinned_by}); its SHA-256 fingerprint is now {presented}. Somebody may be between "
             "you and the server, or its certificate changed: ask its operator."
