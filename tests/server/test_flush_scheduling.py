@@ -30,7 +30,7 @@ class HoldingPacer(FlushPacer):
 def test_a_reply_goes_out_at_once_after_the_broadcasts_it_follows() -> None:
     async def check(server: ChatServer, port: int) -> None:
         alice, bob, carol = [await join(port, name) for name in ("alice", "bob", "carol")]
-        server._pacer = HoldingPacer()
+        server.flushes.pacer = HoldingPacer()
         loop = asyncio.get_running_loop()
         sent = loop.time()
         await alice.send("hello all")

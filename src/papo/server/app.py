@@ -13,7 +13,6 @@ import logging
 import ssl
 import time
 from dataclasses import replace
-from enum import Enum, auto
 
 from papo.core.bans import Ban
 from papo.core.chat import Chat, ChatSettings
@@ -55,8 +54,8 @@ from papo.server.config import ServerConfig
 from papo.server.connection import Connection
 from papo.server.doors import Doors
 from papo.server.fanout import FanOut
+from papo.server.flushes import Flushes
 from papo.server.metrics import Census, Counters
-from papo.server.pacing import FlushPacer
 from papo.server.per_address import AddressLimits, AddressRules
 from papo.server.reach import certificate_fingerprint
 from papo.server.reload import read_again
@@ -68,14 +67,6 @@ FORGET_IDLE_EVERY_SECONDS = 30.0
 # How often who is online is handed to the store (--store), when it changed: with the store's
 # own batch time, what a process that dies may leave out.
 WRITE_MEMBERS_EVERY_SECONDS = 0.25
-
-
-class BroadcastState(Enum):
-    """Where the chat's pending broadcasts stand (each client's own output never waits)."""
-
-    IDLE = auto()  # none pending, or a flush has just written them
-    WAITING = auto()  # held back by the pacer, to carry more in one write per member
-    DUE = auto()  # to be written on the next turn of the loop
 
 
 def tls_context(config: ServerConfig) -> ssl.SSLContext | None:
@@ -140,11 +131,8 @@ class ChatServer:
         self._shared_first = (
             SharedFirst(backplane, self, config.resume_grace) if backplane is not None else None
         )
-        self._dirty: list[Connection] = []  # clients with something of their own to send
-        self._flush_queued = False
-        self._pacer = FlushPacer()
-        self._broadcasts = BroadcastState.IDLE
         self._slow: list[Connection] = []
+        self.flushes = Flushes(self.fanout, self.counters, after=self._drop_all_slow)
         self._holds: dict[int, asyncio.TimerHandle] = {}  # by member id: when each hold ends
         self._held_from: dict[int, str] = {}  # by member id: the address it was dropped from
         self._tls = tls_context(config)
@@ -421,53 +409,7 @@ class ChatServer:
         self._slow.append(connection)
 
     def schedule_flush(self, connection: Connection) -> None:
-        """A client has something of its own to be sent (a reply, a private message, its
-        welcome): on the next turn of the loop, never held back by the pacing of broadcasts."""
-        self._dirty.append(connection)
-        self._flush_next_turn()
-
-    def _broadcasts_pending(self) -> None:
-        """The chat has broadcasts to be written: on the next turn, or after the pacer's wait."""
-        if self._broadcasts is not BroadcastState.IDLE:
-            return
-        wait = self._pacer.wait
-        if wait:
-            self._broadcasts = BroadcastState.WAITING
-            asyncio.get_running_loop().call_later(wait, self._broadcasts_due)
-        else:
-            self._broadcasts_due()
-
-    def _broadcasts_due(self) -> None:
-        self._broadcasts = BroadcastState.DUE
-        self._flush_next_turn()
-
-    def _flush_next_turn(self) -> None:
-        if not self._flush_queued:
-            self._flush_queued = True
-            asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        """Broadcasts first, if they are due: a member with something of its own as well then
-        gets it in the same write."""
-        self._flush_queued = False
-        if self._broadcasts is BroadcastState.DUE:
-            self._broadcasts = BroadcastState.IDLE
-            self._flush_broadcasts()
-        dirty, self._dirty = self._dirty, []
-        for connection in dirty:
-            connection.flush()
-        self._drop_all_slow()
-
-    def _flush_broadcasts(self) -> None:
-        started, cpu = time.perf_counter(), time.process_time()
-        broadcasts = self.fanout.pending
-        members = self.fanout.flush()
-        took = time.perf_counter() - started
-        self.counters.broadcasts += broadcasts
-        self.counters.broadcast_writes += members
-        self._pacer.flushed(
-            started=started, cpu=cpu, took=took, broadcasts=broadcasts, written=members
-        )
+        self.flushes.own(connection)
 
     # -- carrying out the chat's decisions -------------------------------------------------
 
@@ -492,7 +434,7 @@ class ChatServer:
             for output in outputs:
                 self._note(output, origin)
         if self.fanout.pending:
-            self._broadcasts_pending()
+            self.flushes.broadcasts()
         self._drop_all_slow()
 
     def _note(self, output: Output, origin: Connection) -> None:
