@@ -50,6 +50,8 @@ class LineBuffer:
     never a line object per line: 128 KiB of LFs is 128 KiB held, not 128 Ki objects.
     """
 
+    __slots__ = ("_buffer", "_discarding", "_ended", "_scanned", "_start", "max_line_bytes")
+
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         self.max_line_bytes = max_line_bytes
         self._buffer = bytearray()
