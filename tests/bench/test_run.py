@@ -1,8 +1,9 @@
-"""How repeated runs of a scenario are summed up, and how figures are shown."""
+"""How repeated runs of a scenario are summed up, how figures are shown, and the goals they
+are held to."""
 
 from __future__ import annotations
 
-from bench.run import cell, median_run
+from bench.run import cell, check_targets, median_run
 
 
 def test_the_run_with_the_median_p99_is_reported_with_every_runs_p99() -> None:
@@ -29,3 +30,29 @@ def test_losses_in_any_run_are_not_hidden_by_picking_another() -> None:
 def test_a_list_of_figures_is_one_cell() -> None:
     assert cell([6.7, 7.4, 15.3]) == "6.7/7.4/15.3"
     assert cell(0.5) == "0.5"
+
+
+def test_papo_is_held_to_stay_ahead_of_ngircd_where_both_ran() -> None:
+    """The idle memory of 5.4 KiB met its own target (8) while ngircd's was 5.1."""
+    results = {
+        "idle_10k": {
+            "papo-json": {"kib_per_connection": 5.45, "registrations_per_s": 3100},
+            "ngircd": {"kib_per_connection": 5.11, "registrations_per_s": 30},
+        },
+        "fanout_c500": {
+            "papo-json": {"server_cpu_us_per_delivery": 0.21},
+            "ngircd": {"server_cpu_us_per_delivery": 0.45},
+        },
+        "fanout_c2000": {"papo-json": {"server_cpu_us_per_delivery": 0.22}},  # ngircd not run
+    }
+    lines = check_targets(results)
+    assert "memory per idle connection: 5.45 KiB (target <= 8): met" in lines
+    assert (
+        "memory per idle connection, KiB: papo 5.45, ngircd 5.11, ratio 1.07 (target < 1): NOT met"
+        in lines
+    )
+    assert (
+        "server CPU per delivery at C=500, us: papo 0.21, ngircd 0.45, ratio 0.47 (target < 1): met"
+        in lines
+    )
+    assert not [line for line in lines if "C=2000, us" in line]
