@@ -746,8 +746,13 @@ def test_a_chats_own_certificate_is_trusted_once_asked_and_only_that_one_after(
     assert server.log().count("TLS handshake with") == failed
     other = ":".join(["00"] * 32)  # as if another certificate had been trusted
     known.write_text(f"127.0.0.1:{server.port} {other}\n")
+    arrivals = re.compile(r"papo\.server: connection \d+ from ")
+    connections = len(arrivals.findall(server.log()))
     changed = run_client("--port", str(server.port), "--tls", "--name", "eve", env=env)
     assert changed.returncode == 2
+    # The pinned try, the CAs' and its look at the certificate shown: the pin is not tried a
+    # second time to say it changed.
+    assert len(arrivals.findall(server.log())) == connections + 3
     assert f"not the one trusted for it (in {known})" in changed.stderr
     assert fingerprint in changed.stderr
 

@@ -186,53 +186,56 @@ class ChatClient:
     # -- connecting ------------------------------------------------------------------------
 
     def connect(self) -> Link:
-        link = self._link_to_known() or self._link()
+        link = self._link()
         link.start()
         if link.hello is not None and link.hello.max_line_bytes > 0:
             self.max_line_bytes = link.hello.max_line_bytes
         return link
 
     def _link(self) -> Link:
+        address = self.options.address
+        if trust_on_first_use(address):
+            known = self.known_servers.fingerprint(known_server(address))
+            if known is not None:
+                return self._link_to_known(address, known)
         try:
-            return Link(self.options.address, self.options.language)
+            return Link(address, self.options.language)
         except UntrustedCertificate as untrusted:
             return self._trusted(untrusted)
 
-    def _link_to_known(self) -> Link | None:
+    def _link_to_known(self, address: Address, known: str) -> Link:
         """A server whose certificate this user trusted before (``known_servers``) is held to
         that one first: a handshake that checks it against the machine's CAs would fail (and
-        say so in the server's log) at every start. None: none is trusted for it, or it
-        shows another certificate, which only a CA may vouch for now (``_link``)."""
-        address = self.options.address
-        if not trust_on_first_use(address):
-            return None
-        known = self.known_servers.fingerprint(known_server(address))
-        if known is None:
-            return None
-        pinned = replace(address, fingerprint=known, pinned_by=str(self.known_servers.path))
+        say so in the server's log) at every start. Another certificate is taken only if a
+        CA vouches for it; else the pin's refusal, naming the file, is what is said."""
+        pinned = self._pinned(address, known)
         try:
             link = Link(pinned, self.options.language)
-        except CertificateChanged:
-            return None
+        except CertificateChanged as changed:
+            try:
+                return Link(address, self.options.language)
+            except UntrustedCertificate:
+                raise changed from None
         self.options = replace(self.options, address=pinned)
         return link
 
     def _trusted(self, untrusted: UntrustedCertificate) -> Link:
-        """A certificate no CA vouches for: taken if this user trusted it before for this
-        server (``known_servers``), or now, asked at the terminal; then that one alone, from
-        now on. Raises ``untrusted`` when nobody trusts it (piped: nobody is asked)."""
+        """A certificate no CA vouches for, on a server none was trusted for: taken if the
+        user trusts it now, asked at the terminal; then that one alone, from now on. Raises
+        ``untrusted`` when nobody trusts it (piped: nobody is asked)."""
+        presented = untrusted.presented
+        if presented is None or not self._trust_asked(presented):
+            raise untrusted
         address = self.options.address
-        server = known_server(address)
-        known = self.known_servers.fingerprint(server)
-        if known is None:
-            presented = untrusted.presented
-            if presented is None or not self._trust_asked(presented):
-                raise untrusted
-            self.known_servers.remember(server, presented)
-            known = presented
-        pinned = replace(address, fingerprint=known, pinned_by=str(self.known_servers.path))
+        self.known_servers.remember(known_server(address), presented)
+        pinned = self._pinned(address, presented)
         self.options = replace(self.options, address=pinned)
         return Link(pinned, self.options.language)
+
+    def _pinned(self, address: Address, fingerprint: str) -> Address:
+        """``address`` taking the certificate with ``fingerprint`` alone, the pin said to
+        come from ``known_servers`` when it is refused."""
+        return replace(address, fingerprint=fingerprint, pinned_by=str(self.known_servers.path))
 
     def _trust_asked(self, presented: str) -> bool:
         """Asked at a terminal, before the first name only (a reconnection cannot ask)."""
