@@ -489,6 +489,26 @@ def test_a_window_narrowed_under_an_exported_columns_is_drawn_by_its_new_width(
     a_long_typed_line_is_drawn_once_below_what_arrives(terminal)
 
 
+def test_the_clients_own_sentences_wrap_between_words_under_their_indent(
+    server: ServerProcess, clients: list[pexpect.spawn]
+) -> None:
+    """What the client says itself is wrapped as the chat's lines are: left to the terminal,
+    /help's row for /query broke inside a word and went on at the very left."""
+    terminal = SmallTerminal(server, clients, rows=40, columns=60)
+    terminal.child.sendline("/help")
+    terminal.child.expect("This client also has:")
+    lines = terminal.settle(lambda: any("own)" in line for line in terminal.display()))
+    start = next(n for n, line in enumerate(lines) if line.startswith("  /query NAME  talk"))
+    continued = lines[start + 1 : start + 3]
+    assert all(line.startswith(" " * 15) for line in continued), "\n".join(lines)
+    words = " ".join(line.strip() for line in [lines[start], *continued])
+    assert words.endswith("until /query alone (this client's own)"), "\n".join(lines)
+    terminal.child.sendline("/query")  # nothing to end: how it is used, wrapped as well
+    terminal.child.expect("until /query alone")
+    lines = terminal.settle(lambda: sum("own)" in line for line in terminal.display()) == 2)
+    assert sum(line.startswith(" " * 15) and "own)" in line for line in lines) == 2, lines
+
+
 def a_long_typed_line_is_drawn_once_below_what_arrives(terminal: SmallTerminal) -> None:
     """A line typed over two rows, while three messages arrive: it is drawn again below each,
     and no row of it is left above them."""

@@ -119,12 +119,15 @@ class ChatClient:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def say(self, text: str) -> None:
-        self.screen.show([text])
+    def say(self, text: str, colour: str = "") -> None:
+        """Wrapped here at the terminal's width, as the chat's own lines are: left to the
+        terminal, a long sentence would break in the middle of a word."""
+        width = terminal_columns() if self.interactive else None
+        self.screen.show(self.view.block(text, width, colour))
 
     def say_dim(self, text: str) -> None:
         """The client's own word on what goes on (not the chat's): dimmed."""
-        self.say(self.view.paint(DIM, text))
+        self.say(text, DIM)
 
     def ask_secret(self, prompt: str) -> str:
         return self.screen.ask_secret(prompt)
@@ -148,7 +151,8 @@ class ChatClient:
         if not lines:
             return
         if isinstance(event, HelpInfo) and event.topic is None:  # the list: and the client's own
-            lines = [*lines, self._("This client also has:"), self._query_help()]
+            own = "\n".join((self._("This client also has:"), self._query_help()))
+            lines = [*lines, *self.view.block(own, width)]
         if isinstance(event, Error) and not self.interactive:
             for line in lines:
                 self.complain(line)

@@ -139,16 +139,16 @@ class View:
                     *(" " * indent + self.paint(colour, row) for row in more),
                 ]
             case Joined() | TopicShown():
-                return self._block(self.renderer.text_line(event), width, DIM)
+                return self.block(self.renderer.text_line(event), width, DIM)
             case HelpInfo():
                 help_text = self.renderer.help_text(event, leave_out=CONNECTION_VERBS)
-                return self._block(help_text, width)
+                return self.block(help_text, width)
             case Online() | Rooms() | Whois():
-                return self._block(self.renderer.text_line(event), width)
+                return self.block(self.renderer.text_line(event), width)
             case Notice():
-                return self._block(self.renderer.text_line(event), width, DIM)
+                return self.block(self.renderer.text_line(event), width, DIM)
             case Error():
-                return self._block(self.renderer.text_line(event), width, RED)
+                return self.block(self.renderer.text_line(event), width, RED)
             case Hello() | Greeting():
                 return []
         indent = text_width(plain)
@@ -174,7 +174,7 @@ class View:
             return [text]
         return wrap(text, width - indent)
 
-    def _block(self, text: str, width: int | None, colour: str = "") -> list[str]:
+    def block(self, text: str, width: int | None, colour: str = "") -> list[str]:
         """Lines of the chat's own (help, lists, errors), each wrapped under its own indent;
         a line laid out in columns (``  /join #ROOM    enter ROOM``) under its last column."""
         rows: list[str] = []
