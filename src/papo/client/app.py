@@ -227,7 +227,9 @@ class ChatClient:
         """A certificate no CA vouches for, on a server none was trusted for: taken if the
         user trusts it now, asked at the terminal; then that one alone, from now on. Raises
         ``untrusted`` when nobody trusts it (piped: nobody is asked)."""
-        presented = untrusted.presented
+        if not self._may_ask_trust():
+            raise untrusted
+        presented = untrusted.presented()
         if presented is None or not self._trust_asked(presented):
             raise untrusted
         address = self.options.address
@@ -241,10 +243,11 @@ class ChatClient:
         come from ``known_servers`` when it is refused."""
         return replace(address, fingerprint=fingerprint, pinned_by=str(self.known_servers.path))
 
+    def _may_ask_trust(self) -> bool:
+        """At a terminal, before the first name only (a reconnection cannot ask)."""
+        return self.interactive and self.known.name is None
+
     def _trust_asked(self, presented: str) -> bool:
-        """Asked at a terminal, before the first name only (a reconnection cannot ask)."""
-        if not self.interactive or self.known.name is not None:
-            return False
         question = self._(
             "Its certificate is its own: no authority this machine trusts vouches for it. "
             "Its SHA-256 fingerprint is {fingerprint}; compare it with the one its server "

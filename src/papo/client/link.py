@@ -48,12 +48,17 @@ class CertificateChanged(LinkError):
 
 class UntrustedCertificate(LinkError):
     """``--tls`` met a certificate no CA of this machine vouches for (a chat's own): the
-    client may ask whether to trust it (``papo.client.known_servers``). ``presented``: its
-    fingerprint, if a second look could read it."""
+    client may ask whether to trust it (``papo.client.known_servers``)."""
 
-    def __init__(self, message: str, presented: str | None) -> None:
+    def __init__(self, message: str, address: Address) -> None:
         super().__init__(message)
-        self.presented = presented
+        self.address = address
+
+    def presented(self) -> str | None:
+        """The certificate's fingerprint, if a second look can read it. Looked at only when
+        asked: where nobody is asked whether to trust it (piped, reconnecting, a pin that
+        refuses it anyway), the server sees no connection come and go for nothing."""
+        return presented_fingerprint(self.address)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,7 +163,7 @@ class Link:
                 )
                 said += self._tls_hint(error)
                 if isinstance(error, ssl.SSLCertVerificationError) and trust_on_first_use(address):
-                    raise UntrustedCertificate(said, presented_fingerprint(address)) from error
+                    raise UntrustedCertificate(said, address) from error
                 raise LinkError(said) from error
             self._check_pinned(address)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
