@@ -1,7 +1,8 @@
 """Random lines at the papo door, over real sockets: commands with any words, broken UTF-8,
-control characters, escape sequences, telnet's bytes, lines too long. Whatever a client sends,
-what anybody reads is UTF-8, a JSON reader gets JSON objects only, a text reader no control
-character, the connection goes on, and a reader of everything sees ids only grow."""
+control characters, escape sequences, telnet's bytes (but its interrupt), lines too long.
+Whatever a client sends, what anybody reads is UTF-8, a JSON reader gets JSON objects only, a
+text reader no control character, the connection goes on, and a reader of everything sees ids
+only grow."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ WORDS = (
     "-1", "99999999999999999999", "\x1b[31m", "\x1b]0;title\x07", "\t", "\x7f", "\x9b2J",
     "\u200b", "\u202e", "話" * 50, "a" * 3000,
 )  # fmt: skip
-RAW = st.binary(max_size=60).map(lambda raw: b"x" + raw.replace(b"\n", b" "))  # a message
+# A message. Not telnet's interrupt (IAC IP, what Ctrl-C sends), which means the user leaves:
+# the connection would not go on, as it does for everything else.
+RAW = st.binary(max_size=60).map(
+    lambda raw: b"x" + raw.replace(b"\n", b" ").replace(b"\xff\xf4", b"\xff\xf1")
+)
 CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
