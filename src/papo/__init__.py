@@ -11,7 +11,7 @@ import sys as _sys
 
 __version__ = "0.1.0"
 PROTOCOL_VERSION = 2
-OLDEST_PYTHON = (3, 11)
+OLDEST_PYTHON = (3, 10)
 
 
 def too_old(major: int, minor: int, environ: "dict[str, str]") -> "str | None":
@@ -22,8 +22,8 @@ def too_old(major: int, minor: int, environ: "dict[str, str]") -> "str | None":
     shown = str(major) + "." + str(minor)
     locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
     if locale.startswith("pt"):
-        return "papo precisa do Python 3.11 ou mais novo; este é o Python " + shown + "."
-    return "papo needs Python 3.11 or newer; this is Python " + shown + "."
+        return "papo precisa do Python 3.10 ou mais novo; este é o Python " + shown + "."
+    return "papo needs Python 3.10 or newer; this is Python " + shown + "."
 
 
 _too_old = too_old(_sys.version_info[0], _sys.version_info[1], dict(_os.environ))

@@ -52,8 +52,8 @@ def argparse_says(message: str) -> str:
     return message
 
 
-# argparse's messages that a papo command line can meet (Python 3.11's wording), so that the
-# catalogs carry them: a Portuguese user reads "uso:" and "argumento --port: ...".
+# argparse's messages that a papo command line can meet (worded alike by Python 3.10 to 3.13),
+# so that the catalogs carry them: a Portuguese user reads "uso:" and "argumento --port: ...".
 ARGPARSE_MESSAGES = (
     argparse_says("usage: "),
     argparse_says("options"),
@@ -107,13 +107,21 @@ class BriefParser(argparse.ArgumentParser):
         self, *args: Any, see_help: str, catalog: gettext.NullTranslations, **kwargs: Any
     ) -> None:
         with speaking(catalog):
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, **{**kwargs, "exit_on_error": False})
         self.see_help = see_help
         self.catalog = catalog
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
-        with speaking(self.catalog):
-            return super().parse_args(args, namespace)
+        """A wrong option's error is worded here (``exit_on_error`` off): Python 3.10's
+        argparse leaves its "argument --port:" out of the catalog, and a Portuguese user read
+        English there."""
+        try:
+            with speaking(self.catalog):
+                return super().parse_args(args, namespace)
+        except argparse.ArgumentError as error:
+            if error.argument_name is None:
+                self.error(error.message)
+            self.option_error(error.argument_name, error.message)
 
     def option_error(self, option: str, message: str) -> NoReturn:
         """``message`` about ``option``, worded as argparse words its own."""

@@ -80,6 +80,7 @@ from papo.hub.redis_scripts import (
 from papo.hub.redis_url import shown_url
 from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton, room_key
+from papo.python310 import being_cancelled
 
 log = logging.getLogger("papo.hub.redis")
 
@@ -821,8 +822,7 @@ class RedisHub:
     def _lost(self, error: Exception) -> None:
         """Redis did not answer: refuse lines until it does, and try again and again. (A
         task cancelled in a Redis call sees a lost connection: the cancellation goes on.)"""
-        task = asyncio.current_task()
-        if self._closing or (task is not None and task.cancelling()):
+        if self._closing or being_cancelled(asyncio.current_task()):
             raise asyncio.CancelledError
         if not self._up.is_set():
             return
@@ -849,7 +849,7 @@ class RedisHub:
             if self._leaving.is_set():
                 await asyncio.sleep(HURRIED_RETRY_SECONDS)
             else:  # a stop cuts the pause short
-                with contextlib.suppress(TimeoutError):
+                with contextlib.suppress(asyncio.TimeoutError):  # not the builtin before 3.11
                     await asyncio.wait_for(self._leaving.wait(), outages.next_pause())
             try:
                 await self._redis.ping()

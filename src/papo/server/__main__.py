@@ -25,6 +25,7 @@ from papo.hub.memory import MemoryHub
 from papo.hub.redis_url import shown_url
 from papo.hub.store import LogStore, StoreError
 from papo.protocol.i18n import translation
+from papo.python310 import LoopFactory, run
 from papo.server import notify
 from papo.server.app import ChatServer
 from papo.server.config import ServerConfig, chat_wide, parse_config
@@ -168,7 +169,7 @@ def stop_on_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[], object])
             signal.signal(signum, lambda number, frame: loop.call_soon_threadsafe(stop))
 
 
-def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+def loop_factory(choice: str) -> LoopFactory | None:
     """uvloop when installed (the ``fast`` extra) or asked for; the standard loop otherwise."""
     if choice == "asyncio":
         return None
@@ -178,7 +179,7 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
         if choice == "uvloop":
             raise SystemExit("papo-server: --loop uvloop, but uvloop is not installed") from None
         return None
-    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    factory: LoopFactory = uvloop.new_event_loop
     return factory
 
 
@@ -208,8 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     hub = MemoryHub(config.log_size, store=store) if config.redis is None else None
     try:
-        with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
-            runner.run(serve(config, hub))
+        run(serve(config, hub), loop_factory(config.loop))
     except OSError as error:
         print(cannot_listen(error, config.language), file=sys.stderr)
         return 1

@@ -127,11 +127,13 @@ class Doors:
         """A connection from a ``--proxy-from`` balancer counts as the client its PROXY header
         names; one whose header is missing, broken or late is closed, said in the log."""
         try:
-            async with asyncio.timeout(self._before_a_name(PROXY_HEADER_SECONDS)):
-                header = await read_proxy_header(sock)
-        except (BadProxyHeader, OSError, TimeoutError) as error:
+            header = await asyncio.wait_for(
+                read_proxy_header(sock), self._before_a_name(PROXY_HEADER_SECONDS)
+            )
+        except (BadProxyHeader, OSError, asyncio.TimeoutError) as error:  # 3.10: not builtin
             sock.close()
-            why = str(error) if not isinstance(error, TimeoutError) else "no PROXY header in time"
+            late = isinstance(error, asyncio.TimeoutError)
+            why = "no PROXY header in time" if late else str(error)
             # A balancer's health check may connect and close: no news every few seconds.
             level = logging.DEBUG if isinstance(error, ConnectionError) else logging.INFO
             log.log(level, "closed %s, a --proxy-from address: %s", format_address(*balancer), why)

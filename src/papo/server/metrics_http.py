@@ -90,23 +90,25 @@ class MetricsServer:
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            async with asyncio.timeout(HEAD_SECONDS):
-                head = await reader.readuntil(b"\r\n\r\n")
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_SECONDS)
         except asyncio.LimitOverrunError:
             answer = Answer(431, "Request Header Fields Too Large", b"too long\n")
-        except (asyncio.IncompleteReadError, TimeoutError, OSError):
-            return  # gone, or too slow: nothing to answer
+        except (asyncio.IncompleteReadError, asyncio.TimeoutError, OSError):
+            return  # gone, or too slow: nothing to answer (asyncio's timeout: 3.10's own)
         else:
             answer = answer_to(head, self.metrics)
         if answer.status != 200:
             log.debug("metrics: %d for %r", answer.status, writer.get_extra_info("peername"))
         writer.write(answer.encode())
-        with contextlib.suppress(OSError, TimeoutError):
-            async with asyncio.timeout(HEAD_SECONDS):
-                await writer.drain()
-                if answer.status == 431:  # the rest unread, closing would reset the answer away
-                    writer.write_eof()
-                    await _discard(reader, HEAD_LIMIT * 8)
+        with contextlib.suppress(OSError, asyncio.TimeoutError):
+            await asyncio.wait_for(_deliver(reader, writer, answer.status), HEAD_SECONDS)
+
+
+async def _deliver(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, status: int) -> None:
+    await writer.drain()
+    if status == 431:  # the rest unread, closing would reset the answer away
+        writer.write_eof()
+        await _discard(reader, HEAD_LIMIT * 8)
 
 
 async def _discard(reader: asyncio.StreamReader, most: int) -> None:
