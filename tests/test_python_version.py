@@ -1,9 +1,10 @@
 """Which Pythons papo runs on: 3.10 and newer, from a fresh clone with the standard library
 alone; an older one is told so in words, by the first file of papo it reads.
 
-The older interpreters are real ones where this machine has them (``python3.N`` on the path,
-or pyenv's): the server and the client run under 3.10 as the manual has them used, and 3.6 to
-3.9 are each told what they lack. Where none is installed, those tests are skipped.
+The other interpreters are real ones where this machine has them (``python3.N`` on the path,
+or pyenv's): the server and the client run under 3.10, 3.12, 3.13 and 3.14 as the manual has
+them used, and 3.6 to 3.9 are each told what they lack. Where one is not installed, its tests
+are skipped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ def stdlib_only(python: str, script: str) -> list[str]:
 
 
 OLDEST = installed_python(10)
+# Beside the 3.11 the tests run on: the oldest papo runs on, and the newer ones (Debian 13's
+# python3 is 3.13), each where this machine has it.
+OTHERS = {minor: installed_python(minor) for minor in (10, 12, 13, 14)}
 TOO_OLD = {minor: installed_python(minor) for minor in range(6, 10)}
 
 
@@ -87,18 +91,20 @@ def test_a_real_older_python_is_told_what_it_lacks(minor: int, language: str, sc
     assert told is not None and ran.stderr == told + "\n"
 
 
-@pytest.mark.skipif(OLDEST is None, reason="no Python 3.10 on this machine")
-def test_the_manuals_chat_runs_on_python_3_10_with_its_standard_library_alone(
-    start_server: StartServer, clients: list[pexpect.spawn]
+@pytest.mark.parametrize("minor", sorted(OTHERS))
+def test_the_manuals_chat_runs_on_other_pythons_with_their_standard_library_alone(
+    start_server: StartServer, clients: list[pexpect.spawn], minor: int
 ) -> None:
-    """The server and the terminal client, both under 3.10 and nothing but its standard
-    library, with a line client beside them: a public line, a private one each way, a
-    private to a name not online, /online, /quit, and the server going on."""
-    assert OLDEST is not None
-    server = start_server(command=stdlib_only(OLDEST, "servidor.py"))
+    """The server and the terminal client, both under that Python and nothing but its
+    standard library, with a line client beside them: a public line, a private one each way,
+    a private to a name not online, /online, /quit, and the server going on."""
+    python = OTHERS[minor]
+    if python is None:
+        pytest.skip(f"no Python 3.{minor} on this machine")
+    server = start_server(command=stdlib_only(python, "servidor.py"))
     bob = server.line_user("bob")
     env = {**os.environ, "TERM": "xterm", "LANG": "C.UTF-8", "LC_ALL": "", "NO_COLOR": "1"}
-    command, *args = stdlib_only(OLDEST, "client.py")
+    command, *args = stdlib_only(python, "client.py")
     ana = pexpect.spawn(
         command, [*args, "--port", str(server.port)], env=env, encoding="utf-8", timeout=10
     )
