@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from papo.protocol.commands import COMMANDS
 from papo.protocol.i18n import LOCALE_DIR, choose_language, normalize_language, translation
+from papo.protocol.render_text import TextRenderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import catalogs
@@ -62,3 +65,17 @@ def test_catalog_loads_through_gettext() -> None:
         "{count} usuários"
     )
     assert translation("en").gettext("Goodbye!") == "Goodbye!"
+
+
+def test_portuguese_help_says_what_each_command_does_in_one_voice() -> None:
+    """Each line of /help in Portuguese says what the command does ("envia", "mostra"), as
+    the English ("send", "show") reads: four said it as an infinitive ("mostrar", "dar"),
+    which reads as another voice in the same list."""
+    renderer = TextRenderer("pt_BR")
+    client_own = translation("pt_BR").gettext(
+        "talk to NAME alone: plain lines go to NAME in private, until /query alone (this "
+        "client's own)"
+    )
+    descriptions = [renderer.command_description(spec.name) for spec in COMMANDS]
+    infinitives = [text for text in [*descriptions, client_own] if re.match(r"\w+[aei]r\b", text)]
+    assert infinitives == []
