@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from papo.irc.door import Door, Query, motd_lines
-from papo.irc.message import ELLIPSIS, parse
+from papo.irc.message import ELLIPSIS, line, parse
 from papo.irc.render import IrcRenderer
 from papo.protocol.events import (
     Error,
@@ -123,6 +123,27 @@ def test_the_bans_in_force_are_k_lines_masked_by_nick(irc: IrcRenderer) -> None:
     ]
     nothing = Notice(ts=1.0, code=NoticeCode.BANS, names=(), count=0, until=())
     assert own(irc, nothing) == [f":{SERVER} 219 {NAME} K :End of /STATS report"]
+
+
+def test_who_gives_a_row_a_user_as_irc_numerics_are_made(irc: IrcRenderer) -> None:
+    """WHO's rows are formatted apart from ``line`` (a room of thousands asks for thousands):
+    each is the very line ``line`` would make, for the longest names and rooms, a nick's dot
+    and leading digit, and the away."""
+    users = (NAME, "ana.b", "2cool", *USERS[:50])
+    everyone = Online(ts=1.0, users=users, room=ROOM, away={"ana.b": "lunch"})
+    rows = own(irc, everyone, Query("who", ROOM))
+    assert rows[-1] == f":{SERVER} 315 {NAME} {ROOM} :End of /WHO list"
+    expected = [
+        line("352", NAME, ROOM, nick, "papo", SERVER, nick, flag, f"0 {nick}", source=SERVER)
+        for nick, flag in [(NAME, "H"), ("ana|b", "G"), ("`2cool", "H")]
+        + [(user, "H") for user in USERS[:50]]
+    ]
+    assert rows[:-1] == expected
+    asked = own(irc, replace(everyone, room=None), Query("who", None, ("ANA|B",)))
+    assert asked == [
+        line("352", NAME, "*", "ana|b", "papo", SERVER, "ana|b", "G", "0 ana|b", source=SERVER),
+        f":{SERVER} 315 {NAME} ANA|B :End of /WHO list",
+    ]  # a nick in any case, as ISON compares them
 
 
 def test_lists_and_papos_own_words_take_as_many_lines_as_they_need(irc: IrcRenderer) -> None:

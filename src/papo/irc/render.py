@@ -200,8 +200,8 @@ class IrcRenderer:
                 return []
         return self._shared_lines(event)  # a room's event sent to one (history, own part)
 
-    def _numeric(self, numeric: str, nick: str, *params: str) -> str:
-        return line(numeric, nick, *params, source=self.server)
+    def _numeric(self, numeric: str, nick: str, *params: str, trailing: bool = True) -> str:
+        return line(numeric, nick, *params, source=self.server, trailing=trailing)
 
     def _numerics(self, numeric: str, nick: str, *params: str, text: str) -> list[str]:
         """A numeric whose last parameter is a list (of nicks, of rooms): on as many lines as
@@ -293,14 +293,19 @@ class IrcRenderer:
         room = query.room if query is not None else None
         asked = query.nicks if query is not None and not room else ()
         wanted = {each.casefold() for each in asked}
+        # A row a user, formatted here rather than by ``line``: a room of 5 000 is 5 000 rows,
+        # and a client may ask again and again (4.7 µs a row through ``line``, 23 ms a WHO).
+        # What varies is a nick, which never needs ``line``'s care (no space, no control, no
+        # leading colon), and the rest is made by ``line`` once.
+        head = self._numeric("352", nick, room or "*", trailing=False)
+        tail = f" papo {self.server} "
+        away = event.away
         rows = [
-            self._numeric(
-                "352", nick, room or "*", nick_of(user), "papo", self.server, nick_of(user),
-                "G" if user in event.away else "H", f"0 {nick_of(user)}",
-            )
+            f"{head} {each}{tail}{each} {'G' if user in away else 'H'} :0 {each}"
             for user in event.users
-            if room or nick_of(user).casefold() in wanted
-        ]  # fmt: skip
+            for each in (nick_of(user),)
+            if room or each.casefold() in wanted
+        ]
         mask = room or (asked[0] if asked and asked[0] else "*")
         return [*rows, self._numeric("315", nick, mask, "End of /WHO list")]
 
