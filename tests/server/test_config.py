@@ -280,6 +280,12 @@ def test_a_redis_password_is_never_shown(capsys: pytest.CaptureFixture[str]) -> 
             "lists the options",
         ),
         (["--bogus"], "error: unrecognized arguments: --bogus", "lists the options"),
+        (  # every IRC line starts with it: with a space, each would read as another command
+            ["--irc-server-name", "My Chat"],
+            "error: argument --irc-server-name: one word, as a host name, for IRC clients:"
+            " 'My Chat'",
+            "lists the options",
+        ),
         (
             ["--port", "abc", "--lang", "pt_BR"],
             "erro: argumento --port: valor int inválido: 'abc'",

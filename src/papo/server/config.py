@@ -132,6 +132,15 @@ def room_option(text: str) -> str:
     return room
 
 
+def irc_server_name_option(text: str) -> str:
+    """The name every IRC line starts with (``:name 001 ...``): one word, or each line would
+    read as another command to the clients."""
+    if not text or not text.isprintable() or " " in text or text.startswith(":"):
+        wrong = said("one word, as a host name, for IRC clients: {name!r}")
+        raise argparse.ArgumentTypeError(wrong.format(name=text))
+    return text
+
+
 _port = within(int, 0, 65535)
 
 
@@ -374,6 +383,7 @@ def build_parser(language: str = "en") -> BriefParser:
     )
     add(
         "--irc-server-name",
+        type=irc_server_name_option,
         help=_("the server's name as IRC clients see it (default: the host name)"),
     )
     add(
