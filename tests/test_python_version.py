@@ -39,6 +39,14 @@ def stdlib_only(python: str, script: str) -> list[str]:
     return [python, "-I", "-S", str(ROOT / script)]
 
 
+def run_in(language: str, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """``command`` run to its end with ``language`` as the locale (``LANG``), its output kept."""
+    environ = {**os.environ, "LANG": language, "LC_ALL": ""}
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=30, env=environ, check=False
+    )
+
+
 OLDEST = installed_python(10)
 # Beside the 3.11 the tests run on: the oldest papo runs on, and the newer ones (Debian 13's
 # python3 is 3.13), each where this machine has it.
@@ -78,14 +86,7 @@ def test_a_real_older_python_is_told_what_it_lacks(minor: int, language: str, sc
     python = TOO_OLD[minor]
     if python is None:
         pytest.skip(f"no Python 3.{minor} on this machine")
-    ran = subprocess.run(
-        [*stdlib_only(python, script), "--help"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, "LANG": language, "LC_ALL": ""},
-        check=False,
-    )
+    ran = run_in(language, [*stdlib_only(python, script), "--help"])
     assert ran.returncode == 1 and ran.stdout == "", ran
     told = too_old(3, minor, {"LANG": language})
     assert told is not None and ran.stderr == told + "\n"
@@ -150,12 +151,5 @@ def test_python_3_10_tells_a_wrong_option_in_the_users_language(
 ) -> None:
     """3.10's argparse leaves "argument --port:" out of its catalog: papo words it itself."""
     assert OLDEST is not None
-    ran = subprocess.run(
-        [*stdlib_only(OLDEST, script), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, "LANG": "pt_BR.UTF-8", "LC_ALL": ""},
-        check=False,
-    )
+    ran = run_in("pt_BR.UTF-8", [*stdlib_only(OLDEST, script), *arguments])
     assert ran.returncode == 2 and ran.stderr.startswith(said), ran.stderr
