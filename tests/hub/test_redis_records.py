@@ -18,6 +18,7 @@ from papo.hub.redis_records import (
     logged_of,
     server_of,
     text,
+    up_to_an_event,
 )
 from papo.protocol.events import Message, Online, Topic
 from papo.protocol.render import Renderer
@@ -103,3 +104,34 @@ def test_a_member_with_nothing_but_a_name_reads_with_defaults() -> None:
     hold = hold_of(6, json.dumps({"n": "bob", "r": []}))  # an empty table, as Lua writes one
     assert (hold.rooms, hold.current, hold.away, hold.token) == ((), None, None, b"")
     assert (hold.moves, hold.ignoring, hold.operator, hold.address) == ((), (), False, None)
+
+
+def _entries(*kinds: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
+    """Stream entries: ``event`` an event, any other word a change of that kind."""
+    made = []
+    for number, kind in enumerate(kinds, start=1):
+        fields = {b"e": b"{}"} if kind == "event" else {b"o": kind.encode()}
+        made.append((f"{number}-0".encode(), fields))
+    return made
+
+
+def test_a_read_that_reached_the_end_of_the_stream_is_taken_whole() -> None:
+    entries = _entries("event", "enter", "claim")
+    assert up_to_an_event(entries, 4) == entries
+
+
+def test_a_full_read_leaves_the_changes_after_its_last_event_announces_to_the_next() -> None:
+    entries = _entries("event", "claim", "enter", "away", "exit")
+    # The claim announces nothing; from the first change an event announces, all wait.
+    assert up_to_an_event(entries, 5) == entries[:2]
+    assert up_to_an_event(_entries("event", "release"), 2) == _entries("event")
+
+
+def test_a_full_read_that_ends_with_an_event_or_unannounced_changes_is_taken_whole() -> None:
+    assert up_to_an_event(_entries("enter", "event"), 2) == _entries("enter", "event")
+    assert up_to_an_event(_entries("event", "away", "ban"), 3) == _entries("event", "away", "ban")
+
+
+def test_a_full_read_of_nothing_but_announced_changes_is_taken_whole() -> None:
+    entries = _entries("enter", "exit", "enter")
+    assert up_to_an_event(entries, 3) == entries

@@ -1,8 +1,8 @@
 """Shared state in Redis: any number of servers are one chat (``--redis URL``, ``papo[redis]``).
 
 Each server is a replica. Its copy of the shared state (names, who is in which room, who is
-away, the recent log) is a ``MemoryHub`` in this process, which the chat reads synchronously as
-it does in one process. Every change is also one step in Redis, atomic in one Lua script
+away, the recent log) is in this process (``redis_replica``), which the chat reads synchronously
+as it does in one process. Every change is also one step in Redis, atomic in one Lua script
 (``redis_scripts``), and every step lands in one Redis Stream in one order: events numbered by
 one counter, changes of state between them. Each server reads the stream once for all its
 connections and applies what others did; its own events come back the same way, so every
@@ -51,7 +51,6 @@ from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
 from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.lease_clock import LeaseClock
 from papo.hub.logged import event_json, route_json
-from papo.hub.memory import MemoryHub
 from papo.hub.outages import RETRY_PAUSES, Outages
 from papo.hub.redis_connection import failing_as_lost
 from papo.hub.redis_numbering import Numbering
@@ -63,9 +62,10 @@ from papo.hub.redis_records import (
     hold_of,
     lasting_of,
     logged_of,
-    server_of,
     text,
+    up_to_an_event,
 )
+from papo.hub.redis_replica import Replica
 from papo.hub.redis_scripts import (
     AGREE,
     BURY,
@@ -96,8 +96,6 @@ COMMAND_CONNECTIONS = 8  # to Redis, for claims, take-overs and the writer
 COMMAND_TIMEOUT = 2.0  # seconds Redis may take to answer before it counts as unreachable
 READ_BLOCK_MS = 1000  # the reader's wait for new entries, per call
 READ_COUNT = 1000  # entries read per call
-# Changes in the stream that an event after them announces (a join, a leave).
-ANNOUNCED_CHANGES = (b"enter", b"exit", b"release")
 # After a read or a write, this long to let more gather: Redis then works per batch, not per
 # message (its CPU per message is what limits a chat of many servers); a delivery waits at
 # most this much more.
@@ -168,11 +166,7 @@ class RedisHub:
         self._p = prefix
         # The hash of lasting events and their keys by id (``redis_scripts``).
         self._lasting = (self._key("lasting"), self._key("lasting:order"))
-        self._replica = MemoryHub(log_size)
-        self._since: dict[int, float] = {}  # arrival of members of other servers
-        # The server each member is on, where it is not the one its id says (it resumed on
-        # another): whose lease it depends on.
-        self._moved_to: dict[int, int] = {}
+        self._replica = Replica(log_size)
         options: dict[str, Any] = {"socket_connect_timeout": COMMAND_TIMEOUT}
         # A few connections, waited for in turn: a thousand users arriving at once are a
         # thousand claims queued on them, not a thousand connections to Redis.
@@ -327,20 +321,10 @@ class RedisHub:
     async def _load(self) -> None:
         """The members and the log as they stand, from one instant."""
         self._position, members, self._epoch = await self._read_snapshot(with_members=True)
-        self._replica = replica = MemoryHub(self.log_size)
+        replica = self._replica
         pairs = iter(members)
         for holder_raw, state_raw in zip(pairs, pairs, strict=True):
-            holder, state = int(holder_raw), json.loads(state_raw)
-            replica.claim(state["n"], holder)
-            if int(state["s"]) != server_of(holder):
-                self._moved_to[holder] = int(state["s"])
-            self._since[holder] = float(state["t"])
-            for key, name in (state.get("r") or {}).items():
-                replica.enter(key, holder, name)
-            if state.get("a"):
-                replica.set_away(holder, state["a"])
-            if state.get("p"):
-                replica.keep_operator(holder)
+            replica.load_member(int(holder_raw), json.loads(state_raw))
         # Read after the snapshot: a ban made since is in both, and a second add changes nothing.
         bans: Any = await self._redis.hgetall(self._key("bans"))
         now = self._clock()
@@ -410,17 +394,8 @@ class RedisHub:
             return reserved[1]
         if reserved is None or reserved[0] != name:
             return self._replica.claim(name, holder)  # not claimed in Redis: the copy says
-        self._claim_in_copy(name, holder)
+        self._replica.claim_over(name, holder)
         return None
-
-    def _claim_in_copy(self, name: str, holder: int) -> None:
-        """Redis gave ``name`` to ``holder``: whoever the copy still has under it (or a
-        look-alike of it) is gone, the copy being behind."""
-        replica = self._replica
-        other = replica.claim(name, holder)
-        if other is not None:
-            replica.release(other, replica.holder(other) or 0)
-            replica.claim(name, holder)
 
     def release(self, name: str, holder: int) -> None:
         self._replica.release(name, holder)
@@ -442,7 +417,7 @@ class RedisHub:
         return self._replica.name_of(holder)
 
     def since(self, holder: int) -> float | None:
-        return self._since.get(holder)
+        return self._replica.since(holder)
 
     def set_away(self, holder: int, text: str | None) -> None:
         if self._replica.aways().get(holder) == text:
@@ -581,7 +556,7 @@ class RedisHub:
         if not found:
             return None
         member, raw = found
-        self._moved_to[int(member)] = self.number
+        self._replica.moved(int(member), self.number)
         return hold_of(int(member), text(raw))
 
     def keeps_holds(self) -> bool:
@@ -669,28 +644,11 @@ class RedisHub:
             if self._epoch != epoch:  # asked where the lost stream was: read the new from 0
                 continue
             for _, entries in answer or ():
-                for entry_id, fields in self._up_to_an_event(entries):
+                for entry_id, fields in up_to_an_event(entries, self.read_count):
                     self._position = text(entry_id)
                     self._take(entry_id, fields)
             if answer:
                 await asyncio.sleep(GATHER_SECONDS)
-
-    def _up_to_an_event(self, entries: list[Any]) -> list[Any]:
-        """A full read may end inside one call of a script, between changes of who is in a
-        room and the event that announces them: those are left to the next read, which starts
-        after the last entry taken, so that a welcome made between two reads never lists
-        somebody the events after it will announce. (A read that is nothing but such changes
-        is taken whole: there is no better place to stop.)"""
-        if len(entries) < self.read_count:
-            return entries  # the end of the stream: the end of a call
-        cut = len(entries)
-        for index in range(len(entries) - 1, -1, -1):
-            fields = entries[index][1]
-            if b"e" in fields:
-                break
-            if fields.get(b"o") in ANNOUNCED_CHANGES:
-                cut = index
-        return entries[:cut] or entries
 
     def _take(self, entry_id: Any, fields: dict[bytes, bytes]) -> None:
         """One entry of the stream: an event for the chat, or another server's change."""
@@ -772,37 +730,13 @@ class RedisHub:
 
     def _apply(self, kind: str, holder: int, fields: dict[bytes, bytes]) -> None:
         a, b = text(fields.get(b"a", b"")), text(fields.get(b"b", b""))
-        replica = self._replica
-        match kind:
-            case "claim":
-                self._claim_in_copy(a, holder)
-                self._since.setdefault(holder, float(b or 0))
-            case "release":
-                replica.release(a, holder)
-                if replica.name_of(holder) is None:
-                    self._since.pop(holder, None)
-                    self._moved_to.pop(holder, None)
-                    for room in replica.rooms_of(holder):
-                        replica.exit(room, holder)
-            case "enter":
-                replica.enter(a, holder, b)
-            case "exit":
-                replica.exit(a, holder)
-            case "away":
-                replica.set_away(holder, a or None)
-            case "operator":
-                replica.keep_operator(holder)
-            case "ban":
-                replica.ban(ban_of(a, b))
-            case "unban":
-                replica.lift_address(a)
-            case "moved":
-                was_mine = self._moved_to.get(holder, server_of(holder)) == self.number
-                self._moved_to[holder] = int(a)
-                if b == "buried" and was_mine:
-                    self._taken_for_dead()
-                elif self._listener is not None:
-                    self._listener.moved(holder)
+        moved = self._replica.apply(kind, holder, a, b, self.number)
+        if moved is None:
+            return
+        if moved.buried_here:
+            self._taken_for_dead()
+        elif self._listener is not None:
+            self._listener.moved(holder)
 
     def _renumbering(self, newest: int) -> None:
         """A server came back having read up to ``newest`` (``Numbering.renumbered``): what it
@@ -955,15 +889,7 @@ class RedisHub:
     async def _bury_the_dead(self) -> set[int]:
         """A server whose lease is gone: its members leave, announced by one survivor. Returns
         the other servers that hold names."""
-        replica = self._replica
-        others: dict[int, list[int]] = {}
-        for name in replica.names():
-            holder = replica.holder(name)
-            if holder is None:
-                continue
-            server = self._moved_to.get(holder, server_of(holder))
-            if server != self.number:
-                others.setdefault(server, []).append(holder)
+        others = self._replica.held_elsewhere(self.number)
         mark = int(BURIED_MARK_SECONDS * 1000)
         for server, holders in others.items():
             if server in self._buried:

@@ -18,6 +18,8 @@ from papo.hub.logged import event_from_json, route_from_json
 from papo.protocol.events import RoomEvent
 
 MEMBER_ID_BITS = 32  # a member id is its server's number, then this many bits of its own
+# Changes in the stream that an event after them announces (a join, a leave).
+ANNOUNCED_CHANGES = (b"enter", b"exit", b"release")
 
 
 def server_of(member: int) -> int:
@@ -80,3 +82,22 @@ def hold_of(member: int, raw: str) -> HoldRecord:
         operator=bool(state.get("p")),
         address=state.get("ip") or None,
     )
+
+
+def up_to_an_event(entries: list[Any], asked: int) -> list[Any]:
+    """The entries of a read of ``asked`` entries that are taken now. A full read may end
+    inside one call of a script, between changes of who is in a room and the event that
+    announces them: those are left to the next read, which starts after the last entry taken,
+    so that a welcome made between two reads never lists somebody the events after it will
+    announce. (A read that is nothing but such changes is taken whole: there is no better
+    place to stop.)"""
+    if len(entries) < asked:
+        return entries  # the end of the stream: the end of a call
+    cut = len(entries)
+    for index in range(len(entries) - 1, -1, -1):
+        fields = entries[index][1]
+        if b"e" in fields:
+            break
+        if fields.get(b"o") in ANNOUNCED_CHANGES:
+            cut = index
+    return entries[:cut] or entries
