@@ -337,6 +337,35 @@ def test_a_ban_keeps_the_address_out_of_every_server_and_of_one_started_later(
     until_refused(two, "127.0.0.2", False)
 
 
+def test_a_ban_puts_out_the_others_from_the_address_on_every_server(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """bob's server makes the ban; the others read it from Redis and put out their own
+    connections from that address (a flooder's workers' worth of clones), in the name of
+    the operator who made it."""
+    one, two = servers(start_server, redis_server, 2, *operators(tmp_path))
+    ana = one.user("ana")
+    clone = one.user("bob2", source="127.0.0.2")
+    nameless = one.client(source="127.0.0.2")
+    assert (nameless.readline() or b"").startswith(b"Welcome to papo!")
+    two.user("bob", source="127.0.0.2")
+    ana.expect("join", name="bob")
+    carol = two.user("carol")
+    ana.send(f"/oper {OPER_PASSWORD}")
+    ana.send("/ban bob 1h spam")
+    assert ana.expect("leave", name="bob", reason="kicked", by="ana")["ban"] == 3600
+    leave = ana.expect("leave", name="bob2", reason="kicked", by="ana")
+    assert 3590 <= leave["ban"] <= 3600
+    assert carol.expect("leave", name="bob2", reason="kicked", by="ana") == leave
+    assert clone.expect("bye")["reason"] == "kicked"
+    assert clone.closed_by_server()
+    assert nameless.text_until(lambda said: said.startswith("An operator banned"))
+    assert nameless.closed_by_server()
+    one.wait_for_log("put out: its address is banned now")
+    ana.send("/bans")
+    assert ana.expect("info", code="bans")["names"] == ["bob"]
+
+
 def test_whois_on_every_server_says_who_is_an_operator(
     start_server: StartServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from papo.core import operators
 from papo.core.bans import DEFAULT_BAN_SECONDS, MAX_BAN_SECONDS, Ban, BanList, ban_seconds
 from papo.core.chat import ChatSettings
-from papo.core.outputs import Departed
+from papo.core.outputs import Departed, Publish
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Error, ErrorCode, Leave, LeaveReason, Notice, NoticeCode
 from tests.core.world import NOW, World
@@ -163,4 +164,49 @@ def test_bans_lists_for_whom_each_ban_was_made_and_until_when() -> None:
         names=("dave", "carol"),
         count=2,
         until=(NOW + 60, NOW + 7200),
+    )
+
+
+def test_a_ban_puts_out_everyone_else_at_its_address_but_operators() -> None:
+    world = operators_world()
+    ana, bob, bob2, held, carol, dave = (
+        world.user(name, json=name == "held")
+        for name in ("ana", "bob", "bob2", "held", "carol", "dave")
+    )
+    for session, address in ((ana, "192.0.2.1"), (dave, "192.0.2.1"), (carol, "192.0.2.9")):
+        session.address = address
+    for session in (bob, bob2, held):
+        session.address = "192.0.2.7"
+    world.line(dave, "/join #dev")
+    world.line(bob2, "/join #dev")
+    world.line(ana, f"/oper {PASSWORD}")
+    world.drop(held)  # a program dropped from the address: held, gone with the rest
+    assert world.chat.is_member(held)
+    for session in world.sessions:
+        world.take(session)
+    ban = Ban("192.0.2.7", NOW + 1800.5, "bob", by="ana")
+    world.apply(world.chat.settle(operators.put_out_at(world.chat, ban, NOW)))
+    kicked = [
+        Leave(ts=NOW, id=world.chat.shared.last_id() - 2 + n, name=name, reason=LeaveReason.KICKED,
+              by="ana", ban=1800)
+        for n, name in enumerate(("bob", "bob2", "held"))
+    ]  # fmt: skip
+    assert world.take(carol) == kicked
+    assert world.take(dave) == kicked  # bob2 once, though they shared two rooms
+    assert world.take(bob)[0] == kicked[0]
+    assert world.take(bob2)[:2] == kicked[:2]  # bob went first
+    assert not any(world.chat.is_member(s) for s in (bob, bob2, held))
+    assert {bob.sid, bob2.sid} <= world.closed
+    assert world.chat.is_member(ana) and world.chat.is_member(carol)
+
+
+def test_an_operator_at_a_banned_address_stays_and_an_ended_ban_puts_out_nobody() -> None:
+    world = operators_world()
+    ana, bob = world.user("ana"), world.user("bob")
+    ana.address = bob.address = "192.0.2.7"
+    world.line(ana, f"/oper {PASSWORD}")
+    assert operators.put_out_at(world.chat, Ban("192.0.2.7", NOW + 0.5, "eve", "ana"), NOW) == []
+    [leave] = operators.put_out_at(world.chat, Ban("192.0.2.7", NOW + 60, "eve"), NOW)
+    assert isinstance(leave, Publish) and leave.draft == Leave(
+        ts=NOW, id=0, name="bob", reason=LeaveReason.KICKED, ban=60
     )

@@ -42,6 +42,7 @@ class Heard:
         self.events: list[tuple[RoomEvent, Route, bool]] = []
         self.misses: list[tuple[int, int]] = []
         self.recovered_events: list[RoomEvent] = []
+        self.bans: list[Ban] = []
 
     def logged(self, event: RoomEvent, route: Route, *, mine: bool) -> None:
         self.events.append((event, route, mine))
@@ -57,6 +58,9 @@ class Heard:
 
     def moved(self, holder: int) -> None:
         pass
+
+    def banned(self, ban: Ban) -> None:
+        self.bans.append(ban)
 
     def buried(self) -> None:
         pass
@@ -188,21 +192,24 @@ def test_bans_reach_every_server_a_late_one_too_and_are_lifted_everywhere(
     redis_server: RedisServer,
 ) -> None:
     async def run() -> None:
-        first, second = await following(redis_server), await following(redis_server)
+        (first, made_here), (second, heard) = [await listening(redis_server.url) for _ in "12"]
         soon = time.time() + 60
-        first.ban(Ban("192.0.2.7", soon, "Bob"))
+        first.ban(Ban("192.0.2.7", soon, "Bob", by="ana"))
         first.ban(Ban("192.0.2.8", time.time() - 1, "carol"))  # over already
         for _ in range(100):
             if second.banned("192.0.2.7", time.time()) is not None:
                 break
             await asyncio.sleep(0.02)
-        assert second.banned("192.0.2.7", time.time()) == Ban("192.0.2.7", soon, "Bob")
+        assert second.banned("192.0.2.7", time.time()) == Ban("192.0.2.7", soon, "Bob", "ana")
         assert second.banned("192.0.2.8", time.time()) is None
+        # The other server is told, to put out its own at the address; this one knows.
+        assert heard.bans[0] == Ban("192.0.2.7", soon, "Bob", "ana")
+        assert made_here.bans == []
         late = RedisHub(redis_server.url)
         await late.start()
-        assert late.banned("192.0.2.7", time.time()) == Ban("192.0.2.7", soon, "Bob")
+        assert late.banned("192.0.2.7", time.time()) == Ban("192.0.2.7", soon, "Bob", "ana")
         late.follow(Heard())
-        assert late.unban("bob", time.time()) == [Ban("192.0.2.7", soon, "Bob")]
+        assert late.unban("bob", time.time()) == [Ban("192.0.2.7", soon, "Bob", "ana")]
         for _ in range(100):
             if first.banned("192.0.2.7", time.time()) is None:
                 break

@@ -69,6 +69,9 @@ def test_a_ban_reads_back_as_written() -> None:
     raw = ban_json(ban)
     assert json.loads(raw) == {"u": NOW + 3600, "n": "ana"}
     assert ban_of("203.0.113.9", raw) == ban
+    made = Ban("203.0.113.9", NOW + 60, "bob", by="carol")  # by an operator, as it is made
+    assert json.loads(ban_json(made)) == {"u": NOW + 60, "n": "bob", "b": "carol"}
+    assert ban_of("203.0.113.9", ban_json(made)) == made
 
 
 def test_a_member_reads_as_a_hold_with_its_rooms_in_the_order_joined() -> None:

@@ -74,9 +74,9 @@ def test_away_exit_operator_and_bans_change_the_copy() -> None:
     replica.apply("operator", THEIRS, "", "", HERE)
     assert replica.is_operator(THEIRS)
     ban = Ban("192.0.2.7", NOW + 3600, "bob")
-    replica.apply("ban", 0, ban.address, ban_json(ban), HERE)
+    assert replica.apply("ban", 0, ban.address, ban_json(ban), HERE) == ban  # its server acts
     assert replica.banned("192.0.2.7", NOW) == ban
-    replica.apply("unban", 0, "192.0.2.7", "", HERE)
+    assert replica.apply("unban", 0, "192.0.2.7", "", HERE) is None
     assert replica.banned("192.0.2.7", NOW) is None
 
 

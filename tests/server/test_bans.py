@@ -74,6 +74,40 @@ def test_a_ban_puts_the_user_out_and_keeps_their_address_out_until_lifted(
     ana.text_until(lambda said: said.endswith("no ban made for bob is in force."))
 
 
+def test_a_ban_puts_out_everyone_else_from_the_address_but_operators(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    """A flooder's other connections (another name, one that has not given a name yet) go
+    with the one banned: not one /kick at a time. An operator there stays."""
+    server = operators_server(start_server, tmp_path)
+    carol = server.user("carol")
+    clone = server.user("bob2", source=ELSEWHERE)
+    nameless = server.client(source=ELSEWHERE)
+    assert (nameless.readline() or b"").startswith(b"Welcome to papo!")
+    eve = server.user("eve", source=ELSEWHERE)
+    eve.send(f"/oper {PASSWORD}")
+    eve.expect("info", code="operator")
+    ana, _ = banned_bob(server, "/ban bob 30m flooding")
+    assert carol.expect("leave", name="bob", reason="kicked")["text"] == "flooding"
+    leave = carol.expect("leave", name="bob2", reason="kicked", by="ana")
+    assert 1790 <= leave["ban"] <= 1800 and "text" not in leave
+    assert clone.expect("leave", name="bob2", by="ana")["ban"] == leave["ban"]
+    assert clone.next_event()["reason"] == "kicked"
+    assert clone.closed_by_server()
+    assert nameless.text_until(lambda said: said.startswith("An operator banned")) == [
+        "Error: your address is banned from this chat for another 30 minutes.",
+        "An operator banned your address from this chat.",
+    ]
+    assert nameless.closed_by_server()
+    ana.text_until(lambda said: said.endswith("*** bob2 was banned by ana for 30 minutes"))
+    server.wait_for_log("put out: its address is banned now")
+    eve.send("still here")  # the operator stays, and so does everybody elsewhere
+    eve.expect("message", text="still here")
+    carol.expect("message", text="still here")
+    ana.send("/bans")  # one ban, made for bob: the others it put out made none of their own
+    ana.text_until(lambda said: said.endswith("1 ban in force: bob (30 minutes left)"))
+
+
 def test_a_held_user_is_banned_from_the_address_it_was_dropped_from(
     start_server: StartServer, tmp_path: Path
 ) -> None:

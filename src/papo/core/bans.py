@@ -27,6 +27,9 @@ class Ban:
     address: str  # the address group kept out (per_address.address_group)
     until: float  # wall clock
     name: str  # the name it was made for: how an operator names it
+    # The operator who made it, in whose name the others at the address are put out as it
+    # is made (``operators.put_out_at``); not kept where nobody needs it after (--store).
+    by: str | None = None
 
 
 def ban_seconds(word: str) -> int | None:

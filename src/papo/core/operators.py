@@ -14,7 +14,7 @@ follows a resume to another server, and a restart with ``--store``.
 
 from __future__ import annotations
 
-from papo.core.bans import DEFAULT_BAN_SECONDS, ban_seconds
+from papo.core.bans import DEFAULT_BAN_SECONDS, Ban, ban_seconds
 from papo.core.chat_state import ChatState
 from papo.core.mutes import DEFAULT_MUTE_SECONDS
 from papo.core.outputs import Decided, Publish, Send
@@ -151,6 +151,26 @@ def _put_out(
         ban=ban_for,
     )
     return [Publish(leave, _told_of(chat, session, victim))]
+
+
+def put_out_at(chat: ChatState, ban: Ban, now: float) -> list[Decided]:
+    """Everyone of this server at an address just banned, held or connected, is put out as
+    the one the ban was made for was, in its operator's name and for the time it has left:
+    a flooder's other connections go with it, on every server (each puts out its own), not
+    one ``/kick`` at a time. Operators stay (the one who banned may share the address)."""
+    seconds = int(ban.until - now)  # never past the ban's end: the kicks it makes ban no more
+    if seconds <= 0:
+        return []
+    decided: list[Decided] = []
+    for member in chat.members.values():
+        if member.address != ban.address or member.operator or member.name is None:
+            continue
+        leave = Leave(
+            ts=now, id=0, name=member.name, reason=LeaveReason.KICKED, by=ban.by, ban=seconds
+        )
+        told = chat.rooms_told(chat.shared.rooms_of(member.sid))
+        decided.append(Publish(leave, Route(told, to=(member.sid,), exclude=member.sid)))
+    return decided
 
 
 def unban(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:

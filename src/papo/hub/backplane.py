@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
 from papo.core.shared import Numbered, Route, SharedState
 from papo.protocol.events import RoomEvent
@@ -42,6 +43,11 @@ class HubListener(Protocol):
 
     def moved(self, holder: int) -> None:
         """That member resumed on another server: it is no longer this one's."""
+        ...
+
+    def banned(self, ban: Ban) -> None:
+        """Another server banned an address (it held the member the ban was made for): this
+        server's connections from it go too."""
         ...
 
     def buried(self) -> None:

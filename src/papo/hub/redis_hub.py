@@ -65,7 +65,7 @@ from papo.hub.redis_records import (
     text,
     up_to_an_event,
 )
-from papo.hub.redis_replica import Replica
+from papo.hub.redis_replica import Moved, Replica
 from papo.hub.redis_scripts import (
     AGREE,
     BURY,
@@ -730,13 +730,13 @@ class RedisHub:
 
     def _apply(self, kind: str, holder: int, fields: dict[bytes, bytes]) -> None:
         a, b = text(fields.get(b"a", b"")), text(fields.get(b"b", b""))
-        moved = self._replica.apply(kind, holder, a, b, self.number)
-        if moved is None:
-            return
-        if moved.buried_here:
-            self._taken_for_dead()
-        elif self._listener is not None:
-            self._listener.moved(holder)
+        match self._replica.apply(kind, holder, a, b, self.number):
+            case Moved(buried_here=True):
+                self._taken_for_dead()
+            case Moved() if self._listener is not None:
+                self._listener.moved(holder)
+            case Ban() as ban if self._listener is not None:
+                self._listener.banned(ban)
 
     def _renumbering(self, newest: int) -> None:
         """A server came back having read up to ``newest`` (``Numbering.renumbered``): what it

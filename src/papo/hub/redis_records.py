@@ -51,13 +51,17 @@ def lasting_of(raw: str) -> RoomEvent | None:
 
 
 def ban_json(ban: Ban) -> str:
-    """A ban as the ``bans`` hash keeps it, under its address."""
-    return json.dumps({"u": ban.until, "n": ban.name}, separators=(",", ":"))
+    """A ban as the ``bans`` hash keeps it, under its address (``b``: who made it)."""
+    state: dict[str, float | str] = {"u": ban.until, "n": ban.name}
+    if ban.by is not None:
+        state["b"] = ban.by
+    return json.dumps(state, separators=(",", ":"))
 
 
 def ban_of(address: str, raw: str) -> Ban:
     state = json.loads(raw)
-    return Ban(address, float(state["u"]), str(state["n"]))
+    by = state.get("b")
+    return Ban(address, float(state["u"]), str(state["n"]), str(by) if by is not None else None)
 
 
 def hold_of(member: int, raw: str) -> HoldRecord:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from papo.core.bans import Ban
 from papo.core.shared import DEFAULT_LOG_SIZE
 from papo.hub.memory import MemoryHub
 from papo.hub.redis_records import ban_of, server_of
@@ -77,9 +78,10 @@ class Replica(MemoryHub):
                 others.setdefault(server, []).append(holder)
         return others
 
-    def apply(self, kind: str, holder: int, a: str, b: str, here: int) -> Moved | None:
+    def apply(self, kind: str, holder: int, a: str, b: str, here: int) -> Moved | Ban | None:
         """Another server's change of ``holder`` (its step ``kind``, with its two values), as
-        server ``here`` reads it; a ``Moved`` when the member now depends on another server."""
+        server ``here`` reads it. What the server must act on is returned: a ``Moved`` when
+        the member now depends on another server, a ``Ban`` just made."""
         match kind:
             case "claim":
                 self.claim_over(a, holder)
@@ -100,7 +102,9 @@ class Replica(MemoryHub):
             case "operator":
                 self.keep_operator(holder)
             case "ban":
-                self.ban(ban_of(a, b))
+                ban = ban_of(a, b)
+                self.ban(ban)
+                return ban
             case "unban":
                 self.lift_address(a)
             case "moved":

@@ -14,9 +14,11 @@ import ssl
 import time
 from dataclasses import replace
 
+from papo.core import operators
 from papo.core.bans import Ban
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
+    Close,
     Departed,
     Held,
     Output,
@@ -416,10 +418,13 @@ class ChatServer:
     def carry_out(self, outputs: list[Output], origin: Connection | None = None) -> None:
         """Deliver what the chat decided; what it says of ``origin``'s own member (it arrived,
         was renamed, left) is the shell's to log and act on."""
-        for output in tuple(outputs):  # before delivery closes the connection it bans
+        outputs = list(outputs)
+        # Before delivery closes the connection it bans; what a kick adds is looked at too
+        # (a ban puts out the others at its address: kicks in turn).
+        for output in outputs:
             match output:
                 case Departed(kick=Leave() as kick):
-                    outputs = [*outputs, *self._kicked_out(output.session, kick)]
+                    outputs += self._kicked_out(output.session, kick)
                 case Send(event=Mute() | Topic(locked=bool()) as event, to=to):
                     _log_moderation(event, to)
                 case Send(event=Error(code=code)):
@@ -473,31 +478,54 @@ class ChatServer:
 
     def _kicked_out(self, member: Session, kick: Leave) -> list[Output]:
         """Said in the log of the server that held the member; a hold it had is over. A ban
-        that keeps out the operator's own address as well is said to the operator."""
+        puts out the others at its address, and one that keeps out the operator's own
+        address as well is said to the operator."""
         why = f": {kick.text}" if kick.text else ""
         log.info("%r kicked out by %r%s", member.name, kick.by, why)
-        address = self._ban(member, kick.ts + kick.ban) if kick.ban else None
+        ban = self._ban(member, kick.ts + kick.ban, kick.by) if kick.ban else None
         self.end_hold(member)
-        if address is None:
+        if ban is None:
             return []
+        outputs = self.put_out_at(ban)
         by = self.chat.shared.holder(kick.by or "")
         operator = self.fanout.outlets.get(by) if by is not None else None
-        if operator is None or operator.address_group != address:
-            return []
+        if operator is None or operator.address_group != ban.address:
+            return outputs
         notice = Notice(ts=kick.ts, code=NoticeCode.OWN_ADDRESS_BANNED, names=(kick.name,))
-        return [Send(notice, operator.session)]
+        return [Send(notice, operator.session), *outputs]
 
-    def _ban(self, member: Session, until: float) -> str | None:
-        """Keep out the address ``member`` is connected (or was held) from, and return it:
-        this server is the only one that holds it, so the only one that knows it (kept
-        with the member, through a restart or from a dead server)."""
+    def _ban(self, member: Session, until: float, by: str | None) -> Ban | None:
+        """Keep out the address ``member`` is connected (or was held) from: this server is
+        the only one that holds it, so the only one that knows it (kept with the member,
+        through a restart or from a dead server). None if it knows none, or if the address
+        is banned already at least that long: the member was put out by that ban (which
+        stays as it was made, for whom it was made)."""
         name, address = member.name or "", member.address
         if not address:  # a member written down by a papo from before addresses were kept
             log.warning("%r is banned, but the address they came from is not known here", name)
             return None
+        kept = self.chat.shared.banned(address, time.time())
+        if kept is not None and kept.until >= until:
+            return None
         log.info("%s banned until %s (made for %r)", address, format_timestamp(until), name)
-        self.chat.shared.ban(Ban(address, until, name))
-        return address
+        ban = Ban(address, until, name, by)
+        self.chat.shared.ban(ban)
+        return ban
+
+    def put_out_at(self, ban: Ban) -> list[Output]:
+        """Everyone of this server at the address ``ban`` keeps out goes, but operators: its
+        members as kicked (``operators.put_out_at``), and a connection still without a name
+        as one refused (told until when)."""
+        now = time.time()
+        outputs = self.chat.settle(operators.put_out_at(self.chat, ban, now))
+        error = Error(ts=now, code=ErrorCode.BANNED, extra={"until": format_timestamp(ban.until)})
+        bye = Bye(ts=now, reason=ByeReason.BANNED)
+        for connection in self.fanout.outlets.values():
+            session = connection.session
+            if session.name is None and connection.address_group == ban.address:
+                log.info("%s put out: its address is banned now", connection.peer)
+                outputs += [Send(error, session), Send(bye, session), Close(session)]
+        return outputs
 
     def hold_until(self, member: Session, until: float) -> None:
         """At ``until`` (wall clock) the chat is asked whether the member came back."""

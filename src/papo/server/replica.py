@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import replace
 
+from papo.core.bans import Ban
 from papo.core.holds import HoldRecord
 from papo.core.outputs import Send
 from papo.core.shared import Numbered, Route
@@ -69,6 +70,9 @@ class Replica:
         log.info("%r resumed on another server", member.name)
         self.server.end_hold(member)
         self.server.carry_out(self.chat.moved_away(holder, time.time()))
+
+    def banned(self, ban: Ban) -> None:
+        self.server.carry_out(self.server.put_out_at(ban))
 
     def buried(self) -> None:
         """Paused or cut off longer than --lease: the others announced this server's users
