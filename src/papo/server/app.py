@@ -14,11 +14,8 @@ import ssl
 import time
 from dataclasses import replace
 
-from papo.core import operators
-from papo.core.bans import Ban
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
-    Close,
     Departed,
     Held,
     Output,
@@ -58,6 +55,7 @@ from papo.server.doors import Doors
 from papo.server.fanout import FanOut
 from papo.server.flushes import Flushes
 from papo.server.metrics import Census, Counters
+from papo.server.moderation import Moderation, log_moderation
 from papo.server.per_address import AddressLimits, AddressRules
 from papo.server.reach import certificate_fingerprint
 from papo.server.reload import read_again
@@ -139,6 +137,7 @@ class ChatServer:
         self._held_from: dict[int, str] = {}  # by member id: the address it was dropped from
         self._tls = tls_context(config)
         self.doors = Doors(config, self._tls, self.new_connection, self.admit)
+        self.moderation = Moderation(self.chat, self.fanout.outlets)
 
     # -- connections -----------------------------------------------------------------------
 
@@ -424,9 +423,10 @@ class ChatServer:
         for output in outputs:
             match output:
                 case Departed(kick=Leave() as kick):
-                    outputs += self._kicked_out(output.session, kick)
+                    self.end_hold(output.session)
+                    outputs += self.moderation.kicked_out(output.session, kick)
                 case Send(event=Mute() | Topic(locked=bool()) as event, to=to):
-                    _log_moderation(event, to)
+                    log_moderation(event, to)
                 case Send(event=Error(code=code)):
                     self.counters.errors[code.value] += 1
         self.fanout.deliver(outputs)
@@ -475,57 +475,6 @@ class ChatServer:
                 log.warning("wrong operator password from %r at %s", session.name, peer)
             case Send(event=Bye(reason=ByeReason.TOO_MANY_TRIES)):
                 log.info("too many refused names from %s", peer)
-
-    def _kicked_out(self, member: Session, kick: Leave) -> list[Output]:
-        """Said in the log of the server that held the member; a hold it had is over. A ban
-        puts out the others at its address, and one that keeps out the operator's own
-        address as well is said to the operator."""
-        why = f": {kick.text}" if kick.text else ""
-        log.info("%r kicked out by %r%s", member.name, kick.by, why)
-        ban = self._ban(member, kick.ts + kick.ban, kick.by) if kick.ban else None
-        self.end_hold(member)
-        if ban is None:
-            return []
-        outputs = self.put_out_at(ban)
-        by = self.chat.shared.holder(kick.by or "")
-        operator = self.fanout.outlets.get(by) if by is not None else None
-        if operator is None or operator.address_group != ban.address:
-            return outputs
-        notice = Notice(ts=kick.ts, code=NoticeCode.OWN_ADDRESS_BANNED, names=(kick.name,))
-        return [Send(notice, operator.session), *outputs]
-
-    def _ban(self, member: Session, until: float, by: str | None) -> Ban | None:
-        """Keep out the address ``member`` is connected (or was held) from: this server is
-        the only one that holds it, so the only one that knows it (kept with the member,
-        through a restart or from a dead server). None if it knows none, or if the address
-        is banned already at least that long: the member was put out by that ban (which
-        stays as it was made, for whom it was made)."""
-        name, address = member.name or "", member.address
-        if not address:  # a member written down by a papo from before addresses were kept
-            log.warning("%r is banned, but the address they came from is not known here", name)
-            return None
-        kept = self.chat.shared.banned(address, time.time())
-        if kept is not None and kept.until >= until:
-            return None
-        log.info("%s banned until %s (made for %r)", address, format_timestamp(until), name)
-        ban = Ban(address, until, name, by)
-        self.chat.shared.ban(ban)
-        return ban
-
-    def put_out_at(self, ban: Ban) -> list[Output]:
-        """Everyone of this server at the address ``ban`` keeps out goes, but operators: its
-        members as kicked (``operators.put_out_at``), and a connection still without a name
-        as one refused (told until when)."""
-        now = time.time()
-        outputs = self.chat.settle(operators.put_out_at(self.chat, ban, now))
-        error = Error(ts=now, code=ErrorCode.BANNED, extra={"until": format_timestamp(ban.until)})
-        bye = Bye(ts=now, reason=ByeReason.BANNED)
-        for connection in self.fanout.outlets.values():
-            session = connection.session
-            if session.name is None and connection.address_group == ban.address:
-                log.info("%s put out: its address is banned now", connection.peer)
-                outputs += [Send(error, session), Send(bye, session), Close(session)]
-        return outputs
 
     def hold_until(self, member: Session, until: float) -> None:
         """At ``until`` (wall clock) the chat is asked whether the member came back."""
@@ -656,17 +605,3 @@ class ChatServer:
                         self.chat.disconnect(member, LeaveReason.SHUTDOWN, now, hold=False)
                     )
         log.info("shut down")
-
-
-def _log_moderation(event: Mute | Topic, to: Session) -> None:
-    """An operator's mute or lock, logged once in the chat: a mute by the server of the one
-    muted (as a kick is), a lock by the operator's (the one that tells it them)."""
-    if isinstance(event, Mute) and to.name == event.name:
-        if event.seconds:
-            why = f": {event.text}" if event.text else ""
-            log.info("%r muted by %r for %d s%s", event.name, event.by, event.seconds, why)
-        else:
-            log.info("%r unmuted by %r", event.name, event.by)
-    elif isinstance(event, Topic) and to.name == event.by:
-        done = "locked" if event.locked else "unlocked"
-        log.info("the topic of %s %s by %r", event.room, done, event.by)

@@ -72,7 +72,7 @@ class Replica:
         self.server.carry_out(self.chat.moved_away(holder, time.time()))
 
     def banned(self, ban: Ban) -> None:
-        self.server.carry_out(self.server.put_out_at(ban))
+        self.server.carry_out(self.server.moderation.put_out_at(ban))
 
     def buried(self) -> None:
         """Paused or cut off longer than --lease: the others announced this server's users
