@@ -9,8 +9,9 @@ signal, so a blocked ``input()`` returns at once.
 What is here is the part that talks to the screen and drives the two threads; the rules it
 follows are in modules of their own: what the events tell of the chat (``knowledge``), where a
 typed line goes while the connection comes and goes (``outbox``), whether and how to come back
-(``reconnect``), the chat's password on each connection (``chat_password``), and how the main
-thread's read is ended from outside (``interrupts``).
+(``reconnect``), the chat's password on each connection (``chat_password``), which certificate
+a TLS link takes (``trust``), and how the main thread's read is ended from outside
+(``interrupts``).
 """
 
 from __future__ import annotations
@@ -36,19 +37,12 @@ from papo.client.interrupts import (
 )
 from papo.client.knowledge import ChatKnowledge
 from papo.client.known_servers import KnownServers, known_servers_path
-from papo.client.link import (
-    Address,
-    CannotConnect,
-    CertificateChanged,
-    Link,
-    LinkError,
-    UntrustedCertificate,
-    trust_on_first_use,
-)
+from papo.client.link import Address, CannotConnect, Link, LinkError
 from papo.client.outbox import Outbox
 from papo.client.query import QUERY, Query, Turn, asks_about_query, query_words
 from papo.client.reconnect import reconnect_pause, rejoin_lines, should_reconnect
 from papo.client.screen import PROMPT, Screen, terminal_columns
+from papo.client.trust import TrustedLinks
 from papo.client.view import DIM, View, wants_attention
 from papo.protocol.commands import Invoke, Verb, parse_line
 from papo.protocol.events import (
@@ -103,7 +97,9 @@ class ChatClient:
         self.known = ChatKnowledge()  # our name, the room, the names for Tab; to resume
         # The chat's: given again on each reconnection, asked for when refused.
         self.chat_password = ChatPassword(options.password, self, self._, interactive=interactive)
-        self.known_servers = KnownServers(known_servers_path(os.environ))
+        # TLS certificates this user trusted, by server (``known_servers``).
+        known_servers = KnownServers(known_servers_path(os.environ))
+        self.trusted_links = TrustedLinks(known_servers, options.language)
         self.query = Query()  # /query NAME: where a plain line goes instead
         self._recent_header_due = False  # the history that follows a welcome gets a heading
         self._missed_header_due = False  # and so do the lines missed, after a resume
@@ -197,51 +193,11 @@ class ChatClient:
         return link
 
     def _link(self) -> Link:
-        address = self.options.address
-        if trust_on_first_use(address):
-            known = self.known_servers.fingerprint(known_server(address))
-            if known is not None:
-                return self._link_to_known(address, known)
-        try:
-            return Link(address, self.options.language)
-        except UntrustedCertificate as untrusted:
-            return self._trusted(untrusted)
-
-    def _link_to_known(self, address: Address, known: str) -> Link:
-        """A server whose certificate this user trusted before (``known_servers``) is held to
-        that one first: a handshake that checks it against the machine's CAs would fail (and
-        say so in the server's log) at every start. Another certificate is taken only if a
-        CA vouches for it; else the pin's refusal, naming the file, is what is said."""
-        pinned = self._pinned(address, known)
-        try:
-            link = Link(pinned, self.options.language)
-        except CertificateChanged as changed:
-            try:
-                return Link(address, self.options.language)
-            except UntrustedCertificate:
-                raise changed from None
-        self.options = replace(self.options, address=pinned)
+        ask = self._trust_asked if self._may_ask_trust() else None
+        link, address = self.trusted_links.open(self.options.address, ask)
+        if address != self.options.address:
+            self.options = replace(self.options, address=address)
         return link
-
-    def _trusted(self, untrusted: UntrustedCertificate) -> Link:
-        """A certificate no CA vouches for, on a server none was trusted for: taken if the
-        user trusts it now, asked at the terminal; then that one alone, from now on. Raises
-        ``untrusted`` when nobody trusts it (piped: nobody is asked)."""
-        if not self._may_ask_trust():
-            raise untrusted
-        presented = untrusted.presented()
-        if presented is None or not self._trust_asked(presented):
-            raise untrusted
-        address = self.options.address
-        self.known_servers.remember(known_server(address), presented)
-        pinned = self._pinned(address, presented)
-        self.options = replace(self.options, address=pinned)
-        return Link(pinned, self.options.language)
-
-    def _pinned(self, address: Address, fingerprint: str) -> Address:
-        """``address`` taking the certificate with ``fingerprint`` alone, the pin said to
-        come from ``known_servers`` when it is refused."""
-        return replace(address, fingerprint=fingerprint, pinned_by=str(self.known_servers.path))
 
     def _may_ask_trust(self) -> bool:
         """At a terminal, before the first name only (a reconnection cannot ask)."""
@@ -699,11 +655,6 @@ class ChatClient:
                 sent,
             )
             self.say_dim(said.format(count=sent))
-
-
-def known_server(address: Address) -> str:
-    """How ``known_servers`` names a server: as ``--host`` takes it, a host name in any case."""
-    return str(address).lower()
 
 
 def shown_typed(line: str) -> str:
