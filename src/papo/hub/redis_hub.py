@@ -1,7 +1,7 @@
 """Shared state in Redis: any number of servers are one chat (``--redis URL``, ``papo[redis]``).
 
 Each server is a replica. Its copy of the shared state (names, who is in which room, who is
-away, the recent log) is in this process (``redis_replica``), which the chat reads synchronously
+away, the recent log) is in this process (``redis_copy``), which the chat reads synchronously
 as it does in one process. Every change is also one step in Redis, atomic in one Lua script
 (``redis_scripts``), and every step lands in one Redis Stream in one order: events numbered by
 one counter, changes of state between them. Each server reads the stream once for all its
@@ -53,6 +53,7 @@ from papo.hub.lease_clock import LeaseClock
 from papo.hub.logged import event_json, route_json
 from papo.hub.outages import RETRY_PAUSES, Outages
 from papo.hub.redis_connection import failing_as_lost
+from papo.hub.redis_copy import ChatCopy, Moved
 from papo.hub.redis_numbering import Numbering
 from papo.hub.redis_outbox import WRITE_BATCH, Outbox, Step, calls
 from papo.hub.redis_records import (
@@ -65,7 +66,6 @@ from papo.hub.redis_records import (
     text,
     up_to_an_event,
 )
-from papo.hub.redis_replica import Moved, Replica
 from papo.hub.redis_scripts import (
     AGREE,
     BURY,
@@ -166,7 +166,7 @@ class RedisHub:
         self._p = prefix
         # The hash of lasting events and their keys by id (``redis_scripts``).
         self._lasting = (self._key("lasting"), self._key("lasting:order"))
-        self._replica = Replica(log_size)
+        self._copy = ChatCopy(log_size)
         options: dict[str, Any] = {"socket_connect_timeout": COMMAND_TIMEOUT}
         # A few connections, waited for in turn: a thousand users arriving at once are a
         # thousand claims queued on them, not a thousand connections to Redis.
@@ -321,23 +321,23 @@ class RedisHub:
     async def _load(self) -> None:
         """The members and the log as they stand, from one instant."""
         self._position, members, self._epoch = await self._read_snapshot(with_members=True)
-        replica = self._replica
+        copy = self._copy
         pairs = iter(members)
         for holder_raw, state_raw in zip(pairs, pairs, strict=True):
-            replica.load_member(int(holder_raw), json.loads(state_raw))
+            copy.load_member(int(holder_raw), json.loads(state_raw))
         # Read after the snapshot: a ban made since is in both, and a second add changes nothing.
         bans: Any = await self._redis.hgetall(self._key("bans"))
         now = self._clock()
         for address, raw in bans.items():
             ban = ban_of(text(address), text(raw))
             if ban.until > now:
-                replica.ban(ban)
+                copy.ban(ban)
             else:  # swept out at each start, by whichever server starts
                 self._send_step("ended", 0, ban.address, repr(ban.until), self._key("bans"))
         # Those of the stream read next (and any event after the snapshot, which the stream
-        # brings later) are in both: the replica keeps the newest of each key.
+        # brings later) are in both: the copy keeps the newest of each key.
         for event in await self._read_lasting():
-            replica.keep_lasting(event)
+            copy.keep_lasting(event)
         entries: Any = await self._redis.xrange(self._key("log"), max=self._position)
         for entry_id, fields in entries:
             if fields.get(b"o") == b"renumbered":
@@ -345,8 +345,8 @@ class RedisHub:
             logged = logged_of(entry_id, fields) if b"e" in fields else None
             if logged is not None:
                 if self._numbering.jumping:
-                    self._jumped(logged[0].id, replica.last_id())
-                replica.keep(*logged)
+                    self._jumped(logged[0].id, copy.last_id())
+                copy.keep(*logged)
 
     async def _read_snapshot(self, *, with_members: bool) -> tuple[str, list[Any], str]:
         """The newest stream entry's id, every member (id, state, id, state...: only when
@@ -393,69 +393,69 @@ class RedisHub:
         if reserved is not None and reserved[0] == name and reserved[1] is not None:
             return reserved[1]
         if reserved is None or reserved[0] != name:
-            return self._replica.claim(name, holder)  # not claimed in Redis: the copy says
-        self._replica.claim_over(name, holder)
+            return self._copy.claim(name, holder)  # not claimed in Redis: the copy says
+        self._copy.claim_over(name, holder)
         return None
 
     def release(self, name: str, holder: int) -> None:
-        self._replica.release(name, holder)
+        self._copy.release(name, holder)
         reserved = self._reserved.get(holder)
         if reserved is not None and reserved[0] == name:  # claimed, never asked: gone meanwhile
             del self._reserved[holder]
         self._send_step("release", holder, name, "", *self._name_keys(name))
 
     def holder(self, name: str) -> int | None:
-        return self._replica.holder(name)
+        return self._copy.holder(name)
 
     def names(self) -> tuple[str, ...]:
-        return self._replica.names()
+        return self._copy.names()
 
     def count(self) -> int:
-        return self._replica.count()
+        return self._copy.count()
 
     def name_of(self, holder: int) -> str | None:
-        return self._replica.name_of(holder)
+        return self._copy.name_of(holder)
 
     def since(self, holder: int) -> float | None:
-        return self._replica.since(holder)
+        return self._copy.since(holder)
 
     def set_away(self, holder: int, text: str | None) -> None:
-        if self._replica.aways().get(holder) == text:
+        if self._copy.aways().get(holder) == text:
             return
-        self._replica.set_away(holder, text)
-        if self._replica.name_of(holder) is not None:  # a leave clears it with the name
+        self._copy.set_away(holder, text)
+        if self._copy.name_of(holder) is not None:  # a leave clears it with the name
             self._send_step("away", holder, text or "", "")
 
     def aways(self) -> dict[int, str]:
-        return self._replica.aways()
+        return self._copy.aways()
 
     # -- presence ----------------------------------------------------------------------------
 
     def enter(self, room: str, holder: int, name: str) -> None:
-        self._replica.enter(room, holder, name)
+        self._copy.enter(room, holder, name)
         self._send_step("enter", holder, room, name)
 
     def exit(self, room: str, holder: int) -> None:
-        self._replica.exit(room, holder)
+        self._copy.exit(room, holder)
         self._send_step("exit", holder, room, "")
 
     def room_count(self, room: str) -> int:
-        return self._replica.room_count(room)
+        return self._copy.room_count(room)
 
     def room_names(self, room: str) -> tuple[str, ...]:
-        return self._replica.room_names(room)
+        return self._copy.room_names(room)
 
     def room_counts(self) -> dict[str, int]:
-        return self._replica.room_counts()
+        return self._copy.room_counts()
 
     def room_name(self, room: str) -> str | None:
-        return self._replica.room_name(room)
+        return self._copy.room_name(room)
 
     def rooms_of(self, holder: int) -> tuple[str, ...]:
-        return self._replica.rooms_of(holder)
+        return self._copy.rooms_of(holder)
 
     def room_holders(self, room: str) -> Collection[int]:
-        return self._replica.room_holders(room)
+        return self._copy.room_holders(room)
 
     # -- the log -----------------------------------------------------------------------------
 
@@ -472,21 +472,21 @@ class RedisHub:
         return None
 
     def last_id(self) -> int:
-        return self._replica.last_id()
+        return self._copy.last_id()
 
     def read_after(self, last_id: int) -> list[Logged]:
-        return self._replica.read_after(last_id)
+        return self._copy.read_after(last_id)
 
     def said_in(self, room: str) -> Sequence[Logged]:
-        return self._replica.said_in(room)
+        return self._copy.said_in(room)
 
     def lasting(self) -> list[RoomEvent]:
-        return self._replica.lasting()
+        return self._copy.lasting()
 
     def oldest_id(self) -> int:
         """Right after a jump in numbering, what a resume from before it missed is the ids
         up to the jump, not the ids skipped."""
-        return self._numbering.oldest_id(self._replica.oldest_id())
+        return self._numbering.oldest_id(self._copy.oldest_id())
 
     # -- resume on any server ----------------------------------------------------------------
 
@@ -507,27 +507,27 @@ class RedisHub:
         self._send_step("moves", holder, json.dumps(kept, separators=(",", ":")), "")
 
     def keep_operator(self, holder: int) -> None:
-        self._replica.keep_operator(holder)
+        self._copy.keep_operator(holder)
         self._send_step("operator", holder, "", "")
 
     def is_operator(self, holder: int) -> bool:
-        return self._replica.is_operator(holder)
+        return self._copy.is_operator(holder)
 
     def keep_address(self, holder: int, address: str) -> None:
         self._send_step("address", holder, address, "")
 
     def ban(self, ban: Ban) -> None:
-        self._replica.ban(ban)
+        self._copy.ban(ban)
         self._send_step("ban", 0, ban.address, ban_json(ban), self._key("bans"))
 
     def banned(self, address: str, now: float) -> Ban | None:
-        return self._replica.banned(address, now)
+        return self._copy.banned(address, now)
 
     def bans_in_force(self, now: float) -> list[Ban]:
-        return self._replica.bans_in_force(now)
+        return self._copy.bans_in_force(now)
 
     def unban(self, name: str, now: float) -> list[Ban]:
-        lifted = self._replica.unban(name, now)
+        lifted = self._copy.unban(name, now)
         for ban in lifted:
             self._send_step("unban", 0, ban.address, "", self._key("bans"))
         return lifted
@@ -556,7 +556,7 @@ class RedisHub:
         if not found:
             return None
         member, raw = found
-        self._replica.moved(int(member), self.number)
+        self._copy.moved(int(member), self.number)
         return hold_of(int(member), text(raw))
 
     def keeps_holds(self) -> bool:
@@ -670,7 +670,7 @@ class RedisHub:
 
     def _event(self, event: Numbered, route: Route, mine: bool, seq: int) -> None:
         listener = self._listener
-        newest = self._replica.last_id()
+        newest = self._copy.last_id()
         if event.id <= newest:  # every client has its ids growing: it would break that
             log.error("event %d came after %d: numbered again after Redis lost the chat's "
                       "state, not passed on", event.id, newest)  # fmt: skip
@@ -679,7 +679,7 @@ class RedisHub:
         missed = event.id - newest - 1 if newest and not renumbered else 0
         if renumbered:
             self._jumped(event.id, newest)
-        self._replica.keep(event, route)
+        self._copy.keep(event, route)
         if listener is None:
             return
         lost_mine = 0
@@ -711,7 +711,7 @@ class RedisHub:
             (event for event in kept if after < event.id < before), key=lambda event: event.id
         )
         for event in missed:
-            self._replica.keep_lasting(event)
+            self._copy.keep_lasting(event)
         if missed and self._listener is not None and not self._closing:
             self._listener.recovered(missed)
 
@@ -730,7 +730,7 @@ class RedisHub:
 
     def _apply(self, kind: str, holder: int, fields: dict[bytes, bytes]) -> None:
         a, b = text(fields.get(b"a", b"")), text(fields.get(b"b", b""))
-        match self._replica.apply(kind, holder, a, b, self.number):
+        match self._copy.apply(kind, holder, a, b, self.number):
             case Moved(buried_here=True):
                 self._taken_for_dead()
             case Moved() if self._listener is not None:
@@ -749,7 +749,7 @@ class RedisHub:
             self._listener.missed(beyond, 0)
 
     def _jumped(self, event_id: int, newest: int) -> None:
-        self._numbering.jumped(event_id, newest, self._replica.oldest_id())
+        self._numbering.jumped(event_id, newest, self._copy.oldest_id())
 
     # -- the link to Redis -------------------------------------------------------------------
 
@@ -817,7 +817,7 @@ class RedisHub:
         # Every lease went with the rest: the others get time to come back and renew theirs
         # (each at its next try) before any of them is taken for dead.
         self._leases.restocked(time.monotonic())
-        newest = self._replica.last_id()
+        newest = self._copy.last_id()
         self._numbering.lost(newest)
         keys = [self._key("last_id"), self._key("servers"), self._key("log")]
         await self._raise(keys=keys, args=[newest, 2 * self._cap, self.number, self._cap])
@@ -825,9 +825,9 @@ class RedisHub:
         self._epoch = epoch  # only now: cut short, it is all done again at the next try
         if self._listener is None:
             return
-        for ban in self._replica.bans_in_force(time.time()):
+        for ban in self._copy.bans_in_force(time.time()):
             self.ban(ban)
-        for event in self._replica.lasting_events():  # each server: the newest wins
+        for event in self._copy.lasting_events():  # each server: the newest wins
             key = lasting_key(event) or ""
             self._send_step("lasting", event.id, event_json(event), key, *self._lasting)
         for member in self._listener.members():
@@ -889,7 +889,7 @@ class RedisHub:
     async def _bury_the_dead(self) -> set[int]:
         """A server whose lease is gone: its members leave, announced by one survivor. Returns
         the other servers that hold names."""
-        others = self._replica.held_elsewhere(self.number)
+        others = self._copy.held_elsewhere(self.number)
         mark = int(BURIED_MARK_SECONDS * 1000)
         for server, holders in others.items():
             if server in self._buried:

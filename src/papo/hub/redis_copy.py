@@ -26,7 +26,7 @@ class Moved(NamedTuple):
     buried_here: bool
 
 
-class Replica(MemoryHub):
+class ChatCopy(MemoryHub):
     """The chat's shared state as this server last read it from Redis."""
 
     def __init__(self, log_size: int = DEFAULT_LOG_SIZE) -> None:
