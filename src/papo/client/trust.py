@@ -21,8 +21,8 @@ from papo.client.link import (
     trust_on_first_use,
 )
 
-# Asks the user ``question`` (the argument) and returns whether they trust it; None: nobody
-# can be asked now (a pipe, or a reconnection).
+# Asks the user whether they trust the certificate with the fingerprint given. Where nobody
+# can be asked (a pipe, a reconnection), ``TrustedLinks.open`` is given none.
 Asker = Callable[[str], bool]
 
 
