@@ -177,11 +177,15 @@ def test_an_irc_operator_bans_with_kline_and_lifts_it_with_unkline(
     dave, eve = IrcClient(server.irc_port), IrcClient(server.irc_port, source=ELSEWHERE)
     dave.register("dave")
     eve.register("eve")
+    clone = IrcClient(server.irc_port, source=ELSEWHERE)  # eve's other nick: it goes with her
+    clone.register("eve2")
     dave.send(f"OPER dave :{PASSWORD}")
     dave.expect(r"^:irc\.test 381 dave ")
     dave.send("KLINE 10 eve!*@* :go away")
     dave.expect(r"^:eve!eve@papo QUIT :eve was banned by dave for 10 minutes: go away$")
     eve.expect(r"^ERROR :Closing link: An operator put you out of the chat\.$")
+    dave.expect(r"^:eve2!eve2@papo QUIT :eve2 was banned by dave for (10|9) minutes$")
+    clone.expect(r"^ERROR :Closing link: An operator put you out of the chat\.$")
     assert refusal(server)[0].endswith("banned from this chat for another 10 minutes.")
     # At the IRC door the refusal is IRC's ERROR, which IRC clients show.
     refused = IrcClient(server.irc_port, source=ELSEWHERE)
