@@ -83,6 +83,8 @@ class Moderation:
         members as kicked (``operators.put_out_at``), and a connection still without a name
         as one refused (told until when)."""
         now = time.time()
+        if ban.until <= now:  # ended already: its step waited out a Redis outage longer
+            return []
         outputs = self.chat.settle(operators.put_out_at(self.chat, ban, now))
         error = Error(ts=now, code=ErrorCode.BANNED, extra={"until": format_timestamp(ban.until)})
         bye = Bye(ts=now, reason=ByeReason.BANNED)
