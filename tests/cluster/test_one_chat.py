@@ -366,6 +366,35 @@ def test_a_ban_puts_out_the_others_from_the_address_on_every_server(
     assert ana.expect("info", code="bans")["names"] == ["bob"]
 
 
+def test_a_user_who_left_another_server_can_still_be_banned_from_this_one(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """bob's server alone knew his address; it goes with his leave through Redis, so that an
+    operator on another server can still ban it, and bob's server puts out the rest there."""
+    one, two = servers(start_server, redis_server, 2, *operators(tmp_path))
+    ana = one.user("ana")
+    ana.send(f"/oper {OPER_PASSWORD}")
+    ana.expect("info", code="operator")
+    bob = two.user("bob", source="127.0.0.2")
+    clone = two.user("bob2", source="127.0.0.2")
+    nameless = two.client(source="127.0.0.2")
+    assert (nameless.readline() or b"").startswith(b"Welcome to papo!")
+    bob.send("/quit")
+    ana.expect("leave", name="bob", reason="quit")
+    ana.send("/ban bob 1h spam")
+    told = ana.expect("info", code="banned_gone")
+    assert told["names"] == ["bob"] and len(told["until"]) == 1
+    leave = ana.expect("leave", name="bob2", reason="kicked", by="ana")
+    assert 3590 <= leave["ban"] <= 3600
+    assert clone.expect("leave", name="bob2", by="ana") == leave
+    assert clone.closed_by_server()
+    assert nameless.text_until(lambda said: said.startswith("An operator banned"))
+    assert nameless.closed_by_server()
+    one.wait_for_log("by 'ana' (made for 'bob', who had left): spam")
+    assert refused_from(one, "127.0.0.2")
+    until_refused(two, "127.0.0.2", True)
+
+
 def test_whois_on_every_server_says_who_is_an_operator(
     start_server: StartServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:

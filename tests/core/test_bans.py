@@ -7,7 +7,8 @@ import pytest
 from papo.core import operators
 from papo.core.bans import DEFAULT_BAN_SECONDS, MAX_BAN_SECONDS, Ban, BanList, ban_seconds
 from papo.core.chat import ChatSettings
-from papo.core.outputs import Departed, Publish
+from papo.core.departures import DEPARTURE_SECONDS
+from papo.core.outputs import AddressBanned, Departed, Publish, Send
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Error, ErrorCode, Leave, LeaveReason, Notice, NoticeCode
 from tests.core.world import NOW, World
@@ -210,3 +211,74 @@ def test_an_operator_at_a_banned_address_stays_and_an_ended_ban_puts_out_nobody(
     assert isinstance(leave, Publish) and leave.draft == Leave(
         ts=NOW, id=0, name="bob", reason=LeaveReason.KICKED, ban=60
     )
+
+
+def test_ban_of_somebody_who_just_left_bans_the_address_they_left_from() -> None:
+    """A hit-and-run flooder is gone before the operator types: the chat still knows where
+    they came from a while, and whoever else is there goes as a ban's others do."""
+    hub = MemoryHub()
+    world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
+    ana, bob, bob2, carol = (world.user(name) for name in ("ana", "Bob", "bob2", "carol"))
+    ana.address, carol.address = "192.0.2.1", "192.0.2.9"
+    bob.address = bob2.address = "192.0.2.7"
+    world.line(ana, f"/oper {PASSWORD}")
+    world.line(bob, "/quit")
+    for session in world.sessions:
+        world.take(session)
+    outputs = world.chat.handle_line(ana, "/ban bob 2h \x07flooding", NOW + 30)
+    ban = Ban("192.0.2.7", NOW + 30 + 7200, "Bob", by="ana")
+    assert AddressBanned(ban, ana, "flooding") in outputs  # the shell puts out the nameless
+    world.apply(outputs)
+    told = Notice(ts=NOW + 30, code=NoticeCode.BANNED_GONE, names=("Bob",), until=(ban.until,))
+    assert world.take(ana)[0] == told
+    assert hub.banned("192.0.2.7", NOW + 60) == ban
+    kicked = Leave(ts=NOW + 30, id=world.chat.shared.last_id(), name="bob2",
+                   reason=LeaveReason.KICKED, by="ana", ban=7200)  # fmt: skip
+    assert world.take(carol) == [kicked]
+    assert bob2.sid in world.closed and world.chat.is_member(carol)
+    [listed] = world.line(ana, "/bans")
+    assert isinstance(listed, Notice) and listed.names == ("Bob",)
+
+
+def test_ban_of_somebody_kicked_already_bans_their_address() -> None:
+    hub = MemoryHub()
+    world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
+    ana, bob = world.user("ana"), world.user("bob")
+    bob.address = "2001:db8::/64"
+    world.line(ana, f"/oper {PASSWORD}")
+    world.line(ana, "/kick bob enough")
+    [told] = world.line(ana, "/ban bob 30m")
+    assert told == Notice(ts=NOW, code=NoticeCode.BANNED_GONE, names=("bob",), until=(NOW + 1800,))
+    assert hub.banned("2001:db8::/64", NOW) == Ban("2001:db8::/64", NOW + 1800, "bob", "ana")
+
+
+def test_a_ban_of_somebody_gone_keeps_a_longer_ban_of_their_address() -> None:
+    hub = MemoryHub()
+    world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
+    ana, bob = world.user("ana"), world.user("bob")
+    bob.address = "192.0.2.7"
+    world.line(ana, f"/oper {PASSWORD}")
+    world.line(bob, "/quit")
+    longer = Ban("192.0.2.7", NOW + 86400, "eve", "ana")
+    hub.ban(longer)
+    outputs = world.chat.handle_line(ana, "/ban bob 30m", NOW)
+    assert outputs == [
+        Send(
+            Notice(ts=NOW, code=NoticeCode.BANNED_GONE, names=("bob",), until=(longer.until,)), ana
+        )
+    ]
+    assert hub.banned("192.0.2.7", NOW) == longer
+
+
+def test_only_a_recent_departure_with_an_address_can_be_banned_and_a_rename_is_none() -> None:
+    world = operators_world()
+    ana, bob, carol, dave = (world.user(name) for name in ("ana", "bob", "carol", "dave"))
+    bob.address = carol.address = "192.0.2.7"
+    world.line(ana, f"/oper {PASSWORD}")
+    world.line(bob, "/quit")
+    world.line(carol, "/nick caroline")  # still here, under another name
+    world.line(dave, "/quit")  # known from no address (a record of an older papo)
+    for name, after in (("bob", DEPARTURE_SECONDS), ("carol", 0), ("dave", 0)):
+        [error] = world.chat.handle_line(ana, f"/ban {name}", NOW + after)
+        assert isinstance(error, Send) and isinstance(error.event, Error)
+        assert error.event.code is ErrorCode.NO_SUCH_USER

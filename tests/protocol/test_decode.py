@@ -65,6 +65,7 @@ EVENTS: list[Event] = [
     Leave(ts=NOW, id=5, name="bia", reason=LeaveReason.KICKED, text="spam", by="ana", ban=600),
     Notice(ts=NOW, code=NoticeCode.UNBANNED, names=("bia",), count=1),
     Notice(ts=NOW, code=NoticeCode.BANS, names=("bia", "ana"), count=2, until=(NOW + 60, NOW + 90)),
+    Notice(ts=NOW, code=NoticeCode.BANNED_GONE, names=("bia",), until=(NOW + 3600,)),
     Whois(ts=NOW, name="ana", rooms=("#dev",), away=None, since=NOW, idle=3.0, operator=True),
     Whois(ts=NOW, name="bia", rooms=(), away=None, since=NOW, idle=0.0, muted=NOW + 600),
     Error(ts=NOW, code=ErrorCode.BANNED, extra={"until": "2025-11-24T14:02:11.123Z"}),

@@ -280,3 +280,13 @@ def test_a_ban_says_for_how_long_rounded_up_in_a_unit_that_reads_well() -> None:
         format_timestamp(NOW + 7200),
     ]
     assert english.text_line(Notice(ts=NOW, code=NoticeCode.BANS)) == "No address is banned."
+    gone = Notice(ts=NOW, code=NoticeCode.BANNED_GONE, names=("bob",), until=(NOW + 1800,))
+    assert english.text_line(gone) == (
+        "bob had left already: the address they came from is banned for 30 minutes "
+        "(/unban bob lifts it)."
+    )
+    assert portuguese.text_line(gone) == (
+        "bob já tinha saído: o endereço de onde veio fica banido por 30 minutos "
+        "(/unban bob o libera)."
+    )
+    assert english.json_fields(gone)["until"] == [format_timestamp(NOW + 1800)]

@@ -108,6 +108,38 @@ def test_a_ban_puts_out_everyone_else_from_the_address_but_operators(
     ana.text_until(lambda said: said.endswith("1 ban in force: bob (30 minutes left)"))
 
 
+def test_a_user_who_just_left_can_still_be_banned_and_the_others_there_go(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    """A hit-and-run flooder has quit before the operator types: the server still knows the
+    address they left from, and a connection there still without a name goes with the ban."""
+    server = operators_server(start_server, tmp_path)
+    bob = server.user("bob", source=ELSEWHERE)
+    bob.send("/quit")
+    assert bob.closed_by_server()
+    nameless = server.client(source=ELSEWHERE)
+    assert (nameless.readline() or b"").startswith(b"Welcome to papo!")
+    ana = server.line_user("ana")
+    ana.send(f"/oper {PASSWORD}")
+    ana.send("/ban bob 30m flooding")
+    ana.text_until(
+        lambda said: said.endswith(
+            "bob had left already: the address they came from is banned for 30 minutes "
+            "(/unban bob lifts it)."
+        )
+    )
+    assert nameless.text_until(lambda said: said.startswith("An operator banned"))[0] == (
+        "Error: your address is banned from this chat for another 30 minutes."
+    )
+    assert nameless.closed_by_server()
+    server.wait_for_log(f"{ELSEWHERE} banned until")
+    server.wait_for_log("by 'ana' (made for 'bob', who had left): flooding")
+    assert refusal(server)[0].startswith("Error: your address is banned")
+    ana.send("/unban bob")
+    ana.text_until(lambda said: said.endswith("The ban made for bob is lifted."))
+    server.user("bob", source=ELSEWHERE)
+
+
 def test_a_held_user_is_banned_from_the_address_it_was_dropped_from(
     start_server: StartServer, tmp_path: Path
 ) -> None:
@@ -202,4 +234,11 @@ def test_an_irc_operator_bans_with_kline_and_lifts_it_with_unkline(
     frank.expect(r"^:irc\.test 481 frank :")
     dave.send("UNKLINE eve")
     dave.expect(r"The ban made for eve is lifted\.$")
-    assert server.user("eve", source=ELSEWHERE).welcome is not None
+    again = IrcClient(server.irc_port, source=ELSEWHERE)
+    again.register("eve")
+    again.send("QUIT :bye")  # gone before the operator types: a K-line reaches her address
+    dave.expect(r"^:eve!eve@papo QUIT :")
+    dave.send("KLINE eve :come back later")
+    dave.expect(r"^:irc\.test NOTICE dave :eve had left already: the address they came from "
+                r"is banned for 60 minutes \(/unban eve lifts it\)\.$")  # fmt: skip
+    assert refusal(server)[0].endswith("banned from this chat for another 60 minutes.")

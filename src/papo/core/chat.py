@@ -739,15 +739,18 @@ class Chat:
         if not self.is_member(session):
             return []
         leave = self._announce_leave(session.name or "", session.rooms, reason, text, now)
-        return [self._depart(session, reason), *leave]
+        return [self._depart(session, reason, now), *leave]
 
-    def _depart(self, session: Session, reason: LeaveReason) -> Departed:
-        """What a member leaves behind goes: its name, token, ignores, away text, rooms."""
+    def _depart(self, session: Session, reason: LeaveReason, now: float) -> Departed:
+        """What a member leaves behind goes: its name, token, ignores, away text, rooms. The
+        hub remembers its address for a while: an operator may still ban it."""
         del self.members[session.sid]
         self.tokens.revoke(session)
         self.ignores.forget(session)
         self.shared.set_away(session.sid, None)
         self.shared.release(session.name or "", session.sid)
+        if session.address is not None:
+            self.shared.note_departure(session.name or "", session.address, now)
         for key in tuple(session.rooms):
             self.rooms.exit(session, self.rooms[key])
         return Departed(session, reason)
@@ -756,7 +759,7 @@ class Chat:
         """A member kicked: goodbye, its connection closed (if it has one: a held member is
         let go), and it leaves as one that cannot come back (its token is no more)."""
         member.held_until = None
-        departed = replace(self._depart(member, LeaveReason.KICKED), kick=kick)
+        departed = replace(self._depart(member, LeaveReason.KICKED, kick.ts), kick=kick)
         return [Send(Bye(ts=kick.ts, reason=ByeReason.KICKED), member), Close(member), departed]
 
     def rooms_told(self, keys: Iterable[str]) -> frozenset[str]:

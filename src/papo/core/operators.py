@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from papo.core.bans import DEFAULT_BAN_SECONDS, Ban, ban_seconds
 from papo.core.chat_state import ChatState
+from papo.core.departures import Departure
 from papo.core.mutes import DEFAULT_MUTE_SECONDS
-from papo.core.outputs import Decided, Publish, Send
+from papo.core.outputs import AddressBanned, Decided, Publish, Send
 from papo.core.passwords import same_password
 from papo.core.refusals import not_online
 from papo.core.session import Session
@@ -69,7 +70,30 @@ def ban(chat: ChatState, session: Session, rest: str, now: float) -> list[Decide
     that the server holding NAME keeps their address out that long (it alone knows it)."""
     name, _, rest = rest.partition(" ")
     seconds, reason = _length_and_reason(rest, DEFAULT_BAN_SECONDS)
+    if chat.holding(name) is None:
+        gone = chat.shared.departure(name, now)
+        if gone is not None:
+            return _ban_gone(chat, session, gone, seconds, reason, now)
     return _put_out(chat, session, "ban", name, reason, seconds, now)
+
+
+def _ban_gone(
+    chat: ChatState, session: Session, gone: Departure, seconds: int, reason: str, now: float
+) -> list[Decided]:
+    """``/ban`` of somebody who left a short while ago: the address they left from is kept
+    out, and whoever else is there is put out, as if they had been kicked then. An address
+    banned for longer already stays so (the operator is told until when)."""
+    until = now + seconds
+    kept = chat.shared.banned(gone.address, now)
+    longer = kept is not None and kept.until >= until
+    ends = kept.until if kept is not None and longer else until
+    told = Notice(ts=now, code=NoticeCode.BANNED_GONE, names=(gone.name,), until=(ends,))
+    if longer:
+        return [Send(told, session)]
+    ban = Ban(gone.address, until, gone.name, session.name)
+    chat.shared.ban(ban)
+    banned = AddressBanned(ban, session, clean_message(reason) or None)
+    return [Send(told, session), *put_out_at(chat, ban, now), banned]
 
 
 def mute(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from papo.core.bans import Ban
 from papo.core.session import Session
 from papo.core.shared import Route
 from papo.protocol.commands import OutputFormat
@@ -86,7 +87,29 @@ class Resumed:
     via: Session
 
 
-Output = Send | Broadcast | Close | Registered | Renamed | Departed | Reformat | Held | Resumed
+@dataclass(frozen=True, slots=True)
+class AddressBanned:
+    """``by`` banned the address ``ban`` keeps out with nobody there to kick (the one it was
+    made for had left, ``reason``: why): the shell puts out the connections at it that have
+    no name yet (its members the chat put out), and says it in its log."""
+
+    ban: Ban
+    by: Session
+    reason: str | None
+
+
+Output = (
+    Send
+    | Broadcast
+    | Close
+    | Registered
+    | Renamed
+    | Departed
+    | Reformat
+    | Held
+    | Resumed
+    | AddressBanned
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from papo.core.bans import Ban
+from papo.core.departures import Departure
 from papo.core.holds import HoldRecord
 from papo.protocol.events import RoomEvent
 
@@ -186,6 +187,17 @@ class SharedState(Protocol):
     def keep_address(self, holder: int, address: str) -> None:
         """``holder`` is connected from ``address`` (``Session.address``): a server that
         holds it later (after a restart, or in place of its own dead one) can still ban it."""
+        ...
+
+    def note_departure(self, name: str, address: str, when: float) -> None:
+        """``name``'s holder, a member of this server connected from ``address``, left the
+        chat at ``when`` (wall clock): an operator may still ban that address for a while
+        (``papo.core.departures``), from any server."""
+        ...
+
+    def departure(self, name: str, now: float) -> Departure | None:
+        """Where the last holder of ``name`` left from, if it left a short while ago (on any
+        server of the chat that was running then)."""
         ...
 
     def ban(self, ban: Ban) -> None:

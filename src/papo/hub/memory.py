@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from papo.core.bans import Ban, BanList
+from papo.core.departures import Departure, RecentDepartures
 from papo.core.holds import HoldRecord
 from papo.core.lasting import Lasting
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
@@ -58,6 +59,7 @@ class MemoryHub:
         # Members whose state changed since the chat last wrote them down (--store only).
         self._changed: set[int] = set()
         self._bans = BanList()
+        self._departures = RecentDepartures()
         if store is not None:  # ids go on from the last one handed out: never reused
             for event in store.lasting():
                 self._lasting.keep(event)
@@ -253,6 +255,12 @@ class MemoryHub:
         self._note_change(holder)  # the store's record of it has it (Chat.record)
 
     # -- bans --------------------------------------------------------------------------------
+
+    def note_departure(self, name: str, address: str, when: float) -> None:
+        self._departures.note(name, address, when)
+
+    def departure(self, name: str, now: float) -> Departure | None:
+        return self._departures.last(name, now)
 
     def ban(self, ban: Ban) -> None:
         self._bans.add(ban)

@@ -78,16 +78,20 @@ class ChatCopy(MemoryHub):
                 others.setdefault(server, []).append(holder)
         return others
 
-    def apply(self, kind: str, holder: int, a: str, b: str, here: int) -> Moved | Ban | None:
+    def apply(
+        self, kind: str, holder: int, a: str, b: str, here: int, now: float
+    ) -> Moved | Ban | None:
         """Another server's change of ``holder`` (its step ``kind``, with its two values), as
-        server ``here`` reads it. What the server must act on is returned: a ``Moved`` when
-        the member now depends on another server, a ``Ban`` just made."""
+        server ``here`` reads it at ``now``. What the server must act on is returned: a
+        ``Moved`` when the member now depends on another server, a ``Ban`` just made."""
         match kind:
             case "claim":
                 self.claim_over(a, holder)
                 self._since.setdefault(holder, float(b or 0))
             case "release":
                 self.release(a, holder)
+                if b:  # a departure (not the old name of a rename): its address, for a ban
+                    self.note_departure(a, b, now)
                 if self.name_of(holder) is None:
                     self._since.pop(holder, None)
                     self._moved_to.pop(holder, None)

@@ -45,6 +45,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError, ResponseError
 
 from papo.core.bans import Ban
+from papo.core.departures import Departure
 from papo.core.holds import HoldRecord
 from papo.core.lasting import lasting_key
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
@@ -516,6 +517,12 @@ class RedisHub:
     def keep_address(self, holder: int, address: str) -> None:
         self._send_step("address", holder, address, "")
 
+    def note_departure(self, name: str, address: str, when: float) -> None:
+        self._copy.note_departure(name, address, when)  # the others read it with its release
+
+    def departure(self, name: str, now: float) -> Departure | None:
+        return self._copy.departure(name, now)
+
     def ban(self, ban: Ban) -> None:
         self._copy.ban(ban)
         self._send_step("ban", 0, ban.address, ban_json(ban), self._key("bans"))
@@ -730,7 +737,7 @@ class RedisHub:
 
     def _apply(self, kind: str, holder: int, fields: dict[bytes, bytes]) -> None:
         a, b = text(fields.get(b"a", b"")), text(fields.get(b"b", b""))
-        match self._copy.apply(kind, holder, a, b, self.number):
+        match self._copy.apply(kind, holder, a, b, self.number, time.time()):
             case Moved(buried_here=True):
                 self._taken_for_dead()
             case Moved() if self._listener is not None:

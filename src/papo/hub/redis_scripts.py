@@ -91,8 +91,9 @@ for i = 3, #ARGV - 1, 7 do
       if kind == 'release' then
         if redis.call('GET', k1) == x1 then redis.call('DEL', k1) end
         if redis.call('GET', k2) == x1 then redis.call('DEL', k2) end
-        if member and member.n == x2 then
+        if member and member.n == x2 then  -- it leaves (a rename releases its old name)
           redis.call('HDEL', KEYS[3], x1)
+          x3 = member.ip or ''  -- where it came from: still bannable for a while, anywhere
           member = nil
         end
       elseif member and kind == 'enter' then

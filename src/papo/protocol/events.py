@@ -325,6 +325,7 @@ class NoticeCode(Enum):
     UNBANNED = "unbanned"  # /unban NAME: the bans made for them are lifted (``count``)
     BANS = "bans"  # /bans: the bans in force (``names`` made for, ``until`` when each ends)
     OWN_ADDRESS_BANNED = "own_address_banned"  # /ban NAME from NAME's address (``names``)
+    BANNED_GONE = "banned_gone"  # /ban NAME, who had left: their address (``names``, ``until``)
     HISTORY = "history"  # /history: ``count`` messages of ``room`` follow, the oldest first
     PASSWORD_ACCEPTED = "password_accepted"  # /pass: the chat's password; a name may follow
 
@@ -340,7 +341,7 @@ class Notice:
     room: str | None = None
     away: str | None = None
     count: int | None = None
-    until: tuple[float, ...] = ()  # code ``bans``: when each ban of ``names`` ends
+    until: tuple[float, ...] = ()  # codes ``bans``, ``banned_gone``: when each ban ends
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -231,7 +231,7 @@ class Renderer(TextRenderer):
                     fields["away"] = event.away
                 if event.count is not None:
                     fields["count"] = event.count
-                if event.code is NoticeCode.BANS:
+                if event.until or event.code is NoticeCode.BANS:  # none in force: []
                     fields["until"] = [format_timestamp(end) for end in event.until]
             case Error():
                 fields = {"type": "error", "code": event.code.value, "text": self.error_text(event)}

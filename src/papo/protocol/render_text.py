@@ -552,6 +552,11 @@ class TextRenderer:
             case NoticeCode.OWN_ADDRESS_BANNED:
                 return _("You come from the address you banned for {name}: you cannot come "
                          "back until /unban {name} lifts it.").format(name=names)  # fmt: skip
+            case NoticeCode.BANNED_GONE:
+                time = self.duration_text(max(event.until, default=event.ts) - event.ts)
+                said = _("{name} had left already: the address they came from is banned "
+                         "for {time} (/unban {name} lifts it).")  # fmt: skip
+                return said.format(name=names, time=time)
             case NoticeCode.BANS if not event.names:
                 return _("No address is banned.")
             case NoticeCode.BANS:

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from papo.core.chat import Chat, ChatSettings
 from papo.core.outputs import (
+    AddressBanned,
     Departed,
     Held,
     Output,
@@ -425,6 +426,8 @@ class ChatServer:
                 case Departed(kick=Leave() as kick):
                     self.end_hold(output.session)
                     outputs += self.moderation.kicked_out(output.session, kick)
+                case AddressBanned():
+                    outputs += self.moderation.address_banned(output)
                 case Send(event=Mute() | Topic(locked=bool()) as event, to=to):
                     log_moderation(event, to)
                 case Send(event=Error(code=code)):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from papo.core import operators
 from papo.core.bans import Ban
 from papo.core.chat import Chat
-from papo.core.outputs import Close, Output, Send
+from papo.core.outputs import AddressBanned, Close, Output, Send
 from papo.core.session import Session
 from papo.protocol.events import (
     Bye,
@@ -52,13 +52,28 @@ class Moderation:
         ban = self._ban(member, kick.ts + kick.ban, kick.by) if kick.ban else None
         if ban is None:
             return []
-        outputs = self.put_out_at(ban)
-        by = self.chat.shared.holder(kick.by or "")
-        operator = self.outlets.get(by) if by is not None else None
-        if operator is None or operator.address_group != ban.address:
-            return outputs
-        notice = Notice(ts=kick.ts, code=NoticeCode.OWN_ADDRESS_BANNED, names=(kick.name,))
-        return [Send(notice, operator.session), *outputs]
+        told = self._told_if_theirs(ban, self.chat.shared.holder(kick.by or ""), kick.ts)
+        return told + self.put_out_at(ban)
+
+    def address_banned(self, banned: AddressBanned) -> list[Output]:
+        """A ban made for somebody who had left (the chat put out its members at the address
+        already): said in the log of the operator's server, as the one who held them is gone."""
+        ban, now = banned.ban, time.time()
+        why = f": {banned.reason}" if banned.reason else ""
+        log.info(
+            "%s banned until %s by %r (made for %r, who had left)%s",
+            ban.address, format_timestamp(ban.until), ban.by, ban.name, why,
+        )  # fmt: skip
+        return self._told_if_theirs(ban, banned.by.sid, now) + self._nameless_at(ban, now)
+
+    def _told_if_theirs(self, ban: Ban, operator: int | None, now: float) -> list[Output]:
+        """A ban that keeps out the address of its operator (a LAN, a NAT) as well is said to
+        them, if they are connected here: they stay, but could not come back."""
+        connection = self.outlets.get(operator) if operator is not None else None
+        if connection is None or connection.address_group != ban.address:
+            return []
+        notice = Notice(ts=now, code=NoticeCode.OWN_ADDRESS_BANNED, names=(ban.name,))
+        return [Send(notice, connection.session)]
 
     def _ban(self, member: Session, until: float, by: str | None) -> Ban | None:
         """Keep out the address ``member`` is connected (or was held) from: this server is
@@ -85,9 +100,15 @@ class Moderation:
         now = time.time()
         if ban.until <= now:  # ended already: its step waited out a Redis outage longer
             return []
-        outputs = self.chat.settle(operators.put_out_at(self.chat, ban, now))
+        members = self.chat.settle(operators.put_out_at(self.chat, ban, now))
+        return members + self._nameless_at(ban, now)
+
+    def _nameless_at(self, ban: Ban, now: float) -> list[Output]:
+        """The connections at the banned address without a name yet are refused, told until
+        when, as a new connection from it would be."""
         error = Error(ts=now, code=ErrorCode.BANNED, extra={"until": format_timestamp(ban.until)})
         bye = Bye(ts=now, reason=ByeReason.BANNED)
+        outputs: list[Output] = []
         for connection in self.outlets.values():
             session = connection.session
             if session.name is None and connection.address_group == ban.address:
