@@ -53,6 +53,31 @@ def test_a_killed_servers_users_leave_once_within_the_lease_and_free_their_names
         assert 24 * 3600 < ttl <= BURIED_MARK_SECONDS, (mark, ttl)
 
 
+def test_a_killed_servers_user_can_still_be_banned_on_every_survivor(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Only bob's server knew his address; the survivor that announces his leave learns it
+    from Redis with its own release, the other as it reads that release."""
+    options = ("--redis", redis_server.url, "--lease", "2", *operators(tmp_path))
+    one, two, three = (start_server(*options) for _ in range(3))
+    ana, carol = one.user("ana"), three.user("carol")
+    for user in (ana, carol):
+        user.send(f"/oper {OPER_PASSWORD}")
+        user.expect("info", code="operator")
+    bob = two.line_user("bob", source="127.0.0.2")
+    for user in (ana, carol):
+        user.expect("join", name="bob")
+    two.process.kill()
+    for user in (ana, carol):
+        assert user.expect("leave", timeout=2 + TIMEOUT, name="bob")["reason"] == "disconnect"
+    bob.close()
+    for user, length in ((ana, "30m"), (carol, "2h")):  # one of them buried bob
+        user.send(f"/ban bob {length}")
+        assert user.expect("info", code="banned_gone")["names"] == ["bob"]
+    refused = one.client(source="127.0.0.2").readline() or b""
+    assert refused.startswith(b"Error: your address is banned from this chat")
+
+
 def two_servers(
     start_server: StartServer, redis_server: RedisServer
 ) -> tuple[ServerProcess, ServerProcess, LineClient, LineClient]:

@@ -674,6 +674,10 @@ class RedisHub:
             self._renumbering(int(fields[b"a"]))
         elif origin != self.number:  # this server's own changes are in its copy already
             self._apply(text(fields[b"o"]), int(fields[b"h"]), fields)
+        elif fields[b"o"] == b"release" and fields.get(b"b"):
+            # But for the address of a departure, which Redis adds: this server may have
+            # released a dead server's member, whose address it never knew.
+            self._copy.note_departure(text(fields[b"a"]), text(fields[b"b"]), time.time())
 
     def _event(self, event: Numbered, route: Route, mine: bool, seq: int) -> None:
         listener = self._listener
