@@ -436,7 +436,8 @@ class Door:
         return [f"/{command} {name_of(nick) or nick} {said}".rstrip()], []
 
     def _whowas(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
-        """papo keeps no names of those who left."""
+        """papo tells nobody about those who left (what it remembers of them, a while, is
+        where they came from, for an operator's ban: never shown)."""
         nick = message.param(0)
         if not nick:
             return [], [self.reply("431", "No nickname given")]
