@@ -9,6 +9,7 @@ from papo.core.bans import DEFAULT_BAN_SECONDS, MAX_BAN_SECONDS, Ban, BanList, b
 from papo.core.chat import ChatSettings
 from papo.core.departures import DEPARTURE_SECONDS
 from papo.core.outputs import AddressBanned, Departed, Publish, Send
+from papo.core.session import Session
 from papo.hub.memory import MemoryHub
 from papo.protocol.events import Error, ErrorCode, Leave, LeaveReason, Notice, NoticeCode
 from tests.core.world import NOW, World
@@ -240,25 +241,27 @@ def test_ban_of_somebody_who_just_left_bans_the_address_they_left_from() -> None
     assert isinstance(listed, Notice) and listed.names == ("Bob",)
 
 
-def test_ban_of_somebody_kicked_already_bans_their_address() -> None:
+def bob_gone(address: str, how: str) -> tuple[MemoryHub, World, Session]:
+    """ana, an operator, and bob, who came from ``address`` and has left by ``how`` (a line
+    of ana's or of bob's); the hub and ana are returned."""
     hub = MemoryHub()
     world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
     ana, bob = world.user("ana"), world.user("bob")
-    bob.address = "2001:db8::/64"
+    bob.address = address
     world.line(ana, f"/oper {PASSWORD}")
-    world.line(ana, "/kick bob enough")
+    world.line(bob if how == "/quit" else ana, how)
+    return hub, world, ana
+
+
+def test_ban_of_somebody_kicked_already_bans_their_address() -> None:
+    hub, world, ana = bob_gone("2001:db8::/64", "/kick bob enough")
     [told] = world.line(ana, "/ban bob 30m")
     assert told == Notice(ts=NOW, code=NoticeCode.BANNED_GONE, names=("bob",), until=(NOW + 1800,))
     assert hub.banned("2001:db8::/64", NOW) == Ban("2001:db8::/64", NOW + 1800, "bob", "ana")
 
 
 def test_a_ban_of_somebody_gone_keeps_a_longer_ban_of_their_address() -> None:
-    hub = MemoryHub()
-    world = World(ChatSettings(oper_password=PASSWORD), hub=hub)
-    ana, bob = world.user("ana"), world.user("bob")
-    bob.address = "192.0.2.7"
-    world.line(ana, f"/oper {PASSWORD}")
-    world.line(bob, "/quit")
+    hub, world, ana = bob_gone("192.0.2.7", "/quit")
     longer = Ban("192.0.2.7", NOW + 86400, "eve", "ana")
     hub.ban(longer)
     outputs = world.chat.handle_line(ana, "/ban bob 30m", NOW)
