@@ -122,6 +122,11 @@ class FaultyProxy:
         for pair in self._take_live():
             pair.stalled.set()
 
+    def flow(self) -> None:
+        """Forward again, on every connection stalled: what was held goes first, in order."""
+        for pair in self._take_live():
+            pair.stalled.clear()
+
     def refuse(self) -> None:
         """New connections are reset at once (the existing ones are left as they are)."""
         self.refusing.set()

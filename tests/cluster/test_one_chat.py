@@ -11,9 +11,10 @@ import pytest
 
 from tests.cluster.setups import OPER_PASSWORD, ignoring_bob_until_unignored, operators
 from tests.conftest import StartServer
+from tests.proxy import FaultyProxy
 from tests.redis_server import RedisServer
 from tests.server.test_lasting import FAST, knows_what_was_said, said_for_good
-from tests.support import TIMEOUT, Event, LineClient, ServerProcess, free_port
+from tests.support import HOST, TIMEOUT, Event, LineClient, ServerProcess, free_port
 
 
 def servers(start: StartServer, redis: RedisServer, count: int, *args: str) -> list[ServerProcess]:
@@ -393,6 +394,41 @@ def test_a_user_who_left_another_server_can_still_be_banned_from_this_one(
     one.wait_for_log("by 'ana' (made for 'bob', who had left): spam")
     assert refused_from(one, "127.0.0.2")
     until_refused(two, "127.0.0.2", True)
+
+
+def test_a_ban_decided_before_its_server_read_the_user_leave_bans_where_they_left_from(
+    start_server: StartServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """ana's server is cut off from Redis a moment: bob quits meanwhile, and ana bans him as
+    her server still sees him. The log has bob's leave first, then the ban: nobody is left to
+    kick, so her server bans the address bob left from (which his leave brought)."""
+    proxy = FaultyProxy(redis_server.port)
+    try:
+        options = operators(tmp_path)
+        one = start_server("--redis", f"redis://{HOST}:{proxy.port}/0", *options)
+        two = start_server("--redis", redis_server.url, *options)
+        ana = one.user("ana")
+        ana.send(f"/oper {OPER_PASSWORD}")
+        ana.expect("info", code="operator")
+        bob = two.user("bob", source="127.0.0.2")
+        clone = two.user("bob2", source="127.0.0.2")
+        ana.expect("join", name="bob2")
+        proxy.stall()
+        bob.send("/quit")
+        two.wait_for_log("'bob' left (quit)")
+        ana.send("/ban bob 1h spam")
+        time.sleep(0.3)  # decided, and waiting for Redis
+        proxy.flow()
+        assert ana.expect("leave", name="bob")["reason"] == "quit"
+        ban = ana.expect("leave", name="bob", reason="kicked", by="ana")
+        assert ban["ban"] == 3600
+        assert clone.expect("leave", name="bob2", reason="kicked", by="ana")["ban"] > 3500
+        assert clone.closed_by_server()
+        one.wait_for_log("by 'ana' (made for 'bob', who had left): spam")
+        until_refused(two, "127.0.0.2", True)
+        assert refused_from(one, "127.0.0.2")
+    finally:
+        proxy.close()
 
 
 def test_whois_on_every_server_says_who_is_an_operator(

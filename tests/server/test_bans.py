@@ -115,6 +115,7 @@ def test_a_user_who_just_left_can_still_be_banned_and_the_others_there_go(
     address they left from, and a connection there still without a name goes with the ban."""
     server = operators_server(start_server, tmp_path)
     bob = server.user("bob", source=ELSEWHERE)
+    clone = server.user("bob2", source=ELSEWHERE)
     bob.send("/quit")
     assert bob.closed_by_server()
     nameless = server.client(source=ELSEWHERE)
@@ -132,6 +133,8 @@ def test_a_user_who_just_left_can_still_be_banned_and_the_others_there_go(
         "Error: your address is banned from this chat for another 30 minutes."
     )
     assert nameless.closed_by_server()
+    assert 1790 <= clone.expect("leave", name="bob2", reason="kicked", by="ana")["ban"] <= 1800
+    assert clone.closed_by_server()
     server.wait_for_log(f"{ELSEWHERE} banned until")
     server.wait_for_log("by 'ana' (made for 'bob', who had left): flooding")
     assert refusal(server)[0].startswith("Error: your address is banned")

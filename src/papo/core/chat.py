@@ -321,6 +321,9 @@ class Chat:
                 outputs += self._put_out(victim, kick[1])
             else:
                 self.kicked_elsewhere.note(kick[0])
+                banned = operators.ban_of_one_gone(self, kick[1], route)
+                if banned is not None:
+                    outputs.append(banned)
         if mine and self._then:
             outputs += self._then.popleft()
         return outputs

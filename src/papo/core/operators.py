@@ -83,17 +83,37 @@ def _ban_gone(
     """``/ban`` of somebody who left a short while ago: the address they left from is kept
     out, and whoever else is there is put out, as if they had been kicked then. An address
     banned for longer already stays so (the operator is told until when)."""
-    until = now + seconds
+    banned = ban_departed(chat, session, gone, now + seconds, clean_message(reason) or None, now)
+    ends = chat.shared.banned(gone.address, now)
+    until = (ends.until,) if ends is not None else ()
+    told = Notice(ts=now, code=NoticeCode.BANNED_GONE, names=(gone.name,), until=until)
+    return [Send(told, session)] if banned is None else [Send(told, session), banned]
+
+
+def ban_departed(
+    chat: ChatState, by: Session, gone: Departure, until: float, reason: str | None, now: float
+) -> AddressBanned | None:
+    """Keep out the address ``gone`` left from until ``until``, in ``by``'s name, unless it is
+    banned that long already; the shell then puts out whoever is at it."""
     kept = chat.shared.banned(gone.address, now)
-    longer = kept is not None and kept.until >= until
-    ends = kept.until if kept is not None and longer else until
-    told = Notice(ts=now, code=NoticeCode.BANNED_GONE, names=(gone.name,), until=(ends,))
-    if longer:
-        return [Send(told, session)]
-    ban = Ban(gone.address, until, gone.name, session.name)
+    if kept is not None and kept.until >= until:
+        return None
+    ban = Ban(gone.address, until, gone.name, by.name)
     chat.shared.ban(ban)
-    banned = AddressBanned(ban, session, clean_message(reason) or None)
-    return [Send(told, session), *put_out_at(chat, ban, now), banned]
+    return AddressBanned(ban, by, reason)
+
+
+def ban_of_one_gone(chat: ChatState, kick: Leave, route: Route) -> AddressBanned | None:
+    """A ban that reaches the log after the one it was made for left (the operator's server
+    had not yet read their leave as it decided; the stream has it before the ban): nobody is
+    there to put out, so the operator's server bans the address they left from."""
+    if not kick.ban or len(route.to) < 2 or chat.shared.name_of(route.to[0]) is not None:
+        return None
+    operator = chat.members.get(route.to[1])
+    gone = chat.shared.departure(kick.name, kick.ts)
+    if operator is None or gone is None:
+        return None
+    return ban_departed(chat, operator, gone, kick.ts + kick.ban, kick.text, kick.ts)
 
 
 def mute(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:

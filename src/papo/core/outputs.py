@@ -90,8 +90,8 @@ class Resumed:
 @dataclass(frozen=True, slots=True)
 class AddressBanned:
     """``by`` banned the address ``ban`` keeps out with nobody there to kick (the one it was
-    made for had left, ``reason``: why): the shell puts out the connections at it that have
-    no name yet (its members the chat put out), and says it in its log."""
+    made for had left, ``reason``: why): the shell puts out whoever is at it (but operators)
+    and says it in its log."""
 
     ban: Ban
     by: Session

@@ -56,15 +56,16 @@ class Moderation:
         return told + self.put_out_at(ban)
 
     def address_banned(self, banned: AddressBanned) -> list[Output]:
-        """A ban made for somebody who had left (the chat put out its members at the address
-        already): said in the log of the operator's server, as the one who held them is gone."""
-        ban, now = banned.ban, time.time()
+        """A ban made for somebody who had left: said in the log of the operator's server, as
+        the one who held them is gone, and carried out as any other."""
+        ban = banned.ban
         why = f": {banned.reason}" if banned.reason else ""
         log.info(
             "%s banned until %s by %r (made for %r, who had left)%s",
             ban.address, format_timestamp(ban.until), ban.by, ban.name, why,
         )  # fmt: skip
-        return self._told_if_theirs(ban, banned.by.sid, now) + self._nameless_at(ban, now)
+        told = self._told_if_theirs(ban, banned.by.sid, time.time())
+        return told + self.put_out_at(ban)
 
     def _told_if_theirs(self, ban: Ban, operator: int | None, now: float) -> list[Output]:
         """A ban that keeps out the address of its operator (a LAN, a NAT) as well is said to
@@ -100,15 +101,9 @@ class Moderation:
         now = time.time()
         if ban.until <= now:  # ended already: its step waited out a Redis outage longer
             return []
-        members = self.chat.settle(operators.put_out_at(self.chat, ban, now))
-        return members + self._nameless_at(ban, now)
-
-    def _nameless_at(self, ban: Ban, now: float) -> list[Output]:
-        """The connections at the banned address without a name yet are refused, told until
-        when, as a new connection from it would be."""
+        outputs = self.chat.settle(operators.put_out_at(self.chat, ban, now))
         error = Error(ts=now, code=ErrorCode.BANNED, extra={"until": format_timestamp(ban.until)})
         bye = Bye(ts=now, reason=ByeReason.BANNED)
-        outputs: list[Output] = []
         for connection in self.outlets.values():
             session = connection.session
             if session.name is None and connection.address_group == ban.address:
