@@ -67,7 +67,8 @@ def kick(chat: ChatState, session: Session, rest: str, now: float) -> list[Decid
 
 def ban(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     """``/ban NAME [TIME] [REASON]``: a kick whose ``leave`` says for how long (``ban``), so
-    that the server holding NAME keeps their address out that long (it alone knows it)."""
+    that the server holding NAME keeps their address out that long (it alone knows it). NAME
+    gone a short while ago: the hub still knows where from, and that address is banned."""
     name, _, rest = rest.partition(" ")
     seconds, reason = _length_and_reason(rest, DEFAULT_BAN_SECONDS)
     if chat.holding(name) is None:
