@@ -16,6 +16,7 @@ import pytest
 
 from papo.core.bans import Ban
 from papo.core.chat import Chat
+from papo.core.departures import DEPARTURE_SECONDS, Departure
 from papo.core.shared import Route
 from papo.hub.memory import ID_RESERVATION, MemoryHub
 from papo.hub.store import BATCH, LogStore, StoreError
@@ -79,6 +80,26 @@ def test_bans_outlive_the_process_until_they_end_or_are_lifted(tmp_path: Path) -
         assert db.execute("SELECT address FROM bans").fetchall() == [("192.0.2.7",)]
     third = MemoryHub(store=LogStore(path))
     assert [ban.name for ban in third.bans_in_force(time.time())] == ["bob"]
+    third.close()
+
+
+def test_recent_departures_outlive_a_graceful_stop_once(tmp_path: Path) -> None:
+    """Where the last members to leave came from, for a late /ban: written at a stop, read
+    (and removed) at the next start; those over their hour are not read back."""
+    path = tmp_path / "chat.db"
+    now = time.time()
+    hub = MemoryHub(store=LogStore(path))
+    hub.note_departure("ana", "192.0.2.1", now - DEPARTURE_SECONDS - 1)  # over by the start
+    hub.note_departure("Bob", "2001:db8::/64", now - 60)
+    hub.close()
+    again = MemoryHub(store=LogStore(path))
+    assert again.departure("bob", now) == Departure("Bob", "2001:db8::/64", now - 60)
+    assert again.departure("ana", now - DEPARTURE_SECONDS) is None
+    with sqlite3.connect(path) as db:  # taken: a process killed now would not read them again
+        assert db.execute("SELECT name FROM departures").fetchall() == []
+    again.close()
+    third = MemoryHub(store=LogStore(path))  # and written again at the second stop
+    assert third.departure("BOB", now) is not None
     third.close()
 
 

@@ -205,6 +205,26 @@ def test_with_a_store_a_ban_outlives_the_server_stopped_or_killed(
     assert third.user("bob", source=ELSEWHERE).welcome is not None
 
 
+def test_with_a_store_one_who_left_before_a_restart_can_still_be_banned(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    secret = tmp_path / "oper-password"
+    secret.write_text(PASSWORD + "\n")
+    options = ("--store", str(tmp_path / "chat.db"), "--oper-password-file", str(secret))
+    server = start_server(*options)
+    bob = server.user("bob", source=ELSEWHERE)
+    bob.send("/quit")
+    assert bob.closed_by_server()
+    server.signal(signal.SIGTERM)
+    assert server.wait() == 0
+    again = start_server(*options)
+    ana = again.line_user("ana")
+    ana.send(f"/oper {PASSWORD}")
+    ana.send("/ban bob")
+    ana.text_until(lambda said: said.startswith("bob had left already"))
+    assert refusal(again)[0].startswith("Error: your address is banned")
+
+
 def test_an_irc_operator_bans_with_kline_and_lifts_it_with_unkline(
     start_server: StartServer, tmp_path: Path
 ) -> None:

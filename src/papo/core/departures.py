@@ -52,5 +52,9 @@ class RecentDepartures:
         departure = self._by_key.get(name_key(name))
         return departure if departure is not None and self._recent(departure, now) else None
 
+    def kept(self) -> list[Departure]:
+        """Every departure remembered, the oldest first (what a store writes at a stop)."""
+        return list(self._by_key.values())
+
     def _recent(self, departure: Departure, now: float) -> bool:
         return now - departure.when < self._seconds

@@ -69,6 +69,8 @@ class MemoryHub:
             self._last_id = self._reserved = store.last_id()
             for ban in store.bans():
                 self._bans.add(ban)
+            for gone in store.take_departures():
+                self._departures.note(gone.name, gone.address, gone.when)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -306,8 +308,10 @@ class MemoryHub:
         return self._store.take_holds() if self._store is not None else []
 
     def close(self) -> None:
-        """Write what the store has not written yet (a graceful stop loses nothing)."""
+        """Write what the store has not written yet (a graceful stop loses nothing), and where
+        the last members to leave came from."""
         if self._store is not None:
+            self._store.save_departures(self._departures.kept())
             self._store.close(self._last_id)
 
     def read_after(self, last_id: int) -> list[Logged]:

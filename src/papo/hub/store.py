@@ -30,6 +30,7 @@ from pathlib import Path
 
 from papo.cli import said
 from papo.core.bans import Ban
+from papo.core.departures import DEPARTURE_SECONDS, Departure
 from papo.core.holds import HoldRecord
 from papo.core.lasting import LASTING_LIMIT, Lasting, lasting_key
 from papo.core.shared import Logged, Route
@@ -38,6 +39,7 @@ from papo.hub.store_backlog import Backlog, Failing, Row
 from papo.hub.store_retention import Retention
 from papo.protocol.decode import Malformed
 from papo.protocol.events import RoomEvent
+from papo.protocol.names import name_key
 
 log = logging.getLogger("papo.store")
 
@@ -51,6 +53,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS online (member INTEGER PRIMARY KEY, hold TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS bans"
     " (address TEXT PRIMARY KEY, until REAL NOT NULL, name TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS departures"
+    " (key TEXT PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, at REAL NOT NULL);"
     "CREATE TABLE IF NOT EXISTS lasting"
     " (key TEXT PRIMARY KEY, id INTEGER NOT NULL, event TEXT NOT NULL);"
 )
@@ -242,6 +246,33 @@ class LogStore:
     def _records(self, query: str) -> list[HoldRecord]:
         rows = self._db.execute(query).fetchall()
         return [_hold_from_json(text) for (text,) in rows]
+
+    def save_departures(self, departures: list[Departure]) -> None:
+        """Where the last members to leave came from, written at a graceful stop (in place
+        of any written before), so that a ban can still reach them after a restart."""
+        rows = [(name_key(d.name), d.name, d.address, d.when) for d in departures]
+        try:
+            with self._reservations:
+                self._reservations.execute("BEGIN")
+                self._reservations.execute("DELETE FROM departures")
+                self._reservations.executemany("INSERT INTO departures VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error as error:
+            log.error("cannot keep %d departures in %s: %s", len(rows), self.path, error)
+
+    def take_departures(self) -> list[Departure]:
+        """The departures written at the last graceful stop that are still recent, the oldest
+        first; removed from the file (none outlives its hour there, nor comes back twice)."""
+        since = time.time() - DEPARTURE_SECONDS
+        try:
+            with self._db_lock, self._db:
+                self._db.execute("BEGIN")
+                rows = self._db.execute(
+                    "SELECT name, address, at FROM departures WHERE at > ? ORDER BY at", (since,)
+                ).fetchall()
+                self._db.execute("DELETE FROM departures")
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: departures cannot be read: {error}") from error
+        return [Departure(str(name), str(address), float(at)) for name, address, at in rows]
 
     def bans(self) -> list[Ban]:
         """The bans still in force (at start); those over are deleted."""
