@@ -2,8 +2,9 @@
 
 Four seats where people connect (programs reading JSON, and line clients), pick names (often
 the same one), move between rooms, talk, rename, go away, ignore each other, drop and resume,
-or stay away past their hold; with a store (``--store``), the server also restarts now and
-then. After every step:
+or stay away past their hold; the first seat is an operator where the chat has a password, and
+kicks, bans (of those online, and of those who have just left), mutes and lifts them; with a
+store (``--store``), the server also restarts now and then. After every step:
 - what each of them received carries ids that only grow (history and a resume's replay
   included: each comes after what it had, in order);
 - nobody is told twice that the same person left the chat without seeing them come back
@@ -74,7 +75,16 @@ LINES = (
     "/whois {name}",
     *["/quit later"] * 2,
     "//slash {n}",
+    # Operators: kicks and bans of whoever is online, or has just left.
+    "/oper {password}",
+    *["/kick {name} out"] * 2,
+    *["/ban {name} 1m"] * 3,
+    "/mute {name} 1m",
+    "/unmute {name}",
+    "/unban {name}",
+    "/bans",
 )
+OPER_PASSWORD = "correct horse battery"
 ACTION = st.sampled_from(
     ["line"] * 8 + ["drop"] * 2 + ["resume", "expire", "stale_resume", "restart"]
 )
@@ -94,10 +104,10 @@ class Person:
 # The chat as run by default, and with the limits that change what is sent: rooms quiet from
 # three people, two rooms each at most, no history, a log too short for most resumes.
 SETTINGS = (
-    (ChatSettings(resume_grace=GRACE), 10_000),
+    (ChatSettings(resume_grace=GRACE, oper_password=OPER_PASSWORD), 10_000),
     (ChatSettings(resume_grace=GRACE, quiet_above=2), 10_000),
     (ChatSettings(resume_grace=GRACE, max_rooms=2, history=0), 10_000),
-    (ChatSettings(resume_grace=GRACE), 4),
+    (ChatSettings(resume_grace=GRACE, oper_password=OPER_PASSWORD), 4),
 )
 
 
@@ -131,7 +141,10 @@ class Script:
                 self.connect(person, json=arg % 2 == 0, name=NAMES[(actor + arg) % 4])
             case "line" if self.connected(person):
                 assert person.session is not None
-                self.say(person, LINES[line].format(n=arg, room=ROOMS[arg], name=NAMES[arg]))
+                said = LINES[line].format(
+                    n=arg, room=ROOMS[arg], name=NAMES[arg], password=OPER_PASSWORD
+                )
+                self.say(person, said)
             case "drop" if self.connected(person):
                 self.drop(person)
             case "resume" if person.held_until is not None:
@@ -155,16 +168,24 @@ class Script:
         if person.session is not None and person.session.sid not in self.world.closed:
             return  # still connected, or held: one person, one member
         session = self.world.connect()
+        session.address = f"192.0.2.{self.people.index(person)}"  # a seat's: for a ban
         person.session, person.held_until = session, None
         if json:
             self.world.line(session, "/format json")
         self.say(person, name)
+        if person is self.people[0]:  # an operator, where the chat has a password for them
+            self.say(person, f"/oper {OPER_PASSWORD}")
 
     def say(self, person: Person, line: str) -> None:
         session = person.session
         assert session is not None
         self.world.line(session, line)
         self.note_welcome(person)
+        for other in self.people:  # a held member kicked cannot resume: it is gone for good
+            held = other.session
+            if other.held_until is not None and held and not self.world.chat.is_member(held):
+                other.held_until = None
+                self.world.closed.add(held.sid)
 
     def note_welcome(self, person: Person) -> None:
         assert person.session is not None
