@@ -122,3 +122,22 @@ def test_a_mute_is_of_the_name_and_read_back_from_the_log() -> None:
     assert restarted.chat.mutes.until("bob", NOW) == NOW + 3600
     world.line(ana, "/unmute bob")
     assert World(ChatSettings(), hub=hub).chat.mutes.until("bob", NOW) is None
+
+
+def test_a_name_that_has_just_left_can_be_muted_for_when_it_comes_back() -> None:
+    world, ana, bob, eve = muted_world()
+    bob.address = "192.0.2.7"
+    world.line(bob, "/quit")
+    world.take(eve)
+    muted = one(world.line(ana, "/mute BOB 1h flooding"))
+    assert isinstance(muted, Mute) and (muted.name, muted.seconds, muted.text) == (
+        "bob",
+        3600,
+        "flooding",
+    )
+    assert world.take(eve) == []  # told to the operator alone: bob is in no room
+    again = world.user("bob")
+    assert one(world.line(again, "hi")) == muted_until(3600)
+    assert one(world.line(ana, "/unmute bob")) == Mute(
+        ts=NOW, id=muted.id + 2, name="bob", by="ana", seconds=0
+    )

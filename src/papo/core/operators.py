@@ -120,18 +120,22 @@ def ban_of_one_gone(chat: ChatState, kick: Leave, route: Route) -> AddressBanned
 def mute(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
     """``/mute NAME [TIME] [REASON]``: NAME may read but not talk for TIME (ten minutes
     unless told). Told as a kick is: to those who share a room with NAME, to NAME and to
-    the operator."""
+    the operator. NAME gone a short while ago: to the operator alone, and NAME, back under
+    that name, is muted still (a mute is of the name)."""
     name, _, rest = rest.partition(" ")
     seconds, reason = _length_and_reason(rest, DEFAULT_MUTE_SECONDS)
     found = _somebody_else(chat, session, "mute", name, now)
-    if isinstance(found, list):
+    if not isinstance(found, list):
+        spelt, route = found[1], _told_of(chat, session, found[0])
+    elif chat.holding(name) is None and (gone := chat.shared.departure(name, now)):
+        spelt, route = gone.name, Route(to=(session.sid,))  # back under it, still muted
+    else:
         return found
-    victim, spelt = found
     by = session.name or ""
     muted = Mute(
         ts=now, id=0, name=spelt, by=by, seconds=seconds, text=clean_message(reason) or None
     )
-    return [Publish(muted, _told_of(chat, session, victim))]
+    return [Publish(muted, route)]
 
 
 def unmute(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
