@@ -313,11 +313,20 @@ def last_id(events: list[Event]) -> int:
 def leaves_told_once(sid: int, events: list[Event]) -> None:
     """Between two leaves of the chat by one name, that name came back (a join or a
     welcome listing it), somebody took it by renaming, or events were missed (a resume
-    from further back than the log keeps)."""
+    from further back than the log keeps). An operator is told of each kick they make,
+    wherever they are: whether they saw the name come back is not the kick's to say."""
     gone: set[str] = set()
+    me: str | None = None
     for event in events:
         inner = event.event if isinstance(event, Replayed) else event
         match inner:
+            case Welcome(name=name):
+                me = name
+            case Nick(old=old, new=new) if old == me:
+                me = new
+        match inner:
+            case Leave(by=by) if by is not None and by == me:
+                pass
             case Leave(name=name, room=None):
                 assert name.casefold() not in gone, (sid, name, events)
                 gone.add(name.casefold())
