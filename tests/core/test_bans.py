@@ -8,7 +8,7 @@ from papo.core import operators
 from papo.core.bans import DEFAULT_BAN_SECONDS, MAX_BAN_SECONDS, Ban, BanList, ban_seconds
 from papo.core.chat import ChatSettings
 from papo.core.departures import DEPARTURE_SECONDS
-from papo.core.outputs import AddressBanned, Departed, Publish, Send
+from papo.core.outputs import AddressBanned, Broadcast, Departed, Publish, Send
 from papo.core.session import Session
 from papo.core.shared import Route
 from papo.hub.memory import MemoryHub
@@ -246,9 +246,12 @@ def test_a_ban_that_reaches_the_log_after_its_user_left_bans_where_they_left_fro
                  ban=600)  # fmt: skip
     route = Route(frozenset({"#lobby"}), to=(theirs, ana.sid), exclude=theirs)
     hub.claim("bob", theirs)
-    assert AddressBanned not in map(type, world.chat.apply(kick, route, mine=True))
+    still_here = world.chat.apply(kick, route, mine=True)
+    assert AddressBanned not in map(type, still_here)
+    assert Broadcast in map(type, still_here)  # the rooms are told: bob is still in them
     hub.release("bob", theirs)
-    assert AddressBanned not in map(type, world.chat.apply(kick, route, mine=True))  # where?
+    gone = world.chat.apply(kick, route, mine=True)
+    assert gone == [Send(kick, ana)]  # told the operator alone: the rooms saw bob leave
     hub.note_departure("bob", "192.0.2.7", NOW - 1)
     ban = Ban("192.0.2.7", NOW + 600, "bob", "ana")
     assert AddressBanned(ban, ana, "spam") in world.chat.apply(kick, route, mine=True)

@@ -301,7 +301,11 @@ class Chat:
         members = self.members
         if mine:
             route = self._not_shown_twice(event, route)
-        if route.rooms:
+        kick = operators.kick_in(event, route)
+        # A kick decided while its server had not read that its victim had left (several
+        # servers): the log has the leave first, and the rooms are not told twice.
+        told = kick is None or kick[0] in members or self.shared.name_of(kick[0]) is not None
+        if route.rooms and told:
             outputs.append(Broadcast(event, self._hidden_here(event, route)))
         for sid in route.to:
             member = members.get(sid)
@@ -314,7 +318,6 @@ class Chat:
                 if isinstance(event, Private):
                     member.last_private_from = (author, event.sender)  # for /r
             outputs.append(Send(event, member))
-        kick = operators.kick_in(event, route)
         if kick is not None:
             victim = members.get(kick[0])
             if victim is not None:
