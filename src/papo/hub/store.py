@@ -24,7 +24,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,13 +220,21 @@ class LogStore:
     def save_holds(self, holds: list[HoldRecord]) -> None:
         """Write the members held at a graceful stop (in place of any written before)."""
         rows = [(hold.member, _hold_json(hold)) for hold in holds]
+        self._replace_all("holds", 2, rows, "held users")
+
+    def _replace_all(
+        self, table: str, columns: int, rows: Sequence[tuple[str | int | float, ...]], what: str
+    ) -> None:
+        """``rows`` in place of all ``table`` held, in one transaction (at a graceful stop);
+        a failure is logged, saying how many of ``what`` are not kept."""
+        insert = f"INSERT INTO {table} VALUES ({', '.join('?' * columns)})"
         try:
             with self._reservations:
                 self._reservations.execute("BEGIN")
-                self._reservations.execute("DELETE FROM holds")
-                self._reservations.executemany("INSERT INTO holds VALUES (?, ?)", rows)
+                self._reservations.execute(f"DELETE FROM {table}")
+                self._reservations.executemany(insert, rows)
         except sqlite3.Error as error:
-            log.error("cannot keep %d held users in %s: %s", len(rows), self.path, error)
+            log.error("cannot keep %d %s in %s: %s", len(rows), what, self.path, error)
 
     def take_holds(self) -> list[HoldRecord]:
         """The holds written at the last graceful stop; or, if the last process died without
@@ -251,13 +259,7 @@ class LogStore:
         """Where the last members to leave came from, written at a graceful stop (in place
         of any written before), so that a ban can still reach them after a restart."""
         rows = [(name_key(d.name), d.name, d.address, d.when) for d in departures]
-        try:
-            with self._reservations:
-                self._reservations.execute("BEGIN")
-                self._reservations.execute("DELETE FROM departures")
-                self._reservations.executemany("INSERT INTO departures VALUES (?, ?, ?, ?)", rows)
-        except sqlite3.Error as error:
-            log.error("cannot keep %d departures in %s: %s", len(rows), self.path, error)
+        self._replace_all("departures", 4, rows, "departures")
 
     def take_departures(self) -> list[Departure]:
         """The departures written at the last graceful stop that are still recent, the oldest
