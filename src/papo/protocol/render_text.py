@@ -617,7 +617,10 @@ class TextRenderer:
             "oper": _("become an operator, with the server's operator password"),
             "pass": _("give the chat's password, before your name (where one is asked)"),
             "kick": _("put NAME out of the chat, saying why (operators)"),
-            "ban": _("kick NAME and keep their address out (1h unless told; operators)"),
+            "ban": _(
+                "kick NAME (or who just left) and keep their address out (1h unless told; "
+                "operators)"
+            ),
             "unban": _("let the address banned for NAME in again (operators)"),
             "bans": _("list the bans in force, and for whom each was made (operators)"),
             "mute": _("let NAME read but not talk (10m unless told; operators)"),
