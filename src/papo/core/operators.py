@@ -96,12 +96,19 @@ def ban_departed(
 ) -> AddressBanned | None:
     """Keep out the address ``gone`` left from until ``until``, in ``by``'s name, unless it is
     banned that long already; the shell then puts out whoever is at it."""
-    kept = chat.shared.banned(gone.address, now)
-    if kept is not None and kept.until >= until:
-        return None
     ban = Ban(gone.address, until, gone.name, by.name)
+    return AddressBanned(ban, by, reason) if keep_out(chat, ban, now) else None
+
+
+def keep_out(chat: ChatState, ban: Ban, now: float) -> bool:
+    """Make ``ban``, on every server, unless its address is banned at least that long already
+    (that ban then stays as it was made, for whom it was made): whether it was made. The
+    kicks a ban makes come back here, and find their address banned."""
+    kept = chat.shared.banned(ban.address, now)
+    if kept is not None and kept.until >= ban.until:
+        return False
     chat.shared.ban(ban)
-    return AddressBanned(ban, by, reason)
+    return True
 
 
 def ban_of_one_gone(chat: ChatState, kick: Leave, route: Route) -> AddressBanned | None:

@@ -86,12 +86,10 @@ class Moderation:
         if not address:  # a member written down by a papo from before addresses were kept
             log.warning("%r is banned, but the address they came from is not known here", name)
             return None
-        kept = self.chat.shared.banned(address, time.time())
-        if kept is not None and kept.until >= until:
+        ban = Ban(address, until, name, by)
+        if not operators.keep_out(self.chat, ban, time.time()):
             return None
         log.info("%s banned until %s (made for %r)", address, format_timestamp(until), name)
-        ban = Ban(address, until, name, by)
-        self.chat.shared.ban(ban)
         return ban
 
     def put_out_at(self, ban: Ban) -> list[Output]:
