@@ -304,8 +304,8 @@ class Chat:
         kick = operators.kick_in(event, route)
         # A kick decided while its server had not read that its victim had left (several
         # servers): the log has the leave first, and the rooms are not told twice.
-        told = kick is None or kick[0] in members or self.shared.name_of(kick[0]) is not None
-        if route.rooms and told:
+        gone = kick is not None and kick[0] not in members and self.shared.name_of(kick[0]) is None
+        if route.rooms and not gone:
             outputs.append(Broadcast(event, self._hidden_here(event, route)))
         for sid in route.to:
             member = members.get(sid)
@@ -324,7 +324,7 @@ class Chat:
                 outputs += self._put_out(victim, kick[1])
             else:
                 self.kicked_elsewhere.note(kick[0])
-                banned = operators.ban_of_one_gone(self, kick[1], route)
+                banned = operators.ban_of_one_gone(self, kick[1], route) if gone else None
                 if banned is not None:
                     outputs.append(banned)
         if mine and self._then:

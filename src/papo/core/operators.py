@@ -71,11 +71,16 @@ def ban(chat: ChatState, session: Session, rest: str, now: float) -> list[Decide
     gone a short while ago: the hub still knows where from, and that address is banned."""
     name, _, rest = rest.partition(" ")
     seconds, reason = _length_and_reason(rest, DEFAULT_BAN_SECONDS)
-    if chat.holding(name) is None:
-        gone = chat.shared.departure(name, now)
-        if gone is not None:
-            return _ban_gone(chat, session, gone, seconds, reason, now)
+    gone = _just_left(chat, name, now)
+    if gone is not None:
+        return _ban_gone(chat, session, gone, seconds, reason, now)
     return _put_out(chat, session, "ban", name, reason, seconds, now)
+
+
+def _just_left(chat: ChatState, name: str, now: float) -> Departure | None:
+    """How ``name`` left, if nobody holds it now and it left a short while ago: what an
+    operator's ``/ban`` or ``/mute`` still reaches."""
+    return chat.shared.departure(name, now) if chat.holding(name) is None else None
 
 
 def _ban_gone(
@@ -113,9 +118,10 @@ def keep_out(chat: ChatState, ban: Ban, now: float) -> bool:
 
 def ban_of_one_gone(chat: ChatState, kick: Leave, route: Route) -> AddressBanned | None:
     """A ban that reaches the log after the one it was made for left (the operator's server
-    had not yet read their leave as it decided; the stream has it before the ban): nobody is
-    there to put out, so the operator's server bans the address they left from."""
-    if not kick.ban or len(route.to) < 2 or chat.shared.name_of(route.to[0]) is not None:
+    had not yet read their leave as it decided; the stream has it before the ban; the chat
+    asks only then): nobody is there to put out, so the operator's server bans the address
+    they left from."""
+    if not kick.ban or len(route.to) < 2:
         return None
     operator = chat.members.get(route.to[1])
     gone = chat.shared.departure(kick.name, kick.ts)
@@ -134,7 +140,7 @@ def mute(chat: ChatState, session: Session, rest: str, now: float) -> list[Decid
     found = _somebody_else(chat, session, "mute", name, now)
     if not isinstance(found, list):
         spelt, route = found[1], _told_of(chat, session, found[0])
-    elif chat.holding(name) is None and (gone := chat.shared.departure(name, now)):
+    elif gone := _just_left(chat, name, now):
         spelt, route = gone.name, Route(to=(session.sid,))  # back under it, still muted
     else:
         return found
