@@ -637,3 +637,40 @@ def test_bans_over_are_swept_out_of_redis_by_the_next_server_to_start(
             await hub.close()
 
     asyncio.run(run())
+
+
+def test_a_crowd_arriving_at_once_claims_its_names_in_a_few_calls_in_the_order_asked(
+    redis_server: RedisServer,
+) -> None:
+    async def run() -> None:
+        (first, _), (second, _) = [await listening(redis_server.url) for _ in "12"]
+        base = first.first_member_id()
+        crowd = [f"user{n}" for n in range(300)]
+        # Two look for ana in one crowd, and a third wants a look-alike (Cyrillic a).
+        wanted = ["ana", *crowd, "ana", "аna"]
+        holders = [base + 1 + n for n in range(len(wanted))]
+        calls_before = await script_calls(redis_server)
+        await asyncio.gather(*(first.reserve(n, h) for n, h in zip(wanted, holders, strict=True)))
+        calls = await script_calls(redis_server) - calls_before
+        assert calls <= 5, calls  # not one a name: gathered, a few hundred a call
+        answers = [first.claim(n, h) for n, h in zip(wanted, holders, strict=True)]
+        assert answers == [None, *[None] * len(crowd), "ana", "ana"]
+        for _ in range(200):
+            if len(second.names()) == len(crowd) + 1:
+                break
+            await asyncio.sleep(0.02)
+        assert sorted(second.names()) == sorted(["ana", *crowd])
+        assert second.holder("ana") == holders[0] and second.holder("user7") == holders[8]
+        for hub in (first, second):
+            await hub.close()
+
+    asyncio.run(run())
+
+
+async def script_calls(redis_server: RedisServer) -> int:
+    """Scripts Redis has run so far (``EVALSHA`` and ``EVAL``)."""
+    redis = Redis.from_url(redis_server.url)
+    stats = await redis.info("commandstats")
+    await redis.aclose()
+    counts = [stats.get(f"cmdstat_{each}", {}).get("calls", 0) for each in ("evalsha", "eval")]
+    return sum(int(count) for count in counts)

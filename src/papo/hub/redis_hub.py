@@ -53,6 +53,7 @@ from papo.hub.backplane import HubListener, Unavailable
 from papo.hub.lease_clock import LeaseClock
 from papo.hub.logged import event_json, route_json
 from papo.hub.outages import RETRY_PAUSES, Outages
+from papo.hub.redis_claims import CLAIMS_PER_CALL, ClaimGatherer, NameClaim
 from papo.hub.redis_connection import failing_as_lost
 from papo.hub.redis_copy import ChatCopy, Moved
 from papo.hub.redis_numbering import Numbering
@@ -70,7 +71,7 @@ from papo.hub.redis_records import (
 from papo.hub.redis_scripts import (
     AGREE,
     BURY,
-    CLAIM,
+    CLAIMS,
     FENCE,
     RAISE,
     RENEW,
@@ -182,7 +183,7 @@ class RedisHub:
         script = self._redis.register_script
         self._snapshot, self._raise, self._agree = script(SNAPSHOT), script(RAISE), script(AGREE)
         # Run by ``_fenced``: only on the chat's state as this server read it.
-        self._steps, self._claim = script(FENCE + STEPS), script(FENCE + CLAIM)
+        self._steps, self._claims = script(FENCE + STEPS), script(FENCE + CLAIMS)
         self._take_script = script(FENCE + TAKE)
         self._renew_script, self._bury_script = script(FENCE + RENEW), script(FENCE + BURY)
         self.number = 0  # this server's, from Redis at start
@@ -199,6 +200,7 @@ class RedisHub:
         self.write_batch = WRITE_BATCH  # steps sent per call, at most
         self._epoch = ""
         self._reserved: dict[int, tuple[str, str | None]] = {}  # holder -> (name, taken by)
+        self._claiming = ClaimGatherer(self._send_claims)
         self._listener: HubListener | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._recoveries: set[asyncio.Task[None]] = set()  # of what a gap in the stream set
@@ -364,26 +366,29 @@ class RedisHub:
         asks ``claim`` (which then answers from this). Raises ``Unavailable``."""
         if not self._up.is_set():
             raise Unavailable
-        keys, args = self._claim_of(name, holder, self._clock())
-        try:
-            taken = text(await self._fenced(self._claim, keys, args))
-        except RedisError as error:
-            self._lost(error)
-            self.release(name, holder)  # in case it was claimed and the answer lost
-            raise Unavailable from error
+        taken = await self._claiming.claim(NameClaim(holder, name, self._clock()))
         self._reserved[holder] = (name, taken or None)
 
-    def _claim_of(
-        self, name: str, holder: int, since: float
-    ) -> tuple[list[str], list[str | int | float]]:
-        """The keys and arguments of the claim script for ``name``."""
-        keys = [
-            *self._name_keys(name),
-            self._key("members"),
-            self._key("last_id"),
-            self._key("log"),
-        ]
-        return keys, [holder, name, self.number, since, self._cap]
+    async def _send_claims(self, claims: list[NameClaim]) -> list[str] | None:
+        """One call for the claims gathered (``ClaimGatherer``); None if Redis is out of
+        reach, each claim then released (in case it was carried out and the answer lost)."""
+        try:
+            answers = await self._fenced(self._claims, *self._claims_of(claims))
+        except RedisError as error:
+            self._lost(error)
+            for claim in claims:
+                self.release(claim.name, claim.holder)
+            return None
+        return [text(answer) for answer in answers]
+
+    def _claims_of(self, claims: Sequence[NameClaim]) -> tuple[list[str], list[str | int | float]]:
+        """The keys and arguments of the claim script for ``claims``."""
+        keys = [self._key("members"), self._key("last_id"), self._key("log")]
+        args: list[str | int | float] = [self.number, self._cap]
+        for claim in claims:
+            keys += self._name_keys(claim.name)
+            args += [claim.holder, claim.name, claim.since]
+        return keys, args
 
     def _name_keys(self, name: str) -> list[str]:
         """Who holds ``name``, and who holds a look-alike of it."""
@@ -630,7 +635,7 @@ class RedisHub:
     async def _write(self, batch: list[Step], steps_keys: list[str]) -> None:
         for call in calls(batch):
             if call.claim is not None:
-                await self._fenced(self._claim, *call.claim)
+                await self._fenced(self._claims, *call.claim)
             else:
                 await self._fenced(self._steps, steps_keys, [self.number, self._cap, *call.steps])
 
@@ -841,9 +846,12 @@ class RedisHub:
         for event in self._copy.lasting_events():  # each server: the newest wins
             key = lasting_key(event) or ""
             self._send_step("lasting", event.id, event_json(event), key, *self._lasting)
-        for member in self._listener.members():
+        members = list(self._listener.members())
+        claims = [NameClaim(member.member, member.name, member.since) for member in members]
+        for start in range(0, len(claims), CLAIMS_PER_CALL):  # before their members' steps
+            self._outbox.claim(self._claims_of(claims[start : start + CLAIMS_PER_CALL]))
+        for member in members:
             holder = member.member
-            self._outbox.claim(self._claim_of(member.name, holder, member.since))
             for name in member.rooms:
                 self._send_step("enter", holder, room_key(name), name)
             if member.away:

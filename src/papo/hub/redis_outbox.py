@@ -16,12 +16,12 @@ WRITE_BATCH = 500  # steps sent per round trip
 OUTBOX_LIMIT = 100_000  # steps waiting for Redis before new lines are refused
 
 Value = str | int | float
-Claim = tuple[list[str], list[Value]]  # the claim script's keys and arguments
+Claim = tuple[list[str], list[Value]]  # the claim script's keys and arguments (names)
 
 
 @dataclass(slots=True)
 class Step:
-    """A change for Redis: a step of the batch script (seven values), or a claim of its own."""
+    """A change for Redis: a step of the batch script (seven values), or claims of names."""
 
     values: list[Value]
     claim: Claim | None = None
@@ -63,7 +63,7 @@ class Outbox:
         return self.seq
 
     def claim(self, claim: Claim) -> None:
-        """Queue a claim of a name, in order with the steps (writing members back)."""
+        """Queue claims of names, in order with the steps (writing members back)."""
         self._steps.append(Step([], claim=claim))
 
     def next_batch(self, most: int = WRITE_BATCH) -> list[Step]:

@@ -140,37 +140,51 @@ if newest > seen then redis.call('SET', KEYS[4], newest, 'KEEPTTL') end
 return newest
 """.replace("LASTING_LIMIT", str(LASTING_LIMIT))
 
-# Claim a name: KEYS name:KEY, skeleton:SKELETON, members, counter, stream, epoch; ARGV holder,
-# name, server, arrival time, stream cap, epoch. Returns '' when taken now, or the name held by
-# the member that ``name`` is or looks like. A member of a server whose lease ran out still holds
-# its name until a survivor announces it gone (once, in order).
-CLAIM = """
-local holder = ARGV[1]
-for i = 1, 2 do
-  local other = redis.call('GET', KEYS[i])
-  if other and other ~= holder then
-    local raw = redis.call('HGET', KEYS[3], other)
-    if raw then return cjson.decode(raw).n end
+# Claim names, in the order asked (a batch: the users arriving on this server meanwhile, one
+# call for all): KEYS members, counter, stream, then each claim's name:KEY and
+# skeleton:SKELETON, then epoch; ARGV server, stream cap, then each claim's holder, name and
+# arrival time, then epoch. Returns, per claim, '' when taken now, or the name held by the
+# member that its name is or looks like (an earlier claim of the batch included). A member of a
+# server whose lease ran out still holds its name until a survivor announces it gone (once, in
+# order).
+CLAIMS = """
+local last = redis.call('GET', KEYS[2]) or '0'
+local answers = {}
+for c = 1, (#ARGV - 3) / 3 do
+  local holder, name, since = ARGV[3 * c], ARGV[3 * c + 1], ARGV[3 * c + 2]
+  local name_key, skeleton_key = KEYS[2 * c + 2], KEYS[2 * c + 3]
+  local held_by = nil
+  for _, key in ipairs({name_key, skeleton_key}) do
+    local other = redis.call('GET', key)
+    if other and other ~= holder then
+      local raw = redis.call('HGET', KEYS[1], other)
+      if raw then
+        held_by = cjson.decode(raw).n
+        break
+      end
+    end
+  end
+  if held_by then
+    answers[c] = held_by
+  else
+    local raw = redis.call('HGET', KEYS[1], holder)
+    local member
+    if raw then  -- a rename: the old name is released by its own step
+      member = cjson.decode(raw)
+      member.n = name
+    else
+      member = {n = name, s = tonumber(ARGV[1]), t = tonumber(since), r = {}, a = ''}
+    end
+    redis.call('SET', name_key, holder)
+    redis.call('SET', skeleton_key, holder)
+    -- cjson writes an empty table as {} (an object, as wanted): rooms stay a map.
+    redis.call('HSET', KEYS[1], holder, cjson.encode(member))
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], last .. '-*',
+               'o', 'claim', 'h', holder, 'a', name, 'b', since, 's', ARGV[1])
+    answers[c] = ''
   end
 end
-local raw = redis.call('HGET', KEYS[3], holder)
-local member
-if raw then
-  member = cjson.decode(raw)
-  if member.n ~= ARGV[2] then  -- a rename: the old name is released by its own step
-    member.n = ARGV[2]
-  end
-else
-  member = {n = ARGV[2], s = tonumber(ARGV[3]), t = tonumber(ARGV[4]), r = {}, a = ''}
-end
-redis.call('SET', KEYS[1], holder)
-redis.call('SET', KEYS[2], holder)
--- cjson writes an empty table as {} (an object, as wanted): rooms stay a map.
-redis.call('HSET', KEYS[3], holder, cjson.encode(member))
-local last = redis.call('GET', KEYS[4]) or '0'
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], last .. '-*',
-           'o', 'claim', 'h', holder, 'a', ARGV[2], 'b', ARGV[4], 's', ARGV[3])
-return ''
+return answers
 """
 
 # What a server reads at start, at one instant: the newest stream entry's id, every member
