@@ -11,10 +11,14 @@ import socket
 
 import pytest
 
+from papo.hub.redis_hub import RedisHub
 from papo.server import fanout, nagle
 from papo.server.__main__ import loop_factory
 from papo.server.app import ChatServer
+from papo.server.config import ServerConfig
 from papo.server.connection import Connection
+from papo.server.replica import Replica
+from tests.redis_server import RedisServer
 from tests.server.inprocess import join, with_server
 
 QUIET = 1.0
@@ -104,3 +108,29 @@ def test_a_listener_of_a_small_room_gets_nodelay_while_its_writes_are_long(
 
     with asyncio.Runner() as runner:
         runner.run(with_server(check))
+
+
+def test_a_name_claimed_on_every_server_first_is_answered_without_nagle(
+    redis_server: RedisServer,
+) -> None:
+    """With Redis the welcome goes out a turn or more after ``/format``'s ``hello``, which the
+    client, having just sent its name, may acknowledge only after its delayed ACK: with Nagle
+    every welcome waited 40 ms for it (registrations of ten users at once: a few ms each, and
+    40-50 ms for several). A line held for Redis puts its connection in TCP_NODELAY, as a
+    talker's; a registration answered in the same turn keeps Nagle (the test above)."""
+
+    async def run() -> None:
+        hub = RedisHub(redis_server.url)
+        await hub.start()
+        server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate=0), hub, hub)
+        hub.follow(Replica(server))
+        (_, port), *_ = await server.start()
+        try:
+            ana = await join(port, "ana")
+            assert nodelay(connection_of(server, "ana"))
+            ana.writer.close()
+        finally:
+            await server.shutdown()
+            await hub.close()
+
+    asyncio.run(run())

@@ -251,9 +251,16 @@ class Connection(asyncio.Protocol):
 
     def hold_input(self) -> None:
         """The line just handed over is answered later (its name is being claimed on every
-        server): the next lines wait for it, in order, and reading stops meanwhile."""
+        server): the next lines wait for it, in order, and reading stops meanwhile.
+
+        Its answer then goes out on a later turn than what this turn wrote (a ``/format``'s
+        ``hello``), which the peer, having just sent, may acknowledge only after its delayed
+        ACK (40 ms): with Nagle the answer would wait for that, so the connection talks now
+        (nagle.py), registering or not."""
         self._waiting = True
         self._stop_reading()
+        if self._talker is not None:
+            self._talker.heard(self._loop.time())
 
     def release_input(self) -> None:
         """That line is answered: go on with the next ones."""

@@ -17,6 +17,12 @@ spoke recently gets TCP_NODELAY, and goes back to Nagle once it has been quiet f
 ``TALKER_QUIET_SECONDS``, by which time its kernel has left ping-pong mode (the first delayed
 ACK that finds nothing to ride on ends it, at most 200 ms after it next receives).
 
+Registering is not talking: a newcomer's lines (``/format``, its name) are answered in the turn
+that reads them, one write, so Nagle holds nothing back and a crowd arriving costs no
+``setsockopt`` each. But for a line answered on a later turn, after what this turn wrote (a
+name claimed in Redis first: ``Connection.hold_input``): its connection talks, or the
+answer waited 40 ms behind the unacknowledged ``hello``.
+
 ``make bench`` rate200_c500, p99 at the clients that also talk: 41 ms with Nagle for all (ngircd,
 which never sets TCP_NODELAY: 40 ms), 13-15 ms with this policy. Server CPU for that load, with
 a write per message: 98% with TCP_NODELAY for all, 79-85% with this policy.
