@@ -11,7 +11,7 @@ test: system-tools lint typecheck unit
 # The tests drive a real `nc`, irssi, WeeChat, redis-server and HAProxy; on a bare Debian CI
 # machine (root) they are installed here (the tests that need one are skipped where it cannot be).
 SYSTEM_TOOLS := nc:netcat-openbsd irssi:irssi weechat-headless:weechat-headless redis-server:redis-server \
-	haproxy:haproxy openssl:openssl
+	haproxy:haproxy openssl:openssl telnet:inetutils-telnet
 system-tools:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \

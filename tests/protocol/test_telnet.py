@@ -83,7 +83,26 @@ def test_any_split_strips_the_same(data: bytes, size: int) -> None:
     assert strip_in_pieces(data, size) == strip_in_pieces(data, len(data) or 1)
 
 
+def test_return_in_character_mode_cr_nul_ends_a_line_however_split() -> None:
+    data = WILL_NAWS + b"helo\x7flo\r\x00" + b"next\r\x00"
+    for size in range(1, len(data) + 1):
+        assert strip_in_pieces(data, size) == (b"helo\x7flo\r\nnext\r\n", False)
+
+
+def test_a_nul_elsewhere_and_a_cr_alone_stay() -> None:
+    data = b"a\x00b\rc\r\r\x00"
+    for size in range(1, len(data) + 1):
+        assert strip_in_pieces(data, size) == (b"a\x00b\rc\r\r\n", False)
+
+
+def test_a_read_ending_in_cr_leaves_a_state_and_the_next_plain_read_clears_it() -> None:
+    kept, state, _ = strip_telnet(b"hi\r", CLEAR)
+    assert kept == b"hi\r" and state.after_cr
+    kept, state, _ = strip_telnet(b"\n", state)
+    assert kept == b"\n" and state is CLEAR
+
+
 @given(st.text(max_size=40))
 def test_utf8_text_is_never_changed(text: str) -> None:
-    data = text.encode()
+    data = text.encode().replace(b"\r\x00", b"\r\n")  # but for CR NUL, a Return
     assert strip_in_pieces(data, 3) == (data, False)

@@ -14,6 +14,12 @@ as one. A subnegotiation not closed within ``MAX_SUBNEGOTIATION`` bytes is not o
 IAC SB cannot swallow what follows. Byte 255 never occurs in UTF-8: no valid line loses a byte,
 and the common case (no 255 in the data) returns the data untouched. A command may be split
 across reads: its start waits for the next one.
+
+In character mode (``mode character`` at telnet's prompt) Return is sent as CR NUL, telnet's
+way of writing a carriage return alone, where a line ends with LF: no line of such a user ever
+ended, and nothing they typed reached the chat. CR NUL is taken as CR LF, split across reads
+too (a NUL anywhere else stays, and is cleaned out of the line as any control character).
+Their other keys, Backspace included, come as typed: ``line_editing`` makes the line of them.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class TelnetState:
     keeps the one shared empty state until a read ends inside a command, which is rare)."""
 
     held: bytes = b""
+    after_cr: bool = False  # the last byte kept was a CR: a NUL first in the next is CR NUL's
 
 
 CLEAR = TelnetState()
@@ -45,9 +52,11 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
     """``data`` without telnet commands, the state to pass with the next read, and whether an
     interrupt came (then what followed it is dropped: the user is leaving). IAC IAC, telnet's
     escape for a byte 255, stays a byte 255, which the line's UTF-8 check then refuses."""
-    if not state.held and IAC not in data:
-        return data, state, False
+    if state is CLEAR and IAC not in data and 0 not in data:
+        return data, (CLEAR if data[-1:] != b"\r" else _AFTER_CR), False
     data = state.held + data
+    if state.after_cr and data[:1] == b"\0":
+        data = b"\n" + data[1:]
     kept = bytearray()
     at, end = 0, len(data)
     while at < end:
@@ -58,7 +67,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         kept += data[at:iac]
         size = _command_size(data, iac)
         if size is None:  # the read ended inside a command: the rest waits for the next one
-            return bytes(kept), TelnetState(data[iac:]), False
+            return (*_ended(kept, data[iac:]), False)
         if size == 0:  # not a command telnet sends: the byte stays, for the UTF-8 check
             kept.append(IAC)
             at = iac + 1
@@ -67,9 +76,19 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         if command == IAC:
             kept.append(IAC)
         elif command == _INTERRUPT:
-            return bytes(kept), CLEAR, True
+            return _ended(kept, b"")[0], CLEAR, True
         at = iac + size
-    return bytes(kept), CLEAR, False
+    return (*_ended(kept, b""), False)
+
+
+_AFTER_CR = TelnetState(after_cr=True)
+
+
+def _ended(kept: bytearray, held: bytes) -> tuple[bytes, TelnetState]:
+    """What a read kept, its CR NULs as CR LFs, and the state for the next read."""
+    text = bytes(kept).replace(b"\r\0", b"\r\n")
+    after_cr = text[-1:] == b"\r"
+    return text, (TelnetState(held, after_cr) if held or after_cr else CLEAR)
 
 
 def _command_size(data: bytes, iac: int) -> int | None:

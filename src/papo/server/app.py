@@ -48,6 +48,7 @@ from papo.protocol.events import (
     Topic,
 )
 from papo.protocol.framing import Line, Refused
+from papo.protocol.line_editing import edited
 from papo.protocol.render import Renderer
 from papo.protocol.timestamps import format_timestamp
 from papo.server.config import ServerConfig
@@ -300,6 +301,8 @@ class ChatServer:
             return
         match event:
             case Line(text=text):
+                if connection.output is OutputFormat.TEXT:  # maybe typed key by key
+                    text = edited(text)
                 self._chat_line(connection, text, now, [])
             case Refused(error=error):
                 # FramingError's values are the protocol's error codes.

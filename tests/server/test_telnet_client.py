@@ -1,0 +1,68 @@
+"""A real telnet (inetutils', installed by ``make test``) on a pty, in both its modes.
+
+In line mode (what telnet starts in, on a port that negotiates nothing) the terminal edits and
+telnet sends whole lines. In character mode (``mode character`` at its prompt, and Windows'
+telnet always) every key goes as it is typed and Return as CR NUL: the server ends the line
+there and edits it as the terminal would have (``line_editing``).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pexpect
+import pytest
+
+from tests.conftest import StartServer
+
+
+def telnet_to(port: int) -> pexpect.spawn:
+    telnet = shutil.which("telnet")
+    if telnet is None:
+        pytest.skip("telnet is not installed (make test installs inetutils-telnet)")
+    child = pexpect.spawn(telnet, ["127.0.0.1", str(port)], encoding="utf-8", timeout=10)
+    child.expect("name")  # the greeting asks for it
+    return child
+
+
+def test_telnet_in_line_mode_chats(start_server: StartServer) -> None:
+    server = start_server()
+    alice = server.user("alice")
+    telnet = telnet_to(server.port)
+    try:
+        telnet.sendline("carol")
+        assert alice.expect("join")["name"] == "carol"
+        telnet.sendline("hello from telnet")
+        assert alice.expect("message")["text"] == "hello from telnet"
+        alice.send("hi carol")
+        telnet.expect("<alice> hi carol")
+        telnet.sendline("/quit")
+        assert alice.expect("leave")["name"] == "carol"
+    finally:
+        telnet.close(force=True)
+
+
+def test_telnet_in_character_mode_chats_and_its_corrections_count(
+    start_server: StartServer,
+) -> None:
+    server = start_server()
+    alice = server.user("alice")
+    telnet = telnet_to(server.port)
+    try:
+        telnet.sendcontrol("]")
+        telnet.expect("telnet>")
+        telnet.sendline("mode character")
+        for key in ("c", "a", "r", "i", "\x7f", "o", "l", "\r"):  # DEL takes the i back
+            telnet.send(key)
+        assert alice.expect("join")["name"] == "carol"
+        # Backspace (^H), then a word taken back with ^W.
+        telnet.send("helo\x08lo there\x17all\r")
+        assert alice.expect("message")["text"] == "hello all"
+        telnet.send("not this\x15but this\r")  # ^U: the line so far
+        assert alice.expect("message")["text"] == "but this"
+        alice.send("hi carol")
+        telnet.expect("<alice> hi carol")
+        telnet.send("/quit\r")
+        assert alice.expect("leave")["name"] == "carol"
+    finally:
+        telnet.close(force=True)
