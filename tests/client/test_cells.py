@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.client.cells import char_width, cursor_row, rows_taken, text_width, wrap
+from papo.client.cells import cursor_row, rows_taken, text_width, wrap
+from papo.protocol.columns import char_width
 
 EMOJI, KANJI, ACCENT = "\U0001f600", "\u65e5", "\u0301"  # wide, wide, combining
 

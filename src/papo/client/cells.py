@@ -3,11 +3,10 @@
 The screen must know where a line it did not draw ends (to clear what readline drew), and the
 view wraps long messages itself; counting characters gets both wrong as soon as a line holds an
 emoji or a CJK character (two columns each) or an accent typed as a combining mark (none).
-Pure functions, after the rules terminals and readline follow (wcwidth): East Asian wide and
-fullwidth characters take two columns, combining marks and format characters none, the rest
-one. A wide character that does not fit in a row's last column starts the next row. A text
-filled to the last column of its last row takes no more rows, but readline's cursor is on
-the next row then, where the next character would go.
+Pure functions, after the rules terminals and readline follow (wcwidth; a character's own
+width is ``protocol.columns``'s). A wide character that does not fit in a row's last column
+starts the next row. A text filled to the last column of its last row takes no more rows, but
+readline's cursor is on the next row then, where the next character would go.
 
 A newline in the text being typed (lines pasted at once, which readline holds as one until
 Enter) starts a new row, as readline draws it: after a row filled to its last column, readline
@@ -18,20 +17,11 @@ stop, never past the row's end; a control character shows as ``^X``.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
+from papo.protocol.columns import char_width
+
 TAB = 8  # columns between two tab stops
 _PIECES = re.compile(r" +|[^ ]+")
-
-
-def char_width(char: str) -> int:
-    """The columns ``char`` takes: 0, 1 or 2."""
-    if char.isascii():
-        return 1
-    if unicodedata.category(char) in _ZERO_WIDTH_CATEGORIES:
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def text_width(text: str) -> int:
