@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.protocol.line_editing import edited
+from papo.protocol.columns import char_width
+from papo.protocol.line_editing import ECHOED_AT_MOST, KeyEcho, edited
 
 
 def test_a_line_with_nothing_to_edit_is_the_same_object() -> None:
@@ -39,3 +40,71 @@ def test_ctrl_u_takes_back_the_line_so_far() -> None:
 def test_text_then_as_many_erasures_leaves_nothing(text: str) -> None:
     assert edited(text + "\x7f" * len(text)) == ""
     assert edited("kept " + text + "\x15kept") == "kept"
+
+
+def echoed(*reads: bytes) -> bytes:
+    echo = KeyEcho()
+    return b"".join(echo.typed(read) for read in reads)
+
+
+def test_keys_are_echoed_and_an_erased_character_rubbed_out_by_its_columns() -> None:
+    assert echoed(b"helo\x7flo\r\n") == b"helo\b \blo\r\n"
+    assert echoed("日本\x7f".encode()) == "日本\b\b  \b\b".encode()
+    assert echoed("cafe\u0301\x7f".encode()) == "cafe\u0301\b \b".encode()  # the mark: none
+    assert echoed(b"\x7f\x7fa") == b"a"  # nothing to rub out: nothing shown
+
+
+def test_a_word_and_the_line_are_rubbed_out_whole() -> None:
+    assert echoed(b"ab cd \x17") == b"ab cd " + b"\b" * 3 + b" " * 3 + b"\b" * 3
+    assert echoed(b"abc\x15x") == b"abc\b\b\b   \b\b\bx"
+
+
+def test_a_character_split_across_reads_is_echoed_once_whole() -> None:
+    data = "olá".encode()
+    assert echoed(data[:3], data[3:]) == data
+
+
+def test_control_characters_show_nothing_and_take_no_columns_back() -> None:
+    assert echoed(b"a\tb\x7f\x7f\x7f") == b"ab\b \b\b \b"  # the tab: nothing to rub out
+
+
+def test_a_new_line_starts_from_nothing() -> None:
+    assert echoed(b"one\r\n\x7ftwo") == b"one\r\ntwo"
+
+
+def test_keys_past_what_a_line_may_hold_are_not_kept_nor_echoed() -> None:
+    echo = KeyEcho()
+    assert echo.typed(b"x" * (ECHOED_AT_MOST + 10)) == b"x" * ECHOED_AT_MOST
+    assert echo.typed(b"\x7f") == b"\b \b"  # what was shown can still be rubbed out
+
+
+def drawn(echo: str) -> str:
+    """What a terminal shows of ``echo`` on one row: a backspace moves the cursor left, a wide
+    character takes two cells, a combining mark joins the cell before."""
+    cells: list[str] = []
+    at = 0
+    for char in echo:
+        if char == "\b":
+            at -= 1
+            continue
+        width = char_width(char)
+        if width == 0:
+            cells[at - 1] += char
+            continue
+        for part in (char, "")[:width]:
+            if at < len(cells):
+                cells[at] = part
+            else:
+                cells.append(part)
+            at += 1
+    return "".join(cells).rstrip(" ")
+
+
+KEYS = ["a", "b", " ", "e\u0301", "日", "\t", "\x7f", "\x08", "\x17", "\x15"]
+
+
+@given(st.lists(st.sampled_from(KEYS), max_size=30))
+def test_the_echo_draws_what_the_chat_gets(keys: list[str]) -> None:
+    typed = "".join(keys)
+    shown = "".join(char for char in edited(typed) if char.isprintable())
+    assert drawn(echoed(typed.encode()).decode()) == shown.rstrip(" ")

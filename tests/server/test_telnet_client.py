@@ -54,10 +54,16 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         telnet.sendline("mode character")
         for key in ("c", "a", "r", "i", "\x7f", "o", "l", "\r"):  # DEL takes the i back
             telnet.send(key)
+        # telnet asked papo to echo (it shows nothing itself now): the i rubbed out.
+        telnet.expect_exact("cari\b \bol\r\n")
         assert alice.expect("join")["name"] == "carol"
         # Backspace (^H), then a word taken back with ^W.
         telnet.send("helo\x08lo there\x17all\r")
+        telnet.expect_exact("helo\b \blo there" + "\b" * 5 + " " * 5 + "\b" * 5 + "all")
         assert alice.expect("message")["text"] == "hello all"
+        telnet.send("日本\x7f!\r")  # a wide character takes two columns, rubbed out as two
+        telnet.expect_exact("日本\b\b  \b\b!")
+        assert alice.expect("message")["text"] == "日!"
         telnet.send("not this\x15but this\r")  # ^U: the line so far
         assert alice.expect("message")["text"] == "but this"
         alice.send("hi carol")

@@ -8,42 +8,98 @@ edited here as the terminal's own line discipline would have (``stty``'s erase, 
 kill): Backspace or DEL takes back the character before it (a letter with its accents, as the
 user saw one character), Ctrl-W the word before it, Ctrl-U the whole line so far. Lines of JSON
 and IRC connections are programs' lines: they mean what they send, and are not edited.
+
+Such a telnet also asks the server to echo (it shows nothing of what its user types itself):
+``KeyEcho`` writes back what the terminal would have shown, an erased character rubbed out
+(``\\b \\b``, twice for a wide one), by the same rules as the line the chat gets.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
+
+from papo.protocol.columns import char_width
 
 ERASE = "\x08\x7f"  # Backspace (^H) and DEL (^?): either is what the key sends, by terminal
 ERASE_WORD = "\x17"  # ^W
 ERASE_LINE = "\x15"  # ^U
+ECHOED_AT_MOST = 4096  # characters of one line: past it the line is refused (too long) anyway
 _EDITING = re.compile(f"[{ERASE}{ERASE_WORD}{ERASE_LINE}]")
+
+
+class TypedLine:
+    """The line so far, key by key: what a key takes back, if it is an erasing one."""
+
+    __slots__ = ("chars",)
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+
+    def key(self, char: str) -> list[str]:
+        """Type ``char``: the characters it took back (none for any other key, kept)."""
+        kept = self.chars
+        if char in ERASE:
+            at = len(kept)
+            while at and unicodedata.combining(kept[at - 1]):  # its marks, then the letter
+                at -= 1
+            at = max(at - 1, 0)
+        elif char == ERASE_WORD:
+            at = len(kept)
+            while at and kept[at - 1].isspace():
+                at -= 1
+            while at and not kept[at - 1].isspace():
+                at -= 1
+        elif char == ERASE_LINE:
+            at = 0
+        else:
+            kept.append(char)
+            return []
+        taken = kept[at:]
+        del kept[at:]
+        return taken
 
 
 def edited(line: str) -> str:
     """``line`` as its user saw it when pressing Return (most lines: the same object)."""
     if _EDITING.search(line) is None:
         return line
-    kept: list[str] = []
+    typed = TypedLine()
     for char in line:
-        if char in ERASE:
-            _erase_character(kept)
-        elif char == ERASE_WORD:
-            while kept and kept[-1].isspace():
-                kept.pop()
-            while kept and not kept[-1].isspace():
-                kept.pop()
-        elif char == ERASE_LINE:
-            kept.clear()
-        else:
-            kept.append(char)
-    return "".join(kept)
+        typed.key(char)
+    return "".join(typed.chars)
 
 
-def _erase_character(kept: list[str]) -> None:
-    """The last character seen: its combining marks, then the letter they sit on."""
-    while kept and unicodedata.combining(kept[-1]):
-        kept.pop()
-    if kept:
-        kept.pop()
+class KeyEcho:
+    """What to write back as a telnet user types, for a terminal that shows nothing itself.
+    Bytes in as they come (a character split across reads waits for the rest)."""
+
+    __slots__ = ("_decoder", "_line")
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._line = TypedLine()
+
+    def typed(self, data: bytes) -> bytes:
+        shown: list[str] = []
+        for char in self._decoder.decode(data):
+            if char == "\n":  # Return (CR NUL was made CR LF): the line is the chat's now
+                shown.append("\r\n")
+                self._line = TypedLine()
+            elif char == "\r":  # of CR LF
+                continue
+            elif len(self._line.chars) < ECHOED_AT_MOST or char in ERASE:
+                taken = self._line.key(char)
+                if taken:
+                    columns = sum(_columns(each) for each in taken)
+                    shown.append("\b" * columns + " " * columns + "\b" * columns)
+                elif char.isprintable():
+                    shown.append(char)
+        return "".join(shown).encode()
+
+
+def _columns(char: str) -> int:
+    """As shown back: a control character (a tab, an escape) was not shown at all, and the
+    chat cleans it out of the line."""
+    return char_width(char) if char.isprintable() else 0

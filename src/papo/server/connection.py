@@ -21,7 +21,8 @@ from papo.irc.door import Door
 from papo.keepalive import keep_alive
 from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
-from papo.protocol.telnet import CLEAR, strip_telnet
+from papo.protocol.line_editing import KeyEcho
+from papo.protocol.telnet import CLEAR, WILL_ECHO, strip_telnet
 from papo.server.nagle import ACKED_LATE_FROM, TalkerMode
 from papo.server.peer import peer_has_closed
 from papo.server.per_address import address_group
@@ -61,6 +62,7 @@ class Connection(asyncio.Protocol):
     __slots__ = (
         "_batch",
         "_batched_bytes",
+        "_echo",
         "_held",
         "_input_ended",
         "_loop",
@@ -110,6 +112,7 @@ class Connection(asyncio.Protocol):
         self.session = session
         self.framer = LineBuffer(max_line_bytes)
         self._telnet = CLEAR
+        self._echo: KeyEcho | None = None  # a telnet that asked the server to echo its keys
         self.bucket = TokenBucket(rate, burst, time.monotonic())
         self.sendq = sendq if sendq > 0 else NO_SENDQ_CAP
         self.tls = tls
@@ -181,6 +184,11 @@ class Connection(asyncio.Protocol):
             self._talker.heard(now)  # registration is not talk: see nagle.py
         if self.output is OutputFormat.TEXT:  # a person's line client may be telnet
             data, self._telnet, interrupted = strip_telnet(data, self._telnet)
+            if self._telnet.asked_echo and self._echo is None:
+                self._echo = KeyEcho()
+                self.queue(WILL_ECHO)
+            if self._echo is not None and (shown := self._echo.typed(data)):
+                self.queue(shown)
             self.framer.receive(data)
             if interrupted:  # Ctrl-C in telnet: the user leaves, as with any terminal program
                 self.framer.drop_unterminated()
