@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papo.protocol.columns import char_width
-from papo.protocol.line_editing import ECHOED_AT_MOST, KeyEcho, edited
+from papo.protocol.line_editing import CLEAR_ROW, ECHOED_AT_MOST, KeyEcho, edited
 
 
 def test_a_line_with_nothing_to_edit_is_the_same_object() -> None:
@@ -108,3 +108,12 @@ def test_the_echo_draws_what_the_chat_gets(keys: list[str]) -> None:
     typed = "".join(keys)
     shown = "".join(char for char in edited(typed) if char.isprintable())
     assert drawn(echoed(typed.encode()).decode()) == shown.rstrip(" ")
+
+
+def test_the_chats_output_ends_lines_in_cr_lf_and_goes_above_the_line_being_typed() -> None:
+    echo = KeyEcho()
+    assert echo.around(b"<ana> hi\n") == b"<ana> hi\r\n"  # nothing typed: nothing to move
+    echo.typed("olá\tx".encode())
+    assert echo.around(b"<ana> hi\n") == CLEAR_ROW + "<ana> hi\r\nolá".encode() + b"x"
+    echo.typed(b"\r\n")
+    assert echo.around(b"<ana> bye\n") == b"<ana> bye\r\n"

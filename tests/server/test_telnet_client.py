@@ -66,8 +66,16 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         assert alice.expect("message")["text"] == "日!"
         telnet.send("not this\x15but this\r")  # ^U: the line so far
         assert alice.expect("message")["text"] == "but this"
+        # Its terminal is raw: the chat's lines end in CR LF, and one that comes while carol
+        # types goes above her half-typed line, which is drawn again below it.
         alice.send("hi carol")
-        telnet.expect("<alice> hi carol")
+        telnet.expect_exact("<alice> hi carol\r\n")
+        telnet.send("half")
+        telnet.expect_exact("half")
+        alice.send("meanwhile")
+        telnet.expect_exact("\r\x1b[K<alice> meanwhile\r\nhalf")
+        telnet.send(" done\r")
+        alice.expect("message", text="half done")
         telnet.send("/quit\r")
         assert alice.expect("leave")["name"] == "carol"
     finally:

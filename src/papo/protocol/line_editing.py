@@ -11,7 +11,10 @@ and IRC connections are programs' lines: they mean what they send, and are not e
 
 Such a telnet also asks the server to echo (it shows nothing of what its user types itself):
 ``KeyEcho`` writes back what the terminal would have shown, an erased character rubbed out
-(``\\b \\b``, twice for a wide one), by the same rules as the line the chat gets.
+(``\\b \\b``, twice for a wide one), by the same rules as the line the chat gets. Its terminal
+is raw then, output included: a line of the chat must end in CR LF (telnet's new line) or the
+next starts where the last ended; and one that comes while its user types would land in the
+middle of their words, so the half-typed line is cleared first and drawn again below it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from papo.protocol.columns import char_width
 ERASE = "\x08\x7f"  # Backspace (^H) and DEL (^?): either is what the key sends, by terminal
 ERASE_WORD = "\x17"  # ^W
 ERASE_LINE = "\x15"  # ^U
+CLEAR_ROW = b"\r\x1b[K"  # to the row's start, and clear it (ANSI, as every terminal does)
 ECHOED_AT_MOST = 4096  # characters of one line: past it the line is refused (too long) anyway
 _EDITING = re.compile(f"[{ERASE}{ERASE_WORD}{ERASE_LINE}]")
 
@@ -81,7 +85,17 @@ class KeyEcho:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._line = TypedLine()
 
+    def around(self, output: bytes) -> bytes:
+        """``output`` of the chat as this terminal must get it: CR LF new lines, and the line
+        being typed moved below it."""
+        output = output.replace(b"\n", b"\r\n")
+        if not self._line.chars:
+            return output
+        typed = "".join(char for char in self._line.chars if char.isprintable())
+        return CLEAR_ROW + output + typed.encode()
+
     def typed(self, data: bytes) -> bytes:
+        """What to write back for ``data``, keys as typed."""
         shown: list[str] = []
         for char in self._decoder.decode(data):
             if char == "\n":  # Return (CR NUL was made CR LF): the line is the chat's now

@@ -186,9 +186,9 @@ class Connection(asyncio.Protocol):
             data, self._telnet, interrupted = strip_telnet(data, self._telnet)
             if self._telnet.asked_echo and self._echo is None:
                 self._echo = KeyEcho()
-                self.queue(WILL_ECHO)
+                self._write_now(WILL_ECHO)
             if self._echo is not None and (shown := self._echo.typed(data)):
-                self.queue(shown)
+                self._write_now(shown)
             self.framer.receive(data)
             if interrupted:  # Ctrl-C in telnet: the user leaves, as with any terminal program
                 self.framer.drop_unterminated()
@@ -334,6 +334,8 @@ class Connection(asyncio.Protocol):
             data = tail
         else:
             return
+        if self._echo is not None:  # a telnet's raw terminal, maybe half a line typed on it
+            data = self._echo.around(data)
         transport.write(data)
         if small_room and len(data) >= ACKED_LATE_FROM and self._talker is not None:
             self._talker.streamed(self._loop.time())
@@ -342,6 +344,13 @@ class Connection(asyncio.Protocol):
             self._hold_to_the_cap()
         elif self._owed:
             self._owed = 0  # the replays have been read (a test, not a call, per flush)
+
+    def _write_now(self, data: bytes) -> None:
+        """What a telnet asked to see at once (its keys echoed), before what the chat has for
+        it: its output gets the typed line drawn again after itself (``KeyEcho.around``)."""
+        if self.transport is not None and not self.closing:
+            self.transport.write(data)
+            self._unsent_estimate += len(data)
 
     def _too_slow(self) -> None:
         """Past the cap: nothing more is written; the server drops the client."""
