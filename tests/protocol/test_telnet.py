@@ -102,17 +102,19 @@ def test_a_read_ending_in_cr_leaves_a_state_and_the_next_plain_read_clears_it() 
     assert kept == b"\n" and state is CLEAR
 
 
-def test_a_request_to_echo_is_told_by_the_read_that_brings_it_whole_or_split() -> None:
+def test_a_request_to_echo_or_to_stop_is_told_by_the_read_that_brings_it() -> None:
     do_sga_do_echo = b"\xff\xfd\x03\xff\xfd\x01"
     for size in range(1, len(do_sga_do_echo) + 1):
         state, asked = CLEAR, []
         for start in range(0, len(do_sga_do_echo), size):
             kept, state, _ = strip_telnet(do_sga_do_echo[start : start + size], state)
             assert kept == b""
-            asked.append(state.asked_echo)
+            asked.append(state.echo)
         assert asked.count(True) == 1 and asked[-1]
         assert strip_telnet(b"hi", state) == (b"hi", CLEAR, False)  # told once
-    assert not strip_telnet(b"\xff\xfb\x01", CLEAR)[1].asked_echo  # WILL ECHO: not asked
+    assert strip_telnet(b"\xff\xfb\x01", CLEAR)[1].echo is None  # WILL ECHO: not asked
+    back_to_line_mode = b"\xff\xfe\x03\xff\xfb\x22\xff\xfe\x01"  # DONT SGA, .., DONT ECHO
+    assert strip_telnet(back_to_line_mode, CLEAR)[1].echo is False
 
 
 @given(st.text(max_size=40))

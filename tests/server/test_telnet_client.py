@@ -76,7 +76,16 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         telnet.expect_exact("\r\x1b[K<alice> meanwhile\r\nhalf")
         telnet.send(" done\r")
         alice.expect("message", text="half done")
-        telnet.send("/quit\r")
+        # Back to line mode, telnet says DONT ECHO: its terminal echoes again, papo stops.
+        telnet.sendcontrol("]")
+        telnet.expect("telnet>")
+        telnet.sendline("mode line")
+        telnet.sendline("in line mode again")
+        alice.expect("message", text="in line mode again")
+        alice.send("seen")
+        telnet.expect_exact("<alice> seen")
+        assert telnet.before.count("in line mode again") == 1
+        telnet.sendline("/quit")
         assert alice.expect("leave")["name"] == "carol"
     finally:
         telnet.close(force=True)

@@ -21,7 +21,9 @@ ended, and nothing they typed reached the chat. CR NUL is taken as CR LF, split 
 too (a NUL anywhere else stays, and is cleaned out of the line as any control character).
 Their other keys, Backspace included, come as typed: ``line_editing`` makes the line of them.
 Such a telnet asks the server to echo (``DO ECHO``): the read that asks says so in its state,
-and the connection answers ``WILL_ECHO`` and echoes from then on (``line_editing.KeyEcho``).
+and the connection answers ``WILL_ECHO`` and echoes from then on (``line_editing.KeyEcho``),
+until telnet goes back to line mode and says ``DONT ECHO`` (answered ``WONT_ECHO``): its
+terminal shows what is typed again, and an echo on top would show each line twice.
 """
 
 from __future__ import annotations
@@ -34,9 +36,12 @@ _SUBNEGOTIATION = 0xFA  # SB: an option, then everything up to IAC SE
 _SUBNEGOTIATION_END = 0xF0  # SE
 _INTERRUPT = 0xF4  # IP: what telnet sends for Ctrl-C
 _FIRST_COMMAND = 0xF0
-_DO, _ECHO, _SUPPRESS_GO_AHEAD = 0xFD, 0x01, 0x03
+_WILL, _WONT, _DO, _DONT = 0xFB, 0xFC, 0xFD, 0xFE
+_ECHO, _SUPPRESS_GO_AHEAD = 0x01, 0x03
 # papo's answer to DO ECHO: it echoes, and sends no go-ahead (it never did): character mode.
-WILL_ECHO = bytes((IAC, 0xFB, _ECHO, IAC, 0xFB, _SUPPRESS_GO_AHEAD))
+WILL_ECHO = bytes((IAC, _WILL, _ECHO, IAC, _WILL, _SUPPRESS_GO_AHEAD))
+# ... and to DONT ECHO (which comes with DONT SUPPRESS-GO-AHEAD): back to line mode.
+WONT_ECHO = bytes((IAC, _WONT, _ECHO, IAC, _WONT, _SUPPRESS_GO_AHEAD))
 _OPTIONS = frozenset((*range(50), 0xFF))  # the IANA telnet options, EXOPL included
 MAX_SUBNEGOTIATION = 64  # bytes: window sizes and terminal types are far shorter
 
@@ -48,7 +53,9 @@ class TelnetState:
 
     held: bytes = b""
     after_cr: bool = False  # the last byte kept was a CR: a NUL first in the next is CR NUL's
-    asked_echo: bool = False  # this read asked the server to echo (IAC DO ECHO)
+    # This read asked the server to echo (DO ECHO: True) or to stop (DONT ECHO: False); None:
+    # it said nothing of it.
+    echo: bool | None = None
 
 
 CLEAR = TelnetState()
@@ -64,7 +71,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
     if state.after_cr and data[:1] == b"\0":
         data = b"\n" + data[1:]
     kept = bytearray()
-    asked_echo = False
+    echo: bool | None = None
     at, end = 0, len(data)
     while at < end:
         iac = data.find(IAC, at)
@@ -74,7 +81,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         kept += data[at:iac]
         size = _command_size(data, iac)
         if size is None:  # the read ended inside a command: the rest waits for the next one
-            return (*_ended(kept, data[iac:], asked_echo), False)
+            return (*_ended(kept, data[iac:], echo), False)
         if size == 0:  # not a command telnet sends: the byte stays, for the UTF-8 check
             kept.append(IAC)
             at = iac + 1
@@ -83,22 +90,22 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         if command == IAC:
             kept.append(IAC)
         elif command == _INTERRUPT:
-            return _ended(kept, b"", False)[0], CLEAR, True
-        elif command == _DO and data[iac + 2] == _ECHO:
-            asked_echo = True
+            return _ended(kept, b"", None)[0], CLEAR, True
+        elif command in (_DO, _DONT) and data[iac + 2] == _ECHO:
+            echo = command == _DO
         at = iac + size
-    return (*_ended(kept, b"", asked_echo), False)
+    return (*_ended(kept, b"", echo), False)
 
 
 _AFTER_CR = TelnetState(after_cr=True)
 
 
-def _ended(kept: bytearray, held: bytes, asked_echo: bool) -> tuple[bytes, TelnetState]:
+def _ended(kept: bytearray, held: bytes, echo: bool | None) -> tuple[bytes, TelnetState]:
     """What a read kept, its CR NULs as CR LFs, and the state for the next read."""
     text = bytes(kept).replace(b"\r\0", b"\r\n")
     after_cr = text[-1:] == b"\r"
-    if held or after_cr or asked_echo:
-        return text, TelnetState(held, after_cr, asked_echo)
+    if held or after_cr or echo is not None:
+        return text, TelnetState(held, after_cr, echo)
     return text, CLEAR
 
 

@@ -22,7 +22,7 @@ from papo.keepalive import keep_alive
 from papo.protocol.commands import OutputFormat
 from papo.protocol.framing import FrameEvent, LineBuffer
 from papo.protocol.line_editing import KeyEcho
-from papo.protocol.telnet import CLEAR, WILL_ECHO, strip_telnet
+from papo.protocol.telnet import CLEAR, WILL_ECHO, WONT_ECHO, strip_telnet
 from papo.server.nagle import ACKED_LATE_FROM, TalkerMode
 from papo.server.peer import peer_has_closed
 from papo.server.per_address import address_group
@@ -184,9 +184,10 @@ class Connection(asyncio.Protocol):
             self._talker.heard(now)  # registration is not talk: see nagle.py
         if self.output is OutputFormat.TEXT:  # a person's line client may be telnet
             data, self._telnet, interrupted = strip_telnet(data, self._telnet)
-            if self._telnet.asked_echo and self._echo is None:
-                self._echo = KeyEcho()
-                self._write_now(WILL_ECHO)
+            wanted = self._telnet.echo  # asked to echo, or to stop (telnet's line mode)
+            if wanted is not None and wanted != (self._echo is not None):
+                self._echo = KeyEcho() if wanted else None
+                self._write_now(WILL_ECHO if wanted else WONT_ECHO)
             if self._echo is not None and (shown := self._echo.typed(data)):
                 self._write_now(shown)
             self.framer.receive(data)
