@@ -143,3 +143,23 @@ def test_zero_means_no_limit(start_server: StartServer) -> None:
     time.sleep(1.5)
     idle.send("late")
     assert "late" in idle.text_until(lambda line: "late" in line)[-1]
+
+
+def test_a_telnet_echoed_to_that_types_and_never_reads_is_dropped_as_too_slow(
+    start_server: StartServer,
+) -> None:
+    """The echo of a telnet in character mode is written at once, not with the turn's output:
+    it counts against --sendq all the same, or a client that only types would grow the
+    server's buffer for it without end (nothing else is ever written to it)."""
+    server = start_server("--rate", "0", "--ip-rate", "0", "--sendq", "65536")
+    watcher = server.user("watcher")
+    typer = server.line_user("typer", rcvbuf=4096)  # registers, then never reads again
+    typer.sock.sendall(b"/join #alone\r\n\xff\xfd\x01")  # IAC DO ECHO: echo what I type
+    line = b"x" * 1500 + b"\r\n"
+    try:
+        for _ in range(8000):  # 12 MB of echo, past what the kernels' buffers hold
+            typer.sock.sendall(line)
+    except OSError:
+        pass  # put out meanwhile
+    leave = watcher.expect("leave", name="typer", timeout=10)
+    assert leave["reason"] == "too_slow"

@@ -301,12 +301,16 @@ class Connection(asyncio.Protocol):
         self._batched_bytes += len(data)
         if owed:
             self._owed += len(data)
-        # _unsent_estimate is what the transport held at the last flush plus what was queued
-        # since; it can only overestimate (the kernel drains in between), so the exact figure is
-        # asked for only when the estimate passes the cap: one call per flush, not per message.
-        self._unsent_estimate += len(data)
+        self._count_unsent(self.transport, len(data))
+
+    def _count_unsent(self, transport: asyncio.Transport, size: int) -> None:
+        """``size`` more bytes for the client. ``_unsent_estimate`` is what the transport held
+        at the last flush plus what was queued or written since; it can only overestimate (the
+        kernel drains in between), so the exact figure is asked for only when the estimate
+        passes the cap: one call per flush, not per message."""
+        self._unsent_estimate += size
         if self._unsent_estimate > self.sendq:
-            self._unsent_estimate = self._batched_bytes + self.transport.get_write_buffer_size()
+            self._unsent_estimate = self._batched_bytes + transport.get_write_buffer_size()
             self._hold_to_the_cap()
 
     def _hold_to_the_cap(self) -> None:
@@ -351,7 +355,8 @@ class Connection(asyncio.Protocol):
         it: its output gets the typed line drawn again after itself (``KeyEcho.around``)."""
         if self.transport is not None and not self.closing:
             self.transport.write(data)
-            self._unsent_estimate += len(data)
+            # A telnet that types and never reads is too slow, as any client.
+            self._count_unsent(self.transport, len(data))
 
     def _too_slow(self) -> None:
         """Past the cap: nothing more is written; the server drops the client."""
