@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from papo.hub.backplane import Unavailable
-from papo.hub.redis_claims import ClaimGatherer, NameClaim
+from papo.hub.redis_claims import CLAIMS_PER_CALL, ClaimGatherer, NameClaim
 
 
 class Script:
@@ -41,6 +41,17 @@ def claim(holder: int, name: str) -> NameClaim:
     return NameClaim(holder, name, 0.0)
 
 
+async def one_on_its_way(
+    script: Script, most: int = CLAIMS_PER_CALL
+) -> tuple[ClaimGatherer, asyncio.Future[str]]:
+    """A gatherer whose first call, ana's claim, is on its way: held there until ``script.go``."""
+    script.go.clear()
+    gatherer = ClaimGatherer(script.send, most)
+    first = asyncio.ensure_future(gatherer.claim(claim(1, "ana")))
+    await asyncio.sleep(0)
+    return gatherer, first
+
+
 def test_a_claim_alone_is_sent_at_once_in_a_call_of_its_own() -> None:
     async def run() -> None:
         script = Script()
@@ -55,10 +66,7 @@ def test_a_claim_alone_is_sent_at_once_in_a_call_of_its_own() -> None:
 def test_claims_asked_while_a_call_is_on_its_way_go_together_in_order() -> None:
     async def run() -> None:
         script = Script()
-        script.go.clear()
-        gatherer = ClaimGatherer(script.send, most=3)
-        first = asyncio.ensure_future(gatherer.claim(claim(1, "ana")))
-        await asyncio.sleep(0)
+        gatherer, first = await one_on_its_way(script, most=3)
         wanted = [claim(2, "bob"), claim(3, "ana"), claim(4, "carol"), claim(5, "bob")]
         rest = [asyncio.ensure_future(gatherer.claim(each)) for each in wanted]
         await asyncio.sleep(0)
@@ -74,10 +82,7 @@ def test_claims_asked_while_a_call_is_on_its_way_go_together_in_order() -> None:
 def test_redis_out_of_reach_refuses_each_claim_of_the_call_and_the_next_ones_go_on() -> None:
     async def run() -> None:
         script = Script()
-        script.go.clear()
-        gatherer = ClaimGatherer(script.send)
-        first = asyncio.ensure_future(gatherer.claim(claim(1, "ana")))
-        await asyncio.sleep(0)
+        gatherer, first = await one_on_its_way(script)
         script.unreachable = True
         script.go.set()
         with pytest.raises(Unavailable):
@@ -91,10 +96,7 @@ def test_redis_out_of_reach_refuses_each_claim_of_the_call_and_the_next_ones_go_
 def test_a_call_that_fails_tells_every_asker_and_the_gatherer_is_not_left_stuck() -> None:
     async def run() -> None:
         script = Script()
-        script.go.clear()
-        gatherer = ClaimGatherer(script.send)
-        first = asyncio.ensure_future(gatherer.claim(claim(1, "ana")))
-        await asyncio.sleep(0)
+        gatherer, first = await one_on_its_way(script)
         waiting = asyncio.ensure_future(gatherer.claim(claim(2, "bob")))
         await asyncio.sleep(0)
         script.failing = RuntimeError("a bug")
@@ -110,10 +112,7 @@ def test_a_call_that_fails_tells_every_asker_and_the_gatherer_is_not_left_stuck(
 def test_an_asker_gone_meanwhile_leaves_the_others_their_answers() -> None:
     async def run() -> None:
         script = Script()
-        script.go.clear()
-        gatherer = ClaimGatherer(script.send)
-        first = asyncio.ensure_future(gatherer.claim(claim(1, "ana")))
-        await asyncio.sleep(0)
+        gatherer, first = await one_on_its_way(script)
         gone = asyncio.ensure_future(gatherer.claim(claim(2, "bob")))
         staying = asyncio.ensure_future(gatherer.claim(claim(3, "carol")))
         await asyncio.sleep(0)
