@@ -89,3 +89,23 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         assert alice.expect("leave")["name"] == "carol"
     finally:
         telnet.close(force=True)
+
+
+def test_ctrl_c_leaves_from_a_telnet_in_character_mode_too(start_server: StartServer) -> None:
+    """There Ctrl-C is a key sent as typed, a byte 3, not telnet's IP: it leaves all the same,
+    and what was half typed is not said."""
+    server = start_server()
+    alice = server.user("alice")
+    telnet = telnet_to(server.port)
+    try:
+        telnet.sendcontrol("]")
+        telnet.expect("telnet>")
+        telnet.sendline("mode character")
+        telnet.send("carol\r")
+        alice.expect("join", name="carol")
+        telnet.send("half typed")
+        telnet.sendcontrol("c")
+        assert alice.expect("leave")["name"] == "carol"
+        assert not [e for e in alice.quiet(0.3) if e["type"] == "message"]
+    finally:
+        telnet.close(force=True)
