@@ -25,6 +25,13 @@ def telnet_to(port: int) -> pexpect.spawn:
     return child
 
 
+def switch(telnet: pexpect.spawn, mode: str) -> None:
+    """As its user would: Ctrl-] for telnet's prompt, then ``mode character`` or ``mode line``."""
+    telnet.sendcontrol("]")
+    telnet.expect("telnet>")
+    telnet.sendline(f"mode {mode}")
+
+
 def test_telnet_in_line_mode_chats(start_server: StartServer) -> None:
     server = start_server()
     alice = server.user("alice")
@@ -49,9 +56,7 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
     alice = server.user("alice")
     telnet = telnet_to(server.port)
     try:
-        telnet.sendcontrol("]")
-        telnet.expect("telnet>")
-        telnet.sendline("mode character")
+        switch(telnet, "character")
         for key in ("c", "a", "r", "i", "\x7f", "o", "l", "\r"):  # DEL takes the i back
             telnet.send(key)
         # telnet asked papo to echo (it shows nothing itself now): the i rubbed out.
@@ -77,9 +82,7 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         telnet.send(" done\r")
         alice.expect("message", text="half done")
         # Back to line mode, telnet says DONT ECHO: its terminal echoes again, papo stops.
-        telnet.sendcontrol("]")
-        telnet.expect("telnet>")
-        telnet.sendline("mode line")
+        switch(telnet, "line")
         telnet.sendline("in line mode again")
         alice.expect("message", text="in line mode again")
         alice.send("seen")
@@ -98,9 +101,7 @@ def test_ctrl_c_leaves_from_a_telnet_in_character_mode_too(start_server: StartSe
     alice = server.user("alice")
     telnet = telnet_to(server.port)
     try:
-        telnet.sendcontrol("]")
-        telnet.expect("telnet>")
-        telnet.sendline("mode character")
+        switch(telnet, "character")
         telnet.send("carol\r")
         alice.expect("join", name="carol")
         telnet.send("half typed")
