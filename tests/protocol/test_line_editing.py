@@ -44,7 +44,7 @@ def test_text_then_as_many_erasures_leaves_nothing(text: str) -> None:
 
 def echoed(*reads: bytes) -> bytes:
     echo = KeyEcho()
-    return b"".join(echo.typed(read) for read in reads)
+    return b"".join(echo.typed(read)[0] for read in reads)
 
 
 def test_keys_are_echoed_and_an_erased_character_rubbed_out_by_its_columns() -> None:
@@ -74,8 +74,8 @@ def test_a_new_line_starts_from_nothing() -> None:
 
 def test_keys_past_what_a_line_may_hold_are_not_kept_nor_echoed() -> None:
     echo = KeyEcho()
-    assert echo.typed(b"x" * (ECHOED_AT_MOST + 10)) == b"x" * ECHOED_AT_MOST
-    assert echo.typed(b"\x7f") == b"\b \b"  # what was shown can still be rubbed out
+    assert echo.typed(b"x" * (ECHOED_AT_MOST + 10)) == (b"x" * ECHOED_AT_MOST, None)
+    assert echo.typed(b"\x7f") == (b"\b \b", None)  # what was shown can still be rubbed out
 
 
 def drawn(echo: str) -> str:
@@ -117,3 +117,13 @@ def test_the_chats_output_ends_lines_in_cr_lf_and_goes_above_the_line_being_type
     assert echo.around(b"<ana> hi\n") == CLEAR_ROW + "<ana> hi\r\nolá".encode() + b"x"
     echo.typed(b"\r\n")
     assert echo.around(b"<ana> bye\n") == b"<ana> bye\r\n"
+
+
+def test_ctrl_d_on_an_empty_line_ends_the_input_there_and_elsewhere_is_a_key() -> None:
+    assert KeyEcho().typed(b"\x04more") == (b"", 0)
+    assert KeyEcho().typed(b"said\r\n\x04more") == (b"said\r\n", 6)
+    assert KeyEcho().typed(b"ab\x7f\x7f\x04") == (b"ab\b \b\b \b", 4)  # erased: empty
+    echo = KeyEcho()
+    assert echo.typed(b"half\x04 more") == (b"half more", None)  # not empty: nothing ends
+    assert echo.typed(b"\r\n") == (b"\r\n", None)
+    assert echo.typed(b"\x04") == (b"", 0)  # a new line, empty

@@ -110,3 +110,23 @@ def test_ctrl_c_leaves_from_a_telnet_in_character_mode_too(start_server: StartSe
         assert not [e for e in alice.quiet(0.3) if e["type"] == "message"]
     finally:
         telnet.close(force=True)
+
+
+def test_ctrl_d_on_an_empty_line_leaves_as_in_a_terminal(start_server: StartServer) -> None:
+    """In character mode Ctrl-D is a key sent as typed (a byte 4): on an empty line it ends
+    the input, as in a shell; after something typed it is nothing."""
+    server = start_server()
+    alice = server.user("alice")
+    telnet = telnet_to(server.port)
+    try:
+        switch(telnet, "character")
+        telnet.send("carol\r")
+        alice.expect("join", name="carol")
+        telnet.send("half")
+        telnet.sendcontrol("d")
+        telnet.send(" done\r")
+        alice.expect("message", text="half done")
+        telnet.sendcontrol("d")
+        assert alice.expect("leave")["name"] == "carol"
+    finally:
+        telnet.close(force=True)

@@ -15,6 +15,7 @@ Such a telnet also asks the server to echo (it shows nothing of what its user ty
 is raw then, output included: a line of the chat must end in CR LF (telnet's new line) or the
 next starts where the last ended; and one that comes while its user types would land in the
 middle of their words, so the half-typed line is cleared first and drawn again below it.
+Knowing the line, it also knows a Ctrl-D typed on an empty one: the end of input, as in a shell.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from papo.protocol.columns import char_width
 ERASE = "\x08\x7f"  # Backspace (^H) and DEL (^?): either is what the key sends, by terminal
 ERASE_WORD = "\x17"  # ^W
 ERASE_LINE = "\x15"  # ^U
+END_OF_INPUT = b"\x04"  # ^D
 CLEAR_ROW = b"\r\x1b[K"  # to the row's start, and clear it (ANSI, as every terminal does)
 ECHOED_AT_MOST = 4096  # characters of one line: past it the line is refused (too long) anyway
 _EDITING = re.compile(f"[{ERASE}{ERASE_WORD}{ERASE_LINE}]")
@@ -94,8 +96,25 @@ class KeyEcho:
         typed = "".join(char for char in self._line.chars if char.isprintable())
         return CLEAR_ROW + output + typed.encode()
 
-    def typed(self, data: bytes) -> bytes:
-        """What to write back for ``data``, keys as typed."""
+    def typed(self, data: bytes) -> tuple[bytes, int | None]:
+        """What to write back for ``data``, keys as typed; and where its user ended their
+        input, if they did: the offset of a Ctrl-D (EOT) typed on an empty line, which ends
+        input in a terminal (on a line with something typed it is a key like any other, and
+        cleaned out of the line)."""
+        shown: list[bytes] = []
+        at = 0
+        for piece in data.split(END_OF_INPUT):
+            shown.append(self._keys(piece))
+            at += len(piece)
+            if at == len(data):
+                break
+            if not self._line.chars:
+                return b"".join(shown), at
+            self._line.key(END_OF_INPUT.decode())
+            at += 1
+        return b"".join(shown), None
+
+    def _keys(self, data: bytes) -> bytes:
         shown: list[str] = []
         for char in self._decoder.decode(data):
             if char == "\n":  # Return (CR NUL was made CR LF): the line is the chat's now

@@ -188,8 +188,12 @@ class Connection(asyncio.Protocol):
             if wanted is not None and wanted != (self._echo is not None):
                 self._echo = KeyEcho() if wanted else None
                 self._write_now(WILL_ECHO if wanted else WONT_ECHO)
-            if self._echo is not None and (shown := self._echo.typed(data)):
-                self._write_now(shown)
+            if self._echo is not None:
+                shown, ended_at = self._echo.typed(data)
+                if shown:
+                    self._write_now(shown)
+                if ended_at is not None:  # Ctrl-D on an empty line: as an interrupt
+                    data, interrupted = data[:ended_at], True
             self.framer.receive(data)
             if interrupted:  # Ctrl-C in telnet: the user leaves, as with any terminal program
                 self.framer.drop_unterminated()
