@@ -119,6 +119,11 @@ def test_the_chats_output_ends_lines_in_cr_lf_and_goes_above_the_line_being_type
     assert echo.around(b"<ana> bye\n") == b"<ana> bye\r\n"
 
 
+def test_ctrl_c_ends_the_input_there_wherever_it_comes() -> None:
+    assert KeyEcho().typed(b"said\r\nhalf\x03more") == (b"said\r\nhalf", 10)
+    assert KeyEcho().typed(b"\x03") == (b"", 0)
+
+
 def test_ctrl_d_on_an_empty_line_ends_the_input_there_and_elsewhere_is_a_key() -> None:
     assert KeyEcho().typed(b"\x04more") == (b"", 0)
     assert KeyEcho().typed(b"said\r\n\x04more") == (b"said\r\n", 6)

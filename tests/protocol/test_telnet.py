@@ -117,15 +117,7 @@ def test_a_request_to_echo_or_to_stop_is_told_by_the_read_that_brings_it() -> No
     assert strip_telnet(back_to_line_mode, CLEAR)[1].echo is False
 
 
-def test_ctrl_c_in_character_mode_a_bare_etx_ends_the_data_there_as_ip_does() -> None:
-    data = b"sent\r\x00half\x03more\r\x00"
-    for size in range(1, len(data) + 1):
-        assert strip_in_pieces(data, size) == (b"sent\r\nhalf", True)
-    assert strip_telnet(b"\xff\xfd\x03", CLEAR) == (b"", CLEAR, False)  # DO SGA: option 3
-
-
 @given(st.text(max_size=40))
 def test_utf8_text_is_never_changed(text: str) -> None:
-    # But for CR NUL, a Return, and ETX, a Ctrl-C.
-    data = text.replace("\x03", "").encode().replace(b"\r\x00", b"\r\n")
+    data = text.encode().replace(b"\r\x00", b"\r\n")  # but for CR NUL, a Return
     assert strip_in_pieces(data, 3) == (data, False)

@@ -130,3 +130,17 @@ def test_ctrl_d_on_an_empty_line_leaves_as_in_a_terminal(start_server: StartServ
         assert alice.expect("leave")["name"] == "carol"
     finally:
         telnet.close(force=True)
+
+
+def test_from_a_client_papo_does_not_echo_to_bytes_3_and_4_are_only_cleaned_out(
+    start_server: StartServer,
+) -> None:
+    """Ctrl-C and Ctrl-D as bytes mean leaving only from a telnet in character mode; from nc
+    they are data (a file piped in), and the connection goes on."""
+    server = start_server()
+    alice = server.user("alice")
+    piped = server.line_user("piped")
+    piped.send(b"x\x03y\x04z")
+    assert alice.expect("message")["text"] == "xyz"
+    piped.send("still here")
+    assert alice.expect("message")["text"] == "still here"

@@ -15,7 +15,9 @@ Such a telnet also asks the server to echo (it shows nothing of what its user ty
 is raw then, output included: a line of the chat must end in CR LF (telnet's new line) or the
 next starts where the last ended; and one that comes while its user types would land in the
 middle of their words, so the half-typed line is cleared first and drawn again below it.
-Knowing the line, it also knows a Ctrl-D typed on an empty one: the end of input, as in a shell.
+Its Ctrl-C comes as a key too (a byte 3, not telnet's IP): an interrupt, the user leaves; and,
+knowing the line, a Ctrl-D typed on an empty one ends the input, as in a shell. Only for such a
+telnet: from ``nc`` a byte 3 or 4 is data (a file piped in), cleaned out of its line.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from papo.protocol.columns import char_width
 ERASE = "\x08\x7f"  # Backspace (^H) and DEL (^?): either is what the key sends, by terminal
 ERASE_WORD = "\x17"  # ^W
 ERASE_LINE = "\x15"  # ^U
-END_OF_INPUT = b"\x04"  # ^D
+INTERRUPT, END_OF_INPUT = 0x03, 0x04  # ^C, ^D: bytes, as they come
+_INTERRUPTS = re.compile(b"[\x03\x04]")
 CLEAR_ROW = b"\r\x1b[K"  # to the row's start, and clear it (ANSI, as every terminal does)
 ECHOED_AT_MOST = 4096  # characters of one line: past it the line is refused (too long) anyway
-_EDITING = re.compile(f"[{ERASE}{ERASE_WORD}{ERASE_LINE}]")
+_EDITING_KEYS = ERASE + ERASE_WORD + ERASE_LINE
+_EDITING = re.compile(f"[{_EDITING_KEYS}]")
 
 
 class TypedLine:
@@ -97,21 +101,20 @@ class KeyEcho:
         return CLEAR_ROW + output + typed.encode()
 
     def typed(self, data: bytes) -> tuple[bytes, int | None]:
-        """What to write back for ``data``, keys as typed; and where its user ended their
-        input, if they did: the offset of a Ctrl-D (EOT) typed on an empty line, which ends
-        input in a terminal (on a line with something typed it is a key like any other, and
-        cleaned out of the line)."""
+        """What to write back for ``data``, keys as typed; and where its user left, if they
+        did: the offset of a Ctrl-C, or of a Ctrl-D typed on an empty line, which ends input
+        in a terminal (on a line with something typed it is a key like any other, and cleaned
+        out of the line)."""
         shown: list[bytes] = []
         at = 0
-        for piece in data.split(END_OF_INPUT):
-            shown.append(self._keys(piece))
-            at += len(piece)
-            if at == len(data):
-                break
-            if not self._line.chars:
-                return b"".join(shown), at
-            self._line.key(END_OF_INPUT.decode())
-            at += 1
+        while (found := _INTERRUPTS.search(data, at)) is not None:
+            stop = found.start()
+            shown.append(self._keys(data[at:stop]))
+            if data[stop] == INTERRUPT or not self._line.chars:
+                return b"".join(shown), stop
+            self._line.key(chr(END_OF_INPUT))
+            at = stop + 1
+        shown.append(self._keys(data[at:]))
         return b"".join(shown), None
 
     def _keys(self, data: bytes) -> bytes:
@@ -122,7 +125,7 @@ class KeyEcho:
                 self._line = TypedLine()
             elif char == "\r":  # of CR LF
                 continue
-            elif len(self._line.chars) < ECHOED_AT_MOST or char in ERASE:
+            elif len(self._line.chars) < ECHOED_AT_MOST or char in _EDITING_KEYS:
                 taken = self._line.key(char)
                 if taken:
                     columns = sum(_columns(each) for each in taken)

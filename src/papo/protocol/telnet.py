@@ -23,8 +23,8 @@ Their other keys, Backspace included, come as typed: ``line_editing`` makes the 
 Such a telnet asks the server to echo (``DO ECHO``): the read that asks says so in its state,
 and the connection answers ``WILL_ECHO`` and echoes from then on (``line_editing.KeyEcho``),
 until telnet goes back to line mode and says ``DONT ECHO`` (answered ``WONT_ECHO``): its
-terminal shows what is typed again, and an echo on top would show each line twice. Ctrl-C is a
-key like the others then, a byte 3 (ETX) rather than IAC IP: it is an interrupt all the same.
+terminal shows what is typed again, and an echo on top would show each line twice. Its Ctrl-C
+is then a key like the others, a byte 3 rather than IAC IP: ``line_editing.KeyEcho`` finds it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ _NEGOTIATE = frozenset({0xFB, 0xFC, 0xFD, 0xFE})  # WILL, WONT, DO, DONT: one op
 _SUBNEGOTIATION = 0xFA  # SB: an option, then everything up to IAC SE
 _SUBNEGOTIATION_END = 0xF0  # SE
 _INTERRUPT = 0xF4  # IP: what telnet sends for Ctrl-C
-_ETX = 0x03  # ... and what it sends for it in character mode, as any raw terminal
 _FIRST_COMMAND = 0xF0
 _WILL, _WONT, _DO, _DONT = 0xFB, 0xFC, 0xFD, 0xFE
 _ECHO, _SUPPRESS_GO_AHEAD = 0x01, 0x03
@@ -67,7 +66,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
     """``data`` without telnet commands, the state to pass with the next read, and whether an
     interrupt came (then what followed it is dropped: the user is leaving). IAC IAC, telnet's
     escape for a byte 255, stays a byte 255, which the line's UTF-8 check then refuses."""
-    if state is CLEAR and IAC not in data and 0 not in data and _ETX not in data:
+    if state is CLEAR and IAC not in data and 0 not in data:
         return data, (CLEAR if data[-1:] != b"\r" else _AFTER_CR), False
     data = state.held + data
     if state.after_cr and data[:1] == b"\0":
@@ -83,7 +82,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         kept += data[at:iac]
         size = _command_size(data, iac)
         if size is None:  # the read ended inside a command: the rest waits for the next one
-            return _ended(kept, data[iac:], echo)
+            return (*_ended(kept, data[iac:], echo), False)
         if size == 0:  # not a command telnet sends: the byte stays, for the UTF-8 check
             kept.append(IAC)
             at = iac + 1
@@ -92,27 +91,23 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         if command == IAC:
             kept.append(IAC)
         elif command == _INTERRUPT:
-            return _ended(kept, b"", None)[0], CLEAR, True  # an ETX before it: the same
+            return _ended(kept, b"", None)[0], CLEAR, True
         elif command in (_DO, _DONT) and data[iac + 2] == _ECHO:
             echo = command == _DO
         at = iac + size
-    return _ended(kept, b"", echo)
+    return (*_ended(kept, b"", echo), False)
 
 
 _AFTER_CR = TelnetState(after_cr=True)
 
 
-def _ended(kept: bytearray, held: bytes, echo: bool | None) -> tuple[bytes, TelnetState, bool]:
-    """What a read kept, its CR NULs as CR LFs, the state for the next read, and whether it
-    was cut at a Ctrl-C."""
-    etx = kept.find(_ETX)
-    if etx >= 0:
-        return bytes(kept[:etx]).replace(b"\r\0", b"\r\n"), CLEAR, True
+def _ended(kept: bytearray, held: bytes, echo: bool | None) -> tuple[bytes, TelnetState]:
+    """What a read kept, its CR NULs as CR LFs, and the state for the next read."""
     text = bytes(kept).replace(b"\r\0", b"\r\n")
     after_cr = text[-1:] == b"\r"
     if held or after_cr or echo is not None:
-        return text, TelnetState(held, after_cr, echo), False
-    return text, CLEAR, False
+        return text, TelnetState(held, after_cr, echo)
+    return text, CLEAR
 
 
 def _command_size(data: bytes, iac: int) -> int | None:

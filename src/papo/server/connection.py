@@ -192,7 +192,7 @@ class Connection(asyncio.Protocol):
                 shown, ended_at = self._echo.typed(data)
                 if shown:
                     self._write_now(shown)
-                if ended_at is not None:  # Ctrl-D on an empty line: as an interrupt
+                if ended_at is not None:  # its Ctrl-C, or Ctrl-D on an empty line
                     data, interrupted = data[:ended_at], True
             self.framer.receive(data)
             if interrupted:  # Ctrl-C in telnet: the user leaves, as with any terminal program
