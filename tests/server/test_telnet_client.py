@@ -9,11 +9,36 @@ there and edits it as the terminal would have (``line_editing``).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pexpect
 import pytest
 
 from tests.conftest import StartServer
+from tests.support import LineClient
+
+
+@contextmanager
+def alice_and_a_telnet(start_server: StartServer) -> Iterator[tuple[LineClient, pexpect.spawn]]:
+    """A server, alice on it (JSON), and a telnet connected to it, closed after."""
+    server = start_server()
+    alice = server.user("alice")
+    telnet = telnet_to(server.port)
+    try:
+        yield alice, telnet
+    finally:
+        telnet.close(force=True)
+
+
+@contextmanager
+def carol_key_by_key(start_server: StartServer) -> Iterator[tuple[LineClient, pexpect.spawn]]:
+    """Alice, and carol on a telnet in character mode, in the chat."""
+    with alice_and_a_telnet(start_server) as (alice, telnet):
+        switch(telnet, "character")
+        telnet.send("carol\r")
+        alice.expect("join", name="carol")
+        yield alice, telnet
 
 
 def telnet_to(port: int) -> pexpect.spawn:
@@ -33,10 +58,7 @@ def switch(telnet: pexpect.spawn, mode: str) -> None:
 
 
 def test_telnet_in_line_mode_chats(start_server: StartServer) -> None:
-    server = start_server()
-    alice = server.user("alice")
-    telnet = telnet_to(server.port)
-    try:
+    with alice_and_a_telnet(start_server) as (alice, telnet):
         telnet.sendline("carol")
         assert alice.expect("join")["name"] == "carol"
         telnet.sendline("hello from telnet")
@@ -45,17 +67,12 @@ def test_telnet_in_line_mode_chats(start_server: StartServer) -> None:
         telnet.expect("<alice> hi carol")
         telnet.sendline("/quit")
         assert alice.expect("leave")["name"] == "carol"
-    finally:
-        telnet.close(force=True)
 
 
 def test_telnet_in_character_mode_chats_and_its_corrections_count(
     start_server: StartServer,
 ) -> None:
-    server = start_server()
-    alice = server.user("alice")
-    telnet = telnet_to(server.port)
-    try:
+    with alice_and_a_telnet(start_server) as (alice, telnet):
         switch(telnet, "character")
         for key in ("c", "a", "r", "i", "\x7f", "o", "l", "\r"):  # DEL takes the i back
             telnet.send(key)
@@ -90,46 +107,28 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         assert telnet.before.count("in line mode again") == 1
         telnet.sendline("/quit")
         assert alice.expect("leave")["name"] == "carol"
-    finally:
-        telnet.close(force=True)
 
 
 def test_ctrl_c_leaves_from_a_telnet_in_character_mode_too(start_server: StartServer) -> None:
     """There Ctrl-C is a key sent as typed, a byte 3, not telnet's IP: it leaves all the same,
     and what was half typed is not said."""
-    server = start_server()
-    alice = server.user("alice")
-    telnet = telnet_to(server.port)
-    try:
-        switch(telnet, "character")
-        telnet.send("carol\r")
-        alice.expect("join", name="carol")
+    with carol_key_by_key(start_server) as (alice, telnet):
         telnet.send("half typed")
         telnet.sendcontrol("c")
         assert alice.expect("leave")["name"] == "carol"
         assert not [e for e in alice.quiet(0.3) if e["type"] == "message"]
-    finally:
-        telnet.close(force=True)
 
 
 def test_ctrl_d_on_an_empty_line_leaves_as_in_a_terminal(start_server: StartServer) -> None:
     """In character mode Ctrl-D is a key sent as typed (a byte 4): on an empty line it ends
     the input, as in a shell; after something typed it is nothing."""
-    server = start_server()
-    alice = server.user("alice")
-    telnet = telnet_to(server.port)
-    try:
-        switch(telnet, "character")
-        telnet.send("carol\r")
-        alice.expect("join", name="carol")
+    with carol_key_by_key(start_server) as (alice, telnet):
         telnet.send("half")
         telnet.sendcontrol("d")
         telnet.send(" done\r")
         alice.expect("message", text="half done")
         telnet.sendcontrol("d")
         assert alice.expect("leave")["name"] == "carol"
-    finally:
-        telnet.close(force=True)
 
 
 def test_from_a_client_papo_does_not_echo_to_bytes_3_and_4_are_only_cleaned_out(
