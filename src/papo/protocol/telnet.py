@@ -32,12 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 IAC = 0xFF
-_NEGOTIATE = frozenset({0xFB, 0xFC, 0xFD, 0xFE})  # WILL, WONT, DO, DONT: one option byte follows
+_WILL, _WONT, _DO, _DONT = 0xFB, 0xFC, 0xFD, 0xFE
+_NEGOTIATE = frozenset({_WILL, _WONT, _DO, _DONT})  # one option byte follows each
 _SUBNEGOTIATION = 0xFA  # SB: an option, then everything up to IAC SE
 _SUBNEGOTIATION_END = 0xF0  # SE
 _INTERRUPT = 0xF4  # IP: what telnet sends for Ctrl-C
 _FIRST_COMMAND = 0xF0
-_WILL, _WONT, _DO, _DONT = 0xFB, 0xFC, 0xFD, 0xFE
 _ECHO, _SUPPRESS_GO_AHEAD = 0x01, 0x03
 # papo's answer to DO ECHO: it echoes, and sends no go-ahead (it never did): character mode.
 WILL_ECHO = bytes((IAC, _WILL, _ECHO, IAC, _WILL, _SUPPRESS_GO_AHEAD))
