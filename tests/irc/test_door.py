@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from papo.irc.door import Door, Unanswered
+from papo.protocol.commands import OutputFormat
 
 
 def registered() -> Door:
@@ -25,7 +26,11 @@ def test_registration_waits_for_nick_user_and_the_end_of_cap() -> None:
     assert door.receive("NICK ana|b") == ([], [])
     assert door.receive("USER a 0 * :A") == ([], [])  # still negotiating
     _, [ack] = door.receive("CAP REQ :server-time echo-message")
-    assert ack.endswith("ACK :server-time echo-message") and door.tagged and door.echo
+    assert (
+        ack.endswith("ACK :server-time echo-message")
+        and door.output is OutputFormat.IRC_TAGGED
+        and door.echo
+    )
     _, [nak] = door.receive("CAP REQ :sasl")
     assert "NAK" in nak
     assert door.receive("CAP END") == (["ana.b"], [])  # the papo name of ana|b
@@ -156,3 +161,14 @@ def test_papos_own_commands_typed_in_an_irc_client_are_passed_on() -> None:
             [f":irc.test 421 bob {refused.split()[0].upper()} :Unknown command"],
         )
     assert Door("irc.test").receive("help")[1][0].startswith(":irc.test 421 * HELP")
+
+
+def test_the_tags_a_client_reads_are_those_of_the_capabilities_it_took() -> None:
+    door = registered()
+    outputs = [door.output]
+    for asked in ("server-time", "message-tags", "-server-time", "-message-tags"):
+        door.receive(f"CAP REQ :{asked}")
+        outputs.append(door.output)
+    tagged, ids = OutputFormat.IRC_TAGGED, OutputFormat.IRC_IDS
+    # message-tags alone (server-time dropped): any tag is read, the time too
+    assert outputs == [OutputFormat.IRC, tagged, ids, ids, OutputFormat.IRC]

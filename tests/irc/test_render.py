@@ -11,6 +11,7 @@ import pytest
 from papo.irc.door import Door, Query, motd_lines
 from papo.irc.message import ELLIPSIS, line, parse
 from papo.irc.render import IrcRenderer
+from papo.protocol.commands import OutputFormat
 from papo.protocol.events import (
     Error,
     ErrorCode,
@@ -81,24 +82,24 @@ def test_what_irc_has_one_line_for_is_shortened_and_says_so(irc: IrcRenderer) ->
     parted = Leave(ts=1.0, id=2, name=NAME, reason=LeaveReason.PART, room=ROOM, text=REASON)
     listed = Rooms(ts=1.0, rooms=(RoomInfo(room=ROOM, count=3, topic=TOPIC),))
     for lines, text in (
-        (lines_of(irc.room_event(topic, tagged=True)), TOPIC),
+        (lines_of(irc.room_event(topic, OutputFormat.IRC_TAGGED)), TOPIC),
         (own(irc, shown), TOPIC),
-        (lines_of(irc.room_event(parted, tagged=False)), REASON),
+        (lines_of(irc.room_event(parted, OutputFormat.IRC)), REASON),
         (own(irc, listed)[1:2], TOPIC),  # the 322 between LIST's first and last numeric
     ):
         [shortened] = trailing(lines)
         assert shortened.endswith(ELLIPSIS) and text.startswith(shortened.removesuffix(ELLIPSIS))
     quit_ = Leave(ts=1.0, id=3, name=NAME, reason=LeaveReason.QUIT, text=REASON)
-    [reason] = trailing(lines_of(irc.room_event(quit_, tagged=False)))
+    [reason] = trailing(lines_of(irc.room_event(quit_, OutputFormat.IRC)))
     assert reason.endswith(ELLIPSIS) and len(reason) > 400  # the reason's words, as many as fit
 
 
 def test_a_locked_topic_is_the_channel_mode_t(irc: IrcRenderer) -> None:
     locked = Topic(ts=1.0, id=1, room=ROOM, by=NAME, text="plans", locked=True)
     source = f":{NAME}!{NAME}@papo"
-    assert lines_of(irc.room_event(locked, tagged=False)) == [f"{source} MODE {ROOM} +t"]
+    assert lines_of(irc.room_event(locked, OutputFormat.IRC)) == [f"{source} MODE {ROOM} +t"]
     unlocked = Topic(ts=1.0, id=2, room=ROOM, by=NAME, text="plans", locked=False)
-    assert lines_of(irc.room_event(unlocked, tagged=False)) == [f"{source} MODE {ROOM} -t"]
+    assert lines_of(irc.room_event(unlocked, OutputFormat.IRC)) == [f"{source} MODE {ROOM} -t"]
     refused = Error(ts=1.0, code=ErrorCode.TOPIC_LOCKED, extra={"room": ROOM})
     [line] = own(irc, refused)
     assert line.startswith(f":{SERVER} 482 {NAME} {ROOM} :the topic of {ROOM} is locked")
@@ -107,7 +108,7 @@ def test_a_locked_topic_is_the_channel_mode_t(irc: IrcRenderer) -> None:
 def test_a_mute_is_the_servers_notice(irc: IrcRenderer) -> None:
     muted = Mute(ts=1.0, id=1, name="bob", by=NAME, seconds=600, text="calm down")
     said = f":{SERVER} NOTICE * :bob was muted by {NAME} for 10 minutes: calm down"
-    assert lines_of(irc.room_event(muted, tagged=False)) == [said]
+    assert lines_of(irc.room_event(muted, OutputFormat.IRC)) == [said]
     assert own(irc, muted) == [said]
     whois = Whois(ts=1.0, name="bob", rooms=(), away=None, since=0.0, idle=0, muted=601.0)
     assert f":{SERVER} 320 {NAME} bob :muted for another 10 minutes" in own(irc, whois)
@@ -177,7 +178,9 @@ def test_a_long_action_for_one_person_is_split_into_whole_actions(irc: IrcRender
 
 def test_a_notice_stays_a_notice_in_a_channel_and_in_private(irc: IrcRenderer) -> None:
     said = Message(ts=1.0, id=1, sender="bot", text="build ok", room="#dev", notice=True)
-    assert lines_of(irc.room_event(said, tagged=False)) == [":bot!bot@papo NOTICE #dev :build ok"]
+    assert lines_of(irc.room_event(said, OutputFormat.IRC)) == [
+        ":bot!bot@papo NOTICE #dev :build ok"
+    ]
     told = Private(ts=1.0, id=2, sender="bot", recipient=NAME, text="done", notice=True)
     assert own(irc, told) == [f":bot!bot@papo NOTICE {NAME} :done"]
 
@@ -208,3 +211,29 @@ def test_a_topic_says_who_set_it_and_when_as_333(irc: IrcRenderer) -> None:
     )
     assert whotime(own(irc, joined)) == [said]
     assert whotime(own(irc, Joined(ts=1.0, room=ROOM, topic="plans", count=1, users=users))) == []
+
+
+def test_each_line_carries_the_tags_its_reader_took(irc: IrcRenderer) -> None:
+    """None; the time (server-time); the time and the event's id as msgid (message-tags),
+    a different one for each line a long message takes, so that no client drops one of them
+    as a line seen twice, each naming its event."""
+    said = Message(ts=1.5, id=42, sender="ana", text="word " * 200, room="#dev")
+    plain = irc.room_event(said, OutputFormat.IRC).decode().split("\r\n")[:-1]
+    timed = irc.room_event(said, OutputFormat.IRC_TAGGED).decode().split("\r\n")[:-1]
+    tagged = irc.room_event(said, OutputFormat.IRC_IDS).decode().split("\r\n")[:-1]
+    assert len(plain) == len(timed) == len(tagged) == 3 and plain[0].startswith(":ana!")
+    assert timed == ["@time=1970-01-01T00:00:01.500Z " + each for each in plain]
+    assert tagged == [
+        f"@time=1970-01-01T00:00:01.500Z;msgid={msgid} {each}"
+        for msgid, each in zip(("42", "42.1", "42.2"), plain, strict=True)
+    ]
+    door = Door(SERVER, caps=frozenset({"message-tags"}))  # message-tags alone reads any tag
+    told = Private(ts=1.5, id=43, sender="bot", recipient=NAME, text="done")
+    [line_told] = irc.to(told, door, NAME).decode().split("\r\n")[:-1]
+    assert (
+        line_told == f"@time=1970-01-01T00:00:01.500Z;msgid=43 :bot!bot@papo PRIVMSG {NAME} :done"
+    )
+    # What the chat numbers not (its numerics, an error) has no msgid to carry.
+    error = Error(ts=1.5, code=ErrorCode.NO_SUCH_USER, name="zoe")
+    [line_error] = irc.to(error, door, NAME).decode().split("\r\n")[:-1]
+    assert line_error.startswith("@time=1970-01-01T00:00:01.500Z :irc.test 401 ")

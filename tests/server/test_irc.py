@@ -288,6 +288,24 @@ def test_echo_message_and_server_time_when_asked(irc_server: ServerProcess) -> N
     assert found[1].endswith("Z")
 
 
+def test_a_client_that_took_message_tags_gets_each_events_id_as_msgid(
+    irc_server: ServerProcess,
+) -> None:
+    """The id papo's programs see is IRC's msgid: live, and in the history shown on arrival,
+    so that a client can tell the two apart and page back from it (CHATHISTORY)."""
+    ana = irc_server.user("ana")
+    ana.send("before you came")
+    before = ana.expect("message", text="before you came")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob", "message-tags")
+    found = bob.expect(r"^@time=(\S+);msgid=(\d+) :ana!ana@papo PRIVMSG #lobby :before you came$")
+    assert (found[1], int(found[2])) == (before["ts"], before["id"])
+    ana.send("now")
+    now = ana.expect("message", text="now")
+    found = bob.expect(r"^@time=\S+;msgid=(\d+) :ana!ana@papo PRIVMSG #lobby :now$")
+    assert int(found[1]) == now["id"] > before["id"]
+
+
 def test_a_silent_irc_client_is_pinged_then_leaves_with_reason_timeout(
     start_server: StartServer,
 ) -> None:

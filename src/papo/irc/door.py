@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from papo import __version__
 from papo.irc.message import IrcMessage, line, parse, split_lines
 from papo.irc.nicks import name_of
-from papo.protocol.commands import DELETE_TOPIC
+from papo.protocol.commands import DELETE_TOPIC, OutputFormat
 from papo.protocol.names import as_room, room_key
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
@@ -119,8 +119,13 @@ class Door:
         return "echo-message" in self.caps
 
     @property
-    def tagged(self) -> bool:
-        return "server-time" in self.caps
+    def output(self) -> OutputFormat:
+        """The tags its lines carry: a client that took message-tags reads any tag, and gets
+        each line's time and message id (``msgid``, what CHATHISTORY pages by) whether or
+        not it took server-time too; one that took server-time alone, the time."""
+        if "message-tags" in self.caps:
+            return OutputFormat.IRC_IDS
+        return OutputFormat.IRC_TAGGED if "server-time" in self.caps else OutputFormat.IRC
 
     def reply(self, numeric: str, *params: str, me: str | None = None) -> str:
         return line(numeric, me or self.nick or "*", *params, source=self.server)

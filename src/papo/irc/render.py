@@ -13,7 +13,7 @@ from papo import __version__
 from papo.irc.door import Door, Query, motd_lines
 from papo.irc.message import line, split_lines, split_text
 from papo.irc.nicks import name_of, nick_of
-from papo.protocol.commands import CONNECTION_VERBS
+from papo.protocol.commands import CONNECTION_VERBS, OutputFormat
 from papo.protocol.events import (
     Action,
     Bye,
@@ -92,17 +92,28 @@ class IrcRenderer:
         self.network = network
         self.motd = motd
 
-    def _encode(self, lines: list[str], ts: float, tagged: bool) -> bytes:
-        if tagged:
-            tag = "@time=" + format_timestamp(ts) + " "
-            return "".join(tag + each + "\r\n" for each in lines).encode()
-        return "".join(each + "\r\n" for each in lines).encode()
+    def _encode(self, lines: list[str], event: Event, output: OutputFormat) -> bytes:
+        """``lines`` with the tags ``output`` carries: none, the time (server-time), or the
+        time and the event's id as ``msgid`` (message-tags). A message split over several
+        lines is one event, but each line is a message to IRC, which a client may tell apart
+        by msgid (and drop as seen twice): the first is ``msgid=ID``, the next ``ID.1``..."""
+        if output is OutputFormat.IRC:
+            return "".join(each + "\r\n" for each in lines).encode()
+        tag = "@time=" + format_timestamp(event.ts)
+        number = getattr(event, "id", 0)
+        if output is not OutputFormat.IRC_IDS or not number:
+            return "".join(f"{tag} {each}\r\n" for each in lines).encode()
+        return "".join(
+            f"{tag};msgid={number}{f'.{index}' if index else ''} {each}\r\n"
+            for index, each in enumerate(lines)
+        ).encode()
 
     # -- what a room sees --------------------------------------------------------------------
 
-    def room_event(self, event: Event, tagged: bool) -> bytes:
-        """An event every IRC reader of its room gets alike (no recipient in it)."""
-        return self._encode(self._shared_lines(event), event.ts, tagged)
+    def room_event(self, event: Event, output: OutputFormat) -> bytes:
+        """An event every IRC reader of its room gets alike (no recipient in it), with the
+        tags of ``output``."""
+        return self._encode(self._shared_lines(event), event, output)
 
     def _shared_lines(self, event: Event) -> list[str]:
         match event:
@@ -148,7 +159,7 @@ class IrcRenderer:
             event = event.event
         nick = nick_of(me) if me else (door.nick or "*")
         lines = self._own_lines(event, door, nick, me)
-        return self._encode(lines, event.ts, door.tagged) if lines else b""
+        return self._encode(lines, event, door.output) if lines else b""
 
     def _own_lines(self, event: Event, door: Door, nick: str, me: str | None) -> list[str]:
         match event:

@@ -21,10 +21,11 @@ class OutputFormat(Enum):
     JSON = "json"
     IRC = "irc"  # an IRC client's (the IRC door's; never asked for with /format)
     IRC_TAGGED = "irc+time"  # ... one that took server-time: each line carries its @time
+    IRC_IDS = "irc+time+msgid"  # ... one that took message-tags: its time and its msgid too
 
 
 CHOSEN_FORMATS = frozenset({OutputFormat.TEXT, OutputFormat.JSON})  # what /format offers
-IRC_FORMATS = frozenset({OutputFormat.IRC, OutputFormat.IRC_TAGGED})
+IRC_FORMATS = frozenset({OutputFormat.IRC, OutputFormat.IRC_TAGGED, OutputFormat.IRC_IDS})
 
 
 class Verb(Enum):

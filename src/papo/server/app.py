@@ -327,8 +327,8 @@ class ChatServer:
         to_chat, replies = door.receive(text, rooms, now)
         if replies:
             self.fanout.send_bytes(connection, "".join(r + "\r\n" for r in replies).encode())
-        wanted = OutputFormat.IRC_TAGGED if door.tagged else OutputFormat.IRC
-        if connection.output is not wanted:  # server-time taken or dropped
+        wanted = door.output
+        if connection.output is not wanted:  # server-time or message-tags taken or dropped
             self.carry_out([Reformat(session, wanted)], connection)
         self.take_rest(connection, list(to_chat), now)
 

@@ -232,7 +232,7 @@ class FanOut(Generic[OutletT]):
     def _render_shared(self, event: Event, output: OutputFormat, *, elsewhere: bool) -> bytes:
         """``event`` as every reader of ``output`` reads it."""
         if output in IRC_FORMATS:
-            return self.irc.room_event(event, tagged=output is OutputFormat.IRC_TAGGED)
+            return self.irc.room_event(event, output)
         return self.renderer.render(event, output, elsewhere=elsewhere)
 
     def send_bytes(self, outlet: OutletT, data: bytes) -> None:
