@@ -6,6 +6,7 @@ from papo.core.chat import SECONDS_PER_DAY, ChatSettings
 from papo.core.room_commands import MAX_HISTORY_ASKED
 from papo.core.session import Session
 from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode
+from papo.protocol.timestamps import format_timestamp
 from tests.core.world import NOW, World
 
 
@@ -107,3 +108,45 @@ def test_only_what_the_log_still_has() -> None:
         world.line(ana, f"line {n}")
     bob = world.user("bob")  # its arrival is logged too: four messages left
     assert asked(world, bob, "/history")[1] == ["line 6", "line 7", "line 8", "line 9"]
+
+
+def test_a_page_of_the_past_on_either_side_of_an_id_or_a_time() -> None:
+    """What a program (IRC's CHATHISTORY) pages a room's past by: N before, after or around
+    an event's id or a time, the last N after one, or N between two; ignored words and
+    other rooms' messages left out as in the last N."""
+    world = World()
+    ana, eve = world.user("ana"), world.user("eve")
+    said = {}
+    for n in range(10):
+        [*_, event] = world.line(ana, f"line {n}")
+        assert isinstance(event, Message)
+        said[n] = event
+        world.line(eve, f"spam {n}")
+    bob = world.user("bob")
+    world.line(bob, "/ignore eve")
+    id_of = {n: str(event.id) for n, event in said.items()}
+    assert asked(world, bob, f"/history 3 before {id_of[5]}")[1] == ["line 2", "line 3", "line 4"]
+    assert asked(world, bob, f"/history #lobby 2 after {id_of[5]}")[1] == ["line 6", "line 7"]
+    assert asked(world, bob, f"/history 2 latest {id_of[5]}")[1] == ["line 8", "line 9"]
+    assert asked(world, bob, f"/history 4 AROUND {id_of[5]}")[1] == [
+        "line 3", "line 4", "line 5", "line 6"
+    ]  # fmt: skip
+    between = f"/history 9 between {id_of[7]} {id_of[3]}"  # from the first towards the second
+    assert asked(world, bob, between)[1] == ["line 4", "line 5", "line 6"]
+    assert asked(world, bob, f"/history 2 between {id_of[3]} {id_of[7]}")[1] == ["line 4", "line 5"]
+    assert asked(world, bob, f"/history 2 between {id_of[7]} {id_of[3]}")[1] == ["line 5", "line 6"]
+    notice, texts = asked(world, bob, f"/history 2 after {said[9].id + 100}")
+    assert isinstance(notice, Notice) and (notice.count, texts) == (0, [])
+    when = format_timestamp(said[4].ts)  # all said at one time here: before it, nothing
+    assert asked(world, bob, f"/history 3 before {when}")[1] == []
+    assert asked(world, bob, "/history 3 after 1970-01-01T00:00:00Z")[1] == [
+        "line 0", "line 1", "line 2"
+    ]  # fmt: skip
+    for bad in (
+        "/history 3 before",
+        "/history before soon",
+        "/history 3 between 1",
+        "/history 2 after -1",
+    ):
+        error, _ = asked(world, bob, bad)
+        assert isinstance(error, Error) and error.code is ErrorCode.USAGE, bad

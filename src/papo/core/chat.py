@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
 from papo.core import member_records, mutes, operators, people, room_commands, talk
+from papo.core.history_window import LAST, Window
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -38,7 +39,7 @@ from papo.core.passwords import chat_password_refusal
 from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
-from papo.core.shared import Route, SharedState
+from papo.core.shared import Logged, Route, SharedState
 from papo.core.shown_early import ShownEarly
 from papo.core.tokens import ResumeTokens, new_token
 from papo.protocol.commands import (
@@ -187,29 +188,33 @@ class Chat:
         return [event for event in room.history if event.ts >= since]
 
     def recent(
-        self, room: Room, count: int, session: Session, now: float
+        self, room: Room, count: int, session: Session, now: float, window: Window = LAST
     ) -> list[Message | Action]:
-        """The last ``count`` messages of ``room`` the log still has, oldest first, flagged as
-        history: what ``/history`` shows, further back than a newcomer is shown. Never what
-        a newcomer would not be shown (with ``--history 0``, nothing; nothing older than
-        ``history_days``), nor the words of anyone ``session`` ignores."""
+        """At most ``count`` messages of ``room`` the log still has in ``window`` (the last
+        ones unless told), oldest first, flagged as history: what ``/history`` shows, further
+        back than a newcomer is shown. Never what a newcomer would not be shown (with
+        ``--history 0``, nothing; nothing older than ``history_days``), nor the words of
+        anyone ``session`` ignores."""
         if not self.settings.history:
             return []
         days = self.settings.history_days
         since = now - days * SECONDS_PER_DAY if days else 0.0
         ignoring = session.ignoring
-        found: list[Message | Action] = []
-        for event, route in reversed(self.shared.said_in(room.key)):
-            if len(found) == count:
-                break
-            if (
+
+        def visible(logged: Logged) -> bool:
+            event, route = logged
+            return (
                 isinstance(event, Message | Action)
                 and event.ts >= since
                 and not (ignoring and self._author(event, route) in ignoring)
-            ):
-                found.append(replace(event, history=True))
-        found.reverse()
-        return found
+            )
+
+        found = window.pick(self.shared.said_in(room.key), _event_of, visible, count)
+        return [
+            replace(event, history=True)
+            for event, _ in found
+            if isinstance(event, Message | Action)  # as ``visible`` said
+        ]
 
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
@@ -783,6 +788,10 @@ class Chat:
             return []
         leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
         return [Publish(leave, Route(told))]
+
+
+def _event_of(logged: Logged) -> RoomEvent:
+    return logged[0]
 
 
 Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from papo.core.history_window import Window
 from papo.core.ignores import Ignores
 from papo.core.mutes import MuteList
 from papo.core.room import Room
@@ -33,7 +34,7 @@ class ChatState(Protocol):
     def history(self, room: Room, now: float) -> list[Message | Action]: ...
 
     def recent(
-        self, room: Room, count: int, session: Session, now: float
+        self, room: Room, count: int, session: Session, now: float, window: Window = ...
     ) -> list[Message | Action]: ...
 
     def names_shown(self, session: Session, room: Room) -> tuple[str, ...] | None: ...

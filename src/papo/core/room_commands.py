@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from papo.core import mutes
 from papo.core.chat_state import ChatState
+from papo.core.history_window import read_window
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import room_error, too_long
 from papo.core.room import Room
@@ -226,18 +227,22 @@ def away_in(chat: ChatState, room: Room | None) -> dict[str, str]:
 
 
 def history(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
-    """``/history [#ROOM] [N]``: the last N messages (50 unless told, 200 at most) of a room
-    one is in, the current one unless named, as far back as the log goes. How many there
-    are comes first (``info`` code ``history``), so a program knows when they end."""
-    words = rest.split()
+    """``/history [#ROOM] [N] [WINDOW]``: the last N messages (50 unless told, 200 at most)
+    of a room one is in, the current one unless named, as far back as the log goes; or N
+    ``before``, ``after``, ``around`` or (the last N) ``latest`` after an id or a time, or
+    ``between`` two (``history_window``), as a program pages through a room's past (IRC's
+    CHATHISTORY). How many there are comes first (``info`` code ``history``), so a program
+    knows when they end."""
+    read = read_window(rest.split())
+    words = read[1] if read is not None else []
     named = words.pop(0) if words and words[0].startswith("#") else ""
     count = _count_asked(words)
-    if count is None:
+    if read is None or count is None:
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="history"), session)]
     room, _ = aimed(chat, session, named, now, member=True)
     if isinstance(room, Error):
         return [Send(room, session)]
-    events = chat.recent(room, count, session, now)
+    events = chat.recent(room, count, session, now, read[0])
     told = Notice(ts=now, code=NoticeCode.HISTORY, room=room.name, count=len(events))
     return [Send(told, session), *(Send(event, session) for event in events)]
 
