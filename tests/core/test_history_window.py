@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papo.core.history_window import LAST, Mark, Side, Window, read_mark, read_window
+from papo.core.history_window import LAST, Side, Window, read_window
+from papo.protocol.marks import Mark, read_mark
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ def test_registration_waits_for_nick_user_and_the_end_of_cap() -> None:
     door = Door("irc.test")
     assert door.receive("CAP LS 302") == (
         [],
-        [":irc.test CAP * LS :echo-message message-tags multi-prefix server-time"],
+        [
+            ":irc.test CAP * LS :batch draft/chathistory echo-message message-tags multi-prefix"
+            " server-time"
+        ],
     )
     assert door.receive("PASS whatever") == (["/pass whatever"], [])  # the chat's password
     assert door.receive("NICK ana|b") == ([], [])
@@ -172,3 +175,47 @@ def test_the_tags_a_client_reads_are_those_of_the_capabilities_it_took() -> None
     tagged, ids = OutputFormat.IRC_TAGGED, OutputFormat.IRC_IDS
     # message-tags alone (server-time dropped): any tag is read, the time too
     assert outputs == [OutputFormat.IRC, tagged, ids, ids, OutputFormat.IRC]
+
+
+def test_chathistory_asks_the_chat_for_a_window_of_history() -> None:
+    door = registered()
+    asked = {
+        "CHATHISTORY LATEST #dev * 50": "/history #dev 50",
+        "CHATHISTORY latest #dev msgid=40 10": "/history #dev 10 latest 40",
+        "CHATHISTORY BEFORE #dev msgid=42.2 1000": "/history #dev 200 before 42",  # capped
+        "CHATHISTORY AFTER #dev timestamp=2026-12-06T10:00:00.000Z 5": (
+            "/history #dev 5 after 2026-12-06T10:00:00.000Z"
+        ),
+        "CHATHISTORY AROUND #dev msgid=7 9": "/history #dev 9 around 7",
+        "CHATHISTORY BETWEEN #dev msgid=9 timestamp=2026-12-06T10:00:00Z 3": (
+            "/history #dev 3 between 9 2026-12-06T10:00:00Z"
+        ),
+    }
+    for irc, papo in asked.items():
+        assert door.receive(irc) == ([papo], []), irc
+    assert [each.subcommand for each in door.histories] == [
+        "LATEST", "LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN"
+    ]  # fmt: skip
+    assert door.receive("HISTORY #dev 5") == (["/history #dev 5"], [])  # papo's own
+    assert door.histories[-1].subcommand == ""  # told in papo's words
+
+
+def test_a_chathistory_the_chat_cannot_answer_fails_as_ircv3_says() -> None:
+    door = registered()
+    refused = {
+        "CHATHISTORY FORWARD #dev * 5": "UNKNOWN_COMMAND FORWARD :Unknown subcommand",
+        "CHATHISTORY": "UNKNOWN_COMMAND * :Unknown subcommand",
+        "CHATHISTORY BEFORE #dev 5": "NEED_MORE_PARAMS BEFORE :Missing parameters",
+        "CHATHISTORY BETWEEN #dev msgid=1 5": "NEED_MORE_PARAMS BETWEEN :Missing parameters",
+        "CHATHISTORY BEFORE #dev * 5": "INVALID_PARAMS BEFORE :Invalid parameters",
+        "CHATHISTORY AFTER #dev msgid=x 5": "INVALID_PARAMS AFTER :Invalid parameters",
+        "CHATHISTORY AFTER #dev timestamp=yesterday 5": "INVALID_PARAMS AFTER :Invalid parameters",
+        "CHATHISTORY AFTER #dev msgid=4 0": "INVALID_PARAMS AFTER :Invalid parameters",
+        "CHATHISTORY AFTER #dev 4 10": "INVALID_PARAMS AFTER :Invalid parameters",
+        "CHATHISTORY LATEST ana * 10": (
+            "INVALID_TARGET LATEST ana :papo keeps no history of private messages for IRC"
+        ),
+    }
+    for irc, fail in refused.items():
+        assert door.receive(irc) == ([], [f":irc.test FAIL CHATHISTORY {fail}"]), irc
+    assert door.histories == ()  # nothing asked of the chat

@@ -237,3 +237,53 @@ def test_each_line_carries_the_tags_its_reader_took(irc: IrcRenderer) -> None:
     error = Error(ts=1.5, code=ErrorCode.NO_SUCH_USER, name="zoe")
     [line_error] = irc.to(error, door, NAME).decode().split("\r\n")[:-1]
     assert line_error.startswith("@time=1970-01-01T00:00:01.500Z :irc.test 401 ")
+
+
+def test_a_chathistory_answer_is_one_batch_ended_after_its_last_message(
+    irc: IrcRenderer,
+) -> None:
+    door = Door(SERVER, nick="bob", registered=True, caps=frozenset({"batch", "message-tags"}))
+    door.receive("CHATHISTORY LATEST #dev * 2")
+    door.receive("CHATHISTORY BEFORE #dev msgid=1 2")
+    told = Notice(ts=1.0, code=NoticeCode.HISTORY, room="#dev", count=2)
+    said: list[Event] = [
+        Message(ts=1.0, id=n, sender="ana", text=f"m{n}", room="#dev", history=True) for n in (5, 6)
+    ]
+    lines = lines_of(b"".join(irc.to(each, door, "bob") for each in [told, *said]))
+    stamp = "@time=1970-01-01T00:00:01.000Z"
+    assert lines == [
+        f"{stamp} :irc.test BATCH +history1 chathistory #dev",
+        "@batch=history1;time=1970-01-01T00:00:01.000Z;msgid=5 :ana!ana@papo PRIVMSG #dev :m5",
+        "@batch=history1;time=1970-01-01T00:00:01.000Z;msgid=6 :ana!ana@papo PRIVMSG #dev :m6",
+        f"{stamp} :irc.test BATCH -history1",
+    ]
+    assert door.batch is None
+    nothing = Notice(ts=1.0, code=NoticeCode.HISTORY, room="#dev", count=0)
+    assert lines_of(irc.to(nothing, door, "bob")) == [
+        f"{stamp} :irc.test BATCH +history2 chathistory #dev",
+        f"{stamp} :irc.test BATCH -history2",
+    ]
+    assert door.histories == ()
+
+
+def test_a_chathistory_the_chat_refuses_is_a_fail_and_without_batch_no_batch(
+    irc: IrcRenderer,
+) -> None:
+    door = Door(SERVER, nick="bob", registered=True)
+    for asked in ("#dev", "#nowhere", "#dev"):
+        door.receive(f"CHATHISTORY LATEST {asked} * 2")
+    not_in = Error(ts=1.0, code=ErrorCode.NOT_IN_ROOM, command="history", extra={"room": "#dev"})
+    no_room = Error(
+        ts=1.0, code=ErrorCode.NO_SUCH_ROOM, command="history", extra={"room": "#nowhere"}
+    )
+    [failed] = lines_of(irc.to(not_in, door, "bob"))
+    assert failed.startswith(":irc.test FAIL CHATHISTORY INVALID_TARGET LATEST #dev :")
+    [failed] = lines_of(irc.to(no_room, door, "bob"))
+    assert failed.startswith(":irc.test FAIL CHATHISTORY INVALID_TARGET LATEST #nowhere :")
+    told = Notice(ts=1.0, code=NoticeCode.HISTORY, room="#dev", count=1)
+    assert irc.to(told, door, "bob") == b""  # no batch taken: the messages alone
+    said = Message(ts=1.0, id=5, sender="ana", text="m5", room="#dev", history=True)
+    assert lines_of(irc.to(said, door, "bob")) == [":ana!ana@papo PRIVMSG #dev :m5"]
+    door.receive("HISTORY #dev")  # papo's own, typed: in papo's words, as ever
+    [words] = lines_of(irc.to(told, door, "bob"))
+    assert words.startswith(":irc.test NOTICE bob :") and door.batch is None

@@ -306,6 +306,44 @@ def test_a_client_that_took_message_tags_gets_each_events_id_as_msgid(
     assert int(found[1]) == now["id"] > before["id"]
 
 
+def test_chathistory_pages_back_through_a_channel_in_batches(irc_server: ServerProcess) -> None:
+    """What a modern IRC client (gamja, Goguma, Halloy, senpai) asks on joining and as its
+    user scrolls up: the last messages of a channel, then those before the oldest it has,
+    each answer one batch; a channel one is not in fails as IRCv3 says."""
+    ana = irc_server.user("ana")
+    ids = []
+    for n in range(6):
+        ana.send(f"line {n}")
+        ids.append(ana.expect("message", text=f"line {n}")["id"])
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob", "batch", "draft/chathistory", "message-tags", "server-time")
+    assert "CHATHISTORY=200" in " ".join(bob.seen) and "MSGREFTYPES=msgid,timestamp" in " ".join(
+        bob.seen
+    )
+    bob.quiet_lines()  # the history every newcomer is shown
+    bob.send("CHATHISTORY LATEST #lobby * 3")
+    assert page(bob) == [(ids[n], f"line {n}") for n in (3, 4, 5)]
+    bob.send(f"CHATHISTORY BEFORE #lobby msgid={ids[3]} 50")
+    assert page(bob) == [(ids[n], f"line {n}") for n in (0, 1, 2)]
+    bob.send(f"CHATHISTORY BEFORE #lobby msgid={ids[0]} 50")
+    assert page(bob) == []  # the start of the channel's past
+    bob.send("CHATHISTORY LATEST #dev * 3")
+    bob.expect(r"^@time=\S+ :irc\.test FAIL CHATHISTORY INVALID_TARGET LATEST #dev :")
+
+
+def page(client: IrcClient) -> list[tuple[int, str]]:
+    """One CHATHISTORY batch: each message's msgid and text, checked to be in the batch."""
+    ref = client.expect(r"^@\S+ :irc\.test BATCH \+(\S+) chathistory #lobby$")[1]
+    found = []
+    while not (text := client.line() or "").endswith(f"BATCH -{ref}"):
+        tagged = re.match(
+            rf"^@batch={ref};time=\S+;msgid=(\d+) :ana!ana@papo PRIVMSG #lobby :(.*)$", text
+        )
+        assert tagged is not None, text
+        found.append((int(tagged[1]), tagged[2]))
+    return found
+
+
 def test_a_silent_irc_client_is_pinged_then_leaves_with_reason_timeout(
     start_server: StartServer,
 ) -> None:

@@ -240,8 +240,8 @@ def history(chat: ChatState, session: Session, rest: str, now: float) -> list[De
     if read is None or count is None:
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="history"), session)]
     room, _ = aimed(chat, session, named, now, member=True)
-    if isinstance(room, Error):
-        return [Send(room, session)]
+    if isinstance(room, Error):  # which command it answers: a program may ask several at once
+        return [Send(replace(room, command="history"), session)]
     events = chat.recent(room, count, session, now, read[0])
     told = Notice(ts=now, code=NoticeCode.HISTORY, room=room.name, count=len(events))
     return [Send(told, session), *(Send(event, session) for event in events)]

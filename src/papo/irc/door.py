@@ -19,10 +19,18 @@ from papo import __version__
 from papo.irc.message import IrcMessage, line, parse, split_lines
 from papo.irc.nicks import name_of
 from papo.protocol.commands import DELETE_TOPIC, OutputFormat
+from papo.protocol.marks import read_mark
 from papo.protocol.names import as_room, room_key
 
 # What papo offers (IRCv3): the rest is refused (NAK), as the specification asks.
-CAPABILITIES = ("echo-message", "message-tags", "multi-prefix", "server-time")
+CAPABILITIES = (
+    "batch",
+    "draft/chathistory",
+    "echo-message",
+    "message-tags",
+    "multi-prefix",
+    "server-time",
+)
 # mIRC formatting: colour (^C with up to two numbers), hex colour (^D), bold, italics,
 # underline, strike, monospace, reverse, reset. papo text has no formatting: taken out whole
 # (the chat would drop the control characters but leave a colour's digits in the text).
@@ -40,9 +48,11 @@ IRC_OPENING = re.compile(r"(CAP LS|NICK \S|USER \S+ \S+ \S+ |PASS \S)")
 # irssi's "/quote rooms", or HexChat's "/rooms", which it sends as typed because it does not
 # know it), so that /help, which lists papo's commands, holds at the IRC door too. Not /format
 # nor /resume: they belong to the connection's protocol, and would take it out of IRC.
-PASSED_ON = frozenset(
-    ("private", "w", "r", "reply", "unignore", "rooms", "help", "bans", "history")
-)
+PASSED_ON = frozenset(("private", "w", "r", "reply", "unignore", "rooms", "help", "bans"))
+# CHATHISTORY's ways of asking, as /history's windows (``papo.core.history_window``); LATEST
+# with ``*`` is /history's last N.
+HISTORY_SIDES = {"BEFORE": 1, "AFTER": 1, "LATEST": 1, "AROUND": 1, "BETWEEN": 2}
+HISTORY_MOST = 200  # messages a CHATHISTORY gives at most (ISUPPORT CHATHISTORY): /history's
 # STATS letters an operator asks for the bans in force with: K-lines (``K``, lasting; ``k``,
 # temporary) are IRC's bans of a user's address, as papo's are.
 STATS_OF_BANS = frozenset("kK")
@@ -94,6 +104,24 @@ class Query:
     nicks: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryAsked:
+    """What a coming ``/history`` answer is for: a ``CHATHISTORY`` (its subcommand and
+    target), or, with no subcommand, papo's own ``/history`` typed in an IRC client."""
+
+    subcommand: str = ""
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBatch:
+    """A CHATHISTORY answer being sent: the batch's reference, and the messages still to
+    come in it (the chat says how many first)."""
+
+    ref: str
+    left: int
+
+
 @dataclass(slots=True)
 class Door:
     """The IRC state of one connection; ``receive`` turns one line into what to do.
@@ -109,10 +137,20 @@ class Door:
     caps: frozenset[str] = frozenset()
     registered: bool = False  # the chat accepted a name
     queries: list[Query] = field(default_factory=list)
+    histories: tuple[HistoryAsked, ...] = ()  # asked of /history, the oldest first
+    batch: OpenBatch | None = None  # the CHATHISTORY answer being sent
+    batches: int = 0  # batches opened so far: each one's reference
 
     def next_query(self) -> Query | None:
         """What the ``online`` answer arriving now was asked for (the oldest asked)."""
         return self.queries.pop(0) if self.queries else None
+
+    def next_history(self) -> HistoryAsked | None:
+        """What the ``/history`` answer arriving now was asked for (the oldest asked)."""
+        if not self.histories:
+            return None
+        asked, self.histories = self.histories[0], self.histories[1:]
+        return asked
 
     @property
     def echo(self) -> bool:
@@ -309,6 +347,39 @@ class Door:
             return [], [self.reply("337", "End of INVITE list")]
         nick, channel = message.param(0), message.param(1)
         return [f"/invite {name_of(nick) or nick} {channel}"], []
+
+    def _history(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """papo's own ``/history`` typed in an IRC client (``/quote history``): answered in
+        papo's words, and told apart from a CHATHISTORY's answer by what was asked first."""
+        self.histories += (HistoryAsked(),)
+        return [" ".join(("/history", *message.params))], []
+
+    def _chathistory(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
+        """``CHATHISTORY BEFORE|AFTER|LATEST|AROUND #channel REF LIMIT`` (``BETWEEN`` takes
+        two REFs): /history's window of a channel one is in, a REF being ``msgid=ID`` or
+        ``timestamp=TIME`` (``*`` for LATEST: the last LIMIT). The answer comes as a batch
+        (``render``). papo keeps no history of privates for IRC clients: a nick is refused
+        as a target."""
+        sub = message.param(0).upper()
+        if sub not in HISTORY_SIDES:
+            return [], [self._fail("UNKNOWN_COMMAND", sub or "*", text="Unknown subcommand")]
+        if len(message.params) < 3 + HISTORY_SIDES[sub]:
+            return [], [self._fail("NEED_MORE_PARAMS", sub, text="Missing parameters")]
+        target, *refs, limit = message.params[1 : 3 + HISTORY_SIDES[sub]]
+        if not target.startswith("#"):
+            text = "papo keeps no history of private messages for IRC"
+            return [], [self._fail("INVALID_TARGET", sub, target, text=text)]
+        marks = [_mark_of(ref, sub) for ref in refs]
+        if not limit.isascii() or not limit.isdigit() or int(limit) == 0 or None in marks:
+            return [], [self._fail("INVALID_PARAMS", sub, text="Invalid parameters")]
+        count = min(int(limit), HISTORY_MOST)
+        self.histories += (HistoryAsked(sub, target),)
+        window = "" if marks == ["*"] else " ".join([sub.lower(), *(m or "" for m in marks)])
+        return [f"/history {target} {count} {window}".rstrip()], []
+
+    def _fail(self, code: str, *context: str, text: str) -> str:
+        """IRCv3's standard reply of a CHATHISTORY refused."""
+        return line("FAIL", "CHATHISTORY", code, *context, text, source=self.server)
 
     def _tagmsg(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
         """Tags alone (``@+typing=active TAGMSG #room``), which clients that took
@@ -507,7 +578,24 @@ _AFTER = {
     "UNMUTE": Door._mute,
     "INVITE": Door._invite,
     "WHOWAS": Door._whowas,
+    "HISTORY": Door._history,
+    "CHATHISTORY": Door._chathistory,
 }
+
+
+def _mark_of(ref: str, subcommand: str) -> str | None:
+    """A CHATHISTORY reference as /history reads a point: ``msgid=42`` (or ``42.1``, a
+    later line of one message) is ``42``, ``timestamp=T`` is ``T``, ``*`` (LATEST's) stays;
+    None: none of these."""
+    kind, _, value = ref.partition("=")
+    if ref == "*" and subcommand == "LATEST":
+        return ref
+    if kind == "msgid":
+        number = value.partition(".")[0]
+        return number if number.isascii() and number.isdigit() else None
+    if kind == "timestamp" and read_mark(value) is not None:
+        return value
+    return None
 
 
 def _nick_in_mask(mask: str) -> str:

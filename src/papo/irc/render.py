@@ -10,7 +10,7 @@ IRC's 512 bytes: what may take several lines is split over them, never cut (``me
 from __future__ import annotations
 
 from papo import __version__
-from papo.irc.door import Door, Query, motd_lines
+from papo.irc.door import HISTORY_MOST, Door, HistoryAsked, OpenBatch, Query, motd_lines
 from papo.irc.message import line, split_lines, split_text
 from papo.irc.nicks import name_of, nick_of
 from papo.protocol.commands import CONNECTION_VERBS, OutputFormat
@@ -66,6 +66,13 @@ NUMERICS = {
     ErrorCode.NO_OPERATORS: "491",
     ErrorCode.TOPIC_LOCKED: "482",  # ERR_CHANOPRIVSNEEDED: IRC's +t, for papo's operators
 }
+# Why a CHATHISTORY fails, as IRCv3's FAIL codes say it; any other: MESSAGE_ERROR.
+HISTORY_FAILURES = {
+    ErrorCode.USAGE: "INVALID_PARAMS",
+    ErrorCode.NOT_IN_ROOM: "INVALID_TARGET",
+    ErrorCode.NO_SUCH_ROOM: "INVALID_TARGET",
+    ErrorCode.ROOM_INVALID: "INVALID_TARGET",
+}
 # Numerics that are about the client alone: no command, name or channel before their text.
 ABOUT_THE_CLIENT = frozenset(
     {
@@ -92,19 +99,32 @@ class IrcRenderer:
         self.network = network
         self.motd = motd
 
-    def _encode(self, lines: list[str], event: Event, output: OutputFormat) -> bytes:
+    def _encode(
+        self,
+        lines: list[str],
+        event: Event,
+        output: OutputFormat,
+        batch: str | None = None,
+        *,
+        numbered: bool = True,
+    ) -> bytes:
         """``lines`` with the tags ``output`` carries: none, the time (server-time), or the
-        time and the event's id as ``msgid`` (message-tags). A message split over several
-        lines is one event, but each line is a message to IRC, which a client may tell apart
-        by msgid (and drop as seen twice): the first is ``msgid=ID``, the next ``ID.1``..."""
-        if output is OutputFormat.IRC:
+        time and the event's id as ``msgid`` (message-tags); and the ``batch`` they are in.
+        A message split over several lines is one event, but each line is a message to IRC,
+        which a client may tell apart by msgid (and drop as seen twice): the first is
+        ``msgid=ID``, the next ``ID.1``... (``numbered``: the lines are the event's, not the
+        server's own at its time, as a batch's end)."""
+        if output is OutputFormat.IRC and batch is None:
             return "".join(each + "\r\n" for each in lines).encode()
-        tag = "@time=" + format_timestamp(event.ts)
-        number = getattr(event, "id", 0)
-        if output is not OutputFormat.IRC_IDS or not number:
-            return "".join(f"{tag} {each}\r\n" for each in lines).encode()
+        tags = [f"batch={batch}"] if batch is not None else []
+        if output is not OutputFormat.IRC:
+            tags.append("time=" + format_timestamp(event.ts))
+        head = "@" + ";".join(tags)
+        number = getattr(event, "id", 0) if numbered and output is OutputFormat.IRC_IDS else 0
+        if not number:
+            return "".join(f"{head} {each}\r\n" for each in lines).encode()
         return "".join(
-            f"{tag};msgid={number}{f'.{index}' if index else ''} {each}\r\n"
+            f"{head};msgid={number}{f'.{index}' if index else ''} {each}\r\n"
             for index, each in enumerate(lines)
         ).encode()
 
@@ -158,6 +178,13 @@ class IrcRenderer:
         if isinstance(event, Replayed):
             event = event.event
         nick = nick_of(me) if me else (door.nick or "*")
+        match event:
+            case Notice(code=NoticeCode.HISTORY) | Error(command="history"):
+                asked = door.next_history()
+                if asked is not None and asked.subcommand:  # a CHATHISTORY's answer
+                    return self._history_answer(event, door, asked)
+            case Message(history=True) | Action(history=True) if door.batch is not None:
+                return self._in_batch(event, door, door.batch)
         lines = self._own_lines(event, door, nick, me)
         return self._encode(lines, event, door.output) if lines else b""
 
@@ -211,6 +238,44 @@ class IrcRenderer:
                 return []
         return self._shared_lines(event)  # a room's event sent to one (history, own part)
 
+    # -- CHATHISTORY -------------------------------------------------------------------------
+
+    def _history_answer(self, event: Notice | Error, door: Door, asked: HistoryAsked) -> bytes:
+        """The start of a CHATHISTORY's batch (``BATCH +REF chathistory #room``; the chat says
+        how many messages follow, and the batch ends after the last), or why it fails
+        (IRCv3's ``FAIL``). A client that did not take ``batch`` gets the messages alone."""
+        if isinstance(event, Error):
+            code = HISTORY_FAILURES.get(event.code, "MESSAGE_ERROR")
+            context = [asked.subcommand]
+            if code != "INVALID_PARAMS":
+                context.append(asked.target)
+            text = self.text.error_text(event)
+            failed = line("FAIL", "CHATHISTORY", code, *context, text, source=self.server)
+            return self._encode([failed], event, door.output)
+        if "batch" not in door.caps:
+            return b""
+        door.batches += 1
+        ref = f"history{door.batches}"
+        target = event.room or asked.target
+        start = line("BATCH", f"+{ref}", "chathistory", target, source=self.server, trailing=False)
+        lines = [start]
+        if event.count:
+            door.batch = OpenBatch(ref, event.count)
+        else:
+            lines.append(line("BATCH", f"-{ref}", source=self.server, trailing=False))
+        return self._encode(lines, event, door.output)
+
+    def _in_batch(self, event: Message | Action, door: Door, batch: OpenBatch) -> bytes:
+        """A message of a CHATHISTORY's answer, in its batch; after the last, the batch's
+        end."""
+        data = self._encode(self._shared_lines(event), event, door.output, batch.ref)
+        if batch.left > 1:
+            door.batch = OpenBatch(batch.ref, batch.left - 1)
+            return data
+        door.batch = None
+        end = line("BATCH", f"-{batch.ref}", source=self.server, trailing=False)
+        return data + self._encode([end], event, door.output, numbered=False)
+
     def _numeric(self, numeric: str, nick: str, *params: str, trailing: bool = True) -> str:
         return line(numeric, nick, *params, source=self.server, trailing=trailing)
 
@@ -224,7 +289,7 @@ class IrcRenderer:
         isupport = (
             "CHANTYPES=# PREFIX=(ov)@+ CHANMODES=b,,,nt CASEMAPPING=rfc8265 UTF8ONLY "
             f"NICKLEN={MAX_NAME_CHARS + 1} CHANNELLEN={MAX_ROOM_CHARS} TOPICLEN={TOPIC_CHARS} "
-            f"NETWORK={self.network}"
+            f"NETWORK={self.network} CHATHISTORY={HISTORY_MOST} MSGREFTYPES=msgid,timestamp"
         ).split()
         return [
             self._numeric("001", nick, f"Welcome to the {self.network} chat, {nick}"),

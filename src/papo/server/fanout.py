@@ -266,7 +266,10 @@ class FanOut(Generic[OutletT]):
         """History is replayed to every newcomer, and what was missed to every member coming
         back (thousands at once after an outage): the same bytes each time, rendered once."""
         output = outlet.output
-        if output in IRC_FORMATS and isinstance(event, Replayed):
+        door = outlet.door
+        if output in IRC_FORMATS and (
+            isinstance(event, Replayed) or (door is not None and door.batch is not None)
+        ):  # each IRC reader's own: what it missed, or a CHATHISTORY's batch
             return self._render_for(outlet, event)
         resumed = isinstance(event, Replayed)
         key = (event.event.id if isinstance(event, Replayed) else event.id, output, resumed)
