@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from unicodedata import normalize
+
+import pyte
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -132,3 +135,79 @@ def test_ctrl_d_on_an_empty_line_ends_the_input_there_and_elsewhere_is_a_key() -
     assert echo.typed(b"half\x04 more") == (b"half more", None)  # not empty: nothing ends
     assert echo.typed(b"\r\n") == (b"\r\n", None)
     assert echo.typed(b"\x04") == (b"", 0)  # a new line, empty
+
+
+# No combining mark: pyte wraps a row on one that comes after its last column, where terminals
+# put it on the last character (the one-row model above has them).
+NARROW_KEYS = ["a", "b", " ", "\t", "\x7f", "\x08", "\x17", "\x15"]
+
+
+def cells_of(text: str) -> list[str]:
+    """``text`` as a terminal's cells: a combining mark joins the cell before."""
+    cells: list[str] = []
+    for char in text:
+        if cells and char_width(char) == 0:
+            cells[-1] += char
+        else:
+            cells.append(char)
+    return cells
+
+
+def wrapped(line: str, width: int) -> list[str]:
+    """The rows a line typed on a terminal ``width`` wide takes: at least one."""
+    cells = cells_of("".join(char for char in edited(line) if char.isprintable()))
+    rows = ["".join(cells[at : at + width]) for at in range(0, len(cells), width)]
+    return rows or [""]
+
+
+@given(
+    keys=st.lists(st.sampled_from([*NARROW_KEYS, "<chat>", "\r\n"]), max_size=60),
+    width=st.integers(3, 9),
+)
+def test_with_the_width_known_a_wrapped_line_stays_whole_below_the_chat(
+    keys: list[str], width: int
+) -> None:
+    """On a real terminal's model (pyte) as narrow as 3 columns: the chat's lines, each in
+    its rows, then the line being typed however it wrapped, corrections included, and
+    nothing left of what was rubbed out or cleared; no backspace is ever sent from a full
+    row's end (where terminals disagree on where it goes)."""
+    screen = pyte.Screen(width, 200)
+    stream = pyte.ByteStream(screen)
+    echo = KeyEcho()
+    echo.resized(width)
+    above: list[str] = []  # the chat's lines and the lines sent, in the order they came
+    typing = ""
+    for key in keys:
+        if key == "<chat>":
+            above.append(f"m{len(above)}")
+            shown = echo.around(f"{above[-1]}\n".encode())
+        else:
+            shown, _ = echo.typed(key.encode())
+            if key == "\r\n":
+                above += wrapped(typing, width)
+                typing = ""
+            else:
+                typing += key
+        for byte in shown:
+            assert byte != 8 or screen.cursor.x < width, (keys, shown)
+            stream.feed(bytes((byte,)))
+    display = [row.rstrip() for row in screen.display]
+    rows = wrapped(typing, width) if typing and edited(typing) else []
+    expected = [*above, *rows]
+    assert display[: len(expected)] == [normalize("NFC", row).rstrip() for row in expected]
+    assert not any(display[len(expected) :]), display[: len(expected) + 2]
+
+
+def test_a_wide_character_that_does_not_fit_a_row_goes_to_the_next_and_back() -> None:
+    """As xterm and its kin wrap it: a wide character in a row's last column goes to the
+    next row, and taking it back draws the line again rather than backspacing into the row
+    above (which a terminal does not do)."""
+    echo = KeyEcho()
+    echo.resized(5)
+    assert echo.typed("abcd日".encode())[0] == "abcd日".encode()
+    assert echo.typed(b"\x7f")[0] == b"\r\x1b[1A\x1b[Jabcd"
+    assert echo.typed(b"e")[0] == b"e"  # the row is full: the next key wraps by itself
+    assert echo.typed(b"\x7f")[0] == b"\r\x1b[J" + b"abcd"  # from a full row's end: drawn
+    assert echo.around(b"<ana> hi\n") == b"\r\x1b[J<ana> hi\r\nabcd"
+    echo.typed(b"xyz")
+    assert echo.around(b"<ana> hi\n") == b"\r\x1b[1A\x1b[J<ana> hi\r\nabcdxyz"

@@ -121,3 +121,28 @@ def test_a_request_to_echo_or_to_stop_is_told_by_the_read_that_brings_it() -> No
 def test_utf8_text_is_never_changed(text: str) -> None:
     data = text.encode().replace(b"\r\x00", b"\r\n")  # but for CR NUL, a Return
     assert strip_in_pieces(data, 3) == (data, False)
+
+
+def widths_told(data: bytes, size: int) -> list[int]:
+    """The widths the reads of ``data``, ``size`` bytes each, tell."""
+    state, told = CLEAR, []
+    for start in range(0, len(data), size):
+        _, state, _ = strip_telnet(data[start : start + size], state)
+        if state.width is not None:
+            told.append(state.width)
+    return told
+
+
+def test_the_window_width_is_told_by_the_read_that_completes_its_subnegotiation() -> None:
+    data = b"hi " + NAWS_80_24 + b"there"
+    for size in range(1, len(data) + 1):
+        assert widths_told(data, size) == [80], size
+    resized = b"\xff\xfa\x1f\x01\x2c\x00\x32\xff\xf0"  # 300 x 50, a resize
+    assert widths_told(NAWS_80_24 + b"ab" + resized, 64) == [300]  # the last in one read
+    assert widths_told(NAWS_80_24 + b"ab" + resized, 11) == [80, 300]
+    doubled = b"\xff\xfa\x1f\x00\xff\xff\x00\x18\xff\xf0"  # 255 wide: IAC IAC in the data
+    assert strip_telnet(doubled + b"x", CLEAR)[:2] == (b"x", TelnetState(width=255))
+    short = b"\xff\xfa\x1f\x00\x50\xff\xf0"  # not width and height: says nothing
+    assert strip_telnet(short + b"x", CLEAR)[1] is CLEAR
+    _, state, _ = strip_telnet(b"next read", TelnetState(width=80))
+    assert state is CLEAR  # told once: the connection keeps it

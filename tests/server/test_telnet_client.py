@@ -8,11 +8,13 @@ there and edits it as the terminal would have (``line_editing``).
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pexpect
+import pyte
 import pytest
 
 from tests.conftest import StartServer
@@ -41,11 +43,15 @@ def carol_key_by_key(start_server: StartServer) -> Iterator[tuple[LineClient, pe
         yield alice, telnet
 
 
-def telnet_to(port: int) -> pexpect.spawn:
+def telnet_to(port: int, columns: int = 80) -> pexpect.spawn:
+    """A telnet on a terminal ``columns`` wide, all it shows kept in ``logfile_read``."""
     telnet = shutil.which("telnet")
     if telnet is None:
         pytest.skip("telnet is not installed (make test installs inetutils-telnet)")
-    child = pexpect.spawn(telnet, ["127.0.0.1", str(port)], encoding="utf-8", timeout=10)
+    child = pexpect.spawn(
+        telnet, ["127.0.0.1", str(port)], encoding="utf-8", timeout=10, dimensions=(24, columns)
+    )
+    child.logfile_read = io.StringIO()
     child.expect("name")  # the greeting asks for it
     return child
 
@@ -95,7 +101,7 @@ def test_telnet_in_character_mode_chats_and_its_corrections_count(
         telnet.send("half")
         telnet.expect_exact("half")
         alice.send("meanwhile")
-        telnet.expect_exact("\r\x1b[K<alice> meanwhile\r\nhalf")
+        telnet.expect_exact("\r\x1b[J<alice> meanwhile\r\nhalf")  # its rows cleared
         telnet.send(" done\r")
         alice.expect("message", text="half done")
         # Back to line mode, telnet says DONT ECHO: its terminal echoes again, papo stops.
@@ -143,3 +149,46 @@ def test_from_a_client_papo_does_not_echo_to_bytes_3_and_4_are_only_cleaned_out(
     assert alice.expect("message")["text"] == "xyz"
     piped.send("still here")
     assert alice.expect("message")["text"] == "still here"
+
+
+def test_a_line_typed_past_the_terminals_width_is_redrawn_whole(
+    start_server: StartServer,
+) -> None:
+    """Telnet says how wide its window is (NAWS): a line that wraps onto a second row is cleared
+    whole when a chat line comes, and taking a character back across the wrap leaves nothing
+    of it. What the telnet showed, replayed on a terminal's model (pyte) 20 columns wide."""
+    server = start_server()
+    alice = server.user("alice")
+    telnet = telnet_to(server.port, columns=20)
+    try:
+        switch(telnet, "character")
+        telnet.send("carol\r")
+        alice.expect("join", name="carol")
+        telnet.send("abcdefghijklmnopqrstuvwxyz0123")  # 30: a row and a half
+        telnet.expect_exact("0123")
+        alice.send("meanwhile")
+        telnet.expect_exact("<alice> meanwhile\r\n")
+        telnet.expect_exact("0123")
+        assert rows_shown(telnet)[-3:] == [
+            "<alice> meanwhile",
+            "abcdefghijklmnopqrst",
+            "uvwxyz0123",
+        ]
+        telnet.send("\x7f" * 11)  # back across the wrap, to 19 characters
+        telnet.expect_exact("abcdefghijklmnopqrs")
+        assert rows_shown(telnet)[-2:] == ["<alice> meanwhile", "abcdefghijklmnopqrs"]
+        telnet.send("!\r")
+        alice.expect("message", text="abcdefghijklmnopqrs!")
+    finally:
+        telnet.close(force=True)
+
+
+def rows_shown(telnet: pexpect.spawn) -> list[str]:
+    """The rows a terminal as wide as the telnet's shows of all it was sent, up to the last
+    one written."""
+    screen = pyte.Screen(telnet.getwinsize()[1], 200)
+    pyte.Stream(screen).feed(telnet.logfile_read.getvalue())
+    rows = [row.rstrip() for row in screen.display]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows

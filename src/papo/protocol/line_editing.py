@@ -15,6 +15,10 @@ Such a telnet also asks the server to echo (it shows nothing of what its user ty
 is raw then, output included: a line of the chat must end in CR LF (telnet's new line) or the
 next starts where the last ended; and one that comes while its user types would land in the
 middle of their words, so the half-typed line is cleared first and drawn again below it.
+A line typed past the terminal's width wraps onto the rows below; once telnet has said how wide
+its window is (NAWS), all of those rows are cleared before the chat's line, and a character taken
+back across a wrap is rubbed out by drawing the line again (``\b`` does not go up a row, nor
+back over a character in a row's last column). Without the width, only the last row can be.
 Its Ctrl-C comes as a key too (a byte 3, not telnet's IP): an interrupt, the user leaves; and,
 knowing the line, a Ctrl-D typed on an empty one ends the input, as in a shell. Only for such a
 telnet: from ``nc`` a byte 3 or 4 is data (a file piped in), cleaned out of its line.
@@ -34,6 +38,7 @@ ERASE_LINE = "\x15"  # ^U
 INTERRUPT, END_OF_INPUT = 0x03, 0x04  # ^C, ^D: bytes, as they come
 _INTERRUPTS = re.compile(b"[\x03\x04]")
 CLEAR_ROW = b"\r\x1b[K"  # to the row's start, and clear it (ANSI, as every terminal does)
+CLEAR_BELOW = "\x1b[J"  # clear from the cursor to the end of the screen
 ECHOED_AT_MOST = 4096  # characters of one line: past it the line is refused (too long) anyway
 _EDITING_KEYS = ERASE + ERASE_WORD + ERASE_LINE
 _EDITING = re.compile(f"[{_EDITING_KEYS}]")
@@ -85,11 +90,23 @@ class KeyEcho:
     """What to write back as a telnet user types, for a terminal that shows nothing itself.
     Bytes in as they come (a character split across reads waits for the rest)."""
 
-    __slots__ = ("_decoder", "_line")
+    __slots__ = ("_decoder", "_ends", "_line", "_width")
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._line = TypedLine()
+        self._width: int | None = None  # the terminal's columns, once telnet says (NAWS)
+        # Where the cursor is (row, column) after each character typed, as the terminal wraps
+        # them (known only with the width): column == width is a full row whose wrap waits for
+        # the next character.
+        self._ends: list[tuple[int, int]] = []
+
+    def resized(self, width: int) -> None:
+        """The terminal is ``width`` columns wide (0: telnet does not know)."""
+        self._width = width or None
+        self._ends = []
+        for char in self._line.chars:
+            self._place(char)
 
     def around(self, output: bytes) -> bytes:
         """``output`` of the chat as this terminal must get it: CR LF new lines, and the line
@@ -97,8 +114,7 @@ class KeyEcho:
         output = output.replace(b"\n", b"\r\n")
         if not self._line.chars:
             return output
-        typed = "".join(char for char in self._line.chars if char.isprintable())
-        return CLEAR_ROW + output + typed.encode()
+        return self._cleared().encode() + output + self._typed().encode()
 
     def typed(self, data: bytes) -> tuple[bytes, int | None]:
         """What to write back for ``data``, keys as typed; and where its user left, if they
@@ -123,16 +139,58 @@ class KeyEcho:
             if char == "\n":  # Return (CR NUL was made CR LF): the line is the chat's now
                 shown.append("\r\n")
                 self._line = TypedLine()
+                self._ends = []
             elif char == "\r":  # of CR LF
                 continue
             elif len(self._line.chars) < ECHOED_AT_MOST or char in _EDITING_KEYS:
                 taken = self._line.key(char)
                 if taken:
-                    columns = sum(_columns(each) for each in taken)
-                    shown.append("\b" * columns + " " * columns + "\b" * columns)
-                elif char.isprintable():
-                    shown.append(char)
+                    shown.append(self._rubbed_out(taken))
+                elif char in _EDITING_KEYS:
+                    continue  # nothing before it to take back
+                else:
+                    self._place(char)
+                    if char.isprintable():
+                        shown.append(char)
         return "".join(shown).encode()
+
+    def _place(self, char: str) -> None:
+        """Where the cursor is once ``char`` is shown, as the terminal wraps it: a character
+        that does not fit the row (a wide one in its last column) goes to the next."""
+        width = self._width
+        if width is None:
+            return
+        row, column = self._ends[-1] if self._ends else (0, 0)
+        columns = _columns(char)
+        if columns and column + columns > width:
+            row, column = row + 1, 0
+        self._ends.append((row, column + columns))
+
+    def _rubbed_out(self, taken: list[str]) -> str:
+        """What shows ``taken`` (the last characters typed) gone: each column rubbed out, or,
+        where that would go up a row or back from a row's end, the line drawn again."""
+        columns = sum(_columns(each) for each in taken)
+        rub_out = "\b" * columns + " " * columns + "\b" * columns
+        if self._width is None:
+            return rub_out
+        row, column = self._ends[-1] if self._ends else (0, 0)
+        del self._ends[len(self._ends) - len(taken) :]
+        now_row = self._ends[-1][0] if self._ends else 0
+        if not columns or (now_row == row and column < self._width):
+            return rub_out
+        return self._cleared(row) + self._typed()
+
+    def _cleared(self, row: int | None = None) -> str:
+        """To the start of the typed line, its rows cleared (``row``: the cursor's, if not
+        where the line typed now ends)."""
+        if self._width is None:
+            return CLEAR_ROW.decode()
+        if row is None:
+            row = self._ends[-1][0] if self._ends else 0
+        return "\r" + (f"\x1b[{row}A" if row else "") + CLEAR_BELOW
+
+    def _typed(self) -> str:
+        return "".join(char for char in self._line.chars if char.isprintable())
 
 
 def _columns(char: str) -> int:

@@ -25,6 +25,11 @@ and the connection answers ``WILL_ECHO`` and echoes from then on (``line_editing
 until telnet goes back to line mode and says ``DONT ECHO`` (answered ``WONT_ECHO``): its
 terminal shows what is typed again, and an echo on top would show each line twice. Its Ctrl-C
 is then a key like the others, a byte 3 rather than IAC IP: ``line_editing.KeyEcho`` finds it.
+
+With the echo, papo asks for the window's size (``DO NAWS``, RFC 1073): a line typed past the
+terminal's width wraps onto the next row, and only knowing the width can the echo clear all of
+its rows or take back a character across the wrap. Telnet tells it (``IAC SB NAWS`` with the
+width and height, again at each resize), and the read that does says the width in its state.
 """
 
 from __future__ import annotations
@@ -38,9 +43,10 @@ _SUBNEGOTIATION = 0xFA  # SB: an option, then everything up to IAC SE
 _SUBNEGOTIATION_END = 0xF0  # SE
 _INTERRUPT = 0xF4  # IP: what telnet sends for Ctrl-C
 _FIRST_COMMAND = 0xF0
-_ECHO, _SUPPRESS_GO_AHEAD = 0x01, 0x03
-# papo's answer to DO ECHO: it echoes, and sends no go-ahead (it never did): character mode.
-WILL_ECHO = bytes((IAC, _WILL, _ECHO, IAC, _WILL, _SUPPRESS_GO_AHEAD))
+_ECHO, _SUPPRESS_GO_AHEAD, _WINDOW_SIZE = 0x01, 0x03, 0x1F  # 31: NAWS
+# papo's answer to DO ECHO: it echoes, and sends no go-ahead (it never did): character mode;
+# and it asks how wide the window is.
+WILL_ECHO = bytes((IAC, _WILL, _ECHO, IAC, _WILL, _SUPPRESS_GO_AHEAD, IAC, _DO, _WINDOW_SIZE))
 # ... and to DONT ECHO (which comes with DONT SUPPRESS-GO-AHEAD): back to line mode.
 WONT_ECHO = bytes((IAC, _WONT, _ECHO, IAC, _WONT, _SUPPRESS_GO_AHEAD))
 _OPTIONS = frozenset((*range(50), 0xFF))  # the IANA telnet options, EXOPL included
@@ -57,6 +63,7 @@ class TelnetState:
     # This read asked the server to echo (DO ECHO: True) or to stop (DONT ECHO: False); None:
     # it said nothing of it.
     echo: bool | None = None
+    width: int | None = None  # the window's width, if this read told it (NAWS; 0: unknown)
 
 
 CLEAR = TelnetState()
@@ -73,6 +80,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         data = b"\n" + data[1:]
     kept = bytearray()
     echo: bool | None = None
+    width: int | None = None
     at, end = 0, len(data)
     while at < end:
         iac = data.find(IAC, at)
@@ -82,7 +90,7 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         kept += data[at:iac]
         size = _command_size(data, iac)
         if size is None:  # the read ended inside a command: the rest waits for the next one
-            return (*_ended(kept, data[iac:], echo), False)
+            return (*_ended(kept, data[iac:], echo, width), False)
         if size == 0:  # not a command telnet sends: the byte stays, for the UTF-8 check
             kept.append(IAC)
             at = iac + 1
@@ -91,23 +99,34 @@ def strip_telnet(data: bytes, state: TelnetState) -> tuple[bytes, TelnetState, b
         if command == IAC:
             kept.append(IAC)
         elif command == _INTERRUPT:
-            return _ended(kept, b"", None)[0], CLEAR, True
+            return _ended(kept, b"", None, None)[0], CLEAR, True
         elif command in (_DO, _DONT) and data[iac + 2] == _ECHO:
             echo = command == _DO
+        elif command == _SUBNEGOTIATION and data[iac + 2] == _WINDOW_SIZE:
+            width = _width_in(data[iac + 3 : iac + size - 2], width)
         at = iac + size
-    return (*_ended(kept, b"", echo), False)
+    return (*_ended(kept, b"", echo, width), False)
 
 
 _AFTER_CR = TelnetState(after_cr=True)
 
 
-def _ended(kept: bytearray, held: bytes, echo: bool | None) -> tuple[bytes, TelnetState]:
+def _ended(
+    kept: bytearray, held: bytes, echo: bool | None, width: int | None
+) -> tuple[bytes, TelnetState]:
     """What a read kept, its CR NULs as CR LFs, and the state for the next read."""
     text = bytes(kept).replace(b"\r\0", b"\r\n")
     after_cr = text[-1:] == b"\r"
-    if held or after_cr or echo is not None:
-        return text, TelnetState(held, after_cr, echo)
+    if held or after_cr or echo is not None or width is not None:
+        return text, TelnetState(held, after_cr, echo, width)
     return text, CLEAR
+
+
+def _width_in(told: bytes, before: int | None) -> int | None:
+    """The width in a NAWS subnegotiation's bytes (width and height, two bytes each, a 255 in
+    them doubled as IAC IAC); one that is not four bytes says nothing (``before`` stands)."""
+    told = told.replace(bytes((IAC, IAC)), bytes((IAC,)))
+    return told[0] * 256 + told[1] if len(told) == 4 else before
 
 
 def _command_size(data: bytes, iac: int) -> int | None:
