@@ -163,3 +163,32 @@ def test_a_telnet_echoed_to_that_types_and_never_reads_is_dropped_as_too_slow(
         pass  # put out meanwhile
     leave = watcher.expect("leave", name="typer", timeout=10)
     assert leave["reason"] == "too_slow"
+
+
+def test_a_client_that_asks_for_history_again_and_again_and_never_reads_is_dropped(
+    start_server: StartServer,
+) -> None:
+    """A replay is let through on top of --sendq (waiting for it is no sign of slowness),
+    but only what one turn owes: asked for again while the last is unread, it counts. The
+    server grew by each answer before, without end, for a client that only asked."""
+    server = start_server("--rate", "0", "--ip-rate", "0", "--sendq", "65536")
+    talker = server.user("talker")
+    for number in range(100):  # 190 KB of history, three times the cap
+        talker.send(f"{number} " + "h" * 1900)
+    talker.expect("message", text="99 " + "h" * 1900)
+    reader = server.user("reader")
+    reader.send("/history 200")  # asked once, and read: owed, never too slow
+    assert reader.expect("info", code="history")["count"] == 100
+    for number in range(100):
+        assert reader.expect("message", history=True)["text"].startswith(f"{number} ")
+    hoarder = server.line_user("hoarder", rcvbuf=4096)  # registers, then never reads again
+    try:
+        for _ in range(150):  # 28 MB of answers, past what the kernels' buffers hold
+            hoarder.sock.sendall(b"/history 200\n")
+            time.sleep(0.02)  # each its own turn
+    except OSError:
+        pass  # put out meanwhile
+    leave = talker.expect("leave", name="hoarder", timeout=10)
+    assert leave["reason"] == "too_slow"
+    reader.send("/history 1")  # the one who read is still here
+    assert reader.expect("info", code="history")["count"] == 1

@@ -143,7 +143,9 @@ class Connection(asyncio.Protocol):
         self._batch: list[bytes] = []
         self._batched_bytes = 0
         self._unsent_estimate = 0
-        self._owed = 0  # bytes of replays queued and maybe not yet read (see ``queue``)
+        # Bytes of replays queued and maybe not yet read (see ``queue``); negative once a flush
+        # has left them unread: then no more are let through on top of the cap.
+        self._owed = 0
         self._held: FrameEvent | None = None  # the line the flood limit holds back
         self._resume_timer: asyncio.TimerHandle | None = None
         self._input_ended = False
@@ -298,14 +300,17 @@ class Connection(asyncio.Protocol):
     def queue(self, data: bytes, *, owed: bool = False) -> None:
         """Add bytes for this client; they are written on the next flush. ``owed``: bytes of a
         replay (history, or what a resuming member missed), which the cap lets through on top
-        of what it allows, since waiting for them is no sign of a slow reader."""
+        of what it allows, since waiting for them is no sign of a slow reader: those of one
+        turn (a welcome's histories, a resume's replay, a ``/history``), not those asked for
+        while the last are still unread. A client that asked ``/history`` again and again and
+        never read grew the server by each answer, without end."""
         if self.closing or self.transport is None:
             return
         if not self._batch:
             self.owner.schedule_flush(self)
         self._batch.append(data)
         self._batched_bytes += len(data)
-        if owed:
+        if owed and self._owed >= 0:
             self._owed += len(data)
         self._count_unsent(self.transport, len(data))
 
@@ -324,7 +329,7 @@ class Connection(asyncio.Protocol):
         replays have been read, and the cap is the cap again."""
         if self._unsent_estimate <= self.sendq:
             self._owed = 0
-        elif self._unsent_estimate > self.sendq + self._owed:
+        elif self._unsent_estimate > self.sendq + abs(self._owed):
             self._too_slow()
 
     def flush(self, tail: bytes = b"", *, small_room: bool = False) -> None:
@@ -353,6 +358,7 @@ class Connection(asyncio.Protocol):
         self._unsent_estimate = transport.get_write_buffer_size()
         if self._unsent_estimate > self.sendq:
             self._hold_to_the_cap()
+            self._owed = -abs(self._owed)  # still unread after its turn: no more on top
         elif self._owed:
             self._owed = 0  # the replays have been read (a test, not a call, per flush)
 
