@@ -211,3 +211,19 @@ def test_a_wide_character_that_does_not_fit_a_row_goes_to_the_next_and_back() ->
     assert echo.around(b"<ana> hi\n") == b"\r\x1b[J<ana> hi\r\nabcd"
     echo.typed(b"xyz")
     assert echo.around(b"<ana> hi\n") == b"\r\x1b[1A\x1b[J<ana> hi\r\nabcdxyz"
+
+
+def test_a_width_told_while_typing_holds_from_the_next_line() -> None:
+    """Working the half-typed line out again at every resize told would cost the server
+    a line's worth of work for each 9 bytes a client sends: the new width waits for the line
+    to end (or be erased)."""
+    echo = KeyEcho()
+    echo.resized(5)
+    echo.typed(b"abcdefg")  # two rows of 5
+    echo.resized(3)
+    assert echo.around(b"x\n").startswith(b"\r\x1b[1A\x1b[J")  # still 5 wide: row 2 of 2
+    echo.typed(b"\r\nabcdefg")  # now 3 wide: three rows
+    assert echo.around(b"x\n").startswith(b"\r\x1b[2A\x1b[J")
+    echo.resized(80)
+    echo.typed(b"\x15abcdefg")  # erased to nothing: 80 wide from there
+    assert echo.around(b"x\n").startswith(b"\r\x1b[J")

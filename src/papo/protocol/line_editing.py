@@ -90,7 +90,7 @@ class KeyEcho:
     """What to write back as a telnet user types, for a terminal that shows nothing itself.
     Bytes in as they come (a character split across reads waits for the rest)."""
 
-    __slots__ = ("_decoder", "_ends", "_line", "_width")
+    __slots__ = ("_decoder", "_ends", "_line", "_resized_to", "_width")
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -100,13 +100,18 @@ class KeyEcho:
         # them (known only with the width): column == width is a full row whose wrap waits for
         # the next character.
         self._ends: list[tuple[int, int]] = []
+        self._resized_to: int | None = None  # a width told while a line was being typed
 
     def resized(self, width: int) -> None:
-        """The terminal is ``width`` columns wide (0: telnet does not know)."""
-        self._width = width or None
-        self._ends = []
-        for char in self._line.chars:
-            self._place(char)
+        """The terminal is ``width`` columns wide (0: telnet does not know): from now on, or,
+        with a line half typed, from the next. Working out again where each character of
+        a line of 4 096 went, for every 9 bytes a client may send, would cost the server far
+        more than the client; and how a terminal shows a line typed before a resize (moved
+        to the new width, or left as it was) varies anyway."""
+        if self._line.chars:
+            self._resized_to = width
+        else:
+            self._width = width or None
 
     def around(self, output: bytes) -> bytes:
         """``output`` of the chat as this terminal must get it: CR LF new lines, and the line
@@ -139,13 +144,15 @@ class KeyEcho:
             if char == "\n":  # Return (CR NUL was made CR LF): the line is the chat's now
                 shown.append("\r\n")
                 self._line = TypedLine()
-                self._ends = []
+                self._emptied()
             elif char == "\r":  # of CR LF
                 continue
             elif len(self._line.chars) < ECHOED_AT_MOST or char in _EDITING_KEYS:
                 taken = self._line.key(char)
                 if taken:
                     shown.append(self._rubbed_out(taken))
+                    if not self._line.chars:
+                        self._emptied()
                 elif char in _EDITING_KEYS:
                     continue  # nothing before it to take back
                 else:
@@ -153,6 +160,12 @@ class KeyEcho:
                     if char.isprintable():
                         shown.append(char)
         return "".join(shown).encode()
+
+    def _emptied(self) -> None:
+        """Nothing typed any more: a width told meanwhile holds from here."""
+        self._ends = []
+        if self._resized_to is not None:
+            self._width, self._resized_to = self._resized_to or None, None
 
     def _place(self, char: str) -> None:
         """Where the cursor is once ``char`` is shown, as the terminal wraps it: a character
