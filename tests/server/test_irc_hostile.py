@@ -20,12 +20,14 @@ COMMANDS = (
     "NICK", "USER", "JOIN", "PART", "PRIVMSG", "NOTICE", "TOPIC", "NAMES", "WHO", "WHOIS",
     "WHOWAS", "ISON", "USERHOST", "MODE", "AWAY", "INVITE", "LIST", "CAP", "PING", "PONG",
     "MOTD", "LUSERS", "VERSION", "TIME", "TAGMSG", "KICK", "OPER", "HELP", "ONLINE", "ROOMS",
-    "PRIVATE", "R", "FORMAT", "RESUME", "IGNORE", "ME", "NOSUCHTHING",
+    "PRIVATE", "R", "FORMAT", "RESUME", "IGNORE", "ME", "NOSUCHTHING", "CHATHISTORY",
+    "HISTORY",
 )  # fmt: skip
 WORDS = (
     "#dev", "#lobby", "#", "#" + "x" * 40, "#房間", "#a,#b", "watcher", "nobody", "*", "0",
     "+b", "-o", "LS", "REQ", "END", "302", ",", "`x", "a|b", "\x01ACTION waves\x01",
-    "\x1b[31m", "\x7f", "\x9b2J", "\x07", "\u200b",
+    "\x1b[31m", "\x7f", "\x9b2J", "\x07", "\u200b", "LATEST", "BEFORE", "BETWEEN", "msgid=1",
+    "timestamp=2026-12-06T10:00:00Z", "200",
 )  # fmt: skip
 TEXTS = st.sampled_from(("", "hi", "話" * 300, "bye " * 150, "\x0304red\x0f", ":-)")) | st.text(
     st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=80
@@ -83,3 +85,22 @@ def test_whatever_an_irc_client_sends_every_answer_fits_and_the_chat_goes_on(
             break
         time.sleep(0.05)
     assert users == ["watcher"]
+
+
+def test_an_irc_line_of_many_targets_is_as_many_lines_to_the_flood_limit(
+    start_server: StartServer,
+) -> None:
+    """A PRIVMSG to seventy targets was seventy messages for the price of one line: the
+    flood limit, bypassed seventy times over. Each papo line an IRC line makes takes a token
+    now: the rest waits for the bucket, slowed, never dropped."""
+    server = start_server(*IRC, "--rate", "20", "--burst", "5", "--ip-rate", "0")
+    watcher = server.user("watcher")
+    spammer = IrcClient(server.irc_port)
+    spammer.register("spammer")
+    started = time.monotonic()
+    spammer.send("PRIVMSG " + ",".join(["#lobby"] * 60) + " :spam", "PING :after")
+    spammer.expect(" PONG ")  # the line after it waited for all sixty
+    took = time.monotonic() - started
+    assert took >= (60 - 5 - 1) / 20 * 0.9  # the burst at once, the rest at 20 a second
+    for _ in range(60):
+        watcher.expect("message", text="spam", timeout=TIMEOUT)

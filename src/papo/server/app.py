@@ -330,17 +330,35 @@ class ChatServer:
         wanted = door.output
         if connection.output is not wanted:  # server-time or message-tags taken or dropped
             self.carry_out([Reformat(session, wanted)], connection)
-        self.take_rest(connection, list(to_chat), now)
+        self.take_rest(connection, list(to_chat), now, paid=True)
 
-    def take_rest(self, connection: Connection, items: list[ToChat], now: float) -> bool:
+    def take_rest(
+        self, connection: Connection, items: list[ToChat], now: float, *, paid: bool = False
+    ) -> bool:
         """What an IRC line asks of the chat, in order (the rest waits if one waits). False:
-        one waits for the shared state, and will go on with the rest."""
+        one waits (for the shared state, or for the flood limit), and will go on with the rest.
+
+        The IRC line took one token of the flood limit when it was read (``paid``: the first
+        of its papo lines); each more one takes one too, or a line of ``PRIVMSG`` to seventy
+        targets (or ``JOIN``, ``PART``, ``NAMES`` of many) was seventy lines at the price of
+        one. Slowed, never dropped: the rest waits for the bucket to refill."""
         if not items:
             return True
+        if not paid:
+            wait = connection.take_token()
+            if wait > 0:
+                connection.hold_input()
+                asyncio.get_running_loop().call_later(wait, self._go_on, connection, items)
+                return False
         item = items.pop(0)  # and _chat_line goes on with the rest, now or once it is let
         if isinstance(item, Unanswered):
             return self._chat_line(connection, item.line, now, items, unanswered=True)
         return self._chat_line(connection, item, now, items)
+
+    def _go_on(self, connection: Connection, items: list[ToChat]) -> None:
+        """The flood limit lets the rest of an IRC line through now."""
+        if not connection.closing and self.take_rest(connection, items, time.time()):
+            connection.release_input()
 
     def _chat_line(
         self,

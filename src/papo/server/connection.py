@@ -242,14 +242,11 @@ class Connection(asyncio.Protocol):
             self._held = None
             if event is None:
                 break
-            now = time.monotonic()
-            wait = max(self.bucket.wait_time(now), self.address_bucket.wait_time(now))
+            wait = self.take_token()
             if wait > 0:
                 self._held = event
                 self._pause(wait)
                 return
-            self.bucket.take(now)
-            self.address_bucket.take(now)
             self.owner.handle_frame(self, event)
             if self._waiting:
                 return
@@ -260,6 +257,17 @@ class Connection(asyncio.Protocol):
             self.transport.resume_reading()
         if self._input_ended:
             self.owner.input_ended(self)
+
+    def take_token(self) -> float:
+        """One line's worth of this peer's flood limits (its own, its address's): 0 if they
+        allow one now (taken), else the seconds until they do. Each line read takes one; so
+        does each more line of the chat an IRC line makes (a PRIVMSG to several targets)."""
+        now = time.monotonic()
+        wait = max(self.bucket.wait_time(now), self.address_bucket.wait_time(now))
+        if wait <= 0:
+            self.bucket.take(now)
+            self.address_bucket.take(now)
+        return wait
 
     @property
     def unread_bytes(self) -> int:
