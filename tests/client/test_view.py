@@ -190,8 +190,8 @@ def test_help_wraps_each_description_under_its_column() -> None:
     view = View(Renderer("en"), colour=False)
     rows = view.lines(HelpInfo(ts=NOW), width=50)
     column = rows.index(next(row for row in rows if row.startswith("  /join "))) + 1
-    assert rows[column - 1] == "  /join #ROOM               enter ROOM (made if"
-    assert rows[column] == " " * 28 + "new), and talk there"
+    assert rows[column - 1] == "  /join #ROOM                enter ROOM (made if"
+    assert rows[column] == " " * 29 + "new), and talk there"
     assert all(len(row) <= 50 for row in rows)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from papo.core.chat import SECONDS_PER_DAY, ChatSettings
 from papo.core.room_commands import MAX_HISTORY_ASKED
 from papo.core.session import Session
-from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode
+from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode, Private
 from papo.protocol.timestamps import format_timestamp
 from tests.core.world import NOW, World
 
@@ -64,7 +64,13 @@ def test_a_room_named_or_the_current_one_only_messages_of_that_room() -> None:
 def test_a_count_that_is_not_one_is_a_usage_error() -> None:
     world = World()
     bob = world.user("bob")
-    for line in ("/history 0", "/history ten", "/history 5 6", "/history #lobby -3", "/history ５"):
+    for line in (
+        "/history 0",
+        "/history #lobby -3",
+        "/history ana ten",
+        "/history a 5 6",
+        "/history #lobby ５",
+    ):
         error, _ = asked(world, bob, line)
         assert isinstance(error, Error), line
         assert (error.code, error.command) == (ErrorCode.USAGE, "history"), line
@@ -150,3 +156,49 @@ def test_a_page_of_the_past_on_either_side_of_an_id_or_a_time() -> None:
     ):
         error, _ = asked(world, bob, bad)
         assert isinstance(error, Error) and error.code is ErrorCode.USAGE, bad
+
+
+def privates(world: World, who: Session, line: str) -> tuple[Notice | Error, list[str]]:
+    """What ``line`` answers ``who`` of its privates: the notice first, then each text."""
+    world.take(who)
+    first, *rest = world.line(who, line)
+    assert isinstance(first, Notice | Error), first
+    texts = []
+    for event in rest:
+        assert isinstance(event, Private) and event.history, event
+        texts.append(f"{event.sender}>{event.recipient}: {event.text}")
+    return first, texts
+
+
+def test_history_of_a_name_is_ones_own_privates_with_that_person() -> None:
+    """Only what was for the asker itself (by member id), with whoever holds the name now
+    or held it then; ignored ones left out; under the same windows as a room's."""
+    world = World()
+    ana, bob, carol, eve = (world.user(name) for name in ("ana", "bob", "carol", "eve"))
+    world.line(ana, "/private bob hi bob")
+    world.line(bob, "/private ana hi ana")
+    world.line(carol, "/private bob from carol")
+    world.line(ana, "/private carol not for bob")
+    world.line(ana, "/msg #lobby a room's, not a private")
+    notice, texts = privates(world, bob, "/history ana")
+    assert isinstance(notice, Notice) and (notice.names, notice.room, notice.count) == (
+        ("ana",),
+        None,
+        2,
+    )
+    assert texts == ["ana>bob: hi bob", "bob>ana: hi ana"]
+    assert privates(world, bob, "/history ANA 1")[1] == ["bob>ana: hi ana"]
+    assert privates(world, bob, "/history carol")[1] == ["carol>bob: from carol"]
+    assert privates(world, eve, "/history ana")[1] == []  # never hers to see
+    world.line(ana, "/nick anna")  # followed by who holds the name now
+    assert privates(world, bob, "/history anna")[1] == ["ana>bob: hi bob", "bob>ana: hi ana"]
+    world.line(bob, "/ignore carol")
+    assert privates(world, bob, "/history carol")[1] == []
+    world.line(ana, "/quit")  # gone: found by the name they had then
+    assert privates(world, bob, "/history ana")[1] == ["ana>bob: hi bob", "bob>ana: hi ana"]
+    [*_, sent] = world.line(bob, "/private eve x")
+    assert isinstance(sent, Private)
+    world.line(eve, "/private bob y")
+    assert privates(world, bob, f"/history eve 5 after {sent.id}")[1] == ["eve>bob: y"]
+    error, _ = privates(world, bob, "/history no/such 5")
+    assert isinstance(error, Error) and error.code is ErrorCode.USAGE

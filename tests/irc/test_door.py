@@ -187,6 +187,7 @@ def test_chathistory_asks_the_chat_for_a_window_of_history() -> None:
             "/history #dev 5 after 2026-12-06T10:00:00.000Z"
         ),
         "CHATHISTORY AROUND #dev msgid=7 9": "/history #dev 9 around 7",
+        "CHATHISTORY LATEST ana|b * 9": "/history ana.b 9",  # a nick: one's privates
         "CHATHISTORY BETWEEN #dev msgid=9 timestamp=2026-12-06T10:00:00Z 3": (
             "/history #dev 3 between 9 2026-12-06T10:00:00Z"
         ),
@@ -194,7 +195,7 @@ def test_chathistory_asks_the_chat_for_a_window_of_history() -> None:
     for irc, papo in asked.items():
         assert door.receive(irc) == ([papo], []), irc
     assert [each.subcommand for each in door.histories] == [
-        "LATEST", "LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN"
+        "LATEST", "LATEST", "BEFORE", "AFTER", "AROUND", "LATEST", "BETWEEN"
     ]  # fmt: skip
     assert door.receive("HISTORY #dev 5") == (["/history #dev 5"], [])  # papo's own
     assert door.histories[-1].subcommand == ""  # told in papo's words
@@ -212,9 +213,7 @@ def test_a_chathistory_the_chat_cannot_answer_fails_as_ircv3_says() -> None:
         "CHATHISTORY AFTER #dev timestamp=yesterday 5": "INVALID_PARAMS AFTER :Invalid parameters",
         "CHATHISTORY AFTER #dev msgid=4 0": "INVALID_PARAMS AFTER :Invalid parameters",
         "CHATHISTORY AFTER #dev 4 10": "INVALID_PARAMS AFTER :Invalid parameters",
-        "CHATHISTORY LATEST ana * 10": (
-            "INVALID_TARGET LATEST ana :papo keeps no history of private messages for IRC"
-        ),
+        "CHATHISTORY LATEST no.such * 10": "INVALID_TARGET LATEST no.such :No such nick",
     }
     for irc, fail in refused.items():
         assert door.receive(irc) == ([], [f":irc.test FAIL CHATHISTORY {fail}"]), irc

@@ -331,6 +331,27 @@ def test_chathistory_pages_back_through_a_channel_in_batches(irc_server: ServerP
     bob.expect(r"^@time=\S+ :irc\.test FAIL CHATHISTORY INVALID_TARGET LATEST #dev :")
 
 
+def test_chathistory_of_a_nick_is_ones_own_privates_with_them(irc_server: ServerProcess) -> None:
+    """What a client asks on opening a query window: the conversation so far, both ways, in
+    a batch; what others said to each other in private is nobody else's."""
+    ana = irc_server.user("ana")
+    bob = IrcClient(irc_server.irc_port)
+    bob.register("bob", "batch", "draft/chathistory", "message-tags", "server-time")
+    ana.send("/private bob hi bob")
+    ana.expect("private", text="hi bob")
+    bob.send("PRIVMSG ana :hi ana")
+    ana.expect("private", text="hi ana")
+    irc_server.user("eve").send("/private ana not bob's")
+    ana.expect("private", text="not bob's")
+    bob.quiet_lines()
+    bob.send("CHATHISTORY LATEST ana * 10")
+    ref = bob.expect(r"^@\S+ :irc\.test BATCH \+(\S+) chathistory ana$")[1]
+    said = [bob.line() or "" for _ in range(3)]
+    assert re.match(rf"^@batch={ref};\S+ :ana!ana@papo PRIVMSG bob :hi bob$", said[0]), said
+    assert re.match(rf"^@batch={ref};\S+ :bob!bob@papo PRIVMSG ana :hi ana$", said[1]), said
+    assert said[2].endswith(f"BATCH -{ref}"), said
+
+
 def page(client: IrcClient) -> list[tuple[int, str]]:
     """One CHATHISTORY batch: each message's msgid and text, checked to be in the batch."""
     ref = client.expect(r"^@\S+ :irc\.test BATCH \+(\S+) chathistory #lobby$")[1]

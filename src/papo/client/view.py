@@ -69,10 +69,12 @@ def mentions(text: str, me: str | None) -> bool:
 
 def wants_attention(event: Event, me: str | None) -> bool:
     """A private message or an invitation to me, or a public message that mentions me, from
-    somebody else (one missed while disconnected too)."""
+    somebody else (one missed while disconnected too); not one shown again from history."""
     if isinstance(event, Replayed):
         event = event.event
     if not isinstance(event, Message | Action | Private | Invite):
+        return False
+    if not isinstance(event, Invite) and event.history:
         return False
     if me is not None and name_key(event.sender) == name_key(me):
         return False
@@ -157,7 +159,7 @@ class View:
             rows = [self._highlight(row, me) for row in rows]
         first, *more = rows
         lines = [head + first, *(" " * indent + row for row in more)]
-        if isinstance(event, Message | Action) and event.history:
+        if isinstance(event, Message | Action | Private) and event.history:
             lines = [self.paint(DIM, line) for line in lines]
         return lines
 

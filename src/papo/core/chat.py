@@ -195,10 +195,9 @@ class Chat:
         back than a newcomer is shown. Never what a newcomer would not be shown (with
         ``--history 0``, nothing; nothing older than ``history_days``), nor the words of
         anyone ``session`` ignores."""
-        if not self.settings.history:
+        since = self._shown_since(now)
+        if since is None:
             return []
-        days = self.settings.history_days
-        since = now - days * SECONDS_PER_DAY if days else 0.0
         ignoring = session.ignoring
 
         def visible(logged: Logged) -> bool:
@@ -215,6 +214,41 @@ class Chat:
             for event, _ in found
             if isinstance(event, Message | Action)  # as ``visible`` said
         ]
+
+    def privates_with(
+        self, session: Session, name: str, count: int, now: float, window: Window = LAST
+    ) -> list[Private]:
+        """At most ``count`` private messages between ``session`` and ``name`` the log still
+        has in ``window``, oldest first, flagged as history: ``/history NAME``. Only those
+        that were for ``session`` itself (by member id: a name may have been somebody else's
+        before it), with whoever holds ``name`` now or was called so then; under the rules of
+        a room's history (``--history 0``, ``--history-days``, whom it ignores now)."""
+        since = self._shown_since(now)
+        if since is None:
+            return []
+        me, key, ignoring = session.sid, name_key(name), session.ignoring
+        holder = self.shared.holder(name)
+
+        def visible(logged: Logged) -> bool:
+            event, route = logged
+            if not isinstance(event, Private) or me not in route.to or event.ts < since:
+                return False
+            other = next((each for each in route.to if each != me), me)
+            if ignoring and other in ignoring:
+                return False
+            their_name = event.sender if route.author == other else event.recipient
+            return other == holder or name_key(their_name) == key
+
+        found = window.pick(self.shared.read_after(0), _event_of, visible, count)
+        return [replace(event, history=True) for event, _ in found if isinstance(event, Private)]
+
+    def _shown_since(self, now: float) -> float | None:
+        """Since when what was said may be shown again (``--history-days``); None: nothing
+        may be (``--history 0``)."""
+        if not self.settings.history:
+            return None
+        days = self.settings.history_days
+        return now - days * SECONDS_PER_DAY if days else 0.0
 
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""

@@ -14,7 +14,7 @@ from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import SharedState
-from papo.protocol.events import Action, Message
+from papo.protocol.events import Action, Message, Private
 
 
 class ChatState(Protocol):
@@ -36,6 +36,10 @@ class ChatState(Protocol):
     def recent(
         self, room: Room, count: int, session: Session, now: float, window: Window = ...
     ) -> list[Message | Action]: ...
+
+    def privates_with(
+        self, session: Session, name: str, count: int, now: float, window: Window = ...
+    ) -> list[Private]: ...
 
     def names_shown(self, session: Session, room: Room) -> tuple[str, ...] | None: ...
 

@@ -1,5 +1,6 @@
 """The rules of the commands about rooms: ``/join``, ``/part``, ``/rooms``, ``/topic``,
-``/history`` and ``/online``, and how a command finds the room it names.
+``/history`` (of a room, or of one's privates with somebody) and ``/online``, and how a
+command finds the room it names.
 
 Each is a function of the chat, as the chat's own handlers are: what it decides (replies,
 drafts for the log) is returned, never sent. The rooms themselves (who is in which, counts,
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 from papo.core import mutes
 from papo.core.chat_state import ChatState
-from papo.core.history_window import read_window
+from papo.core.history_window import Window, read_window
 from papo.core.outputs import Decided, Publish, Send
 from papo.core.refusals import room_error, too_long
 from papo.core.room import Room
@@ -34,7 +35,7 @@ from papo.protocol.events import (
     Topic,
     TopicShown,
 )
-from papo.protocol.names import as_room, check_room_name, clean_message, room_key
+from papo.protocol.names import as_room, check_name, check_room_name, clean_message, room_key
 
 MAX_TOPIC_CHARS = 300
 MAX_ROOMS_LISTED = 500  # /rooms lists the biggest; the rest are counted, not listed
@@ -227,18 +228,23 @@ def away_in(chat: ChatState, room: Room | None) -> dict[str, str]:
 
 
 def history(chat: ChatState, session: Session, rest: str, now: float) -> list[Decided]:
-    """``/history [#ROOM] [N] [WINDOW]``: the last N messages (50 unless told, 200 at most)
-    of a room one is in, the current one unless named, as far back as the log goes; or N
-    ``before``, ``after``, ``around`` or (the last N) ``latest`` after an id or a time, or
+    """``/history [#ROOM|NAME] [N] [WINDOW]``: the last N messages (50 unless told, 200 at
+    most) of a room one is in, the current one unless named, as far back as the log goes; or
+    N ``before``, ``after``, ``around`` or (the last N) ``latest`` after an id or a time, or
     ``between`` two (``history_window``), as a program pages through a room's past (IRC's
-    CHATHISTORY). How many there are comes first (``info`` code ``history``), so a program
-    knows when they end."""
+    CHATHISTORY). With a NAME, one's own private messages with that person. How many there
+    are comes first (``info`` code ``history``), so a program knows when they end."""
     read = read_window(rest.split())
     words = read[1] if read is not None else []
-    named = words.pop(0) if words and words[0].startswith("#") else ""
+    # A word alone that is a count is the count (``/history 20``); before one, whom or where.
+    named = words.pop(0) if words and (len(words) > 1 or not _is_count(words[0])) else ""
     count = _count_asked(words)
     if read is None or count is None:
         return [Send(Error(ts=now, code=ErrorCode.USAGE, command="history"), session)]
+    if named and not named.startswith("#"):
+        if check_name(named) is not None:
+            return [Send(Error(ts=now, code=ErrorCode.USAGE, command="history"), session)]
+        return _privates(chat, session, named, count, now, read[0])
     room, _ = aimed(chat, session, named, now, member=True)
     if isinstance(room, Error):  # which command it answers: a program may ask several at once
         return [Send(replace(room, command="history"), session)]
@@ -247,11 +253,27 @@ def history(chat: ChatState, session: Session, rest: str, now: float) -> list[De
     return [Send(told, session), *(Send(event, session) for event in events)]
 
 
+def _privates(
+    chat: ChatState, session: Session, name: str, count: int, now: float, window: Window
+) -> list[Decided]:
+    """``/history NAME``: one's private messages with NAME, online or not (the person one
+    talked to may have left), named as they spell it if online."""
+    held = chat.holding(name)
+    shown = held[1] if held is not None else name
+    events = chat.privates_with(session, name, count, now, window)
+    told = Notice(ts=now, code=NoticeCode.HISTORY, names=(shown,), count=len(events))
+    return [Send(told, session), *(Send(event, session) for event in events)]
+
+
+def _is_count(word: str) -> bool:
+    return word.isascii() and word.isdigit()
+
+
 def _count_asked(words: list[str]) -> int | None:
     """How many messages ``/history`` was asked for (None: not a count)."""
     if not words:
         return HISTORY_ASKED
     word = words[0]
-    if len(words) > 1 or not word.isascii() or not word.isdigit() or int(word) == 0:
+    if len(words) > 1 or not _is_count(word) or int(word) == 0:
         return None
     return min(int(word), MAX_HISTORY_ASKED)

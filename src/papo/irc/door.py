@@ -355,27 +355,26 @@ class Door:
         return [" ".join(("/history", *message.params))], []
 
     def _chathistory(self, message: IrcMessage, rooms: tuple[str, ...], now: float) -> Answer:
-        """``CHATHISTORY BEFORE|AFTER|LATEST|AROUND #channel REF LIMIT`` (``BETWEEN`` takes
-        two REFs): /history's window of a channel one is in, a REF being ``msgid=ID`` or
-        ``timestamp=TIME`` (``*`` for LATEST: the last LIMIT). The answer comes as a batch
-        (``render``). papo keeps no history of privates for IRC clients: a nick is refused
-        as a target."""
+        """``CHATHISTORY BEFORE|AFTER|LATEST|AROUND TARGET REF LIMIT`` (``BETWEEN`` takes two
+        REFs): /history's window of a channel one is in, or of one's privates with a nick, a
+        REF being ``msgid=ID`` or ``timestamp=TIME`` (``*`` for LATEST: the last LIMIT). The
+        answer comes as a batch (``render``)."""
         sub = message.param(0).upper()
         if sub not in HISTORY_SIDES:
             return [], [self._fail("UNKNOWN_COMMAND", sub or "*", text="Unknown subcommand")]
         if len(message.params) < 3 + HISTORY_SIDES[sub]:
             return [], [self._fail("NEED_MORE_PARAMS", sub, text="Missing parameters")]
         target, *refs, limit = message.params[1 : 3 + HISTORY_SIDES[sub]]
-        if not target.startswith("#"):
-            text = "papo keeps no history of private messages for IRC"
-            return [], [self._fail("INVALID_TARGET", sub, target, text=text)]
+        asked = target if target.startswith("#") else name_of(target)
+        if asked is None:
+            return [], [self._fail("INVALID_TARGET", sub, target, text="No such nick")]
         marks = [_mark_of(ref, sub) for ref in refs]
         if not limit.isascii() or not limit.isdigit() or int(limit) == 0 or None in marks:
             return [], [self._fail("INVALID_PARAMS", sub, text="Invalid parameters")]
         count = min(int(limit), HISTORY_MOST)
         self.histories += (HistoryAsked(sub, target),)
         window = "" if marks == ["*"] else " ".join([sub.lower(), *(m or "" for m in marks)])
-        return [f"/history {target} {count} {window}".rstrip()], []
+        return [f"/history {asked} {count} {window}".rstrip()], []
 
     def _fail(self, code: str, *context: str, text: str) -> str:
         """IRCv3's standard reply of a CHATHISTORY refused."""

@@ -160,6 +160,12 @@ class IrcRenderer:
                 return split_lines("NOTICE", "*", text=text, source=self.server)
         return []
 
+    def _private(self, event: Private) -> list[str]:
+        source, target = source_of(event.sender), nick_of(event.recipient)
+        if event.action:
+            return self._act(source, target, event.text)
+        return self._say(source, target, event.text, notice=event.notice)
+
     def _say(self, source: str, target: str, text: str, *, notice: bool = False) -> list[str]:
         return split_lines("NOTICE" if notice else "PRIVMSG", target, text=text, source=source)
 
@@ -183,7 +189,9 @@ class IrcRenderer:
                 asked = door.next_history()
                 if asked is not None and asked.subcommand:  # a CHATHISTORY's answer
                     return self._history_answer(event, door, asked)
-            case Message(history=True) | Action(history=True) if door.batch is not None:
+            case Message(history=True) | Action(history=True) | Private(history=True) if (
+                door.batch is not None
+            ):
                 return self._in_batch(event, door, door.batch)
         lines = self._own_lines(event, door, nick, me)
         return self._encode(lines, event, door.output) if lines else b""
@@ -196,13 +204,10 @@ class IrcRenderer:
                 return self._welcome(event, nick) + self._joined(nick, room, topic, event.users)
             case Joined(room=room, topic=text, topic_by=by, topic_at=at, users=users):
                 return self._joined(nick, room, self._topic(nick, room, text, by, at), users)
-            case Private(sender=sender, recipient=recipient, text=text):
-                if sender == me and not door.echo and sender != recipient:
+            case Private(sender=sender, recipient=recipient):
+                if sender == me and not door.echo and sender != recipient and not event.history:
                     return []  # IRC clients show what they sent themselves
-                source, target = source_of(sender), nick_of(recipient)
-                if event.action:
-                    return self._act(source, target, text)
-                return self._say(source, target, text, notice=event.notice)
+                return self._private(event)
             case Invite(sender=sender, recipient=recipient, room=room):
                 if recipient == me:
                     return [line("INVITE", nick, room, source=source_of(sender), trailing=False)]
@@ -265,10 +270,11 @@ class IrcRenderer:
             lines.append(line("BATCH", f"-{ref}", source=self.server, trailing=False))
         return self._encode(lines, event, door.output)
 
-    def _in_batch(self, event: Message | Action, door: Door, batch: OpenBatch) -> bytes:
+    def _in_batch(self, event: Message | Action | Private, door: Door, batch: OpenBatch) -> bytes:
         """A message of a CHATHISTORY's answer, in its batch; after the last, the batch's
         end."""
-        data = self._encode(self._shared_lines(event), event, door.output, batch.ref)
+        lines = self._private(event) if isinstance(event, Private) else self._shared_lines(event)
+        data = self._encode(lines, event, door.output, batch.ref)
         if batch.left > 1:
             door.batch = OpenBatch(batch.ref, batch.left - 1)
             return data

@@ -205,7 +205,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=(),
         min_args=0,
         before_registration=False,
-        usage="/history [#ROOM] [N]",
+        usage="/history [#ROOM|NAME] [N]",
     ),
     CommandSpec(
         verb=Verb.AWAY, aliases=(), min_args=0, before_registration=False, usage="/away [TEXT]"

@@ -205,6 +205,7 @@ def _decode_event(fields: dict[str, Any]) -> Event | None:
                 text=_text(fields, "text"),
                 action=fields.get("action") is True,
                 notice=fields.get("notice") is True,
+                history=fields.get("history") is True,
             )
         case "invite":
             return Invite(

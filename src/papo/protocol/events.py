@@ -148,6 +148,7 @@ class Private:
     text: str
     action: bool = False
     notice: bool = False
+    history: bool = False  # shown again by /history NAME, not said now
 
     @property
     def words(self) -> str:

@@ -117,6 +117,8 @@ class Renderer(TextRenderer):
                     fields["action"] = True
                 if event.notice:
                     fields["notice"] = True
+                if event.history:
+                    fields["history"] = True
             case Invite():
                 fields = {
                     "type": "invite",

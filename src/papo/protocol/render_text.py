@@ -111,9 +111,9 @@ class TextRenderer:
             case Action():
                 return f"{self.replay_mark(event)}* {event.sender} {event.text}"
             case Private():
-                return _("[private] {sender} -> {recipient}: {text}").format(
-                    sender=event.sender, recipient=event.recipient, text=event.words
-                )
+                return self.replay_mark(event) + _(
+                    "[private] {sender} -> {recipient}: {text}"
+                ).format(sender=event.sender, recipient=event.recipient, text=event.words)
             case Invite():
                 return _("*** {sender} invites {recipient} to {room} (/join {room})").format(
                     sender=event.sender, recipient=event.recipient, room=event.room
@@ -161,7 +161,7 @@ class TextRenderer:
                 return self.text_line(logged)
 
     @staticmethod
-    def replay_mark(event: Utterance) -> str:
+    def replay_mark(event: Utterance | Private) -> str:
         """``[13:02] `` (UTC) before a line replayed from history; nothing before a live one."""
         return "[" + format_timestamp(event.ts)[11:16] + "] " if event.history else ""
 
@@ -572,6 +572,15 @@ class TextRenderer:
                 ).format(count=count, bans=", ".join(each))
             case NoticeCode.PASSWORD_ACCEPTED:
                 return _("Password accepted. Type your name and press Enter:")
+            case NoticeCode.HISTORY if event.room is None and not event.count:
+                return _("No private messages with {name} to show.").format(name=names)
+            case NoticeCode.HISTORY if event.room is None:
+                count = event.count or 0
+                return self._n(
+                    "The last private message with {name}:",
+                    "The last {count} private messages with {name}:",
+                    count,
+                ).format(count=count, name=names)
             case NoticeCode.HISTORY if not event.count:
                 return _("No messages of {room} to show.").format(room=event.room)
             case NoticeCode.HISTORY:
@@ -607,8 +616,8 @@ class TextRenderer:
             "rooms": _("list the rooms, the biggest first"),
             "topic": _("show the topic of ROOM, or set it to TEXT (-delete clears it)"),
             "history": _(
-                "show the last N messages of ROOM (50 unless told), as far back as the server "
-                "keeps them"
+                "show the last N messages of ROOM (50 unless told), or your private messages "
+                "with NAME, as far back as the server keeps them"
             ),
             "away": _("say you are away, and why (without TEXT: back)"),
             "whois": _("who NAME is: since when, idle, rooms, away"),
