@@ -9,7 +9,7 @@ import pytest
 
 from papo.client.cells import text_width
 from papo.client.screen import complete_word
-from papo.client.view import View, mentions, name_colour, wants_attention
+from papo.client.view import DIM, View, mentions, name_colour, rings, wants_attention
 from papo.protocol.events import (
     Action,
     Bye,
@@ -237,3 +237,15 @@ def test_lines_of_another_room_name_it_in_its_colour() -> None:
     assert len(wrapped) > 1 and all(len(line) <= 40 for line in wrapped)
     head = len("12:00 [#dev] <bia> ")  # continuation rows start past the room and the name
     assert wrapped[1].startswith(" " * head) and wrapped[1][head] != " "
+
+
+def test_what_history_shows_again_is_dimmed_and_rings_no_bell() -> None:
+    """The recent messages a newcomer is shown, and /history's (of a room, of one's privates):
+    the past, told apart from what is said now, and no reason to ring."""
+    view = View(Renderer("en"), colour=True)
+    private = Private(ts=NOW, id=1, sender="bia", recipient="ana", text="psst", history=True)
+    mention = Message(ts=NOW, id=2, sender="bia", text="ana?", room="#lobby", history=True)
+    for event in (private, mention):
+        assert not rings(event, "ana") and rings(replace(event, history=False), "ana"), event
+        live = view.lines(replace(event, history=False), "ana")  # a mention highlighted too
+        assert view.lines(event, "ana") == [view.paint(DIM, line) for line in live], event

@@ -43,7 +43,7 @@ from papo.client.query import QUERY, Query, Turn, asks_about_query, query_words
 from papo.client.reconnect import reconnect_pause, rejoin_lines, should_reconnect
 from papo.client.screen import PROMPT, Screen, terminal_columns
 from papo.client.trust import TrustedLinks
-from papo.client.view import DIM, View, wants_attention
+from papo.client.view import DIM, View, rings
 from papo.protocol.commands import Invoke, Verb, parse_line
 from papo.protocol.events import (
     Action,
@@ -168,7 +168,7 @@ class ChatClient:
         self._recent_header_due = isinstance(event, Welcome)
         if isinstance(event, Welcome):
             self._missed_header_due = event.resumed
-        self.screen.show(lines, bell=wants_attention(event, self.known.name))
+        self.screen.show(lines, bell=rings(event, self.known.name))
 
     def show_motd(self, hello: Hello) -> None:
         if hello.motd:

@@ -69,16 +69,23 @@ def mentions(text: str, me: str | None) -> bool:
 
 def wants_attention(event: Event, me: str | None) -> bool:
     """A private message or an invitation to me, or a public message that mentions me, from
-    somebody else (one missed while disconnected too); not one shown again from history."""
+    somebody else (one missed while disconnected too)."""
     if isinstance(event, Replayed):
         event = event.event
     if not isinstance(event, Message | Action | Private | Invite):
         return False
-    if not isinstance(event, Invite) and event.history:
-        return False
     if me is not None and name_key(event.sender) == name_key(me):
         return False
     return isinstance(event, Private | Invite) or mentions(event.text, me)
+
+
+def rings(event: Event, me: str | None) -> bool:
+    """Whether ``event`` rings the bell: one that wants my attention, said now or missed
+    while disconnected; not one history shows again (a newcomer's recent messages,
+    ``/history``), which stands out all the same, dimmed, its mention of me highlighted."""
+    if isinstance(event, Message | Action | Private) and event.history:
+        return False
+    return wants_attention(event, me)
 
 
 # Where the last column of a line laid out in columns starts (past a gap of two spaces or more).
