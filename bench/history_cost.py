@@ -17,14 +17,16 @@ from papo.core.chat import Chat
 from papo.core.outputs import Output, Send
 from papo.core.session import Session
 from papo.hub.memory import MemoryHub
-from papo.protocol.events import Message, Notice
+from papo.protocol.events import Message, Notice, Private
 
 NOW = 1_764_763_200.0
-# Rooms asked about: (room, messages of the log said there, count asked).
+# Rooms (or a person: one's privates with them) asked about: (room, messages of the log said
+# there, count asked).
 CASES = (
     ("#quiet", 0, 200),  # nothing said there: the whole log was read to find that
     ("#busy", -1, 200),  # every message of the log (the room's last 200)
     ("#rare", 100, 50),  # one message in a hundred
+    ("talker", 50, 50),  # one in fifty a private from talker to the asker
 )
 
 
@@ -37,16 +39,22 @@ def history_seconds(log_size: int, calls: int) -> dict[str, float]:
     _say(chat, asker, "asker")
     _say(chat, talker, "talker")
     for room, _, _ in CASES:
-        _say(chat, asker, f"/join {room}")
-        _say(chat, talker, f"/join {room}")
+        if room.startswith("#"):
+            _say(chat, asker, f"/join {room}")
+            _say(chat, talker, f"/join {room}")
     every = {room: share for room, share, _ in CASES if share > 0}
     for n in range(log_size):
         room = next((room for room, share in every.items() if n % share == 0), "#busy")
-        _say(chat, talker, f"/msg {room} line {n} of the log")
+        to = room if room.startswith("#") else "asker"
+        _say(chat, talker, f"/msg {to} line {n} of the log")
     log = [event for event, _ in chat.shared.read_after(0)]
     spent: dict[str, float] = {}
     for room, _, count in CASES:
-        said = sum(isinstance(event, Message) and event.room == room for event in log)
+        said = sum(
+            (isinstance(event, Message) and event.room == room)
+            or (isinstance(event, Private) and event.sender == room)
+            for event in log
+        )
         expected = min(count, said)
         start = time.process_time()
         for _ in range(calls):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from papo.core.shared import Route
 from papo.hub.memory import MemoryHub
-from papo.protocol.events import Action, Join, Message
+from papo.protocol.events import Action, Join, Message, Private
 from papo.protocol.names import name_key, room_key
 
 NOW = 1_700_000_000.0
@@ -111,6 +111,31 @@ def test_what_was_said_in_a_room_is_the_logs_messages_and_actions_of_that_room(
             and room_key(logged[0].room) == key
         ]
         assert list(hub.said_in(key)) == expected
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4), st.booleans()), max_size=60),
+    st.integers(0, 12),
+)
+def test_the_privates_of_a_member_are_the_logs_privates_for_that_member(
+    privates: list[tuple[int, int, bool]], log_size: int
+) -> None:
+    """``/history NAME`` reads one's privates from an index kept as the rooms' is: each
+    member has exactly the log's privates that were for it (sent or received), in order."""
+    hub = MemoryHub(log_size=log_size)
+    for n, (sender, recipient, public) in enumerate(privates):
+        if public:  # a room's message between them: in no member's privates
+            hub.append(said("message", "#dev", n), Route(frozenset(("#dev",))))
+            continue
+        private = Private(ts=0.0, id=0, sender=f"u{sender}", recipient=f"u{recipient}", text="")
+        to = (recipient, sender) if recipient != sender else (sender,)
+        hub.append(private, Route(to=to, author=sender))
+    log = hub.read_after(0)
+    for member in range(1, 6):
+        expected = [
+            logged for logged in log if isinstance(logged[0], Private) and member in logged[1].to
+        ]
+        assert list(hub.privates_of(member)) == expected
 
 
 def test_presence_says_who_is_in_which_room_by_their_current_names() -> None:

@@ -231,7 +231,7 @@ class Chat:
 
         def visible(logged: Logged) -> bool:
             event, route = logged
-            if not isinstance(event, Private) or me not in route.to or event.ts < since:
+            if not isinstance(event, Private) or event.ts < since:
                 return False
             other = next((each for each in route.to if each != me), me)
             if ignoring and other in ignoring:
@@ -239,7 +239,7 @@ class Chat:
             their_name = event.sender if route.author == other else event.recipient
             return other == holder or name_key(their_name) == key
 
-        found = window.pick(self.shared.read_after(0), _event_of, visible, count)
+        found = window.pick(self.shared.privates_of(me), _event_of, visible, count)
         return [replace(event, history=True) for event, _ in found if isinstance(event, Private)]
 
     def _shown_since(self, now: float) -> float | None:

@@ -150,6 +150,11 @@ class SharedState(Protocol):
         first, each with its route: ``/history``, without going through the whole log."""
         ...
 
+    def privates_of(self, member: int) -> Sequence[Logged]:
+        """The private messages of the log that were for ``member`` (sent or received),
+        oldest first, each with its route: ``/history NAME``, likewise."""
+        ...
+
     def lasting(self) -> list[RoomEvent]:
         """The events whose state outlives the log (``papo.core.lasting``: topics, locks,
         mutes) that the log no longer has, oldest first: read before the log by a chat

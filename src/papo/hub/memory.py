@@ -18,7 +18,7 @@ from papo.core.departures import Departure, RecentDepartures
 from papo.core.holds import HoldRecord
 from papo.core.lasting import Lasting
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
-from papo.hub.said_index import SaidInRooms
+from papo.hub.said_index import PrivatesOfMembers, SaidInRooms
 from papo.hub.store import LogStore
 from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
@@ -53,6 +53,7 @@ class MemoryHub:
         self._last_id = 0
         self._log: deque[Logged] = deque(maxlen=log_size)
         self._said = SaidInRooms()  # the log's messages, by room (``/history``)
+        self._privates = PrivatesOfMembers()  # and its privates, by member
         self._lasting = Lasting()  # what the log sets for good, kept after the log drops it
         self._store = store
         self._reserved = 0
@@ -209,8 +210,10 @@ class MemoryHub:
             if not log:
                 return  # a log of no events (--log-size 0) keeps none
             self._said.dropped(log[0])  # the oldest goes to make room
+            self._privates.dropped(log[0])
         log.append(logged)
         self._said.added(logged)
+        self._privates.added(logged)
 
     def last_id(self) -> int:
         return self._last_id
@@ -327,3 +330,6 @@ class MemoryHub:
 
     def said_in(self, room: str) -> Sequence[Logged]:
         return self._said.said_in(room)
+
+    def privates_of(self, member: int) -> Sequence[Logged]:
+        return self._privates.privates_of(member)

@@ -486,6 +486,9 @@ class RedisHub:
     def said_in(self, room: str) -> Sequence[Logged]:
         return self._copy.said_in(room)
 
+    def privates_of(self, member: int) -> Sequence[Logged]:
+        return self._copy.privates_of(member)
+
     def lasting(self) -> list[RoomEvent]:
         return self._copy.lasting()
 
