@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from papo.irc.door import Door, Unanswered
+from papo.core.room_commands import MAX_HISTORY_ASKED
+from papo.irc.door import HISTORY_MOST, Door, Unanswered
 from papo.protocol.commands import OutputFormat
 
 
@@ -218,3 +219,9 @@ def test_a_chathistory_the_chat_cannot_answer_fails_as_ircv3_says() -> None:
     for irc, fail in refused.items():
         assert door.receive(irc) == ([], [f":irc.test FAIL CHATHISTORY {fail}"]), irc
     assert door.histories == ()  # nothing asked of the chat
+
+
+def test_the_most_a_chathistory_gives_is_what_history_gives() -> None:
+    """ISUPPORT's CHATHISTORY says it to clients; the chat caps /history there too (the door
+    cannot ask the chat, which it sits in front of)."""
+    assert HISTORY_MOST == MAX_HISTORY_ASKED

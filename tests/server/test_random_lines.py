@@ -23,7 +23,8 @@ WORDS = (
     "/invite", "/ignore", "/unignore", "/r", "/resume", "/help", "//", "/online", "/rooms",
     "/list", "/who", "/nosuchthing", "#dev", "#", "#" + "y" * 40, "watcher", "nobody", "0",
     "-1", "99999999999999999999", "\x1b[31m", "\x1b]0;title\x07", "\t", "\x7f", "\x9b2J",
-    "\u200b", "\u202e", "話" * 50, "a" * 3000,
+    "\u200b", "\u202e", "話" * 50, "a" * 3000, "/history", "before", "after", "between", "3",
+    "2026-12-06T10:00:00Z", "0001-01-01T00:00:00+01:00",
 )  # fmt: skip
 # A message. Not telnet's interrupt (IAC IP, what Ctrl-C sends), which means the user leaves:
 # the connection would not go on, as it does for everything else.
