@@ -10,15 +10,22 @@ from papo.protocol.timestamps import format_timestamp
 from tests.core.world import NOW, World
 
 
-def asked(world: World, who: Session, line: str) -> tuple[Notice | Error, list[str]]:
-    """What ``line`` answers ``who``: the notice (or error) first, then the texts shown."""
+def asked(
+    world: World, who: Session, line: str, *, privates: bool = False
+) -> tuple[Notice | Error, list[str]]:
+    """What ``line`` answers ``who``: the notice (or error) first, then what is shown, each
+    flagged as history: a room's texts, or (``privates``) ``sender>recipient: text``."""
     world.take(who)
     first, *rest = world.line(who, line)
     assert isinstance(first, Notice | Error), first
     texts = []
     for event in rest:
-        assert isinstance(event, Message | Action) and event.history, event
-        texts.append(event.text)
+        if privates:
+            assert isinstance(event, Private) and event.history, event
+            texts.append(f"{event.sender}>{event.recipient}: {event.text}")
+        else:
+            assert isinstance(event, Message | Action) and event.history, event
+            texts.append(event.text)
     return first, texts
 
 
@@ -159,15 +166,7 @@ def test_a_page_of_the_past_on_either_side_of_an_id_or_a_time() -> None:
 
 
 def privates(world: World, who: Session, line: str) -> tuple[Notice | Error, list[str]]:
-    """What ``line`` answers ``who`` of its privates: the notice first, then each text."""
-    world.take(who)
-    first, *rest = world.line(who, line)
-    assert isinstance(first, Notice | Error), first
-    texts = []
-    for event in rest:
-        assert isinstance(event, Private) and event.history, event
-        texts.append(f"{event.sender}>{event.recipient}: {event.text}")
-    return first, texts
+    return asked(world, who, line, privates=True)
 
 
 def test_history_of_a_name_is_ones_own_privates_with_that_person() -> None:

@@ -18,7 +18,7 @@ from papo.core.departures import Departure, RecentDepartures
 from papo.core.holds import HoldRecord
 from papo.core.lasting import Lasting
 from papo.core.shared import DEFAULT_LOG_SIZE, Logged, Numbered, Route
-from papo.hub.said_index import PrivatesOfMembers, SaidInRooms
+from papo.hub.said_index import LogIndex, members_told, rooms_said_in
 from papo.hub.store import LogStore
 from papo.protocol.events import RoomEvent
 from papo.protocol.names import name_key, name_skeleton
@@ -52,8 +52,8 @@ class MemoryHub:
         self._sorted_keys: list[str] = []
         self._last_id = 0
         self._log: deque[Logged] = deque(maxlen=log_size)
-        self._said = SaidInRooms()  # the log's messages, by room (``/history``)
-        self._privates = PrivatesOfMembers()  # and its privates, by member
+        self._said = LogIndex(rooms_said_in)  # the log's messages, by room (``/history``)
+        self._privates = LogIndex(members_told)  # and its privates, by member
         self._lasting = Lasting()  # what the log sets for good, kept after the log drops it
         self._store = store
         self._reserved = 0
@@ -329,7 +329,7 @@ class MemoryHub:
         return newer
 
     def said_in(self, room: str) -> Sequence[Logged]:
-        return self._said.said_in(room)
+        return self._said.of(room)
 
     def privates_of(self, member: int) -> Sequence[Logged]:
-        return self._privates.privates_of(member)
+        return self._privates.of(member)

@@ -12,8 +12,9 @@ indexed by member the same way (each private under its sender and its recipient)
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from papo.core.shared import Logged
 from papo.protocol.events import Action, Message, Private
@@ -21,83 +22,54 @@ from papo.protocol.names import room_key
 
 # A room's key is asked for every message logged: its few names are remembered.
 _key_of = lru_cache(maxsize=1024)(room_key)
+K = TypeVar("K", str, int)  # a room's key, a member's id
 
 
-class SaidInRooms:
-    """Kept beside a log that tells it what it adds and what it drops, oldest first: so each
-    room's messages are exactly those of the log, and their memory is the log's."""
+class LogIndex(Generic[K]):
+    """Events of a bounded log by key (a room, a member), each key's in the log's order.
+    Kept beside a log that tells it what it adds and what it drops, oldest first: so each
+    key's events are exactly the log's, and their memory is the log's."""
 
-    __slots__ = ("_rooms",)
+    __slots__ = ("_by_key", "_keys_of")
 
-    def __init__(self) -> None:
-        self._rooms: dict[str, deque[Logged]] = {}  # by room key
-
-    def added(self, logged: Logged) -> None:
-        key = _said_in(logged)
-        if key is None:
-            return
-        said = self._rooms.get(key)
-        if said is None:
-            said = self._rooms[key] = deque()
-        said.append(logged)
-
-    def dropped(self, logged: Logged) -> None:
-        """The log dropped its oldest, ``logged``: the oldest of its room too."""
-        key = _said_in(logged)
-        if key is None:
-            return
-        said = self._rooms.get(key)
-        if said is None or said[0] is not logged:
-            return
-        said.popleft()
-        if not said:
-            del self._rooms[key]
-
-    def said_in(self, key: str) -> Sequence[Logged]:
-        """The messages and actions of the room whose key is ``key``, oldest first."""
-        return self._rooms.get(key, ())
-
-
-class PrivatesOfMembers:
-    """The private messages a bounded log holds, by each member they were for, kept as
-    ``SaidInRooms`` is."""
-
-    __slots__ = ("_members",)
-
-    def __init__(self) -> None:
-        self._members: dict[int, deque[Logged]] = {}  # by member id
+    def __init__(self, keys_of: Callable[[Logged], Iterable[K]]) -> None:
+        # the keys an event is indexed under (none: not indexed)
+        self._keys_of: Callable[[Logged], Iterable[K]] = keys_of
+        self._by_key: dict[K, deque[Logged]] = {}
 
     def added(self, logged: Logged) -> None:
-        event, route = logged
-        if not isinstance(event, Private):
-            return
-        for member in route.to:
-            said = self._members.get(member)
-            if said is None:
-                said = self._members[member] = deque()
-            said.append(logged)
+        for key in self._keys_of(logged):
+            found = self._by_key.get(key)
+            if found is None:
+                found = self._by_key[key] = deque()
+            found.append(logged)
 
     def dropped(self, logged: Logged) -> None:
-        """The log dropped its oldest, ``logged``: the oldest private of its members too."""
-        event, route = logged
-        if not isinstance(event, Private):
-            return
-        for member in route.to:
-            said = self._members.get(member)
-            if said is None or said[0] is not logged:
+        """The log dropped its oldest, ``logged``: the oldest of each of its keys too."""
+        for key in self._keys_of(logged):
+            found = self._by_key.get(key)
+            if found is None or found[0] is not logged:
                 continue
-            said.popleft()
-            if not said:
-                del self._members[member]
+            found.popleft()
+            if not found:
+                del self._by_key[key]
 
-    def privates_of(self, member: int) -> Sequence[Logged]:
-        """The private messages that were for ``member``, oldest first."""
-        return self._members.get(member, ())
+    def of(self, key: K) -> Sequence[Logged]:
+        """The events indexed under ``key``, oldest first."""
+        return self._by_key.get(key, ())
 
 
-def _said_in(logged: Logged) -> str | None:
-    """The key of the room a logged message or action was said in (None for other events)."""
+def rooms_said_in(logged: Logged) -> tuple[str, ...]:
+    """The key of the room a logged message or action was said in (none for other events,
+    and for a protocol-1 log's, said in no room)."""
     event = logged[0]
-    if isinstance(event, Message | Action) and event.room:  # "": of a protocol-1 log
-        return _key_of(event.room)
-    return None
+    if isinstance(event, Message | Action) and event.room:
+        return (_key_of(event.room),)
+    return ()
+
+
+def members_told(logged: Logged) -> tuple[int, ...]:
+    """The members a logged private was for: its recipient and its sender (none for other
+    events)."""
+    event, route = logged
+    return route.to if isinstance(event, Private) else ()
