@@ -139,7 +139,7 @@ def test_ctrl_d_on_an_empty_line_ends_the_input_there_and_elsewhere_is_a_key() -
 
 # No combining mark: pyte wraps a row on one that comes after its last column, where terminals
 # put it on the last character (the one-row model above has them).
-NARROW_KEYS = ["a", "b", " ", "\t", "\x7f", "\x08", "\x17", "\x15"]
+NARROW_KEYS = ["a", "b", " ", "\t", "\x7f", "\x08", "\x17", "\x15", "\x04"]
 
 
 def cells_of(text: str) -> list[str]:
@@ -227,3 +227,15 @@ def test_a_width_told_while_typing_holds_from_the_next_line() -> None:
     echo.resized(80)
     echo.typed(b"\x15abcdefg")  # erased to nothing: 80 wide from there
     assert echo.around(b"x\n").startswith(b"\r\x1b[J")
+
+
+def test_a_ctrl_d_typed_mid_line_is_a_key_of_the_line_for_where_the_wrap_falls() -> None:
+    """Kept in the line (and taken back by a Backspace) as any key, it must have its place
+    among the characters the echo follows, or each one after it is put a column off."""
+    screen = pyte.Screen(3, 10)
+    stream = pyte.ByteStream(screen)
+    echo = KeyEcho()
+    echo.resized(3)
+    for key in ("a", "b", "\x04", "\x7f", "c", "d", "\x7f", "\x7f"):
+        stream.feed(echo.typed(key.encode())[0])
+    assert [row.rstrip() for row in screen.display[:2]] == ["ab", ""]

@@ -133,8 +133,8 @@ class KeyEcho:
             shown.append(self._keys(data[at:stop]))
             if data[stop] == INTERRUPT or not self._line.chars:
                 return b"".join(shown), stop
-            self._line.key(chr(END_OF_INPUT))
             at = stop + 1
+            shown.append(self._keys(data[stop:at]))  # a key like any other: kept, not shown
         shown.append(self._keys(data[at:]))
         return b"".join(shown), None
 
