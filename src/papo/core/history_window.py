@@ -81,7 +81,7 @@ def read_window(words: list[str]) -> tuple[Window, list[str]] | None:
             if any(mark is None for mark in marks):
                 return None
             return Window(side, tuple(m for m in marks if m is not None)), words[:at]
-    return Window(), words
+    return LAST, words
 
 
 def _precedes(first: Mark, second: Mark, events: Iterable[Logged]) -> bool:

@@ -173,7 +173,7 @@ class KeyEcho:
         width = self._width
         if width is None:
             return
-        row, column = self._ends[-1] if self._ends else (0, 0)
+        row, column = self._cursor()
         columns = _columns(char)
         if columns and column + columns > width:
             row, column = row + 1, 0
@@ -186,10 +186,9 @@ class KeyEcho:
         rub_out = "\b" * columns + " " * columns + "\b" * columns
         if self._width is None:
             return rub_out
-        row, column = self._ends[-1] if self._ends else (0, 0)
+        row, column = self._cursor()
         del self._ends[len(self._ends) - len(taken) :]
-        now_row = self._ends[-1][0] if self._ends else 0
-        if not columns or (now_row == row and column < self._width):
+        if not columns or (self._cursor()[0] == row and column < self._width):
             return rub_out
         return self._cleared(row) + self._typed()
 
@@ -199,8 +198,12 @@ class KeyEcho:
         if self._width is None:
             return CLEAR_ROW.decode()
         if row is None:
-            row = self._ends[-1][0] if self._ends else 0
+            row = self._cursor()[0]
         return "\r" + (f"\x1b[{row}A" if row else "") + CLEAR_BELOW
+
+    def _cursor(self) -> tuple[int, int]:
+        """Where the cursor is (row, column) after what is typed (nothing: its start)."""
+        return self._ends[-1] if self._ends else (0, 0)
 
     def _typed(self) -> str:
         return "".join(char for char in self._line.chars if char.isprintable())

@@ -190,9 +190,9 @@ class Connection(asyncio.Protocol):
             if wanted is not None and wanted != (self._echo is not None):
                 self._echo = KeyEcho() if wanted else None
                 self._write_now(WILL_ECHO if wanted else WONT_ECHO)
-            if self._echo is not None and self._telnet.width is not None:
-                self._echo.resized(self._telnet.width)  # NAWS, asked with WILL_ECHO
             if self._echo is not None:
+                if self._telnet.width is not None:
+                    self._echo.resized(self._telnet.width)  # NAWS, asked with WILL_ECHO
                 shown, ended_at = self._echo.typed(data)
                 if shown:
                     self._write_now(shown)
