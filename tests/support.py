@@ -208,9 +208,8 @@ class LineClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            self.sock.settimeout(left)
             try:
-                chunk = self.sock.recv(65536)
+                chunk = self._recv_within(left)
             except TimeoutError:
                 return None
             except ConnectionResetError:
@@ -220,6 +219,16 @@ class LineClient:
             self.buffer += chunk
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line
+
+    def _recv_within(self, seconds: float) -> bytes:
+        """One ``recv`` that waits at most ``seconds``; the socket's own timeout is put back
+        after it, else a ``sendall`` after a read inherits what was left of the read's wait
+        (a fraction of a second, on a loaded machine) and gives up on a server still reading."""
+        self.sock.settimeout(seconds)
+        try:
+            return self.sock.recv(65536)
+        finally:
+            self.sock.settimeout(TIMEOUT)
 
     def text_until(self, predicate: Callable[[str], bool], timeout: float = TIMEOUT) -> list[str]:
         """Text lines up to and including the first that matches."""
