@@ -161,8 +161,9 @@ def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> 
     path.write_text("not a database, just words\n" * 100)
     with pytest.raises(StoreError, match=r"notes\.txt"):
         LogStore(path)
-    with pytest.raises(StoreError, match="missing"):
-        LogStore(tmp_path / "missing" / "chat.db")
+    missing = tmp_path / "missing"
+    with pytest.raises(StoreError, match=re.escape(f"there is no folder {missing}; make it")):
+        LogStore(missing / "chat.db")
     with pytest.raises(StoreError, match=re.escape(f"{tmp_path}: is a directory; name a file")):
         LogStore(tmp_path)
 

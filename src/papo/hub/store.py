@@ -111,6 +111,9 @@ class LogStore:
         if path.is_dir():  # SQLite would only say "unable to open database file"
             directory = said("{path}: is a directory; name a file in it, as {file}")
             raise StoreError(directory.format(path=path, file=path / "chat.db"))
+        if not path.parent.is_dir():  # else the error named the lock file, which nobody asked for
+            missing = said("{path}: there is no folder {folder}; make it first")
+            raise StoreError(missing.format(path=path, folder=path.parent))
         self._lock = _lock_for_one_process(path)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
