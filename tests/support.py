@@ -75,9 +75,10 @@ class ServerProcess:
         self.host = host or HOST
         self.args = args
         self.clients: list[LineClient] = []  # kept open until stop(), used or not
+        self.listening: list[str] = []  # the "listening on" lines read, as printed
         self.port = self._read_port()
         irc = "--irc-port" in args or "--irc-tls-port" in args
-        self.irc_port = self._read_port("irc://") if irc else 0
+        self.irc_port = self._read_port("irc") if irc else 0  # irc:// or, over TLS, ircs://
 
     def _read_port(self, scheme: str = "") -> int:
         """The port of the next "listening on" line (of ``scheme``, skipping others)."""
@@ -89,6 +90,7 @@ class ServerProcess:
                 log = self.log()
                 self.stop()
                 raise RuntimeError(f"server did not start: {line!r} {log}")
+            self.listening.append(line.rstrip("\n"))
             if scheme in line:
                 return int(line.rsplit(":", 1)[1].split("/", 1)[0])  # http://H:P/metrics
 

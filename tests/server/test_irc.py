@@ -81,6 +81,7 @@ def ana_in_dev_and_irc_bob(irc_server: ServerProcess) -> tuple[LineClient, IrcCl
 
 
 def test_registration_gives_the_welcome_numerics_and_the_lobby(irc_server: ServerProcess) -> None:
+    assert irc_server.listening[-1] == f"papo listening on irc://127.0.0.1:{irc_server.irc_port}"
     irc_server.user("ana")
     bob = IrcClient(irc_server.irc_port)
     bob.send("NICK bob", "USER bob 0 * :Bob")
@@ -413,6 +414,7 @@ def test_the_message_of_the_day_and_tls(start_server: StartServer, tmp_path: Pat
         "--irc-tls-port", "0", "--irc-server-name", "irc.test", "--motd", str(motd),
         "--tls-cert", str(cert_file), "--tls-key", str(key_file),
     )  # fmt: skip
+    assert server.listening[-1] == f"papo listening on ircs://127.0.0.1:{server.irc_port}"
     context = ssl.create_default_context()
     authority.configure_trust(context)
     bob = IrcClient(server.irc_port)

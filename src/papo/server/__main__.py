@@ -124,8 +124,9 @@ async def run_until_stopped(config: ServerConfig, server: ChatServer) -> None:
     for host, port in addresses:
         # Tests and scripts read this line to learn the port when started with --port 0.
         print(f"papo listening on {scheme}://{format_address(host, port)}", flush=True)
-    for host, port in server.doors.irc_addresses:  # after the papo ones, which scripts read first
-        print(f"papo listening on irc://{format_address(host, port)}", flush=True)
+    for host, port, irc_tls in server.doors.irc_addresses:  # after the papo ones, read first
+        irc_scheme = "ircs" if irc_tls else "irc"  # as IRC clients write an address (RFC 7194)
+        print(f"papo listening on {irc_scheme}://{format_address(host, port)}", flush=True)
     for host, port in scraped:
         print(f"papo listening on http://{format_address(host, port)}/metrics", flush=True)
         log.info("metrics at http://%s/metrics", format_address(host, port))

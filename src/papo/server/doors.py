@@ -49,7 +49,7 @@ class Doors:
         self._new_connection = new_connection
         self._admit = admit  # a TLS connection is counted (or refused) before its handshake
         self.listeners: list[asyncio.Server] = []
-        self.irc_addresses: list[tuple[str, int]] = []
+        self.irc_addresses: list[tuple[str, int, bool]] = []  # and whether over TLS
         self.irc_ports: dict[bool, int] = {}  # the IRC doors' ports (port 0 picked), by TLS
         self._accepting: list[asyncio.Task[None]] = []  # our own accept loops
         self._handshakes: set[asyncio.Task[bool]] = set()
@@ -63,7 +63,7 @@ class Doors:
         for port, irc_tls in ((config.irc_port, False), (config.irc_tls_port, True)):
             if port is not None:
                 door = await self._listen(port, irc=True, tls=irc_tls)
-                self.irc_addresses += door
+                self.irc_addresses += [(host, port, irc_tls) for host, port in door]
                 self.irc_ports[irc_tls] = door[0][1]
         return addresses
 
