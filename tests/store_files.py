@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from papo.core.chat import SECONDS_PER_DAY
+from papo.core.past import SECONDS_PER_DAY
 from papo.core.shared import Route
 from papo.hub.memory import MemoryHub
 from papo.hub.store import LogStore

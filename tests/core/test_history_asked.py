@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from papo.core.chat import SECONDS_PER_DAY, ChatSettings
+from papo.core.chat import ChatSettings
+from papo.core.past import SECONDS_PER_DAY
 from papo.core.room_commands import MAX_HISTORY_ASKED
 from papo.core.session import Session
 from papo.protocol.events import Action, Error, ErrorCode, Message, Notice, NoticeCode, Private

@@ -3,7 +3,8 @@
 The rules of names and of coming back (resume) are here, with the state they change; those of
 talking (``talk``), those that only ask about rooms or people, or change a member's own rooms,
 away text or ignores (``room_commands``, ``people``) are functions of the chat in modules of
-their own, and the table at the end names each command's.
+their own, and the table at the end names each command's. What of the log may be shown again,
+to whom, is ``past``'s.
 
 Handlers never touch sockets. ``handle_line`` and friends return Outputs (send this event to that
 session, to everyone, close that session) and the shell carries them out, which is what lets the
@@ -18,7 +19,6 @@ from dataclasses import dataclass, replace
 
 from papo import PROTOCOL_VERSION, __version__
 from papo.core import member_records, mutes, operators, people, room_commands, talk
-from papo.core.history_window import LAST, Window
 from papo.core.holds import HoldRecord
 from papo.core.ignores import Ignores
 from papo.core.outputs import (
@@ -36,10 +36,11 @@ from papo.core.outputs import (
     Send,
 )
 from papo.core.passwords import chat_password_refusal
+from papo.core.past import Past, author_of
 from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
-from papo.core.shared import Logged, Route, SharedState
+from papo.core.shared import Route, SharedState
 from papo.core.shown_early import ShownEarly
 from papo.core.tokens import ResumeTokens, new_token
 from papo.protocol.commands import (
@@ -93,7 +94,6 @@ DEFAULT_HISTORY = 20
 DEFAULT_QUIET_ABOVE = 1000
 DEFAULT_ROOM = "#lobby"
 DEFAULT_MAX_ROOMS = 20
-SECONDS_PER_DAY = 86_400
 # Events that change a room's list of who is there (what a welcome or a ``joined`` shows).
 LISTED_CHANGES = (Join, Leave, Nick)
 DEFAULT_RESUME_GRACE = 120.0  # seconds a dropped JSON reader is held for (0: never held)
@@ -142,6 +142,7 @@ class Chat:
         self.kicked_elsewhere = operators.KickedElsewhere()
         self.mutes = mutes.MuteList()
         self.rooms = RoomDirectory(shared, self.settings.default_room, self.settings.history)
+        self.past = Past(shared, self.settings.history, self.settings.history_days)
         # Histories, topics and mutes come from the log at start, which is not empty when the
         # log outlives the process (--store) or is shared (several servers); what the log no
         # longer has of topics, locks and mutes is kept beside it (``papo.core.lasting``).
@@ -177,78 +178,6 @@ class Chat:
             return None
         self._shown_early.shown(session.sid, room.key)
         return self.rooms.names(room)
-
-    def history(self, room: Room, now: float) -> list[Message | Action]:
-        """What a newcomer to ``room`` is shown of what was said there: its recent history,
-        without what is older than ``history_days`` (kept that long, and no longer)."""
-        days = self.settings.history_days
-        if not days:
-            return list(room.history)
-        since = now - days * SECONDS_PER_DAY
-        return [event for event in room.history if event.ts >= since]
-
-    def recent(
-        self, room: Room, count: int, session: Session, now: float, window: Window = LAST
-    ) -> list[Message | Action]:
-        """At most ``count`` messages of ``room`` the log still has in ``window`` (the last
-        ones unless told), oldest first, flagged as history: what ``/history`` shows, further
-        back than a newcomer is shown. Never what a newcomer would not be shown (with
-        ``--history 0``, nothing; nothing older than ``history_days``), nor the words of
-        anyone ``session`` ignores."""
-        since = self._shown_since(now)
-        if since is None:
-            return []
-        ignoring = session.ignoring
-
-        def visible(logged: Logged) -> bool:
-            event, route = logged
-            return (
-                isinstance(event, Message | Action)
-                and event.ts >= since
-                and not (ignoring and self._author(event, route) in ignoring)
-            )
-
-        found = window.pick(self.shared.said_in(room.key), _event_of, visible, count)
-        return [
-            replace(event, history=True)
-            for event, _ in found
-            if isinstance(event, Message | Action)  # as ``visible`` said
-        ]
-
-    def privates_with(
-        self, session: Session, name: str, count: int, now: float, window: Window = LAST
-    ) -> list[Private]:
-        """At most ``count`` private messages between ``session`` and ``name`` the log still
-        has in ``window``, oldest first, flagged as history: ``/history NAME``. Only those
-        that were for ``session`` itself (by member id: a name may have been somebody else's
-        before it), with whoever holds ``name`` now or was called so then; under the rules of
-        a room's history (``--history 0``, ``--history-days``, whom it ignores now)."""
-        since = self._shown_since(now)
-        if since is None:
-            return []
-        me, key, ignoring = session.sid, name_key(name), session.ignoring
-        holder = self.shared.holder(name)
-
-        def visible(logged: Logged) -> bool:
-            event, route = logged
-            if not isinstance(event, Private) or event.ts < since:
-                return False
-            other = next((each for each in route.to if each != me), me)
-            if ignoring and other in ignoring:
-                return False
-            their_name = event.sender if route.author == other else event.recipient
-            return other == holder or name_key(their_name) == key
-
-        found = window.pick(self.shared.privates_of(me), _event_of, visible, count)
-        return [replace(event, history=True) for event, _ in found if isinstance(event, Private)]
-
-    def _shown_since(self, now: float) -> float | None:
-        """Since when what was said may be shown again (``--history-days``); None: nothing
-        may be (``--history 0``)."""
-        if not self.settings.history:
-            return None
-        days = self.settings.history_days
-        return now - days * SECONDS_PER_DAY if days else 0.0
 
     def quiet(self, room: Room) -> bool:
         """Whether arrivals and departures in ``room`` go untold (too many are in it)."""
@@ -394,18 +323,11 @@ class Chat:
         the author is another server's (which knew only its own members' ignores)."""
         if not self.ignores:
             return route  # nobody here ignores anybody (always so for most chats)
-        author = self._author(event, route)
+        author = author_of(self.shared, event, route)
         if author is None or author in self.members:
             return route
         hidden = self.ignores.ignorers_of(author)
         return replace(route, hidden_from=route.hidden_from + hidden) if hidden else route
-
-    def _author(self, event: RoomEvent, route: Route) -> int | None:
-        """Who wrote a logged event, when it is somebody's words (an action logged by an
-        earlier papo, in a store or on Redis, names its author only by name)."""
-        if route.author is None and isinstance(event, Action):
-            return self.shared.holder(event.sender)
-        return route.author
 
     def forget_waiting(self, count: int) -> None:
         """``count`` of this server's drafts will never come back (the log lost them): what
@@ -513,7 +435,7 @@ class Chat:
         token = self._issue_token(session) if session.resumable else None
         welcome = self._welcome(session, room, now, token)
         outputs: list[Decided] = [Registered(session), Send(welcome, session)]
-        outputs += (Send(event, session) for event in self.history(room, now))
+        outputs += (Send(event, session) for event in self.past.on_arrival(room, now))
         if welcome.users is not None:  # not quiet
             join = Join(ts=now, id=0, name=wanted, room=room.name, arrived=True)
             outputs.append(Publish(join, Route(frozenset((room.key,)), exclude=session.sid)))
@@ -708,7 +630,9 @@ class Chat:
             Send(Replayed(event), member)
             for event, route in self.shared.read_after(after)
             if route.reaches(sid, member.rooms_at(event.id))
-            and not (ignoring and event.id > since and self._author(event, route) in ignoring)
+            and not (
+                ignoring and event.id > since and author_of(self.shared, event, route) in ignoring
+            )
         )
         return outputs
 
@@ -822,10 +746,6 @@ class Chat:
             return []
         leave = Leave(ts=now, id=0, name=name, reason=reason, text=text)
         return [Publish(leave, Route(told))]
-
-
-def _event_of(logged: Logged) -> RoomEvent:
-    return logged[0]
 
 
 Handler = Callable[[Chat, Session, Invoke, float], list[Decided]]

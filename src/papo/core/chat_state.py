@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from papo.core.history_window import Window
 from papo.core.ignores import Ignores
 from papo.core.mutes import MuteList
+from papo.core.past import Past
 from papo.core.room import Room
 from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.shared import SharedState
-from papo.protocol.events import Action, Message, Private
 
 
 class ChatState(Protocol):
@@ -23,6 +22,7 @@ class ChatState(Protocol):
     members: dict[int, Session]  # this server's, by id
     ignores: Ignores
     mutes: MuteList  # as the log says, on every server alike
+    past: Past  # what of the log may be shown again
 
     @property
     def max_rooms(self) -> int:
@@ -30,16 +30,6 @@ class ChatState(Protocol):
         ...
 
     def quiet(self, room: Room) -> bool: ...
-
-    def history(self, room: Room, now: float) -> list[Message | Action]: ...
-
-    def recent(
-        self, room: Room, count: int, session: Session, now: float, window: Window = ...
-    ) -> list[Message | Action]: ...
-
-    def privates_with(
-        self, session: Session, name: str, count: int, now: float, window: Window = ...
-    ) -> list[Private]: ...
 
     def names_shown(self, session: Session, room: Room) -> tuple[str, ...] | None: ...
 

@@ -103,7 +103,7 @@ def join(chat: ChatState, session: Session, wanted: str, now: float) -> list[Dec
     room = rooms.open(name, key)
     rooms.enter(session, room)
     outputs: list[Decided] = [Send(joined(chat, session, room, now), session)]
-    outputs += (Send(event, session) for event in chat.history(room, now))
+    outputs += (Send(event, session) for event in chat.past.on_arrival(room, now))
     if not chat.quiet(room):
         join = Join(ts=now, id=0, name=session.name or "", room=room.name)
         outputs.append(Publish(join, Route(frozenset((key,)), exclude=session.sid)))
@@ -248,7 +248,7 @@ def history(chat: ChatState, session: Session, rest: str, now: float) -> list[De
     room, _ = aimed(chat, session, named, now, member=True)
     if isinstance(room, Error):  # which command it answers: a program may ask several at once
         return [Send(replace(room, command="history"), session)]
-    events = chat.recent(room, count, session, now, read[0])
+    events = chat.past.said_in(room, count, session, now, read[0])
     told = Notice(ts=now, code=NoticeCode.HISTORY, room=room.name, count=len(events))
     return [Send(told, session), *(Send(event, session) for event in events)]
 
@@ -260,7 +260,7 @@ def _privates(
     talked to may have left), named as they spell it if online."""
     held = chat.holding(name)
     shown = held[1] if held is not None else name
-    events = chat.privates_with(session, name, count, now, window)
+    events = chat.past.privates_with(session, name, count, now, window)
     told = Notice(ts=now, code=NoticeCode.HISTORY, names=(shown,), count=len(events))
     return [Send(told, session), *(Send(event, session) for event in events)]
 

@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import time
 
-from papo.core.chat import SECONDS_PER_DAY
+from papo.core.past import SECONDS_PER_DAY
 from papo.protocol.decode import parse_timestamp
 
 log = logging.getLogger("papo.store")
