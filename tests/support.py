@@ -12,20 +12,55 @@ import os
 import select
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import trustme
 
 from papo.irc.message import MAX_LINE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """A server's certificate and key in PEM files, from an authority of the test's own."""
+
+    authority: trustme.CA
+    cert: Path
+    key: Path
+
+    @property
+    def server_args(self) -> tuple[str, ...]:
+        return ("--tls-cert", str(self.cert), "--tls-key", str(self.key))
+
+    def trusting(self) -> ssl.SSLContext:
+        """A client's context that trusts the certificate (and nothing else)."""
+        context = ssl.create_default_context()
+        self.authority.configure_trust(context)
+        return context
+
+
+def issue_certificate(folder: Path, *hosts: str) -> IssuedCertificate:
+    """A certificate for ``hosts`` (127.0.0.1 unless told), as ``cert.pem`` and ``key.pem``
+    in ``folder``."""
+    authority = trustme.CA()
+    issued = authority.issue_cert(*(hosts or (HOST,)))
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    issued.private_key_and_cert_chain_pem.write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    return IssuedCertificate(authority, cert, key)
+
 
 Event = dict[str, Any]
 

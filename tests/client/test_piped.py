@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pexpect
 import pytest
-import trustme
 
 from papo.client.link import FOREIGN_GREETING
 from papo.protocol.events import ByeReason, Greeting
@@ -28,7 +27,7 @@ from tests.conftest import StartServer
 from tests.server.test_chat_password import chat_password_file
 from tests.server.test_operators import PASSWORD as OPERATOR_PASSWORD
 from tests.server.test_operators import operators_server
-from tests.support import ROOT, LineClient, ServerProcess, run_client
+from tests.support import ROOT, LineClient, ServerProcess, issue_certificate, run_client
 
 
 def test_piped_first_line_is_the_name_then_quit_at_eof(server: ServerProcess) -> None:
@@ -159,13 +158,9 @@ def test_connection_refused_is_one_clear_line() -> None:
 
 @pytest.fixture
 def tls_server(start_server: StartServer, tmp_path: Path) -> Iterator[tuple[ServerProcess, Path]]:
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1")
-    cert_file, key_file, ca_file = (tmp_path / n for n in ("cert.pem", "key.pem", "ca.pem"))
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    certificate.private_key_pem.write_to_path(str(key_file))
-    authority.cert_pem.write_to_path(str(ca_file))
-    yield start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file)), ca_file
+    certificate, ca_file = issue_certificate(tmp_path), tmp_path / "ca.pem"
+    certificate.authority.cert_pem.write_to_path(str(ca_file))
+    yield start_server(*certificate.server_args), ca_file
 
 
 def test_a_mistaken_option_is_one_line_and_a_pointer() -> None:

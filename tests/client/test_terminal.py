@@ -18,7 +18,7 @@ import trustme
 
 from tests.conftest import StartServer
 from tests.server.test_chat_password import chat_password_file
-from tests.support import ROOT, ServerProcess, free_port, run_client
+from tests.support import ROOT, ServerProcess, free_port, issue_certificate, run_client
 
 ESCAPE = "\x1b"
 
@@ -733,12 +733,8 @@ def test_the_password_typed_once_is_given_again_on_reconnecting_and_a_new_one_is
 def test_a_chats_own_certificate_is_trusted_once_asked_and_only_that_one_after(
     start_server: StartServer, tmp_path: Path, clients: list[pexpect.spawn]
 ) -> None:
-    authority = trustme.CA()  # nobody's: as a chat's own certificate is
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    certificate = authority.issue_cert("127.0.0.1")
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    certificate.private_key_pem.write_to_path(str(key_file))
-    server = start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file))
+    certificate = issue_certificate(tmp_path)  # by nobody's authority: as a chat's own is
+    server = start_server(*certificate.server_args)
     [printed] = [line for line in server.printed_after_start() if "SHA-256" in line]
     fingerprint = printed.split(": ", 1)[1]
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}

@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.conftest import StartServer
-from tests.support import HOST, ServerProcess
+from tests.support import HOST, ServerProcess, issue_certificate
 
 ATTACKER_ADDRESS = "127.0.0.3"
 
@@ -105,17 +104,11 @@ def test_invisible_and_smeared_names_are_refused(server: ServerProcess) -> None:
 def test_tls_handshakes_count_against_the_limits_and_have_a_deadline(
     start_server: StartServer, tmp_path: Path
 ) -> None:
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1")
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    certificate.private_key_pem.write_to_path(str(key_file))
+    certificate = issue_certificate(tmp_path)
     server = start_server(
-        "--tls-cert", str(cert_file), "--tls-key", str(key_file),
-        "--max-per-ip", "5", "--registration-timeout", "2",
-    )  # fmt: skip
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
+        *certificate.server_args, "--max-per-ip", "5", "--registration-timeout", "2"
+    )
+    context = certificate.trusting()
 
     def tls_client(source: str) -> ssl.SSLSocket:
         return context.wrap_socket(connect_from(source, server.port), server_hostname=HOST)

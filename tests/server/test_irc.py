@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import ssl
 import time
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.conftest import StartServer
-from tests.support import TIMEOUT, LineClient, ServerProcess, fits_irc
+from tests.support import TIMEOUT, LineClient, ServerProcess, fits_irc, issue_certificate
 
 IRC = ("--irc-port", "0", "--irc-server-name", "irc.test")
 
@@ -403,20 +401,15 @@ def test_an_irc_client_on_the_papo_port_is_served_as_on_the_irc_port(
 
 
 def test_the_message_of_the_day_and_tls(start_server: StartServer, tmp_path: Path) -> None:
-    authority = trustme.CA()
-    cert = authority.issue_cert("127.0.0.1")
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    cert.private_key_pem.write_to_path(str(key_file))
+    certificate = issue_certificate(tmp_path)
     motd = tmp_path / "motd.txt"
     motd.write_text("Be kind.\n", encoding="utf-8")
     server = start_server(
         "--irc-tls-port", "0", "--irc-server-name", "irc.test", "--motd", str(motd),
-        "--tls-cert", str(cert_file), "--tls-key", str(key_file),
+        *certificate.server_args,
     )  # fmt: skip
     assert server.listening[-1] == f"papo listening on ircs://127.0.0.1:{server.irc_port}"
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
+    context = certificate.trusting()
     bob = IrcClient(server.irc_port)
     bob.conn.sock = context.wrap_socket(bob.conn.sock, server_hostname="127.0.0.1")
     bob.send("NICK bob", "USER bob 0 * :Bob")

@@ -5,16 +5,14 @@ forms), and ``test_haproxy.py`` puts a real HAProxy in front."""
 from __future__ import annotations
 
 import socket
-import ssl
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.conftest import StartServer
 from tests.protocol.test_proxy_header import version_2
 from tests.server.test_irc import IrcClient
-from tests.support import HOST, LineClient, ServerProcess
+from tests.support import HOST, LineClient, ServerProcess, issue_certificate
 
 BALANCER = ("--proxy-from", "127.0.0.1", "--max-per-ip", "1")
 
@@ -128,14 +126,9 @@ def test_nobody_else_may_name_an_address(start_server: StartServer) -> None:
 def test_tls_through_a_balancer(start_server: StartServer, tmp_path: Path) -> None:
     """The header comes before the TLS handshake (HAProxy's send-proxy in TCP mode): read to
     its last byte and no further, so the handshake that follows is whole."""
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert))
-    certificate.private_key_pem.write_to_path(str(key))
-    server = start_server(*BALANCER, "--tls-cert", str(cert), "--tls-key", str(key))
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
+    certificate = issue_certificate(tmp_path)
+    server = start_server(*BALANCER, *certificate.server_args)
+    context = certificate.trusting()
     raw = socket.create_connection((HOST, server.port), timeout=5)
     raw.sendall(version_2("198.51.100.9", 4242))
     ana = LineClient(server.port, sock=context.wrap_socket(raw, server_hostname="127.0.0.1"))

@@ -8,7 +8,6 @@ import select
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -17,11 +16,10 @@ from pathlib import Path
 from typing import TypeVarTuple
 
 import pytest
-import trustme
 
 from papo.server.__main__ import stop_on_signals
 from tests.conftest import StartServer
-from tests.support import ROOT, LineClient
+from tests.support import ROOT, LineClient, issue_certificate
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
@@ -125,14 +123,9 @@ def test_help_and_version_from_a_fresh_checkout() -> None:
 
 
 def test_tls_chat_with_a_certificate_made_here(start_server: StartServer, tmp_path: Path) -> None:
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1", "localhost")
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    certificate.private_key_pem.write_to_path(str(key_file))
-    server = start_server("--tls-cert", str(cert_file), "--tls-key", str(key_file))
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
+    certificate = issue_certificate(tmp_path, "127.0.0.1", "localhost")
+    server = start_server(*certificate.server_args)
+    context = certificate.trusting()
 
     def tls_user(name: str) -> LineClient:
         raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
