@@ -72,7 +72,7 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _rss_of(pid: int) -> int:
+def rss_of(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -121,7 +121,7 @@ class Running:
         return float(fields["used_cpu_sys"]) + float(fields["used_cpu_user"])
 
     def rss_bytes(self) -> int:
-        return sum(_rss_of(pid) for pid in self.pids())
+        return sum(rss_of(pid) for pid in self.pids())
 
     def stop(self) -> None:
         for process in (self.process, self.redis):

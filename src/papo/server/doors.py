@@ -22,6 +22,7 @@ from papo.server.connection import Connection
 from papo.server.listen import (
     TLS_HANDSHAKE_SECONDS,
     accept_forever,
+    lean_tls_reads,
     listen_hosts,
     open_listeners,
     tls_handshake,
@@ -46,6 +47,8 @@ class Doors:
     ) -> None:
         self.config = config
         self._tls = tls  # the one context of every handshake (SIGUSR1 loads a new certificate)
+        if tls is not None:
+            lean_tls_reads()
         self._new_connection = new_connection
         self._admit = admit  # a TLS connection is counted (or refused) before its handshake
         self.listeners: list[asyncio.Server] = []
