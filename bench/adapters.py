@@ -181,8 +181,13 @@ ADAPTERS: dict[str, Adapter] = {
 }
 
 
+# Kinds of papo server spoken to in JSON as papo-json is: on Redis (one server, two workers),
+# and on the standard library's event loop.
+JSON_KINDS = ("papo-redis", "papo-2w", "papo-stdlib")
+
+
 def adapter_for(kind: str, irc_port: int | None) -> Adapter:
     """The adapter of ``kind``, told the IRC door's port where its clients need it (papo on
     Redis, one server or two workers, is spoken to in JSON)."""
-    adapter = ADAPTERS["papo-json" if kind in ("papo-redis", "papo-2w") else kind]
+    adapter = ADAPTERS["papo-json" if kind in JSON_KINDS else kind]
     return replace(adapter, port=irc_port) if kind in ("papo-irc", "papo-mixed") else adapter

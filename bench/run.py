@@ -269,7 +269,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a sanity check")
     parser.add_argument(
         "--servers",
-        default="papo-json,papo-text,papo-irc,papo-mixed,papo-redis,papo-2w,ncat,ngircd",
+        default="papo-json,papo-stdlib,papo-text,papo-irc,papo-mixed,papo-redis,papo-2w,ncat,ngircd",
     )
     parser.add_argument("--only", help="run one scenario (e.g. fanout_c500)")
     parser.add_argument(

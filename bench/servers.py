@@ -200,6 +200,8 @@ PAM = no
 
 # papo on Redis: one server (what Redis costs it), and two workers on one port (one per core).
 CLUSTER_KINDS = {"papo-redis": 1, "papo-2w": 2}
+# papo on the standard library's event loop: what a fresh clone runs, without uvloop.
+STDLIB_KIND = "papo-stdlib"
 
 
 def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -222,6 +224,8 @@ def start(kind: str, loop: str = "auto") -> Running:
     devnull = subprocess.DEVNULL
     irc_port = free_port() if kind in ("papo-irc", "papo-mixed") else None
     redis, redis_port, pin = None, 0, SERVER_CPU
+    if kind == STDLIB_KIND:
+        loop = "asyncio"
     if kind.startswith("papo"):
         command = [sys.executable, str(ROOT / "servidor.py"), "--host", "127.0.0.1",
                    "--port", str(port), "--loop", loop, *PAPO_BENCH_OPTIONS]  # fmt: skip

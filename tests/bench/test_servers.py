@@ -7,9 +7,11 @@ import socket
 import subprocess
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
-from bench.servers import listeners_on, wait_for_listeners
+from bench.adapters import ADAPTERS, adapter_for
+from bench.servers import STDLIB_KIND, listeners_on, start, wait_for_listeners
 
 
 def listening(port: int) -> socket.socket:
@@ -36,3 +38,14 @@ def test_the_workers_sharing_a_port_are_counted_each() -> None:
         finally:
             sleeper.kill()
             sleeper.wait()
+
+
+def test_papo_on_the_standard_librarys_loop_runs_as_a_fresh_clone_does() -> None:
+    """``papo-stdlib`` is papo-json without uvloop (installed here, so asked for by name)."""
+    running = start(STDLIB_KIND)
+    try:
+        command = Path(f"/proc/{running.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[command.index(b"--loop") + 1] == b"asyncio"
+        assert adapter_for(STDLIB_KIND, running.irc_port) == ADAPTERS["papo-json"]
+    finally:
+        running.stop()
