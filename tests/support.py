@@ -329,6 +329,16 @@ class LineClient:
         assert event is not None, "no event"
         return event
 
+    def talk_until_left(self, line: str, most: int = 5000) -> Event:
+        """Say ``line`` again and again, reading what comes after each, until somebody leaves
+        (a reader that cannot keep up, put out); that ``leave``."""
+        for _ in range(most):
+            self.send(line)
+            event = self.next_event()
+            if event["type"] == "leave":
+                return event
+        raise AssertionError(f"nobody left after {most} lines")
+
     def quiet(self, wait: float = 0.3) -> list[Event]:
         """Every event that arrives within ``wait`` seconds (expected: none)."""
         events: list[Event] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import StartServer
-from tests.support import HOST, ServerProcess, issue_certificate
+from tests.support import HOST, TIMEOUT, LineClient, ServerProcess, issue_certificate
 
 ATTACKER_ADDRESS = "127.0.0.3"
 
@@ -33,6 +33,38 @@ def connect_from(address: str, port: int) -> socket.socket:
     sock.settimeout(5)
     sock.connect((HOST, port))
     return sock
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_tls_client_that_never_reads_is_dropped_as_too_slow(
+    start_server: StartServer, tmp_path: Path, loop: str
+) -> None:
+    """What waits for a TLS client is partly in each event loop's TLS layer, which counts it
+    its own way: one that never reads is put out all the same, before it costs the server."""
+    certificate = issue_certificate(tmp_path)
+    server = start_server(
+        *certificate.server_args, "--loop", loop, "--rate", "0", "--ip-rate", "0",
+        "--sendq", "65536",
+    )  # fmt: skip
+    context = certificate.trusting()
+
+    def tls_client(rcvbuf: int | None = None, json_mode: bool = False) -> LineClient:
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        raw.settimeout(TIMEOUT)
+        raw.connect((HOST, server.port))
+        tls = context.wrap_socket(raw, server_hostname=HOST)
+        return LineClient(server.port, sock=tls, json_mode=json_mode)
+
+    talker = tls_client(json_mode=True)
+    talker.register("talker")
+    sleepy = tls_client(rcvbuf=4096)
+    sleepy.send("sleepy")  # registers, then never reads again
+    talker.expect("join", name="sleepy")
+    event = talker.talk_until_left("z" * 2000)
+    assert event == {**event, "type": "leave", "name": "sleepy", "reason": "too_slow"}
+    sleepy.sock.close()
 
 
 def test_flooders_that_send_a_backlog_and_hang_up_harm_nobody(
@@ -101,13 +133,15 @@ def test_invisible_and_smeared_names_are_refused(server: ServerProcess) -> None:
     assert twin.register("joão")["type"] == "welcome"
 
 
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])  # each has a TLS of its own
 def test_tls_handshakes_count_against_the_limits_and_have_a_deadline(
-    start_server: StartServer, tmp_path: Path
+    start_server: StartServer, tmp_path: Path, loop: str
 ) -> None:
     certificate = issue_certificate(tmp_path)
     server = start_server(
-        *certificate.server_args, "--max-per-ip", "5", "--registration-timeout", "2"
-    )
+        *certificate.server_args, "--loop", loop, "--max-per-ip", "5",
+        "--registration-timeout", "2",
+    )  # fmt: skip
     context = certificate.trusting()
 
     def tls_client(source: str) -> ssl.SSLSocket:

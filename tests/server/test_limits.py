@@ -46,12 +46,7 @@ def test_a_client_that_never_reads_is_dropped_as_too_slow(start_server: StartSer
     server = start_server("--rate", "0", "--ip-rate", "0", "--sendq", "65536")
     server.line_user("sleepy", rcvbuf=4096)  # registers, then never reads again
     talker = server.user("talker")
-    payload = "z" * 2000
-    for _ in range(5000):
-        talker.send(payload)
-        event = talker.next_event()
-        if event["type"] == "leave":
-            break
+    event = talker.talk_until_left("z" * 2000)
     assert event == {**event, "type": "leave", "name": "sleepy", "reason": "too_slow"}
     talker.send("still here")
     assert talker.expect("message", text="still here")["from"] == "talker"

@@ -122,9 +122,12 @@ def test_help_and_version_from_a_fresh_checkout() -> None:
     assert outputs["--version"].startswith("papo-server ")
 
 
-def test_tls_chat_with_a_certificate_made_here(start_server: StartServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])  # each has a TLS of its own
+def test_tls_chat_with_a_certificate_made_here(
+    start_server: StartServer, tmp_path: Path, loop: str
+) -> None:
     certificate = issue_certificate(tmp_path, "127.0.0.1", "localhost")
-    server = start_server(*certificate.server_args)
+    server = start_server(*certificate.server_args, "--loop", loop)
     context = certificate.trusting()
 
     def tls_user(name: str) -> LineClient:
