@@ -174,6 +174,7 @@ def test_a_redis_out_of_reach_at_start_is_one_clear_line_without_its_password(
         start_server("--redis", url, *workers)
     said = str(refused.value)
     assert "papo-server: --redis redis://:***@127.0.0.1:" in said and "refused" in said
+    assert "no Redis answers there; is redis-server running, on that host and port?" in said
     assert "Traceback" not in said and "s3cret" not in said
     assert said.count("papo-server: --redis") == 1  # said by the first worker, the only one
 

@@ -71,6 +71,7 @@ async def shared_hub(config: ServerConfig) -> Backplane:
             _("papo-server: --redis needs the redis extra: pip install 'papo[redis]'")
         ) from None
     from redis.exceptions import AuthenticationError, RedisError
+    from redis.exceptions import ConnectionError as RedisUnreachable
 
     assert config.redis is not None
     shown = shown_url(config.redis)
@@ -99,6 +100,12 @@ async def shared_hub(config: ServerConfig) -> Backplane:
             "it goes in the URL: redis://:PASSWORD@HOST:6379/0 (Redis said: {said})"
         )
         raise SystemExit(refused.format(url=shown, said=error)) from None
+    except RedisUnreachable as error:
+        unreachable = _(
+            "papo-server: --redis {url}: no Redis answers there; is redis-server running, on "
+            "that host and port? ({said})"
+        )
+        raise SystemExit(unreachable.format(url=shown, said=error)) from None
     except (RedisError, OSError, ValueError) as error:
         raise SystemExit(f"papo-server: --redis {shown}: {error}") from None
     return hub
