@@ -136,6 +136,13 @@ class ServerProcess:
             self._stderr.write(chunk)
             self._stderr.flush()
 
+    def rss_bytes(self) -> int:
+        """The server process's resident memory now."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError(f"no VmRSS for {self.process.pid}")
+
     def log(self) -> str:
         return self.stderr_path.read_text(errors="replace")
 

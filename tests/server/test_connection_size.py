@@ -43,9 +43,9 @@ def test_an_idle_tls_connection_holds_no_read_buffer_of_256_kib(
     )  # fmt: skip
     context = certificate.trusting()
     welcome = _tls_client(server.port, context)  # what a first connection loads, loaded
-    before = _rss_bytes(server.process.pid)
+    before = server.rss_bytes()
     clients = [_tls_client(server.port, context) for _ in range(CONNECTIONS)]
-    grown = (_rss_bytes(server.process.pid) - before) / CONNECTIONS
+    grown = (server.rss_bytes() - before) / CONNECTIONS
     assert grown < 64 * 1024, f"{grown / 1024:.0f} KiB per idle TLS connection"
     for client in [welcome, *clients]:
         client.close()
@@ -61,10 +61,3 @@ def _tls_client(port: int, context: ssl.SSLContext) -> ssl.SSLSocket:
     client = context.wrap_socket(raw, server_hostname=HOST)
     assert client.recv(1000).startswith(b"Welcome")
     return client
-
-
-def _rss_bytes(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError(f"no VmRSS for {pid}")
