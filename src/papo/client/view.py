@@ -79,13 +79,17 @@ def wants_attention(event: Event, me: str | None) -> bool:
     return isinstance(event, Private | Invite) or mentions(event.text, me)
 
 
+def shown_again(event: Event) -> bool:
+    """Whether history shows ``event`` again (a newcomer's recent messages, ``/history``):
+    dimmed, and it rings no bell."""
+    return isinstance(event, Message | Action | Private) and event.history
+
+
 def rings(event: Event, me: str | None) -> bool:
     """Whether ``event`` rings the bell: one that wants my attention, said now or missed
-    while disconnected; not one history shows again (a newcomer's recent messages,
-    ``/history``), which stands out all the same, dimmed, its mention of me highlighted."""
-    if isinstance(event, Message | Action | Private) and event.history:
-        return False
-    return wants_attention(event, me)
+    while disconnected; not one history shows again, which stands out all the same, dimmed,
+    its mention of me highlighted."""
+    return not shown_again(event) and wants_attention(event, me)
 
 
 # Where the last column of a line laid out in columns starts (past a gap of two spaces or more).
@@ -166,7 +170,7 @@ class View:
             rows = [self._highlight(row, me) for row in rows]
         first, *more = rows
         lines = [head + first, *(" " * indent + row for row in more)]
-        if isinstance(event, Message | Action | Private) and event.history:
+        if shown_again(event):
             lines = [self.paint(DIM, line) for line in lines]
         return lines
 
