@@ -196,12 +196,26 @@ class ServerProcess:
         self.clients.append(client)
         return client
 
-    def user(self, name: str, **kwargs: Any) -> LineClient:
-        client = self.client(json_mode=True, **kwargs)
-        welcome = client.register(name)
-        assert welcome["type"] == "welcome", welcome
-        client.welcome = welcome
+    def tls_client(
+        self, context: ssl.SSLContext, *, rcvbuf: int | None = None, json_mode: bool = False
+    ) -> LineClient:
+        """A client over TLS (``context``: one that trusts the server), its handshake done;
+        ``rcvbuf``: a small receive buffer. Closed at ``stop``, as ``client``'s are."""
+        raw = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        if rcvbuf:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        raw.settimeout(TIMEOUT)
+        raw.connect((self.host, self.port))
+        tls = context.wrap_socket(raw, server_hostname=self.host)
+        client = LineClient(self.port, sock=tls, json_mode=json_mode)
+        self.clients.append(client)
         return client
+
+    def user(self, name: str, **kwargs: Any) -> LineClient:
+        return _registered(self.client(json_mode=True, **kwargs), name)
+
+    def tls_user(self, context: ssl.SSLContext, name: str) -> LineClient:
+        return _registered(self.tls_client(context, json_mode=True), name)
 
     def line_user(self, name: str, **kwargs: Any) -> LineClient:
         """A user of a line client (``nc``): text, no resume, gone when its connection is."""
@@ -209,6 +223,14 @@ class ServerProcess:
         client.send(name)
         client.text_until(lambda line: line.startswith(f"Hello, {name}!"))
         return client
+
+
+def _registered(client: LineClient, name: str) -> LineClient:
+    """``client`` (JSON), welcomed under ``name``."""
+    welcome = client.register(name)
+    assert welcome["type"] == "welcome", welcome
+    client.welcome = welcome
+    return client
 
 
 class LineClient:

@@ -6,14 +6,12 @@ found when telnet's state was the 31st): the connection and its line buffer are 
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
 from pathlib import Path
 
 from papo.server.app import ChatServer
 from tests.conftest import StartServer
 from tests.server.inprocess import join, with_server
-from tests.support import HOST, TIMEOUT, issue_certificate
+from tests.support import LineClient, issue_certificate
 
 
 def test_a_connection_and_its_line_buffer_have_no_dict_of_attributes() -> None:
@@ -42,22 +40,18 @@ def test_an_idle_tls_connection_holds_no_read_buffer_of_256_kib(
         "--ip-connect-rate", "0",
     )  # fmt: skip
     context = certificate.trusting()
-    welcome = _tls_client(server.port, context)  # what a first connection loads, loaded
+    _greeted(server.tls_client(context))  # what a first connection loads, loaded
     before = server.rss_bytes()
-    clients = [_tls_client(server.port, context) for _ in range(CONNECTIONS)]
+    for _ in range(CONNECTIONS):
+        _greeted(server.tls_client(context))  # then left idle
     grown = (server.rss_bytes() - before) / CONNECTIONS
     assert grown < 64 * 1024, f"{grown / 1024:.0f} KiB per idle TLS connection"
-    for client in [welcome, *clients]:
-        client.close()
 
 
 CONNECTIONS = 100
 
 
-def _tls_client(port: int, context: ssl.SSLContext) -> ssl.SSLSocket:
-    """A TLS connection whose handshake is done and that the server greeted (so the server's
-    side of it is made), left idle."""
-    raw = socket.create_connection((HOST, port), timeout=TIMEOUT)
-    client = context.wrap_socket(raw, server_hostname=HOST)
-    assert client.recv(1000).startswith(b"Welcome")
-    return client
+def _greeted(client: LineClient) -> None:
+    """Once the server has greeted ``client``, its side of the connection is made."""
+    line = client.readline()
+    assert line is not None and line.startswith(b"Welcome")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import StartServer
-from tests.support import HOST, TIMEOUT, LineClient, ServerProcess, issue_certificate
+from tests.support import HOST, ServerProcess, issue_certificate
 
 ATTACKER_ADDRESS = "127.0.0.3"
 
@@ -26,20 +26,6 @@ def connect_from(address: str, port: int) -> socket.socket:
     sock.settimeout(5)
     sock.connect((HOST, port))
     return sock
-
-
-def tls_client(
-    port: int, context: ssl.SSLContext, *, rcvbuf: int | None = None, json_mode: bool = False
-) -> LineClient:
-    """A line client over TLS, its handshake done (``rcvbuf``: a small receive buffer)."""
-    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    raw.settimeout(TIMEOUT)
-    raw.connect((HOST, port))
-    return LineClient(
-        port, sock=context.wrap_socket(raw, server_hostname=HOST), json_mode=json_mode
-    )
 
 
 @pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
@@ -54,9 +40,9 @@ def test_a_tls_client_that_never_reads_is_dropped_as_too_slow(
         "--sendq", "65536",
     )  # fmt: skip
     context = certificate.trusting()
-    talker = tls_client(server.port, context, json_mode=True)
+    talker = server.tls_client(context, json_mode=True)
     talker.register("talker")
-    sleepy = tls_client(server.port, context, rcvbuf=4096)
+    sleepy = server.tls_client(context, rcvbuf=4096)
     sleepy.send("sleepy")  # registers, then never reads again
     talker.expect("join", name="sleepy")
     event = talker.talk_until_left("z" * 2000)
@@ -77,7 +63,7 @@ def test_a_tls_flood_is_slowed_and_every_line_arrives_in_order(
         "--ip-rate", "0",
     )  # fmt: skip
     context = certificate.trusting()
-    flooder, watcher = (tls_client(server.port, context, json_mode=True) for _ in range(2))
+    flooder, watcher = (server.tls_client(context, json_mode=True) for _ in range(2))
     flooder.register("flooder")
     watcher.register("watcher")
     lines = [f"{number} " + "x" * 1500 for number in range(400)]  # 600 KB, 3 s of tokens
@@ -100,7 +86,7 @@ def test_a_slowed_tls_flooder_costs_the_server_little_memory(
         *certificate.server_args, "--loop", loop, "--max-per-ip", "0", "--ip-rate", "0",
     )  # fmt: skip
     context = certificate.trusting()
-    flooders = [tls_client(server.port, context) for _ in range(FLOODERS)]
+    flooders = [server.tls_client(context) for _ in range(FLOODERS)]
     for number, flooder in enumerate(flooders):
         flooder.send(f"flooder{number}")
     time.sleep(0.5)

@@ -16,7 +16,7 @@ from papo.server.config import ServerConfig
 from papo.server.reload import read_again
 from tests.conftest import StartServer
 from tests.server.test_irc import IRC, IrcClient
-from tests.support import LineClient, ServerProcess
+from tests.support import ServerProcess
 
 OLD_PASSWORD = "papo operators 2026"
 NEW_PASSWORD = "a new one, since the old leaked"
@@ -39,16 +39,6 @@ def served_certificate(server: ServerProcess, context: ssl.SSLContext) -> bytes:
     return der
 
 
-def tls_user(server: ServerProcess, context: ssl.SSLContext, name: str) -> LineClient:
-    raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-    client = LineClient(server.port, sock=context.wrap_socket(raw, server_hostname="127.0.0.1"))
-    server.clients.append(client)
-    client.send("/format json")
-    client.wait_hello()
-    assert client.register(name)["type"] == "welcome"
-    return client
-
-
 def test_a_renewed_certificate_is_served_to_new_connections_and_the_open_ones_go_on(
     start_server: StartServer, tmp_path: Path
 ) -> None:
@@ -59,13 +49,13 @@ def test_a_renewed_certificate_is_served_to_new_connections_and_the_open_ones_go
     context = ssl.create_default_context()
     authority.configure_trust(context)
     assert served_certificate(server, context) == first
-    ana = tls_user(server, context, "ana")
+    ana = server.tls_user(context, "ana")
     renewed = write_certificate(authority, cert_file, key_file)
     server.signal(signal.SIGUSR1)
     server.wait_for_log("read again: --tls-cert, --tls-key")
     server.wait_for_log(f"TLS certificate (SHA-256): {fingerprint(renewed)}")  # tell the others
     assert served_certificate(server, context) == renewed
-    bob = tls_user(server, context, "bob")
+    bob = server.tls_user(context, "bob")
     ana.send("still on the first certificate")
     assert bob.expect("message")["text"] == "still on the first certificate"
     # A renewal gone wrong (a key of another certificate) changes nothing, and says so.

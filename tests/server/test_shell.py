@@ -129,17 +129,7 @@ def test_tls_chat_with_a_certificate_made_here(
     certificate = issue_certificate(tmp_path, "127.0.0.1", "localhost")
     server = start_server(*certificate.server_args, "--loop", loop)
     context = certificate.trusting()
-
-    def tls_user(name: str) -> LineClient:
-        raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-        client = LineClient(server.port, sock=context.wrap_socket(raw, server_hostname="127.0.0.1"))
-        client.send("/format json")
-        client.wait_hello()
-        assert client.register(name)["type"] == "welcome"
-        server.clients.append(client)
-        return client
-
-    alice, bob = tls_user("alice"), tls_user("bob")
+    alice, bob = server.tls_user(context, "alice"), server.tls_user(context, "bob")
     alice.send("over tls")
     assert bob.expect("message")["text"] == "over tls"
     plain = server.client()
