@@ -6,6 +6,9 @@ seeing the server go (``ServerGone``), and a stop signal (SIGTERM; SIGHUP when t
 closed), which leaves as ``/quit`` does. Python runs a signal's handler only in the main thread,
 and only between two of its bytecodes, so each of them is sent again and again until the read
 has ended: one signal landing just before the read blocks would otherwise be lost.
+
+Around the read the main thread takes the screen's lock; an exception of ours raised there
+would leave it taken, and the client hung at the next line it wrote (``holding``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,34 @@ INTERRUPT_REPEAT_SECONDS = 0.1
 INTERRUPT = getattr(signal, "SIGUSR1", None) if hasattr(signal, "pthread_kill") else None
 
 Handler = Callable[[int, FrameType | None], Any] | int | None
+
+# How many locks this thread holds through ``holding``: the handlers run in the main thread,
+# and look at its own count.
+_held = threading.local()
+
+
+@contextmanager
+def holding(lock: threading.Lock) -> Iterator[None]:
+    """``lock``, held where no interrupt of ours is raised.
+
+    An exception raised between a lock's taking and the ``try`` that gives it back keeps it
+    taken for ever. Python 3.14 runs a signal's handler as soon as a call returns, the lock's
+    among them: the reader's interrupt landing as the main thread took the screen's lock on
+    its way into a read left it taken, and the client hung when it went on to say the server
+    had gone. In here the handlers raise nothing; the interrupts are repeated, and the next
+    one lands in the read itself. (Ctrl-C's KeyboardInterrupt is Python's own, raised
+    anywhere: a key pressed in these microseconds is not guarded against.)"""
+    count = getattr(_held, "count", 0)
+    _held.count = count + 1
+    try:
+        with lock:
+            yield
+    finally:
+        _held.count = count
+
+
+def _holding_a_lock() -> bool:
+    return getattr(_held, "count", 0) > 0
 
 
 class ServerGone(Exception):
@@ -63,7 +94,7 @@ class MainThread:
 
     def on_server_gone(self, signum: int, frame: FrameType | None) -> None:
         """Interrupt a blocked read, and only that, once: elsewhere the loop sees the flag."""
-        if self.waiting_for_input:
+        if self.waiting_for_input and not _holding_a_lock():
             self.waiting_for_input = False
             raise ServerGone
 
@@ -117,6 +148,8 @@ class MainThread:
         nobody could make (the token dies with this process), and whoever opened a new
         terminal found the name taken for minutes. After a SIGHUP nothing can be shown: the
         terminal's output goes nowhere, so that writing to it cannot fail."""
+        if self.waiting_for_input and _holding_a_lock():
+            return  # on the way into a read, or out of it: the next one lands (repeated)
         if signum == getattr(signal, "SIGHUP", None):
             for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
                 if os.isatty(fd):

@@ -23,6 +23,7 @@ from typing import Protocol, TextIO
 from papo.client import gnu_readline
 from papo.client.cells import cursor_row, rows_taken
 from papo.client.gnu_readline import line_being_typed
+from papo.client.interrupts import holding
 from papo.client.keyboard import Keyboard
 from papo.client.query import QUERY
 from papo.protocol.commands import COMMANDS, CONNECTION_VERBS
@@ -134,7 +135,7 @@ class LineScreen(PlainScreen):
     be written after it, on its line. No bell: a dumb terminal may show it as ``^G``."""
 
     def ask(self, question: str) -> str:
-        with self._lock:
+        with holding(self._lock):  # in the read the reader's interrupt ends
             self.sink.write(question)
             self.sink.flush()
         return self.read_line()
@@ -265,17 +266,18 @@ class TerminalScreen:
             readline.remove_history_item(count - 1)
 
     def read_line(self, prompt: str = PROMPT) -> str:
-        with self._lock:
+        # The lock is taken in the read the reader's interrupt ends: ``holding``, never ``with``.
+        with holding(self._lock):
             self._prompt = prompt
             self._keyboard.reading = True
         try:
             line = input(prompt)
         except BaseException:
-            with self._lock:
+            with holding(self._lock):
                 self._prompt = ""
                 self._keyboard.reading = False
             raise
-        with self._lock:  # one hold: nothing may be written between the line and its erasing
+        with holding(self._lock):  # one hold: nothing written between the line and its erasing
             shown, self._prompt = self._prompt, ""
             self._keyboard.reading = False
             self._erase_typed(shown, line)
