@@ -24,17 +24,20 @@ def run(main: Coroutine[Any, Any, None], loop_factory: LoopFactory | None) -> No
             runner.run(main)
         return
     if loop_factory is not None:
-        asyncio.set_event_loop_policy(_LoopsFrom(loop_factory))
+        asyncio.set_event_loop_policy(_policy_of(loop_factory))
     asyncio.run(main)
 
 
-class _LoopsFrom(asyncio.DefaultEventLoopPolicy):
-    def __init__(self, loop_factory: LoopFactory) -> None:
-        super().__init__()
-        self._loop_factory = loop_factory
+def _policy_of(loop_factory: LoopFactory) -> asyncio.AbstractEventLoopPolicy:
+    """A policy whose loops ``loop_factory`` makes. Its class is made here, when 3.10 runs:
+    the policies are deprecated from 3.14 on, which warns when the module is imported if the
+    class is made there."""
 
-    def new_event_loop(self) -> asyncio.AbstractEventLoop:
-        return self._loop_factory()
+    class LoopsFrom(asyncio.DefaultEventLoopPolicy):
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return loop_factory()
+
+    return LoopsFrom()
 
 
 def being_cancelled(task: asyncio.Task[Any] | None) -> bool:
