@@ -215,6 +215,11 @@ def test_an_operator_resumed_on_another_server_is_still_one(
     last = ana.expect("join", name="bob")["id"]
     ana.send(f"/oper {OPER_PASSWORD}")
     ana.expect("info", code="operator")
+    # Told at once, written to Redis by the server's next call, some milliseconds later; a
+    # resume elsewhere within those would not see it (1 run in 25 did). A message sent after
+    # it is written after it (one writer, in order): its echo says both are there.
+    ana.send("an operator now")
+    last = ana.expect("message", text="an operator now")["id"]
     ana.reset()
     one.wait_for_log("'ana' held for")
     back = resume(two, ana.welcome["resume"], last)  # the other server
