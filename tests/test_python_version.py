@@ -2,7 +2,7 @@
 alone; an older one is told so in words, by the first file of papo it reads.
 
 The other interpreters are real ones where this machine has them (``python3.N`` on the path,
-or pyenv's): the server and the client run under 3.10, 3.12, 3.13 and 3.14 as the manual has
+or pyenv's): the server and the client run under 3.10, 3.12, 3.13, 3.14 and 3.15 as the manual has
 them used, and 3.6 to 3.9 are each told what they lack. Where one is not installed, its tests
 are skipped.
 """
@@ -50,7 +50,7 @@ def run_in(language: str, command: list[str]) -> subprocess.CompletedProcess[str
 OLDEST = installed_python(10)
 # Beside the 3.11 the tests run on: the oldest papo runs on, and the newer ones (Debian 13's
 # python3 is 3.13), each where this machine has it.
-OTHERS = {minor: installed_python(minor) for minor in (10, 12, 13, 14)}
+OTHERS = {minor: installed_python(minor) for minor in (10, 12, 13, 14, 15)}
 TOO_OLD = {minor: installed_python(minor) for minor in range(6, 10)}
 
 
