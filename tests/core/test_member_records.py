@@ -20,7 +20,7 @@ def busy_member(world: World) -> Session:
     world.line(ana, "ana")
     for line in ("/join #dev", "/join #ops", "/join #dev", "/away lunch", "/ignore bob"):
         world.line(ana, line)
-    ana.operator = True
+    world.chat.shared.keep_operator(ana.sid)
     ana.held_until = NOW + 60
     return ana
 
@@ -28,7 +28,7 @@ def busy_member(world: World) -> Session:
 def test_a_member_restored_from_its_record_writes_the_same_record() -> None:
     world = World()
     ana = busy_member(world)
-    written = member_records.record(ana, world.chat.rooms)
+    written = member_records.record(world.chat, ana)
     assert written.rooms == ("#lobby", "#ops", "#dev") and written.current == "#dev"
     assert written.away == "lunch" and written.operator and written.ignoring
     assert written.token and written.until == NOW + 60
@@ -39,7 +39,7 @@ def test_a_member_restored_from_its_record_writes_the_same_record() -> None:
     restored = member_records.restore(chat, chat.tokens, written)
     member_records.restore_ignores(chat, restored, written)
 
-    assert member_records.record(restored, chat.rooms) == written
+    assert member_records.record(chat, restored) == written
     assert chat.members[restored.sid] is restored and restored.resumable
     assert chat.shared.name_of(restored.sid) == "ana"
     assert chat.shared.aways() == {restored.sid: "lunch"}
@@ -49,7 +49,7 @@ def test_a_member_restored_from_its_record_writes_the_same_record() -> None:
 
 def test_whom_it_ignored_and_who_left_meanwhile_is_not_ignored_any_more() -> None:
     world = World()
-    written = member_records.record(busy_member(world), world.chat.rooms)
+    written = member_records.record(world.chat, busy_member(world))
     elsewhere = World()  # bob is not in this chat
     chat = elsewhere.chat
     restored = member_records.restore(chat, chat.tokens, written)
@@ -60,7 +60,7 @@ def test_whom_it_ignored_and_who_left_meanwhile_is_not_ignored_any_more() -> Non
 
 def test_a_name_held_already_is_not_restored_twice() -> None:
     world = World()
-    written = member_records.record(busy_member(world), world.chat.rooms)
+    written = member_records.record(world.chat, busy_member(world))
     elsewhere = World()
     elsewhere.user("ANA")  # the same name, as names compare
     with pytest.raises(ValueError, match="two held users named 'ana'"):

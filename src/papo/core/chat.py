@@ -357,7 +357,9 @@ class Chat:
                 return self._register(session, name, now)
             case Say(text=text):
                 return talk.say(self, session, text, now)
-            case Invoke(spec=spec) if spec.privilege is Privilege.OPERATOR and not session.operator:
+            case Invoke(spec=spec) if (
+                spec.privilege is Privilege.OPERATOR and not self.shared.is_operator(session.sid)
+            ):
                 return [
                     Send(Error(ts=now, code=ErrorCode.NOT_OPERATOR, command=spec.name), session)
                 ]
@@ -566,7 +568,7 @@ class Chat:
 
     def record(self, member: Session) -> HoldRecord:
         """``member`` written down (``member_records.record``)."""
-        return member_records.record(member, self.rooms)
+        return member_records.record(self, member)
 
     def recover(self, now: float) -> list[Output]:
         """At start, the members the previous process left (where the log outlives it): those
@@ -653,7 +655,7 @@ class Chat:
             return [Send(HelpInfo(ts=now, topic=spec.name), session)]
         asked = self.settings.password is not None and session.name is None  # /pass of use
         not_listed: tuple[str, ...] = () if asked else ("pass",)
-        if not session.operator:
+        if not self.shared.is_operator(session.sid):
             no_operators = self.settings.oper_password is None
             not_listed += (*OPERATOR_COMMANDS, "oper") if no_operators else OPERATOR_COMMANDS
         return [Send(HelpInfo(ts=now, not_listed=not_listed), session)]

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from papo.core.chat_state import ChatState
 from papo.core.holds import HoldRecord
-from papo.core.rooms import RoomDirectory
 from papo.core.session import Session
 from papo.core.tokens import ResumeTokens
 from papo.protocol.names import name_key, room_key
 
 
-def record(member: Session, rooms: RoomDirectory) -> HoldRecord:
+def record(chat: ChatState, member: Session) -> HoldRecord:
     """``member`` as it would be restored: its name, rooms, away text, token, ignores and
     moves (its end, ``until``, only if it is held)."""
+    rooms = chat.rooms
     current = rooms.current(member)
     return HoldRecord(
         member=member.sid,
@@ -34,7 +34,7 @@ def record(member: Session, rooms: RoomDirectory) -> HoldRecord:
         moves=tuple((at, tuple(sorted(keys))) for at, keys in member.moves),
         ignoring=tuple(member.ignoring),
         ignores_changed_at=member.ignores_changed_at,
-        operator=member.operator,
+        operator=chat.shared.is_operator(member.sid),
         address=member.address,
     )
 
@@ -51,7 +51,7 @@ def restore(chat: ChatState, tokens: ResumeTokens, hold: HoldRecord) -> Session:
     member.token, member.held_until = hold.token or None, hold.until
     member.since = member.last_active = hold.since
     member.away, member.first_id = hold.away, hold.first_id
-    member.operator, member.address = hold.operator, hold.address
+    member.address = hold.address
     chat.members[member.sid] = member
     tokens.restore(member)
     if hold.away is not None:

@@ -52,7 +52,6 @@ def password_refusal(wanted: str | None, given: str, now: float) -> Error | None
 
 def made_operator(chat: ChatState, session: Session, now: float) -> list[Decided]:
     """An operator for the rest of its session, on whichever server it resumes."""
-    session.operator = True
     chat.shared.keep_operator(session.sid)
     return [Send(Notice(ts=now, code=NoticeCode.OPERATOR), session)]
 
@@ -224,8 +223,9 @@ def put_out_at(chat: ChatState, ban: Ban, now: float) -> list[Decided]:
     if seconds <= 0:
         return []
     decided: list[Decided] = []
+    shared = chat.shared
     for member in chat.members.values():
-        if member.address != ban.address or member.operator or member.name is None:
+        if member.address != ban.address or member.name is None or shared.is_operator(member.sid):
             continue
         leave = Leave(
             ts=now, id=0, name=member.name, reason=LeaveReason.KICKED, by=ban.by, ban=seconds

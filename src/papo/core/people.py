@@ -47,7 +47,7 @@ def whois(chat: ChatState, session: Session, name: str, now: float) -> list[Deci
         away=member.away,
         since=member.since,
         idle=max(0.0, now - member.last_active),
-        operator=member.operator,
+        operator=chat.shared.is_operator(member.sid),
         muted=chat.mutes.until(member.name, now),
     )
     return [Send(found, session)]

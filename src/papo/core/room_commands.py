@@ -156,7 +156,7 @@ def topic(chat: ChatState, session: Session, rest: str, now: float) -> list[Deci
         return [Send(topic_shown(room, now), session)]
     if session.sid not in room.members:
         return [Send(room_error(ErrorCode.NOT_IN_ROOM, room.name, now), session)]
-    if room.topic_locked and not session.operator:
+    if room.topic_locked and not chat.shared.is_operator(session.sid):
         return [Send(room_error(ErrorCode.TOPIC_LOCKED, room.name, now), session)]
     muted = mutes.refusal(chat.mutes, session, now, "topic")
     if muted is not None:

@@ -56,7 +56,6 @@ class Session:
         self.ignores_changed_at = 0
         self.last_private_from: tuple[int, str] | None = None
         self.refused_names = 0  # names refused, and operator passwords
-        self.operator = False  # gave /oper the server's password
         self.password_given = False  # gave /pass the chat's (where one is asked)
         self.away: str | None = None  # the /away text, while away
         self.since = 0.0  # when it arrived (registered)
