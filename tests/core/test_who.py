@@ -64,3 +64,17 @@ def test_whois_says_since_when_idle_rooms_and_away() -> None:
     [error] = world.line(ana, "/whois nobody")
     assert isinstance(error, Error) and error.code is ErrorCode.NO_SUCH_USER
     assert error.name == "nobody"
+
+
+def test_away_is_what_the_hub_says() -> None:
+    """On several servers, an /away can reach Redis after its member has resumed on another
+    server: read there later, it counts in WHOIS and for /away alone (back), as everywhere
+    else: the text is kept nowhere but in the hub."""
+    world = World()
+    ana, bob = world.user("ana"), world.user("bob")
+    world.chat.shared.set_away(bob.sid, "lunch")  # as the late step, read from the stream
+    [whois] = world.line(ana, "/whois bob")
+    assert isinstance(whois, Whois) and whois.away == "lunch"
+    assert world.line(bob, "/away") == [Notice(ts=NOW, code=NoticeCode.BACK)]
+    [whois] = world.line(ana, "/whois bob")
+    assert isinstance(whois, Whois) and whois.away is None

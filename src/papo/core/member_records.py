@@ -28,7 +28,7 @@ def record(chat: ChatState, member: Session) -> HoldRecord:
         until=member.held_until or 0.0,
         rooms=tuple(rooms[key].name for key in member.rooms),
         current=current.name if current is not None else None,
-        away=member.away,
+        away=chat.shared.aways().get(member.sid),
         since=member.since,
         first_id=member.first_id,
         moves=tuple((at, tuple(sorted(keys))) for at, keys in member.moves),
@@ -50,7 +50,7 @@ def restore(chat: ChatState, tokens: ResumeTokens, hold: HoldRecord) -> Session:
     member.name, member.key = hold.name, name_key(hold.name)
     member.token, member.held_until = hold.token or None, hold.until
     member.since = member.last_active = hold.since
-    member.away, member.first_id = hold.away, hold.first_id
+    member.first_id = hold.first_id
     member.address = hold.address
     chat.members[member.sid] = member
     tokens.restore(member)

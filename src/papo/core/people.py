@@ -24,9 +24,8 @@ def set_away(chat: ChatState, session: Session, text: str, now: float) -> list[D
     text = clean_message(text)
     if len(text) > MAX_AWAY_CHARS:
         return [Send(too_long("away", MAX_AWAY_CHARS, now), session)]
-    was_away = session.away is not None
-    session.away = text or None
-    chat.shared.set_away(session.sid, session.away)
+    was_away = session.sid in chat.shared.aways()
+    chat.shared.set_away(session.sid, text or None)
     if not text:
         code = NoticeCode.BACK if was_away else NoticeCode.NOT_AWAY
         return [Send(Notice(ts=now, code=code), session)]
@@ -44,7 +43,7 @@ def whois(chat: ChatState, session: Session, name: str, now: float) -> list[Deci
         ts=now,
         name=member.name,
         rooms=rooms,
-        away=member.away,
+        away=chat.shared.aways().get(member.sid),
         since=member.since,
         idle=max(0.0, now - member.last_active),
         operator=chat.shared.is_operator(member.sid),

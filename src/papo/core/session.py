@@ -57,7 +57,6 @@ class Session:
         self.last_private_from: tuple[int, str] | None = None
         self.refused_names = 0  # names refused, and operator passwords
         self.password_given = False  # gave /pass the chat's (where one is asked)
-        self.away: str | None = None  # the /away text, while away
         self.since = 0.0  # when it arrived (registered)
         self.last_active = 0.0  # when it last sent a line
         # The keys of the rooms it is in, the most recently joined last; the same as a set
