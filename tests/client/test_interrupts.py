@@ -8,7 +8,10 @@ this (the main) thread, and land where the test sleeps: inside the lock, and the
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from papo.client.interrupts import INTERRUPT, MainThread, ServerGone, holding, on_interrupt
+from tests.support import ROOT
 
 pytestmark = pytest.mark.skipif(INTERRUPT is None, reason="no signal to interrupt a read with")
 
@@ -97,3 +101,39 @@ def test_a_lock_taken_by_another_thread_does_not_hold_the_interrupts_back(
     finally:
         done.set()
         thread.join(5)
+
+
+HANGUP_IN_A_LOCK = """
+import os, signal, sys, threading, time
+from papo.client.interrupts import MainThread, holding
+main = MainThread()
+signal.signal(signal.SIGHUP, main.leave_on_signal)
+with main.reading(), holding(threading.Lock()):
+    os.kill(os.getpid(), signal.SIGHUP)
+    time.sleep(0.05)
+print(os.readlink("/proc/self/fd/1"), main.leaving.is_set(), file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+def test_a_hangup_sends_the_output_nowhere_at_once_even_in_a_lock() -> None:
+    """A closed terminal: what the client writes next (its goodbye, as the read ends on the
+    end of input) must not fail, so the output goes nowhere as soon as the hangup is handled,
+    even one that lands in a lock and whose leaving waits for the next (on 3.14 the client
+    wrote to the closed terminal and ended with Python's status 120)."""
+    controller, terminal = os.openpty()
+    try:
+        ran = subprocess.run(
+            [sys.executable, "-c", HANGUP_IN_A_LOCK],
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            check=False,
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.split() == ["/dev/null", "False"]  # leaving: at the next, repeated

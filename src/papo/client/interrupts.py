@@ -73,6 +73,9 @@ class MainThread:
         self.waiting_for_input = False  # in a read: the only place an interrupt may land
         self.input_stopped = threading.Event()  # the input loop has ended, for good
         self.leaving = threading.Event()  # SIGTERM or SIGHUP: quit at the next read
+        # The output's files that are a terminal, looked at now: one closed (hung up) is a
+        # terminal no longer to isatty, and writing to it fails.
+        self.terminal_outputs = _terminal_outputs()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -147,13 +150,13 @@ class MainThread:
         die with the connection. A client that just vanished was held for a resume that
         nobody could make (the token dies with this process), and whoever opened a new
         terminal found the name taken for minutes. After a SIGHUP nothing can be shown: the
-        terminal's output goes nowhere, so that writing to it cannot fail."""
+        terminal's output goes nowhere, so that writing to it cannot fail (at once, whatever
+        the main thread holds: the line it may write next, goodbye included, would fail)."""
+        if signum == getattr(signal, "SIGHUP", None):
+            for fd in self.terminal_outputs:
+                _write_nowhere(fd)
         if self.waiting_for_input and _holding_a_lock():
             return  # on the way into a read, or out of it: the next one lands (repeated)
-        if signum == getattr(signal, "SIGHUP", None):
-            for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
-                if os.isatty(fd):
-                    _write_nowhere(fd)
         self.leaving.set()
         if self.waiting_for_input:  # as Ctrl-C is, so that readline puts the terminal back
             self.waiting_for_input = False
@@ -165,6 +168,19 @@ def on_interrupt(handler: Handler) -> Handler:
     if INTERRUPT is None:
         return None
     return signal.signal(INTERRUPT, handler)
+
+
+def _terminal_outputs() -> tuple[int, ...]:
+    """The files of standard output and error that are a terminal (where they are files)."""
+    found: list[int] = []
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):  # none, or not a file (a test's capture)
+            continue
+        if os.isatty(fd) and fd not in found:
+            found.append(fd)
+    return tuple(found)
 
 
 def _write_nowhere(fd: int) -> None:
