@@ -19,11 +19,11 @@ class HoldRecord:
     until: float  # when the hold ends (wall clock)
     rooms: tuple[str, ...]  # names of its rooms, the most recently joined last
     current: str | None  # the name of the room its plain lines go to
-    away: str | None
+    away: str | None  # the /away text (the hub's aways), while away
     since: float
     first_id: int
     moves: tuple[tuple[int, tuple[str, ...]], ...]  # as Session.moves, with rooms' keys
     ignoring: tuple[int, ...]
     ignores_changed_at: int = 0  # as Session.ignores_changed_at
-    operator: bool = False  # as Session.operator
+    operator: bool = False  # gave /oper the password (what the hub's is_operator says)
     address: str | None = None  # as Session.address
