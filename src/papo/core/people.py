@@ -39,16 +39,8 @@ def whois(chat: ChatState, session: Session, name: str, now: float) -> list[Deci
     if member is None or member.name is None:
         return whois_elsewhere(chat, session, wanted, now)
     rooms = tuple(chat.rooms[key].name for key in member.rooms)
-    found = Whois(
-        ts=now,
-        name=member.name,
-        rooms=rooms,
-        away=chat.shared.aways().get(member.sid),
-        since=member.since,
-        idle=max(0.0, now - member.last_active),
-        operator=chat.shared.is_operator(member.sid),
-        muted=chat.mutes.until(member.name, now),
-    )
+    idle = max(0.0, now - member.last_active)
+    found = whois_of(chat, member.sid, member.name, rooms, member.since, idle, now)
     return [Send(found, session)]
 
 
@@ -62,17 +54,32 @@ def whois_elsewhere(chat: ChatState, session: Session, name: str, now: float) ->
     holder, held = found
     rooms = tuple(sorted(shared.room_name(key) or key for key in shared.rooms_of(holder)))
     since = shared.since(holder)
-    answer = Whois(
-        ts=now,
-        name=held,
-        rooms=rooms,
-        away=shared.aways().get(holder),
-        since=since if since is not None else now,
-        idle=0.0,
-        operator=shared.is_operator(holder),
-        muted=chat.mutes.until(held, now),
-    )
+    answer = whois_of(chat, holder, held, rooms, since if since is not None else now, 0.0, now)
     return [Send(answer, session)]
+
+
+def whois_of(
+    chat: ChatState,
+    holder: int,
+    name: str,
+    rooms: tuple[str, ...],
+    since: float,
+    idle: float,
+    now: float,
+) -> Whois:
+    """What WHOIS says of ``holder``, wherever it is: away, operator and muted as the chat
+    keeps them for every server's members; its rooms, arrival and idle time as the caller
+    knows them."""
+    return Whois(
+        ts=now,
+        name=name,
+        rooms=rooms,
+        away=chat.shared.aways().get(holder),
+        since=since,
+        idle=idle,
+        operator=chat.shared.is_operator(holder),
+        muted=chat.mutes.until(name, now),
+    )
 
 
 def ignore(chat: ChatState, session: Session, name: str, now: float) -> list[Decided]:
