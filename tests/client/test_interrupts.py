@@ -119,8 +119,9 @@ print(os.readlink("/proc/self/fd/1"), main.leaving.is_set(), file=sys.stderr)
 def test_a_hangup_sends_the_output_nowhere_at_once_even_in_a_lock() -> None:
     """A closed terminal: what the client writes next (its goodbye, as the read ends on the
     end of input) must not fail, so the output goes nowhere as soon as the hangup is handled,
-    even one that lands in a lock and whose leaving waits for the next (on 3.14 the client
-    wrote to the closed terminal and ended with Python's status 120)."""
+    even one that lands in a lock and whose leaving waits for the next. (Here the terminal
+    stays open; test_leaving closes it, where the client once wrote to it and ended with
+    Python's status 120.)"""
     controller, terminal = os.openpty()
     try:
         ran = subprocess.run(
